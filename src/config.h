@@ -1,0 +1,108 @@
+/* config.h: the YAML file a user writes, parsed, validated and expanded into
+ * a plan: the list of sequences (matrix expanded, {{vars}} substituted,
+ * needs resolved to indices) and their steps. Everything the engine runs
+ * comes from a struct config; nothing runs when config_load fails. */
+#ifndef DROVE_CONFIG_H
+#define DROVE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum cfg_step_kind {
+	CFG_STEP_RUN,   /* a command: SHELL -c RUN */
+	CFG_STEP_SLEEP, /* a pause: a timer, no process */
+};
+
+enum cfg_on_failure {
+	CFG_ONFAIL_STOP,     /* the sequence fails (default) */
+	CFG_ONFAIL_CONTINUE, /* record the failure, go on with the next step */
+	CFG_ONFAIL_PAUSE,    /* hold the sequence for the operator */
+};
+
+struct cfg_kv {
+	char *name;
+	char *value;
+};
+
+struct cfg_step {
+	enum cfg_step_kind kind;
+	char *name;          /* expanded; for a plain-string step, the command */
+	char *run;           /* expanded command; NULL for a sleep */
+	double sleep;        /* seconds, for CFG_STEP_SLEEP */
+	double timeout;      /* seconds; 0 = none */
+	unsigned retries;    /* automatic retries after the first attempt */
+	double retry_delay;  /* seconds between attempts */
+	enum cfg_on_failure on_failure;
+	bool tty;            /* run under a pseudo-terminal */
+	char *cwd;           /* NULL = the sequence's cwd */
+	struct cfg_kv *env;  /* step env, applied after the sequence's */
+	size_t n_env;
+	int line, column;    /* where the step is in the file (1-based) */
+};
+
+struct cfg_seq {
+	char *name;          /* expanded and unique */
+	char *template_name; /* the name as written (before matrix expansion) */
+	char *cwd;           /* expanded; NULL = drove's working directory */
+	struct cfg_kv *env;  /* top-level env, then the sequence's, expanded */
+	size_t n_env;
+	struct cfg_step *steps;
+	size_t n_steps;
+	size_t *needs;       /* indices into config.seqs; no cycles */
+	size_t n_needs;
+	struct cfg_kv *vars; /* the variables in scope (for display) */
+	size_t n_vars;
+	int line, column;
+};
+
+struct config {
+	char *path;          /* as given to config_load */
+	char *dir;           /* directory holding the file, absolute */
+	/* settings */
+	char *shell;         /* default /bin/sh */
+	unsigned max_parallel; /* 0 = no limit */
+	char *log_dir;       /* absolute; default see config_default_log_dir */
+	size_t scrollback;   /* lines per sequence in memory; default 10000 */
+	double kill_grace;   /* seconds; default 5 */
+	struct cfg_seq *seqs;
+	size_t n_seqs;
+};
+
+/* Load, validate and expand FILE. overrides[] (n_overrides entries, from
+ * --set) replace top-level vars of the same name (or add new ones).
+ * On success returns 0 and stores a config the caller owns (config_free).
+ * On failure returns -1 and stores in *err a message the caller frees,
+ * formatted "FILE:LINE:COLUMN: error: MESSAGE" when it has a position, and
+ * "FILE: error: MESSAGE" otherwise (for example a missing file). */
+int config_load(const char *path, const struct cfg_kv *overrides,
+    size_t n_overrides, struct config **out, char **err);
+
+/* Same as config_load, from a string (tests). `name` is used in messages;
+ * relative paths resolve against the current directory. */
+int config_load_string(const char *name, const char *text,
+    const struct cfg_kv *overrides, size_t n_overrides,
+    struct config **out, char **err);
+
+void config_free(struct config *cfg);
+
+/* Print the expanded plan (settings, sequences, needs, steps), as
+ * `drove check` shows it. */
+void config_print_plan(const struct config *cfg, FILE *fp);
+
+/* Index of the sequence called `name`, or -1. */
+long config_find_seq(const struct config *cfg, const char *name);
+
+/* Parse a duration: "500ms", "3s", "2m", "1h", or a bare number of
+ * seconds (fractions allowed). Returns 0 and stores seconds, or -1. */
+int config_parse_duration(const char *text, double *seconds);
+
+/* Format seconds the way config_parse_duration reads them ("500ms", "3s",
+ * "1m30s", "1.5s") into buf, and return buf. */
+char *config_format_duration(double seconds, char *buf, size_t size);
+
+/* The default log directory: $XDG_STATE_HOME/drove/runs, or
+ * $HOME/.local/state/drove/runs. Caller frees. */
+char *config_default_log_dir(void);
+
+#endif

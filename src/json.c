@@ -1,0 +1,196 @@
+/* json.c: a tiny JSON object writer for the event log. */
+#include "json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+static void
+json_put(struct json *j, const char *s, size_t n)
+{
+	j->buf = xreallocarray_grow(j->buf, &j->cap, j->len + n + 1, 1);
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = '\0';
+}
+
+static void
+json_puts(struct json *j, const char *s)
+{
+	json_put(j, s, strlen(s));
+}
+
+void
+json_init(struct json *j)
+{
+	memset(j, 0, sizeof *j);
+	json_puts(j, "{");
+	j->first = true;
+}
+
+void
+json_free(struct json *j)
+{
+	free(j->buf);
+	memset(j, 0, sizeof *j);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+json_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07u;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+void
+json_quote(struct json *j, const char *value, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	size_t i = 0, n;
+	char esc[8];
+
+	json_puts(j, "\"");
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			json_put(j, esc, 2);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n':
+				json_puts(j, "\\n");
+				break;
+			case '\r':
+				json_puts(j, "\\r");
+				break;
+			case '\t':
+				json_puts(j, "\\t");
+				break;
+			default:
+				snprintf(esc, sizeof esc, "\\u%04x", c);
+				json_puts(j, esc);
+			}
+			i++;
+		} else if ((n = json_utf8_len(s + i, len - i)) == 0) {
+			json_puts(j, "\\ufffd");
+			i++;
+		} else {
+			json_put(j, value + i, n);
+			i += n;
+		}
+	}
+	json_puts(j, "\"");
+}
+
+static void
+json_key(struct json *j, const char *key)
+{
+	if (!j->first)
+		json_puts(j, ",");
+	j->first = false;
+	json_quote(j, key, strlen(key));
+	json_puts(j, ":");
+}
+
+void
+json_str(struct json *j, const char *key, const char *value)
+{
+	if (value == NULL) {
+		json_null(j, key);
+		return;
+	}
+	json_strn(j, key, value, strlen(value));
+}
+
+void
+json_strn(struct json *j, const char *key, const char *value, size_t len)
+{
+	json_key(j, key);
+	json_quote(j, value, len);
+}
+
+void
+json_num(struct json *j, const char *key, double value)
+{
+	char buf[64];
+
+	json_key(j, key);
+	snprintf(buf, sizeof buf, "%.3f", value);
+	json_puts(j, buf);
+}
+
+void
+json_int(struct json *j, const char *key, long long value)
+{
+	char buf[32];
+
+	json_key(j, key);
+	snprintf(buf, sizeof buf, "%lld", value);
+	json_puts(j, buf);
+}
+
+void
+json_bool(struct json *j, const char *key, bool value)
+{
+	json_key(j, key);
+	json_puts(j, value ? "true" : "false");
+}
+
+void
+json_null(struct json *j, const char *key)
+{
+	json_key(j, key);
+	json_puts(j, "null");
+}
+
+void
+json_open(struct json *j, const char *key)
+{
+	json_key(j, key);
+	json_puts(j, "{");
+	j->first = true;
+}
+
+void
+json_close(struct json *j)
+{
+	json_puts(j, "}");
+	j->first = false;
+}
+
+void
+json_end(struct json *j)
+{
+	json_puts(j, "}\n");
+}

@@ -1,0 +1,391 @@
+/* main.c: the command line, the loop, signals and shutdown. It wires the
+ * engine (config, run, runlog) to one front end: the ncurses UI on a
+ * terminal, the headless reporter otherwise. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "config.h"
+#include "proc.h"
+#include "report.h"
+#include "run.h"
+#include "runlog.h"
+#include "ui.h"
+#include "xmalloc.h"
+
+#define EXIT_USAGE 2
+
+struct opts {
+	bool headless;
+	bool exit_when_done;
+	long jobs;            /* -1: the config's max_parallel */
+	char *log_dir;        /* --log-dir, or NULL */
+	struct cfg_kv *sets;
+	size_t n_sets, cap_sets;
+};
+
+/* Everything the loop callbacks need. */
+static struct {
+	struct run *run;
+	bool headless;
+	bool quitting;        /* stop requested: end once settled */
+	bool done;            /* leave the loop */
+	int signal;           /* that asked us to stop, or 0 */
+	const char *why;      /* for run_end */
+	ev_signal sig_int, sig_term, sig_hup;
+} app;
+
+static struct sigaction fatal_old[32];
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: drove [OPTIONS] FILE          run the sequences in FILE\n"
+"       drove check [OPTIONS] FILE    validate FILE and print the plan\n"
+"       drove --help | --version\n"
+"\n"
+"Runs the sequences a YAML file declares: the steps of a sequence one after\n"
+"another, the sequences side by side. On a terminal it opens a dashboard;\n"
+"otherwise (or with --headless) it prints `SEQUENCE | line` output.\n"
+"\n"
+"options:\n"
+"  --headless          plain prefixed output even on a terminal\n"
+"  -j, --jobs N        run at most N sequences at once (0: no limit)\n"
+"  --set NAME=VALUE    set the variable NAME (overrides the file's vars)\n"
+"  --log-dir DIR       put the run directory under DIR\n"
+"  --exit-when-done    dashboard: exit when everything has finished\n"
+"  -h, --help          this help\n"
+"  -V, --version       print the version\n"
+"\n"
+"exit status: 0 all sequences succeeded, 1 a step failed or a sequence was\n"
+"blocked or aborted, 2 usage or config error, 128+N after signal N.\n"
+"Config reference: config/README.md.\n");
+}
+
+static int
+parse_jobs(const char *text, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < 0 ||
+	    v > INT_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o, int *first)
+{
+	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE };
+	static const struct option longopts[] = {
+		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
+		{ "exit-when-done", no_argument, NULL, OPT_EXIT_DONE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *eq;
+
+	while ((c = getopt_long(argc, argv, "j:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HEADLESS:
+			o->headless = true;
+			break;
+		case 'j':
+			if (parse_jobs(optarg, &o->jobs) != 0) {
+				fprintf(stderr, "drove: -j wants a number of "
+				    "sequences, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_SET:
+			eq = strchr(optarg, '=');
+			if (eq == NULL || eq == optarg) {
+				fprintf(stderr, "drove: --set wants NAME=VALUE, "
+				    "not '%s'\n", optarg);
+				return -1;
+			}
+			o->sets = xreallocarray_grow(o->sets, &o->cap_sets,
+			    o->n_sets + 1, sizeof *o->sets);
+			o->sets[o->n_sets].name = xstrndup(optarg,
+			    (size_t)(eq - optarg));
+			o->sets[o->n_sets].value = xstrdup(eq + 1);
+			o->n_sets++;
+			break;
+		case OPT_LOG_DIR:
+			free(o->log_dir);
+			o->log_dir = xstrdup(optarg);
+			break;
+		case OPT_EXIT_DONE:
+			o->exit_when_done = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("drove %s\n", DROVE_VERSION);
+			exit(0);
+		default:
+			fprintf(stderr, "Try 'drove --help'.\n");
+			return -1;
+		}
+	}
+	*first = optind;
+	return 0;
+}
+
+static void
+free_opts(struct opts *o)
+{
+	for (size_t i = 0; i < o->n_sets; i++) {
+		free(o->sets[i].name);
+		free(o->sets[i].value);
+	}
+	free(o->sets);
+	free(o->log_dir);
+}
+
+/* --- shutdown ----------------------------------------------------------- */
+
+static void
+app_check_done(void)
+{
+	if (app.quitting && run_settled(app.run))
+		app.done = true;
+}
+
+static void
+app_quit(void *arg)
+{
+	(void)arg;
+	if (!app.quitting) {
+		app.quitting = true;
+		run_stop_all(app.run, app.why ? app.why : "quit");
+	}
+	app_check_done();
+}
+
+static void
+app_observe(void *arg, struct run *run, const struct run_event *ev)
+{
+	(void)arg;
+	(void)run;
+	if (ev->type != RUN_EV_IDLE)
+		return;
+	/* Headless, nobody can act on a settled run: it is over. The
+	 * dashboard stays until the user quits. */
+	if (app.headless)
+		app.quitting = true;
+	app_check_done();
+}
+
+static void
+app_signal_cb(EV_P_ ev_signal *w, int revents)
+{
+	(void)EV_A;
+	(void)revents;
+	if (app.quitting && app.signal != 0) {
+		/* Asked twice: no more grace. */
+		proc_kill_all_now();
+	}
+	app.signal = w->signum;
+	app.why = "interrupted";
+	app.quitting = false;  /* let app_quit stop everything */
+	app_quit(NULL);
+	app.quitting = true;
+}
+
+/* A crash must not leave steps running nor the terminal raw. Then the old
+ * handler (a sanitizer's, or the default) gets to report it. */
+static void
+fatal_handler(int sig)
+{
+	proc_kill_all_now();
+	ui_emergency_restore();
+	sigaction(sig, &fatal_old[sig], NULL);
+	raise(sig);
+}
+
+static void
+install_fatal_handlers(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fatal_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, &fatal_old[sigs[i]]);
+}
+
+static void
+start_signals(void)
+{
+	ev_signal_init(&app.sig_int, app_signal_cb, SIGINT);
+	ev_signal_start(EV_DEFAULT_ &app.sig_int);
+	ev_signal_init(&app.sig_term, app_signal_cb, SIGTERM);
+	ev_signal_start(EV_DEFAULT_ &app.sig_term);
+	ev_signal_init(&app.sig_hup, app_signal_cb, SIGHUP);
+	ev_signal_start(EV_DEFAULT_ &app.sig_hup);
+	/* A closed pipe on stdout must not kill drove while steps run:
+	 * their logs still matter. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* --- commands ------------------------------------------------------------ */
+
+static int
+load(const char *path, const struct opts *o, struct config **cfg)
+{
+	char *err = NULL;
+
+	if (config_load(path, o->sets, o->n_sets, cfg, &err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_check(const char *path, const struct opts *o)
+{
+	struct config *cfg;
+
+	if (load(path, o, &cfg) != 0)
+		return EXIT_USAGE;
+	config_print_plan(cfg, stdout);
+	config_free(cfg);
+	return 0;
+}
+
+static int
+cmd_run(const char *path, const struct opts *o)
+{
+	struct config *cfg;
+	struct run_options ropt = { .max_parallel = o->jobs };
+	struct runlog *rl;
+	struct report *rp = NULL;
+	struct ui *ui = NULL;
+	char *err = NULL;
+	int status;
+	bool color;
+
+	if (load(path, o, &cfg) != 0)
+		return EXIT_USAGE;
+	app.headless = o->headless || !isatty(STDOUT_FILENO) ||
+	    !isatty(STDIN_FILENO);
+	ropt.interactive = !app.headless;
+	app.run = run_create(cfg, &ropt);
+	rl = runlog_create(app.run, path,
+	    o->log_dir ? o->log_dir : cfg->log_dir, &err);
+	if (rl == NULL) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		run_free(app.run);
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	run_add_observer(app.run, app_observe, NULL);
+	install_fatal_handlers();
+	start_signals();
+
+	if (!app.headless) {
+		struct ui_options uo = { .exit_when_done = o->exit_when_done,
+			                 .quit = app_quit };
+		ui = ui_create(app.run, &uo, &err);
+		if (ui == NULL) {
+			fprintf(stderr, "drove: %s; running headless\n", err);
+			free(err);
+			err = NULL;
+			app.headless = true;
+		}
+	}
+	if (app.headless) {
+		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+		if (!isatty(STDOUT_FILENO))
+			setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+		rp = report_create(app.run, stdout, color);
+	}
+
+	run_start(app.run);
+	while (!app.done)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	run_finish(app.run, app.signal ? "interrupted" : NULL);
+
+	ui_free(ui);
+	if (rp != NULL)
+		report_summary(rp, runlog_dir(rl));
+	else
+		fprintf(stderr, "drove: logs in %s\n", runlog_dir(rl));
+	status = run_exit_status(app.run);
+	if (app.signal != 0)
+		status = 128 + app.signal;
+	report_free(rp);
+	/* Leftovers of finished steps may still be inside their grace. */
+	proc_kill_all_now();
+	runlog_free(rl);
+	run_free(app.run);
+	config_free(cfg);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .jobs = -1 };
+	const char *cmd, *file;
+	int first, rc;
+
+	if (parse_args(argc, argv, &o, &first) != 0) {
+		free_opts(&o);
+		return EXIT_USAGE;
+	}
+	if (first >= argc) {
+		usage(stderr);
+		free_opts(&o);
+		return EXIT_USAGE;
+	}
+	cmd = argv[first];
+	if (strcmp(cmd, "check") == 0 || strcmp(cmd, "run") == 0) {
+		if (first + 2 != argc) {
+			fprintf(stderr, "usage: drove %s [OPTIONS] FILE\n", cmd);
+			free_opts(&o);
+			return EXIT_USAGE;
+		}
+		file = argv[first + 1];
+	} else {
+		if (first + 1 != argc) {
+			fprintf(stderr, "drove: one FILE expected; try "
+			    "'drove --help'\n");
+			free_opts(&o);
+			return EXIT_USAGE;
+		}
+		file = cmd;
+		cmd = "run";
+	}
+	if (strcmp(cmd, "check") == 0)
+		rc = cmd_check(file, &o);
+	else
+		rc = cmd_run(file, &o);
+	free_opts(&o);
+	return rc;
+}

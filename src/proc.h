@@ -1,0 +1,64 @@
+/* proc.h: one child process on the libev default loop. It runs in its own
+ * process group (its own session under a pty), with stdin from /dev/null,
+ * stdout and stderr on one non-blocking pipe (or a pty master), and is
+ * reaped with ev_child. A proc is finished when its output reached EOF and
+ * it was reaped, in either order; whatever it left running in its group is
+ * then terminated, so a step never leaves orphans behind. */
+#ifndef DROVE_PROC_H
+#define DROVE_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct proc;
+
+struct proc_spec {
+	const char *shell;    /* run as SHELL -c COMMAND ... */
+	const char *command;  /* ... or exec'd directly when it has no shell
+	                         syntax (as make does) */
+	const char *cwd;      /* NULL: inherit */
+	char **env;           /* full environment (NULL-terminated), or NULL */
+	bool tty;             /* pseudo-terminal instead of a pipe */
+	unsigned short cols, rows; /* pty size; 0 = 80x24 */
+	double kill_grace;    /* seconds between SIGTERM and SIGKILL */
+};
+
+struct proc_callbacks {
+	/* Bytes the child wrote (stdout and stderr interleaved). */
+	void (*output)(void *arg, const char *data, size_t len);
+	/* The child is finished: status is a waitpid status, or -1 when it
+	 * could not be started (the reason was sent through output()). */
+	void (*exited)(void *arg, int status);
+	void *arg;
+};
+
+/* Start a child. Never fails for reasons of the command itself (a missing
+ * command exits 127 with the shell's message); returns NULL and sets
+ * *err (caller frees) only if fork or pipe fail. The proc is owned by the
+ * caller, who calls proc_free after exited() (or to abandon it, which
+ * kills the group at once). */
+struct proc *proc_start(const struct proc_spec *spec,
+    const struct proc_callbacks *cb, char **err);
+
+/* SIGTERM the process group now, SIGKILL after the grace. Idempotent. */
+void proc_kill(struct proc *p);
+/* Write to the child's terminal (tty procs only). Returns bytes written
+ * or -1. Never blocks. */
+ssize_t proc_write(struct proc *p, const char *data, size_t len);
+/* Tell a tty proc its window size. */
+void proc_resize(struct proc *p, unsigned short cols, unsigned short rows);
+pid_t proc_pid(const struct proc *p);
+bool proc_running(const struct proc *p);
+void proc_free(struct proc *p);
+
+/* SIGKILL every process group drove still has alive. Async-signal-safe:
+ * the fatal-signal handler calls it before re-raising. */
+void proc_kill_all_now(void);
+/* Number of process groups drove still tracks (tests). */
+size_t proc_live_groups(void);
+
+/* Does COMMAND need a shell? (quotes, expansions, redirections, ...) */
+bool proc_needs_shell(const char *command);
+
+#endif

@@ -1,0 +1,318 @@
+/* report.c: plain prefixed lines for runs without a terminal. */
+#include "report.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "run.h"
+#include "xmalloc.h"
+
+struct report {
+	struct run *run;
+	FILE *fp;
+	bool color;
+	int width;           /* of the sequence column */
+	ev_prepare flush;    /* flush fp before the loop sleeps */
+	char *scratch;
+	size_t scratch_cap;
+};
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+
+/* Sequence names cycle through these so neighbours stand apart. */
+static const char *const report_palette[] = {
+	"\033[36m", "\033[35m", "\033[34m", "\033[33m", "\033[32m",
+	"\033[96m", "\033[95m", "\033[94m",
+};
+
+void
+report_duration(double secs, char *buf, size_t size)
+{
+	long s;
+
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60) {
+		snprintf(buf, size, "%.1fs", secs);
+		return;
+	}
+	s = (long)(secs + 0.5);
+	if (s < 3600)
+		snprintf(buf, size, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(buf, size, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+}
+
+size_t
+report_strip(char *text, size_t len)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == 0x1b) {
+			i++;
+			if (i < len && text[i] == '[') {
+				/* CSI: parameters, then one final byte. */
+				for (i++; i < len; i++)
+					if (text[i] >= 0x40 && text[i] <= 0x7e) {
+						i++;
+						break;
+					}
+			} else if (i < len && (text[i] == ']' ||
+			    text[i] == 'P' || text[i] == '_' ||
+			    text[i] == '^')) {
+				/* OSC/DCS/APC/PM: up to BEL or ST. */
+				for (i++; i < len; i++) {
+					if (text[i] == '\a') {
+						i++;
+						break;
+					}
+					if (text[i] == 0x1b && i + 1 < len &&
+					    text[i + 1] == '\\') {
+						i += 2;
+						break;
+					}
+				}
+			} else if (i < len)
+				i++;
+			continue;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			i++;
+			continue;
+		}
+		text[o++] = text[i++];
+	}
+	return o;
+}
+
+static const char *
+report_seq_color(const struct report *rp, size_t i)
+{
+	if (!rp->color)
+		return "";
+	return report_palette[i % (sizeof report_palette /
+	    sizeof report_palette[0])];
+}
+
+static void
+report_prefix(struct report *rp, size_t seq)
+{
+	const struct run_seq *s = run_seq(rp->run, seq);
+
+	fprintf(rp->fp, "%s%-*s%s | ", report_seq_color(rp, seq), rp->width,
+	    s->cfg->name, rp->color ? C_RESET : "");
+}
+
+static void
+report_line(struct report *rp, const struct run_event *ev)
+{
+	const struct outbuf_line *line = ev->line;
+	size_t len = line->len;
+
+	if (line->flags & OUTBUF_MARK)
+		return; /* drove's own banners: the step events say it */
+	report_prefix(rp, ev->seq);
+	if (rp->color) {
+		fwrite(line->text, 1, len, rp->fp);
+		fputs(C_RESET "\n", rp->fp);
+		return;
+	}
+	rp->scratch = xreallocarray_grow(rp->scratch, &rp->scratch_cap,
+	    len + 1, 1);
+	memcpy(rp->scratch, line->text, len);
+	len = report_strip(rp->scratch, len);
+	rp->scratch[len] = '\n';
+	fwrite(rp->scratch, 1, len + 1, rp->fp);
+}
+
+static const char *
+report_status_color(const struct report *rp, enum step_status st)
+{
+	if (!rp->color)
+		return "";
+	switch (st) {
+	case STEP_OK:
+		return C_GREEN;
+	case STEP_SKIPPED:
+		return C_YELLOW;
+	default:
+		return C_RED;
+	}
+}
+
+static void
+report_step_end(struct report *rp, const struct run_event *ev)
+{
+	const struct run_seq *seq = run_seq(rp->run, ev->seq);
+	const struct run_step *step = &seq->steps[ev->step];
+	char dur[32], why[64] = "";
+
+	report_duration(step->ended - step->started, dur, sizeof dur);
+	if (step->signal > 0)
+		snprintf(why, sizeof why, "signal %s, ",
+		    sigabbrev_np(step->signal) ? sigabbrev_np(step->signal) :
+		    "?");
+	else if (step->exit_code > 0)
+		snprintf(why, sizeof why, "exit %d, ", step->exit_code);
+	report_prefix(rp, ev->seq);
+	fprintf(rp->fp, "%s<== step %zu/%zu %s: %s%s%s (%s%s)\n",
+	    rp->color ? C_DIM : "", ev->step + 1, seq->cfg->n_steps,
+	    step->cfg->name, rp->color ? C_RESET : "",
+	    report_status_color(rp, step->status),
+	    run_step_status_name(step->status), why, dur);
+	if (rp->color)
+		fputs(C_RESET, rp->fp);
+}
+
+static void
+report_observe(void *arg, struct run *run, const struct run_event *ev)
+{
+	struct report *rp = arg;
+	const struct run_seq *seq;
+
+	(void)run;
+	switch (ev->type) {
+	case RUN_EV_LINE:
+		report_line(rp, ev);
+		break;
+	case RUN_EV_STEP_START:
+		seq = run_seq(rp->run, ev->seq);
+		report_prefix(rp, ev->seq);
+		fprintf(rp->fp, "%s==> step %zu/%zu %s", rp->color ? C_BOLD : "",
+		    ev->step + 1, seq->cfg->n_steps,
+		    seq->cfg->steps[ev->step].name);
+		if (ev->attempt > 1)
+			fprintf(rp->fp, " (try %u)", ev->attempt);
+		fprintf(rp->fp, "%s\n", rp->color ? C_RESET : "");
+		break;
+	case RUN_EV_STEP_END:
+		report_step_end(rp, ev);
+		break;
+	case RUN_EV_SEQ:
+		seq = run_seq(rp->run, ev->seq);
+		if (seq->state == SEQ_BLOCKED) {
+			report_prefix(rp, ev->seq);
+			fprintf(rp->fp, "%sblocked%s: a sequence it needs did "
+			    "not succeed\n", rp->color ? C_RED : "",
+			    rp->color ? C_RESET : "");
+		}
+		break;
+	case RUN_EV_NOTICE:
+		report_prefix(rp, ev->seq);
+		fprintf(rp->fp, "%s!! %s%s\n", rp->color ? C_YELLOW : "",
+		    ev->text, rp->color ? C_RESET : "");
+		break;
+	case RUN_EV_ACTION:
+		report_prefix(rp, ev->seq);
+		fprintf(rp->fp, "-- %s%s%s --\n", ev->action,
+		    ev->text ? ": " : "", ev->text ? ev->text : "");
+		break;
+	case RUN_EV_START:
+	case RUN_EV_OUTPUT:
+	case RUN_EV_IDLE:
+	case RUN_EV_END:
+		break;
+	}
+}
+
+static void
+report_flush_cb(EV_P_ ev_prepare *w, int revents)
+{
+	struct report *rp =
+	    (struct report *)((char *)w - offsetof(struct report, flush));
+
+	(void)EV_A;
+	(void)revents;
+	fflush(rp->fp);
+}
+
+struct report *
+report_create(struct run *run, FILE *fp, bool color)
+{
+	struct report *rp = xcalloc(1, sizeof *rp);
+	int w;
+
+	rp->run = run;
+	rp->fp = fp;
+	rp->color = color;
+	for (size_t i = 0; i < run_seq_count(run); i++) {
+		w = (int)strlen(run_seq(run, i)->cfg->name);
+		if (w > rp->width)
+			rp->width = w;
+	}
+	if (rp->width > 24)
+		rp->width = 24;
+	/* Lines are written in bulk and flushed once per loop iteration,
+	 * before the loop sleeps: timely for a person tailing a CI log,
+	 * cheap for a step that floods. */
+	ev_prepare_init(&rp->flush, report_flush_cb);
+	ev_prepare_start(EV_DEFAULT_ &rp->flush);
+	run_add_observer(run, report_observe, rp);
+	return rp;
+}
+
+void
+report_free(struct report *rp)
+{
+	if (rp == NULL)
+		return;
+	ev_prepare_stop(EV_DEFAULT_ &rp->flush);
+	fflush(rp->fp);
+	free(rp->scratch);
+	free(rp);
+}
+
+void
+report_summary(struct report *rp, const char *run_dir)
+{
+	struct run *run = rp->run;
+	size_t nseq = run_seq_count(run), counts[SEQ_ABORTED + 1] = { 0 };
+	int w = 8;
+	char dur[32];
+	double now = ev_now(EV_DEFAULT);
+
+	for (size_t i = 0; i < nseq; i++) {
+		int l = (int)strlen(run_seq(run, i)->cfg->name);
+		if (l > w)
+			w = l;
+	}
+	fprintf(rp->fp, "\n%s%-*s  %-8s %4s %6s %7s %9s%s\n",
+	    rp->color ? C_BOLD : "", w, "SEQUENCE", "RESULT", "OK", "FAILED",
+	    "SKIPPED", "DURATION", rp->color ? C_RESET : "");
+	for (size_t i = 0; i < nseq; i++) {
+		const struct run_seq *seq = run_seq(run, i);
+		size_t ok, failed, skipped;
+		const char *col = "";
+
+		run_seq_counts(seq, &ok, &failed, &skipped);
+		counts[seq->state]++;
+		if (seq->started > 0)
+			report_duration((seq->ended > 0 ? seq->ended : now) -
+			    seq->started, dur, sizeof dur);
+		else
+			snprintf(dur, sizeof dur, "-");
+		if (rp->color)
+			col = seq->state == SEQ_OK ? C_GREEN : C_RED;
+		fprintf(rp->fp, "%-*s  %s%-8s%s %4zu %6zu %7zu %9s\n", w,
+		    seq->cfg->name, col, run_seq_state_name(seq->state),
+		    rp->color ? C_RESET : "", ok, failed, skipped, dur);
+	}
+	report_duration(now - run_started(run), dur, sizeof dur);
+	fprintf(rp->fp, "\n%zu sequences: %zu ok, %zu failed, %zu blocked, "
+	    "%zu aborted in %s\n", nseq, counts[SEQ_OK], counts[SEQ_FAILED],
+	    counts[SEQ_BLOCKED], counts[SEQ_ABORTED] + counts[SEQ_WAITING] +
+	    counts[SEQ_RUNNING] + counts[SEQ_PAUSED], dur);
+	if (run_dir != NULL)
+		fprintf(rp->fp, "logs: %s\n", run_dir);
+	fflush(rp->fp);
+}

@@ -1,0 +1,26 @@
+/* report.h: the headless reporter, for CI logs and pipes. An observer of
+ * the run that prints each output line as `SEQUENCE | line`, a line when a
+ * step starts and ends, notices, and at the end a summary table. Colour
+ * only when the output is a terminal and NO_COLOR is unset. */
+#ifndef DROVE_REPORT_H
+#define DROVE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct run;
+struct report;
+
+/* Observe `run`, printing to fp (borrowed). */
+struct report *report_create(struct run *run, FILE *fp, bool color);
+void report_free(struct report *rp);
+/* Print the summary table; `run_dir` (may be NULL) is where the logs are. */
+void report_summary(struct report *rp, const char *run_dir);
+
+/* Strip ANSI escape sequences and other control bytes (but tabs) from
+ * text, in place; returns the new length. */
+size_t report_strip(char *text, size_t len);
+/* "1.2s", "3m05s", "1h02m": short durations for people. */
+void report_duration(double secs, char *buf, size_t size);
+
+#endif

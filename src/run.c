@@ -1,0 +1,1002 @@
+/* run.c: scheduling sequences and driving each one's steps. */
+#include "run.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "proc.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+struct run_observer {
+	run_observer_fn *fn;
+	void *arg;
+};
+
+struct run {
+	const struct config *cfg;
+	struct run_options opt;
+	struct run_seq *seqs;
+	size_t n_seqs;
+	struct run_observer *obs;
+	size_t n_obs, cap_obs;
+	double started;
+	bool stopping;       /* run_stop_all was called: start nothing */
+	bool settled;        /* RUN_EV_IDLE was announced for this state */
+	bool finished;       /* RUN_EV_END was announced */
+	bool scheduling;     /* guards run_schedule against re-entry */
+	bool reschedule;
+};
+
+static void run_seq_step_begin(struct run_seq *seq);
+static void run_schedule(struct run *run);
+
+static double
+run_now(void)
+{
+	return ev_now(EV_DEFAULT);
+}
+
+static void
+run_emit(struct run *run, struct run_event *ev)
+{
+	ev->time = run_now();
+	for (size_t i = 0; i < run->n_obs; i++)
+		run->obs[i].fn(run->obs[i].arg, run, ev);
+}
+
+static void
+run_emit_seq(struct run_seq *seq)
+{
+	struct run_event ev = { .type = RUN_EV_SEQ, .seq = seq->index,
+		                .step = seq->current };
+
+	run_emit(seq->run, &ev);
+}
+
+static void
+run_notice(struct run_seq *seq, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+run_notice(struct run_seq *seq, const char *fmt, ...)
+{
+	struct run_event ev = { .type = RUN_EV_NOTICE, .seq = seq->index,
+		                .step = seq->current };
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	ev.text = text;
+	run_emit(seq->run, &ev);
+	free(text);
+}
+
+/* A line of drove's own in the sequence's output (not in the step log). */
+static void
+run_mark(struct run_seq *seq, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+run_mark(struct run_seq *seq, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	outbuf_add_mark(seq->out, text, (unsigned)seq->current, run_now());
+	free(text);
+}
+
+static void
+run_outbuf_line(void *arg, const struct outbuf_line *line)
+{
+	struct run_seq *seq = arg;
+	struct run_event ev = { .type = RUN_EV_LINE, .seq = seq->index,
+		                .step = line->step, .line = line };
+
+	if (line->step < seq->cfg->n_steps)
+		ev.attempt = seq->steps[line->step].attempt;
+	run_emit(seq->run, &ev);
+}
+
+static void
+run_set_state(struct run_seq *seq, enum seq_state st)
+{
+	if (seq->state == st)
+		return;
+	seq->state = st;
+	if (st == SEQ_RUNNING && seq->started == 0)
+		seq->started = run_now();
+	if (st == SEQ_OK || st == SEQ_FAILED || st == SEQ_ABORTED ||
+	    st == SEQ_BLOCKED)
+		seq->ended = run_now();
+	else
+		seq->ended = 0;
+	run_emit_seq(seq);
+}
+
+const char *
+run_step_status_name(enum step_status st)
+{
+	switch (st) {
+	case STEP_PENDING:
+		return "pending";
+	case STEP_RUNNING:
+		return "running";
+	case STEP_RETRY_WAIT:
+		return "retry-wait";
+	case STEP_OK:
+		return "ok";
+	case STEP_FAILED:
+		return "failed";
+	case STEP_TIMEOUT:
+		return "timeout";
+	case STEP_KILLED:
+		return "killed";
+	case STEP_SKIPPED:
+		return "skipped";
+	}
+	return "?";
+}
+
+const char *
+run_seq_state_name(enum seq_state st)
+{
+	switch (st) {
+	case SEQ_WAITING:
+		return "waiting";
+	case SEQ_RUNNING:
+		return "running";
+	case SEQ_PAUSED:
+		return "paused";
+	case SEQ_OK:
+		return "ok";
+	case SEQ_FAILED:
+		return "failed";
+	case SEQ_BLOCKED:
+		return "blocked";
+	case SEQ_ABORTED:
+		return "aborted";
+	}
+	return "?";
+}
+
+bool
+run_step_done(enum step_status st)
+{
+	return st == STEP_OK || st == STEP_FAILED || st == STEP_TIMEOUT ||
+	    st == STEP_KILLED || st == STEP_SKIPPED;
+}
+
+static bool
+run_seq_active(const struct run_seq *seq)
+{
+	return seq->state == SEQ_RUNNING || seq->state == SEQ_PAUSED;
+}
+
+/* --- environment ------------------------------------------------------ */
+
+static void
+run_env_set(char ***env, size_t *n, size_t *cap, const char *name,
+    const char *value)
+{
+	size_t nl = strlen(name);
+	char *entry = xasprintf("%s=%s", name, value);
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp((*env)[i], name, nl) == 0 && (*env)[i][nl] == '=') {
+			free((*env)[i]);
+			(*env)[i] = entry;
+			return;
+		}
+	}
+	*env = xreallocarray_grow(*env, cap, *n + 2, sizeof **env);
+	(*env)[(*n)++] = entry;
+	(*env)[*n] = NULL;
+}
+
+/* drove's environment, then the sequence's env, the step's, and drove's
+ * own DROVE_* variables. Caller frees with run_env_free. */
+static char **
+run_env_build(const struct run_seq *seq, const struct run_step *step)
+{
+	char **env = NULL, buf[32];
+	size_t n = 0, cap = 0;
+
+	for (char **e = environ; *e != NULL; e++) {
+		env = xreallocarray_grow(env, &cap, n + 2, sizeof *env);
+		env[n++] = xstrdup(*e);
+	}
+	env = xreallocarray_grow(env, &cap, n + 1, sizeof *env);
+	env[n] = NULL;
+	for (size_t i = 0; i < seq->cfg->n_env; i++)
+		run_env_set(&env, &n, &cap, seq->cfg->env[i].name,
+		    seq->cfg->env[i].value);
+	for (size_t i = 0; i < step->cfg->n_env; i++)
+		run_env_set(&env, &n, &cap, step->cfg->env[i].name,
+		    step->cfg->env[i].value);
+	run_env_set(&env, &n, &cap, "DROVE_SEQUENCE", seq->cfg->name);
+	run_env_set(&env, &n, &cap, "DROVE_STEP", step->cfg->name);
+	snprintf(buf, sizeof buf, "%u", step->attempt);
+	run_env_set(&env, &n, &cap, "DROVE_ATTEMPT", buf);
+	return env;
+}
+
+static void
+run_env_free(char **env)
+{
+	if (env == NULL)
+		return;
+	for (char **e = env; *e != NULL; e++)
+		free(*e);
+	free(env);
+}
+
+/* --- steps ------------------------------------------------------------- */
+
+static struct run_step *
+run_cur(struct run_seq *seq)
+{
+	return &seq->steps[seq->current];
+}
+
+static void
+run_proc_output(void *arg, const char *data, size_t len)
+{
+	struct run_seq *seq = arg;
+	struct run_step *step = run_cur(seq);
+	struct run_event ev = { .type = RUN_EV_OUTPUT, .seq = seq->index,
+		                .step = seq->current,
+		                .attempt = step->attempt,
+		                .data = data, .len = len };
+
+	run_emit(seq->run, &ev);
+	outbuf_feed(seq->out, data, len, (unsigned)seq->current, run_now());
+}
+
+static void run_step_ended(struct run_seq *seq, enum step_status st);
+
+static void
+run_proc_exited(void *arg, int status)
+{
+	struct run_seq *seq = arg;
+	struct run_step *step = run_cur(seq);
+	enum step_status st;
+
+	ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
+	proc_free(seq->proc);
+	seq->proc = NULL;
+	step->exit_code = -1;
+	step->signal = 0;
+	if (status == -1)
+		st = STEP_FAILED;
+	else if (WIFEXITED(status)) {
+		step->exit_code = WEXITSTATUS(status);
+		st = step->exit_code == 0 ? STEP_OK : STEP_FAILED;
+	} else {
+		step->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		st = STEP_FAILED;
+	}
+	run_step_ended(seq, st);
+}
+
+static void
+run_timeout_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct run_seq *seq =
+	    (struct run_seq *)((char *)w - offsetof(struct run_seq, timeout));
+
+	(void)EV_A;
+	(void)revents;
+	if (seq->end_reason == END_NONE)
+		seq->end_reason = END_TIMEOUT;
+	run_mark(seq, "-- timed out after %gs: killing --",
+	    run_cur(seq)->cfg->timeout);
+	proc_kill(seq->proc);
+}
+
+static void
+run_timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct run_seq *seq =
+	    (struct run_seq *)((char *)w - offsetof(struct run_seq, timer));
+	struct run_step *step = run_cur(seq);
+
+	(void)EV_A;
+	(void)revents;
+	if (step->status == STEP_RETRY_WAIT) {
+		run_seq_step_begin(seq);
+		return;
+	}
+	/* A sleep step ran its course. */
+	seq->sleeping = false;
+	step->exit_code = 0;
+	run_step_ended(seq, STEP_OK);
+}
+
+/* Start an attempt of the current step. */
+static void
+run_seq_step_begin(struct run_seq *seq)
+{
+	struct run *run = seq->run;
+	struct run_step *step = run_cur(seq);
+	const struct cfg_step *cs = step->cfg;
+	struct run_event ev = { .type = RUN_EV_STEP_START, .seq = seq->index,
+		                .step = seq->current };
+	char *err = NULL;
+
+	step->attempt++;
+	step->status = STEP_RUNNING;
+	step->started = run_now();
+	step->ended = 0;
+	step->exit_code = -1;
+	step->signal = 0;
+	seq->end_reason = END_NONE;
+	ev.attempt = step->attempt;
+	if (step->attempt > 1)
+		run_mark(seq, "-- step %zu/%zu: %s (try %u) --",
+		    seq->current + 1, seq->cfg->n_steps, cs->name,
+		    step->attempt);
+	else
+		run_mark(seq, "-- step %zu/%zu: %s --", seq->current + 1,
+		    seq->cfg->n_steps, cs->name);
+	run_emit(run, &ev);
+	run_emit_seq(seq);
+
+	if (cs->kind == CFG_STEP_SLEEP) {
+		seq->sleeping = true;
+		ev_timer_set(&seq->timer, cs->sleep, 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &seq->timer);
+		return;
+	}
+
+	struct proc_spec spec = {
+		.shell = run->cfg->shell,
+		.command = cs->run,
+		.cwd = cs->cwd ? cs->cwd : seq->cfg->cwd,
+		.tty = cs->tty,
+		.cols = seq->tty_cols,
+		.rows = seq->tty_rows,
+		.kill_grace = run->cfg->kill_grace,
+	};
+	struct proc_callbacks cb = {
+		.output = run_proc_output,
+		.exited = run_proc_exited,
+		.arg = seq,
+	};
+	char **env = run_env_build(seq, step);
+
+	spec.env = env;
+	seq->proc = proc_start(&spec, &cb, &err);
+	run_env_free(env);
+	if (seq->proc == NULL) {
+		run_proc_output(seq, err, strlen(err));
+		run_proc_output(seq, "\n", 1);
+		free(err);
+		run_step_ended(seq, STEP_FAILED);
+		return;
+	}
+	if (cs->timeout > 0) {
+		ev_timer_set(&seq->timeout, cs->timeout, 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &seq->timeout);
+	}
+}
+
+static void
+run_seq_finish(struct run_seq *seq, enum seq_state st)
+{
+	seq->failed_pause = false;
+	run_set_state(seq, st);
+	run_schedule(seq->run);
+}
+
+/* Move on to the next step, or finish the sequence. */
+static void
+run_seq_advance(struct run_seq *seq)
+{
+	seq->current++;
+	if (seq->current >= seq->cfg->n_steps) {
+		run_seq_finish(seq, seq->had_failure ? SEQ_FAILED : SEQ_OK);
+		return;
+	}
+	if (seq->hold) {
+		seq->hold = false;
+		seq->failed_pause = false;
+		run_mark(seq, "-- held by operator before step %zu --",
+		    seq->current + 1);
+		run_set_state(seq, SEQ_PAUSED);
+		return;
+	}
+	if (seq->run->stopping) {
+		run_seq_finish(seq, SEQ_ABORTED);
+		return;
+	}
+	run_seq_step_begin(seq);
+}
+
+/* The current attempt ended with status `st` (before drove's own reasons
+ * for ending it are applied). */
+static void
+run_step_ended(struct run_seq *seq, enum step_status st)
+{
+	struct run *run = seq->run;
+	struct run_step *step = run_cur(seq);
+	const struct cfg_step *cs = step->cfg;
+	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->index,
+		                .step = seq->current,
+		                .attempt = step->attempt };
+	int reason = seq->end_reason;
+
+	switch (reason) {
+	case END_SKIP:
+		st = STEP_SKIPPED;
+		break;
+	case END_KILL:
+	case END_ABORT:
+		st = STEP_KILLED;
+		break;
+	case END_TIMEOUT:
+		st = STEP_TIMEOUT;
+		break;
+	default:
+		break;
+	}
+	seq->end_reason = END_NONE;
+	step->status = st;
+	step->ended = run_now();
+	outbuf_flush(seq->out, run_now());
+	run_emit(run, &ev);
+
+	if (st == STEP_OK || st == STEP_SKIPPED) {
+		run_seq_advance(seq);
+		return;
+	}
+	if (reason == END_ABORT || run->stopping) {
+		run_seq_finish(seq, SEQ_ABORTED);
+		return;
+	}
+	/* A failure. Automatic retries first, unless the operator killed it:
+	 * they meant it. */
+	if (st != STEP_KILLED && step->operator_retries == 0 &&
+	    step->attempt <= cs->retries) {
+		step->status = STEP_RETRY_WAIT;
+		step->retry_at = run_now() + cs->retry_delay;
+		run_mark(seq, "-- %s (%s); retrying in %gs (%u/%u) --",
+		    run_step_status_name(st),
+		    step->signal ? strsignal(step->signal) : "exit status",
+		    cs->retry_delay, step->attempt, cs->retries);
+		ev_timer_set(&seq->timer, cs->retry_delay, 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &seq->timer);
+		run_emit_seq(seq);
+		return;
+	}
+	switch (cs->on_failure) {
+	case CFG_ONFAIL_CONTINUE:
+		seq->had_failure = true;
+		run_seq_advance(seq);
+		return;
+	case CFG_ONFAIL_PAUSE:
+		if (run->opt.interactive) {
+			seq->failed_pause = true;
+			run_mark(seq, "-- step %zu %s: waiting for the operator "
+			    "(r retry, s skip, a abort) --", seq->current + 1,
+			    run_step_status_name(st));
+			run_set_state(seq, SEQ_PAUSED);
+			run_schedule(run);
+			return;
+		}
+		run_notice(seq, "step '%s' would pause for the operator; "
+		    "nobody can answer (headless): stopping the sequence",
+		    cs->name);
+		/* FALLTHROUGH */
+	case CFG_ONFAIL_STOP:
+		break;
+	}
+	run_seq_finish(seq, SEQ_FAILED);
+}
+
+/* --- scheduling -------------------------------------------------------- */
+
+static unsigned long
+run_limit(const struct run *run)
+{
+	if (run->opt.max_parallel >= 0)
+		return (unsigned long)run->opt.max_parallel;
+	return run->cfg->max_parallel;
+}
+
+static void
+run_seq_begin(struct run_seq *seq)
+{
+	seq->current = 0;
+	seq->had_failure = false;
+	run_set_state(seq, SEQ_RUNNING);
+	run_seq_step_begin(seq);
+}
+
+/* Is every need of seq ok (1), is one of them beyond hope (-1), or not
+ * yet known (0)? */
+static int
+run_needs_met(const struct run *run, const struct run_seq *seq)
+{
+	int met = 1;
+
+	for (size_t i = 0; i < seq->cfg->n_needs; i++) {
+		const struct run_seq *need = &run->seqs[seq->cfg->needs[i]];
+		switch (need->state) {
+		case SEQ_OK:
+			break;
+		case SEQ_FAILED:
+		case SEQ_BLOCKED:
+		case SEQ_ABORTED:
+			return -1;
+		default:
+			met = 0;
+		}
+	}
+	return met;
+}
+
+bool
+run_settled(const struct run *run)
+{
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		if (run_seq_active(&run->seqs[i]))
+			return false;
+		if (run->seqs[i].state == SEQ_WAITING && !run->stopping)
+			return false;
+	}
+	return true;
+}
+
+static void
+run_schedule(struct run *run)
+{
+	unsigned long active = 0, limit = run_limit(run);
+	bool changed;
+
+	if (run->scheduling) {
+		/* Called again from an observer or a finishing step: the
+		 * outer loop will look once more. */
+		run->reschedule = true;
+		return;
+	}
+	run->scheduling = true;
+	do {
+		run->reschedule = false;
+		changed = false;
+		active = 0;
+		for (size_t i = 0; i < run->n_seqs; i++)
+			if (run_seq_active(&run->seqs[i]))
+				active++;
+		for (size_t i = 0; i < run->n_seqs; i++) {
+			struct run_seq *seq = &run->seqs[i];
+			int met;
+
+			if (seq->state != SEQ_WAITING &&
+			    seq->state != SEQ_BLOCKED)
+				continue;
+			met = run_needs_met(run, seq);
+			if (met < 0 && seq->state == SEQ_WAITING) {
+				run_set_state(seq, SEQ_BLOCKED);
+				changed = true;
+			} else if (met >= 0 && seq->state == SEQ_BLOCKED) {
+				/* A need was retried: hope again. */
+				run_set_state(seq, SEQ_WAITING);
+				changed = true;
+			}
+			if (seq->state == SEQ_WAITING && met == 1 &&
+			    !run->stopping && (limit == 0 || active < limit)) {
+				active++;
+				run_seq_begin(seq);
+				changed = true;
+			}
+		}
+	} while (changed || run->reschedule);
+	run->scheduling = false;
+
+	if (run_settled(run)) {
+		if (!run->settled) {
+			struct run_event ev = { .type = RUN_EV_IDLE };
+			run->settled = true;
+			run_emit(run, &ev);
+		}
+	} else
+		run->settled = false;
+}
+
+/* --- lifecycle --------------------------------------------------------- */
+
+struct run *
+run_create(const struct config *cfg, const struct run_options *opt)
+{
+	struct run *run = xcalloc(1, sizeof *run);
+
+	run->cfg = cfg;
+	run->opt = *opt;
+	run->n_seqs = cfg->n_seqs;
+	run->seqs = xcalloc(cfg->n_seqs, sizeof *run->seqs);
+	for (size_t i = 0; i < cfg->n_seqs; i++) {
+		struct run_seq *seq = &run->seqs[i];
+		seq->cfg = &cfg->seqs[i];
+		seq->index = i;
+		seq->run = run;
+		seq->state = SEQ_WAITING;
+		seq->steps = xcalloc(seq->cfg->n_steps ? seq->cfg->n_steps : 1,
+		    sizeof *seq->steps);
+		for (size_t j = 0; j < seq->cfg->n_steps; j++) {
+			seq->steps[j].cfg = &seq->cfg->steps[j];
+			seq->steps[j].exit_code = -1;
+		}
+		seq->out = outbuf_create(cfg->scrollback, run_outbuf_line, seq);
+		ev_init(&seq->timer, run_timer_cb);
+		ev_init(&seq->timeout, run_timeout_cb);
+	}
+	return run;
+}
+
+void
+run_free(struct run *run)
+{
+	if (run == NULL)
+		return;
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		struct run_seq *seq = &run->seqs[i];
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
+		proc_free(seq->proc);
+		outbuf_free(seq->out);
+		free(seq->steps);
+	}
+	free(run->seqs);
+	free(run->obs);
+	free(run);
+}
+
+void
+run_add_observer(struct run *run, run_observer_fn *fn, void *arg)
+{
+	run->obs = xreallocarray_grow(run->obs, &run->cap_obs, run->n_obs + 1,
+	    sizeof *run->obs);
+	run->obs[run->n_obs].fn = fn;
+	run->obs[run->n_obs].arg = arg;
+	run->n_obs++;
+}
+
+void
+run_start(struct run *run)
+{
+	struct run_event ev = { .type = RUN_EV_START };
+
+	run->started = run_now();
+	run_emit(run, &ev);
+	run_schedule(run);
+}
+
+void
+run_finish(struct run *run, const char *why)
+{
+	struct run_event ev = { .type = RUN_EV_END, .text = why };
+
+	if (run->finished)
+		return;
+	run->finished = true;
+	run_emit(run, &ev);
+}
+
+int
+run_exit_status(const struct run *run)
+{
+	for (size_t i = 0; i < run->n_seqs; i++)
+		if (run->seqs[i].state != SEQ_OK)
+			return 1;
+	return 0;
+}
+
+const struct config *
+run_config(const struct run *run)
+{
+	return run->cfg;
+}
+
+size_t
+run_seq_count(const struct run *run)
+{
+	return run->n_seqs;
+}
+
+const struct run_seq *
+run_seq(const struct run *run, size_t i)
+{
+	return i < run->n_seqs ? &run->seqs[i] : NULL;
+}
+
+double
+run_started(const struct run *run)
+{
+	return run->started;
+}
+
+void
+run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
+    size_t *skipped)
+{
+	*ok = *failed = *skipped = 0;
+	for (size_t i = 0; i < seq->cfg->n_steps; i++) {
+		switch (seq->steps[i].status) {
+		case STEP_OK:
+			(*ok)++;
+			break;
+		case STEP_SKIPPED:
+			(*skipped)++;
+			break;
+		case STEP_FAILED:
+		case STEP_TIMEOUT:
+		case STEP_KILLED:
+			(*failed)++;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* --- operator actions --------------------------------------------------- */
+
+/* Announce an operator action (`verb` for the event log, `done` for the
+ * line in the output). */
+static void
+run_action(struct run_seq *seq, const char *verb, const char *done)
+{
+	struct run_event ev = { .type = RUN_EV_ACTION, .seq = seq->index,
+		                .step = seq->current, .action = verb };
+	char stamp[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (seq->current < seq->cfg->n_steps)
+		ev.attempt = seq->steps[seq->current].attempt;
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	run_emit(seq->run, &ev);
+	run_mark(seq, "-- %s by operator at %s --", done, stamp);
+}
+
+/* A stopped-at step (paused, or the sequence failed on it) can be acted
+ * on as if it were paused. */
+static bool
+run_seq_stopped_at_step(const struct run_seq *seq)
+{
+	if (seq->current >= seq->cfg->n_steps)
+		return false;
+	return (seq->state == SEQ_PAUSED && seq->failed_pause) ||
+	    seq->state == SEQ_FAILED;
+}
+
+const char *
+run_retry(struct run *run, size_t i)
+{
+	struct run_seq *seq;
+	struct run_step *step;
+
+	if (i >= run->n_seqs)
+		return "no such sequence";
+	seq = &run->seqs[i];
+	if (seq->state == SEQ_RUNNING && seq->current < seq->cfg->n_steps &&
+	    run_cur(seq)->status == STEP_RETRY_WAIT) {
+		/* Do not wait for the delay. */
+		run_action(seq, "retry", "retried");
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+		run_seq_step_begin(seq);
+		return NULL;
+	}
+	if (!run_seq_stopped_at_step(seq))
+		return "nothing to retry";
+	if (run->stopping)
+		return "the run is stopping";
+	step = run_cur(seq);
+	run_action(seq, "retry", "retried");
+	step->operator_retries++;
+	seq->failed_pause = false;
+	run_set_state(seq, SEQ_RUNNING);
+	run_seq_step_begin(seq);
+	run_schedule(run);
+	return NULL;
+}
+
+const char *
+run_skip(struct run *run, size_t i)
+{
+	struct run_seq *seq;
+	struct run_step *step;
+
+	if (i >= run->n_seqs)
+		return "no such sequence";
+	seq = &run->seqs[i];
+	if (seq->current >= seq->cfg->n_steps)
+		return "nothing to skip";
+	step = run_cur(seq);
+	if (seq->state == SEQ_RUNNING && step->status == STEP_RUNNING) {
+		run_action(seq, "skip", "skipped");
+		if (seq->sleeping) {
+			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+			seq->sleeping = false;
+			seq->end_reason = END_SKIP;
+			run_step_ended(seq, STEP_SKIPPED);
+			return NULL;
+		}
+		seq->end_reason = END_SKIP;
+		proc_kill(seq->proc);
+		return NULL;
+	}
+	if ((seq->state == SEQ_RUNNING && step->status == STEP_RETRY_WAIT) ||
+	    run_seq_stopped_at_step(seq)) {
+		if (run->stopping)
+			return "the run is stopping";
+		run_action(seq, "skip", "skipped");
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+		step->status = STEP_SKIPPED;
+		seq->failed_pause = false;
+		run_set_state(seq, SEQ_RUNNING);
+		run_seq_advance(seq);
+		run_schedule(run);
+		return NULL;
+	}
+	return "nothing to skip";
+}
+
+const char *
+run_kill(struct run *run, size_t i)
+{
+	struct run_seq *seq;
+
+	if (i >= run->n_seqs)
+		return "no such sequence";
+	seq = &run->seqs[i];
+	if (seq->state != SEQ_RUNNING || seq->current >= seq->cfg->n_steps ||
+	    run_cur(seq)->status != STEP_RUNNING)
+		return "no step is running";
+	run_action(seq, "kill", "killed");
+	seq->end_reason = END_KILL;
+	if (seq->sleeping) {
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+		seq->sleeping = false;
+		run_step_ended(seq, STEP_KILLED);
+		return NULL;
+	}
+	proc_kill(seq->proc);
+	return NULL;
+}
+
+static void
+run_seq_abort(struct run_seq *seq)
+{
+	struct run_step *step;
+
+	switch (seq->state) {
+	case SEQ_WAITING:
+	case SEQ_BLOCKED:
+	case SEQ_PAUSED:
+	case SEQ_FAILED:
+		if (seq->state == SEQ_FAILED)
+			return;
+		run_seq_finish(seq, SEQ_ABORTED);
+		return;
+	case SEQ_RUNNING:
+		step = run_cur(seq);
+		seq->end_reason = END_ABORT;
+		if (step->status == STEP_RETRY_WAIT) {
+			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+			run_seq_finish(seq, SEQ_ABORTED);
+		} else if (seq->sleeping) {
+			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+			seq->sleeping = false;
+			run_step_ended(seq, STEP_KILLED);
+		} else
+			proc_kill(seq->proc);
+		return;
+	default:
+		return;
+	}
+}
+
+const char *
+run_abort(struct run *run, size_t i)
+{
+	struct run_seq *seq;
+
+	if (i >= run->n_seqs)
+		return "no such sequence";
+	seq = &run->seqs[i];
+	if (seq->state == SEQ_OK || seq->state == SEQ_FAILED ||
+	    seq->state == SEQ_ABORTED)
+		return "the sequence is over";
+	run_action(seq, "abort", "aborted");
+	run_seq_abort(seq);
+	return NULL;
+}
+
+const char *
+run_hold(struct run *run, size_t i)
+{
+	struct run_seq *seq;
+
+	if (i >= run->n_seqs)
+		return "no such sequence";
+	seq = &run->seqs[i];
+	if (seq->state == SEQ_PAUSED && !seq->failed_pause) {
+		run_action(seq, "resume", "resumed");
+		run_set_state(seq, SEQ_RUNNING);
+		run_seq_step_begin(seq);
+		return NULL;
+	}
+	if (seq->state != SEQ_RUNNING)
+		return "the sequence is not running";
+	seq->hold = !seq->hold;
+	if (seq->hold)
+		run_action(seq, "hold", "held after this step");
+	else
+		run_action(seq, "release", "released");
+	run_emit_seq(seq);
+	return NULL;
+}
+
+void
+run_stop_all(struct run *run, const char *why)
+{
+	if (run->stopping)
+		return;
+	run->stopping = true;
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		struct run_seq *seq = &run->seqs[i];
+		if (seq->state == SEQ_WAITING || run_seq_active(seq)) {
+			struct run_event ev = { .type = RUN_EV_ACTION,
+				                .seq = i, .step = seq->current,
+				                .action = "stop",
+				                .text = why };
+			run_emit(run, &ev);
+		}
+		run_seq_abort(seq);
+	}
+	run_schedule(run);
+}
+
+ssize_t
+run_write_input(struct run *run, size_t i, const char *data, size_t len)
+{
+	struct run_seq *seq;
+
+	if (i >= run->n_seqs)
+		return -1;
+	seq = &run->seqs[i];
+	if (seq->proc == NULL || !run_cur(seq)->cfg->tty)
+		return -1;
+	return proc_write(seq->proc, data, len);
+}
+
+void
+run_resize_tty(struct run *run, size_t i, unsigned short cols,
+    unsigned short rows)
+{
+	struct run_seq *seq;
+
+	if (i >= run->n_seqs)
+		return;
+	seq = &run->seqs[i];
+	seq->tty_cols = cols;
+	seq->tty_rows = rows;
+	if (seq->proc != NULL && run_cur(seq)->cfg->tty)
+		proc_resize(seq->proc, cols, rows);
+}

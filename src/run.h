@@ -1,0 +1,168 @@
+/* run.h: the run model and its state machine. A run owns one state per
+ * sequence and per step, schedules sequences (needs, max_parallel), starts
+ * steps through proc, applies timeouts, retries and on_failure, and takes
+ * the operator's actions (retry, skip, kill, abort, hold, stop). Whatever
+ * happens is announced to observers as run_events: the run log, the
+ * headless reporter and the UI are all observers; the run knows none of
+ * them. Observers read state through the read-only structs below. */
+#ifndef DROVE_RUN_H
+#define DROVE_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "config.h"
+#include "outbuf.h"
+
+enum step_status {
+	STEP_PENDING,    /* not reached yet */
+	STEP_RUNNING,    /* a process (or a sleep timer) is running */
+	STEP_RETRY_WAIT, /* failed; the next automatic attempt is due soon */
+	STEP_OK,
+	STEP_FAILED,     /* non-zero exit, or killed by a signal it got
+	                    from elsewhere */
+	STEP_TIMEOUT,
+	STEP_KILLED,     /* killed by the operator (or by stop/abort) */
+	STEP_SKIPPED,
+};
+
+enum seq_state {
+	SEQ_WAITING,  /* not started: its needs, or max_parallel, hold it */
+	SEQ_RUNNING,
+	SEQ_PAUSED,   /* held for the operator (a failure, or a hold) */
+	SEQ_OK,       /* every step ok or skipped */
+	SEQ_FAILED,   /* a step failed (even with on_failure: continue) */
+	SEQ_BLOCKED,  /* a sequence it needs did not succeed */
+	SEQ_ABORTED,  /* aborted by the operator, or the run was stopped */
+};
+
+struct run_step {
+	const struct cfg_step *cfg;
+	enum step_status status;
+	unsigned attempt;    /* of the current/last attempt, 1-based; 0 never */
+	int exit_code;       /* of the last attempt; -1 if none */
+	int signal;          /* that killed the last attempt; 0 if none */
+	double started;      /* of the last attempt (ev_now); 0 if never */
+	double ended;        /* of the last attempt; 0 while it runs */
+	double retry_at;     /* when STEP_RETRY_WAIT ends */
+	unsigned operator_retries; /* attempts started by the operator */
+};
+
+struct run;
+
+struct run_seq {
+	const struct cfg_seq *cfg;
+	size_t index;
+	enum seq_state state;
+	size_t current;      /* the step running or stopped at; n_steps at
+	                        the end */
+	struct run_step *steps;
+	struct outbuf *out;  /* scrollback for viewers */
+	double started, ended; /* 0 when not yet */
+	bool failed_pause;   /* PAUSED because a step failed (not a hold) */
+	bool hold;           /* pause after the current step */
+	bool had_failure;    /* a step failed under on_failure: continue */
+
+	/* Engine-private below. */
+	struct run *run;
+	struct proc *proc;
+	ev_timer timer;      /* sleep steps and retry delays */
+	ev_timer timeout;
+	enum {
+		END_NONE, END_SKIP, END_KILL, END_ABORT, END_TIMEOUT
+	} end_reason;        /* why drove is ending the running step */
+	bool sleeping;
+	unsigned short tty_cols, tty_rows;
+};
+
+enum run_event_type {
+	RUN_EV_START,      /* the run begins */
+	RUN_EV_SEQ,        /* a sequence changed state */
+	RUN_EV_STEP_START, /* an attempt of a step starts */
+	RUN_EV_OUTPUT,     /* raw bytes of a step (data, len): the log's */
+	RUN_EV_LINE,       /* a completed output line (line) */
+	RUN_EV_STEP_END,   /* an attempt ended (its status is in the step) */
+	RUN_EV_ACTION,     /* an operator action was taken (action) */
+	RUN_EV_NOTICE,     /* something the user should read (text) */
+	RUN_EV_IDLE,       /* nothing runs and nothing can start */
+	RUN_EV_END,        /* run_finish was called */
+};
+
+struct run_event {
+	enum run_event_type type;
+	double time;
+	size_t seq;          /* for everything but START, IDLE, END */
+	size_t step;
+	unsigned attempt;
+	const char *data;    /* OUTPUT */
+	size_t len;
+	const struct outbuf_line *line; /* LINE */
+	const char *action;  /* ACTION: retry, skip, kill, abort, hold,
+	                        release, resume, stop */
+	const char *text;    /* NOTICE, and why for ACTION/END */
+};
+
+typedef void run_observer_fn(void *arg, struct run *run,
+    const struct run_event *ev);
+
+struct run_options {
+	bool interactive;    /* someone can answer a pause */
+	long max_parallel;   /* -1: the config's */
+};
+
+/* A run of cfg (borrowed: it must outlive the run). */
+struct run *run_create(const struct config *cfg,
+    const struct run_options *opt);
+void run_free(struct run *run);
+/* Observers are called in the order they were added. */
+void run_add_observer(struct run *run, run_observer_fn *fn, void *arg);
+
+/* Announce RUN_EV_START and start what can start. */
+void run_start(struct run *run);
+/* True when nothing runs, nothing is paused and nothing can start. */
+bool run_settled(const struct run *run);
+/* Announce RUN_EV_END (once). Call when drove is about to exit; `why` is
+ * NULL for a normal end, or for example "interrupted". */
+void run_finish(struct run *run, const char *why);
+/* 0 when every sequence succeeded, 1 otherwise. */
+int run_exit_status(const struct run *run);
+
+const struct config *run_config(const struct run *run);
+size_t run_seq_count(const struct run *run);
+const struct run_seq *run_seq(const struct run *run, size_t i);
+double run_started(const struct run *run);
+
+/* Operator actions on sequence `i`. Each returns NULL when done, or a
+ * short reason why it does not apply (for a status line). */
+const char *run_retry(struct run *run, size_t i);  /* failed/paused step */
+const char *run_skip(struct run *run, size_t i);   /* running/paused step */
+const char *run_kill(struct run *run, size_t i);   /* running step */
+const char *run_abort(struct run *run, size_t i);  /* the whole sequence */
+const char *run_hold(struct run *run, size_t i);   /* pause after the
+                                                      current step, or
+                                                      resume */
+/* Write to the running step of sequence i when it is a `tty: true` step
+ * (answering a prompt). Returns bytes written, or -1 when there is no
+ * running tty step. Never blocks. */
+ssize_t run_write_input(struct run *run, size_t i, const char *data,
+    size_t len);
+/* Tell sequence i's running tty step the size of the pane showing it; the
+ * size is also used for its later tty steps. */
+void run_resize_tty(struct run *run, size_t i, unsigned short cols,
+    unsigned short rows);
+/* Abort everything (quit, SIGINT). `why` goes to the events. */
+void run_stop_all(struct run *run, const char *why);
+
+/* Step counts of a sequence by outcome. */
+void run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
+    size_t *skipped);
+
+const char *run_step_status_name(enum step_status st);
+const char *run_seq_state_name(enum seq_state st);
+/* Whether a step status is final (ok, failed, timeout, killed, skipped). */
+bool run_step_done(enum step_status st);
+
+#endif

@@ -1,0 +1,38 @@
+/* runlog.h: the run directory, the record a run leaves behind.
+ *
+ *   LOG_DIR/RUN_ID/config.yaml          the config file, as it was
+ *   LOG_DIR/RUN_ID/events.jsonl         one JSON object per line
+ *   LOG_DIR/RUN_ID/NN-SEQ/MM-STEP.A.log the exact bytes attempt A wrote
+ *   LOG_DIR/latest -> RUN_ID
+ *
+ * It is an observer of the run: it writes what the run announces, each
+ * event line flushed as it happens, so a run killed outright still leaves
+ * a readable record. Directories are 0700 and files 0600: logs hold
+ * secrets more often than not. */
+#ifndef DROVE_RUNLOG_H
+#define DROVE_RUNLOG_H
+
+#include <stddef.h>
+
+struct run;
+struct runlog;
+
+/* Make the run directory under log_dir (created if needed) for `run`,
+ * copy config_path into it, and observe the run. NULL and *err (caller
+ * frees) if the directory cannot be made. */
+struct runlog *runlog_create(struct run *run, const char *config_path,
+    const char *log_dir, char **err);
+void runlog_free(struct runlog *rl);
+
+const char *runlog_id(const struct runlog *rl);
+const char *runlog_dir(const struct runlog *rl);
+/* Path of a step attempt's log relative to the run directory (the file
+ * exists once the attempt started). Caller frees. */
+char *runlog_step_path(const struct runlog *rl, size_t seq, size_t step,
+    unsigned attempt);
+
+/* A name safe for a file: letters, digits, '.', '_' and '-' are kept,
+ * runs of anything else become one '-'; never empty. Caller frees. */
+char *runlog_slug(const char *name);
+
+#endif

@@ -1,0 +1,52 @@
+# lib.sh: helpers for the end-to-end tests, which drive the built binary.
+# Sourced by tests/e2e/test_*.sh; ctest sets DROVE and DROVE_SOURCE_DIR.
+set -u
+
+: "${DROVE:=$(cd "$(dirname "$0")/../.." && pwd)/build/drove}"
+: "${DROVE_SOURCE_DIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+export NO_COLOR=1
+T=$(mktemp -d "${TMPDIR:-/tmp}/drove-e2e.XXXXXX")
+E2E_FAILED=0
+E2E_PASSED=0
+trap 'e2e_cleanup' EXIT
+
+e2e_cleanup() {
+	[ -n "${E2E_CLEANUP:-}" ] && eval "$E2E_CLEANUP"
+	rm -rf "$T"
+}
+
+pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok - $*"; }
+fail() { E2E_FAILED=$((E2E_FAILED + 1)); echo "not ok - $*"; }
+
+# check NAME CONDITION...: run the condition, pass or fail by its status.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+contains() { grep -qF -- "$2" "$1"; }
+lacks() { ! grep -qF -- "$2" "$1"; }
+
+# wait_for DEADLINE_S COMMAND...: poll until COMMAND succeeds; the
+# deadline only turns a hang into a failure.
+wait_for() {
+	local deadline=$(( $(date +%s) + $1 ))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+pid_alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+finish() {
+	echo "$E2E_PASSED passed, $E2E_FAILED failed"
+	[ "$E2E_FAILED" -eq 0 ]
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# run_all.sh: the whole test suite, from a fresh Debian 12 machine (as root)
+# or a developer's: install what is missing, build the normal and the
+# sanitizer (ASan + UBSan) trees, run every test in the first and the unit
+# tests in the second. README's test command and .ci/run run exactly this.
+set -eu
+cd "$(dirname "$0")/.."
+
+pkgs="build-essential cmake pkg-config libev-dev libyaml-dev libncurses-dev
+      libcmocka-dev tmux python3 procps"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "run_all: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq $missing >/dev/null
+fi
+
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$jobs"
+cmake -S . -B build-asan -DDROVE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j "$jobs"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+ctest --test-dir build-asan -L unit --output-on-failure -j "$jobs"
+echo "== all tests (unit and end-to-end) on the normal build"
+ctest --test-dir build --output-on-failure -j "$jobs"

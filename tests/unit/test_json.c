@@ -1,0 +1,59 @@
+/* test_json.c: the event log's JSON writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "json.h"
+
+static void
+test_object(void **state)
+{
+	struct json j;
+
+	(void)state;
+	json_init(&j);
+	json_str(&j, "event", "step_end");
+	json_int(&j, "attempt", 2);
+	json_num(&j, "duration", 1.5);
+	json_bool(&j, "operator", true);
+	json_null(&j, "exit_code");
+	json_open(&j, "counts");
+	json_int(&j, "ok", 3);
+	json_int(&j, "failed", 0);
+	json_close(&j);
+	json_str(&j, "after", "x");
+	json_end(&j);
+	assert_string_equal(j.buf, "{\"event\":\"step_end\",\"attempt\":2,"
+	    "\"duration\":1.500,\"operator\":true,\"exit_code\":null,"
+	    "\"counts\":{\"ok\":3,\"failed\":0},\"after\":\"x\"}\n");
+	json_free(&j);
+}
+
+static void
+test_escapes(void **state)
+{
+	struct json j;
+	static const char raw[] = "q\"b\\n\nt\tc\x01 \xc3\xa9 bad\xff\xc3 end";
+
+	(void)state;
+	json_init(&j);
+	json_strn(&j, "s", raw, sizeof raw - 1);
+	json_end(&j);
+	assert_string_equal(j.buf, "{\"s\":\"q\\\"b\\\\n\\nt\\tc\\u0001 "
+	    "\xc3\xa9 bad\\ufffd\\ufffd end\"}\n");
+	json_free(&j);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_object),
+		cmocka_unit_test(test_escapes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,32 @@
+/* ui.h: the ncurses dashboard. It is one more observer of the run (it
+ * marks what changed and draws at most ~30 frames a second), plus libev
+ * watchers for the keyboard, SIGWINCH and a clock. It reads engine state
+ * and calls engine actions; the engine never calls into ui/. main.c owns
+ * the loop, signals and shutdown; the UI asks for a quit via opt->quit. */
+#ifndef DROVE_UI_H
+#define DROVE_UI_H
+
+#include <stdbool.h>
+
+struct run;
+struct ui;
+
+struct ui_options {
+	bool exit_when_done;  /* call quit() once the run has settled */
+	/* The user asked to quit (and confirmed, if anything still ran).
+	 * main stops every step and ends the loop. */
+	void (*quit)(void *arg);
+	void *arg;
+};
+
+/* Take over the terminal (stdin/stdout must be a tty), register as an
+ * observer of `run` and start the watchers on EV_DEFAULT. Returns NULL and
+ * sets *err (caller frees) if the terminal cannot be used. */
+struct ui *ui_create(struct run *run, const struct ui_options *opt,
+    char **err);
+/* Stop the watchers and restore the terminal. NULL is a no-op. */
+void ui_free(struct ui *ui);
+/* Restore the terminal from a fatal-signal handler (best effort). */
+void ui_emergency_restore(void);
+
+#endif
