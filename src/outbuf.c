@@ -47,13 +47,32 @@ outbuf_free(struct outbuf *ob)
 	free(ob);
 }
 
+/* Allocation size class of a line: lines are stored in buffers of 64-byte
+ * steps, so a full ring mostly reuses the dropped line's buffer. */
+static size_t
+outbuf_class(size_t len)
+{
+	return (len + 63) & ~(size_t)63;
+}
+
 static void
 outbuf_push(struct outbuf *ob, const char *text, size_t len, unsigned flags,
     unsigned step, double now)
 {
 	struct outbuf_line line, *slot;
+	char *reuse = NULL;
 
-	line.text = xmalloc(len ? len : 1);
+	if (ob->count == ob->cap) {
+		/* Full: the oldest line makes room. */
+		slot = &ob->ring[ob->head];
+		if (outbuf_class(slot->len) == outbuf_class(len))
+			reuse = slot->text;
+		else
+			free(slot->text);
+		ob->head = (ob->head + 1) % ob->cap;
+		ob->count--;
+	}
+	line.text = reuse ? reuse : xmalloc(outbuf_class(len ? len : 1));
 	memcpy(line.text, text, len);
 	line.len = (uint32_t)len;
 	line.flags = (uint16_t)flags;
@@ -62,13 +81,6 @@ outbuf_push(struct outbuf *ob, const char *text, size_t len, unsigned flags,
 	if (ob->cb != NULL)
 		ob->cb(ob->arg, &line);
 
-	if (ob->count == ob->cap) {
-		/* Full: the oldest line makes room. */
-		slot = &ob->ring[ob->head];
-		free(slot->text);
-		ob->head = (ob->head + 1) % ob->cap;
-		ob->count--;
-	}
 	slot = &ob->ring[(ob->head + ob->count) % ob->cap];
 	*slot = line;
 	ob->count++;
@@ -103,10 +115,14 @@ outbuf_feed(struct outbuf *ob, const char *data, size_t len, unsigned step,
 			if (*p != '\n')
 				ob->plen = 0;
 		}
-		/* Copy the run of ordinary bytes in one go. */
-		const char *stop = p;
-		while (stop < end && *stop != '\n' && *stop != '\r')
-			stop++;
+		/* Copy the run of ordinary bytes in one go; memchr is far
+		 * quicker than looking at each byte. */
+		const char *stop = memchr(p, '\n', (size_t)(end - p));
+		const char *cr;
+		if (stop == NULL)
+			stop = end;
+		if ((cr = memchr(p, '\r', (size_t)(stop - p))) != NULL)
+			stop = cr;
 		while (p < stop) {
 			size_t room = OUTBUF_LINE_MAX - ob->plen;
 			size_t n = (size_t)(stop - p);

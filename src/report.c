@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@ struct report {
 	bool color;
 	int width;           /* of the sequence column */
 	ev_prepare flush;    /* flush fp before the loop sleeps */
+	char **prefix;       /* per sequence: "name  | ", coloured or not */
+	size_t *prefix_len;
 	char *scratch;
 	size_t scratch_cap;
 };
@@ -104,13 +107,38 @@ report_seq_color(const struct report *rp, size_t i)
 	    sizeof report_palette[0])];
 }
 
+/* The reporter is the only writer of fp, on the only thread: the
+ * unlocked stdio calls save a lock per line. */
 static void
 report_prefix(struct report *rp, size_t seq)
 {
-	const struct run_seq *s = run_seq(rp->run, seq);
+	fwrite_unlocked(rp->prefix[seq], 1, rp->prefix_len[seq], rp->fp);
+}
 
-	fprintf(rp->fp, "%s%-*s%s | ", report_seq_color(rp, seq), rp->width,
-	    s->cfg->name, rp->color ? C_RESET : "");
+/* Does text hold anything report_strip would remove? Eight bytes at a
+ * time first: most lines hold no control byte at all. */
+static bool
+report_needs_strip(const char *text, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, text + i, 8);
+		/* A byte below 0x20, or a DEL (0x7f). */
+		if (((x - ones * 0x20) & ~x & highs) != 0 ||
+		    (((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f)) &
+		    highs) != 0)
+			break;
+	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return true;
+	}
+	return false;
 }
 
 static void
@@ -125,6 +153,11 @@ report_line(struct report *rp, const struct run_event *ev)
 	if (rp->color) {
 		fwrite(line->text, 1, len, rp->fp);
 		fputs(C_RESET "\n", rp->fp);
+		return;
+	}
+	if (!report_needs_strip(line->text, len)) {
+		fwrite_unlocked(line->text, 1, len, rp->fp);
+		putc_unlocked('\n', rp->fp);
 		return;
 	}
 	rp->scratch = xreallocarray_grow(rp->scratch, &rp->scratch_cap,
@@ -252,6 +285,15 @@ report_create(struct run *run, FILE *fp, bool color)
 	}
 	if (rp->width > 24)
 		rp->width = 24;
+	rp->prefix = xcalloc(run_seq_count(run) + 1, sizeof *rp->prefix);
+	rp->prefix_len = xcalloc(run_seq_count(run) + 1,
+	    sizeof *rp->prefix_len);
+	for (size_t i = 0; i < run_seq_count(run); i++) {
+		rp->prefix[i] = xasprintf("%s%-*s%s | ",
+		    report_seq_color(rp, i), rp->width,
+		    run_seq(run, i)->cfg->name, rp->color ? C_RESET : "");
+		rp->prefix_len[i] = strlen(rp->prefix[i]);
+	}
 	/* Lines are written in bulk and flushed once per loop iteration,
 	 * before the loop sleeps: timely for a person tailing a CI log,
 	 * cheap for a step that floods. */
@@ -268,6 +310,10 @@ report_free(struct report *rp)
 		return;
 	ev_prepare_stop(EV_DEFAULT_ &rp->flush);
 	fflush(rp->fp);
+	for (size_t i = 0; i < run_seq_count(rp->run); i++)
+		free(rp->prefix[i]);
+	free(rp->prefix);
+	free(rp->prefix_len);
 	free(rp->scratch);
 	free(rp);
 }
