@@ -70,7 +70,8 @@ struct config {
 };
 
 /* Load, validate and expand FILE. overrides[] (n_overrides entries, from
- * --set) replace top-level vars of the same name (or add new ones).
+ * --set) replace top-level vars of the same name (or add new ones), and
+ * win over a sequence's own vars too; only matrix values win over them.
  * On success returns 0 and stores a config the caller owns (config_free).
  * On failure returns -1 and stores in *err a message the caller frees,
  * formatted "FILE:LINE:COLUMN: error: MESSAGE" when it has a position, and

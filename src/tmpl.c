@@ -1,0 +1,190 @@
+/* tmpl.c: {{name}} substitution for the config loader. */
+#include "tmpl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+/* How many names an "unknown variable" message lists before "...". */
+#define TMPL_LIST_MAX 10
+
+struct tmpl_buf {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+tmpl_add(struct tmpl_buf *b, const char *s, size_t n)
+{
+	b->s = xreallocarray_grow(b->s, &b->cap, b->len + n + 1, 1);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static bool
+tmpl_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool
+tmpl_valid_name(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || *name == '-')
+		return false;
+	for (p = name; *p != '\0'; p++) {
+		if (!tmpl_name_char(*p))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Read the reference starting at p (which points at "{{", not "{{{{").
+ * Returns the first character after its "}}" and the name in *name, *len,
+ * or NULL if it is not a well-formed reference.
+ */
+static const char *
+tmpl_scan(const char *p, const char **name, size_t *len)
+{
+	const char *q = p + 2;
+
+	while (*q == ' ' || *q == '\t')
+		q++;
+	*name = q;
+	while (tmpl_name_char(*q))
+		q++;
+	*len = (size_t)(q - *name);
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (*len == 0 || **name == '-' || q[0] != '}' || q[1] != '}')
+		return NULL;
+	return q + 2;
+}
+
+static const struct cfg_kv *
+tmpl_find(const struct cfg_kv *vars, size_t n_vars, const char *name,
+    size_t len)
+{
+	size_t i;
+
+	/* Backwards, so that a later definition overrides an earlier one. */
+	for (i = n_vars; i > 0; i--) {
+		if (strncmp(vars[i - 1].name, name, len) == 0 &&
+		    vars[i - 1].name[len] == '\0')
+			return &vars[i - 1];
+	}
+	return NULL;
+}
+
+static char *
+tmpl_unknown(const char *name, size_t len, const struct cfg_kv *vars,
+    size_t n_vars)
+{
+	struct tmpl_buf b = { NULL, 0, 0 };
+	size_t i, j, listed = 0;
+	char *msg;
+
+	for (i = 0; i < n_vars; i++) {
+		/* Each name once, even if it is defined at several levels. */
+		for (j = 0; j < i; j++) {
+			if (strcmp(vars[i].name, vars[j].name) == 0)
+				break;
+		}
+		if (j != i)
+			continue;
+		if (listed == TMPL_LIST_MAX) {
+			tmpl_add(&b, ", ...", 5);
+			break;
+		}
+		if (listed++ > 0)
+			tmpl_add(&b, ", ", 2);
+		tmpl_add(&b, vars[i].name, strlen(vars[i].name));
+	}
+	if (listed == 0)
+		msg = xasprintf("unknown variable '%.*s' (no variables are "
+		    "defined)", (int)len, name);
+	else
+		msg = xasprintf("unknown variable '%.*s' (defined: %s)",
+		    (int)len, name, b.s);
+	free(b.s);
+	return msg;
+}
+
+char *
+tmpl_expand(const char *text, const struct cfg_kv *vars, size_t n_vars,
+    char **err, bool *unknown)
+{
+	struct tmpl_buf b = { NULL, 0, 0 };
+	const struct cfg_kv *kv;
+	const char *p = text, *open, *name, *end, *close;
+	size_t len;
+
+	if (unknown != NULL)
+		*unknown = false;
+	tmpl_add(&b, "", 0);
+	while ((open = strstr(p, "{{")) != NULL) {
+		tmpl_add(&b, p, (size_t)(open - p));
+		if (strncmp(open, "{{{{", 4) == 0) {
+			tmpl_add(&b, "{{", 2);
+			p = open + 4;
+			continue;
+		}
+		end = tmpl_scan(open, &name, &len);
+		if (end == NULL) {
+			close = strstr(open + 2, "}}");
+			if (close == NULL)
+				*err = xstrdup("unterminated '{{' (write {{{{ "
+				    "for a literal {{)");
+			else if (close - open > 40)
+				*err = xasprintf("malformed '%.32s...' (use "
+				    "{{name}}, or {{{{ for a literal {{)",
+				    open);
+			else
+				*err = xasprintf("malformed '%.*s' (use "
+				    "{{name}}, or {{{{ for a literal {{)",
+				    (int)(close + 2 - open), open);
+			goto fail;
+		}
+		kv = tmpl_find(vars, n_vars, name, len);
+		if (kv == NULL) {
+			*err = tmpl_unknown(name, len, vars, n_vars);
+			if (unknown != NULL)
+				*unknown = true;
+			goto fail;
+		}
+		tmpl_add(&b, kv->value, strlen(kv->value));
+		p = end;
+	}
+	tmpl_add(&b, p, strlen(p));
+	return b.s;
+
+fail:
+	free(b.s);
+	return NULL;
+}
+
+bool
+tmpl_uses(const char *text, const char *name)
+{
+	const char *p = text, *open, *ref, *end;
+	size_t len;
+
+	while ((open = strstr(p, "{{")) != NULL) {
+		if (strncmp(open, "{{{{", 4) == 0) {
+			p = open + 4;
+			continue;
+		}
+		if ((end = tmpl_scan(open, &ref, &len)) == NULL)
+			return false;
+		if (strlen(name) == len && strncmp(ref, name, len) == 0)
+			return true;
+		p = end;
+	}
+	return false;
+}

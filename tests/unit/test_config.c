@@ -1,0 +1,965 @@
+/* test_config.c: the config loader: expansion, defaults, and the exact
+ * message of every kind of mistake. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "testutil.h"
+#include "tmpl.h"
+#include "xmalloc.h"
+
+/* struct cfg_kv holds char *, string literals are const under
+ * -Wwrite-strings. */
+#define KV(n, v) { (char *)(n), (char *)(v) }
+
+/* Load text as "t.yaml" and insist that it works. */
+static struct config *
+load_ok(const char *text, const struct cfg_kv *ov, size_t n_ov)
+{
+	struct config *cfg = NULL;
+	char *err = NULL;
+
+	if (config_load_string("t.yaml", text, ov, n_ov, &cfg, &err) != 0) {
+		print_error("unexpected error: %s\n", err);
+		free(err);
+		fail();
+	}
+	assert_non_null(cfg);
+	assert_null(err);
+	return cfg;
+}
+
+static const struct cfg_seq *
+seq_named(const struct config *cfg, const char *name)
+{
+	long i = config_find_seq(cfg, name);
+
+	if (i < 0) {
+		print_error("no sequence '%s'\n", name);
+		fail();
+	}
+	return &cfg->seqs[i];
+}
+
+static const char *
+env_get(const struct cfg_kv *env, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(env[i].name, name) == 0)
+			return env[i].value;
+	}
+	return NULL;
+}
+
+/* The example of the issue, word for word. */
+static const char example[] =
+"settings:            # all optional\n"
+"  shell: /bin/sh     # each step runs as: SHELL -c \"RUN\"\n"
+"  max_parallel: 4    # sequences running at once; 0 = no limit (default)\n"
+"  log_dir: runs      # where run directories go\n"
+"  scrollback: 10000  # output lines kept in memory per sequence\n"
+"  kill_grace: 5s     # SIGTERM, then SIGKILL this long after\n"
+"vars: {user: deploy}            # {{user}} is substituted\n"
+"env: {LANG: C.UTF-8}            # added to every step's environment\n"
+"sequences:\n"
+"  - name: build\n"
+"    steps:\n"
+"      - make -j2                # a plain string is a step\n"
+"      - name: unit tests\n"
+"        run: make check\n"
+"        timeout: 10m            # then kill the step's process group\n"
+"  - name: deploy {{host}}\n"
+"    matrix: {host: [web1, web2, web3]}   # one sequence per value\n"
+"    needs: [build]              # starts after build succeeded\n"
+"    cwd: /srv\n"
+"    env: {TARGET: \"{{host}}\"}\n"
+"    steps:\n"
+"      - name: wait for {{host}}\n"
+"        run: ping -c1 {{host}}\n"
+"        retries: 5              # automatic retries\n"
+"        retry_delay: 2s\n"
+"      - sleep: 3s               # a pause: a timer, no process\n"
+"      - name: mount data\n"
+"        run: ssh {{host}} sudo mount /dev/xvdb /data\n"
+"        on_failure: pause       # stop (default) | continue | pause\n"
+"        tty: true               # run under a pseudo-terminal\n";
+
+static void
+test_example(void **state)
+{
+	struct config *cfg = load_ok(example, NULL, 0);
+	const struct cfg_seq *b, *d;
+	const struct cfg_step *st;
+	char *cwd, *runs;
+	size_t i;
+
+	(void)state;
+	cwd = getcwd(NULL, 0);
+	runs = xasprintf("%s/runs", cwd);
+	assert_string_equal(cfg->path, "t.yaml");
+	assert_string_equal(cfg->dir, cwd);
+	assert_string_equal(cfg->shell, "/bin/sh");
+	assert_int_equal(cfg->max_parallel, 4);
+	assert_string_equal(cfg->log_dir, runs);
+	assert_int_equal(cfg->scrollback, 10000);
+	assert_true(cfg->kill_grace == 5.0);
+	free(runs);
+	free(cwd);
+
+	assert_int_equal(cfg->n_seqs, 4);
+	assert_string_equal(cfg->seqs[0].name, "build");
+	assert_string_equal(cfg->seqs[1].name, "deploy web1");
+	assert_string_equal(cfg->seqs[2].name, "deploy web2");
+	assert_string_equal(cfg->seqs[3].name, "deploy web3");
+
+	b = seq_named(cfg, "build");
+	assert_string_equal(b->template_name, "build");
+	assert_null(b->cwd);
+	assert_int_equal(b->n_needs, 0);
+	assert_int_equal(b->line, 10);
+	assert_int_equal(b->column, 5);
+	assert_int_equal(b->n_env, 1);
+	assert_string_equal(b->env[0].name, "LANG");
+	assert_string_equal(b->env[0].value, "C.UTF-8");
+	assert_int_equal(b->n_steps, 2);
+	st = &b->steps[0];
+	assert_int_equal(st->kind, CFG_STEP_RUN);
+	assert_string_equal(st->name, "make -j2");
+	assert_string_equal(st->run, "make -j2");
+	assert_true(st->timeout == 0);
+	assert_int_equal(st->retries, 0);
+	assert_true(st->retry_delay == 1.0);
+	assert_int_equal(st->on_failure, CFG_ONFAIL_STOP);
+	assert_false(st->tty);
+	assert_null(st->cwd);
+	assert_int_equal(st->n_env, 0);
+	assert_int_equal(st->line, 12);
+	assert_int_equal(st->column, 9);
+	st = &b->steps[1];
+	assert_string_equal(st->name, "unit tests");
+	assert_string_equal(st->run, "make check");
+	assert_true(st->timeout == 600);
+	assert_int_equal(st->line, 13);
+
+	for (i = 1; i <= 3; i++) {
+		d = &cfg->seqs[i];
+		assert_string_equal(d->template_name, "deploy {{host}}");
+		assert_string_equal(d->cwd, "/srv");
+		assert_int_equal(d->n_needs, 1);
+		assert_int_equal(d->needs[0], 0);
+		assert_int_equal(d->n_env, 2);
+		assert_string_equal(d->env[0].name, "LANG");
+		assert_string_equal(d->env[1].name, "TARGET");
+		assert_int_equal(d->n_steps, 3);
+		assert_int_equal(d->steps[1].kind, CFG_STEP_SLEEP);
+		assert_null(d->steps[1].run);
+		assert_string_equal(d->steps[1].name, "sleep 3s");
+		assert_true(d->steps[1].sleep == 3.0);
+	}
+	d = seq_named(cfg, "deploy web2");
+	assert_string_equal(env_get(d->env, d->n_env, "TARGET"), "web2");
+	assert_string_equal(env_get(d->vars, d->n_vars, "host"), "web2");
+	assert_string_equal(env_get(d->vars, d->n_vars, "user"), "deploy");
+	st = &d->steps[0];
+	assert_string_equal(st->name, "wait for web2");
+	assert_string_equal(st->run, "ping -c1 web2");
+	assert_int_equal(st->retries, 5);
+	assert_true(st->retry_delay == 2.0);
+	st = &d->steps[2];
+	assert_string_equal(st->name, "mount data");
+	assert_string_equal(st->run, "ssh web2 sudo mount /dev/xvdb /data");
+	assert_int_equal(st->on_failure, CFG_ONFAIL_PAUSE);
+	assert_true(st->tty);
+	assert_int_equal(st->retries, 0);
+	config_free(cfg);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config *cfg;
+	char *dflt;
+
+	(void)state;
+	cfg = load_ok("sequences: [{name: a, steps: [true]}]\n", NULL, 0);
+	dflt = config_default_log_dir();
+	assert_string_equal(cfg->shell, "/bin/sh");
+	assert_int_equal(cfg->max_parallel, 0);
+	assert_string_equal(cfg->log_dir, dflt);
+	assert_int_equal(cfg->scrollback, 10000);
+	assert_true(cfg->kill_grace == 5.0);
+	assert_int_equal(cfg->seqs[0].n_env, 0);
+	assert_int_equal(cfg->seqs[0].n_vars, 0);
+	assert_string_equal(cfg->seqs[0].steps[0].run, "true");
+	free(dflt);
+	config_free(cfg);
+	config_free(NULL);
+}
+
+static void
+test_matrix_product(void **state)
+{
+	static const char *const want[] = {
+		"t 1 x", "t 1 y", "t 1 z", "t 2 x", "t 2 y", "t 2 z"
+	};
+	struct config *cfg;
+	size_t i;
+
+	(void)state;
+	cfg = load_ok(
+	    "sequences:\n"
+	    "  - name: t\n"
+	    "    matrix: {n: [1, 2], l: [x, y, z]}\n"
+	    "    steps: [\"echo {{n}}{{l}}\"]\n", NULL, 0);
+	assert_int_equal(cfg->n_seqs, 6);
+	for (i = 0; i < 6; i++) {
+		assert_string_equal(cfg->seqs[i].name, want[i]);
+		assert_string_equal(cfg->seqs[i].template_name, "t");
+	}
+	assert_string_equal(cfg->seqs[4].steps[0].run, "echo 2y");
+	config_free(cfg);
+}
+
+static void
+test_matrix_names(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	/* No matrix variable in the name: the values are appended. */
+	cfg = load_ok(
+	    "sequences:\n"
+	    "  - {name: deploy, matrix: {host: [a, b]}, steps: [x]}\n"
+	    "  - name: \"{{host}}: up\"\n"
+	    "    matrix: {host: [a, b]}\n"
+	    "    steps: [x]\n"
+	    "  - name: t-{{os}}\n"
+	    "    matrix: {os: [linux, bsd], cc: [gcc, clang]}\n"
+	    "    steps: [x]\n", NULL, 0);
+	assert_int_equal(cfg->n_seqs, 8);
+	assert_string_equal(cfg->seqs[0].name, "deploy a");
+	assert_string_equal(cfg->seqs[1].name, "deploy b");
+	assert_string_equal(cfg->seqs[2].name, "a: up");
+	assert_string_equal(cfg->seqs[3].name, "b: up");
+	/* Only the values the name does not show are appended. */
+	assert_string_equal(cfg->seqs[4].name, "t-linux gcc");
+	assert_string_equal(cfg->seqs[5].name, "t-linux clang");
+	assert_string_equal(cfg->seqs[6].name, "t-bsd gcc");
+	assert_string_equal(cfg->seqs[7].name, "t-bsd clang");
+	config_free(cfg);
+}
+
+static void
+test_template_syntax(void **state)
+{
+	struct config *cfg;
+	const struct cfg_step *st;
+
+	(void)state;
+	cfg = load_ok(
+	    "vars: {h: web, n: 3}\n"
+	    "sequences:\n"
+	    "  - name: \"{{ h }}\"\n"
+	    "    steps:\n"
+	    "      - \"echo {{h}} {{  h\t}}-{{n}}\"\n"
+	    "      - \"echo {{{{h}} and {{{{ x }}\"\n"
+	    "      - \"echo ${HOME} $h }} {x} {{{{{{{{\"\n"
+	    "      - \"awk '{{{{print}}'\"\n", NULL, 0);
+	st = cfg->seqs[0].steps;
+	assert_string_equal(cfg->seqs[0].name, "web");
+	assert_string_equal(st[0].run, "echo web web-3");
+	assert_string_equal(st[1].run, "echo {{h}} and {{ x }}");
+	assert_string_equal(st[2].run, "echo ${HOME} $h }} {x} {{{{");
+	assert_string_equal(st[3].run, "awk '{{print}}'");
+	config_free(cfg);
+}
+
+static void
+test_tmpl(void **state)
+{
+	struct cfg_kv vars[] = { KV("a", "1"), KV("b-c", "2"), KV("a", "3") };
+	char *s, *err = NULL;
+	bool unknown;
+
+	(void)state;
+	s = tmpl_expand("{{a}}{{ b-c }}", vars, 3, &err, &unknown);
+	assert_string_equal(s, "32");
+	assert_false(unknown);
+	free(s);
+	assert_null(tmpl_expand("{{zz}}", vars, 3, &err, &unknown));
+	assert_true(unknown);
+	assert_string_equal(err, "unknown variable 'zz' (defined: a, b-c)");
+	free(err);
+	assert_null(tmpl_expand("{{zz}}", NULL, 0, &err, NULL));
+	assert_string_equal(err,
+	    "unknown variable 'zz' (no variables are defined)");
+	free(err);
+	assert_null(tmpl_expand("x {{a", vars, 3, &err, &unknown));
+	assert_false(unknown);
+	assert_string_equal(err,
+	    "unterminated '{{' (write {{{{ for a literal {{)");
+	free(err);
+	assert_null(tmpl_expand("{{-a}}", vars, 3, &err, NULL));
+	assert_string_equal(err,
+	    "malformed '{{-a}}' (use {{name}}, or {{{{ for a literal {{)");
+	free(err);
+	assert_true(tmpl_uses("x {{ a }}", "a"));
+	assert_false(tmpl_uses("x {{{{a}}", "a"));
+	assert_false(tmpl_uses("x {{ab}}", "a"));
+	assert_true(tmpl_valid_name("host_1-x"));
+	assert_false(tmpl_valid_name("-x"));
+	assert_false(tmpl_valid_name("a b"));
+	assert_false(tmpl_valid_name(""));
+}
+
+static void
+test_scopes(void **state)
+{
+	static const struct cfg_kv ov[] = {
+		KV("a", "set"), KV("c", "new"), KV("m", "set")
+	};
+	struct config *cfg;
+
+	(void)state;
+	/* top vars < sequence vars < --set < matrix. */
+	cfg = load_ok(
+	    "vars: {a: top, b: top, m: top}\n"
+	    "sequences:\n"
+	    "  - name: s\n"
+	    "    steps: [\"{{a}} {{b}} {{c}} {{m}}\"]\n"
+	    "  - name: v\n"
+	    "    vars: {b: seq, a: seq}\n"
+	    "    matrix: {m: [mx]}\n"
+	    "    steps: [\"{{a}} {{b}} {{c}} {{m}}\"]\n", ov, 3);
+	assert_string_equal(cfg->seqs[0].steps[0].run, "set top new set");
+	assert_string_equal(cfg->seqs[1].name, "v mx");
+	assert_string_equal(cfg->seqs[1].steps[0].run, "set seq new mx");
+	/* One entry per name, in the order of first definition. */
+	assert_int_equal(cfg->seqs[1].n_vars, 4);
+	assert_string_equal(cfg->seqs[1].vars[0].name, "a");
+	assert_string_equal(cfg->seqs[1].vars[0].value, "set");
+	assert_string_equal(cfg->seqs[1].vars[1].value, "seq");
+	assert_string_equal(cfg->seqs[1].vars[2].value, "mx");
+	assert_string_equal(cfg->seqs[1].vars[3].name, "c");
+	config_free(cfg);
+}
+
+static void
+test_env(void **state)
+{
+	struct config *cfg;
+	const struct cfg_seq *s;
+
+	(void)state;
+	cfg = load_ok(
+	    "vars: {v: 1}\n"
+	    "env: {A: top, B: \"{{v}}\", C: top}\n"
+	    "sequences:\n"
+	    "  - name: s\n"
+	    "    env: {C: seq, D: 42, E: true, B: \"b{{v}}\"}\n"
+	    "    steps:\n"
+	    "      - run: x\n"
+	    "        env: {A: step, F: \"{{v}}\"}\n", NULL, 0);
+	s = &cfg->seqs[0];
+	assert_int_equal(s->n_env, 5);
+	assert_string_equal(s->env[0].name, "A");
+	assert_string_equal(s->env[0].value, "top");
+	assert_string_equal(s->env[1].name, "B");
+	assert_string_equal(s->env[1].value, "b1");
+	assert_string_equal(s->env[2].name, "C");
+	assert_string_equal(s->env[2].value, "seq");
+	assert_string_equal(s->env[3].value, "42");
+	assert_string_equal(s->env[4].value, "true");
+	assert_int_equal(s->steps[0].n_env, 2);
+	assert_string_equal(s->steps[0].env[0].name, "A");
+	assert_string_equal(s->steps[0].env[0].value, "step");
+	assert_string_equal(s->steps[0].env[1].value, "1");
+	config_free(cfg);
+}
+
+static void
+test_needs(void **state)
+{
+	struct config *cfg;
+	const struct cfg_seq *s;
+
+	(void)state;
+	cfg = load_ok(
+	    "sequences:\n"
+	    "  - name: all\n"
+	    "    needs: [\"build {{h}}\", prep, prep]\n"
+	    "    steps: [x]\n"
+	    "  - name: build {{h}}\n"
+	    "    matrix: {h: [a, b]}\n"
+	    "    needs: prep\n"
+	    "    steps: [x]\n"
+	    "  - name: test {{h}}\n"
+	    "    matrix: {h: [a, b]}\n"
+	    "    needs: \"build {{h}}\"\n"
+	    "    steps: [x]\n"
+	    "  - name: prep\n"
+	    "    steps: [x]\n", NULL, 0);
+	assert_int_equal(cfg->n_seqs, 6);
+	/* A template name means every expansion; later sequences are fine;
+	 * duplicates are dropped. */
+	s = seq_named(cfg, "all");
+	assert_int_equal(s->n_needs, 3);
+	assert_int_equal(s->needs[0], 1);
+	assert_int_equal(s->needs[1], 2);
+	assert_int_equal(s->needs[2], 5);
+	s = seq_named(cfg, "build a");
+	assert_int_equal(s->n_needs, 1);
+	assert_int_equal(s->needs[0], 5);
+	/* In a matrix, the entry is expanded: each test its own build. */
+	s = seq_named(cfg, "test b");
+	assert_int_equal(s->n_needs, 1);
+	assert_int_equal(s->needs[0], config_find_seq(cfg, "build b"));
+	assert_int_equal(config_find_seq(cfg, "nope"), -1);
+	config_free(cfg);
+}
+
+static void
+test_anchors(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok(
+	    "x-env: &env {A: \"{{h}}\"}\n"
+	    "x-steps: &steps\n"
+	    "  - echo {{h}}\n"
+	    "  - sleep: 1s\n"
+	    "sequences:\n"
+	    "  - {name: a, vars: {h: one}, env: *env, steps: *steps}\n"
+	    "  - {name: b, vars: {h: two}, env: *env, steps: *steps}\n",
+	    NULL, 0);
+	assert_string_equal(cfg->seqs[0].env[0].value, "one");
+	assert_string_equal(cfg->seqs[1].env[0].value, "two");
+	assert_string_equal(cfg->seqs[1].steps[0].run, "echo two");
+	assert_int_equal(cfg->seqs[1].steps[1].kind, CFG_STEP_SLEEP);
+	config_free(cfg);
+}
+
+static void
+test_step_forms(void **state)
+{
+	struct config *cfg;
+	const struct cfg_step *st;
+
+	(void)state;
+	cfg = load_ok(
+	    "sequences:\n"
+	    "  - name: s\n"
+	    "    timeout: 1m\n"
+	    "    retries: 2\n"
+	    "    retry_delay: 500ms\n"
+	    "    on_failure: continue\n"
+	    "    tty: true\n"
+	    "    steps:\n"
+	    "      - |\n"
+	    "        set -e\n"
+	    "        make\n"
+	    "      - run: echo hi\n"
+	    "        retries: 0\n"
+	    "        on_failure: stop\n"
+	    "        tty: false\n"
+	    "        timeout: 0\n"
+	    "      - sleep: 1.5\n"
+	    "      - {sleep: 250ms, name: nap}\n"
+	    "      - run: \"true\"\n"
+	    "        cwd: /tmp\n", NULL, 0);
+	st = cfg->seqs[0].steps;
+	assert_int_equal(cfg->seqs[0].n_steps, 5);
+	/* Sequence-level settings are every step's default. */
+	assert_string_equal(st[0].name, "set -e ...");
+	assert_string_equal(st[0].run, "set -e\nmake\n");
+	assert_true(st[0].timeout == 60);
+	assert_int_equal(st[0].retries, 2);
+	assert_true(st[0].retry_delay == 0.5);
+	assert_int_equal(st[0].on_failure, CFG_ONFAIL_CONTINUE);
+	assert_true(st[0].tty);
+	/* ... unless the step says otherwise. */
+	assert_string_equal(st[1].name, "echo hi");
+	assert_true(st[1].timeout == 0);
+	assert_int_equal(st[1].retries, 0);
+	assert_int_equal(st[1].on_failure, CFG_ONFAIL_STOP);
+	assert_false(st[1].tty);
+	/* A sleep is a timer: none of that applies. */
+	assert_int_equal(st[2].kind, CFG_STEP_SLEEP);
+	assert_string_equal(st[2].name, "sleep 1.5s");
+	assert_true(st[2].sleep == 1.5);
+	assert_false(st[2].tty);
+	assert_int_equal(st[2].retries, 0);
+	assert_string_equal(st[3].name, "nap");
+	assert_true(st[3].sleep == 0.25);
+	assert_string_equal(st[4].cwd, "/tmp");
+	config_free(cfg);
+}
+
+static void
+test_durations(void **state)
+{
+	static const struct {
+		const char *text;
+		double seconds;
+	} good[] = {
+		{ "500ms", 0.5 }, { "3s", 3 }, { "2m", 120 }, { "1h", 3600 },
+		{ "10", 10 }, { "1.5", 1.5 }, { "0", 0 }, { ".25", 0.25 },
+		{ "1m30s", 90 }, { "1h0m5s", 3605 }, { "1.5h", 5400 },
+	};
+	static const char *const bad[] = {
+		"", "3x", "-1", "-3s", "s", "1.", "1 s", " 1", "1e3", "inf",
+		"nan", "0x10", "1s2", "ms", "3S", "1,5", "99999999999",
+	};
+	double s;
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		s = -1;
+		assert_int_equal(config_parse_duration(good[i].text, &s), 0);
+		assert_true(s == good[i].seconds);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (config_parse_duration(bad[i], &s) == 0) {
+			print_error("'%s' parsed as %g\n", bad[i], s);
+			fail();
+		}
+	}
+	assert_string_equal(config_format_duration(0, buf, sizeof buf), "0s");
+	assert_string_equal(config_format_duration(0.5, buf, sizeof buf),
+	    "500ms");
+	assert_string_equal(config_format_duration(3, buf, sizeof buf), "3s");
+	assert_string_equal(config_format_duration(1.5, buf, sizeof buf),
+	    "1.5s");
+	assert_string_equal(config_format_duration(90, buf, sizeof buf),
+	    "1m30s");
+	assert_string_equal(config_format_duration(3600, buf, sizeof buf),
+	    "1h");
+	assert_string_equal(config_format_duration(3661.25, buf, sizeof buf),
+	    "1h1m1.25s");
+}
+
+static void
+test_default_log_dir(void **state)
+{
+	char *old_xdg = getenv("XDG_STATE_HOME"), *old_home = getenv("HOME");
+	char *d;
+
+	(void)state;
+	old_xdg = old_xdg != NULL ? xstrdup(old_xdg) : NULL;
+	old_home = old_home != NULL ? xstrdup(old_home) : NULL;
+	setenv("XDG_STATE_HOME", "/x/state", 1);
+	d = config_default_log_dir();
+	assert_string_equal(d, "/x/state/drove/runs");
+	free(d);
+	/* A relative XDG_STATE_HOME is to be ignored. */
+	setenv("XDG_STATE_HOME", "rel", 1);
+	setenv("HOME", "/home/u", 1);
+	d = config_default_log_dir();
+	assert_string_equal(d, "/home/u/.local/state/drove/runs");
+	free(d);
+	unsetenv("XDG_STATE_HOME");
+	d = config_default_log_dir();
+	assert_string_equal(d, "/home/u/.local/state/drove/runs");
+	free(d);
+	if (old_xdg != NULL)
+		setenv("XDG_STATE_HOME", old_xdg, 1);
+	if (old_home != NULL)
+		setenv("HOME", old_home, 1);
+	else
+		unsetenv("HOME");
+	free(old_xdg);
+	free(old_home);
+}
+
+/* Relative paths are relative to the file's directory, wherever drove
+ * runs from. */
+static void
+test_file(void **state)
+{
+	struct config *cfg;
+	char *tmp, *sub, *path, *real, *want, *err = NULL;
+
+	(void)state;
+	tmp = tu_tmpdir();
+	sub = xasprintf("%s/conf", tmp);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	path = xasprintf("%s/conf/../conf/my.yaml", tmp);
+	tu_write_file(path,
+	    "settings: {log_dir: ./logs}\n"
+	    "sequences:\n"
+	    "  - name: s\n"
+	    "    cwd: work\n"
+	    "    steps:\n"
+	    "      - {run: x, cwd: ../other}\n"
+	    "      - {run: y, cwd: /abs}\n"
+	    "      - {run: z, cwd: .}\n");
+	if (config_load(path, NULL, 0, &cfg, &err) != 0) {
+		print_error("%s\n", err);
+		fail();
+	}
+	real = realpath(sub, NULL);
+	assert_non_null(real);
+	assert_string_equal(cfg->path, path);
+	assert_string_equal(cfg->dir, real);
+	want = xasprintf("%s/logs", real);
+	assert_string_equal(cfg->log_dir, want);
+	free(want);
+	want = xasprintf("%s/work", real);
+	assert_string_equal(cfg->seqs[0].cwd, want);
+	free(want);
+	want = xasprintf("%s/../other", real);
+	assert_string_equal(cfg->seqs[0].steps[0].cwd, want);
+	free(want);
+	assert_string_equal(cfg->seqs[0].steps[1].cwd, "/abs");
+	assert_string_equal(cfg->seqs[0].steps[2].cwd, real);
+	config_free(cfg);
+
+	/* Errors name the file as it was given. */
+	tu_write_file(path, "sequences: []\n");
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	assert_null(cfg);
+	want = xasprintf("%s:1:12: error: 'sequences' is empty", path);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+
+	free(real);
+	free(path);
+	free(sub);
+	tu_rmrf(tmp);
+	free(tmp);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct config *cfg = (struct config *)1;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/t.yaml", NULL, 0, &cfg,
+	    &err), -1);
+	assert_null(cfg);
+	assert_string_equal(err,
+	    "/nonexistent/t.yaml: error: No such file or directory");
+	free(err);
+	assert_int_equal(config_load("/", NULL, 0, &cfg, &err), -1);
+	assert_string_equal(err, "/: error: Is a directory");
+	free(err);
+}
+
+static void
+test_set_invalid(void **state)
+{
+	static const struct cfg_kv ov[] = { KV("a b", "x") };
+	struct config *cfg;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(config_load_string("t.yaml",
+	    "sequences: [{name: a, steps: [x]}]\n", ov, 1, &cfg, &err), -1);
+	assert_string_equal(err, "t.yaml: error: invalid variable name 'a b' "
+	    "in --set (use letters, digits, '_' and '-')");
+	free(err);
+}
+
+static void
+test_print_plan(void **state)
+{
+	struct config *cfg;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	cfg = load_ok(example, NULL, 0);
+	fp = open_memstream(&out, &len);
+	assert_non_null(fp);
+	config_print_plan(cfg, fp);
+	fclose(fp);
+	assert_non_null(strstr(out, "settings: shell=/bin/sh max_parallel=4 "
+	    "scrollback=10000 kill_grace=5s log_dir=/"));
+	assert_non_null(strstr(out,
+	    "sequence 1: build\n"
+	    "  env: LANG=C.UTF-8\n"
+	    "  step 1: make -j2\n"
+	    "  step 2: unit tests  (timeout 10m)\n"
+	    "    run: make check\n"
+	    "sequence 2: deploy web1  (needs: build)\n"
+	    "  cwd: /srv\n"
+	    "  env: LANG=C.UTF-8 TARGET=web1\n"
+	    "  step 1: wait for web1  (retries 5, retry_delay 2s)\n"
+	    "    run: ping -c1 web1\n"
+	    "  step 2: sleep 3s\n"
+	    "  step 3: mount data  (on_failure pause, tty)\n"
+	    "    run: ssh web1 sudo mount /dev/xvdb /data\n"
+	    "sequence 3: deploy web2  (needs: build)\n"));
+	assert_int_equal(tu_count(out, "sequence "), 4);
+	free(out);
+	config_free(cfg);
+}
+
+/* Every shipped config must load. */
+static void
+test_shipped_configs(void **state)
+{
+	const char *src = getenv("DROVE_SOURCE_DIR");
+	struct config *cfg;
+	char *pattern, *err = NULL;
+	glob_t g;
+	size_t i, n = 0;
+
+	(void)state;
+	if (src == NULL)
+		skip();
+	pattern = xasprintf("%s/config/*.yaml", src);
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	free(pattern);
+	pattern = xasprintf("%s/config/examples/*.yaml", src);
+	assert_int_equal(glob(pattern, GLOB_APPEND, NULL, &g), 0);
+	free(pattern);
+	for (i = 0; i < g.gl_pathc; i++, n++) {
+		if (config_load(g.gl_pathv[i], NULL, 0, &cfg, &err) != 0) {
+			print_error("%s\n", err);
+			fail();
+		}
+		assert_true(cfg->n_seqs > 0);
+		config_free(cfg);
+	}
+	assert_true(n >= 3);
+	globfree(&g);
+}
+
+/*
+ * Mistakes: each config and the exact message it gets.
+ */
+
+struct bad_case {
+	const char *text;
+	const char *err;
+};
+
+static struct bad_case bad_cases[] = {
+	/* 0: YAML syntax */
+	{ "sequences:\n  - name: a\n    steps: [x\n  - name: b\n",
+	  "t.yaml:4:9: error: did not find expected ',' or ']' "
+	  "(while parsing a flow sequence at line 3)" },
+	{ "sequences:\n\t- name: a\n",
+	  "t.yaml:2:1: error: found character that cannot start any token "
+	  "(while scanning for the next token)" },
+	/* 2: unknown keys */
+	{ "sequences: [{name: a, steps: [x]}]\nsetings: {}\n",
+	  "t.yaml:2:1: error: unknown key 'setings' at the top level "
+	  "(valid: settings, vars, env, sequences)" },
+	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
+	  "        retires: 3\n",
+	  "t.yaml:5:9: error: unknown key 'retires' in step (valid: name, "
+	  "run, sleep, timeout, retries, retry_delay, on_failure, tty, cwd, "
+	  "env)" },
+	{ "sequences:\n  - name: a\n    step: [x]\n",
+	  "t.yaml:3:5: error: unknown key 'step' in sequence (valid: name, "
+	  "steps, matrix, needs, cwd, env, vars, timeout, retries, "
+	  "retry_delay, on_failure, tty)" },
+	{ "settings:\n  parallel: 2\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:2:3: error: unknown key 'parallel' in settings (valid: "
+	  "shell, max_parallel, log_dir, scrollback, kill_grace)" },
+	/* 6: integers */
+	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
+	  "        retries: [1]\n",
+	  "t.yaml:5:18: error: expected an integer for 'retries', got a list" },
+	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
+	  "        retries: three\n",
+	  "t.yaml:5:18: error: expected an integer for 'retries', got "
+	  "'three'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
+	  "        retries: -2\n",
+	  "t.yaml:5:18: error: 'retries' must be 0 or more, got -2" },
+	{ "settings: {scrollback: 0}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:24: error: 'scrollback' must be 1 or more, got 0" },
+	{ "settings: {max_parallel: 1.5}\n"
+	  "sequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:26: error: expected an integer for 'max_parallel', got "
+	  "'1.5'" },
+	/* 11: durations, booleans, enums */
+	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
+	  "        timeout: 3x\n",
+	  "t.yaml:5:18: error: malformed duration '3x' for 'timeout' "
+	  "(use 500ms, 3s, 2m, 1h or seconds)" },
+	{ "settings: {kill_grace: -1s}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:24: error: negative duration '-1s' for 'kill_grace'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - sleep:\n",
+	  "t.yaml:4:15: error: expected a duration for 'sleep', got nothing" },
+	{ "sequences:\n  - name: a\n    tty: yes\n    steps: [x]\n",
+	  "t.yaml:3:10: error: expected true or false for 'tty', got 'yes'" },
+	{ "sequences:\n  - name: a\n    on_failure: retry\n    steps: [x]\n",
+	  "t.yaml:3:17: error: invalid on_failure 'retry' (valid: stop, "
+	  "continue, pause)" },
+	/* 16: templates */
+	{ "vars: {user: me}\nsequences:\n  - name: a\n    steps:\n"
+	  "      - echo {{usr}}\n",
+	  "t.yaml:5:9: error: unknown variable 'usr' (defined: user)" },
+	{ "env: {X: \"{{host}}\"}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:10: error: unknown variable 'host' (no variables are "
+	  "defined)" },
+	{ "sequences:\n  - name: a\n    steps: [\"echo {{ a b }}\"]\n",
+	  "t.yaml:3:13: error: malformed '{{ a b }}' (use {{name}}, or {{{{ "
+	  "for a literal {{)" },
+	{ "sequences:\n  - name: a\n    steps:\n      - run: {{x}}\n",
+	  "t.yaml:4:14: error: expected a string for 'run', got a mapping "
+	  "(a value that starts with {{ needs quotes)" },
+	{ "vars: {a b: 1}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:8: error: invalid variable name 'a b' (use letters, "
+	  "digits, '_' and '-')" },
+	/* 21: needs */
+	{ "sequences:\n  - name: a\n    needs: [b, c]\n    steps: [x]\n"
+	  "  - name: b\n    steps: [x]\n",
+	  "t.yaml:3:16: error: unknown sequence 'c' in needs" },
+	{ "sequences:\n  - name: a\n    needs: c\n    steps: [x]\n"
+	  "  - name: b\n    needs: [a]\n    steps: [x]\n"
+	  "  - name: c\n    needs: [b]\n    steps: [x]\n",
+	  "t.yaml:6:13: error: dependency cycle: a -> c -> b -> a" },
+	{ "sequences:\n  - name: a\n    needs: [a]\n    steps: [x]\n",
+	  "t.yaml:3:13: error: sequence 'a' needs itself" },
+	{ "sequences:\n  - name: d\n    matrix: {h: [x, y]}\n"
+	  "    needs: d\n    steps: [x]\n",
+	  "t.yaml:4:12: error: sequence 'd x' needs itself" },
+	{ "sequences:\n  - name: a\n    needs: {b: 1}\n    steps: [x]\n",
+	  "t.yaml:3:12: error: expected a list of sequence names for "
+	  "'needs', got a mapping" },
+	/* 26: names, matrices */
+	{ "sequences:\n  - name: deploy a\n    steps: [x]\n"
+	  "  - name: deploy\n    matrix: {h: [b, a]}\n    steps: [x]\n",
+	  "t.yaml:4:11: error: duplicate sequence name 'deploy a' (first at "
+	  "line 2)" },
+	{ "sequences:\n  - name: a\n    matrix:\n      host: web1\n"
+	  "    steps: [x]\n",
+	  "t.yaml:4:13: error: expected a list of values for matrix 'host', "
+	  "got 'web1'" },
+	{ "sequences:\n  - name: a\n    matrix: {h: []}\n    steps: [x]\n",
+	  "t.yaml:3:17: error: matrix 'h' has no values" },
+	{ "sequences:\n  - name: a\n    matrix: {h: [[1]]}\n    steps: [x]\n",
+	  "t.yaml:3:18: error: expected a string for a value of matrix 'h', "
+	  "got a list" },
+	{ "sequences:\n  - steps: [x]\n",
+	  "t.yaml:2:5: error: sequence has no 'name'" },
+	{ "sequences:\n  - build\n",
+	  "t.yaml:2:5: error: expected a sequence (a mapping with 'name' and "
+	  "'steps'), got 'build'" },
+	/* 32: steps */
+	{ "sequences:\n  - name: a\n    steps: []\n",
+	  "t.yaml:3:12: error: sequence 'a' has no steps" },
+	{ "sequences:\n  - name: a\n",
+	  "t.yaml:2:5: error: sequence 'a' has no 'steps'" },
+	{ "sequences:\n  - name: a\n    steps: echo\n",
+	  "t.yaml:3:12: error: expected a list of steps for 'steps', got "
+	  "'echo'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
+	  "        sleep: 1s\n",
+	  "t.yaml:4:9: error: step has both 'run' and 'sleep'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - name: x\n",
+	  "t.yaml:4:9: error: step has neither 'run' nor 'sleep'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - sleep: 2\n"
+	  "        timeout: 3s\n",
+	  "t.yaml:5:9: error: 'timeout' does not apply to a sleep step" },
+	{ "sequences:\n  - name: a\n    steps:\n      - [x]\n",
+	  "t.yaml:4:9: error: expected a step (a command, or a mapping with "
+	  "'run' or 'sleep'), got a list" },
+	/* 39: the top level */
+	{ "settings: {shell: /bin/bash}\n",
+	  "t.yaml:1:1: error: missing key 'sequences' at the top level" },
+	{ "sequences: []\n",
+	  "t.yaml:1:12: error: 'sequences' is empty" },
+	{ "- a\n- b\n",
+	  "t.yaml:1:1: error: expected a mapping with 'sequences' at the top "
+	  "level, got a list" },
+	{ "# nothing here\n",
+	  "t.yaml: error: the file is empty (expected a mapping with "
+	  "'sequences')" },
+	{ "sequences: [{name: a, steps: [x]}]\n---\nsequences: []\n",
+	  "t.yaml:3:1: error: a second YAML document (a config file holds "
+	  "one)" },
+	/* 44: duplicates, env */
+	{ "sequences:\n  - name: a\n    steps: [x]\n    name: b\n",
+	  "t.yaml:4:5: error: duplicate key 'name' (first at line 2)" },
+	{ "env: {A: 1, A: 2}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:13: error: duplicate key 'A' (first at line 1)" },
+	{ "env: {A=B: 1}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:7: error: invalid environment variable name 'A=B'" },
+	{ "env: {A: }\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:10: error: expected a string for 'A' in env, got "
+	  "nothing" },
+	{ "settings: []\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:11: error: expected a mapping for 'settings', got a list" },
+};
+
+static void
+test_bad(void **state)
+{
+	const struct bad_case *c = *state;
+	struct config *cfg = (struct config *)1;
+	char *err = NULL;
+
+	if (config_load_string("t.yaml", c->text, NULL, 0, &cfg, &err) == 0) {
+		print_error("loaded:\n%s", c->text);
+		config_free(cfg);
+		fail();
+	}
+	assert_null(cfg);
+	assert_non_null(err);
+	assert_string_equal(err, c->err);
+	free(err);
+}
+
+int
+main(void)
+{
+	struct CMUnitTest tests[64 + sizeof bad_cases / sizeof bad_cases[0]];
+	static const struct CMUnitTest good[] = {
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_matrix_product),
+		cmocka_unit_test(test_matrix_names),
+		cmocka_unit_test(test_template_syntax),
+		cmocka_unit_test(test_tmpl),
+		cmocka_unit_test(test_scopes),
+		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_needs),
+		cmocka_unit_test(test_anchors),
+		cmocka_unit_test(test_step_forms),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_default_log_dir),
+		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_set_invalid),
+		cmocka_unit_test(test_print_plan),
+		cmocka_unit_test(test_shipped_configs),
+	};
+	static char names[sizeof bad_cases / sizeof bad_cases[0]][32];
+	size_t n = 0, i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		tests[n++] = good[i];
+	for (i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+		snprintf(names[i], sizeof names[i], "test_bad_%02zu", i);
+		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(
+		    test_bad, &bad_cases[i]);
+		tests[n++].name = names[i];
+	}
+	return _cmocka_run_group_tests("config", tests, n, NULL, NULL);
+}
