@@ -64,7 +64,7 @@ check "events: run_end last" sh -c "tail -n1 '$run/events.jsonl' | grep -q '\"ev
 check "events are valid JSON" python3 -c "
 import json,sys
 for l in open('$run/events.jsonl'): json.loads(l)"
-check "run dir is private" test "$(stat -c %a "$run")" = 700
+check "run dir is private" test "$(stat -L -c %a "$run")" = 700
 check "logs are private" test "$(stat -c %a "$run/01-good/02-flaky.1.log")" = 600
 
 # --- config errors: FILE:LINE:COL, exit 2, nothing runs --------------------
