@@ -140,4 +140,14 @@ wait $dpid
 check "SIGTERM exits 143" test $? -eq 143
 check "no orphan after SIGTERM" bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/gpid") && ! pid_alive $(cat "$T/pid")"
 
+# --- a crash (SIGSEGV) still takes every step down with it -----------------
+rm -f "$T/pid" "$T/gpid"
+"$DROVE" --headless --log-dir "$T/r6" "$T/hang.yaml" >/dev/null 2>&1 &
+dpid=$!
+wait_for 20 test -s "$T/gpid" -a -s "$T/pid"
+kill -SEGV $dpid
+wait $dpid
+check "crash exits by SIGSEGV" test $? -eq 139
+check "no orphan after a crash" wait_for 20 bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/gpid") && ! pid_alive $(cat "$T/pid")"
+
 finish
