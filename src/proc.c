@@ -210,7 +210,7 @@ proc_maybe_finish(struct proc *p)
 static int
 proc_read(struct proc *p, int max_reads)
 {
-	static char buf[65536];
+	static char buf[256 * 1024];
 	ssize_t n;
 
 	while (max_reads-- > 0) {
@@ -375,6 +375,11 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
 		p->fd = fds[0];
 	}
 	fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
+	/* A roomier pipe lets a step that floods write on while drove is
+	 * busy, and lets drove take its output in fewer, larger reads. The
+	 * kernel may refuse (pipe-max-size); 64 KiB is fine then too. */
+	if (!spec->tty)
+		fcntl(p->fd, F_SETPIPE_SZ, 1 << 20);
 	proc_track(pid);
 
 	ev_child_init(&p->child, proc_child_cb, pid, 0);
