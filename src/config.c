@@ -20,6 +20,7 @@
 #define CONFIG_DEFAULT_SCROLLBACK 10000
 #define CONFIG_DEFAULT_KILL_GRACE 5.0
 #define CONFIG_DEFAULT_RETRY_DELAY 1.0
+#define CONFIG_DEFAULT_KEEP_RUNS  50
 
 /*
  * Limits that keep a typo from becoming an allocation of gigabytes: the
@@ -95,10 +96,11 @@ static const char *const config_top_keys[] = {
 enum { TOP_SETTINGS, TOP_VARS, TOP_ENV, TOP_SEQUENCES, TOP_N };
 
 static const char *const config_settings_keys[] = {
-	"shell", "max_parallel", "log_dir", "scrollback", "kill_grace", NULL
+	"shell", "max_parallel", "log_dir", "scrollback", "kill_grace",
+	"keep_runs", NULL
 };
 enum { SET_SHELL, SET_MAX_PARALLEL, SET_LOG_DIR, SET_SCROLLBACK,
-	SET_KILL_GRACE, SET_N };
+	SET_KILL_GRACE, SET_KEEP_RUNS, SET_N };
 
 static const char *const config_seq_keys[] = {
 	"name", "steps", "matrix", "needs", "cwd", "env", "vars", "timeout",
@@ -830,6 +832,12 @@ config_settings(struct cfg_loader *ld, yaml_node_t *n)
 	if (f[SET_KILL_GRACE].val != NULL && config_duration(ld,
 	    f[SET_KILL_GRACE].val, "'kill_grace'", &cfg->kill_grace) != 0)
 		return -1;
+	if (f[SET_KEEP_RUNS].val != NULL) {
+		if (config_uint(ld, f[SET_KEEP_RUNS].val, "'keep_runs'", 0,
+		    UINT_MAX, &v) != 0)
+			return -1;
+		cfg->keep_runs = (unsigned)v;
+	}
 	return 0;
 }
 
@@ -1549,6 +1557,7 @@ config_load_text(const char *name, char *dir, const char *text, size_t len,
 	cfg->log_dir = config_default_log_dir();
 	cfg->scrollback = CONFIG_DEFAULT_SCROLLBACK;
 	cfg->kill_grace = CONFIG_DEFAULT_KILL_GRACE;
+	cfg->keep_runs = CONFIG_DEFAULT_KEEP_RUNS;
 
 	memset(&ld, 0, sizeof ld);
 	ld.file = name;

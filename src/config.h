@@ -65,6 +65,8 @@ struct config {
 	char *log_dir;       /* absolute; default see config_default_log_dir */
 	size_t scrollback;   /* lines per sequence in memory; default 10000 */
 	double kill_grace;   /* seconds; default 5 */
+	unsigned keep_runs;  /* run directories kept in log_dir; 0 = all;
+	                        default 50 */
 	struct cfg_seq *seqs;
 	size_t n_seqs;
 };

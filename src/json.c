@@ -105,6 +105,20 @@ json_quote(struct json *j, const char *value, size_t len)
 		} else if ((n = json_utf8_len(s + i, len - i)) == 0) {
 			json_puts(j, "\\ufffd");
 			i++;
+		} else if ((n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) ||
+		    (n == 3 && s[i] == 0xef && s[i + 1] == 0xbb &&
+		    s[i + 2] == 0xbf) ||
+		    (n == 3 && s[i] == 0xef && s[i + 1] == 0xbf &&
+		    s[i + 2] >= 0xbe)) {
+			/* C1 controls, BOM and U+FFFE/U+FFFF: valid JSON
+			 * raw, but the run reader's YAML parser refuses
+			 * them, so escape them. */
+			unsigned cp = n == 2 ? s[i + 1] :
+			    0xf000u | ((s[i + 1] & 0x3fu) << 6) |
+			    (s[i + 2] & 0x3fu);
+			snprintf(esc, sizeof esc, "\\u%04x", cp);
+			json_puts(j, esc);
+			i += n;
 		} else {
 			json_put(j, value + i, n);
 			i += n;
@@ -187,6 +201,44 @@ json_close(struct json *j)
 {
 	json_puts(j, "}");
 	j->first = false;
+}
+
+void
+json_array(struct json *j, const char *key)
+{
+	json_key(j, key);
+	json_puts(j, "[");
+	j->first = true;
+}
+
+void
+json_array_end(struct json *j)
+{
+	json_puts(j, "]");
+	j->first = false;
+}
+
+static void
+json_item(struct json *j)
+{
+	if (!j->first)
+		json_puts(j, ",");
+	j->first = false;
+}
+
+void
+json_item_str(struct json *j, const char *value)
+{
+	json_item(j);
+	json_quote(j, value, strlen(value));
+}
+
+void
+json_item_open(struct json *j)
+{
+	json_item(j);
+	json_puts(j, "{");
+	j->first = true;
 }
 
 void

@@ -13,6 +13,7 @@
 #include <ev.h>
 
 #include "config.h"
+#include "logs.h"
 #include "proc.h"
 #include "report.h"
 #include "run.h"
@@ -27,6 +28,7 @@ struct opts {
 	bool exit_when_done;
 	long jobs;            /* -1: the config's max_parallel */
 	char *log_dir;        /* --log-dir, or NULL */
+	long attempt;         /* --attempt, or 0 */
 	struct cfg_kv *sets;
 	size_t n_sets, cap_sets;
 };
@@ -50,6 +52,8 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: drove [OPTIONS] FILE          run the sequences in FILE\n"
 "       drove check [OPTIONS] FILE    validate FILE and print the plan\n"
+"       drove logs [RUN [SEQUENCE [STEP]]]  past runs, a run, a sequence's\n"
+"                                     steps, a step's output\n"
 "       drove --help | --version\n"
 "\n"
 "Runs the sequences a YAML file declares: the steps of a sequence one after\n"
@@ -62,11 +66,14 @@ usage(FILE *fp)
 "  --set NAME=VALUE    set the variable NAME (overrides the file's vars)\n"
 "  --log-dir DIR       put the run directory under DIR\n"
 "  --exit-when-done    dashboard: exit when everything has finished\n"
+"  --attempt N         logs: which attempt of a step (default: the last)\n"
 "  -h, --help          this help\n"
 "  -V, --version       print the version\n"
 "\n"
 "exit status: 0 all sequences succeeded, 1 a step failed or a sequence was\n"
 "blocked or aborted, 2 usage or config error, 128+N after signal N.\n"
+"RUN is a run id, a unique prefix of one, `latest`, or a run directory;\n"
+"runs are looked for in --log-dir (default ~/.local/state/drove/runs).\n"
 "Config reference: config/README.md.\n");
 }
 
@@ -88,13 +95,15 @@ parse_jobs(const char *text, long *out)
 static int
 parse_args(int argc, char **argv, struct opts *o, int *first)
 {
-	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE };
+	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
+		OPT_ATTEMPT };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 		{ "exit-when-done", no_argument, NULL, OPT_EXIT_DONE },
+		{ "attempt", required_argument, NULL, OPT_ATTEMPT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -134,6 +143,14 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			break;
 		case OPT_EXIT_DONE:
 			o->exit_when_done = true;
+			break;
+		case OPT_ATTEMPT:
+			if (parse_jobs(optarg, &o->attempt) != 0 ||
+			    o->attempt == 0) {
+				fprintf(stderr, "drove: --attempt wants a "
+				    "number from 1, not '%s'\n", optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -348,6 +365,24 @@ cmd_run(const char *path, const struct opts *o)
 	return status;
 }
 
+static int
+cmd_logs(char **args, int nargs, const struct opts *o)
+{
+	char *dir = o->log_dir ? xstrdup(o->log_dir) :
+	    config_default_log_dir();
+	int rc;
+
+	if (nargs > 3) {
+		fprintf(stderr, "usage: drove logs [--log-dir DIR] [--attempt N] "
+		    "[RUN [SEQUENCE [STEP]]]\n");
+		free(dir);
+		return EXIT_USAGE;
+	}
+	rc = logs_command(dir, args, nargs, (unsigned)o->attempt, stdout);
+	free(dir);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -365,6 +400,11 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[first];
+	if (strcmp(cmd, "logs") == 0) {
+		rc = cmd_logs(argv + first + 1, argc - first - 1, &o);
+		free_opts(&o);
+		return rc;
+	}
 	if (strcmp(cmd, "check") == 0 || strcmp(cmd, "run") == 0) {
 		if (first + 2 != argc) {
 			fprintf(stderr, "usage: drove %s [OPTIONS] FILE\n", cmd);

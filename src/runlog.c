@@ -1,11 +1,14 @@
 /* runlog.c: writing the run directory and its event log. */
 #include "runlog.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,9 +23,12 @@ struct runlog {
 	char *dir;            /* LOG_DIR/RUN_ID */
 	int events_fd;
 	int *step_fd;         /* per sequence: the open attempt log, or -1 */
+	int *times_fd;        /* per sequence: its .times file, or -1 */
+	unsigned long long *offset; /* per sequence: bytes in the open log */
 	int width;            /* digits in NN */
 	char **seq_dirs;      /* per sequence: NN-SEQ (relative) */
 	bool write_failed;    /* reported once */
+	char *config_abs;     /* the config's absolute path, or NULL */
 };
 
 char *
@@ -185,6 +191,16 @@ runlog_step_fields(struct runlog *rl, struct json *j,
 }
 
 static void
+runlog_close_step(struct runlog *rl, size_t seq)
+{
+	if (rl->step_fd[seq] >= 0)
+		close(rl->step_fd[seq]);
+	if (rl->times_fd[seq] >= 0)
+		close(rl->times_fd[seq]);
+	rl->step_fd[seq] = rl->times_fd[seq] = -1;
+}
+
+static void
 runlog_step_start(struct runlog *rl, const struct run_event *ev)
 {
 	const struct run_seq *seq = run_seq(rl->run, ev->seq);
@@ -203,15 +219,44 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 	if (cs->kind != CFG_STEP_RUN)
 		return;
 	rel = runlog_step_path(rl, ev->seq, ev->step, ev->attempt);
+	runlog_close_step(rl, ev->seq);
 	path = xasprintf("%s/%s", rl->dir, rel);
-	if (rl->step_fd[ev->seq] >= 0)
-		close(rl->step_fd[ev->seq]);
 	rl->step_fd[ev->seq] = open(path,
 	    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	if (rl->step_fd[ev->seq] < 0)
 		runlog_write_failed(rl, rel);
+	free(path);
+	/* NN-step.A.log -> NN-step.A.times */
+	path = xasprintf("%s/%.*stimes", rl->dir, (int)(strlen(rel) - 3), rel);
+	rl->times_fd[ev->seq] = open(path,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	rl->offset[ev->seq] = 0;
 	free(rel);
 	free(path);
+}
+
+/* The log keeps the exact bytes; when each piece of them arrived goes
+ * beside it, one "OFFSET SECONDS" line per read, for the timestamp
+ * column of the review. Reads are large when a step floods, so this
+ * stays small. */
+static void
+runlog_output(struct runlog *rl, const struct run_event *ev)
+{
+	char line[64];
+	int n;
+
+	if (rl->step_fd[ev->seq] < 0)
+		return;
+	if (rl->times_fd[ev->seq] >= 0) {
+		n = snprintf(line, sizeof line, "%llu %.3f\n",
+		    rl->offset[ev->seq], ev->time);
+		if (runlog_write_all(rl->times_fd[ev->seq], line,
+		    (size_t)n) != 0)
+			runlog_write_failed(rl, "a .times file");
+	}
+	if (runlog_write_all(rl->step_fd[ev->seq], ev->data, ev->len) != 0)
+		runlog_write_failed(rl, "a step log");
+	rl->offset[ev->seq] += ev->len;
 }
 
 static void
@@ -221,10 +266,7 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 	const struct run_step *step = &seq->steps[ev->step];
 	struct json j;
 
-	if (rl->step_fd[ev->seq] >= 0) {
-		close(rl->step_fd[ev->seq]);
-		rl->step_fd[ev->seq] = -1;
-	}
+	runlog_close_step(rl, ev->seq);
 	runlog_event_begin(&j, "step_end", ev->time);
 	runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
 	json_str(&j, "status", run_step_status_name(step->status));
@@ -238,6 +280,24 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 	}
 	json_num(&j, "duration", step->ended - step->started);
 	runlog_event_end(rl, &j);
+}
+
+/* The whole plan, so a reader knows the steps that never ran too. */
+static void
+runlog_plan(struct json *j, struct run *run)
+{
+	json_array(j, "sequences");
+	for (size_t i = 0; i < run_seq_count(run); i++) {
+		const struct cfg_seq *cs = run_seq(run, i)->cfg;
+		json_item_open(j);
+		json_str(j, "name", cs->name);
+		json_array(j, "steps");
+		for (size_t k = 0; k < cs->n_steps; k++)
+			json_item_str(j, cs->steps[k].name);
+		json_array_end(j);
+		json_close(j);
+	}
+	json_array_end(j);
 }
 
 static void
@@ -255,9 +315,10 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_START:
 		runlog_event_begin(&j, "run_start", ev->time);
 		json_str(&j, "run_id", rl->id);
-		json_str(&j, "config", run_config(run)->path);
+		json_str(&j, "config", rl->config_abs ? rl->config_abs :
+		    run_config(run)->path);
 		json_int(&j, "pid", (long long)getpid());
-		json_int(&j, "sequences", (long long)run_seq_count(run));
+		runlog_plan(&j, run);
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_SEQ:
@@ -270,10 +331,7 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		runlog_step_start(rl, ev);
 		break;
 	case RUN_EV_OUTPUT:
-		if (rl->step_fd[ev->seq] >= 0 &&
-		    runlog_write_all(rl->step_fd[ev->seq], ev->data,
-		    ev->len) != 0)
-			runlog_write_failed(rl, "a step log");
+		runlog_output(rl, ev);
 		break;
 	case RUN_EV_LINE:
 		break;
@@ -316,12 +374,128 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 	}
 }
 
+bool
+runlog_is_run_id(const char *name)
+{
+	static const char shape[] = "dddddddd-dddddd";
+	size_t i;
+
+	for (i = 0; shape[i] != '\0'; i++) {
+		if (shape[i] == 'd' ? (name[i] < '0' || name[i] > '9') :
+		    name[i] != shape[i])
+			return false;
+	}
+	if (name[i] == '\0')
+		return true;
+	if (name[i] != '-' || name[i + 1] == '\0')
+		return false;
+	for (i++; name[i] != '\0'; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+	return true;
+}
+
+static int
+runlog_rm_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The -N of a run id; the first run of a second has none and is 1. */
+static unsigned long
+runlog_id_seq(const char *id)
+{
+	return id[15] == '-' ? strtoul(id + 16, NULL, 10) : 1;
+}
+
+int
+runlog_id_cmp(const char *a, const char *b)
+{
+	int c = strncmp(a, b, 15);
+	unsigned long na, nb;
+
+	if (c != 0)
+		return c;
+	na = runlog_id_seq(a);
+	nb = runlog_id_seq(b);
+	return na < nb ? -1 : na > nb;
+}
+
+static int
+runlog_cmp_desc(const void *a, const void *b)
+{
+	return runlog_id_cmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* Is the run in dir still being written by a drove (which holds a lock
+ * on its events.jsonl for as long as it runs)? */
+static bool
+runlog_is_live(const char *dir)
+{
+	char *path = xasprintf("%s/events.jsonl", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool live = false;
+
+	free(path);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+		live = true;
+	close(fd);
+	return live;
+}
+
+size_t
+runlog_prune(const char *log_dir, unsigned keep, const char *current)
+{
+	DIR *d;
+	struct dirent *e;
+	char **ids = NULL, *path;
+	size_t n = 0, cap = 0, kept = 0, removed = 0;
+	struct stat st;
+
+	if (keep == 0 || (d = opendir(log_dir)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (!runlog_is_run_id(e->d_name))
+			continue;
+		ids = xreallocarray_grow(ids, &cap, n + 1, sizeof *ids);
+		ids[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	/* Ids sort by time: newest first. */
+	qsort(ids, n, sizeof *ids, runlog_cmp_desc);
+	for (size_t i = 0; i < n; i++) {
+		path = xasprintf("%s/%s", log_dir, ids[i]);
+		if (current != NULL && strcmp(ids[i], current) == 0)
+			kept++;
+		else if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			; /* not a run directory after all: not ours */
+		else if (kept < keep || runlog_is_live(path))
+			kept++;
+		else if (nftw(path, runlog_rm_one, 16,
+		    FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0)
+			removed++;
+		free(path);
+		free(ids[i]);
+	}
+	free(ids);
+	return removed;
+}
+
 static int
 runlog_make_dir(struct runlog *rl, const char *log_dir, char **err)
 {
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
+	unsigned long next = 1;
+	DIR *d;
+	struct dirent *e;
 
 	if (runlog_mkdirs(log_dir) != 0) {
 		*err = xasprintf("cannot create log directory %s: %s",
@@ -330,10 +504,20 @@ runlog_make_dir(struct runlog *rl, const char *log_dir, char **err)
 	}
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	/* Two runs in the same second get -2, -3, ... */
-	for (int n = 1; n < 1000; n++) {
+	/* Two runs in the same second get -2, -3, ...: always one past the
+	 * highest there, so a new run sorts last even after pruning. */
+	if ((d = opendir(log_dir)) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (runlog_is_run_id(e->d_name) &&
+			    strncmp(e->d_name, stamp, 15) == 0 &&
+			    runlog_id_seq(e->d_name) >= next)
+				next = runlog_id_seq(e->d_name) + 1;
+		closedir(d);
+	}
+	for (int tries = 0; tries < 1000; tries++, next++) {
 		free(rl->id);
-		rl->id = n == 1 ? xstrdup(stamp) : xasprintf("%s-%d", stamp, n);
+		rl->id = next == 1 ? xstrdup(stamp) :
+		    xasprintf("%s-%lu", stamp, next);
 		free(rl->dir);
 		rl->dir = xasprintf("%s/%s", log_dir, rl->id);
 		if (mkdir(rl->dir, 0700) == 0)
@@ -371,6 +555,8 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 
 	rl->run = run;
 	rl->events_fd = -1;
+	if (config_path != NULL)
+		rl->config_abs = realpath(config_path, NULL);
 	if (runlog_make_dir(rl, log_dir, err) != 0) {
 		runlog_free(rl);
 		return NULL;
@@ -379,10 +565,12 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 	for (size_t m = n; m >= 100; m /= 10)
 		rl->width++;
 	rl->step_fd = xcalloc(n ? n : 1, sizeof *rl->step_fd);
+	rl->times_fd = xcalloc(n ? n : 1, sizeof *rl->times_fd);
+	rl->offset = xcalloc(n ? n : 1, sizeof *rl->offset);
 	rl->seq_dirs = xcalloc(n ? n : 1, sizeof *rl->seq_dirs);
 	for (size_t i = 0; i < n; i++) {
 		char *slug = runlog_slug(cfg->seqs[i].name);
-		rl->step_fd[i] = -1;
+		rl->step_fd[i] = rl->times_fd[i] = -1;
 		rl->seq_dirs[i] = xasprintf("%0*zu-%s", rl->width, i + 1, slug);
 		free(slug);
 		path = xasprintf("%s/%s", rl->dir, rl->seq_dirs[i]);
@@ -411,7 +599,11 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 		return NULL;
 	}
 	free(path);
+	/* Held until drove exits: tells runlog_prune of other drove runs
+	 * sharing the log directory that this one is alive. */
+	flock(rl->events_fd, LOCK_EX | LOCK_NB);
 	runlog_link_latest(rl, log_dir);
+	runlog_prune(log_dir, cfg->keep_runs, rl->id);
 	run_add_observer(run, runlog_observe, rl);
 	return rl;
 }
@@ -423,17 +615,19 @@ runlog_free(struct runlog *rl)
 		return;
 	if (rl->step_fd != NULL) {
 		for (size_t i = 0; i < run_seq_count(rl->run); i++) {
-			if (rl->step_fd[i] >= 0)
-				close(rl->step_fd[i]);
+			runlog_close_step(rl, i);
 			free(rl->seq_dirs[i]);
 		}
 	}
 	if (rl->events_fd >= 0)
 		close(rl->events_fd);
 	free(rl->step_fd);
+	free(rl->times_fd);
+	free(rl->offset);
 	free(rl->seq_dirs);
 	free(rl->id);
 	free(rl->dir);
+	free(rl->config_abs);
 	free(rl);
 }
 

@@ -12,6 +12,7 @@
 #ifndef DROVE_RUNLOG_H
 #define DROVE_RUNLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct run;
@@ -30,6 +31,20 @@ const char *runlog_dir(const struct runlog *rl);
  * exists once the attempt started). Caller frees. */
 char *runlog_step_path(const struct runlog *rl, size_t seq, size_t step,
     unsigned attempt);
+
+/* Is name a run id (YYYYmmdd-HHMMSS, maybe -N)? Only such entries of a
+ * log directory are runs; nothing else there is ever touched. */
+bool runlog_is_run_id(const char *name);
+
+/* Order of run ids by age, like strcmp: the time first, then the -N of
+ * runs started in the same second (-10 after -9). */
+int runlog_id_cmp(const char *a, const char *b);
+
+/* Remove the oldest run directories of log_dir so that at most `keep`
+ * remain, never `current` (an id) nor a run another drove still writes
+ * (its events.jsonl is locked). keep 0 keeps everything. Returns the
+ * number removed. */
+size_t runlog_prune(const char *log_dir, unsigned keep, const char *current);
 
 /* A name safe for a file: letters, digits, '.', '_' and '-' are kept,
  * runs of anything else become one '-'; never empty. Caller frees. */

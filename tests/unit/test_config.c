@@ -778,7 +778,7 @@ static struct bad_case bad_cases[] = {
 	  "retry_delay, on_failure, tty)" },
 	{ "settings:\n  parallel: 2\nsequences: [{name: a, steps: [x]}]\n",
 	  "t.yaml:2:3: error: unknown key 'parallel' in settings (valid: "
-	  "shell, max_parallel, log_dir, scrollback, kill_grace)" },
+	  "shell, max_parallel, log_dir, scrollback, kill_grace, keep_runs)" },
 	/* 6: integers */
 	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
 	  "        retries: [1]\n",

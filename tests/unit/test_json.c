@@ -47,12 +47,40 @@ test_escapes(void **state)
 	json_free(&j);
 }
 
+static void
+test_arrays_and_yaml_unsafe(void **state)
+{
+	struct json j;
+	/* NEL (U+0085), BOM, U+FFFE: valid JSON raw, refused by libyaml. */
+	static const char odd[] = "a\xc2\x85" "b\xef\xbb\xbf" "c\xef\xbf\xbe";
+
+	(void)state;
+	json_init(&j);
+	json_array(&j, "seqs");
+	json_item_open(&j);
+	json_str(&j, "name", "a");
+	json_array(&j, "steps");
+	json_item_str(&j, "x");
+	json_item_str(&j, "y");
+	json_array_end(&j);
+	json_close(&j);
+	json_item_open(&j);
+	json_close(&j);
+	json_array_end(&j);
+	json_strn(&j, "odd", odd, sizeof odd - 1);
+	json_end(&j);
+	assert_string_equal(j.buf, "{\"seqs\":[{\"name\":\"a\",\"steps\":"
+	    "[\"x\",\"y\"]},{}],\"odd\":\"a\\u0085b\\ufeffc\\ufffe\"}\n");
+	json_free(&j);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_object),
 		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_arrays_and_yaml_unsafe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,342 @@
+/* logs.c: printing past runs. */
+#include "logs.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "runread.h"
+#include "xmalloc.h"
+
+static void
+logs_time(double t, char *buf, size_t size)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	localtime_r(&secs, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static void
+logs_span(double start, double end, char *buf, size_t size)
+{
+	if (start <= 0 || end <= 0)
+		snprintf(buf, size, "-");
+	else
+		report_duration(end - start, buf, size);
+}
+
+/* The end of a run that has no run_end: its last known moment. */
+static double
+logs_last_time(const struct rr_run *run)
+{
+	double t = run->end;
+
+	for (size_t i = 0; i < run->n_seqs; i++)
+		if (run->seqs[i].end > t)
+			t = run->seqs[i].end;
+	return t;
+}
+
+static const char *
+logs_base(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path ? path : "?";
+}
+
+static void
+logs_warnings(const struct rr_run *run)
+{
+	for (size_t i = 0; i < run->n_warnings; i++)
+		fprintf(stderr, "drove: %s: %s\n", run->id, run->warnings[i]);
+}
+
+/* "3 ok, 1 failed, 2 blocked" from the sequences' last states. */
+static void
+logs_counts(const struct rr_run *run, char *buf, size_t size)
+{
+	size_t ok = 0, failed = 0, blocked = 0, other = 0;
+
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		const char *st = run->seqs[i].state ? run->seqs[i].state : "";
+		if (strcmp(st, "ok") == 0)
+			ok++;
+		else if (strcmp(st, "failed") == 0)
+			failed++;
+		else if (strcmp(st, "blocked") == 0)
+			blocked++;
+		else
+			other++;
+	}
+	snprintf(buf, size, "%zu ok, %zu failed, %zu blocked", ok, failed,
+	    blocked);
+	if (other > 0)
+		snprintf(buf + strlen(buf), size - strlen(buf),
+		    ", %zu %s", other, run->ended ? "aborted" : "unfinished");
+}
+
+static int
+logs_list(const char *log_dir, FILE *out)
+{
+	char **ids, when[32], dur[32], counts[128];
+	size_t n = runread_list(log_dir, &ids);
+
+	if (n == 0) {
+		fprintf(stderr, "drove: no runs in %s\n", log_dir);
+		return 1;
+	}
+	fprintf(out, "%-18s %-20s %-19s %9s  %-11s %s\n", "RUN", "CONFIG",
+	    "STARTED", "DURATION", "RESULT", "SEQUENCES");
+	for (size_t i = 0; i < n; i++) {
+		char *dir = xasprintf("%s/%s", log_dir, ids[i]), *err = NULL;
+		struct rr_run *run = runread_load(dir, &err);
+
+		if (run == NULL) {
+			fprintf(out, "%-18s (unreadable: %s)\n", ids[i], err);
+			free(err);
+		} else {
+			logs_time(run->start, when, sizeof when);
+			logs_span(run->start, logs_last_time(run), dur,
+			    sizeof dur);
+			logs_counts(run, counts, sizeof counts);
+			fprintf(out, "%-18s %-20s %-19s %9s  %-11s %s\n",
+			    run->id, logs_base(run->config), when, dur,
+			    run->status, counts);
+			runread_free(run);
+		}
+		free(dir);
+		free(ids[i]);
+	}
+	free(ids);
+	return 0;
+}
+
+static void
+logs_seq_counts(const struct rr_seq *seq, size_t *ok, size_t *failed,
+    size_t *skipped)
+{
+	*ok = *failed = *skipped = 0;
+	for (size_t i = 0; i < seq->n_steps; i++) {
+		const char *st = seq->steps[i].status;
+		if (st == NULL)
+			continue;
+		if (strcmp(st, "ok") == 0)
+			(*ok)++;
+		else if (strcmp(st, "skipped") == 0)
+			(*skipped)++;
+		else
+			(*failed)++;
+	}
+}
+
+static int
+logs_run(const struct rr_run *run, FILE *out)
+{
+	char when[32], dur[32];
+	int w = 8;
+
+	logs_time(run->start, when, sizeof when);
+	logs_span(run->start, logs_last_time(run), dur, sizeof dur);
+	fprintf(out, "run       %s\ndirectory %s\nconfig    %s\n"
+	    "started   %s\nduration  %s\nresult    %s", run->id, run->dir,
+	    run->config ? run->config : "?", when, dur, run->status);
+	if (!run->ended)
+		fprintf(out, " (no run_end: drove was stopped before it "
+		    "could finish)");
+	fputc('\n', out);
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		int l = (int)strlen(run->seqs[i].name);
+		if (l > w)
+			w = l;
+	}
+	fprintf(out, "\n%-*s  %-10s %4s %6s %7s %9s\n", w, "SEQUENCE",
+	    "RESULT", "OK", "FAILED", "SKIPPED", "DURATION");
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		const struct rr_seq *seq = &run->seqs[i];
+		size_t ok, failed, skipped;
+
+		logs_seq_counts(seq, &ok, &failed, &skipped);
+		logs_span(seq->start, seq->end, dur, sizeof dur);
+		fprintf(out, "%-*s  %-10s %4zu %6zu %7zu %9s\n", w, seq->name,
+		    seq->state ? seq->state : "?", ok, failed, skipped, dur);
+	}
+	return 0;
+}
+
+static void
+logs_attempt_line(const struct rr_attempt *a, char *buf, size_t size)
+{
+	char dur[32];
+
+	logs_span(a->start, a->end, dur, sizeof dur);
+	if (a->signal > 0)
+		snprintf(buf, size, "%-9s %5s %9s", a->status ? a->status :
+		    "unfinished", "sig", dur);
+	else if (a->exit_code >= 0)
+		snprintf(buf, size, "%-9s %5d %9s", a->status ? a->status :
+		    "unfinished", a->exit_code, dur);
+	else
+		snprintf(buf, size, "%-9s %5s %9s", a->status ? a->status :
+		    "unfinished", "-", dur);
+}
+
+static int
+logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
+{
+	char line[128], when[32];
+	int w = 4;
+
+	fprintf(out, "sequence %s  (run %s): %s\n\n", seq->name, run->id,
+	    seq->state ? seq->state : "?");
+	for (size_t i = 0; i < seq->n_steps; i++) {
+		int l = (int)strlen(seq->steps[i].name);
+		if (l > w)
+			w = l;
+	}
+	if (w > 40)
+		w = 40;
+	fprintf(out, "%3s  %-*.*s  %-9s %5s %9s  %5s  %s\n", "#", w, w,
+	    "STEP", "STATUS", "EXIT", "DURATION", "TRIES", "LOG");
+	for (size_t i = 0; i < seq->n_steps; i++) {
+		const struct rr_step *st = &seq->steps[i];
+		const struct rr_attempt *last = st->n_attempts ?
+		    &st->attempts[st->n_attempts - 1] : NULL;
+
+		if (last == NULL) {
+			fprintf(out, "%3zu  %-*.*s  %-9s\n", i + 1, w, w,
+			    st->name, "not run");
+			continue;
+		}
+		logs_attempt_line(last, line, sizeof line);
+		fprintf(out, "%3zu  %-*.*s  %s  %5zu  %s\n", i + 1, w, w,
+		    st->name, line, st->n_attempts,
+		    last->log ? last->log : "-");
+		/* Earlier attempts, so a retry's history is in view. */
+		for (size_t a = 0; a + 1 < st->n_attempts; a++) {
+			logs_attempt_line(&st->attempts[a], line, sizeof line);
+			fprintf(out, "%3s  %*s  %s  %5s  %s\n", "", w,
+			    "", line, "", st->attempts[a].log ?
+			    st->attempts[a].log : "-");
+		}
+	}
+	if (seq->n_actions > 0) {
+		fprintf(out, "\noperator actions and notices:\n");
+		for (size_t i = 0; i < seq->n_actions; i++) {
+			const struct rr_action *a = &seq->actions[i];
+			time_t secs = (time_t)a->time;
+			struct tm tm;
+			localtime_r(&secs, &tm);
+			strftime(when, sizeof when, "%H:%M:%S", &tm);
+			fprintf(out, "  %s  %-7s", when, a->action);
+			if (a->step >= 0)
+				fprintf(out, " step %ld", a->step + 1);
+			if (a->attempt > 0)
+				fprintf(out, " (try %u)", a->attempt);
+			if (a->reason)
+				fprintf(out, ": %s", a->reason);
+			fputc('\n', out);
+		}
+	}
+	return 0;
+}
+
+static int
+logs_step(const struct rr_run *run, const struct rr_seq *seq, long idx,
+    unsigned attempt, FILE *out)
+{
+	const struct rr_step *st = &seq->steps[idx];
+	const struct rr_attempt *a = NULL;
+	char *data, *err = NULL;
+	size_t len;
+
+	if (st->n_attempts == 0) {
+		fprintf(stderr, "drove: step %ld (%s) of %s never ran\n",
+		    idx + 1, st->name, seq->name);
+		return 1;
+	}
+	if (attempt == 0)
+		a = &st->attempts[st->n_attempts - 1];
+	for (size_t i = 0; a == NULL && i < st->n_attempts; i++)
+		if (st->attempts[i].attempt == attempt)
+			a = &st->attempts[i];
+	if (a == NULL) {
+		fprintf(stderr, "drove: step %ld (%s) has no attempt %u "
+		    "(it ran %zu time%s)\n", idx + 1, st->name, attempt,
+		    st->n_attempts, st->n_attempts == 1 ? "" : "s");
+		return 1;
+	}
+	if (a->log == NULL) {
+		fprintf(stderr, "drove: step %ld (%s) writes no log (a "
+		    "sleep)\n", idx + 1, st->name);
+		return 1;
+	}
+	if ((data = runread_log(run, a->log, &len, &err)) == NULL) {
+		fprintf(stderr, "drove: cannot read the log of step %ld "
+		    "(%s), attempt %u: %s\n", idx + 1, st->name, a->attempt,
+		    err);
+		free(err);
+		return 1;
+	}
+	fwrite(data, 1, len, out);
+	free(data);
+	return 0;
+}
+
+int
+logs_command(const char *log_dir, char **args, int nargs, unsigned attempt,
+    FILE *out)
+{
+	struct rr_run *run;
+	const struct rr_seq *seq;
+	char *dir, *err = NULL;
+	long step;
+	int rc;
+
+	if (nargs == 0)
+		return logs_list(log_dir, out);
+	if ((dir = runread_resolve(log_dir, args[0], &err)) == NULL) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		return 1;
+	}
+	run = runread_load(dir, &err);
+	free(dir);
+	if (run == NULL) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		return 1;
+	}
+	logs_warnings(run);
+	if (nargs == 1) {
+		rc = logs_run(run, out);
+		runread_free(run);
+		return rc;
+	}
+	if ((seq = runread_find_seq(run, args[1])) == NULL) {
+		fprintf(stderr, "drove: run %s has no sequence '%s'\n",
+		    run->id, args[1]);
+		runread_free(run);
+		return 1;
+	}
+	if (nargs == 2)
+		rc = logs_seq(run, seq, out);
+	else if ((step = runread_find_step(seq, args[2])) < 0) {
+		fprintf(stderr, "drove: sequence %s has no step '%s'\n",
+		    seq->name, args[2]);
+		rc = 1;
+	} else
+		rc = logs_step(run, seq, step, attempt, out);
+	runread_free(run);
+	return rc;
+}

@@ -1,0 +1,549 @@
+/* runread.c: a run directory's events.jsonl back into a struct rr_run.
+ * Each line is one JSON object; JSON is a subset of the YAML that libyaml
+ * reads, so libyaml (already a dependency) parses them. */
+#include "runread.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "runlog.h"
+#include "xmalloc.h"
+
+/* One parsed line. */
+struct rr_line {
+	yaml_document_t doc;
+	yaml_node_t *root;
+};
+
+static int
+rr_parse(struct rr_line *l, const char *text, size_t len)
+{
+	yaml_parser_t p;
+	int ok;
+
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	ok = yaml_parser_load(&p, &l->doc);
+	yaml_parser_delete(&p);
+	if (!ok)
+		return -1;
+	l->root = yaml_document_get_root_node(&l->doc);
+	if (l->root == NULL || l->root->type != YAML_MAPPING_NODE) {
+		yaml_document_delete(&l->doc);
+		return -1;
+	}
+	return 0;
+}
+
+static yaml_node_t *
+rr_node(struct rr_line *l, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *pr;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (pr = map->data.mapping.pairs.start;
+	    pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&l->doc, pr->key);
+		if (k != NULL && k->type == YAML_SCALAR_NODE &&
+		    strcmp((char *)k->data.scalar.value, key) == 0)
+			return yaml_document_get_node(&l->doc, pr->value);
+	}
+	return NULL;
+}
+
+/* A string member (NULL if absent or JSON null). */
+static const char *
+rr_str(struct rr_line *l, yaml_node_t *map, const char *key)
+{
+	yaml_node_t *n = rr_node(l, map, key);
+
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    strcmp((char *)n->data.scalar.value, "null") == 0)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+static double
+rr_num(struct rr_line *l, yaml_node_t *map, const char *key, double dflt)
+{
+	const char *s = rr_str(l, map, key);
+	char *end;
+	double v;
+
+	if (s == NULL)
+		return dflt;
+	v = strtod(s, &end);
+	return end == s ? dflt : v;
+}
+
+static void
+rr_warn(struct rr_run *run, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+rr_warn(struct rr_run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	run->warnings = xrealloc(run->warnings,
+	    (run->n_warnings + 1) * sizeof *run->warnings);
+	va_start(ap, fmt);
+	run->warnings[run->n_warnings++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static char *
+rr_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static struct rr_seq *
+rr_seq_at(struct rr_run *run, size_t i, const char *name)
+{
+	if (i >= run->n_seqs) {
+		run->seqs = xrealloc(run->seqs, (i + 1) * sizeof *run->seqs);
+		memset(run->seqs + run->n_seqs, 0,
+		    (i + 1 - run->n_seqs) * sizeof *run->seqs);
+		run->n_seqs = i + 1;
+	}
+	if (run->seqs[i].name == NULL)
+		run->seqs[i].name = xstrdup(name != NULL ? name : "?");
+	return &run->seqs[i];
+}
+
+static struct rr_step *
+rr_step_at(struct rr_seq *seq, size_t i, const char *name)
+{
+	if (i >= seq->n_steps) {
+		seq->steps = xrealloc(seq->steps, (i + 1) * sizeof *seq->steps);
+		memset(seq->steps + seq->n_steps, 0,
+		    (i + 1 - seq->n_steps) * sizeof *seq->steps);
+		seq->n_steps = i + 1;
+	}
+	if (seq->steps[i].name == NULL)
+		seq->steps[i].name = xstrdup(name != NULL ? name : "?");
+	return &seq->steps[i];
+}
+
+static struct rr_attempt *
+rr_attempt_at(struct rr_step *step, unsigned attempt)
+{
+	for (size_t i = 0; i < step->n_attempts; i++)
+		if (step->attempts[i].attempt == attempt)
+			return &step->attempts[i];
+	step->attempts = xrealloc(step->attempts,
+	    (step->n_attempts + 1) * sizeof *step->attempts);
+	memset(&step->attempts[step->n_attempts], 0,
+	    sizeof *step->attempts);
+	step->attempts[step->n_attempts].attempt = attempt;
+	step->attempts[step->n_attempts].exit_code = -1;
+	return &step->attempts[step->n_attempts++];
+}
+
+/* The sequence an event is about: by index, which is exact, else by
+ * name. NULL if the line names none. */
+static struct rr_seq *
+rr_event_seq(struct rr_run *run, struct rr_line *l)
+{
+	const char *name = rr_str(l, l->root, "seq");
+	double idx = rr_num(l, l->root, "seq_index", -1);
+
+	if (idx >= 0 && idx < 100000)
+		return rr_seq_at(run, (size_t)idx, name);
+	if (name == NULL)
+		return NULL;
+	for (size_t i = 0; i < run->n_seqs; i++)
+		if (run->seqs[i].name && strcmp(run->seqs[i].name, name) == 0)
+			return &run->seqs[i];
+	return rr_seq_at(run, run->n_seqs, name);
+}
+
+static void
+rr_plan(struct rr_run *run, struct rr_line *l)
+{
+	yaml_node_t *seqs = rr_node(l, l->root, "sequences");
+	yaml_node_item_t *it, *st;
+
+	if (seqs == NULL || seqs->type != YAML_SEQUENCE_NODE)
+		return;
+	for (it = seqs->data.sequence.items.start;
+	    it < seqs->data.sequence.items.top; it++) {
+		yaml_node_t *s = yaml_document_get_node(&l->doc, *it);
+		yaml_node_t *steps = rr_node(l, s, "steps");
+		struct rr_seq *seq = rr_seq_at(run,
+		    (size_t)(it - seqs->data.sequence.items.start),
+		    rr_str(l, s, "name"));
+		if (steps == NULL || steps->type != YAML_SEQUENCE_NODE)
+			continue;
+		for (st = steps->data.sequence.items.start;
+		    st < steps->data.sequence.items.top; st++) {
+			yaml_node_t *n = yaml_document_get_node(&l->doc, *st);
+			rr_step_at(seq,
+			    (size_t)(st - steps->data.sequence.items.start),
+			    n && n->type == YAML_SCALAR_NODE ?
+			    (char *)n->data.scalar.value : NULL);
+		}
+	}
+}
+
+static bool
+rr_is_action(const char *ev)
+{
+	static const char *const actions[] = { "retry", "skip", "kill",
+		"abort", "hold", "release", "resume", "stop", "notice", NULL };
+
+	for (size_t i = 0; actions[i] != NULL; i++)
+		if (strcmp(ev, actions[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+rr_event(struct rr_run *run, struct rr_line *l)
+{
+	const char *ev = rr_str(l, l->root, "event");
+	double ts = rr_num(l, l->root, "ts", 0);
+	struct rr_seq *seq;
+	struct rr_step *step;
+	struct rr_attempt *at;
+	double sidx;
+
+	if (ev == NULL)
+		return;
+	if (strcmp(ev, "run_start") == 0) {
+		run->start = ts;
+		free(run->config);
+		run->config = rr_dup(rr_str(l, l->root, "config"));
+		rr_plan(run, l);
+		return;
+	}
+	if (strcmp(ev, "run_end") == 0) {
+		run->ended = true;
+		run->end = ts;
+		free(run->status);
+		run->status = rr_dup(rr_str(l, l->root, "status"));
+		run->exit_code = (int)rr_num(l, l->root, "exit_code", 1);
+		return;
+	}
+	if ((seq = rr_event_seq(run, l)) == NULL)
+		return;
+	sidx = rr_num(l, l->root, "step_index", -1);
+	if (strcmp(ev, "seq_state") == 0) {
+		free(seq->state);
+		seq->state = rr_dup(rr_str(l, l->root, "state"));
+		return;
+	}
+	if (rr_is_action(ev)) {
+		struct rr_action *a;
+		const char *why = rr_str(l, l->root, "reason");
+		if (why == NULL)
+			why = rr_str(l, l->root, "message");
+		seq->actions = xrealloc(seq->actions,
+		    (seq->n_actions + 1) * sizeof *seq->actions);
+		a = &seq->actions[seq->n_actions++];
+		a->action = xstrdup(ev);
+		a->time = ts;
+		a->step = sidx >= 0 && sidx < 100000 ? (long)sidx : -1;
+		a->attempt = (unsigned)rr_num(l, l->root, "attempt", 0);
+		a->reason = rr_dup(why);
+		return;
+	}
+	if (sidx < 0 || sidx >= 100000)
+		return;
+	step = rr_step_at(seq, (size_t)sidx, rr_str(l, l->root, "step"));
+	at = rr_attempt_at(step, (unsigned)rr_num(l, l->root, "attempt", 1));
+	if (strcmp(ev, "step_start") == 0) {
+		at->start = ts;
+		free(at->log);
+		at->log = rr_dup(rr_str(l, l->root, "log"));
+		if (seq->start == 0 || ts < seq->start)
+			seq->start = ts;
+	} else if (strcmp(ev, "step_end") == 0) {
+		at->end = ts;
+		if (at->start == 0)
+			at->start = ts - rr_num(l, l->root, "duration", 0);
+		free(at->status);
+		at->status = rr_dup(rr_str(l, l->root, "status"));
+		at->exit_code = (int)rr_num(l, l->root, "exit_code", -1);
+		at->signal = (int)rr_num(l, l->root, "signal", 0);
+		if (at->log == NULL)
+			at->log = rr_dup(rr_str(l, l->root, "log"));
+		free(step->status);
+		step->status = rr_dup(at->status);
+		if (ts > seq->end)
+			seq->end = ts;
+	}
+}
+
+struct rr_run *
+runread_load(const char *dir, char **err)
+{
+	char *path = xasprintf("%s/events.jsonl", dir), *buf = NULL, *slash;
+	struct rr_run *run;
+	size_t cap = 0, len = 0, lineno = 0;
+	FILE *fp;
+	size_t got;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	do {
+		buf = xreallocarray_grow(buf, &cap, len + 65536 + 1, 1);
+		got = fread(buf + len, 1, 65536, fp);
+		len += got;
+	} while (got > 0);
+	fclose(fp);
+	buf[len] = '\0';
+
+	run = xcalloc(1, sizeof *run);
+	run->dir = xstrdup(dir);
+	slash = strrchr(run->dir, '/');
+	run->id = xstrdup(slash != NULL && slash[1] != '\0' ? slash + 1 :
+	    run->dir);
+	run->exit_code = -1;
+	for (char *p = buf, *nl; p < buf + len; p = nl + 1) {
+		struct rr_line l;
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		lineno++;
+		if (nl == NULL) {
+			/* The writer was cut off in the middle of a line. */
+			rr_warn(run, "events.jsonl:%zu: the last line is cut "
+			    "off (skipped)", lineno);
+			break;
+		}
+		if (nl == p)
+			continue;
+		if (rr_parse(&l, p, (size_t)(nl - p)) != 0) {
+			rr_warn(run, "events.jsonl:%zu: unreadable line "
+			    "(skipped)", lineno);
+			continue;
+		}
+		rr_event(run, &l);
+		yaml_document_delete(&l.doc);
+	}
+	free(buf);
+	free(path);
+	if (!run->ended) {
+		free(run->status);
+		run->status = xstrdup("interrupted");
+	}
+	if (run->status == NULL)
+		run->status = xstrdup("?");
+	return run;
+}
+
+void
+runread_free(struct rr_run *run)
+{
+	if (run == NULL)
+		return;
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		struct rr_seq *seq = &run->seqs[i];
+		for (size_t k = 0; k < seq->n_steps; k++) {
+			struct rr_step *st = &seq->steps[k];
+			for (size_t a = 0; a < st->n_attempts; a++) {
+				free(st->attempts[a].status);
+				free(st->attempts[a].log);
+			}
+			free(st->attempts);
+			free(st->name);
+			free(st->status);
+		}
+		for (size_t a = 0; a < seq->n_actions; a++) {
+			free(seq->actions[a].action);
+			free(seq->actions[a].reason);
+		}
+		free(seq->actions);
+		free(seq->steps);
+		free(seq->name);
+		free(seq->state);
+	}
+	for (size_t i = 0; i < run->n_warnings; i++)
+		free(run->warnings[i]);
+	free(run->warnings);
+	free(run->seqs);
+	free(run->id);
+	free(run->dir);
+	free(run->config);
+	free(run->status);
+	free(run);
+}
+
+static int
+rr_cmp_desc(const void *a, const void *b)
+{
+	return runlog_id_cmp(*(char *const *)b, *(char *const *)a);
+}
+
+size_t
+runread_list(const char *log_dir, char ***ids)
+{
+	DIR *d = opendir(log_dir);
+	struct dirent *e;
+	size_t n = 0, cap = 0;
+
+	*ids = NULL;
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (!runlog_is_run_id(e->d_name))
+			continue;
+		*ids = xreallocarray_grow(*ids, &cap, n + 1, sizeof **ids);
+		(*ids)[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(*ids, n, sizeof **ids, rr_cmp_desc);
+	return n;
+}
+
+static bool
+rr_is_run_dir(const char *path)
+{
+	char *ev = xasprintf("%s/events.jsonl", path);
+	struct stat st;
+	bool ok = stat(ev, &st) == 0 && S_ISREG(st.st_mode);
+
+	free(ev);
+	return ok;
+}
+
+char *
+runread_resolve(const char *log_dir, const char *spec, char **err)
+{
+	char **ids, *found = NULL, *list = NULL, *tmp, link[PATH_MAX];
+	size_t n, matches = 0, speclen = strlen(spec);
+	ssize_t ll;
+
+	if (strchr(spec, '/') != NULL) {
+		if (rr_is_run_dir(spec))
+			return xstrdup(spec);
+		*err = xasprintf("%s is not a run directory (it has no "
+		    "events.jsonl)", spec);
+		return NULL;
+	}
+	if (strcmp(spec, "latest") == 0) {
+		tmp = xasprintf("%s/latest", log_dir);
+		ll = readlink(tmp, link, sizeof link - 1);
+		free(tmp);
+		if (ll <= 0) {
+			*err = xasprintf("no runs in %s yet", log_dir);
+			return NULL;
+		}
+		link[ll] = '\0';
+		spec = link;
+		speclen = (size_t)ll;
+	}
+	n = runread_list(log_dir, &ids);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(ids[i], spec) == 0) {
+			free(found);
+			found = xstrdup(ids[i]);
+			matches = 1;
+			break;
+		}
+		if (strncmp(ids[i], spec, speclen) != 0)
+			continue;
+		matches++;
+		if (found == NULL)
+			found = xstrdup(ids[i]);
+		tmp = list ? xasprintf("%s, %s", list, ids[i]) :
+		    xstrdup(ids[i]);
+		free(list);
+		list = tmp;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	if (matches == 1) {
+		tmp = xasprintf("%s/%s", log_dir, found);
+		free(found);
+		free(list);
+		return tmp;
+	}
+	free(found);
+	if (matches > 1)
+		*err = xasprintf("'%s' matches %zu runs in %s: %s", spec,
+		    matches, log_dir, list);
+	else if (rr_is_run_dir(spec))
+		*err = NULL;
+	else
+		*err = xasprintf("no run '%s' in %s ('drove logs' lists "
+		    "them)", spec, log_dir);
+	free(list);
+	if (*err == NULL)
+		return xstrdup(spec);
+	return NULL;
+}
+
+const struct rr_seq *
+runread_find_seq(const struct rr_run *run, const char *name)
+{
+	char *end;
+	long n;
+
+	for (size_t i = 0; i < run->n_seqs; i++)
+		if (run->seqs[i].name && strcmp(run->seqs[i].name, name) == 0)
+			return &run->seqs[i];
+	n = strtol(name, &end, 10);
+	if (*name != '\0' && *end == '\0' && n >= 1 &&
+	    (size_t)n <= run->n_seqs)
+		return &run->seqs[n - 1];
+	return NULL;
+}
+
+long
+runread_find_step(const struct rr_seq *seq, const char *name)
+{
+	char *end;
+	long n;
+
+	for (size_t i = 0; i < seq->n_steps; i++)
+		if (seq->steps[i].name && strcmp(seq->steps[i].name, name) == 0)
+			return (long)i;
+	n = strtol(name, &end, 10);
+	if (*name != '\0' && *end == '\0' && n >= 1 &&
+	    (size_t)n <= seq->n_steps)
+		return n - 1;
+	return -1;
+}
+
+char *
+runread_log(const struct rr_run *run, const char *rel, size_t *len,
+    char **err)
+{
+	char *path = xasprintf("%s/%s", run->dir, rel), *buf = NULL;
+	size_t cap = 0, got;
+	FILE *fp = fopen(path, "rb");
+
+	*len = 0;
+	if (fp == NULL) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	do {
+		buf = xreallocarray_grow(buf, &cap, *len + 65536 + 1, 1);
+		got = fread(buf + *len, 1, 65536, fp);
+		*len += got;
+	} while (got > 0);
+	fclose(fp);
+	buf[*len] = '\0';
+	free(path);
+	return buf;
+}

@@ -1,0 +1,89 @@
+/* runread.h: reading a run directory back. events.jsonl is parsed into
+ * the run's sequences, their steps, every attempt of each step and the
+ * operator's actions, so `drove logs`, `drove review` and `--resume` can
+ * show or use what happened. The reader is forgiving: a truncated or
+ * corrupted line is skipped with a warning, a missing run_end means the
+ * run was interrupted, a missing log file is reported where it is read. */
+#ifndef DROVE_RUNREAD_H
+#define DROVE_RUNREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rr_attempt {
+	unsigned attempt;     /* 1-based */
+	char *status;         /* ok, failed, timeout, killed, skipped; NULL
+	                         while it ran (or when the run was cut off) */
+	int exit_code;        /* -1 if none */
+	int signal;           /* 0 if none */
+	double start, end;    /* epoch seconds; end 0 if it never ended */
+	char *log;            /* relative to the run directory, or NULL */
+};
+
+struct rr_action {
+	char *action;         /* retry, skip, kill, abort, hold, ... */
+	double time;
+	long step;            /* index, or -1 */
+	unsigned attempt;
+	char *reason;         /* or NULL */
+};
+
+struct rr_step {
+	char *name;
+	struct rr_attempt *attempts;
+	size_t n_attempts;
+	char *status;         /* of the last attempt; NULL: never ran */
+};
+
+struct rr_seq {
+	char *name;
+	char *state;          /* the last seq_state: ok, failed, blocked, ... */
+	struct rr_step *steps;
+	size_t n_steps;
+	struct rr_action *actions;
+	size_t n_actions;
+	double start, end;    /* of its first step and last step end; 0 */
+};
+
+struct rr_run {
+	char *id;             /* the directory's name */
+	char *dir;            /* as given to runread_load */
+	char *config;         /* the config path the run was started with */
+	double start, end;    /* end 0 when there is no run_end */
+	bool ended;           /* a run_end was recorded */
+	char *status;         /* ok, failed, interrupted (also when cut off) */
+	int exit_code;
+	struct rr_seq *seqs;
+	size_t n_seqs;
+	char **warnings;      /* what could not be read, for the user */
+	size_t n_warnings;
+};
+
+/* Read the run in directory `dir`. Returns NULL and *err (caller frees)
+ * only when there is nothing to show (no events.jsonl at all); damage
+ * inside it becomes warnings. The result is the caller's (runread_free). */
+struct rr_run *runread_load(const char *dir, char **err);
+void runread_free(struct rr_run *run);
+
+/* The ids of the runs in log_dir, newest first (caller frees each and the
+ * array). Returns the count; 0 also when log_dir cannot be read. */
+size_t runread_list(const char *log_dir, char ***ids);
+
+/* Which run directory `spec` names: a path to a run directory, `latest`,
+ * a run id, or a unique prefix of one, in log_dir. Returns the path
+ * (caller frees) or NULL and *err (caller frees) saying why not: nothing
+ * matches, or several do (listed). */
+char *runread_resolve(const char *log_dir, const char *spec, char **err);
+
+/* Sequence called `name`, or with that 1-based number; NULL if none. */
+const struct rr_seq *runread_find_seq(const struct rr_run *run,
+    const char *name);
+/* Step of seq called `name`, or with that 1-based number; -1 if none. */
+long runread_find_step(const struct rr_seq *seq, const char *name);
+
+/* Read a whole log of the run (path relative to its directory). Returns
+ * NULL with *err when it cannot. *len gets its size. Caller frees. */
+char *runread_log(const struct rr_run *run, const char *rel, size_t *len,
+    char **err);
+
+#endif

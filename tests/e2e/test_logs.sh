@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# `drove logs` on real runs: the list, a run, a sequence, a step's output,
+# attempts, bad selections, an interrupted run, keep_runs.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T/night.yaml" <<'YAML'
+settings: {log_dir: runs, keep_runs: 3}
+sequences:
+  - name: web1
+    steps:
+      - name: mount data
+        run: |
+          echo "mounting (try $DROVE_ATTEMPT)"
+          test "$DROVE_ATTEMPT" -ge 2 || { echo "mount: /dev/xvdb: wrong fs type" >&2; exit 32; }
+        retries: 1
+        retry_delay: 0
+      - name: install
+        run: printf 'installed\n'
+  - name: web2
+    steps:
+      - name: mount data
+        run: |
+          echo "mount: special device /dev/xvdb does not exist" >&2; exit 32
+      - name: install
+        run: 'true'
+YAML
+(cd "$T" && "$DROVE" --headless night.yaml >/dev/null 2>&1)
+check "the run failed" test $? -eq 1
+L() { "$DROVE" logs --log-dir "$T/runs" "$@"; }
+
+L >"$T/list" 2>&1
+check "list exits 0" test $? -eq 0
+check "list header" grep -qE '^RUN +CONFIG +STARTED +DURATION +RESULT +SEQUENCES' "$T/list"
+check "list names the run" grep -qE "^[0-9]{8}-[0-9]{6} +night.yaml +[0-9-]+ [0-9:]+ +[0-9.]+s +failed +1 ok, 1 failed, 0 blocked" "$T/list"
+
+L latest >"$T/run"
+check "run summary: config path" grep -q "^config    $T/night.yaml" "$T/run"
+check "run summary: result" grep -q "^result    failed" "$T/run"
+check "run summary: web2 row" grep -qE "^web2 +failed +0 +1 +0 " "$T/run"
+
+L latest web1 >"$T/seq"
+check "step table: retried step" grep -qE "^ +1  mount data +ok +0 +[0-9.]+s +2  01-web1/01-mount-data.2.log" "$T/seq"
+check "step table: first attempt" grep -qE "^ +failed +32 +[0-9.]+s +01-web1/01-mount-data.1.log" "$T/seq"
+L latest web2 >"$T/seq2"
+check "step table: never ran" grep -qE "^ +2  install +not run" "$T/seq2"
+
+L latest web1 "mount data" --attempt 1 >"$T/out1"
+check "attempt 1 output, exact" cmp -s "$T/out1" <(printf 'mounting (try 1)\nmount: /dev/xvdb: wrong fs type\n')
+L latest web1 1 >"$T/out2"
+check "last attempt by default" cmp -s "$T/out2" <(printf 'mounting (try 2)\n')
+L latest 1 2 >"$T/out3"
+check "sequence and step by number" cmp -s "$T/out3" <(printf 'installed\n')
+
+L nosuch 2>"$T/err"; check "unknown run exits 1" test $? -eq 1
+check "unknown run message" contains "$T/err" "no run 'nosuch' in $T/runs"
+L latest web9 2>"$T/err"; check "unknown sequence" contains "$T/err" "has no sequence 'web9'"
+L latest web1 9 2>"$T/err"; check "unknown step" contains "$T/err" "has no step '9'"
+L latest web2 install 2>"$T/err"; check "never-run step" contains "$T/err" "never ran"
+L latest web1 1 --attempt 5 2>"$T/err"; check "no such attempt" contains "$T/err" "has no attempt 5 (it ran 2 times)"
+rm "$T"/runs/latest/01-web1/01-mount-data.1.log
+L latest web1 1 --attempt 1 2>"$T/err"; check "deleted log: exit 1" test $? -eq 1
+check "deleted log: clear message" contains "$T/err" "cannot read the log of step 1 (mount data), attempt 1"
+L latest web1 >/dev/null; check "table still shown without the log" test $? -eq 0
+
+# A second run in the same second gets its own id; a prefix that matches
+# both is refused, naming them.
+(cd "$T" && "$DROVE" --headless night.yaml >/dev/null 2>&1)
+n=$(ls "$T/runs" | grep -cE '^[0-9]{8}-[0-9]{6}')
+check "two runs" test "$n" -eq 2
+L 2 2>"$T/err"; check "ambiguous prefix" grep -q "'2' matches 2 runs" "$T/err"
+
+# An interrupted run (drove killed outright) still reads, as interrupted.
+cat >"$T/hang.yaml" <<'YAML'
+settings: {log_dir: runs}
+sequences:
+  - {name: h, steps: ['echo started; exec sleep 1000']}
+YAML
+(cd "$T" && exec "$DROVE" --headless hang.yaml >"$T/hang.out" 2>&1) &
+dpid=$!
+wait_for 20 grep -q "h | started" "$T/hang.out"
+id=$(readlink "$T/runs/latest")
+kill -KILL $dpid; wait $dpid 2>/dev/null
+pkill -f "sleep 1000" 2>/dev/null
+# cut the last event in half, as a power cut might
+ev="$T/runs/$id/events.jsonl"
+head -c -5 "$ev" >"$ev.tmp" && mv "$ev.tmp" "$ev"
+L "$id" >"$T/int" 2>"$T/interr"
+check "interrupted run exits 0" test $? -eq 0
+check "interrupted shown" grep -q "^result    interrupted" "$T/int"
+check "cut line warned" contains "$T/interr" "the last line is cut off"
+L >"$T/list2"
+check "list shows interrupted" grep -qE "^$id .* interrupted " "$T/list2"
+
+# keep_runs: 3 -> the oldest go at the start of a run.
+for i in 1 2; do (cd "$T" && "$DROVE" --headless night.yaml >/dev/null 2>&1); done
+n=$(ls "$T/runs" | grep -cE '^[0-9]{8}-[0-9]{6}')
+check "keep_runs keeps 3" test "$n" -eq 3
+check "latest survives" test -e "$T/runs/latest/events.jsonl"
+
+finish

@@ -1,0 +1,194 @@
+/* test_runlog.c: the run directory: pruning old runs, the .times beside
+ * each log, the plan in run_start. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <ev.h>
+
+#include "config.h"
+#include "run.h"
+#include "runlog.h"
+#include "runread.h"
+#include "testutil.h"
+#include "xmalloc.h"
+
+static void
+test_is_run_id(void **state)
+{
+	(void)state;
+	assert_true(runlog_is_run_id("20261126-093800"));
+	assert_true(runlog_is_run_id("20261126-093800-12"));
+	assert_false(runlog_is_run_id("20261126-093800-"));
+	assert_false(runlog_is_run_id("20261126-09380"));
+	assert_false(runlog_is_run_id("latest"));
+	assert_false(runlog_is_run_id("20261126-093800x"));
+	assert_false(runlog_is_run_id("../20261126-0938"));
+	assert_true(runlog_id_cmp("20261126-093800", "20261126-093800-2") < 0);
+	assert_true(runlog_id_cmp("20261126-093800-10",
+	    "20261126-093800-9") > 0);
+	assert_true(runlog_id_cmp("20261126-093801", "20261126-093800-9") > 0);
+	assert_int_equal(runlog_id_cmp("20261126-093800-1",
+	    "20261126-093800"), 0);
+}
+
+static void
+mkrun(const char *base, const char *id)
+{
+	char *dir = xasprintf("%s/%s", base, id), *ev;
+
+	mkdir(dir, 0700);
+	ev = xasprintf("%s/events.jsonl", dir);
+	tu_write_file(ev, "{}\n");
+	free(ev);
+	free(dir);
+}
+
+static bool
+exists(const char *base, const char *name)
+{
+	char *p = xasprintf("%s/%s", base, name);
+	struct stat st;
+	bool ok = lstat(p, &st) == 0;
+
+	free(p);
+	return ok;
+}
+
+static void
+test_prune(void **state)
+{
+	char *base = tu_tmpdir(), *outside = tu_tmpdir(), *p, *ev;
+	int fd;
+
+	(void)state;
+	mkrun(base, "20261120-000000");  /* oldest, but still running */
+	mkrun(base, "20261121-000000");
+	mkrun(base, "20261122-000000");
+	mkrun(base, "20261123-000000");
+	mkrun(base, "20261124-000000");  /* the current run */
+	mkrun(base, "notes");            /* not a run: never touched */
+	/* A symlink that looks like a run points outside: never followed. */
+	p = xasprintf("%s/20261101-000000", base);
+	assert_int_equal(symlink(outside, p), 0);
+	free(p);
+	p = xasprintf("%s/keep-me", outside);
+	tu_write_file(p, "x");
+	free(p);
+	/* Another drove holds the lock of the oldest run. */
+	ev = xasprintf("%s/20261120-000000/events.jsonl", base);
+	fd = open(ev, O_RDONLY);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+
+	assert_int_equal(runlog_prune(base, 2, "20261124-000000"), 2);
+	assert_true(exists(base, "20261124-000000"));
+	assert_true(exists(base, "20261123-000000"));
+	assert_false(exists(base, "20261122-000000"));
+	assert_false(exists(base, "20261121-000000"));
+	assert_true(exists(base, "20261120-000000"));
+	assert_true(exists(base, "notes"));
+	assert_true(exists(base, "20261101-000000"));
+	assert_true(exists(outside, "keep-me"));
+	/* keep_runs: 0 keeps everything. */
+	assert_int_equal(runlog_prune(base, 0, NULL), 0);
+	close(fd);
+	free(ev);
+	tu_rmrf(base);
+	tu_rmrf(outside);
+	free(base);
+	free(outside);
+}
+
+static bool idle;
+
+static void
+observe(void *arg, struct run *run, const struct run_event *ev)
+{
+	(void)arg;
+	(void)run;
+	if (ev->type == RUN_EV_IDLE)
+		idle = true;
+}
+
+/* A real run: the .times file maps byte offsets of the log to arrival
+ * times, and run_start carries the plan the reader needs. */
+static void
+test_times_and_plan(void **state)
+{
+	char *base = tu_tmpdir(), *err = NULL, *yaml, *p, *times, *logtext;
+	struct config *cfg;
+	struct run *run;
+	struct runlog *rl;
+	struct run_options opt = { .max_parallel = -1 };
+	struct rr_run *rr;
+	unsigned long long off1, off2;
+	double t1, t2;
+
+	(void)state;
+	yaml = xasprintf("settings: {keep_runs: 3}\n"
+	    "sequences:\n  - name: s\n    steps:\n"
+	    "      - name: two parts\n"
+	    "        run: printf 'first\\n'; sleep 0.2; printf 'second\\n'\n"
+	    "      - name: unreached\n        run: 'true'\n"
+	    "        timeout: 1s\n");
+	assert_int_equal(config_load_string("t.yaml", yaml, NULL, 0, &cfg,
+	    &err), 0);
+	run = run_create(cfg, &opt);
+	rl = runlog_create(run, NULL, base, &err);
+	assert_non_null(rl);
+	run_add_observer(run, observe, NULL);
+	run_start(run);
+	while (!idle)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	run_finish(run, NULL);
+
+	p = xasprintf("%s/01-s/01-two-parts.1.times", runlog_dir(rl));
+	times = tu_read_file(p, NULL);
+	free(p);
+	assert_non_null(times);
+	assert_int_equal(sscanf(times, "%llu %lf\n%llu %lf", &off1, &t1,
+	    &off2, &t2), 4);
+	assert_int_equal(off1, 0);
+	assert_int_equal(off2, 6);        /* "first\n" came first */
+	assert_true(t2 - t1 >= 0.15);     /* and the rest after the sleep */
+	p = xasprintf("%s/01-s/01-two-parts.1.log", runlog_dir(rl));
+	logtext = tu_read_file(p, NULL);
+	assert_string_equal(logtext, "first\nsecond\n");
+	free(p);
+
+	rr = runread_load(runlog_dir(rl), &err);
+	assert_non_null(rr);
+	assert_int_equal(rr->n_seqs, 1);
+	assert_int_equal(rr->seqs[0].n_steps, 2);
+	assert_string_equal(rr->seqs[0].steps[1].name, "unreached");
+	assert_string_equal(rr->status, "ok");
+	runread_free(rr);
+
+	runlog_free(rl);
+	run_free(run);
+	config_free(cfg);
+	free(times);
+	free(logtext);
+	free(yaml);
+	tu_rmrf(base);
+	free(base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_is_run_id),
+		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_times_and_plan),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

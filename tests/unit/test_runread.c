@@ -1,0 +1,200 @@
+/* test_runread.c: reading run directories back, damaged ones included,
+ * and choosing a run by id, prefix or `latest`. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "runread.h"
+#include "testutil.h"
+#include "xmalloc.h"
+
+static const char *events_ok =
+    "{\"event\":\"run_start\",\"time\":\"x\",\"ts\":100.000,\"run_id\":\"r\","
+    "\"config\":\"/etc/hosts.yaml\",\"pid\":1,\"sequences\":["
+    "{\"name\":\"web1\",\"steps\":[\"mount\",\"install\",\"never\"]},"
+    "{\"name\":\"web2\",\"steps\":[\"mount\"]}]}\n"
+    "{\"event\":\"seq_state\",\"ts\":100.1,\"seq\":\"web1\",\"seq_index\":0,\"state\":\"running\"}\n"
+    "{\"event\":\"step_start\",\"ts\":100.1,\"seq\":\"web1\",\"seq_index\":0,\"step\":\"mount\",\"step_index\":0,\"attempt\":1,\"log\":\"01-web1/01-mount.1.log\",\"run\":\"m\"}\n"
+    "{\"event\":\"step_end\",\"ts\":101.1,\"seq\":\"web1\",\"seq_index\":0,\"step\":\"mount\",\"step_index\":0,\"attempt\":1,\"log\":\"01-web1/01-mount.1.log\",\"status\":\"failed\",\"exit_code\":32,\"duration\":1.0}\n"
+    "{\"event\":\"retry\",\"ts\":105.0,\"seq\":\"web1\",\"seq_index\":0,\"step\":\"mount\",\"step_index\":0,\"attempt\":1,\"operator\":true}\n"
+    "{\"event\":\"step_start\",\"ts\":105.0,\"seq\":\"web1\",\"seq_index\":0,\"step\":\"mount\",\"step_index\":0,\"attempt\":2,\"log\":\"01-web1/01-mount.2.log\",\"run\":\"m\"}\n"
+    "{\"event\":\"step_end\",\"ts\":106.0,\"seq\":\"web1\",\"seq_index\":0,\"step\":\"mount\",\"step_index\":0,\"attempt\":2,\"status\":\"ok\",\"exit_code\":0,\"duration\":1.0}\n"
+    "{\"event\":\"step_start\",\"ts\":106.0,\"seq\":\"web1\",\"seq_index\":0,\"step\":\"install\",\"step_index\":1,\"attempt\":1,\"log\":\"01-web1/02-install.1.log\",\"run\":\"i\"}\n"
+    "{\"event\":\"step_end\",\"ts\":107.0,\"seq\":\"web1\",\"seq_index\":0,\"step\":\"install\",\"step_index\":1,\"attempt\":1,\"status\":\"killed\",\"exit_code\":null,\"signal\":15,\"signal_name\":\"TERM\",\"duration\":1.0}\n"
+    "{\"event\":\"seq_state\",\"ts\":107.0,\"seq\":\"web1\",\"seq_index\":0,\"state\":\"failed\"}\n"
+    "{\"event\":\"seq_state\",\"ts\":107.0,\"seq\":\"web2\",\"seq_index\":1,\"state\":\"ok\"}\n"
+    "{\"event\":\"run_end\",\"ts\":110.0,\"status\":\"failed\",\"exit_code\":1,\"duration\":10.0}\n";
+
+static char *
+mkrun(const char *base, const char *id, const char *events)
+{
+	char *dir = xasprintf("%s/%s", base, id), *path;
+
+	mkdir(dir, 0700);
+	path = xasprintf("%s/events.jsonl", dir);
+	tu_write_file(path, events);
+	free(path);
+	return dir;
+}
+
+static void
+test_load_complete_run(void **state)
+{
+	char *base = tu_tmpdir(), *dir, *err = NULL;
+	struct rr_run *run;
+	const struct rr_seq *seq;
+
+	(void)state;
+	dir = mkrun(base, "20261126-010203", events_ok);
+	run = runread_load(dir, &err);
+	assert_non_null(run);
+	assert_string_equal(run->id, "20261126-010203");
+	assert_string_equal(run->config, "/etc/hosts.yaml");
+	assert_true(run->ended);
+	assert_string_equal(run->status, "failed");
+	assert_int_equal(run->exit_code, 1);
+	assert_int_equal(run->n_warnings, 0);
+	assert_int_equal(run->n_seqs, 2);
+	seq = runread_find_seq(run, "web1");
+	assert_non_null(seq);
+	assert_ptr_equal(runread_find_seq(run, "1"), seq);
+	assert_null(runread_find_seq(run, "web9"));
+	assert_string_equal(seq->state, "failed");
+	assert_int_equal(seq->n_steps, 3);
+	assert_int_equal(seq->steps[0].n_attempts, 2);
+	assert_int_equal(seq->steps[0].attempts[0].exit_code, 32);
+	assert_string_equal(seq->steps[0].attempts[0].status, "failed");
+	assert_string_equal(seq->steps[0].attempts[1].log,
+	    "01-web1/01-mount.2.log");
+	assert_string_equal(seq->steps[0].status, "ok");
+	assert_string_equal(seq->steps[1].status, "killed");
+	assert_int_equal(seq->steps[1].attempts[0].signal, 15);
+	assert_int_equal(seq->steps[1].attempts[0].exit_code, -1);
+	assert_null(seq->steps[2].status);
+	assert_string_equal(seq->steps[2].name, "never");
+	assert_int_equal(runread_find_step(seq, "install"), 1);
+	assert_int_equal(runread_find_step(seq, "3"), 2);
+	assert_int_equal(runread_find_step(seq, "4"), -1);
+	assert_int_equal(seq->n_actions, 1);
+	assert_string_equal(seq->actions[0].action, "retry");
+	assert_int_equal(seq->actions[0].step, 0);
+	assert_true(seq->start == 100.1 && seq->end == 107.0);
+	runread_free(run);
+	free(dir);
+	tu_rmrf(base);
+	free(base);
+}
+
+/* A run killed outright: no run_end, the last line cut in half, and a
+ * line of garbage in the middle. Everything else still shows. */
+static void
+test_damaged_run(void **state)
+{
+	char *base = tu_tmpdir(), *dir, *err = NULL, *events;
+	struct rr_run *run;
+	size_t cut;
+
+	(void)state;
+	cut = (size_t)(strstr(events_ok, "{\"event\":\"step_start\",\"ts\":106.0") -
+	    events_ok);
+	events = xasprintf("%.*s{\"event\": garbage\n%.60s", (int)cut,
+	    events_ok, events_ok + cut);
+	dir = mkrun(base, "20261126-010203", events);
+	run = runread_load(dir, &err);
+	assert_non_null(run);
+	assert_false(run->ended);
+	assert_string_equal(run->status, "interrupted");
+	assert_int_equal(run->n_warnings, 2);
+	assert_string_equal(run->warnings[0],
+	    "events.jsonl:8: unreadable line (skipped)");
+	assert_string_equal(run->warnings[1],
+	    "events.jsonl:9: the last line is cut off (skipped)");
+	assert_string_equal(run->seqs[0].steps[0].status, "ok");
+	assert_null(run->seqs[0].steps[1].status);
+	assert_string_equal(run->seqs[0].state, "running");
+	runread_free(run);
+	free(events);
+	free(dir);
+
+	/* No events.jsonl at all: nothing to show, said plainly. */
+	dir = xasprintf("%s/empty", base);
+	mkdir(dir, 0700);
+	assert_null(runread_load(dir, &err));
+	assert_non_null(strstr(err, "events.jsonl: No such file or directory"));
+	free(err);
+	free(dir);
+	tu_rmrf(base);
+	free(base);
+}
+
+static void
+test_resolve_and_list(void **state)
+{
+	char *base = tu_tmpdir(), *err = NULL, *p, **ids, *link;
+	size_t n;
+
+	(void)state;
+	free(mkrun(base, "20261125-230000", events_ok));
+	free(mkrun(base, "20261126-010203", events_ok));
+	free(mkrun(base, "20261126-010203-2", events_ok));
+	free(mkrun(base, "notarun", events_ok));
+	link = xasprintf("%s/latest", base);
+	assert_int_equal(symlink("20261126-010203-2", link), 0);
+
+	n = runread_list(base, &ids);
+	assert_int_equal(n, 3);
+	assert_string_equal(ids[0], "20261126-010203-2");
+	assert_string_equal(ids[2], "20261125-230000");
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+
+	p = runread_resolve(base, "latest", &err);
+	assert_non_null(p);
+	assert_non_null(strstr(p, "/20261126-010203-2"));
+	free(p);
+	p = runread_resolve(base, "20261125", &err);
+	assert_non_null(strstr(p, "/20261125-230000"));
+	free(p);
+	/* An exact id wins over being a prefix of another. */
+	p = runread_resolve(base, "20261126-010203", &err);
+	assert_string_equal(strrchr(p, '/'), "/20261126-010203");
+	free(p);
+	assert_null(runread_resolve(base, "2026112", &err));
+	assert_non_null(strstr(err, "'2026112' matches 3 runs"));
+	free(err);
+	assert_null(runread_resolve(base, "1999", &err));
+	assert_non_null(strstr(err, "no run '1999'"));
+	free(err);
+	p = xasprintf("%s/20261125-230000", base);
+	err = NULL;
+	free(runread_resolve(base, p, &err));
+	assert_null(err);
+	free(p);
+	p = xasprintf("%s/nothing/here", base);
+	assert_null(runread_resolve(base, p, &err));
+	assert_non_null(strstr(err, "is not a run directory"));
+	free(err);
+	free(p);
+	free(link);
+	tu_rmrf(base);
+	free(base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_complete_run),
+		cmocka_unit_test(test_damaged_run),
+		cmocka_unit_test(test_resolve_and_list),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
