@@ -471,12 +471,18 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 	 * they meant it. */
 	if (st != STEP_KILLED && step->operator_retries == 0 &&
 	    step->attempt <= cs->retries) {
+		char why[64];
+		if (step->signal)
+			snprintf(why, sizeof why, "signal %s",
+			    sigabbrev_np(step->signal) ?
+			    sigabbrev_np(step->signal) : "?");
+		else
+			snprintf(why, sizeof why, "exit %d", step->exit_code);
 		step->status = STEP_RETRY_WAIT;
 		step->retry_at = run_now() + cs->retry_delay;
-		run_mark(seq, "-- %s (%s); retrying in %gs (%u/%u) --",
-		    run_step_status_name(st),
-		    step->signal ? strsignal(step->signal) : "exit status",
-		    cs->retry_delay, step->attempt, cs->retries);
+		run_mark(seq, "-- %s (%s); retry %u of %u in %gs --",
+		    run_step_status_name(st), why, step->attempt,
+		    cs->retries, cs->retry_delay);
 		ev_timer_set(&seq->timer, cs->retry_delay, 0.);
 		ev_timer_start(EV_DEFAULT_UC_ &seq->timer);
 		run_emit_seq(seq);
