@@ -31,5 +31,12 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ctest --test-dir build-asan -L unit --output-on-failure -j "$jobs"
+echo "== headless end-to-end tests on the sanitizer build"
+for t in tests/e2e/test_headless.sh tests/e2e/test_logs.sh; do
+	DROVE=$PWD/build-asan/drove DROVE_SOURCE_DIR=$PWD DROVE_SANITIZED=1 \
+	    bash "$t" >"build-asan/$(basename "$t" .sh).log" 2>&1 ||
+		{ cat "build-asan/$(basename "$t" .sh).log"; exit 1; }
+	tail -n 1 "build-asan/$(basename "$t" .sh).log"
+done
 echo "== all tests (unit and end-to-end) on the normal build"
 ctest --test-dir build --output-on-failure -j "$jobs"
