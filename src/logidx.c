@@ -1,0 +1,377 @@
+/* logidx.c: indexing a sequence's logs into lines. */
+#include "logidx.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "outbuf.h"
+#include "runread.h"
+#include "xmalloc.h"
+
+/* A piece of text lines point into: a mapped log, or a mark. */
+struct li_file {
+	const char *base;
+	size_t size;
+	bool mapped;         /* munmap it, else free it */
+	unsigned step;
+	/* When bytes arrived: offsets ascending, from the .times file. */
+	uint64_t *t_off;
+	double *t_when;
+	size_t n_times;
+};
+
+struct li_line {
+	uint32_t off;
+	uint32_t len;
+	uint16_t file;
+	uint16_t flags;
+};
+
+struct logidx {
+	struct li_file *files;
+	size_t n_files, cap_files;
+	struct li_line *lines;
+	size_t n_lines, cap_lines;
+};
+
+static size_t
+li_add_file(struct logidx *li, const char *base, size_t size, bool mapped,
+    unsigned step)
+{
+	struct li_file *f;
+
+	li->files = xreallocarray_grow(li->files, &li->cap_files,
+	    li->n_files + 1, sizeof *li->files);
+	f = &li->files[li->n_files];
+	memset(f, 0, sizeof *f);
+	f->base = base;
+	f->size = size;
+	f->mapped = mapped;
+	f->step = step;
+	return li->n_files++;
+}
+
+static void
+li_add_line(struct logidx *li, size_t file, size_t off, size_t len,
+    unsigned flags)
+{
+	struct li_line *l;
+
+	/* 65535 pieces and 4 GiB logs are far beyond any review. */
+	if (file > UINT16_MAX || off > UINT32_MAX)
+		return;
+	li->lines = xreallocarray_grow(li->lines, &li->cap_lines,
+	    li->n_lines + 1, sizeof *li->lines);
+	l = &li->lines[li->n_lines++];
+	l->off = (uint32_t)off;
+	l->len = (uint32_t)len;
+	l->file = (uint16_t)file;
+	l->flags = (uint16_t)flags;
+}
+
+static void
+li_mark(struct logidx *li, unsigned step, double when, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+li_mark(struct logidx *li, unsigned step, double when, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	size_t f;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	f = li_add_file(li, text, strlen(text), false, step);
+	if (when > 0) {
+		li->files[f].t_off = xmalloc(sizeof *li->files[f].t_off);
+		li->files[f].t_when = xmalloc(sizeof *li->files[f].t_when);
+		li->files[f].t_off[0] = 0;
+		li->files[f].t_when[0] = when;
+		li->files[f].n_times = 1;
+	}
+	li_add_line(li, f, 0, strlen(text), OUTBUF_MARK);
+}
+
+/* Split a log into lines the way outbuf does: "\r\n" ends a line, a lone
+ * "\r" starts it over, long lines are cut. */
+static void
+li_split(struct logidx *li, size_t file)
+{
+	const char *base = li->files[file].base;
+	size_t size = li->files[file].size, start = 0, i = 0;
+
+	while (start < size) {
+		const char *nl = memchr(base + start, '\n', size - start);
+		size_t end = nl ? (size_t)(nl - base) : size;
+		size_t s = start, e = end;
+		unsigned flags = 0;
+
+		if (e > s && base[e - 1] == '\r')
+			e--;
+		/* The last "\r" inside the line: what follows overwrote
+		 * what came before (a progress bar). */
+		for (i = e; i > s; i--)
+			if (base[i - 1] == '\r') {
+				s = i;
+				break;
+			}
+		while (e - s > OUTBUF_LINE_MAX) {
+			li_add_line(li, file, s, OUTBUF_LINE_MAX, flags);
+			s += OUTBUF_LINE_MAX;
+			flags = OUTBUF_CONTINUED;
+		}
+		li_add_line(li, file, s, e - s, flags);
+		start = end + 1;
+	}
+}
+
+static void
+li_load_times(struct li_file *f, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	unsigned long long off;
+	double when;
+	size_t cap = 0, cap2 = 0;
+
+	if (fp == NULL)
+		return;
+	while (fscanf(fp, "%llu %lf", &off, &when) == 2) {
+		f->t_off = xreallocarray_grow(f->t_off, &cap, f->n_times + 1,
+		    sizeof *f->t_off);
+		f->t_when = xreallocarray_grow(f->t_when, &cap2,
+		    f->n_times + 1, sizeof *f->t_when);
+		f->t_off[f->n_times] = off;
+		f->t_when[f->n_times] = when;
+		f->n_times++;
+	}
+	fclose(fp);
+}
+
+/* Map one attempt's log and index it. */
+static void
+li_attempt(struct logidx *li, const struct rr_run *run, unsigned step,
+    const struct rr_attempt *a)
+{
+	char *path, *times;
+	struct stat st;
+	void *map;
+	size_t f;
+	int fd;
+
+	if (a->log == NULL)
+		return;
+	path = xasprintf("%s/%s", run->dir, a->log);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		li_mark(li, step, 0, "-- log %s: %s --", a->log,
+		    "missing (deleted?)");
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		free(path);
+		return;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		li_mark(li, step, 0, "-- log %s: cannot be read --", a->log);
+		free(path);
+		return;
+	}
+	f = li_add_file(li, map, (size_t)st.st_size, true, step);
+	/* NN-step.A.log -> NN-step.A.times */
+	times = xasprintf("%.*stimes", (int)(strlen(path) - 3), path);
+	li_load_times(&li->files[f], times);
+	free(times);
+	free(path);
+	li_split(li, f);
+}
+
+static void
+li_clock(double t, char *buf, size_t size)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	strftime(buf, size, "%H:%M:%S", &tm);
+}
+
+static const char *
+li_past(const char *action)
+{
+	static const struct { const char *verb, *done; } words[] = {
+		{ "retry", "retried" }, { "skip", "skipped" },
+		{ "kill", "killed" }, { "abort", "aborted" },
+		{ "hold", "held after this step" }, { "release", "released" },
+		{ "resume", "resumed" }, { "stop", "stopped" },
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(action, words[i].verb) == 0)
+			return words[i].done;
+	return action;
+}
+
+/* One thing in the sequence's history: an attempt or an action. */
+struct li_event {
+	double time;
+	int order;           /* at equal times, actions come first */
+	size_t step, attempt, action;
+	bool is_action;
+};
+
+static int
+li_event_cmp(const void *pa, const void *pb)
+{
+	const struct li_event *a = pa, *b = pb;
+
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	return a->order - b->order;
+}
+
+struct logidx *
+logidx_build(const struct rr_run *run, size_t si)
+{
+	struct logidx *li = xcalloc(1, sizeof *li);
+	const struct rr_seq *seq = &run->seqs[si];
+	struct li_event *evs = NULL;
+	size_t n = 0, cap = 0;
+	char clock[16];
+
+	for (size_t s = 0; s < seq->n_steps; s++)
+		for (size_t a = 0; a < seq->steps[s].n_attempts; a++) {
+			evs = xreallocarray_grow(evs, &cap, n + 1, sizeof *evs);
+			evs[n++] = (struct li_event){
+				.time = seq->steps[s].attempts[a].start,
+				.order = 1, .step = s, .attempt = a };
+		}
+	for (size_t i = 0; i < seq->n_actions; i++) {
+		evs = xreallocarray_grow(evs, &cap, n + 1, sizeof *evs);
+		evs[n++] = (struct li_event){ .time = seq->actions[i].time,
+			.order = 0, .action = i, .is_action = true };
+	}
+	qsort(evs, n, sizeof *evs, li_event_cmp);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct li_event *e = &evs[i];
+		if (e->is_action) {
+			const struct rr_action *act = &seq->actions[e->action];
+			unsigned step = act->step >= 0 ? (unsigned)act->step : 0;
+			li_clock(act->time, clock, sizeof clock);
+			if (strcmp(act->action, "notice") == 0)
+				li_mark(li, step, act->time, "-- %s --",
+				    act->reason ? act->reason : "");
+			else
+				li_mark(li, step, act->time,
+				    "-- %s by operator at %s --",
+				    li_past(act->action), clock);
+			continue;
+		}
+		const struct rr_step *st = &seq->steps[e->step];
+		const struct rr_attempt *a = &st->attempts[e->attempt];
+		if (a->attempt > 1)
+			li_mark(li, (unsigned)e->step, a->start,
+			    "-- step %zu/%zu: %s (try %u) --", e->step + 1,
+			    seq->n_steps, st->name, a->attempt);
+		else
+			li_mark(li, (unsigned)e->step, a->start,
+			    "-- step %zu/%zu: %s --", e->step + 1,
+			    seq->n_steps, st->name);
+		li_attempt(li, run, (unsigned)e->step, a);
+		if (a->status == NULL)
+			li_mark(li, (unsigned)e->step, 0,
+			    "-- did not finish (the run was interrupted) --");
+		else if (strcmp(a->status, "ok") != 0 && a->signal > 0)
+			li_mark(li, (unsigned)e->step, a->end,
+			    "-- %s (signal %d) after %.1fs --", a->status,
+			    a->signal, a->end - a->start);
+		else if (strcmp(a->status, "ok") != 0)
+			li_mark(li, (unsigned)e->step, a->end,
+			    "-- %s (exit %d) after %.1fs --", a->status,
+			    a->exit_code, a->end - a->start);
+	}
+	free(evs);
+	return li;
+}
+
+void
+logidx_free(struct logidx *li)
+{
+	if (li == NULL)
+		return;
+	for (size_t i = 0; i < li->n_files; i++) {
+		if (li->files[i].mapped)
+			munmap((void *)(uintptr_t)li->files[i].base,
+			    li->files[i].size);
+		else
+			free((void *)(uintptr_t)li->files[i].base);
+		free(li->files[i].t_off);
+		free(li->files[i].t_when);
+	}
+	free(li->files);
+	free(li->lines);
+	free(li);
+}
+
+size_t
+logidx_count(const struct logidx *li)
+{
+	return li->n_lines;
+}
+
+/* When the byte at `off` of file f arrived: the last read that began at
+ * or before it. */
+static double
+li_time(const struct li_file *f, uint64_t off)
+{
+	size_t lo = 0, hi = f->n_times;
+
+	if (hi == 0)
+		return 0;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (f->t_off[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return f->t_when[lo];
+}
+
+const char *
+logidx_line(const struct logidx *li, size_t i, size_t *len, unsigned *flags,
+    unsigned *step, double *time)
+{
+	const struct li_line *l;
+	const struct li_file *f;
+
+	if (i >= li->n_lines)
+		return NULL;
+	l = &li->lines[i];
+	f = &li->files[l->file];
+	*len = l->len;
+	if (flags)
+		*flags = l->flags;
+	if (step)
+		*step = f->step;
+	if (time)
+		/* A line is complete when its newline arrived. */
+		*time = li_time(f, (uint64_t)l->off + l->len);
+	return f->base + l->off;
+}
