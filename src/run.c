@@ -32,6 +32,7 @@ struct run {
 	bool settled;        /* RUN_EV_IDLE was announced for this state */
 	bool finished;       /* RUN_EV_END was announced */
 	bool scheduling;     /* guards run_schedule against re-entry */
+	bool frozen;         /* a past run, shown by the review */
 	bool reschedule;
 };
 
@@ -794,6 +795,8 @@ run_seq_stopped_at_step(const struct run_seq *seq)
 const char *
 run_retry(struct run *run, size_t i)
 {
+	if (run->frozen)
+		return "read only: a past run";
 	struct run_seq *seq;
 	struct run_step *step;
 
@@ -825,6 +828,8 @@ run_retry(struct run *run, size_t i)
 const char *
 run_skip(struct run *run, size_t i)
 {
+	if (run->frozen)
+		return "read only: a past run";
 	struct run_seq *seq;
 	struct run_step *step;
 
@@ -866,6 +871,8 @@ run_skip(struct run *run, size_t i)
 const char *
 run_kill(struct run *run, size_t i)
 {
+	if (run->frozen)
+		return "read only: a past run";
 	struct run_seq *seq;
 
 	if (i >= run->n_seqs)
@@ -921,6 +928,8 @@ run_seq_abort(struct run_seq *seq)
 const char *
 run_abort(struct run *run, size_t i)
 {
+	if (run->frozen)
+		return "read only: a past run";
 	struct run_seq *seq;
 
 	if (i >= run->n_seqs)
@@ -937,6 +946,8 @@ run_abort(struct run *run, size_t i)
 const char *
 run_hold(struct run *run, size_t i)
 {
+	if (run->frozen)
+		return "read only: a past run";
 	struct run_seq *seq;
 
 	if (i >= run->n_seqs)
@@ -1005,4 +1016,65 @@ run_resize_tty(struct run *run, size_t i, unsigned short cols,
 	seq->tty_rows = rows;
 	if (seq->proc != NULL && run_cur(seq)->cfg->tty)
 		proc_resize(seq->proc, cols, rows);
+}
+
+struct run *
+run_create_frozen(const struct config *cfg)
+{
+	struct run_options opt = { .max_parallel = -1 };
+	struct run *run = run_create(cfg, &opt);
+
+	run->frozen = true;
+	run->stopping = true;   /* so nothing ever schedules */
+	run->settled = true;
+	return run;
+}
+
+bool
+run_frozen(const struct run *run)
+{
+	return run->frozen;
+}
+
+void
+run_restore_seq(struct run *run, size_t i, enum seq_state st,
+    double started, double ended)
+{
+	struct run_seq *seq;
+
+	if (!run->frozen || i >= run->n_seqs)
+		return;
+	seq = &run->seqs[i];
+	seq->state = st;
+	seq->started = started;
+	seq->ended = ended;
+	/* The step it stopped at: the first that did not succeed. */
+	seq->current = 0;
+	while (seq->current < seq->cfg->n_steps &&
+	    (seq->steps[seq->current].status == STEP_OK ||
+	    seq->steps[seq->current].status == STEP_SKIPPED ||
+	    (seq->steps[seq->current].status != STEP_PENDING &&
+	    seq->cfg->steps[seq->current].on_failure == CFG_ONFAIL_CONTINUE)))
+		seq->current++;
+	if (run->started == 0 || (started > 0 && started < run->started))
+		run->started = started;
+}
+
+void
+run_restore_step(struct run *run, size_t i, size_t step, enum step_status st,
+    unsigned attempts, int exit_code, int signal, double started,
+    double ended)
+{
+	struct run_step *s;
+
+	if (!run->frozen || i >= run->n_seqs ||
+	    step >= run->seqs[i].cfg->n_steps)
+		return;
+	s = &run->seqs[i].steps[step];
+	s->status = st;
+	s->attempt = attempts;
+	s->exit_code = exit_code;
+	s->signal = signal;
+	s->started = started;
+	s->ended = ended;
 }

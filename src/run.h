@@ -120,6 +120,18 @@ void run_free(struct run *run);
 /* Observers are called in the order they were added. */
 void run_add_observer(struct run *run, run_observer_fn *fn, void *arg);
 
+/* A run that only shows a past one (the review): nothing ever starts and
+ * every operator action is refused. Its state is set with the two
+ * functions below, from the run directory's record. */
+struct run *run_create_frozen(const struct config *cfg);
+void run_restore_seq(struct run *run, size_t i, enum seq_state st,
+    double started, double ended);
+void run_restore_step(struct run *run, size_t i, size_t step,
+    enum step_status st, unsigned attempts, int exit_code, int signal,
+    double started, double ended);
+/* True for a frozen run. */
+bool run_frozen(const struct run *run);
+
 /* Announce RUN_EV_START and start what can start. */
 void run_start(struct run *run);
 /* True when nothing runs, nothing is paused and nothing can start. */

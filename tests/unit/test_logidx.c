@@ -13,6 +13,7 @@
 #include "config.h"
 #include "logidx.h"
 #include "outbuf.h"
+#include "replay.h"
 #include "run.h"
 #include "runlog.h"
 #include "runread.h"
@@ -147,6 +148,32 @@ test_index_of_a_real_run(void **state)
 	logidx_free(li);
 
 	runread_free(rr);
+
+	/* The same run, reopened for the review: a frozen run in the state
+	 * it ended in, refusing actions. */
+	{
+		struct replay *rp = replay_open(runlog_dir(rl), &err);
+		struct run *fr;
+		const struct run_seq *s;
+
+		assert_non_null(rp);
+		fr = replay_run(rp);
+		assert_true(run_frozen(fr));
+		assert_true(run_settled(fr));
+		s = run_seq(fr, 0);
+		assert_int_equal(s->state, SEQ_OK);
+		assert_int_equal(s->cfg->n_steps, 3);
+		assert_string_equal(s->cfg->steps[1].name, "mount");
+		assert_int_equal(s->steps[1].status, STEP_OK);
+		assert_int_equal(s->steps[1].attempt, 2);
+		assert_int_equal(s->steps[1].exit_code, 0);
+		assert_int_equal(s->current, 3);
+		assert_string_equal(run_retry(fr, 0), "read only: a past run");
+		assert_string_equal(run_kill(fr, 0), "read only: a past run");
+		assert_true(logidx_count(replay_output(rp, 0)) > 10);
+		assert_null(replay_output(rp, 1));
+		replay_free(rp);
+	}
 	runlog_free(rl);
 	run_free(run);
 	config_free(cfg);

@@ -1,0 +1,155 @@
+/* replay.c: rebuilding a past run for the review. */
+#include "replay.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "logidx.h"
+#include "run.h"
+#include "runread.h"
+#include "xmalloc.h"
+
+struct replay {
+	struct rr_run *rec;
+	struct config *cfg;
+	struct run *run;
+	struct logidx **out;
+};
+
+static enum step_status
+replay_step_status(const char *s)
+{
+	static const struct { const char *name; enum step_status st; } m[] = {
+		{ "ok", STEP_OK }, { "failed", STEP_FAILED },
+		{ "timeout", STEP_TIMEOUT }, { "killed", STEP_KILLED },
+		{ "skipped", STEP_SKIPPED },
+	};
+
+	for (size_t i = 0; s != NULL && i < sizeof m / sizeof m[0]; i++)
+		if (strcmp(s, m[i].name) == 0)
+			return m[i].st;
+	/* Started but never ended: the run was cut off while it ran. */
+	return STEP_KILLED;
+}
+
+static enum seq_state
+replay_seq_state(const char *s, bool ended)
+{
+	static const struct { const char *name; enum seq_state st; } m[] = {
+		{ "ok", SEQ_OK }, { "failed", SEQ_FAILED },
+		{ "blocked", SEQ_BLOCKED }, { "aborted", SEQ_ABORTED },
+		{ "waiting", SEQ_WAITING }, { "running", SEQ_RUNNING },
+		{ "paused", SEQ_PAUSED },
+	};
+	enum seq_state st = SEQ_WAITING;
+
+	for (size_t i = 0; s != NULL && i < sizeof m / sizeof m[0]; i++)
+		if (strcmp(s, m[i].name) == 0)
+			st = m[i].st;
+	/* A run with no end shows what was still going as aborted: nothing
+	 * of it runs any more. */
+	if (!ended && (st == SEQ_RUNNING || st == SEQ_PAUSED))
+		st = SEQ_ABORTED;
+	return st;
+}
+
+/* Just enough of a config for the dashboard: names, from the record. */
+static struct config *
+replay_config(const struct rr_run *rec)
+{
+	struct config *cfg = xcalloc(1, sizeof *cfg);
+
+	cfg->path = xstrdup(rec->config ? rec->config : rec->dir);
+	cfg->dir = xstrdup(rec->dir);
+	cfg->shell = xstrdup("/bin/sh");
+	cfg->log_dir = xstrdup(rec->dir);
+	cfg->scrollback = 1;
+	cfg->n_seqs = rec->n_seqs;
+	cfg->seqs = xcalloc(rec->n_seqs ? rec->n_seqs : 1, sizeof *cfg->seqs);
+	for (size_t i = 0; i < rec->n_seqs; i++) {
+		const struct rr_seq *rs = &rec->seqs[i];
+		struct cfg_seq *cs = &cfg->seqs[i];
+
+		cs->name = xstrdup(rs->name);
+		cs->template_name = xstrdup(rs->name);
+		cs->n_steps = rs->n_steps;
+		cs->steps = xcalloc(rs->n_steps ? rs->n_steps : 1,
+		    sizeof *cs->steps);
+		for (size_t k = 0; k < rs->n_steps; k++) {
+			cs->steps[k].kind = CFG_STEP_RUN;
+			cs->steps[k].name = xstrdup(rs->steps[k].name);
+			cs->steps[k].run = xstrdup(rs->steps[k].name);
+			/* The retry count is not recorded; the attempts
+			 * are, and the title shows those. */
+		}
+	}
+	return cfg;
+}
+
+struct replay *
+replay_open(const char *dir, char **err)
+{
+	struct replay *rp;
+	struct rr_run *rec = runread_load(dir, err);
+
+	if (rec == NULL)
+		return NULL;
+	rp = xcalloc(1, sizeof *rp);
+	rp->rec = rec;
+	rp->cfg = replay_config(rec);
+	rp->run = run_create_frozen(rp->cfg);
+	rp->out = xcalloc(rec->n_seqs ? rec->n_seqs : 1, sizeof *rp->out);
+	for (size_t i = 0; i < rec->n_seqs; i++) {
+		const struct rr_seq *rs = &rec->seqs[i];
+		for (size_t k = 0; k < rs->n_steps; k++) {
+			const struct rr_step *st = &rs->steps[k];
+			const struct rr_attempt *a;
+			if (st->n_attempts == 0)
+				continue;
+			a = &st->attempts[st->n_attempts - 1];
+			run_restore_step(rp->run, i, k,
+			    replay_step_status(a->status),
+			    a->attempt, a->exit_code, a->signal,
+			    a->start, a->end > 0 ? a->end : a->start);
+		}
+		run_restore_seq(rp->run, i,
+		    replay_seq_state(rs->state, rec->ended), rs->start, rs->end);
+	}
+	return rp;
+}
+
+void
+replay_free(struct replay *rp)
+{
+	if (rp == NULL)
+		return;
+	for (size_t i = 0; i < rp->rec->n_seqs; i++)
+		logidx_free(rp->out[i]);
+	free(rp->out);
+	run_free(rp->run);
+	config_free(rp->cfg);
+	runread_free(rp->rec);
+	free(rp);
+}
+
+struct run *
+replay_run(struct replay *rp)
+{
+	return rp->run;
+}
+
+const struct rr_run *
+replay_record(const struct replay *rp)
+{
+	return rp->rec;
+}
+
+struct logidx *
+replay_output(struct replay *rp, size_t i)
+{
+	if (i >= rp->rec->n_seqs)
+		return NULL;
+	if (rp->out[i] == NULL)
+		rp->out[i] = logidx_build(rp->rec, i);
+	return rp->out[i];
+}
