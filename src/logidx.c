@@ -266,7 +266,8 @@ logidx_build(const struct rr_run *run, size_t si)
 		evs[n++] = (struct li_event){ .time = seq->actions[i].time,
 			.order = 0, .action = i, .is_action = true };
 	}
-	qsort(evs, n, sizeof *evs, li_event_cmp);
+	if (n > 0)
+		qsort(evs, n, sizeof *evs, li_event_cmp);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct li_event *e = &evs[i];

@@ -468,7 +468,8 @@ runlog_prune(const char *log_dir, unsigned keep, const char *current)
 	}
 	closedir(d);
 	/* Ids sort by time: newest first. */
-	qsort(ids, n, sizeof *ids, runlog_cmp_desc);
+	if (n > 0)
+		qsort(ids, n, sizeof *ids, runlog_cmp_desc);
 	for (size_t i = 0; i < n; i++) {
 		path = xasprintf("%s/%s", log_dir, ids[i]);
 		if (current != NULL && strcmp(ids[i], current) == 0)

@@ -18,6 +18,10 @@
 #include "runlog.h"
 #include "xmalloc.h"
 
+/* Indices beyond this are not believed: a damaged file must not make the
+ * reader allocate without end. */
+#define RR_MAX_INDEX 100000
+
 /* One parsed line. */
 struct rr_line {
 	yaml_document_t doc;
@@ -86,6 +90,19 @@ rr_num(struct rr_line *l, yaml_node_t *map, const char *key, double dflt)
 		return dflt;
 	v = strtod(s, &end);
 	return end == s ? dflt : v;
+}
+
+/* A whole number member within [lo, hi], else dflt: the file may say
+ * anything, and converting an out-of-range double is undefined. */
+static long
+rr_int(struct rr_line *l, yaml_node_t *map, const char *key, long lo,
+    long hi, long dflt)
+{
+	double v = rr_num(l, map, key, (double)dflt);
+
+	if (!(v >= (double)lo && v <= (double)hi))
+		return dflt;
+	return (long)v;
 }
 
 static void
@@ -159,9 +176,9 @@ static struct rr_seq *
 rr_event_seq(struct rr_run *run, struct rr_line *l)
 {
 	const char *name = rr_str(l, l->root, "seq");
-	double idx = rr_num(l, l->root, "seq_index", -1);
+	long idx = rr_int(l, l->root, "seq_index", 0, RR_MAX_INDEX, -1);
 
-	if (idx >= 0 && idx < 100000)
+	if (idx >= 0)
 		return rr_seq_at(run, (size_t)idx, name);
 	if (name == NULL)
 		return NULL;
@@ -219,7 +236,7 @@ rr_event(struct rr_run *run, struct rr_line *l)
 	struct rr_seq *seq;
 	struct rr_step *step;
 	struct rr_attempt *at;
-	double sidx;
+	long sidx;
 
 	if (ev == NULL)
 		return;
@@ -235,12 +252,13 @@ rr_event(struct rr_run *run, struct rr_line *l)
 		run->end = ts;
 		free(run->status);
 		run->status = rr_dup(rr_str(l, l->root, "status"));
-		run->exit_code = (int)rr_num(l, l->root, "exit_code", 1);
+		run->exit_code = (int)rr_int(l, l->root, "exit_code", 0, 255,
+		    1);
 		return;
 	}
 	if ((seq = rr_event_seq(run, l)) == NULL)
 		return;
-	sidx = rr_num(l, l->root, "step_index", -1);
+	sidx = rr_int(l, l->root, "step_index", 0, RR_MAX_INDEX, -1);
 	if (strcmp(ev, "seq_state") == 0) {
 		free(seq->state);
 		seq->state = rr_dup(rr_str(l, l->root, "state"));
@@ -256,15 +274,17 @@ rr_event(struct rr_run *run, struct rr_line *l)
 		a = &seq->actions[seq->n_actions++];
 		a->action = xstrdup(ev);
 		a->time = ts;
-		a->step = sidx >= 0 && sidx < 100000 ? (long)sidx : -1;
-		a->attempt = (unsigned)rr_num(l, l->root, "attempt", 0);
+		a->step = sidx;
+		a->attempt = (unsigned)rr_int(l, l->root, "attempt", 0,
+		    INT_MAX, 0);
 		a->reason = rr_dup(why);
 		return;
 	}
-	if (sidx < 0 || sidx >= 100000)
+	if (sidx < 0)
 		return;
 	step = rr_step_at(seq, (size_t)sidx, rr_str(l, l->root, "step"));
-	at = rr_attempt_at(step, (unsigned)rr_num(l, l->root, "attempt", 1));
+	at = rr_attempt_at(step, (unsigned)rr_int(l, l->root, "attempt", 1,
+	    INT_MAX, 1));
 	if (strcmp(ev, "step_start") == 0) {
 		at->start = ts;
 		free(at->log);
@@ -277,8 +297,9 @@ rr_event(struct rr_run *run, struct rr_line *l)
 			at->start = ts - rr_num(l, l->root, "duration", 0);
 		free(at->status);
 		at->status = rr_dup(rr_str(l, l->root, "status"));
-		at->exit_code = (int)rr_num(l, l->root, "exit_code", -1);
-		at->signal = (int)rr_num(l, l->root, "signal", 0);
+		at->exit_code = (int)rr_int(l, l->root, "exit_code", -1, 255,
+		    -1);
+		at->signal = (int)rr_int(l, l->root, "signal", 0, 128, 0);
 		if (at->log == NULL)
 			at->log = rr_dup(rr_str(l, l->root, "log"));
 		free(step->status);
