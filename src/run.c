@@ -683,6 +683,19 @@ run_add_observer(struct run *run, run_observer_fn *fn, void *arg)
 }
 
 void
+run_remove_observer(struct run *run, run_observer_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < run->n_obs; i++) {
+		if (run->obs[i].fn == fn && run->obs[i].arg == arg) {
+			memmove(&run->obs[i], &run->obs[i + 1],
+			    (run->n_obs - i - 1) * sizeof *run->obs);
+			run->n_obs--;
+			return;
+		}
+	}
+}
+
+void
 run_start(struct run *run)
 {
 	struct run_event ev = { .type = RUN_EV_START };

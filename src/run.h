@@ -119,6 +119,8 @@ struct run *run_create(const struct config *cfg,
 void run_free(struct run *run);
 /* Observers are called in the order they were added. */
 void run_add_observer(struct run *run, run_observer_fn *fn, void *arg);
+/* Stop calling fn with arg (a front end that closes before the run). */
+void run_remove_observer(struct run *run, run_observer_fn *fn, void *arg);
 
 /* A run that only shows a past one (the review): nothing ever starts and
  * every operator action is refused. Its state is set with the two

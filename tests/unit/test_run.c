@@ -952,6 +952,32 @@ test_leftover_background_process(void **state)
 	w_free(w);
 }
 
+static void
+count_events(void *arg, struct run *run, const struct run_event *ev)
+{
+	(void)run;
+	(void)ev;
+	(*(int *)arg)++;
+}
+
+static void
+test_remove_observer(void **state)
+{
+	struct world *w = w_new(
+	    "sequences:\n  - {name: s, steps: ['true']}\n", false);
+	int gone = 0, kept = 0;
+
+	(void)state;
+	run_add_observer(w->run, count_events, &gone);
+	run_add_observer(w->run, count_events, &kept);
+	run_remove_observer(w->run, count_events, &gone);
+	w_start(w);
+	w_run_until(w, NULL);
+	assert_int_equal(gone, 0);
+	assert_true(kept > 0);
+	w_free(w);
+}
+
 int
 main(void)
 {
@@ -981,6 +1007,7 @@ main(void)
 		cmocka_unit_test(test_line_never_ended),
 		cmocka_unit_test(test_tty_step),
 		cmocka_unit_test(test_leftover_background_process),
+		cmocka_unit_test(test_remove_observer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

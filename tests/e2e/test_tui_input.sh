@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Input mode: `i` sends keystrokes to a tty: true step (answering a
+# prompt) until Ctrl-]; the step sees the size of its pane.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+cat >"$T/input.yaml" <<'YAML'
+settings:
+  log_dir: runs
+sequences:
+  - name: asker
+    steps:
+      - name: prompt
+        tty: true
+        run: printf 'Your name? '; read name; echo "hello $name"; echo "size $(stty size)"
+      - name: second prompt
+        tty: true
+        run: printf 'Continue? '; read answer; echo "answer $answer"
+YAML
+
+tui_start input.yaml
+tui_check "the unfinished prompt line shows" tui_wait "Your name?"
+tui_keys r
+tui_check "keys are not input by default" tui_wait "retry asker: "
+tui_keys i
+tui_check "input mode is shown" tui_wait "INPUT to asker"
+tui_keys d r o v e Enter
+tui_check "the step got the keys" tui_wait "hello drove"
+tui_check "the step has the pane's size" tui_has "size 38 120"
+tui_check "input mode ends with the step" tui_wait "input: the step ended"
+tui_check "the next prompt" tui_wait "Continue?"
+tui_keys i y
+tui_keys C-]
+tui_check "Ctrl-] gives the keys back" tui_gone "INPUT to asker"
+tui_keys q
+tui_check "q is drove's again" tui_wait "Quit drove?"
+tui_keys n i e s Enter
+tui_check "typed before and after Ctrl-] both reached the step" tui_wait "answer yes"
+tui_check "finished" tui_wait "finished in"
+tui_keys q
+tui_check "quits" tui_dead
+
+finish

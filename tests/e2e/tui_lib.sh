@@ -1,0 +1,124 @@
+# tui_lib.sh: drive the dashboard inside a private tmux server, tmux
+# regress/ style: start drove in a pane of a fixed size, send keys, and
+# poll capture-pane until the screen shows what a test waits for. Never a
+# fixed sleep: every wait is a condition with a generous deadline that
+# only turns a hang into a failure. Sourced after lib.sh.
+#
+#   tui_start [-x W] [-y H] ARGS...   drove ARGS in a W x H pane (120x40)
+#   tui_wait TEXT / tui_wait_re RE    until the screen shows it
+#   tui_gone TEXT                     until it is no longer shown
+#   tui_keys KEY...                   tmux send-keys
+#   tui_screen                        the screen, as text (stdout)
+#   tui_dead                          drove exited (the pane is dead)
+
+command -v tmux >/dev/null || { echo "1..0 # SKIP no tmux"; exit 0; }
+
+TUI_DEADLINE=${TUI_DEADLINE:-20}
+TUI_SOCK="drove-tui-$$-${RANDOM}"
+TUI="tmux -u -L $TUI_SOCK"
+E2E_CLEANUP='tui_cleanup'
+# The dashboard's colours are part of what is tested.
+unset NO_COLOR
+
+tui_cleanup() {
+	$TUI kill-server 2>/dev/null
+}
+
+tui_start() {
+	local w=120 h=40
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-x) w=$2; shift 2 ;;
+		-y) h=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	cat >"$T/tmux.conf" <<-'EOF'
+		set -g status off
+		set -g remain-on-exit on
+		set -g default-terminal tmux-256color
+		set -g escape-time 0
+	EOF
+	local args="" a
+	for a in "$@"; do
+		args="$args '$a'"
+	done
+	rm -f "$T/exit.status"
+	# The shell stays to record the exit status: tmux's pane_dead_status
+	# is not always set for a process that exits quickly.
+	$TUI -f "$T/tmux.conf" new-session -d -s drove -x "$w" -y "$h" \
+		"cd '$T' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color '$DROVE' $args; echo \$? >'$T/exit.status'"
+}
+
+tui_screen() {
+	$TUI capture-pane -p -t drove 2>/dev/null
+}
+
+tui_has() {
+	tui_screen | grep -qF -- "$1"
+}
+
+tui_has_re() {
+	tui_screen | grep -qE -- "$1"
+}
+
+tui_lacks() {
+	! tui_has "$1"
+}
+
+tui_wait() {
+	wait_for "$TUI_DEADLINE" tui_has "$1"
+}
+
+tui_wait_re() {
+	wait_for "$TUI_DEADLINE" tui_has_re "$1"
+}
+
+tui_gone() {
+	wait_for "$TUI_DEADLINE" tui_lacks "$1"
+}
+
+tui_keys() {
+	$TUI send-keys -t drove "$@"
+}
+
+tui_fmt() {
+	$TUI display -p -t drove "$1" 2>/dev/null
+}
+
+tui_is_dead() {
+	[ "$(tui_fmt '#{pane_dead}')" = 1 ]
+}
+
+tui_dead() {
+	wait_for "$TUI_DEADLINE" tui_is_dead
+}
+
+tui_resize() {
+	$TUI resize-window -t drove -x "$1" -y "$2"
+}
+
+# The pid of drove itself (a child of the pane's shell).
+tui_pid() {
+	pgrep -P "$(tui_fmt '#{pane_pid}')" | head -n 1
+}
+
+# Show the screen when a check failed, to read in the test log.
+tui_dump() {
+	echo "--- screen ---"
+	tui_screen
+	echo "--------------"
+}
+
+# tui_check NAME COMMAND...: check, and dump the screen on failure.
+tui_check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; tui_dump; fi
+}
+
+# drove's exit status, once it exited.
+tui_exit_status() {
+	wait_for "$TUI_DEADLINE" test -s "$T/exit.status"
+	cat "$T/exit.status"
+}

@@ -1,0 +1,547 @@
+/* test_ui_keys.c: the key table, and keys dispatched to engine actions and
+ * dashboard state (focus, zoom, scroll, search, input, quit) through a
+ * fake engine. Also the view: scrolling and searching a line source. */
+#include <curses.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ctl.h"
+#include "keys.h"
+#include "outbuf.h"
+#include "view.h"
+
+#define NSEQ 4
+#define NLINES 100
+
+/* The fake engine. */
+static struct fake {
+	enum seq_state state[NSEQ];
+	bool tty[NSEQ];
+	const char *reason;          /* what act() answers */
+	size_t busy;
+	/* Calls seen. */
+	enum ctl_action acts[16];
+	size_t act_seq[16];
+	size_t nacts;
+	char input[64];
+	size_t ninput;
+	/* Lines: first .. first+count-1 are "line N" (some say "error"). */
+	uint64_t first;
+	size_t count;
+	char partial[32];
+	char buf[64];
+} F;
+
+static enum seq_state
+fake_state(void *arg, size_t i)
+{
+	(void)arg;
+	return F.state[i];
+}
+
+static const char *
+fake_name(void *arg, size_t i)
+{
+	static const char *names[NSEQ] = { "alpha", "beta", "gamma", "delta" };
+
+	(void)arg;
+	return names[i];
+}
+
+static size_t
+fake_n_steps(void *arg, size_t i)
+{
+	(void)arg;
+	return i + 1;
+}
+
+static bool
+fake_takes_input(void *arg, size_t i)
+{
+	(void)arg;
+	return F.tty[i];
+}
+
+static const char *
+fake_act(void *arg, size_t i, enum ctl_action act)
+{
+	(void)arg;
+	F.acts[F.nacts] = act;
+	F.act_seq[F.nacts] = i;
+	F.nacts++;
+	return F.reason;
+}
+
+static const char *
+fake_input(void *arg, size_t i, const char *data, size_t len)
+{
+	(void)arg;
+	(void)i;
+	memcpy(F.input + F.ninput, data, len);
+	F.ninput += len;
+	return NULL;
+}
+
+static size_t
+fake_busy(void *arg)
+{
+	(void)arg;
+	return F.busy;
+}
+
+static uint64_t
+src_first(void *arg)
+{
+	(void)arg;
+	return F.first;
+}
+
+static size_t
+src_count(void *arg)
+{
+	(void)arg;
+	return F.count;
+}
+
+static const char *
+src_line(void *arg, uint64_t n, size_t *len, unsigned *flags)
+{
+	(void)arg;
+	if (n < F.first || n >= F.first + F.count)
+		return NULL;
+	/* Every tenth line has an error, in red. */
+	if (n % 10 == 5)
+		snprintf(F.buf, sizeof F.buf, "line %llu \033[31mError\033[m",
+		    (unsigned long long)n);
+	else
+		snprintf(F.buf, sizeof F.buf, "line %llu", (unsigned long long)n);
+	*len = strlen(F.buf);
+	*flags = 0;
+	return F.buf;
+}
+
+static const char *
+src_partial(void *arg, size_t *len)
+{
+	(void)arg;
+	*len = strlen(F.partial);
+	return F.partial;
+}
+
+static void
+fake_source(void *arg, size_t i, struct view_source *src)
+{
+	(void)i;
+	src->first = src_first;
+	src->count = src_count;
+	src->line = src_line;
+	src->partial = src_partial;
+	src->arg = arg;
+}
+
+static const struct ctl_engine fake_engine = {
+	.state = fake_state,
+	.name = fake_name,
+	.n_steps = fake_n_steps,
+	.takes_input = fake_takes_input,
+	.act = fake_act,
+	.input = fake_input,
+	.busy = fake_busy,
+	.source = fake_source,
+};
+
+static int
+setup(void **state)
+{
+	struct ctl *c;
+
+	memset(&F, 0, sizeof F);
+	F.count = NLINES;
+	for (size_t i = 0; i < NSEQ; i++)
+		F.state[i] = SEQ_RUNNING;
+	c = ctl_create(NSEQ, &fake_engine, NULL);
+	ctl_resize(c, 120, 40);
+	*state = c;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	ctl_free(*state);
+	return 0;
+}
+
+static void
+keys(struct ctl *c, const char *s)
+{
+	while (*s)
+		ctl_key(c, (unsigned char)*s++);
+}
+
+static void
+test_table(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(keys_lookup('r'), KEYS_RETRY);
+	assert_int_equal(keys_lookup(KEYS_FN(KEY_LEFT)), KEYS_FOCUS_LEFT);
+	assert_int_equal(keys_lookup('\n'), KEYS_ZOOM);
+	assert_int_equal(keys_lookup(KEYS_CTRL('u')), KEYS_HALF_UP);
+	assert_int_equal(keys_lookup('Z'), KEYS_NONE);
+	/* A wide character that has the number of a curses key is still a
+	 * character. */
+	assert_int_equal(keys_lookup(KEY_LEFT), KEYS_NONE);
+	assert_string_equal(keys_names(KEYS_FOCUS_LEFT, buf, sizeof buf),
+	    "Left h");
+	assert_string_equal(keys_names(KEYS_ZOOM, buf, sizeof buf),
+	    "z Enter");
+	assert_string_equal(keys_name(KEYS_FOCUS_ATTENTION),
+	    "focus-attention");
+	/* The help lists every request, and every request has a key. */
+	size_t n = keys_help_line(0, buf, sizeof buf, 12);
+	assert_true(n > KEYS_NONE);
+	for (size_t i = 0; i < KEYS_NONE; i++) {
+		keys_names((enum keys_request)i, buf, sizeof buf);
+		assert_true(buf[0] != '\0');
+		keys_help_line(i, buf, sizeof buf, 12);
+		assert_true(strstr(buf, keys_help((enum keys_request)i)) !=
+		    NULL);
+	}
+	keys_help_line(KEYS_RETRY, buf, sizeof buf, 6);
+	assert_string_equal(buf, "r      retry the failed or paused step");
+}
+
+static void
+test_actions(void **state)
+{
+	struct ctl *c = *state;
+
+	keys(c, "rsxap");
+	assert_int_equal(F.nacts, 5);
+	assert_int_equal(F.acts[0], CTL_ACT_RETRY);
+	assert_int_equal(F.acts[1], CTL_ACT_SKIP);
+	assert_int_equal(F.acts[2], CTL_ACT_KILL);
+	assert_int_equal(F.acts[3], CTL_ACT_ABORT);
+	assert_int_equal(F.acts[4], CTL_ACT_HOLD);
+	assert_int_equal(F.act_seq[4], 0);
+	assert_string_equal(c->message, "pause alpha");
+	assert_false(c->message_error);
+	/* On the focused sequence, and the reason is shown. */
+	ctl_key(c, '\t');
+	F.reason = "no failed or paused step";
+	F.state[1] = SEQ_PAUSED;
+	keys(c, "r");
+	assert_int_equal(F.act_seq[5], 1);
+	assert_string_equal(c->message, "retry beta: no failed or paused step");
+	assert_true(c->message_error);
+	keys(c, "p");
+	assert_string_equal(c->message,
+	    "resume beta: no failed or paused step");
+	/* The next key clears it. */
+	ctl_key(c, 'j');
+	assert_string_equal(c->message, "");
+}
+
+static void
+test_focus(void **state)
+{
+	struct ctl *c = *state;
+
+	/* 2x2 grid. */
+	assert_int_equal(c->lo.kind, LAYOUT_GRID);
+	ctl_key(c, 'l');
+	assert_int_equal(c->focus, 1);
+	ctl_key(c, KEYS_FN(KEY_DOWN));
+	assert_int_equal(c->focus, 3);
+	ctl_key(c, 'h');
+	assert_int_equal(c->focus, 2);
+	ctl_key(c, 'k');
+	assert_int_equal(c->focus, 0);
+	ctl_key(c, KEYS_FN(KEY_BTAB));
+	assert_int_equal(c->focus, 3);
+	ctl_key(c, '\t');
+	assert_int_equal(c->focus, 0);
+	/* The next one waiting for the operator, wrapping around. */
+	F.state[2] = SEQ_PAUSED;
+	ctl_key(c, '!');
+	assert_int_equal(c->focus, 2);
+	ctl_key(c, '!');
+	assert_int_equal(c->focus, 2);
+	F.state[2] = SEQ_FAILED;
+	ctl_key(c, '!');
+	assert_string_equal(c->message, "no sequence is waiting for you");
+	/* Mouse: a click focuses, the wheel scrolls what it is over. */
+	ctl_mouse(c, 119, 0, CTL_CLICK);
+	assert_int_equal(c->focus, 1);
+	ctl_mouse(c, 0, 38, CTL_WHEEL_UP);
+	assert_int_equal(c->focus, 2);
+	assert_false(c->views[2].follow);
+	assert_int_equal(c->views[2].bottom, NLINES - 1 - CTL_WHEEL_LINES);
+	ctl_mouse(c, 0, 38, CTL_WHEEL_DOWN);
+	assert_true(c->views[2].follow);
+}
+
+static void
+test_zoom_and_layout(void **state)
+{
+	struct ctl *c = *state;
+	unsigned gen = c->layout_gen;
+
+	ctl_key(c, 'z');
+	assert_true(c->zoom);
+	assert_int_equal(c->lo.kind, LAYOUT_ZOOM);
+	assert_true(c->layout_gen != gen);
+	ctl_key(c, '\t');               /* zoom follows the focus */
+	assert_int_equal(c->lo.focus, 1);
+	assert_int_equal(c->lo.steps.h, 2);
+	ctl_key(c, '\n');
+	assert_false(c->zoom);
+	ctl_key(c, 'z');
+	ctl_key(c, 0x1b);               /* Esc leaves zoom */
+	assert_false(c->zoom);
+	ctl_key(c, 'L');
+	assert_int_equal(c->lo.kind, LAYOUT_LIST);
+	ctl_key(c, 'j');
+	assert_int_equal(c->focus, 2);
+	ctl_key(c, 'L');
+	assert_int_equal(c->lo.kind, LAYOUT_GRID);
+	/* Too small for a grid: v says why. */
+	ctl_resize(c, 30, 6);
+	assert_int_equal(c->lo.kind, LAYOUT_LIST);
+	ctl_key(c, 'L');
+	assert_int_equal(c->want, LAYOUT_GRID);
+	assert_true(strstr(c->message, "too many") != NULL);
+}
+
+static void
+test_scroll(void **state)
+{
+	struct ctl *c = *state;
+	struct view *v = &c->views[0];
+	size_t page = ctl_page(c);
+
+	assert_int_equal(page, 19);
+	ctl_key(c, KEYS_FN(KEY_PPAGE));
+	assert_false(v->follow);
+	assert_int_equal(v->bottom, NLINES - 1 - (page - 1));
+	ctl_key(c, KEYS_CTRL('d'));
+	assert_int_equal(v->bottom, NLINES - 1 - (page - 1) + page / 2);
+	ctl_key(c, 'G');
+	assert_true(v->follow);
+	ctl_key(c, KEYS_CTRL('u'));
+	assert_int_equal(v->bottom, NLINES - 1 - page / 2);
+	ctl_key(c, 'g');
+	assert_int_equal(v->bottom, 0);
+	ctl_key(c, KEYS_FN(KEY_PPAGE));  /* stays at the top */
+	assert_int_equal(v->bottom, 0);
+	/* Old lines fall out of the scrollback: the view stays within. */
+	F.first = 50;
+	F.count = 50;
+	struct view_source src;
+	fake_source(NULL, 0, &src);
+	assert_int_equal(view_bottom(v, &src), 50);
+	ctl_key(c, KEYS_FN(KEY_NPAGE));
+	ctl_key(c, KEYS_FN(KEY_NPAGE));
+	ctl_key(c, KEYS_FN(KEY_NPAGE));
+	assert_true(v->follow);          /* reaching the end follows */
+	/* The partial line is the last line. */
+	strcpy(F.partial, "Password: ");
+	assert_int_equal(view_end(&src), 101);
+	assert_int_equal(view_bottom(v, &src), 100);
+}
+
+static void
+test_search(void **state)
+{
+	struct ctl *c = *state;
+	struct view *v = &c->views[0];
+
+	ctl_key(c, '/');
+	assert_int_equal(c->mode, CTL_SEARCH);
+	keys(c, "errx");
+	ctl_key(c, KEYS_FN(KEY_BACKSPACE));
+	assert_int_equal(c->prompt_len, 3);
+	keys(c, "or\n");
+	assert_int_equal(c->mode, CTL_NORMAL);
+	/* Newest first, case-insensitive (all lower case). */
+	assert_true(v->match_valid);
+	assert_int_equal(v->match, 95);
+	assert_false(v->follow);
+	keys(c, "n");
+	assert_int_equal(v->match, 85);
+	keys(c, "nn");
+	assert_int_equal(v->match, 65);
+	keys(c, "N");
+	assert_int_equal(v->match, 75);
+	/* The match is highlighted where it is. */
+	struct ansi_line l;
+	size_t from[4], to[4];
+	ansi_line_init(&l, 0);
+	ansi_parse(&l, "x error ERROR", 13);
+	assert_int_equal(view_matches(v, &l, from, to, 4), 2);
+	assert_int_equal(from[0], 2);
+	assert_int_equal(to[0], 7);
+	/* An upper-case letter makes it case-sensitive. */
+	ctl_key(c, '/');
+	keys(c, "ERROR\n");
+	assert_int_equal(view_matches(v, &l, from, to, 4), 1);
+	assert_int_equal(from[0], 8);
+	assert_true(c->message_error);   /* the fake says "Error" */
+	assert_string_equal(c->message, "not found: ERROR");
+	ansi_line_free(&l);
+	/* Up to the first line, then no more. */
+	ctl_key(c, '/');
+	keys(c, "line 0\n");
+	assert_int_equal(v->match, 0);
+	keys(c, "n");
+	assert_string_equal(c->message, "no older match: line 0");
+	/* Esc clears the search; Esc in the prompt cancels it. */
+	ctl_key(c, 0x1b);
+	assert_int_equal(v->plen, 0);
+	ctl_key(c, '/');
+	keys(c, "abc\033");
+	assert_int_equal(c->mode, CTL_NORMAL);
+	assert_int_equal(v->plen, 0);
+	keys(c, "n");
+	assert_true(c->message_error);
+}
+
+static void
+test_input(void **state)
+{
+	struct ctl *c = *state;
+
+	ctl_key(c, 'i');
+	assert_int_equal(c->mode, CTL_NORMAL);
+	assert_string_equal(c->message,
+	    "input: alpha runs no tty: true step");
+	F.tty[0] = true;
+	ctl_key(c, 'i');
+	assert_int_equal(c->mode, CTL_INPUT);
+	/* Everything goes to the step, q and r included. */
+	keys(c, "qr\n");
+	ctl_key(c, 0xe9);
+	ctl_key(c, KEYS_FN(KEY_UP));
+	assert_int_equal(F.nacts, 0);
+	assert_false(c->quit);
+	assert_int_equal(F.ninput, 8);
+	assert_memory_equal(F.input, "qr\r\xc3\xa9\033[A", 8);
+	ctl_key(c, KEYS_INPUT_ESCAPE);
+	assert_int_equal(c->mode, CTL_NORMAL);
+	/* The step ends: input mode ends. */
+	ctl_key(c, 'i');
+	F.tty[0] = false;
+	ctl_check(c);
+	assert_int_equal(c->mode, CTL_NORMAL);
+}
+
+static void
+test_key_bytes(void **state)
+{
+	char b[8];
+
+	(void)state;
+	assert_int_equal(ctl_key_bytes(0x1f600, b), 4);
+	assert_memory_equal(b, "\xf0\x9f\x98\x80", 4);
+	assert_int_equal(ctl_key_bytes(KEYS_FN(KEY_BACKSPACE), b), 1);
+	assert_int_equal(b[0], 0x7f);
+	assert_int_equal(ctl_key_bytes(KEYS_FN(KEY_F(5)), b), 0);
+	assert_int_equal(ctl_key_bytes(KEYS_CTRL('c'), b), 1);
+	assert_int_equal(b[0], 3);
+}
+
+static void
+test_help_and_quit(void **state)
+{
+	struct ctl *c = *state;
+
+	ctl_key(c, '?');
+	assert_int_equal(c->mode, CTL_HELP);
+	ctl_key(c, 'j');
+	assert_int_equal(c->help_top, 1);
+	ctl_key(c, 'r');                 /* closes, does not retry */
+	assert_int_equal(c->mode, CTL_NORMAL);
+	assert_int_equal(F.nacts, 0);
+	/* Busy: asks first; anything but y says no. */
+	F.busy = 2;
+	ctl_key(c, 'q');
+	assert_int_equal(c->mode, CTL_CONFIRM_QUIT);
+	ctl_key(c, 'n');
+	assert_false(c->quit);
+	assert_int_equal(c->mode, CTL_NORMAL);
+	ctl_key(c, 'q');
+	ctl_key(c, 'y');
+	assert_true(c->quit);
+	/* Idle: at once. */
+	c->quit = false;
+	F.busy = 0;
+	ctl_key(c, 'q');
+	assert_true(c->quit);
+	/* Ctrl-L asks for a full repaint. */
+	ctl_key(c, KEYS_CTRL('l'));
+	assert_true(c->redraw);
+}
+
+/* The outbuf source numbers lines absolutely. */
+static void
+test_outbuf_source(void **state)
+{
+	struct outbuf *ob = outbuf_create(3, NULL, NULL);
+	struct view_source src;
+	struct view v;
+	size_t len;
+	unsigned flags;
+	const char *s;
+
+	(void)state;
+	view_source_outbuf(&src, ob);
+	view_init(&v);
+	assert_int_equal(view_end(&src), 0);
+	assert_int_equal(view_bottom(&v, &src), 0);
+	outbuf_feed(ob, "a\nb\nc\nd\ne\npart", 15, 0, 0.);
+	assert_int_equal(src.first(src.arg), 2);
+	assert_int_equal(view_end(&src), 6);
+	s = view_line(&src, 2, &len, &flags);
+	assert_memory_equal(s, "c", 1);
+	s = view_line(&src, 5, &len, &flags);
+	assert_memory_equal(s, "part", 4);
+	assert_null(view_line(&src, 1, &len, &flags));
+	assert_null(view_line(&src, 6, &len, &flags));
+	view_scroll(&v, &src, -1);
+	assert_int_equal(view_bottom(&v, &src), 4);
+	outbuf_feed(ob, "\nf\ng\nh\n", 7, 0, 0.);
+	assert_int_equal(view_bottom(&v, &src), 6);   /* clamped */
+	outbuf_free(ob);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_focus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zoom_and_layout, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_scroll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input, setup, teardown),
+		cmocka_unit_test(test_key_bytes),
+		cmocka_unit_test_setup_teardown(test_help_and_quit, setup,
+		    teardown),
+		cmocka_unit_test(test_outbuf_source),
+	};
+
+	setlocale(LC_ALL, "C.UTF-8");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,204 @@
+/* test_ui_title.c: pane titles, list lines and step rows fitted to their
+ * width, from hand-made engine state. */
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "title.h"
+
+static struct cfg_step csteps[3];
+static struct cfg_seq cseq;
+static struct run_step steps[3];
+static struct run_seq seq;
+static char buf[1024];
+
+static int
+setup(void **state)
+{
+	static char names[3][32] = { "fetch", "compile everything", "link" };
+	static char seqname[] = "build";
+
+	(void)state;
+	memset(csteps, 0, sizeof csteps);
+	memset(steps, 0, sizeof steps);
+	memset(&seq, 0, sizeof seq);
+	memset(&cseq, 0, sizeof cseq);
+	for (int i = 0; i < 3; i++) {
+		csteps[i].name = names[i];
+		csteps[i].kind = CFG_STEP_RUN;
+		steps[i].cfg = &csteps[i];
+		steps[i].exit_code = -1;
+	}
+	cseq.name = seqname;
+	cseq.steps = csteps;
+	cseq.n_steps = 3;
+	seq.cfg = &cseq;
+	seq.steps = steps;
+	return 0;
+}
+
+static void
+title(size_t cols, bool bar)
+{
+	title_seq(&seq, 100., cols, bar, NULL, buf, sizeof buf);
+	assert_int_equal(title_width(buf), cols);
+}
+
+static void
+test_waiting(void **state)
+{
+	(void)state;
+	title(40, true);
+	assert_string_equal(buf, "build  waiting                          ");
+	assert_int_equal(title_seq_status(&seq), TITLE_WAITING);
+}
+
+static void
+test_running(void **state)
+{
+	(void)state;
+	seq.state = SEQ_RUNNING;
+	seq.started = 10.;
+	seq.current = 1;
+	steps[0].status = STEP_OK;
+	steps[1].status = STEP_RUNNING;
+	steps[1].attempt = 2;
+	steps[1].started = 88.;
+	csteps[1].retries = 5;
+	assert_true(title_seq(&seq, 100., 70, true, NULL, buf, sizeof buf));
+	assert_string_equal(buf, "build  step 2/3  compile everything  try 2/6"
+	    "             0:12         ");
+	assert_int_equal(title_bar_fill(&seq), 2);
+	/* Short of room: the bar goes, then the step's name, then more. */
+	assert_false(title_seq(&seq, 100., 50, true, NULL, buf, sizeof buf));
+	assert_string_equal(buf, "build  step 2/3  compile everything  try 2/6"
+	    "  0:12");
+	title(30, true);
+	assert_string_equal(buf, "build  step 2/3  try 2/6  0:12");
+	title(16, true);
+	assert_string_equal(buf, "build  step 2/3 ");
+	title(4, true);
+	assert_string_equal(buf, "bui\xe2\x80\xa6");
+	/* A first try takes no room before the step's name does. */
+	steps[1].attempt = 1;
+	title(40, false);
+	assert_string_equal(buf, "build  step 2/3  compile everythi\xe2\x80\xa6  0:12");
+	/* A note (the view is scrolled). */
+	title_seq(&seq, 100., 60, false, "[scrolled]", buf, sizeof buf);
+	assert_non_null(strstr(buf, "[scrolled]"));
+}
+
+static void
+test_paused_and_done(void **state)
+{
+	char t[16];
+
+	(void)state;
+	seq.state = SEQ_PAUSED;
+	seq.failed_pause = true;
+	seq.started = 10.;
+	seq.current = 1;
+	steps[0].status = STEP_OK;
+	steps[1].status = STEP_FAILED;
+	steps[1].attempt = 1;
+	steps[1].exit_code = 3;
+	assert_int_equal(title_seq_status(&seq), TITLE_PAUSED);
+	title(90, false);
+	assert_string_equal(buf, "build  PAUSED  step 2/3  compile everything  "
+	    "exit 3  r retry, s skip, a abort         1:30");
+	title(30, false);
+	assert_string_equal(buf, "build  PAUSED  step 2/3       ");
+
+	/* Held before a step. */
+	seq.failed_pause = false;
+	steps[1].status = STEP_PENDING;
+	assert_int_equal(title_seq_status(&seq), TITLE_HELD);
+	title(60, false);
+	assert_non_null(strstr(buf, "paused before step 2/3"));
+
+	/* Failed, with a signal. */
+	seq.state = SEQ_FAILED;
+	seq.ended = 70.;
+	steps[1].status = STEP_FAILED;
+	steps[1].signal = 9;
+	title(70, false);
+	assert_string_equal(buf, "build  failed at step 2/3  compile everything"
+	    "  (SIGKILL)          1:00");
+	/* Done, one step skipped. */
+	seq.state = SEQ_OK;
+	seq.current = 3;
+	steps[1].status = STEP_SKIPPED;
+	steps[2].status = STEP_OK;
+	title(40, false);
+	assert_string_equal(buf, "build  ok 2/3, 1 skipped            1:00");
+	assert_int_equal(title_bar_fill(&seq), 8);
+
+	title_duration(3725.9, t, sizeof t);
+	assert_string_equal(t, "1:02:05");
+	title_duration(-1, t, sizeof t);
+	assert_string_equal(t, "0:00");
+}
+
+static void
+test_step_rows(void **state)
+{
+	(void)state;
+	seq.state = SEQ_RUNNING;
+	seq.current = 1;
+	steps[0].status = STEP_OK;
+	steps[0].attempt = 1;
+	steps[0].exit_code = 0;
+	steps[0].started = 1.;
+	steps[0].ended = 4.5;
+	steps[1].status = STEP_RUNNING;
+	steps[1].attempt = 1;
+	steps[1].started = 90.;
+	title_step(&seq, 0, 100., 60, buf, sizeof buf);
+	assert_int_equal(title_width(buf), 60);
+	assert_string_equal(buf, " 1 fetch            ok       try 1/1    exit 0"
+	    "          0:03");
+	title_step(&seq, 1, 100., 60, buf, sizeof buf);
+	assert_string_equal(buf, " 2 compile everyth\xe2\x80\xa6 running  try 1/1 "
+	    "                   0:10");
+	title_step(&seq, 2, 100., 60, buf, sizeof buf);
+	assert_string_equal(buf, " 3 link             pending                   "
+	    "              ");
+}
+
+static void
+test_fit(void **state)
+{
+	char s[32];
+
+	(void)state;
+	strcpy(s, "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97");   /* 6 columns */
+	assert_int_equal(title_width(s), 6);
+	title_fit(s, sizeof s, 5);
+	assert_string_equal(s, "\xe4\xb8\xad\xe6\x96\x87\xe2\x80\xa6");
+	strcpy(s, "abc");
+	title_fit(s, sizeof s, 0);
+	assert_string_equal(s, "");
+	assert_string_equal(title_glyph(TITLE_OK, false), "+");
+	assert_string_equal(title_glyph(TITLE_OK, true), "\xe2\x9c\x94");
+	assert_string_equal(title_status_name(TITLE_BLOCKED), "blocked");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_waiting, setup),
+		cmocka_unit_test_setup(test_running, setup),
+		cmocka_unit_test_setup(test_paused_and_done, setup),
+		cmocka_unit_test_setup(test_step_rows, setup),
+		cmocka_unit_test_setup(test_fit, setup),
+	};
+
+	setlocale(LC_ALL, "C.UTF-8");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

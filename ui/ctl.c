@@ -1,0 +1,492 @@
+/* ctl.c: keys and mouse to dashboard state and engine actions. */
+#include <curses.h>
+
+#include "ctl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+#include "xmalloc.h"
+
+struct ctl *
+ctl_create(size_t n, const struct ctl_engine *eng, void *arg)
+{
+	struct ctl *c = xcalloc(1, sizeof *c);
+
+	c->eng = eng;
+	c->arg = arg;
+	c->n = n;
+	c->want = LAYOUT_GRID;
+	c->views = xcalloc(n ? n : 1, sizeof *c->views);
+	for (size_t i = 0; i < n; i++)
+		view_init(&c->views[i]);
+	layout_init(&c->lo);
+	ansi_line_init(&c->scratch, 0);
+	return c;
+}
+
+void
+ctl_free(struct ctl *c)
+{
+	if (c == NULL)
+		return;
+	layout_free(&c->lo);
+	ansi_line_free(&c->scratch);
+	free(c->views);
+	free(c);
+}
+
+static void
+ctl_relayout(struct ctl *c)
+{
+	size_t steps = c->n > 0 ? c->eng->n_steps(c->arg, c->focus) : 0;
+
+	layout_compute(&c->lo, c->width, c->height, c->n, c->want, c->zoom,
+	    c->focus, steps);
+	c->layout_gen++;
+}
+
+void
+ctl_resize(struct ctl *c, int w, int h)
+{
+	c->width = w;
+	c->height = h;
+	ctl_relayout(c);
+}
+
+void
+ctl_message(struct ctl *c, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof c->message, fmt, ap);
+	va_end(ap);
+	c->message_error = error;
+}
+
+size_t
+ctl_page(const struct ctl *c)
+{
+	int h;
+
+	if (c->n == 0)
+		return 1;
+	if (c->lo.kind == LAYOUT_GRID)
+		h = c->lo.cells[c->focus].h - 1;
+	else
+		h = c->lo.body.h;
+	return h > 1 ? (size_t)h : 1;
+}
+
+void
+ctl_focus(struct ctl *c, size_t i)
+{
+	if (i >= c->n || i == c->focus)
+		return;
+	c->focus = i;
+	/* The list scrolls to it, zoom shows its steps. */
+	if (c->lo.kind != LAYOUT_GRID)
+		ctl_relayout(c);
+}
+
+static void
+ctl_scroll(struct ctl *c, size_t i, long delta)
+{
+	struct view_source src;
+
+	c->eng->source(c->arg, i, &src);
+	view_scroll(&c->views[i], &src, delta);
+}
+
+static void
+ctl_act(struct ctl *c, enum ctl_action act, const char *verb)
+{
+	const char *why = c->eng->act(c->arg, c->focus, act);
+
+	if (why != NULL)
+		ctl_message(c, true, "%s %s: %s", verb,
+		    c->eng->name(c->arg, c->focus), why);
+	else
+		ctl_message(c, false, "%s %s", verb,
+		    c->eng->name(c->arg, c->focus));
+}
+
+static void
+ctl_attention(struct ctl *c)
+{
+	for (size_t k = 1; k <= c->n; k++) {
+		size_t i = (c->focus + k) % c->n;
+
+		if (c->eng->state(c->arg, i) == SEQ_PAUSED) {
+			ctl_focus(c, i);
+			return;
+		}
+	}
+	ctl_message(c, false, "no sequence is waiting for you");
+}
+
+/* The pattern as UTF-8, for messages. */
+static void
+ctl_pattern_text(const struct view *v, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < v->plen; i++) {
+		char b[8];
+		size_t n = ctl_key_bytes(v->pattern[i], b);
+		if (used + n + 1 > size)
+			break;
+		memcpy(buf + used, b, n);
+		used += n;
+	}
+	buf[used] = '\0';
+}
+
+static void
+ctl_search(struct ctl *c, bool older)
+{
+	struct view *v = &c->views[c->focus];
+	struct view_source src;
+	char pat[VIEW_PATTERN_MAX * 4 + 1];
+
+	if (v->plen == 0) {
+		ctl_message(c, true, "no search: / to start one");
+		return;
+	}
+	ctl_pattern_text(v, pat, sizeof pat);
+	c->eng->source(c->arg, c->focus, &src);
+	if (!view_search(v, &src, older, ctl_page(c), &c->scratch))
+		ctl_message(c, true, "%s: %s", v->match_valid ?
+		    (older ? "no older match" : "no newer match") :
+		    "not found", pat);
+}
+
+static void
+ctl_request(struct ctl *c, enum keys_request req)
+{
+	size_t i = c->focus;
+	long page = (long)ctl_page(c);
+
+	switch (req) {
+	case KEYS_FOCUS_LEFT:
+		ctl_focus(c, layout_neighbor(&c->lo, i, LAYOUT_LEFT));
+		break;
+	case KEYS_FOCUS_RIGHT:
+		ctl_focus(c, layout_neighbor(&c->lo, i, LAYOUT_RIGHT));
+		break;
+	case KEYS_FOCUS_UP:
+		ctl_focus(c, layout_neighbor(&c->lo, i, LAYOUT_UP));
+		break;
+	case KEYS_FOCUS_DOWN:
+		ctl_focus(c, layout_neighbor(&c->lo, i, LAYOUT_DOWN));
+		break;
+	case KEYS_FOCUS_NEXT:
+		ctl_focus(c, (i + 1) % c->n);
+		break;
+	case KEYS_FOCUS_PREV:
+		ctl_focus(c, (i + c->n - 1) % c->n);
+		break;
+	case KEYS_FOCUS_ATTENTION:
+		ctl_attention(c);
+		break;
+	case KEYS_ZOOM:
+		c->zoom = !c->zoom;
+		ctl_relayout(c);
+		break;
+	case KEYS_LAYOUT:
+		if (c->zoom)
+			c->zoom = false;
+		else if (c->lo.kind == LAYOUT_LIST && c->want == LAYOUT_GRID)
+			ctl_message(c, false, "too many sequences for a grid "
+			    "this size");
+		else
+			c->want = c->want == LAYOUT_GRID ? LAYOUT_LIST :
+			    LAYOUT_GRID;
+		ctl_relayout(c);
+		break;
+	case KEYS_RETRY:
+		ctl_act(c, CTL_ACT_RETRY, "retry");
+		break;
+	case KEYS_SKIP:
+		ctl_act(c, CTL_ACT_SKIP, "skip");
+		break;
+	case KEYS_KILL:
+		ctl_act(c, CTL_ACT_KILL, "kill");
+		break;
+	case KEYS_ABORT:
+		ctl_act(c, CTL_ACT_ABORT, "abort");
+		break;
+	case KEYS_HOLD:
+		ctl_act(c, CTL_ACT_HOLD,
+		    c->eng->state(c->arg, i) == SEQ_PAUSED ? "resume" :
+		    "pause");
+		break;
+	case KEYS_PAGE_UP:
+		ctl_scroll(c, i, -(page > 1 ? page - 1 : 1));
+		break;
+	case KEYS_PAGE_DOWN:
+		ctl_scroll(c, i, page > 1 ? page - 1 : 1);
+		break;
+	case KEYS_HALF_UP:
+		ctl_scroll(c, i, -(page / 2 > 0 ? page / 2 : 1));
+		break;
+	case KEYS_HALF_DOWN:
+		ctl_scroll(c, i, page / 2 > 0 ? page / 2 : 1);
+		break;
+	case KEYS_TOP: {
+		struct view_source src;
+		c->eng->source(c->arg, i, &src);
+		view_top(&c->views[i], &src);
+		break;
+	}
+	case KEYS_FOLLOW:
+		view_follow(&c->views[i]);
+		break;
+	case KEYS_SEARCH:
+		c->mode = CTL_SEARCH;
+		c->prompt_len = 0;
+		break;
+	case KEYS_SEARCH_NEXT:
+		ctl_search(c, true);
+		break;
+	case KEYS_SEARCH_PREV:
+		ctl_search(c, false);
+		break;
+	case KEYS_INPUT:
+		if (!c->eng->takes_input(c->arg, i))
+			ctl_message(c, true, "input: %s runs no tty: true step",
+			    c->eng->name(c->arg, i));
+		else {
+			c->mode = CTL_INPUT;
+			view_follow(&c->views[i]);
+		}
+		break;
+	case KEYS_ESCAPE:
+		if (c->zoom) {
+			c->zoom = false;
+			ctl_relayout(c);
+		} else if (c->views[i].plen > 0)
+			view_set_pattern(&c->views[i], L"", 0);
+		break;
+	case KEYS_REDRAW:
+		c->redraw = true;
+		break;
+	case KEYS_HELP:
+		c->mode = CTL_HELP;
+		c->help_top = 0;
+		break;
+	case KEYS_QUIT: {
+		size_t busy = c->eng->busy(c->arg);
+		if (busy > 0)
+			c->mode = CTL_CONFIRM_QUIT;
+		else
+			c->quit = true;
+		break;
+	}
+	case KEYS_NONE:
+		break;
+	}
+}
+
+static bool
+ctl_is_backspace(int key)
+{
+	return key == KEYS_FN(KEY_BACKSPACE) || key == 0x7f || key == '\b';
+}
+
+static void
+ctl_prompt_key(struct ctl *c, int key)
+{
+	struct view *v = &c->views[c->focus];
+
+	if (key == '\n' || key == '\r' || key == KEYS_FN(KEY_ENTER)) {
+		c->mode = CTL_NORMAL;
+		if (c->prompt_len == 0) {
+			/* An empty search repeats the last one. */
+			ctl_search(c, true);
+			return;
+		}
+		view_set_pattern(v, c->prompt, c->prompt_len);
+		ctl_search(c, true);
+	} else if (key == 0x1b || key == KEYS_CTRL('c') ||
+	    key == KEYS_CTRL('g')) {
+		c->mode = CTL_NORMAL;
+	} else if (ctl_is_backspace(key)) {
+		if (c->prompt_len > 0)
+			c->prompt_len--;
+		else
+			c->mode = CTL_NORMAL;
+	} else if (key == KEYS_CTRL('u')) {
+		c->prompt_len = 0;
+	} else if (key >= 0x20 && key < KEYS_FN(0) &&
+	    c->prompt_len + 1 < VIEW_PATTERN_MAX) {
+		c->prompt[c->prompt_len++] = (wchar_t)key;
+	}
+	c->prompt[c->prompt_len] = 0;
+}
+
+size_t
+ctl_key_bytes(int key, char *buf)
+{
+	static const struct {
+		int key;
+		const char *seq;
+	} fn[] = {
+		{ KEY_UP, "\033[A" }, { KEY_DOWN, "\033[B" },
+		{ KEY_RIGHT, "\033[C" }, { KEY_LEFT, "\033[D" },
+		{ KEY_HOME, "\033[H" }, { KEY_END, "\033[F" },
+		{ KEY_DC, "\033[3~" }, { KEY_IC, "\033[2~" },
+		{ KEY_PPAGE, "\033[5~" }, { KEY_NPAGE, "\033[6~" },
+		{ KEY_BTAB, "\033[Z" }, { KEY_BACKSPACE, "\177" },
+		{ KEY_ENTER, "\r" },
+	};
+	unsigned cp = (unsigned)key;
+
+	if (key >= KEYS_FN(0)) {
+		for (size_t i = 0; i < sizeof fn / sizeof *fn; i++) {
+			if (KEYS_FN(fn[i].key) == key) {
+				size_t n = strlen(fn[i].seq);
+				memcpy(buf, fn[i].seq, n);
+				return n;
+			}
+		}
+		return 0;
+	}
+	if (key < 0 || cp > 0x10ffff)
+		return 0;
+	if (key == '\n') {
+		buf[0] = '\r';   /* what Enter sends to a terminal */
+		return 1;
+	}
+	if (cp < 0x80) {
+		buf[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = (char)(0xc0 | (cp >> 6));
+		buf[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = (char)(0xe0 | (cp >> 12));
+		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		buf[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	buf[0] = (char)(0xf0 | (cp >> 18));
+	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	buf[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+static void
+ctl_input_key(struct ctl *c, int key)
+{
+	char buf[8];
+	size_t n;
+	const char *why;
+
+	if (key == KEYS_INPUT_ESCAPE) {
+		c->mode = CTL_NORMAL;
+		return;
+	}
+	if ((n = ctl_key_bytes(key, buf)) == 0)
+		return;
+	why = c->eng->input(c->arg, c->focus, buf, n);
+	if (why != NULL) {
+		c->mode = CTL_NORMAL;
+		ctl_message(c, true, "input: %s", why);
+	}
+}
+
+bool
+ctl_key(struct ctl *c, int key)
+{
+	enum keys_request req;
+
+	if (c->n == 0) {
+		if (keys_lookup(key) == KEYS_QUIT)
+			c->quit = true;
+		return false;
+	}
+	switch (c->mode) {
+	case CTL_INPUT:
+		ctl_input_key(c, key);
+		return c->mode != CTL_INPUT;
+	case CTL_SEARCH:
+		ctl_prompt_key(c, key);
+		return true;
+	case CTL_CONFIRM_QUIT:
+		c->mode = CTL_NORMAL;
+		if (key == 'y' || key == 'Y')
+			c->quit = true;
+		return true;
+	case CTL_HELP:
+		switch (keys_lookup(key)) {
+		case KEYS_FOCUS_UP:
+			if (c->help_top > 0)
+				c->help_top--;
+			break;
+		case KEYS_FOCUS_DOWN:
+			c->help_top++;
+			break;
+		case KEYS_PAGE_UP:
+		case KEYS_HALF_UP:
+			c->help_top = c->help_top > 10 ? c->help_top - 10 : 0;
+			break;
+		case KEYS_PAGE_DOWN:
+		case KEYS_HALF_DOWN:
+			c->help_top += 10;
+			break;
+		default:
+			c->mode = CTL_NORMAL;
+			break;
+		}
+		return true;
+	case CTL_NORMAL:
+		break;
+	}
+	c->message[0] = '\0';
+	req = keys_lookup(key);
+	ctl_request(c, req);
+	return true;
+}
+
+bool
+ctl_mouse(struct ctl *c, int x, int y, enum ctl_mouse what)
+{
+	size_t i;
+
+	if (c->n == 0)
+		return false;
+	if (c->mode == CTL_HELP || c->mode == CTL_CONFIRM_QUIT) {
+		if (what == CTL_CLICK)
+			c->mode = CTL_NORMAL;
+		return true;
+	}
+	if (c->mode != CTL_NORMAL)
+		return false;
+	i = layout_hit(&c->lo, x, y);
+	if (i >= c->n)
+		return false;
+	ctl_focus(c, i);
+	if (what == CTL_WHEEL_UP)
+		ctl_scroll(c, i, -CTL_WHEEL_LINES);
+	else if (what == CTL_WHEEL_DOWN)
+		ctl_scroll(c, i, CTL_WHEEL_LINES);
+	return true;
+}
+
+void
+ctl_check(struct ctl *c)
+{
+	if (c->mode == CTL_INPUT && !c->eng->takes_input(c->arg, c->focus)) {
+		c->mode = CTL_NORMAL;
+		ctl_message(c, false, "input: the step ended");
+	}
+}

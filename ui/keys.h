@@ -1,0 +1,114 @@
+/* keys.h: the dashboard's key bindings, as two X-macro lists in tig's
+ * manner: the requests (what can be asked, with the text the `?` help
+ * shows) and the bindings (which key asks for what, with the key's name).
+ * Dispatch, the help overlay and the README all come from these lists,
+ * so keys, names and documentation cannot drift apart. */
+#ifndef DROVE_KEYS_H
+#define DROVE_KEYS_H
+
+#include <stddef.h>
+
+/* Keys are Unicode characters as typed, or curses function keys
+ * (KEY_LEFT, ...) moved out of the way of characters by KEYS_FN. */
+#define KEYS_FN(k) (0x1000000 + (k))
+#define KEYS_CTRL(c) ((c) & 0x1f)
+
+/* R(NAME, help) */
+#define KEYS_REQUESTS(R)                                                  \
+	R(FOCUS_LEFT, "focus the pane to the left (list: previous)")     \
+	R(FOCUS_DOWN, "focus the pane below (list: next)")               \
+	R(FOCUS_UP, "focus the pane above (list: previous)")             \
+	R(FOCUS_RIGHT, "focus the pane to the right (list: next)")       \
+	R(FOCUS_NEXT, "focus the next sequence")                         \
+	R(FOCUS_PREV, "focus the previous sequence")                     \
+	R(FOCUS_ATTENTION, "focus the next sequence waiting for you")    \
+	R(ZOOM, "zoom: the focused sequence alone, with its steps")      \
+	R(LAYOUT, "switch between grid and list")                        \
+	R(RETRY, "retry the failed or paused step")                      \
+	R(SKIP, "skip the running or paused step")                       \
+	R(KILL, "kill the running step (TERM, then KILL)")               \
+	R(ABORT, "abort the whole sequence")                             \
+	R(HOLD, "pause the sequence after this step / resume it")        \
+	R(PAGE_UP, "scroll the output up a page")                        \
+	R(PAGE_DOWN, "scroll the output down a page")                    \
+	R(HALF_UP, "scroll the output up half a page")                   \
+	R(HALF_DOWN, "scroll the output down half a page")               \
+	R(TOP, "scroll to the oldest line kept")                         \
+	R(FOLLOW, "follow the output again")                             \
+	R(SEARCH, "search the focused output (newest match first)")      \
+	R(SEARCH_NEXT, "next (older) match")                             \
+	R(SEARCH_PREV, "previous (newer) match")                         \
+	R(INPUT, "type into a tty: true step; Ctrl-] gives the keys back") \
+	R(ESCAPE, "leave zoom, clear the search")                        \
+	R(REDRAW, "redraw the screen")                                   \
+	R(HELP, "this help")                                             \
+	R(QUIT, "quit (asks first while anything runs; kills every step)")
+
+/* B(key, "name", NAME) */
+#define KEYS_BINDINGS(B)                                \
+	B(KEYS_FN(KEY_LEFT), "Left", FOCUS_LEFT)        \
+	B('h', "h", FOCUS_LEFT)                         \
+	B(KEYS_FN(KEY_DOWN), "Down", FOCUS_DOWN)        \
+	B('j', "j", FOCUS_DOWN)                         \
+	B(KEYS_FN(KEY_UP), "Up", FOCUS_UP)              \
+	B('k', "k", FOCUS_UP)                           \
+	B(KEYS_FN(KEY_RIGHT), "Right", FOCUS_RIGHT)     \
+	B('l', "l", FOCUS_RIGHT)                        \
+	B('\t', "Tab", FOCUS_NEXT)                      \
+	B(KEYS_FN(KEY_BTAB), "Shift-Tab", FOCUS_PREV)   \
+	B('!', "!", FOCUS_ATTENTION)                    \
+	B('z', "z", ZOOM)                               \
+	B('\n', "Enter", ZOOM)                          \
+	B('\r', NULL, ZOOM)                             \
+	B(KEYS_FN(KEY_ENTER), NULL, ZOOM)               \
+	B('L', "L", LAYOUT)                             \
+	B('r', "r", RETRY)                              \
+	B('s', "s", SKIP)                               \
+	B('x', "x", KILL)                               \
+	B('a', "a", ABORT)                              \
+	B('p', "p", HOLD)                               \
+	B(KEYS_FN(KEY_PPAGE), "PgUp", PAGE_UP)          \
+	B(KEYS_FN(KEY_NPAGE), "PgDn", PAGE_DOWN)        \
+	B(KEYS_CTRL('u'), "Ctrl-U", HALF_UP)            \
+	B(KEYS_CTRL('d'), "Ctrl-D", HALF_DOWN)          \
+	B('g', "g", TOP)                                \
+	B(KEYS_FN(KEY_HOME), "Home", TOP)               \
+	B('G', "G", FOLLOW)                             \
+	B(KEYS_FN(KEY_END), "End", FOLLOW)              \
+	B('/', "/", SEARCH)                             \
+	B('n', "n", SEARCH_NEXT)                        \
+	B('N', "N", SEARCH_PREV)                        \
+	B('i', "i", INPUT)                              \
+	B(0x1b, "Esc", ESCAPE)                          \
+	B(KEYS_CTRL('l'), "Ctrl-L", REDRAW)             \
+	B('?', "?", HELP)                               \
+	B(KEYS_FN(KEY_F(1)), "F1", HELP)                \
+	B('q', "q", QUIT)
+
+/* In input mode, this key leaves it; everything else goes to the step. */
+#define KEYS_INPUT_ESCAPE KEYS_CTRL(']')
+#define KEYS_INPUT_ESCAPE_NAME "Ctrl-]"
+
+enum keys_request {
+#define KEYS_ENUM(name, help) KEYS_##name,
+	KEYS_REQUESTS(KEYS_ENUM)
+#undef KEYS_ENUM
+	KEYS_NONE
+};
+
+/* The request bound to `key`, or KEYS_NONE. */
+enum keys_request keys_lookup(int key);
+/* The request's name ("retry") and help text. */
+const char *keys_name(enum keys_request req);
+const char *keys_help(enum keys_request req);
+/* The names of the keys bound to req, separated by " " ("h Left"), into
+ * buf (size bytes). Returns buf. */
+char *keys_names(enum keys_request req, char *buf, size_t size);
+
+/* The lines of the help overlay: "KEYS  HELP" for each request, then a
+ * few more (mouse, input mode). Returns the number of lines; stores line
+ * i (0-based) into buf when i is below it. keyw is the width of the key
+ * column. */
+size_t keys_help_line(size_t i, char *buf, size_t size, int keyw);
+
+#endif

@@ -1,0 +1,652 @@
+/* ui.c: the dashboard's life: the terminal, the run observer, the libev
+ * watchers (keyboard, SIGWINCH, frame and clock timers) and the frame
+ * that pushes dirty parts to the screen. Nothing is drawn from an event:
+ * events mark parts dirty and start the frame timer, which draws at most
+ * UI_FPS times a second and only what changed. */
+#include <curses.h>
+
+#include "ui.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "ctl.h"
+#include "draw.h"
+#include "keys.h"
+#include "run.h"
+#include "xmalloc.h"
+
+#define UI_FPS 30
+
+enum {
+	UI_DIRTY_TITLE = 0x1,
+	UI_DIRTY_BODY = 0x2,
+};
+
+struct ui_pane {
+	unsigned dirty;
+	bool belled;         /* rang for the pause it is in */
+};
+
+struct ui {
+	struct run *run;
+	struct ui_options opt;
+	SCREEN *screen;
+	struct ctl *ctl;
+	struct draw draw;
+	struct ui_pane *panes;
+	size_t n;
+
+	bool dirty_all;      /* the layout changed, or an overlay closed */
+	bool dirty_status;
+	bool bell;           /* ring at the next frame */
+	unsigned layout_gen; /* of ctl's layout when last drawn */
+	bool overlay_shown;
+	WINDOW *overlay;
+	bool raw;            /* input mode: raw(), keys reach the step */
+	bool quit_asked;     /* opt->quit was called */
+	bool done_pending;   /* exit_when_done: quit after the next frame */
+	double last_frame;
+
+	ev_io input;
+	ev_signal winch;
+	ev_timer frame;
+	ev_timer clock;
+};
+
+/* One dashboard per process: curses is global anyway. */
+static struct ui *ui_current;
+
+/* For ui_emergency_restore: prepared at ui_create, used from a signal
+ * handler, so only plain data and async-signal-safe calls. */
+static volatile sig_atomic_t ui_term_active;
+static struct termios ui_saved_termios;
+static char ui_restore_seq[256];
+static size_t ui_restore_len;
+
+static void ui_schedule(struct ui *ui);
+
+/* --- the engine, as ctl sees it ---------------------------------------- */
+
+static enum seq_state
+ui_eng_state(void *arg, size_t i)
+{
+	struct ui *ui = arg;
+
+	return run_seq(ui->run, i)->state;
+}
+
+static const char *
+ui_eng_name(void *arg, size_t i)
+{
+	struct ui *ui = arg;
+
+	return run_seq(ui->run, i)->cfg->name;
+}
+
+static size_t
+ui_eng_n_steps(void *arg, size_t i)
+{
+	struct ui *ui = arg;
+
+	return run_seq(ui->run, i)->cfg->n_steps;
+}
+
+static bool
+ui_eng_takes_input(void *arg, size_t i)
+{
+	struct ui *ui = arg;
+	const struct run_seq *seq = run_seq(ui->run, i);
+	const struct run_step *st;
+
+	if (seq->state != SEQ_RUNNING || seq->current >= seq->cfg->n_steps)
+		return false;
+	st = &seq->steps[seq->current];
+	return st->status == STEP_RUNNING && st->cfg->tty &&
+	    st->cfg->kind == CFG_STEP_RUN;
+}
+
+static const char *
+ui_eng_act(void *arg, size_t i, enum ctl_action act)
+{
+	struct ui *ui = arg;
+
+	switch (act) {
+	case CTL_ACT_RETRY:
+		return run_retry(ui->run, i);
+	case CTL_ACT_SKIP:
+		return run_skip(ui->run, i);
+	case CTL_ACT_KILL:
+		return run_kill(ui->run, i);
+	case CTL_ACT_ABORT:
+		return run_abort(ui->run, i);
+	case CTL_ACT_HOLD:
+		return run_hold(ui->run, i);
+	}
+	return "unknown action";
+}
+
+static const char *
+ui_eng_input(void *arg, size_t i, const char *data, size_t len)
+{
+	struct ui *ui = arg;
+
+	if (run_write_input(ui->run, i, data, len) < 0)
+		return "the step does not take input";
+	return NULL;
+}
+
+static size_t
+ui_eng_busy(void *arg)
+{
+	struct ui *ui = arg;
+	size_t busy = 0;
+
+	if (run_settled(ui->run))
+		return 0;
+	for (size_t i = 0; i < ui->n; i++) {
+		enum seq_state st = run_seq(ui->run, i)->state;
+		if (st == SEQ_WAITING || st == SEQ_RUNNING || st == SEQ_PAUSED)
+			busy++;
+	}
+	return busy;
+}
+
+static void
+ui_eng_source(void *arg, size_t i, struct view_source *src)
+{
+	struct ui *ui = arg;
+
+	view_source_outbuf(src, run_seq(ui->run, i)->out);
+}
+
+static const struct ctl_engine ui_engine = {
+	.state = ui_eng_state,
+	.name = ui_eng_name,
+	.n_steps = ui_eng_n_steps,
+	.takes_input = ui_eng_takes_input,
+	.act = ui_eng_act,
+	.input = ui_eng_input,
+	.busy = ui_eng_busy,
+	.source = ui_eng_source,
+};
+
+/* --- drawing ----------------------------------------------------------- */
+
+static void
+ui_draw_pane(struct ui *ui, size_t i, unsigned what)
+{
+	const struct layout *lo = &ui->ctl->lo;
+	bool focused = i == ui->ctl->focus;
+	struct layout_rect title, body;
+
+	switch (lo->kind) {
+	case LAYOUT_GRID:
+		layout_split(&lo->cells[i], &title, &body);
+		if (what & UI_DIRTY_TITLE)
+			draw_title(&ui->draw, i, &title, focused);
+		if (what & UI_DIRTY_BODY)
+			draw_body(&ui->draw, i, &body);
+		break;
+	case LAYOUT_LIST:
+		if ((what & UI_DIRTY_TITLE) && i >= lo->list_first &&
+		    i < lo->list_first + (size_t)lo->list.h) {
+			struct layout_rect row = { lo->list.x, lo->list.y +
+				(int)(i - lo->list_first), lo->list.w, 1 };
+			draw_title(&ui->draw, i, &row, focused);
+		}
+		/* FALLTHROUGH */
+	case LAYOUT_ZOOM:
+		if (!focused)
+			break;
+		if (what & UI_DIRTY_TITLE) {
+			draw_title(&ui->draw, i, &lo->title, false);
+			if (lo->kind == LAYOUT_ZOOM)
+				draw_steps(&ui->draw, i, &lo->steps);
+		}
+		if (what & UI_DIRTY_BODY)
+			draw_body(&ui->draw, i, &lo->body);
+		break;
+	}
+}
+
+/* A tty step gets the size of the pane that shows it (the list and zoom
+ * show one pane: the others keep the size they had). */
+static void
+ui_resize_ttys(struct ui *ui)
+{
+	const struct layout *lo = &ui->ctl->lo;
+	struct layout_rect title, body;
+
+	for (size_t i = 0; i < ui->n; i++) {
+		if (lo->kind == LAYOUT_GRID)
+			layout_split(&lo->cells[i], &title, &body);
+		else if (i == ui->ctl->focus)
+			body = lo->body;
+		else
+			continue;
+		if (body.w > 0 && body.h > 0)
+			run_resize_tty(ui->run, i, (unsigned short)body.w,
+			    (unsigned short)body.h);
+	}
+}
+
+static void
+ui_draw(struct ui *ui)
+{
+	struct ctl *c = ui->ctl;
+	bool overlay = c->mode == CTL_HELP || c->mode == CTL_CONFIRM_QUIT;
+	/* An overlay that closes uncovers what was under it. */
+	bool all = ui->dirty_all || c->layout_gen != ui->layout_gen ||
+	    c->redraw || (ui->overlay_shown && !overlay);
+
+	ui->draw.now = ev_now(EV_DEFAULT);
+	if (c->redraw) {
+		clearok(curscr, TRUE);
+		c->redraw = false;
+	}
+	if (c->layout_gen != ui->layout_gen)
+		ui_resize_ttys(ui);
+	if (all) {
+		erase();
+		draw_separators(&ui->draw);
+		if (c->lo.kind == LAYOUT_LIST)
+			draw_list(&ui->draw, &c->lo.list);
+	}
+	for (size_t i = 0; i < ui->n; i++) {
+		unsigned what = all ? UI_DIRTY_TITLE | UI_DIRTY_BODY :
+		    ui->panes[i].dirty;
+		if (what != 0)
+			ui_draw_pane(ui, i, what);
+		ui->panes[i].dirty = 0;
+	}
+	if (all || ui->dirty_status)
+		draw_status(&ui->draw, &c->lo.status);
+	wnoutrefresh(stdscr);
+	ui->overlay_shown = draw_overlay(&ui->draw, &ui->overlay);
+	if (ui->overlay_shown) {
+		/* stdscr may have been copied over it: copy it again. */
+		touchwin(ui->overlay);
+		wnoutrefresh(ui->overlay);
+	}
+	if (ui->bell) {
+		beep();
+		ui->bell = false;
+	}
+	doupdate();
+	ui->dirty_all = false;
+	ui->dirty_status = false;
+	ui->layout_gen = c->layout_gen;
+	ui->last_frame = ev_time();
+}
+
+static void
+ui_frame_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct ui *ui = w->data;
+
+	(void)EV_A;
+	(void)revents;
+	ui_draw(ui);
+	if (ui->done_pending && !ui->quit_asked) {
+		ui->quit_asked = true;
+		ui->opt.quit(ui->opt.arg);
+	}
+}
+
+/* Draw soon: right away when the last frame is old enough, else when it
+ * will be; an already scheduled frame covers everything marked since. */
+static void
+ui_schedule(struct ui *ui)
+{
+	double wait;
+
+	if (ev_is_active(&ui->frame))
+		return;
+	wait = ui->last_frame + 1. / UI_FPS - ev_time();
+	if (wait < 0)
+		wait = 0;
+	ev_timer_set(&ui->frame, wait, 0.);
+	ev_timer_start(EV_DEFAULT_ &ui->frame);
+}
+
+static void
+ui_dirty(struct ui *ui, size_t i, unsigned what)
+{
+	if (i < ui->n)
+		ui->panes[i].dirty |= what;
+	ui_schedule(ui);
+}
+
+static void
+ui_dirty_all(struct ui *ui)
+{
+	ui->dirty_all = true;
+	ui_schedule(ui);
+}
+
+/* --- clock ------------------------------------------------------------- */
+
+static bool
+ui_anything_runs(const struct ui *ui)
+{
+	for (size_t i = 0; i < ui->n; i++)
+		if (run_seq(ui->run, i)->state == SEQ_RUNNING)
+			return true;
+	return false;
+}
+
+/* The clock ticks only while something runs: an idle dashboard sleeps. */
+static void
+ui_clock_update(struct ui *ui)
+{
+	bool runs = ui_anything_runs(ui);
+
+	if (runs && !ev_is_active(&ui->clock)) {
+		ev_timer_set(&ui->clock, 1., 1.);
+		ev_timer_start(EV_DEFAULT_ &ui->clock);
+	} else if (!runs && ev_is_active(&ui->clock))
+		ev_timer_stop(EV_DEFAULT_ &ui->clock);
+}
+
+static void
+ui_clock_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct ui *ui = w->data;
+
+	(void)EV_A;
+	(void)revents;
+	for (size_t i = 0; i < ui->n; i++)
+		if (run_seq(ui->run, i)->state == SEQ_RUNNING)
+			ui->panes[i].dirty |= UI_DIRTY_TITLE;
+	ui->dirty_status = true;
+	ui_schedule(ui);
+	ui_clock_update(ui);
+}
+
+/* --- the run ----------------------------------------------------------- */
+
+static void
+ui_observe(void *arg, struct run *run, const struct run_event *ev)
+{
+	struct ui *ui = arg;
+	const struct run_seq *seq;
+
+	(void)run;
+	switch (ev->type) {
+	case RUN_EV_OUTPUT:
+	case RUN_EV_LINE:
+		/* The hot path: a flag, and a timer start at most. */
+		ui->panes[ev->seq].dirty |= UI_DIRTY_BODY;
+		if (!ev_is_active(&ui->frame))
+			ui_schedule(ui);
+		return;
+	case RUN_EV_SEQ:
+	case RUN_EV_STEP_START:
+	case RUN_EV_STEP_END:
+	case RUN_EV_ACTION:
+		seq = run_seq(ui->run, ev->seq);
+		if (seq->state == SEQ_PAUSED && seq->failed_pause) {
+			if (!ui->panes[ev->seq].belled)
+				ui->bell = true;
+			ui->panes[ev->seq].belled = true;
+		} else
+			ui->panes[ev->seq].belled = false;
+		ui->dirty_status = true;
+		ui_dirty(ui, ev->seq, UI_DIRTY_TITLE);
+		ctl_check(ui->ctl);
+		break;
+	case RUN_EV_NOTICE:
+		if (ev->text != NULL && ev->seq < ui->n) {
+			ctl_message(ui->ctl, false, "%s: %s",
+			    run_seq(ui->run, ev->seq)->cfg->name, ev->text);
+			ui->dirty_status = true;
+			ui_schedule(ui);
+		}
+		break;
+	case RUN_EV_IDLE:
+		if (ui->opt.exit_when_done && run_settled(ui->run))
+			ui->done_pending = true;
+		ui->dirty_status = true;
+		ui_schedule(ui);
+		break;
+	case RUN_EV_START:
+	case RUN_EV_END:
+		ui_dirty_all(ui);
+		break;
+	}
+	ui_clock_update(ui);
+}
+
+/* --- keyboard and mouse ------------------------------------------------ */
+
+static void
+ui_mouse(struct ui *ui)
+{
+	MEVENT me;
+
+	if (getmouse(&me) != OK)
+		return;
+	if (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
+		ctl_mouse(ui->ctl, me.x, me.y, CTL_CLICK);
+	else if (me.bstate & BUTTON4_PRESSED)
+		ctl_mouse(ui->ctl, me.x, me.y, CTL_WHEEL_UP);
+#ifdef BUTTON5_PRESSED
+	else if (me.bstate & BUTTON5_PRESSED)
+		ctl_mouse(ui->ctl, me.x, me.y, CTL_WHEEL_DOWN);
+#endif
+}
+
+static void
+ui_input_cb(EV_P_ ev_io *w, int revents)
+{
+	struct ui *ui = w->data;
+	wint_t wc;
+	int r, n = 0;
+
+	(void)EV_A;
+	(void)revents;
+	/* Drain everything typed (a paste, a burst of wheel events). */
+	while ((r = wget_wch(stdscr, &wc)) != ERR) {
+		if (r == KEY_CODE_YES) {
+			if (wc == KEY_RESIZE)
+				continue;    /* SIGWINCH does it */
+			if (wc == KEY_MOUSE)
+				ui_mouse(ui);
+			else
+				ctl_key(ui->ctl, KEYS_FN((int)wc));
+		} else
+			ctl_key(ui->ctl, (int)wc);
+		if (++n > 4096 || ui->ctl->quit)
+			break;
+	}
+	/* Input mode gets Ctrl-C and friends as keys for the step. */
+	if ((ui->ctl->mode == CTL_INPUT) != ui->raw) {
+		ui->raw = ui->ctl->mode == CTL_INPUT;
+		if (ui->raw)
+			raw();
+		else {
+			noraw();
+			cbreak();
+		}
+	}
+	ui_dirty_all(ui);
+	if (ui->ctl->quit && !ui->quit_asked) {
+		ui->quit_asked = true;
+		ui->opt.quit(ui->opt.arg);
+	}
+}
+
+static void
+ui_winch_cb(EV_P_ ev_signal *w, int revents)
+{
+	struct ui *ui = w->data;
+	struct winsize ws;
+
+	(void)EV_A;
+	(void)revents;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	ctl_resize(ui->ctl, COLS, LINES);
+	ui_dirty_all(ui);
+}
+
+/* --- the terminal ------------------------------------------------------ */
+
+static void
+ui_restore_add(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || s == (char *)-1)
+		return;
+	n = strlen(s);
+	if (ui_restore_len + n < sizeof ui_restore_seq) {
+		memcpy(ui_restore_seq + ui_restore_len, s, n);
+		ui_restore_len += n;
+	}
+}
+
+/* What endwin would send, computed now so that a signal handler can just
+ * write it: mouse off, keypad off, cursor on, attributes off, the normal
+ * screen back. */
+static void
+ui_prepare_restore(void)
+{
+	ui_restore_len = 0;
+	ui_restore_add("\033[?1000l\033[?1002l\033[?1003l\033[?1006l");
+	ui_restore_add(tigetstr("sgr0"));
+	ui_restore_add(tigetstr("rmkx"));
+	ui_restore_add(tigetstr("cnorm"));
+	ui_restore_add(tigetstr("rmcup"));
+}
+
+void
+ui_emergency_restore(void)
+{
+	ssize_t r;
+
+	if (!ui_term_active)
+		return;
+	ui_term_active = 0;
+	r = write(STDOUT_FILENO, ui_restore_seq, ui_restore_len);
+	(void)r;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &ui_saved_termios);
+}
+
+struct ui *
+ui_create(struct run *run, const struct ui_options *opt, char **err)
+{
+	struct ui *ui;
+	const char *term = getenv("TERM");
+
+	if (ui_current != NULL) {
+		*err = xstrdup("the dashboard is already open");
+		return NULL;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*err = xstrdup("the dashboard needs a terminal");
+		return NULL;
+	}
+	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0) {
+		*err = xstrdup("the dashboard needs a capable terminal (TERM)");
+		return NULL;
+	}
+	setlocale(LC_ALL, "");
+	if (tcgetattr(STDIN_FILENO, &ui_saved_termios) != 0) {
+		*err = xasprintf("tcgetattr: %s", strerror(errno));
+		return NULL;
+	}
+
+	ui = xcalloc(1, sizeof *ui);
+	ui->run = run;
+	ui->opt = *opt;
+	ui->n = run_seq_count(run);
+	ui->panes = xcalloc(ui->n ? ui->n : 1, sizeof *ui->panes);
+
+	/* Our SIGWINCH handler first, so that curses does not install its
+	 * own (it only does when there is none). */
+	ev_signal_init(&ui->winch, ui_winch_cb, SIGWINCH);
+	ui->winch.data = ui;
+	ev_signal_start(EV_DEFAULT_ &ui->winch);
+
+	ESCDELAY = 25;
+	ui->screen = newterm(NULL, stdout, stdin);
+	if (ui->screen == NULL) {
+		ev_signal_stop(EV_DEFAULT_ &ui->winch);
+		free(ui->panes);
+		free(ui);
+		*err = xasprintf("cannot use terminal type %s", term);
+		return NULL;
+	}
+	set_term(ui->screen);
+	ui_prepare_restore();
+	ui_term_active = 1;
+	cbreak();
+	noecho();
+	nodelay(stdscr, TRUE);
+	keypad(stdscr, TRUE);
+	leaveok(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+	    | BUTTON5_PRESSED
+#endif
+	    , NULL);
+	mouseinterval(0);
+
+	ui->ctl = ctl_create(ui->n, &ui_engine, ui);
+	ctl_resize(ui->ctl, COLS, LINES);
+	draw_init(&ui->draw, run, ui->ctl);
+	/* Before run_start: the first tty step already gets its pane's size. */
+	ui_resize_ttys(ui);
+	ui->layout_gen = ui->ctl->layout_gen;
+
+	ev_io_init(&ui->input, ui_input_cb, STDIN_FILENO, EV_READ);
+	ui->input.data = ui;
+	ev_io_start(EV_DEFAULT_ &ui->input);
+	ev_init(&ui->frame, ui_frame_cb);
+	ui->frame.data = ui;
+	ev_init(&ui->clock, ui_clock_cb);
+	ui->clock.data = ui;
+
+	ui_current = ui;
+	run_add_observer(run, ui_observe, ui);
+	ui->dirty_all = true;
+	ui_schedule(ui);
+	return ui;
+}
+
+void
+ui_free(struct ui *ui)
+{
+	if (ui == NULL)
+		return;
+	run_remove_observer(ui->run, ui_observe, ui);
+	ev_io_stop(EV_DEFAULT_ &ui->input);
+	ev_signal_stop(EV_DEFAULT_ &ui->winch);
+	ev_timer_stop(EV_DEFAULT_ &ui->frame);
+	ev_timer_stop(EV_DEFAULT_ &ui->clock);
+	if (ui->overlay != NULL)
+		delwin(ui->overlay);
+	mousemask(0, NULL);
+	endwin();
+	ui_term_active = 0;
+	delscreen(ui->screen);
+	draw_free(&ui->draw);
+	ctl_free(ui->ctl);
+	free(ui->panes);
+	if (ui_current == ui)
+		ui_current = NULL;
+	free(ui);
+}

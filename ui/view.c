@@ -1,0 +1,255 @@
+/* view.c: scrolling and searching a sequence's output. */
+#include "view.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#include "outbuf.h"
+#include "xmalloc.h"
+
+static uint64_t
+view_ob_first(void *arg)
+{
+	const struct outbuf *ob = arg;
+
+	return outbuf_total(ob) - outbuf_count(ob);
+}
+
+static size_t
+view_ob_count(void *arg)
+{
+	return outbuf_count(arg);
+}
+
+static const char *
+view_ob_line(void *arg, uint64_t n, size_t *len, unsigned *flags)
+{
+	const struct outbuf *ob = arg;
+	uint64_t first = view_ob_first(arg);
+	const struct outbuf_line *l;
+
+	if (n < first || n - first >= outbuf_count(ob))
+		return NULL;
+	l = outbuf_get(ob, (size_t)(n - first));
+	*len = l->len;
+	*flags = l->flags;
+	return l->text;
+}
+
+static const char *
+view_ob_partial(void *arg, size_t *len)
+{
+	return outbuf_partial(arg, len);
+}
+
+void
+view_source_outbuf(struct view_source *src, const struct outbuf *ob)
+{
+	src->first = view_ob_first;
+	src->count = view_ob_count;
+	src->line = view_ob_line;
+	src->partial = view_ob_partial;
+	/* The interface is read-only; the cast only drops const for the
+	 * generic argument. */
+	src->arg = (void *)(uintptr_t)ob;
+}
+
+void
+view_init(struct view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->follow = true;
+}
+
+static bool
+view_has_partial(const struct view_source *src)
+{
+	size_t len = 0;
+
+	return src->partial != NULL && src->partial(src->arg, &len) != NULL &&
+	    len > 0;
+}
+
+uint64_t
+view_end(const struct view_source *src)
+{
+	return src->first(src->arg) + src->count(src->arg) +
+	    (view_has_partial(src) ? 1 : 0);
+}
+
+const char *
+view_line(const struct view_source *src, uint64_t n, size_t *len,
+    unsigned *flags)
+{
+	uint64_t first = src->first(src->arg);
+	size_t count = src->count(src->arg);
+
+	if (n < first)
+		return NULL;
+	if (n - first < count)
+		return src->line(src->arg, n, len, flags);
+	if (n - first == count && view_has_partial(src)) {
+		*flags = 0;
+		return src->partial(src->arg, len);
+	}
+	return NULL;
+}
+
+uint64_t
+view_bottom(const struct view *v, const struct view_source *src)
+{
+	uint64_t first = src->first(src->arg), end = view_end(src);
+
+	if (end == first)
+		return end;
+	if (v->follow || v->bottom >= end)
+		return end - 1;
+	if (v->bottom < first)
+		return first;
+	return v->bottom;
+}
+
+void
+view_scroll(struct view *v, const struct view_source *src, long delta)
+{
+	uint64_t first = src->first(src->arg), end = view_end(src);
+	uint64_t b = view_bottom(v, src);
+
+	if (end == first)
+		return;
+	if (delta < 0) {
+		uint64_t up = (uint64_t)-delta;
+		b = b - first > up ? b - up : first;
+		v->bottom = b;
+		v->follow = false;
+	} else if (delta > 0) {
+		if (v->follow)
+			return;
+		b += (uint64_t)delta;
+		if (b >= end - 1)
+			view_follow(v);
+		else
+			v->bottom = b;
+	}
+}
+
+void
+view_follow(struct view *v)
+{
+	v->follow = true;
+	v->bottom = 0;
+}
+
+void
+view_top(struct view *v, const struct view_source *src)
+{
+	v->follow = false;
+	v->bottom = src->first(src->arg);
+}
+
+void
+view_set_pattern(struct view *v, const wchar_t *pattern, size_t len)
+{
+	if (len >= VIEW_PATTERN_MAX)
+		len = VIEW_PATTERN_MAX - 1;
+	wmemcpy(v->pattern, pattern, len);
+	v->pattern[len] = 0;
+	v->plen = len;
+	v->match_valid = false;
+}
+
+static bool
+view_smartcase(const struct view *v)
+{
+	for (size_t i = 0; i < v->plen; i++)
+		if (iswupper((wint_t)v->pattern[i]))
+			return false;
+	return true;   /* all lower case: ignore case */
+}
+
+size_t
+view_matches(const struct view *v, const struct ansi_line *l, size_t *from,
+    size_t *to, size_t max)
+{
+	wchar_t text[512];
+	size_t col[512], n, found = 0;
+	bool fold = view_smartcase(v);
+	wchar_t *buf = text;
+	size_t *cols = col;
+
+	if (v->plen == 0 || l->len < v->plen)
+		return 0;
+	if (l->len + 1 > sizeof text / sizeof text[0]) {
+		buf = xcalloc(l->len + 1, sizeof *buf);
+		cols = xcalloc(l->len + 1, sizeof *cols);
+	}
+	n = ansi_text(l, buf, cols, l->len + 1);
+	for (size_t i = 0; i + v->plen <= n; i++) {
+		size_t k;
+
+		for (k = 0; k < v->plen; k++) {
+			wint_t a = (wint_t)buf[i + k], b = (wint_t)v->pattern[k];
+			if (fold ? towlower(a) != towlower(b) : a != b)
+				break;
+		}
+		if (k < v->plen)
+			continue;
+		if (found < max) {
+			size_t last = cols[i + v->plen - 1];
+			from[found] = cols[i];
+			to[found] = last + (l->cells[last].width == 2 ? 2 : 1);
+		}
+		found++;
+		i += v->plen - 1;
+	}
+	if (buf != text) {
+		free(buf);
+		free(cols);
+	}
+	return found;
+}
+
+bool
+view_search(struct view *v, const struct view_source *src, bool older,
+    size_t rows, struct ansi_line *scratch)
+{
+	uint64_t first = src->first(src->arg), end = view_end(src), n;
+	size_t from, to;
+
+	if (v->plen == 0 || end == first)
+		return false;
+	if (v->match_valid && v->match >= first && v->match < end) {
+		if (older) {
+			if (v->match == first)
+				return false;
+			n = v->match - 1;
+		} else
+			n = v->match + 1;
+	} else
+		n = view_bottom(v, src);
+	for (; n >= first && n < end; older ? n-- : n++) {
+		size_t len;
+		unsigned flags;
+		const char *s = view_line(src, n, &len, &flags);
+
+		if (s != NULL) {
+			ansi_parse(scratch, s, len);
+			if (view_matches(v, scratch, &from, &to, 1) > 0)
+				break;
+		}
+		if (older && n == first)
+			return false;
+	}
+	if (n < first || n >= end)
+		return false;
+	v->match = n;
+	v->match_valid = true;
+	v->follow = false;
+	/* The match in the middle of the pane, unless that is past the
+	 * end. */
+	v->bottom = n + rows / 2;
+	if (v->bottom >= end)
+		v->bottom = end - 1;
+	return true;
+}

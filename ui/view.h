@@ -1,0 +1,79 @@
+/* view.h: what part of a sequence's output a pane shows, and searching it.
+ * Lines come from a view_source, a small interface (ncdu's dir_output
+ * style) so that a pane can show the in-memory scrollback of a live run
+ * (outbuf) or, later, a log read back from disk. Lines are numbered
+ * absolutely from the first line ever written, so a scrolled view stays on
+ * the same text while old lines fall out of the scrollback. A view either
+ * follows the end of the output or stays where it was scrolled to. */
+#ifndef DROVE_VIEW_H
+#define DROVE_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "ansi.h"
+
+/* Where the lines come from. Lines first() .. first()+count()-1 exist;
+ * line() returns one of them (raw bytes, not NUL-terminated, owned by the
+ * source and valid until the source changes) and its OUTBUF_* flags. The
+ * unfinished last line, if any, is partial(). */
+struct view_source {
+	uint64_t (*first)(void *arg);
+	size_t (*count)(void *arg);
+	const char *(*line)(void *arg, uint64_t n, size_t *len,
+	    unsigned *flags);
+	const char *(*partial)(void *arg, size_t *len);
+	void *arg;
+};
+
+/* The source over an outbuf (src/outbuf.h). */
+struct outbuf;
+void view_source_outbuf(struct view_source *src, const struct outbuf *ob);
+
+#define VIEW_PATTERN_MAX 128
+
+struct view {
+	bool follow;         /* show the newest lines as they come */
+	uint64_t bottom;     /* else: the line shown at the bottom */
+
+	wchar_t pattern[VIEW_PATTERN_MAX]; /* search; empty: none */
+	size_t plen;
+	bool match_valid;
+	uint64_t match;      /* the current match's line */
+};
+
+void view_init(struct view *v);
+
+/* One past the last line (the partial line counts when not empty). */
+uint64_t view_end(const struct view_source *src);
+/* The line at the bottom of the pane, or view_end() when there is no
+ * line at all. */
+uint64_t view_bottom(const struct view *v, const struct view_source *src);
+/* Get line n, the partial line included; NULL past the end. */
+const char *view_line(const struct view_source *src, uint64_t n,
+    size_t *len, unsigned *flags);
+
+/* Scroll by `delta` lines: negative towards older lines. Reaching the end
+ * resumes following. */
+void view_scroll(struct view *v, const struct view_source *src, long delta);
+void view_follow(struct view *v);
+void view_top(struct view *v, const struct view_source *src);
+
+/* Set the search pattern (smart case: case-insensitive unless it has an
+ * upper-case letter). An empty pattern clears the search. */
+void view_set_pattern(struct view *v, const wchar_t *pattern, size_t len);
+/* Find the next match: `older` goes up from the current match (or from
+ * the bottom line, which it includes, when there is none), else down.
+ * `rows` is the pane height, to show the match in the middle. Returns
+ * false, and leaves the view alone, when there is none that way. `scratch`
+ * is a line to parse into. */
+bool view_search(struct view *v, const struct view_source *src, bool older,
+    size_t rows, struct ansi_line *scratch);
+/* Where the pattern occurs in a parsed line: fills from[]/to[] (column
+ * ranges, to exclusive) up to max and returns how many there are. */
+size_t view_matches(const struct view *v, const struct ansi_line *l,
+    size_t *from, size_t *to, size_t max);
+
+#endif
