@@ -256,8 +256,16 @@ ctl_request(struct ctl *c, enum keys_request req)
 	case KEYS_SEARCH_PREV:
 		ctl_search(c, false);
 		break;
+	case KEYS_TIMES:
+		c->times = !c->times;
+		/* The panes' output is narrower or wider: a tty step is
+		 * told its new size, as after a resize. */
+		c->layout_gen++;
+		break;
 	case KEYS_INPUT:
-		if (!c->eng->takes_input(c->arg, i))
+		if (c->read_only != NULL)
+			ctl_message(c, true, "input: %s", c->read_only);
+		else if (!c->eng->takes_input(c->arg, i))
 			ctl_message(c, true, "input: %s runs no tty: true step",
 			    c->eng->name(c->arg, i));
 		else {

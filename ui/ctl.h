@@ -70,6 +70,11 @@ struct ctl {
 	unsigned layout_gen;    /* bumped when lo changes */
 
 	struct view *views;     /* one per sequence */
+	bool times;             /* show when each line arrived */
+	/* Why nothing can be acted on (the review of a past run), or NULL.
+	 * The engine refuses actions itself; this is for the keys that
+	 * ctl answers alone (input). */
+	const char *read_only;
 	wchar_t prompt[VIEW_PATTERN_MAX]; /* the search being typed */
 	size_t prompt_len;
 	char message[200];      /* for the status bar; "" for none */

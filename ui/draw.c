@@ -269,26 +269,54 @@ draw_rows_upto(struct draw *d, const struct view_source *src, uint64_t n,
 	return rows < max ? rows : max;
 }
 
+/* The time column at (y, x): when line n arrived, on the line's first
+ * row only. Blanks below it, and beside the pieces after the first of a
+ * line too long to keep whole (OUTBUF_CONTINUED): one line, one time. */
+static void
+draw_time(struct draw *d, const struct view_source *src, uint64_t n,
+    unsigned flags, bool first_row, int y, int x)
+{
+	char buf[32];
+	attr_t attr;
+	int pair;
+
+	if (!first_row || (flags & OUTBUF_CONTINUED)) {
+		draw_fill(y, x, VIEW_TIME_COLS, A_NORMAL, 0);
+		return;
+	}
+	view_time_text(view_time(src, n), buf, sizeof buf);
+	draw_role(d, ROLE_WAIT, &attr, &pair);
+	draw_text(y, x, VIEW_TIME_COLS, buf, attr, pair);
+}
+
 void
 draw_body(struct draw *d, size_t i, const struct layout_rect *r)
 {
-	const struct run_seq *seq = run_seq(d->run, i);
 	const struct view *v = &d->ctl->views[i];
 	struct view_source src;
 	uint64_t first, end, n;
-	int y = r->y + r->h - 1;
+	int y = r->y + r->h - 1, x = r->x, w = r->w;
 	size_t mfrom[64], mto[64];
+	bool times;
 
 	if (r->w <= 0 || r->h <= 0)
 		return;
-	view_source_outbuf(&src, seq->out);
+	/* Through the engine: the scrollback of a live run, the complete
+	 * logs of a past one. */
+	d->ctl->eng->source(d->ctl->arg, i, &src);
+	/* The time column only where the output keeps room to be read. */
+	times = d->ctl->times && r->w >= 2 * VIEW_TIME_COLS;
+	if (times) {
+		x += VIEW_TIME_COLS;
+		w -= VIEW_TIME_COLS;
+	}
 	first = src.first(src.arg);
 	end = view_end(&src);
 	n = view_bottom(v, &src);
 	/* Less than a pane of output starts at the top, as on a fresh
 	 * terminal; more is drawn from the bottom up. */
 	if (end > first && n - first < (uint64_t)r->h) {
-		int rows = draw_rows_upto(d, &src, n, first, r->w, r->h);
+		int rows = draw_rows_upto(d, &src, n, first, w, r->h);
 		for (; y >= r->y + rows; y--)
 			draw_fill(y, r->x, r->w, A_NORMAL, 0);
 	}
@@ -300,16 +328,19 @@ draw_body(struct draw *d, size_t i, const struct layout_rect *r)
 		if (s == NULL)
 			break;
 		ansi_parse(&d->line, s, len);
-		rows = ansi_wrap(&d->line, (size_t)r->w, d->starts,
+		rows = ansi_wrap(&d->line, (size_t)w, d->starts,
 		    d->starts_cap);
 		if (rows > d->starts_cap)
 			rows = d->starts_cap;
 		if (v->plen > 0)
 			nm = view_matches(v, &d->line, mfrom, mto, 64);
-		for (size_t k = rows; k-- > 0 && y >= r->y; y--)
-			draw_row(d, y, r->x, r->w, d->starts[k],
+		for (size_t k = rows; k-- > 0 && y >= r->y; y--) {
+			if (times)
+				draw_time(d, &src, n, flags, k == 0, y, r->x);
+			draw_row(d, y, x, w, d->starts[k],
 			    k + 1 < rows ? d->starts[k + 1] : d->line.len,
 			    (flags & OUTBUF_MARK) != 0, mfrom, mto, nm);
+		}
 		if (n == first)
 			break;
 		n--;
@@ -322,7 +353,6 @@ static void
 draw_view_note(const struct draw *d, size_t i, char *buf, size_t size)
 {
 	const struct view *v = &d->ctl->views[i];
-	const struct run_seq *seq = run_seq(d->run, i);
 	struct view_source src;
 
 	buf[0] = '\0';
@@ -333,10 +363,12 @@ draw_view_note(const struct draw *d, size_t i, char *buf, size_t size)
 	}
 	if (v->follow)
 		return;
-	view_source_outbuf(&src, seq->out);
-	snprintf(buf, size, "[scrolled: %llu below, G follows]",
+	d->ctl->eng->source(d->ctl->arg, i, &src);
+	/* A past run has nothing more to follow. */
+	snprintf(buf, size, "[scrolled: %llu below, G %s]",
 	    (unsigned long long)(view_end(&src) - 1 -
-	    view_bottom(v, &src)));
+	    view_bottom(v, &src)), d->ctl->read_only ? "goes to the end" :
+	    "follows");
 }
 
 /* A progress bar in colours of its own, readable on any title row. */
@@ -545,6 +577,12 @@ draw_status(struct draw *d, const struct layout_rect *r)
 		return;
 	}
 
+	if (d->banner != NULL) {
+		/* What is shown, first: a past run, not a live one. */
+		snprintf(buf, sizeof buf, " %s ", d->banner);
+		x += draw_text(r->y, x, right - x, buf, battr | A_BOLD, bpair);
+		x += draw_text(r->y, x, right - x, " ", battr, bpair);
+	}
 	title_count(d->run, counts);
 	for (size_t k = 0; k < sizeof order / sizeof *order && x < right;
 	    k++) {
@@ -578,13 +616,16 @@ draw_status(struct draw *d, const struct layout_rect *r)
 			pair = bpair;
 		}
 		draw_text(r->y, x, right - x, c->message, attr, pair);
+	} else if (c->read_only != NULL) {
+		draw_text(r->y, x, right - x, "q quit  ? help  z zoom  "
+		    "/ search  t times  PgUp scroll", battr, bpair);
 	} else if (run_settled(d->run) && run_started(d->run) > 0) {
 		draw_text(r->y, x, right - x, "q quit  ? help  r retry  "
-		    "z zoom  / search  PgUp scroll", battr, bpair);
+		    "z zoom  / search  t times  PgUp scroll", battr, bpair);
 	} else {
 		draw_text(r->y, x, right - x, "? help  q quit  r retry  "
 		    "s skip  x kill  a abort  p pause  z zoom  / search  "
-		    "! next paused", battr, bpair);
+		    "! next paused  t times", battr, bpair);
 	}
 }
 

@@ -38,6 +38,7 @@
 	R(SEARCH, "search the focused output (newest match first)")      \
 	R(SEARCH_NEXT, "next (older) match")                             \
 	R(SEARCH_PREV, "previous (newer) match")                         \
+	R(TIMES, "show or hide when each line arrived (a time column)") \
 	R(INPUT, "type into a tty: true step; Ctrl-] gives the keys back") \
 	R(ESCAPE, "leave zoom, clear the search")                        \
 	R(REDRAW, "redraw the screen")                                   \
@@ -78,6 +79,7 @@
 	B('/', "/", SEARCH)                             \
 	B('n', "n", SEARCH_NEXT)                        \
 	B('N', "N", SEARCH_PREV)                        \
+	B('t', "t", TIMES)                              \
 	B('i', "i", INPUT)                              \
 	B(0x1b, "Esc", ESCAPE)                          \
 	B(KEYS_CTRL('l'), "Ctrl-L", REDRAW)             \

@@ -22,6 +22,7 @@
 #include "ctl.h"
 #include "draw.h"
 #include "keys.h"
+#include "replay.h"
 #include "run.h"
 #include "xmalloc.h"
 
@@ -151,7 +152,8 @@ ui_eng_busy(void *arg)
 	struct ui *ui = arg;
 	size_t busy = 0;
 
-	if (run_settled(ui->run))
+	/* A past run: nothing to stop, quitting needs no confirmation. */
+	if (ui->opt.replay != NULL || run_settled(ui->run))
 		return 0;
 	for (size_t i = 0; i < ui->n; i++) {
 		enum seq_state st = run_seq(ui->run, i)->state;
@@ -166,7 +168,12 @@ ui_eng_source(void *arg, size_t i, struct view_source *src)
 {
 	struct ui *ui = arg;
 
-	view_source_outbuf(src, run_seq(ui->run, i)->out);
+	/* A past run: everything its logs hold, not a scrollback's worth.
+	 * Indexed the first time the pane is drawn or searched. */
+	if (ui->opt.replay != NULL)
+		view_source_logidx(src, replay_output(ui->opt.replay, i));
+	else
+		view_source_outbuf(src, run_seq(ui->run, i)->out);
 }
 
 static const struct ctl_engine ui_engine = {
@@ -234,6 +241,9 @@ ui_resize_ttys(struct ui *ui)
 			body = lo->body;
 		else
 			continue;
+		/* As draw_body: the time column takes its share. */
+		if (ui->ctl->times && body.w >= 2 * VIEW_TIME_COLS)
+			body.w -= VIEW_TIME_COLS;
 		if (body.w > 0 && body.h > 0)
 			run_resize_tty(ui->run, i, (unsigned short)body.w,
 			    (unsigned short)body.h);
@@ -606,8 +616,11 @@ ui_create(struct run *run, const struct ui_options *opt, char **err)
 	mouseinterval(0);
 
 	ui->ctl = ctl_create(ui->n, &ui_engine, ui);
+	if (opt->replay != NULL)
+		ui->ctl->read_only = "read only: a past run";
 	ctl_resize(ui->ctl, COLS, LINES);
 	draw_init(&ui->draw, run, ui->ctl);
+	ui->draw.banner = opt->banner;
 	/* Before run_start: the first tty step already gets its pane's size. */
 	ui_resize_ttys(ui);
 	ui->layout_gen = ui->ctl->layout_gen;

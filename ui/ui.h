@@ -1,18 +1,28 @@
 /* ui.h: the ncurses dashboard. It is one more observer of the run (it
  * marks what changed and draws at most ~30 frames a second), plus libev
  * watchers for the keyboard, SIGWINCH and a clock. It reads engine state
- * and calls engine actions; the engine never calls into ui/. main.c owns
+ * and calls engine actions; the engine never calls into ui/. The same
+ * dashboard shows a past run for `drove review` (opt->replay). main.c owns
  * the loop, signals and shutdown; the UI asks for a quit via opt->quit. */
 #ifndef DROVE_UI_H
 #define DROVE_UI_H
 
 #include <stdbool.h>
 
+struct replay;
 struct run;
 struct ui;
 
 struct ui_options {
 	bool exit_when_done;  /* call quit() once the run has settled */
+	/* The review: the run is replay_run(replay), a past one, frozen.
+	 * Panes show each sequence's complete output from its logs
+	 * (replay_output) instead of the scrollback, and nothing acts.
+	 * NULL for a live run. Borrowed: it must outlive the UI. */
+	struct replay *replay;
+	/* First on the status bar, e.g. "review 20261126-093800: failed,
+	 * read only"; NULL for none. Borrowed. */
+	const char *banner;
 	/* The user asked to quit (and confirmed, if anything still ran).
 	 * main stops every step and ends the loop. */
 	void (*quit)(void *arg);

@@ -1,10 +1,13 @@
 /* view.c: scrolling and searching a sequence's output. */
 #include "view.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wctype.h>
 
+#include "logidx.h"
 #include "outbuf.h"
 #include "xmalloc.h"
 
@@ -43,6 +46,17 @@ view_ob_partial(void *arg, size_t *len)
 	return outbuf_partial(arg, len);
 }
 
+static double
+view_ob_time(void *arg, uint64_t n)
+{
+	const struct outbuf *ob = arg;
+	uint64_t first = view_ob_first(arg);
+
+	if (n < first || n - first >= outbuf_count(ob))
+		return 0;
+	return outbuf_get(ob, (size_t)(n - first))->time;
+}
+
 void
 view_source_outbuf(struct view_source *src, const struct outbuf *ob)
 {
@@ -50,9 +64,56 @@ view_source_outbuf(struct view_source *src, const struct outbuf *ob)
 	src->count = view_ob_count;
 	src->line = view_ob_line;
 	src->partial = view_ob_partial;
+	src->time = view_ob_time;
 	/* The interface is read-only; the cast only drops const for the
 	 * generic argument. */
 	src->arg = (void *)(uintptr_t)ob;
+}
+
+static uint64_t
+view_li_first(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static size_t
+view_li_count(void *arg)
+{
+	return logidx_count(arg);
+}
+
+static const char *
+view_li_line(void *arg, uint64_t n, size_t *len, unsigned *flags)
+{
+	if (n >= logidx_count(arg))
+		return NULL;
+	return logidx_line(arg, (size_t)n, len, flags, NULL, NULL);
+}
+
+static double
+view_li_time(void *arg, uint64_t n)
+{
+	size_t len;
+	double t = 0;
+
+	if (n >= logidx_count(arg) ||
+	    logidx_line(arg, (size_t)n, &len, NULL, NULL, &t) == NULL)
+		return 0;
+	return t;
+}
+
+void
+view_source_logidx(struct view_source *src, const struct logidx *li)
+{
+	src->first = view_li_first;
+	src->count = view_li_count;
+	src->line = view_li_line;
+	/* A past run's logs are complete: a last line without a newline
+	 * is already a line of the index. */
+	src->partial = NULL;
+	src->time = view_li_time;
+	src->arg = (void *)(uintptr_t)li;
 }
 
 void
@@ -94,6 +155,28 @@ view_line(const struct view_source *src, uint64_t n, size_t *len,
 		return src->partial(src->arg, len);
 	}
 	return NULL;
+}
+
+double
+view_time(const struct view_source *src, uint64_t n)
+{
+	uint64_t first = src->first(src->arg);
+
+	if (src->time == NULL || n < first ||
+	    n - first >= src->count(src->arg))
+		return 0;
+	return src->time(src->arg, n);
+}
+
+void
+view_time_text(double t, char *buf, size_t size)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || localtime_r(&secs, &tm) == NULL ||
+	    strftime(buf, size, "%H:%M:%S ", &tm) == 0)
+		snprintf(buf, size, "%*s", VIEW_TIME_COLS, "");
 }
 
 uint64_t

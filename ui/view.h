@@ -1,7 +1,8 @@
 /* view.h: what part of a sequence's output a pane shows, and searching it.
  * Lines come from a view_source, a small interface (ncdu's dir_output
  * style) so that a pane can show the in-memory scrollback of a live run
- * (outbuf) or, later, a log read back from disk. Lines are numbered
+ * (outbuf) or a past run's complete output read back from disk (logidx,
+ * for the review). Lines are numbered
  * absolutely from the first line ever written, so a scrolled view stays on
  * the same text while old lines fall out of the scrollback. A view either
  * follows the end of the output or stays where it was scrolled to. */
@@ -18,19 +19,26 @@
 /* Where the lines come from. Lines first() .. first()+count()-1 exist;
  * line() returns one of them (raw bytes, not NUL-terminated, owned by the
  * source and valid until the source changes) and its OUTBUF_* flags. The
- * unfinished last line, if any, is partial(). */
+ * unfinished last line, if any, is partial() (may be NULL: none ever).
+ * time() (may be NULL) says when line n arrived, in seconds since the
+ * epoch, 0 when unknown. */
 struct view_source {
 	uint64_t (*first)(void *arg);
 	size_t (*count)(void *arg);
 	const char *(*line)(void *arg, uint64_t n, size_t *len,
 	    unsigned *flags);
 	const char *(*partial)(void *arg, size_t *len);
+	double (*time)(void *arg, uint64_t n);
 	void *arg;
 };
 
-/* The source over an outbuf (src/outbuf.h). */
+/* The source over an outbuf (src/outbuf.h): the live scrollback. */
 struct outbuf;
 void view_source_outbuf(struct view_source *src, const struct outbuf *ob);
+/* The source over a logidx (src/logidx.h): a past run's complete output,
+ * numbered from 0, with no partial line. */
+struct logidx;
+void view_source_logidx(struct view_source *src, const struct logidx *li);
 
 #define VIEW_PATTERN_MAX 128
 
@@ -54,6 +62,15 @@ uint64_t view_bottom(const struct view *v, const struct view_source *src);
 /* Get line n, the partial line included; NULL past the end. */
 const char *view_line(const struct view_source *src, uint64_t n,
     size_t *len, unsigned *flags);
+/* When line n arrived: 0 when the source does not know (no time(), the
+ * partial line, a line out of range). */
+double view_time(const struct view_source *src, uint64_t n);
+
+/* The timestamp column: "HH:MM:SS " in local time, VIEW_TIME_COLS
+ * columns, or as many blanks when t is 0 (unknown). buf holds at least
+ * VIEW_TIME_COLS + 1 bytes. */
+#define VIEW_TIME_COLS 9
+void view_time_text(double t, char *buf, size_t size);
 
 /* Scroll by `delta` lines: negative towards older lines. Reaching the end
  * resumes following. */

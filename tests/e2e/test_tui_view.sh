@@ -76,7 +76,10 @@ tui_keys L
 tui_check "list: one line per sequence" tui_wait_re "^ ✔ quiet +ok 1/1 +0:00 │"
 tui_check "list: the focused output beside" tui_has "│line 300"
 tui_keys L
-tui_check "back to the grid" tui_wait_re "▶ ticker .*│"
+# The list shows the focused output beside the list: once that is gone,
+# the grid is back (a pattern both layouts match would race the key).
+tui_check "back to the grid: the list is gone" tui_gone "│line 300"
+tui_check "back to the grid" tui_wait_re "▶ ticker "
 
 # --- resize to 20x5 and back, with output flowing --------------------------------------
 pid=$(tui_pid)

@@ -144,6 +144,7 @@ fake_source(void *arg, size_t i, struct view_source *src)
 	src->count = src_count;
 	src->line = src_line;
 	src->partial = src_partial;
+	src->time = NULL;
 	src->arg = arg;
 }
 
@@ -492,6 +493,40 @@ test_help_and_quit(void **state)
 	assert_true(c->redraw);
 }
 
+/* t toggles the time column (and re-lays out: tty steps get narrower);
+ * a read-only dashboard (the review) refuses input with the reason, and
+ * passes actions to the engine, which refuses them itself. */
+static void
+test_times_and_read_only(void **state)
+{
+	struct ctl *c = *state;
+	unsigned gen = c->layout_gen;
+	char buf[256];
+
+	assert_int_equal(keys_lookup('t'), KEYS_TIMES);
+	assert_string_equal(keys_names(KEYS_TIMES, buf, sizeof buf), "t");
+	assert_false(c->times);
+	ctl_key(c, 't');
+	assert_true(c->times);
+	assert_true(c->layout_gen != gen);
+	ctl_key(c, 't');
+	assert_false(c->times);
+
+	c->read_only = "read only: a past run";
+	F.tty[0] = true;
+	ctl_key(c, 'i');
+	assert_int_equal(c->mode, CTL_NORMAL);
+	assert_string_equal(c->message, "input: read only: a past run");
+	assert_true(c->message_error);
+	F.reason = "read only: a past run";
+	keys(c, "r");
+	assert_int_equal(F.nacts, 1);
+	assert_string_equal(c->message, "retry alpha: read only: a past run");
+	/* Nothing runs: q quits at once. */
+	ctl_key(c, 'q');
+	assert_true(c->quit);
+}
+
 /* The outbuf source numbers lines absolutely. */
 static void
 test_outbuf_source(void **state)
@@ -540,6 +575,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_help_and_quit, setup,
 		    teardown),
 		cmocka_unit_test(test_outbuf_source),
+		cmocka_unit_test_setup_teardown(test_times_and_read_only,
+		    setup, teardown),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
