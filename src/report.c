@@ -1,10 +1,14 @@
 /* report.c: plain prefixed lines for runs without a terminal. */
 #include "report.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ev.h>
 
@@ -21,6 +25,11 @@ struct report {
 	size_t *prefix_len;
 	char *scratch;
 	size_t scratch_cap;
+	/* Output is gathered here and written in large pieces: stdio's
+	 * small-write path cost more than the rest of a line's handling. */
+	int fd;
+	char out[65536];
+	size_t out_len;
 };
 
 #define C_RESET "\033[0m"
@@ -35,6 +44,72 @@ static const char *const report_palette[] = {
 	"\033[36m", "\033[35m", "\033[34m", "\033[33m", "\033[32m",
 	"\033[96m", "\033[95m", "\033[94m",
 };
+
+/* Write all of data. A terminal or pipe that is full is waited for: the
+ * output is what the user asked for. A reader that went away (EPIPE)
+ * loses the rest, and the run goes on: the logs still have it. */
+static void
+report_write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EINTR)
+			continue;
+		else if (n < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			poll(&pfd, 1, -1);
+		} else
+			return;
+	}
+}
+
+static void
+report_flush(struct report *rp)
+{
+	report_write_all(rp->fd, rp->out, rp->out_len);
+	rp->out_len = 0;
+}
+
+static void
+report_put(struct report *rp, const char *data, size_t len)
+{
+	if (rp->out_len + len > sizeof rp->out)
+		report_flush(rp);
+	if (len > sizeof rp->out)
+		report_write_all(rp->fd, data, len);
+	else {
+		memcpy(rp->out + rp->out_len, data, len);
+		rp->out_len += len;
+	}
+}
+
+static void
+report_printf(struct report *rp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+report_printf(struct report *rp, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024], *big = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof buf) {
+		va_start(ap, fmt);
+		big = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+	report_put(rp, big ? big : buf, (size_t)n);
+	free(big);
+}
 
 void
 report_duration(double secs, char *buf, size_t size)
@@ -107,12 +182,10 @@ report_seq_color(const struct report *rp, size_t i)
 	    sizeof report_palette[0])];
 }
 
-/* The reporter is the only writer of fp, on the only thread: the
- * unlocked stdio calls save a lock per line. */
 static void
 report_prefix(struct report *rp, size_t seq)
 {
-	fwrite_unlocked(rp->prefix[seq], 1, rp->prefix_len[seq], rp->fp);
+	report_put(rp, rp->prefix[seq], rp->prefix_len[seq]);
 }
 
 /* Does text hold anything report_strip would remove? Eight bytes at a
@@ -151,13 +224,13 @@ report_line(struct report *rp, const struct run_event *ev)
 		return; /* drove's own banners: the step events say it */
 	report_prefix(rp, ev->seq);
 	if (rp->color) {
-		fwrite(line->text, 1, len, rp->fp);
-		fputs(C_RESET "\n", rp->fp);
+		report_put(rp, line->text, len);
+		report_put(rp, C_RESET "\n", sizeof(C_RESET "\n") - 1);
 		return;
 	}
 	if (!report_needs_strip(line->text, len)) {
-		fwrite_unlocked(line->text, 1, len, rp->fp);
-		putc_unlocked('\n', rp->fp);
+		report_put(rp, line->text, len);
+		report_put(rp, "\n", 1);
 		return;
 	}
 	rp->scratch = xreallocarray_grow(rp->scratch, &rp->scratch_cap,
@@ -165,7 +238,7 @@ report_line(struct report *rp, const struct run_event *ev)
 	memcpy(rp->scratch, line->text, len);
 	len = report_strip(rp->scratch, len);
 	rp->scratch[len] = '\n';
-	fwrite(rp->scratch, 1, len + 1, rp->fp);
+	report_put(rp, rp->scratch, len + 1);
 }
 
 static const char *
@@ -198,13 +271,13 @@ report_step_end(struct report *rp, const struct run_event *ev)
 	else if (step->exit_code > 0)
 		snprintf(why, sizeof why, "exit %d, ", step->exit_code);
 	report_prefix(rp, ev->seq);
-	fprintf(rp->fp, "%s<== step %zu/%zu %s: %s%s%s (%s%s)\n",
+	report_printf(rp, "%s<== step %zu/%zu %s: %s%s%s (%s%s)\n",
 	    rp->color ? C_DIM : "", ev->step + 1, seq->cfg->n_steps,
 	    step->cfg->name, rp->color ? C_RESET : "",
 	    report_status_color(rp, step->status),
 	    run_step_status_name(step->status), why, dur);
 	if (rp->color)
-		fputs(C_RESET, rp->fp);
+		report_put(rp, C_RESET, sizeof C_RESET - 1);
 }
 
 static void
@@ -221,12 +294,12 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_STEP_START:
 		seq = run_seq(rp->run, ev->seq);
 		report_prefix(rp, ev->seq);
-		fprintf(rp->fp, "%s==> step %zu/%zu %s", rp->color ? C_BOLD : "",
+		report_printf(rp, "%s==> step %zu/%zu %s", rp->color ? C_BOLD : "",
 		    ev->step + 1, seq->cfg->n_steps,
 		    seq->cfg->steps[ev->step].name);
 		if (ev->attempt > 1)
-			fprintf(rp->fp, " (try %u)", ev->attempt);
-		fprintf(rp->fp, "%s\n", rp->color ? C_RESET : "");
+			report_printf(rp, " (try %u)", ev->attempt);
+		report_printf(rp, "%s\n", rp->color ? C_RESET : "");
 		break;
 	case RUN_EV_STEP_END:
 		report_step_end(rp, ev);
@@ -235,19 +308,19 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 		seq = run_seq(rp->run, ev->seq);
 		if (seq->state == SEQ_BLOCKED) {
 			report_prefix(rp, ev->seq);
-			fprintf(rp->fp, "%sblocked%s: a sequence it needs did "
+			report_printf(rp, "%sblocked%s: a sequence it needs did "
 			    "not succeed\n", rp->color ? C_RED : "",
 			    rp->color ? C_RESET : "");
 		}
 		break;
 	case RUN_EV_NOTICE:
 		report_prefix(rp, ev->seq);
-		fprintf(rp->fp, "%s!! %s%s\n", rp->color ? C_YELLOW : "",
+		report_printf(rp, "%s!! %s%s\n", rp->color ? C_YELLOW : "",
 		    ev->text, rp->color ? C_RESET : "");
 		break;
 	case RUN_EV_ACTION:
 		report_prefix(rp, ev->seq);
-		fprintf(rp->fp, "-- %s%s%s --\n", ev->action,
+		report_printf(rp, "-- %s%s%s --\n", ev->action,
 		    ev->text ? ": " : "", ev->text ? ev->text : "");
 		break;
 	case RUN_EV_START:
@@ -266,7 +339,7 @@ report_flush_cb(EV_P_ ev_prepare *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	fflush(rp->fp);
+	report_flush(rp);
 }
 
 struct report *
@@ -277,6 +350,10 @@ report_create(struct run *run, FILE *fp, bool color)
 
 	rp->run = run;
 	rp->fp = fp;
+	/* Whatever stdio holds goes first; from here on the reporter
+	 * writes the descriptor itself. */
+	fflush(fp);
+	rp->fd = fileno(fp);
 	rp->color = color;
 	for (size_t i = 0; i < run_seq_count(run); i++) {
 		w = (int)strlen(run_seq(run, i)->cfg->name);
@@ -309,7 +386,7 @@ report_free(struct report *rp)
 	if (rp == NULL)
 		return;
 	ev_prepare_stop(EV_DEFAULT_ &rp->flush);
-	fflush(rp->fp);
+	report_flush(rp);
 	for (size_t i = 0; i < run_seq_count(rp->run); i++)
 		free(rp->prefix[i]);
 	free(rp->prefix);
@@ -332,7 +409,7 @@ report_summary(struct report *rp, const char *run_dir)
 		if (l > w)
 			w = l;
 	}
-	fprintf(rp->fp, "\n%s%-*s  %-8s %4s %6s %7s %9s%s\n",
+	report_printf(rp, "\n%s%-*s  %-8s %4s %6s %7s %9s%s\n",
 	    rp->color ? C_BOLD : "", w, "SEQUENCE", "RESULT", "OK", "FAILED",
 	    "SKIPPED", "DURATION", rp->color ? C_RESET : "");
 	for (size_t i = 0; i < nseq; i++) {
@@ -349,16 +426,16 @@ report_summary(struct report *rp, const char *run_dir)
 			snprintf(dur, sizeof dur, "-");
 		if (rp->color)
 			col = seq->state == SEQ_OK ? C_GREEN : C_RED;
-		fprintf(rp->fp, "%-*s  %s%-8s%s %4zu %6zu %7zu %9s\n", w,
+		report_printf(rp, "%-*s  %s%-8s%s %4zu %6zu %7zu %9s\n", w,
 		    seq->cfg->name, col, run_seq_state_name(seq->state),
 		    rp->color ? C_RESET : "", ok, failed, skipped, dur);
 	}
 	report_duration(now - run_started(run), dur, sizeof dur);
-	fprintf(rp->fp, "\n%zu sequences: %zu ok, %zu failed, %zu blocked, "
+	report_printf(rp, "\n%zu sequences: %zu ok, %zu failed, %zu blocked, "
 	    "%zu aborted in %s\n", nseq, counts[SEQ_OK], counts[SEQ_FAILED],
 	    counts[SEQ_BLOCKED], counts[SEQ_ABORTED] + counts[SEQ_WAITING] +
 	    counts[SEQ_RUNNING] + counts[SEQ_PAUSED], dur);
 	if (run_dir != NULL)
-		fprintf(rp->fp, "logs: %s\n", run_dir);
-	fflush(rp->fp);
+		report_printf(rp, "logs: %s\n", run_dir);
+	report_flush(rp);
 }
