@@ -24,6 +24,7 @@ struct runlog {
 	int events_fd;
 	int *step_fd;         /* per sequence: the open attempt log, or -1 */
 	int *times_fd;        /* per sequence: its .times file, or -1 */
+	char **times_path;    /* per sequence: the .times to make, or NULL */
 	unsigned long long *offset; /* per sequence: bytes in the open log */
 	int width;            /* digits in NN */
 	char **seq_dirs;      /* per sequence: NN-SEQ (relative) */
@@ -226,13 +227,13 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 	if (rl->step_fd[ev->seq] < 0)
 		runlog_write_failed(rl, rel);
 	free(path);
-	/* NN-step.A.log -> NN-step.A.times */
-	path = xasprintf("%s/%.*stimes", rl->dir, (int)(strlen(rel) - 3), rel);
-	rl->times_fd[ev->seq] = open(path,
-	    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	/* NN-step.A.log -> NN-step.A.times, made when the first output
+	 * comes: a step that prints nothing costs one file, not two. */
+	free(rl->times_path[ev->seq]);
+	rl->times_path[ev->seq] = xasprintf("%s/%.*stimes", rl->dir,
+	    (int)(strlen(rel) - 3), rel);
 	rl->offset[ev->seq] = 0;
 	free(rel);
-	free(path);
 }
 
 /* The log keeps the exact bytes; when each piece of them arrived goes
@@ -247,6 +248,12 @@ runlog_output(struct runlog *rl, const struct run_event *ev)
 
 	if (rl->step_fd[ev->seq] < 0)
 		return;
+	if (rl->times_fd[ev->seq] < 0 && rl->times_path[ev->seq] != NULL) {
+		rl->times_fd[ev->seq] = open(rl->times_path[ev->seq],
+		    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+		free(rl->times_path[ev->seq]);
+		rl->times_path[ev->seq] = NULL;
+	}
 	if (rl->times_fd[ev->seq] >= 0) {
 		n = snprintf(line, sizeof line, "%llu %.3f\n",
 		    rl->offset[ev->seq], ev->time);
@@ -567,6 +574,7 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 		rl->width++;
 	rl->step_fd = xcalloc(n ? n : 1, sizeof *rl->step_fd);
 	rl->times_fd = xcalloc(n ? n : 1, sizeof *rl->times_fd);
+	rl->times_path = xcalloc(n ? n : 1, sizeof *rl->times_path);
 	rl->offset = xcalloc(n ? n : 1, sizeof *rl->offset);
 	rl->seq_dirs = xcalloc(n ? n : 1, sizeof *rl->seq_dirs);
 	for (size_t i = 0; i < n; i++) {
@@ -618,12 +626,14 @@ runlog_free(struct runlog *rl)
 		for (size_t i = 0; i < run_seq_count(rl->run); i++) {
 			runlog_close_step(rl, i);
 			free(rl->seq_dirs[i]);
+			free(rl->times_path[i]);
 		}
 	}
 	if (rl->events_fd >= 0)
 		close(rl->events_fd);
 	free(rl->step_fd);
 	free(rl->times_fd);
+	free(rl->times_path);
 	free(rl->offset);
 	free(rl->seq_dirs);
 	free(rl->id);
