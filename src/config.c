@@ -2,14 +2,19 @@
  * matrices expanded, {{vars}} substituted, needs resolved to indices. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -32,6 +37,9 @@
 /* About 31 years: longer is a typo, and keeps timers in range. */
 #define CONFIG_DURATION_MAX   1e9
 
+/* An inventory of 10000 hosts is well under this. */
+#define CONFIG_HOSTS_FILE_MAX (16 << 20)
+
 #define CONFIG_DURATION_HINT "(use 500ms, 3s, 2m, 1h or seconds)"
 
 /* Step settings a sequence may give for all of its steps. */
@@ -43,10 +51,10 @@ struct cfg_defaults {
 	bool tty;
 };
 
-/* One matrix key and its values (nodes of the document). */
+/* One matrix key and its values (text in the document, or host names). */
 struct cfg_matrix {
 	const char *name;
-	yaml_node_t **values;
+	const char **values;
 	size_t n_values;
 };
 
@@ -54,6 +62,8 @@ struct cfg_matrix {
 struct cfg_seqdef {
 	yaml_node_t *node;
 	yaml_node_t *name, *steps, *needs, *cwd, *env, *vars;
+	yaml_node_t *host;       /* 'host: NAME', expanded per instance */
+	bool by_hosts;           /* 'hosts:' made matrix[0], the host key */
 	struct cfg_defaults defaults;
 	struct cfg_matrix *matrix;
 	size_t n_matrix;
@@ -81,6 +91,7 @@ struct cfg_loader {
 	const struct cfg_kv *overrides; /* --set */
 	size_t n_overrides;
 	size_t *need_stamp;      /* [j] == i + 1: sequence i already needs j */
+	size_t host_cap;
 	char *err;
 };
 
@@ -91,32 +102,64 @@ struct cfg_field {
 };
 
 static const char *const config_top_keys[] = {
-	"settings", "vars", "env", "sequences", NULL
+	"settings", "vars", "env", "hosts", "host_defaults", "sequences", NULL
 };
-enum { TOP_SETTINGS, TOP_VARS, TOP_ENV, TOP_SEQUENCES, TOP_N };
+enum { TOP_SETTINGS, TOP_VARS, TOP_ENV, TOP_HOSTS, TOP_HOST_DEFAULTS,
+	TOP_SEQUENCES, TOP_N };
 
 static const char *const config_settings_keys[] = {
 	"shell", "max_parallel", "log_dir", "scrollback", "kill_grace",
-	"keep_runs", NULL
+	"keep_runs", "ssh_config", NULL
 };
 enum { SET_SHELL, SET_MAX_PARALLEL, SET_LOG_DIR, SET_SCROLLBACK,
-	SET_KILL_GRACE, SET_KEEP_RUNS, SET_N };
+	SET_KILL_GRACE, SET_KEEP_RUNS, SET_SSH_CONFIG, SET_N };
 
 static const char *const config_seq_keys[] = {
 	"name", "steps", "matrix", "needs", "cwd", "env", "vars", "timeout",
-	"retries", "retry_delay", "on_failure", "tty", NULL
+	"retries", "retry_delay", "on_failure", "tty", "host", "hosts", NULL
 };
 enum { SEQ_NAME, SEQ_STEPS, SEQ_MATRIX, SEQ_NEEDS, SEQ_CWD, SEQ_ENV,
 	SEQ_VARS, SEQ_TIMEOUT, SEQ_RETRIES, SEQ_RETRY_DELAY, SEQ_ON_FAILURE,
-	SEQ_TTY, SEQ_N };
+	SEQ_TTY, SEQ_HOST, SEQ_HOSTS, SEQ_N };
 
 static const char *const config_step_keys[] = {
-	"name", "run", "sleep", "timeout", "retries", "retry_delay",
-	"on_failure", "tty", "cwd", "env", NULL
+	"name", "run", "remote", "upload", "download", "to", "sleep",
+	"timeout", "retries", "retry_delay", "on_failure", "tty", "cwd", "env",
+	NULL
 };
-enum { STEP_NAME, STEP_RUN, STEP_SLEEP, STEP_TIMEOUT, STEP_RETRIES,
-	STEP_RETRY_DELAY, STEP_ON_FAILURE, STEP_TTY, STEP_CWD, STEP_ENV,
-	STEP_N };
+enum { STEP_NAME, STEP_RUN, STEP_REMOTE, STEP_UPLOAD, STEP_DOWNLOAD,
+	STEP_TO, STEP_SLEEP, STEP_TIMEOUT, STEP_RETRIES, STEP_RETRY_DELAY,
+	STEP_ON_FAILURE, STEP_TTY, STEP_CWD, STEP_ENV, STEP_N };
+
+/* The keys that say what a step does: exactly one per step. */
+static const int config_step_actions[] = {
+	STEP_RUN, STEP_SLEEP, STEP_REMOTE, STEP_UPLOAD, STEP_DOWNLOAD
+};
+
+static const char *const config_host_keys[] = {
+	"address", "user", "port", "identity", "ssh_options", "tags", "vars",
+	"multiplex", NULL
+};
+enum { HOST_ADDRESS, HOST_USER, HOST_PORT, HOST_IDENTITY, HOST_SSH_OPTIONS,
+	HOST_TAGS, HOST_VARS, HOST_MULTIPLEX, HOST_N };
+
+/* host_defaults: what every host may share (not its address, tags or
+ * vars, which make a host what it is). */
+static const char *const config_host_default_keys[] = {
+	"user", "port", "identity", "ssh_options", "multiplex", NULL
+};
+enum { HDEF_USER, HDEF_PORT, HDEF_IDENTITY, HDEF_SSH_OPTIONS,
+	HDEF_MULTIPLEX, HDEF_N };
+
+/*
+ * ssh options drove sets on every ssh it runs: it owns the run's
+ * connections (one master per host, in a directory of its own) and never
+ * lets ssh wait for a password nobody will type.
+ */
+static const char *const config_ssh_owned[] = {
+	"BatchMode", "ControlMaster", "ControlPath", "ControlPersist",
+	"RemoteCommand", NULL
+};
 
 static const char *const config_on_failure_names[] = {
 	"stop", "continue", "pause", NULL
@@ -838,6 +881,13 @@ config_settings(struct cfg_loader *ld, yaml_node_t *n)
 			return -1;
 		cfg->keep_runs = (unsigned)v;
 	}
+	if (f[SET_SSH_CONFIG].val != NULL) {
+		if (config_nonempty(ld, f[SET_SSH_CONFIG].val, "'ssh_config'",
+		    &s) != 0)
+			return -1;
+		free(cfg->ssh_config);
+		cfg->ssh_config = config_resolve(cfg, s);
+	}
 	return 0;
 }
 
@@ -853,6 +903,634 @@ config_add_vars(struct cfg_loader *ld, yaml_node_t *map, struct cfg_kv **v,
 		config_kv_set(v, n, cap,
 		    config_text(config_node(ld, pair->key)),
 		    xstrdup(config_text(config_node(ld, pair->value))));
+}
+
+/*
+ * Hosts: the inventory.
+ */
+
+/* Why text cannot be one word of ssh's command line (a host name, an
+ * address, a user), or NULL when it can. */
+static const char *
+config_word_problem(const char *s)
+{
+	const unsigned char *p;
+
+	if (*s == '\0')
+		return "is empty";
+	if (*s == '-')
+		return "starts with '-' (ssh would take it for an option)";
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p <= ' ' || *p == 0x7f)
+			return "contains a blank or a control character";
+	}
+	return NULL;
+}
+
+static int
+config_word(struct cfg_loader *ld, const yaml_node_t *n, const char *ctx,
+    const char **out)
+{
+	const char *why;
+
+	if (config_string(ld, n, ctx, out) != 0)
+		return -1;
+	if ((why = config_word_problem(*out)) != NULL)
+		return config_error(ld, &n->start_mark, "%s %s", ctx, why);
+	return 0;
+}
+
+/* Set an ssh option in a list, in place when it is there already: ssh
+ * option names ignore case. */
+static void
+config_opt_set(struct cfg_kv **v, size_t *n, size_t *cap, const char *name,
+    const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcasecmp((*v)[i].name, name) == 0) {
+			free((*v)[i].value);
+			(*v)[i].value = xstrdup(value);
+			return;
+		}
+	}
+	*v = xreallocarray_grow(*v, cap, *n + 1, sizeof **v);
+	(*v)[*n].name = xstrdup(name);
+	(*v)[*n].value = xstrdup(value);
+	(*n)++;
+}
+
+static int
+config_ssh_options(struct cfg_loader *ld, yaml_node_t *map,
+    struct cfg_host *h)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *k;
+	const char *name, *value = NULL, *p;
+	char what[128];
+	size_t i, cap = h->n_ssh_options;
+
+	if (config_mapping(ld, map, "'ssh_options'") != 0)
+		return -1;
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		k = config_node(ld, pair->key);
+		name = config_text(k);
+		for (p = name; isalnum((unsigned char)*p); p++)
+			;
+		if (*p != '\0' || p == name)
+			return config_error(ld, &k->start_mark,
+			    "invalid ssh option name '%s' (as in ssh_config: "
+			    "letters and digits)", name);
+		for (i = 0; config_ssh_owned[i] != NULL; i++) {
+			if (strcasecmp(name, config_ssh_owned[i]) == 0)
+				return config_error(ld, &k->start_mark,
+				    "ssh option '%s' is set by drove (one "
+				    "connection per host, never a prompt)",
+				    name);
+		}
+		snprintf(what, sizeof what, "ssh option '%s'", name);
+		if (config_nonempty(ld, config_node(ld, pair->value), what,
+		    &value) != 0)
+			return -1;
+		if (strpbrk(value, "\r\n") != NULL)
+			return config_error(ld,
+			    &config_node(ld, pair->value)->start_mark,
+			    "ssh option '%s' has a line break", name);
+		config_opt_set(&h->ssh_options, &h->n_ssh_options, &cap,
+		    name, value);
+	}
+	return 0;
+}
+
+/* The settings a host and host_defaults share. */
+static int
+config_host_common(struct cfg_loader *ld, const struct cfg_field *user,
+    const struct cfg_field *port, const struct cfg_field *identity,
+    const struct cfg_field *options, const struct cfg_field *multiplex,
+    struct cfg_host *h)
+{
+	unsigned long long v = 0;
+	const char *s = NULL;
+
+	if (user->val != NULL) {
+		if (config_word(ld, user->val, "'user'", &s) != 0)
+			return -1;
+		free(h->user);
+		h->user = xstrdup(s);
+	}
+	if (port->val != NULL) {
+		if (config_uint(ld, port->val, "'port'", 1, 65535, &v) != 0)
+			return -1;
+		h->port = (unsigned)v;
+	}
+	if (identity->val != NULL) {
+		if (config_nonempty(ld, identity->val, "'identity'", &s) != 0)
+			return -1;
+		free(h->identity);
+		h->identity = config_resolve(ld->cfg, s);
+	}
+	if (options->val != NULL &&
+	    config_ssh_options(ld, options->val, h) != 0)
+		return -1;
+	if (multiplex->val != NULL && config_bool(ld, multiplex->val,
+	    "'multiplex'", &h->multiplex) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+config_host_defaults(struct cfg_loader *ld, yaml_node_t *n,
+    struct cfg_host *d)
+{
+	struct cfg_field f[HDEF_N];
+
+	if (n->type != YAML_MAPPING_NODE)
+		return config_expected(ld, n, "a mapping", "'host_defaults'");
+	if (config_fields(ld, n, "in host_defaults", config_host_default_keys,
+	    f) != 0)
+		return -1;
+	return config_host_common(ld, &f[HDEF_USER], &f[HDEF_PORT],
+	    &f[HDEF_IDENTITY], &f[HDEF_SSH_OPTIONS], &f[HDEF_MULTIPLEX], d);
+}
+
+static void
+config_host_clear(struct cfg_host *h)
+{
+	size_t i;
+
+	free(h->name);
+	free(h->address);
+	free(h->user);
+	free(h->identity);
+	config_kv_free(h->ssh_options, h->n_ssh_options);
+	for (i = 0; i < h->n_tags; i++)
+		free(h->tags[i]);
+	free(h->tags);
+	config_kv_free(h->vars, h->n_vars);
+}
+
+/* A new host called name, given the defaults; NULL (and the error) when
+ * the name is taken or no good. */
+static struct cfg_host *
+config_host_add(struct cfg_loader *ld, const char *name,
+    const struct cfg_host *dflt, const char *file, size_t line, size_t col)
+{
+	struct config *cfg = ld->cfg;
+	struct cfg_host *h;
+	const char *why;
+	char *msg;
+	size_t i;
+
+	msg = NULL;
+	if ((why = config_word_problem(name)) != NULL)
+		msg = xasprintf("host name '%s' %s", name, why);
+	for (i = 0; msg == NULL && i < cfg->n_hosts; i++) {
+		if (strcmp(cfg->hosts[i].name, name) == 0)
+			msg = xasprintf("duplicate host '%s' (first at line "
+			    "%d)", name, cfg->hosts[i].line);
+	}
+	if (msg == NULL && cfg->n_hosts == CONFIG_SEQS_MAX)
+		msg = xasprintf("more than %d hosts", CONFIG_SEQS_MAX);
+	if (msg != NULL) {
+		if (ld->err == NULL)
+			ld->err = xasprintf("%s:%zu:%zu: error: %s", file, line,
+			    col, msg);
+		free(msg);
+		return NULL;
+	}
+	cfg->hosts = xreallocarray_grow(cfg->hosts, &ld->host_cap,
+	    cfg->n_hosts + 1, sizeof *cfg->hosts);
+	h = &cfg->hosts[cfg->n_hosts++];
+	memset(h, 0, sizeof *h);
+	h->name = xstrdup(name);
+	h->address = xstrdup(name);
+	h->user = dflt->user != NULL ? xstrdup(dflt->user) : NULL;
+	h->port = dflt->port;
+	h->identity = dflt->identity != NULL ? xstrdup(dflt->identity) : NULL;
+	h->multiplex = dflt->multiplex;
+	if (dflt->n_ssh_options > 0) {
+		h->ssh_options = xcalloc(dflt->n_ssh_options,
+		    sizeof *h->ssh_options);
+		for (i = 0; i < dflt->n_ssh_options; i++) {
+			h->ssh_options[i].name =
+			    xstrdup(dflt->ssh_options[i].name);
+			h->ssh_options[i].value =
+			    xstrdup(dflt->ssh_options[i].value);
+		}
+		h->n_ssh_options = dflt->n_ssh_options;
+	}
+	h->line = (int)line;
+	h->column = (int)col;
+	return h;
+}
+
+static void
+config_host_tag(struct cfg_host *h, const char *tag)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_tags; i++) {
+		if (strcmp(h->tags[i], tag) == 0)
+			return;
+	}
+	h->tags = xrealloc(h->tags, (h->n_tags + 1) * sizeof *h->tags);
+	h->tags[h->n_tags++] = xstrdup(tag);
+}
+
+static int
+config_host_tag_node(struct cfg_loader *ld, yaml_node_t *n,
+    struct cfg_host *h)
+{
+	const char *s = NULL;
+
+	if (config_nonempty(ld, n, "a tag", &s) != 0)
+		return -1;
+	if (!tmpl_valid_name(s))
+		return config_error(ld, &n->start_mark, "invalid tag '%s' (use "
+		    "letters, digits, '_' and '-')", s);
+	config_host_tag(h, s);
+	return 0;
+}
+
+/* tags: a list of names, or one. */
+static int
+config_host_tags(struct cfg_loader *ld, yaml_node_t *n, struct cfg_host *h)
+{
+	yaml_node_item_t *it;
+
+	if (n->type == YAML_SCALAR_NODE)
+		return config_host_tag_node(ld, n, h);
+	if (n->type != YAML_SEQUENCE_NODE)
+		return config_expected(ld, n, "a list of tags", "'tags'");
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		if (config_host_tag_node(ld, config_node(ld, *it), h) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One entry of an inline inventory: NAME: ADDRESS, or NAME: {...}. */
+static int
+config_host_entry(struct cfg_loader *ld, yaml_node_t *k, yaml_node_t *v,
+    const struct cfg_host *dflt)
+{
+	struct cfg_field f[HOST_N];
+	struct cfg_host *h;
+	const char *s = NULL;
+	char buf[64];
+	size_t vars_cap = 0;
+
+	if ((h = config_host_add(ld, config_text(k), dflt, ld->file,
+	    k->start_mark.line + 1, k->start_mark.column + 1)) == NULL)
+		return -1;
+	if (v->type == YAML_SCALAR_NODE && !config_is_null(v)) {
+		if (config_word(ld, v, "'address'", &s) != 0)
+			return -1;
+		free(h->address);
+		h->address = xstrdup(s);
+		return 0;
+	}
+	if (v->type != YAML_MAPPING_NODE || config_is_braces(ld, v))
+		return config_error(ld, &v->start_mark, "expected an address "
+		    "or a mapping for host '%s', got %s", h->name,
+		    config_describe(ld, v, buf, sizeof buf));
+	if (config_fields(ld, v, "in host", config_host_keys, f) != 0)
+		return -1;
+	if (f[HOST_ADDRESS].val != NULL) {
+		if (config_word(ld, f[HOST_ADDRESS].val, "'address'", &s) != 0)
+			return -1;
+		free(h->address);
+		h->address = xstrdup(s);
+	}
+	if (config_host_common(ld, &f[HOST_USER], &f[HOST_PORT],
+	    &f[HOST_IDENTITY], &f[HOST_SSH_OPTIONS], &f[HOST_MULTIPLEX],
+	    h) != 0)
+		return -1;
+	if (f[HOST_TAGS].val != NULL &&
+	    config_host_tags(ld, f[HOST_TAGS].val, h) != 0)
+		return -1;
+	if (f[HOST_VARS].val != NULL) {
+		if (config_check_vars(ld, f[HOST_VARS].val, "'vars'") != 0)
+			return -1;
+		config_add_vars(ld, f[HOST_VARS].val, &h->vars, &h->n_vars,
+		    &vars_cap);
+	}
+	return 0;
+}
+
+/* An error in a hosts file, at a line and column of its own. */
+static int
+config_file_error(struct cfg_loader *ld, const char *file, size_t line,
+    size_t col, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+config_file_error(struct cfg_loader *ld, const char *file, size_t line,
+    size_t col, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (ld->err == NULL)
+		ld->err = xasprintf("%s:%zu:%zu: error: %s", file, line, col,
+		    msg);
+	free(msg);
+	return -1;
+}
+
+/*
+ * One line of a hosts file: NAME [KEY=VALUE ...], the keys being address,
+ * user, port, identity and tags (comma-separated). Blank lines and
+ * comments (from a '#' that starts a word) are skipped.
+ */
+static int
+config_hosts_line(struct cfg_loader *ld, const char *file, size_t lineno,
+    char *line, const struct cfg_host *dflt)
+{
+	struct cfg_host *h = NULL;
+	char *p = line, *word, *eq, *tag, *save = NULL;
+	const char *why;
+	size_t col;
+	unsigned long v;
+
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (*p == '\0' || *p == '#')
+			return 0;
+		word = p;
+		col = (size_t)(word - line) + 1;
+		p += strcspn(p, " \t\r\n");
+		if (*p != '\0')
+			*p++ = '\0';
+		if (h == NULL) {
+			h = config_host_add(ld, word, dflt, file, lineno, col);
+			if (h == NULL)
+				return -1;
+			continue;
+		}
+		if ((eq = strchr(word, '=')) == NULL)
+			return config_file_error(ld, file, lineno, col,
+			    "expected KEY=VALUE after the host name, got '%s' "
+			    "(keys: address, user, port, identity, tags)",
+			    word);
+		*eq++ = '\0';
+		if (strcmp(word, "tags") == 0) {
+			for (tag = strtok_r(eq, ",", &save); tag != NULL;
+			    tag = strtok_r(NULL, ",", &save)) {
+				if (tmpl_valid_name(tag))
+					config_host_tag(h, tag);
+				else
+					return config_file_error(ld, file,
+					    lineno, col, "invalid tag '%s' "
+					    "(use letters, digits, '_' and "
+					    "'-')", tag);
+			}
+			continue;
+		}
+		if (strcmp(word, "port") == 0) {
+			errno = 0;
+			v = strtoul(eq, &tag, 10);
+			if (errno != 0 || tag == eq || *tag != '\0' || v < 1 ||
+			    v > 65535 || !isdigit((unsigned char)*eq))
+				return config_file_error(ld, file, lineno, col,
+				    "'port' must be 1 to 65535, got '%s'", eq);
+			h->port = (unsigned)v;
+			continue;
+		}
+		if (strcmp(word, "identity") == 0) {
+			if (*eq == '\0')
+				return config_file_error(ld, file, lineno, col,
+				    "'identity' is empty");
+			free(h->identity);
+			h->identity = config_resolve(ld->cfg, eq);
+			continue;
+		}
+		if (strcmp(word, "address") != 0 && strcmp(word, "user") != 0)
+			return config_file_error(ld, file, lineno, col,
+			    "unknown key '%s' in hosts file (valid: address, "
+			    "user, port, identity, tags)", word);
+		if ((why = config_word_problem(eq)) != NULL)
+			return config_file_error(ld, file, lineno, col,
+			    "'%s' %s", word, why);
+		if (word[0] == 'a') {
+			free(h->address);
+			h->address = xstrdup(eq);
+		} else {
+			free(h->user);
+			h->user = xstrdup(eq);
+		}
+	}
+}
+
+static int
+config_hosts_file(struct cfg_loader *ld, yaml_node_t *n,
+    const struct cfg_host *dflt)
+{
+	struct config *cfg = ld->cfg;
+	const char *s = NULL;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	struct stat sb;
+	FILE *fp;
+	int rc = 0;
+
+	if (config_nonempty(ld, n, "'hosts'", &s) != 0)
+		return -1;
+	cfg->hosts_file = config_resolve(cfg, s);
+	if ((fp = fopen(cfg->hosts_file, "r")) == NULL)
+		return config_error(ld, &n->start_mark,
+		    "cannot read hosts file '%s': %s", cfg->hosts_file,
+		    strerror(errno));
+	/* A device or a FIFO could feed a line without end. */
+	if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > CONFIG_HOSTS_FILE_MAX) {
+		fclose(fp);
+		return config_error(ld, &n->start_mark, "hosts file '%s' is "
+		    "not a regular file of at most %d MiB", cfg->hosts_file,
+		    CONFIG_HOSTS_FILE_MAX >> 20);
+	}
+	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if ((size_t)len != strlen(line))
+			rc = config_file_error(ld, cfg->hosts_file, lineno, 1,
+			    "a NUL character");
+		else
+			rc = config_hosts_line(ld, cfg->hosts_file, lineno,
+			    line, dflt);
+	}
+	if (rc == 0 && ferror(fp))
+		rc = config_error(ld, &n->start_mark,
+		    "cannot read hosts file '%s': %s", cfg->hosts_file,
+		    strerror(errno));
+	free(line);
+	fclose(fp);
+	if (rc == 0 && cfg->n_hosts == 0)
+		rc = config_error(ld, &n->start_mark, "hosts file '%s' lists "
+		    "no hosts", cfg->hosts_file);
+	return rc;
+}
+
+/* hosts: a mapping of name to host, or the name of a hosts file. */
+static int
+config_hosts(struct cfg_loader *ld, yaml_node_t *n, yaml_node_t *defaults)
+{
+	struct cfg_host dflt;
+	yaml_node_pair_t *pair;
+	int rc = -1;
+
+	memset(&dflt, 0, sizeof dflt);
+	dflt.multiplex = true;
+	if (defaults != NULL && config_host_defaults(ld, defaults, &dflt) != 0)
+		goto out;
+	if (n == NULL) {
+		if (defaults != NULL)
+			config_error(ld, &defaults->start_mark,
+			    "'host_defaults' without 'hosts'");
+		else
+			rc = 0;
+		goto out;
+	}
+	if (n->type == YAML_SCALAR_NODE) {
+		rc = config_hosts_file(ld, n, &dflt);
+		goto out;
+	}
+	if (n->type != YAML_MAPPING_NODE || config_is_braces(ld, n)) {
+		config_expected(ld, n, "a mapping of host names (or the name "
+		    "of a hosts file)", "'hosts'");
+		goto out;
+	}
+	if (config_fields(ld, n, NULL, NULL, NULL) != 0)
+		goto out;
+	if (n->data.mapping.pairs.start == n->data.mapping.pairs.top) {
+		config_error(ld, &n->start_mark, "'hosts' is empty");
+		goto out;
+	}
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		if (config_host_entry(ld, config_node(ld, pair->key),
+		    config_node(ld, pair->value), &dflt) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	dflt.name = NULL;
+	config_host_clear(&dflt);
+	return rc;
+}
+
+/* Does host h match one item of a 'hosts:' selection? An item is 'all',
+ * 'tag:NAME', or a shell pattern of host names. */
+static bool
+config_host_selected(const struct cfg_host *h, const char *item)
+{
+	size_t i;
+
+	if (strcmp(item, "all") == 0)
+		return true;
+	if (strncmp(item, "tag:", 4) == 0) {
+		for (i = 0; i < h->n_tags; i++) {
+			if (strcmp(h->tags[i], item + 4) == 0)
+				return true;
+		}
+		return false;
+	}
+	return fnmatch(item, h->name, 0) == 0;
+}
+
+/*
+ * A sequence's 'hosts:' selection becomes the first key of its matrix,
+ * 'host', whose values are the names of the hosts selected, in inventory
+ * order. Items are expanded with the variables every expansion shares
+ * (the top level's and the sequence's, and --set).
+ */
+static int
+config_select_hosts(struct cfg_loader *ld, yaml_node_t *n,
+    struct cfg_seqdef *def)
+{
+	struct config *cfg = ld->cfg;
+	struct cfg_kv *vars = NULL;
+	size_t n_vars = 0, vars_cap = 0, n_items, i, j;
+	yaml_node_t **items, *item;
+	char **text;
+	bool *on;
+	struct cfg_matrix *m;
+	const char *s = NULL;
+	int rc = -1;
+
+	if (n->type == YAML_SEQUENCE_NODE) {
+		n_items = (size_t)(n->data.sequence.items.top -
+		    n->data.sequence.items.start);
+		if (n_items == 0)
+			return config_error(ld, &n->start_mark,
+			    "'hosts' is empty");
+	} else if (n->type == YAML_SCALAR_NODE)
+		n_items = 1;
+	else
+		return config_expected(ld, n, "'all', a tag:NAME or a host "
+		    "name pattern, or a list of them", "'hosts'");
+	items = xcalloc(n_items, sizeof *items);
+	text = xcalloc(n_items, sizeof *text);
+	on = xcalloc(cfg->n_hosts, sizeof *on);
+	for (i = 0; i < ld->n_vars; i++)
+		config_kv_set(&vars, &n_vars, &vars_cap, ld->vars[i].name,
+		    xstrdup(ld->vars[i].value));
+	if (def->vars != NULL)
+		config_add_vars(ld, def->vars, &vars, &n_vars, &vars_cap);
+	for (i = 0; i < ld->n_overrides; i++)
+		config_kv_set(&vars, &n_vars, &vars_cap,
+		    ld->overrides[i].name, xstrdup(ld->overrides[i].value));
+
+	for (i = 0; i < n_items; i++) {
+		item = n->type == YAML_SCALAR_NODE ? n :
+		    config_node(ld, n->data.sequence.items.start[i]);
+		items[i] = item;
+		if (config_nonempty(ld, item, "'hosts'", &s) != 0)
+			goto out;
+		if ((text[i] = config_expand(ld, item, vars, n_vars)) == NULL)
+			goto out;
+	}
+	for (i = 0; i < n_items; i++) {
+		bool any = false;
+		for (j = 0; j < cfg->n_hosts; j++) {
+			if (config_host_selected(&cfg->hosts[j], text[i]))
+				on[j] = any = true;
+		}
+		if (!any) {
+			config_error(ld, &items[i]->start_mark,
+			    "'%s' selects no host", text[i]);
+			goto out;
+		}
+	}
+	/* matrix[0] is the host key; the matrix as written follows. */
+	def->matrix = xrealloc(def->matrix,
+	    (def->n_matrix + 1) * sizeof *def->matrix);
+	memmove(def->matrix + 1, def->matrix,
+	    def->n_matrix * sizeof *def->matrix);
+	def->n_matrix++;
+	def->by_hosts = true;
+	m = &def->matrix[0];
+	memset(m, 0, sizeof *m);
+	m->name = "host";
+	m->values = xcalloc(cfg->n_hosts, sizeof *m->values);
+	for (j = 0; j < cfg->n_hosts; j++) {
+		if (on[j])
+			m->values[m->n_values++] = cfg->hosts[j].name;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n_items; i++)
+		free(text[i]);
+	free(text);
+	free(items);
+	free(on);
+	config_kv_free(vars, n_vars);
+	return rc;
 }
 
 /*
@@ -903,7 +1581,7 @@ config_matrix(struct cfg_loader *ld, yaml_node_t *n, struct cfg_seqdef *def)
 			item = config_node(ld, *it);
 			if (config_string(ld, item, what, &s) != 0)
 				return -1;
-			m->values[it - v->data.sequence.items.start] = item;
+			m->values[it - v->data.sequence.items.start] = s;
 		}
 		if (total > CONFIG_SEQS_MAX / m->n_values)
 			return config_error(ld, &n->start_mark,
@@ -953,12 +1631,18 @@ static int
 config_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
     yaml_node_t *n, const struct cfg_defaults *d)
 {
+	static const char *const op_names[] = {
+		[CFG_OP_RUN] = "run", [CFG_OP_REMOTE] = "remote",
+		[CFG_OP_UPLOAD] = "upload", [CFG_OP_DOWNLOAD] = "download",
+	};
 	struct cfg_step *st;
 	struct cfg_field f[STEP_N];
+	struct cfg_field *action = NULL;
 	struct cfg_defaults sd = *d;
 	size_t env_cap = 0, i;
 	const char *s = NULL;
-	char buf[64], *cwd;
+	char buf[64], *cwd, what[32];
+	int act = -1;
 
 	seq->steps = xreallocarray_grow(seq->steps, step_cap, seq->n_steps + 1,
 	    sizeof *seq->steps);
@@ -985,14 +1669,24 @@ config_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 		    config_describe(ld, n, buf, sizeof buf));
 	if (config_fields(ld, n, "in step", config_step_keys, f) != 0)
 		return -1;
-	if (f[STEP_RUN].val != NULL && f[STEP_SLEEP].val != NULL)
-		return config_error(ld, &n->start_mark,
-		    "step has both 'run' and 'sleep'");
-	if (f[STEP_RUN].val == NULL && f[STEP_SLEEP].val == NULL)
-		return config_error(ld, &n->start_mark,
-		    "step has neither 'run' nor 'sleep'");
+	/* Exactly one key says what the step does. */
+	for (i = 0; i < sizeof config_step_actions /
+	    sizeof config_step_actions[0]; i++) {
+		if (f[config_step_actions[i]].val == NULL)
+			continue;
+		if (act >= 0)
+			return config_error(ld, &n->start_mark,
+			    "step has both '%s' and '%s'",
+			    config_step_keys[act],
+			    config_step_keys[config_step_actions[i]]);
+		act = config_step_actions[i];
+	}
+	if (act < 0)
+		return config_error(ld, &n->start_mark, "step has no 'run', "
+		    "'remote', 'upload', 'download' or 'sleep'");
+	action = &f[act];
 
-	if (f[STEP_SLEEP].val != NULL) {
+	if (act == STEP_SLEEP) {
 		/* A timer has no process, so nothing else applies to it. */
 		for (i = 0; i < STEP_N; i++) {
 			if (i == STEP_NAME || i == STEP_SLEEP ||
@@ -1015,16 +1709,53 @@ config_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 		}
 	} else {
 		st->kind = CFG_STEP_RUN;
-		if (config_string(ld, f[STEP_RUN].val, "'run'", &s) != 0)
+		st->op = act == STEP_REMOTE ? CFG_OP_REMOTE :
+		    act == STEP_UPLOAD ? CFG_OP_UPLOAD :
+		    act == STEP_DOWNLOAD ? CFG_OP_DOWNLOAD : CFG_OP_RUN;
+		snprintf(what, sizeof what, "'%s'", op_names[st->op]);
+		if (st->op != CFG_OP_RUN && seq->host < 0)
+			return config_error(ld, &action->key->start_mark,
+			    "a %s step needs a host: bind the sequence to one "
+			    "with 'host' or 'hosts'", op_names[st->op]);
+		if (config_string(ld, action->val, what, &s) != 0)
 			return -1;
 		if (s[strspn(s, " \t\n")] == '\0')
-			return config_error(ld, &f[STEP_RUN].val->start_mark,
-			    "'run' is empty");
-		if ((st->run = config_expand(ld, f[STEP_RUN].val, seq->vars,
+			return config_error(ld, &action->val->start_mark,
+			    "%s is empty", what);
+		if ((st->run = config_expand(ld, action->val, seq->vars,
 		    seq->n_vars)) == NULL)
 			return -1;
-		if (f[STEP_NAME].val == NULL)
-			st->name = config_step_name(st->run);
+		if (st->op == CFG_OP_UPLOAD || st->op == CFG_OP_DOWNLOAD) {
+			if (f[STEP_TO].val == NULL)
+				return config_error(ld, &n->start_mark,
+				    "%s step has no 'to' (where the copy goes)",
+				    what);
+			if (config_nonempty(ld, f[STEP_TO].val, "'to'",
+			    &s) != 0)
+				return -1;
+			if ((st->to = config_expand(ld, f[STEP_TO].val,
+			    seq->vars, seq->n_vars)) == NULL)
+				return -1;
+			if (f[STEP_TTY].key != NULL)
+				return config_error(ld,
+				    &f[STEP_TTY].key->start_mark, "'tty' "
+				    "does not apply to a %s step",
+				    op_names[st->op]);
+			if (f[STEP_NAME].val == NULL)
+				st->name = xasprintf("%s %s", op_names[st->op],
+				    st->run);
+		} else {
+			if (f[STEP_TO].key != NULL)
+				return config_error(ld,
+				    &f[STEP_TO].key->start_mark, "'to' applies "
+				    "to upload and download steps only");
+			if (f[STEP_NAME].val == NULL)
+				st->name = config_step_name(st->run);
+		}
+		if (st->op == CFG_OP_REMOTE && f[STEP_CWD].key != NULL)
+			return config_error(ld, &f[STEP_CWD].key->start_mark,
+			    "'cwd' does not apply to a remote step (it runs on "
+			    "the host: cd there in the command)");
 	}
 	if (f[STEP_NAME].val != NULL) {
 		if (config_nonempty(ld, f[STEP_NAME].val, "'name'", &s) != 0)
@@ -1036,6 +1767,9 @@ config_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 	if (st->kind == CFG_STEP_SLEEP)
 		return 0;
 
+	/* A copy has no terminal: the sequence's tty is not for it. */
+	if (st->op == CFG_OP_UPLOAD || st->op == CFG_OP_DOWNLOAD)
+		sd.tty = false;
 	if (config_step_settings(ld, &f[STEP_TIMEOUT], &f[STEP_RETRIES],
 	    &f[STEP_RETRY_DELAY], &f[STEP_ON_FAILURE], &f[STEP_TTY], &sd) != 0)
 		return -1;
@@ -1065,6 +1799,85 @@ defaults:
 	return 0;
 }
 
+/*
+ * The variables of one expansion of def. Scope: top-level vars, the
+ * sequence's, the host's (its vars, then host and host_address), --set,
+ * the matrix. The host is more specific than the sequence; the command
+ * line beats the file; the matrix beats everything, or its expansions
+ * would all be the same.
+ */
+static void
+config_scope(struct cfg_loader *ld, struct cfg_seqdef *def,
+    const size_t *at, const struct cfg_host *h, struct cfg_kv **v,
+    size_t *n)
+{
+	size_t cap = 0, i;
+
+	*v = NULL;
+	*n = 0;
+	for (i = 0; i < ld->n_vars; i++)
+		config_kv_set(v, n, &cap, ld->vars[i].name,
+		    xstrdup(ld->vars[i].value));
+	if (def->vars != NULL)
+		config_add_vars(ld, def->vars, v, n, &cap);
+	if (h != NULL) {
+		for (i = 0; i < h->n_vars; i++)
+			config_kv_set(v, n, &cap, h->vars[i].name,
+			    xstrdup(h->vars[i].value));
+		config_kv_set(v, n, &cap, "host", xstrdup(h->name));
+		config_kv_set(v, n, &cap, "host_address",
+		    xstrdup(h->address));
+	}
+	for (i = 0; i < ld->n_overrides; i++)
+		config_kv_set(v, n, &cap, ld->overrides[i].name,
+		    xstrdup(ld->overrides[i].value));
+	for (i = 0; i < def->n_matrix; i++)
+		config_kv_set(v, n, &cap, def->matrix[i].name,
+		    xstrdup(def->matrix[i].values[at[i]]));
+}
+
+/* Which host an expansion of def is bound to: -1 for none, -2 on error. */
+static long
+config_seq_host(struct cfg_loader *ld, struct cfg_seqdef *def,
+    const size_t *at)
+{
+	struct config *cfg = ld->cfg;
+	struct cfg_kv *vars;
+	size_t n_vars, i, len;
+	char *name, *list;
+	long h;
+
+	if (def->by_hosts)
+		return config_find_host(cfg, def->matrix[0].values[at[0]]);
+	if (def->host == NULL)
+		return -1;
+	config_scope(ld, def, at, NULL, &vars, &n_vars);
+	name = config_expand(ld, def->host, vars, n_vars);
+	config_kv_free(vars, n_vars);
+	if (name == NULL)
+		return -2;
+	if ((h = config_find_host(cfg, name)) < 0) {
+		for (i = 0, len = 1; i < cfg->n_hosts && i < 10; i++)
+			len += strlen(cfg->hosts[i].name) + 2;
+		list = xmalloc(len + 8);
+		list[0] = '\0';
+		for (i = 0; i < cfg->n_hosts && i < 10; i++) {
+			if (i > 0)
+				strcat(list, ", ");
+			strcat(list, cfg->hosts[i].name);
+		}
+		if (cfg->n_hosts > 10)
+			strcat(list, ", ...");
+		config_error(ld, &def->host->start_mark,
+		    "unknown host '%s' (hosts: %s)", name, list);
+		free(list);
+		free(name);
+		return -2;
+	}
+	free(name);
+	return h;
+}
+
 /* One sequence out of def, for the matrix values at[] (if any). */
 static int
 config_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
@@ -1073,10 +1886,11 @@ config_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 	struct config *cfg = ld->cfg;
 	struct cfg_seq *seq;
 	struct cfg_aux *aux;
-	size_t vars_cap = 0, env_cap = 0, step_cap = 0, i;
+	size_t env_cap = 0, step_cap = 0, i;
 	const char *value;
 	yaml_node_item_t *it;
 	char *name, *cwd;
+	long host;
 
 	if (cfg->n_seqs == CONFIG_SEQS_MAX)
 		return config_error(ld, &def->node->start_mark,
@@ -1096,24 +1910,11 @@ config_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 	seq->line = (int)def->node->start_mark.line + 1;
 	seq->column = (int)def->node->start_mark.column + 1;
 
-	/*
-	 * Scope: top-level vars, the sequence's, --set, the matrix. The
-	 * command line beats the file; the matrix beats everything, or its
-	 * expansions would all be the same.
-	 */
-	for (i = 0; i < ld->n_vars; i++)
-		config_kv_set(&seq->vars, &seq->n_vars, &vars_cap,
-		    ld->vars[i].name, xstrdup(ld->vars[i].value));
-	if (def->vars != NULL)
-		config_add_vars(ld, def->vars, &seq->vars, &seq->n_vars,
-		    &vars_cap);
-	for (i = 0; i < ld->n_overrides; i++)
-		config_kv_set(&seq->vars, &seq->n_vars, &vars_cap,
-		    ld->overrides[i].name, xstrdup(ld->overrides[i].value));
-	for (i = 0; i < def->n_matrix; i++)
-		config_kv_set(&seq->vars, &seq->n_vars, &vars_cap,
-		    def->matrix[i].name,
-		    xstrdup(config_text(def->matrix[i].values[at[i]])));
+	if ((host = config_seq_host(ld, def, at)) == -2)
+		return -1;
+	seq->host = host;
+	config_scope(ld, def, at, host >= 0 ? &cfg->hosts[host] : NULL,
+	    &seq->vars, &seq->n_vars);
 
 	if ((seq->name = config_expand(ld, def->name, seq->vars,
 	    seq->n_vars)) == NULL)
@@ -1123,7 +1924,7 @@ config_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 	for (i = 0; i < def->n_matrix; i++) {
 		if (tmpl_uses(seq->template_name, def->matrix[i].name))
 			continue;
-		value = config_text(def->matrix[i].values[at[i]]);
+		value = def->matrix[i].values[at[i]];
 		name = xasprintf("%s %s", seq->name, value);
 		free(seq->name);
 		seq->name = name;
@@ -1160,6 +1961,45 @@ config_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 		    &def->defaults) != 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* 'host' or 'hosts': which machine the sequence's remote steps run on. */
+static int
+config_seq_binding(struct cfg_loader *ld, const struct cfg_field *f,
+    struct cfg_seqdef *def)
+{
+	const struct cfg_field *key = f[SEQ_HOSTS].key ? &f[SEQ_HOSTS] :
+	    &f[SEQ_HOST];
+	const char *s = NULL;
+	size_t i, total = 1;
+
+	if (key->key == NULL)
+		return 0;
+	if (f[SEQ_HOST].key != NULL && f[SEQ_HOSTS].key != NULL)
+		return config_error(ld, &f[SEQ_HOSTS].key->start_mark,
+		    "sequence has both 'host' and 'hosts'");
+	if (ld->cfg->n_hosts == 0)
+		return config_error(ld, &key->key->start_mark, "'%s' needs a "
+		    "host inventory: there is no 'hosts' at the top level",
+		    config_text(key->key));
+	if (f[SEQ_HOST].val != NULL) {
+		def->host = f[SEQ_HOST].val;
+		return config_nonempty(ld, def->host, "'host'", &s);
+	}
+	for (i = 0; i < def->n_matrix; i++) {
+		if (strcmp(def->matrix[i].name, "host") == 0)
+			return config_error(ld, &f[SEQ_HOSTS].key->start_mark,
+			    "'hosts' makes the matrix key 'host', and "
+			    "'matrix' has one too");
+		total *= def->matrix[i].n_values;
+	}
+	if (config_select_hosts(ld, f[SEQ_HOSTS].val, def) != 0)
+		return -1;
+	if (total > CONFIG_SEQS_MAX / def->matrix[0].n_values)
+		return config_error(ld, &f[SEQ_HOSTS].key->start_mark,
+		    "'hosts' and 'matrix' make more than %d sequences",
+		    CONFIG_SEQS_MAX);
 	return 0;
 }
 
@@ -1205,10 +2045,11 @@ config_seq(struct cfg_loader *ld, yaml_node_t *n)
 	if (f[SEQ_MATRIX].val != NULL &&
 	    config_matrix(ld, f[SEQ_MATRIX].val, &def) != 0)
 		goto out;
-	if (def.n_matrix > sizeof at / sizeof at[0]) {
+	/* One key is kept for 'hosts'. */
+	if (def.n_matrix + 1 > sizeof at / sizeof at[0]) {
 		config_error(ld, &f[SEQ_MATRIX].val->start_mark,
 		    "'matrix' has more than %zu keys",
-		    sizeof at / sizeof at[0]);
+		    sizeof at / sizeof at[0] - 1);
 		goto out;
 	}
 	if ((def.needs = f[SEQ_NEEDS].val) != NULL &&
@@ -1226,6 +2067,8 @@ config_seq(struct cfg_loader *ld, yaml_node_t *n)
 	if (config_step_settings(ld, &f[SEQ_TIMEOUT], &f[SEQ_RETRIES],
 	    &f[SEQ_RETRY_DELAY], &f[SEQ_ON_FAILURE], &f[SEQ_TTY],
 	    &def.defaults) != 0)
+		goto out;
+	if (config_seq_binding(ld, f, &def) != 0)
 		goto out;
 
 	/* The cartesian product, first key outermost: an odometer. */
@@ -1446,6 +2289,8 @@ config_top(struct cfg_loader *ld, yaml_node_t *root,
 	if ((ld->env = f[TOP_ENV].val) != NULL &&
 	    config_check_env(ld, ld->env) != 0)
 		return -1;
+	if (config_hosts(ld, f[TOP_HOSTS].val, f[TOP_HOST_DEFAULTS].val) != 0)
+		return -1;
 
 	if ((seqs = f[TOP_SEQUENCES].val) == NULL)
 		return config_error(ld, &root->start_mark,
@@ -1628,32 +2473,43 @@ config_load(const char *path, const struct cfg_kv *overrides,
 	return rc;
 }
 
+static void
+config_seq_clear(struct cfg_seq *seq)
+{
+	struct cfg_step *st;
+	size_t j;
+
+	for (j = 0; j < seq->n_steps; j++) {
+		st = &seq->steps[j];
+		free(st->name);
+		free(st->run);
+		free(st->to);
+		free(st->cwd);
+		config_kv_free(st->env, st->n_env);
+	}
+	free(seq->steps);
+	free(seq->name);
+	free(seq->template_name);
+	free(seq->cwd);
+	config_kv_free(seq->env, seq->n_env);
+	config_kv_free(seq->vars, seq->n_vars);
+	free(seq->needs);
+}
+
 void
 config_free(struct config *cfg)
 {
-	struct cfg_seq *seq;
-	struct cfg_step *st;
-	size_t i, j;
+	size_t i;
 
 	if (cfg == NULL)
 		return;
-	for (i = 0; i < cfg->n_seqs; i++) {
-		seq = &cfg->seqs[i];
-		for (j = 0; j < seq->n_steps; j++) {
-			st = &seq->steps[j];
-			free(st->name);
-			free(st->run);
-			free(st->cwd);
-			config_kv_free(st->env, st->n_env);
-		}
-		free(seq->steps);
-		free(seq->name);
-		free(seq->template_name);
-		free(seq->cwd);
-		config_kv_free(seq->env, seq->n_env);
-		config_kv_free(seq->vars, seq->n_vars);
-		free(seq->needs);
-	}
+	for (i = 0; i < cfg->n_seqs; i++)
+		config_seq_clear(&cfg->seqs[i]);
+	for (i = 0; i < cfg->n_hosts; i++)
+		config_host_clear(&cfg->hosts[i]);
+	free(cfg->hosts);
+	free(cfg->hosts_file);
+	free(cfg->ssh_config);
 	free(cfg->seqs);
 	free(cfg->path);
 	free(cfg->dir);
@@ -1672,6 +2528,67 @@ config_find_seq(const struct config *cfg, const char *name)
 			return (long)i;
 	}
 	return -1;
+}
+
+long
+config_find_host(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_hosts; i++) {
+		if (strcmp(cfg->hosts[i].name, name) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+int
+config_select(struct config *cfg, char *const *patterns, size_t n_patterns,
+    char **err)
+{
+	size_t *to, i, j, k, n;
+	bool any;
+
+	*err = NULL;
+	if (n_patterns == 0)
+		return 0;
+	for (k = 0; k < n_patterns; k++) {
+		for (i = 0, any = false; i < cfg->n_seqs && !any; i++)
+			any = fnmatch(patterns[k], cfg->seqs[i].name, 0) == 0;
+		if (!any) {
+			*err = xasprintf("--only '%s' matches no sequence",
+			    patterns[k]);
+			return -1;
+		}
+	}
+	/* to[i]: the new index of sequence i, or SIZE_MAX once left out. */
+	to = xcalloc(cfg->n_seqs, sizeof *to);
+	for (i = 0, n = 0; i < cfg->n_seqs; i++) {
+		to[i] = SIZE_MAX;
+		for (k = 0; k < n_patterns; k++) {
+			if (fnmatch(patterns[k], cfg->seqs[i].name, 0) == 0) {
+				to[i] = n++;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < cfg->n_seqs; i++) {
+		struct cfg_seq *seq = &cfg->seqs[i];
+		if (to[i] == SIZE_MAX) {
+			config_seq_clear(seq);
+			continue;
+		}
+		for (j = 0, k = 0; j < seq->n_needs; j++) {
+			if (to[seq->needs[j]] != SIZE_MAX)
+				seq->needs[k++] = to[seq->needs[j]];
+		}
+		seq->n_needs = k;
+		if (to[i] != i)
+			cfg->seqs[to[i]] = *seq;
+	}
+	cfg->n_seqs = n;
+	free(to);
+	return 0;
 }
 
 /*
@@ -1736,7 +2653,8 @@ config_print_env(FILE *fp, const char *indent, const struct cfg_kv *env,
 }
 
 static void
-config_print_step(const struct cfg_step *st, size_t n, FILE *fp)
+config_print_step(const struct cfg_step *st, const struct cfg_host *host,
+    size_t n, FILE *fp)
 {
 	char d1[32], d2[32], sleep[64];
 	const char *sep = "  (", *p, *nl;
@@ -1771,21 +2689,68 @@ config_print_step(const struct cfg_step *st, size_t n, FILE *fp)
 		sep = ", ";
 	}
 	fputs(sep[0] == ',' ? ")\n" : "\n", fp);
-	if (strcmp(st->name, st->run) != 0) {
+	if (st->op == CFG_OP_UPLOAD || st->op == CFG_OP_DOWNLOAD) {
+		fprintf(fp, "    %s: %s", st->op == CFG_OP_UPLOAD ? "upload" :
+		    "download", st->op == CFG_OP_UPLOAD ? "" : host->name);
+		if (st->op == CFG_OP_DOWNLOAD)
+			fputc(':', fp);
+		config_print_text(fp, st->run, strlen(st->run));
+		fprintf(fp, " -> %s", st->op == CFG_OP_UPLOAD ? host->name :
+		    "");
+		if (st->op == CFG_OP_UPLOAD)
+			fputc(':', fp);
+		config_print_text(fp, st->to, strlen(st->to));
+		fputc('\n', fp);
+	} else if (st->op == CFG_OP_REMOTE || strcmp(st->name, st->run) != 0) {
 		/* Every line of a script, aligned under the first. */
-		fputs("    run: ", fp);
+		fputs(st->op == CFG_OP_REMOTE ? "    remote: " : "    run: ",
+		    fp);
 		for (p = st->run; *p != '\0'; p = nl + 1) {
 			nl = p + strcspn(p, "\n");
 			config_print_text(fp, p, (size_t)(nl - p));
 			fputc('\n', fp);
 			if (*nl == '\0' || nl[1] == '\0')
 				break;
-			fputs("         ", fp);
+			fputs(st->op == CFG_OP_REMOTE ? "            " :
+			    "         ", fp);
 		}
 	}
 	if (st->cwd != NULL)
 		fprintf(fp, "    cwd: %s\n", st->cwd);
 	config_print_env(fp, "    ", st->env, st->n_env);
+}
+
+static void
+config_print_host(const struct cfg_host *h, FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "host %s: %s%s%s", h->name, h->user ? h->user : "",
+	    h->user ? "@" : "", h->address);
+	if (h->port != 0)
+		fprintf(fp, " port %u", h->port);
+	if (!h->multiplex)
+		fputs("  (a connection per step)", fp);
+	fputc('\n', fp);
+	if (h->identity != NULL)
+		fprintf(fp, "  identity: %s\n", h->identity);
+	for (i = 0; i < h->n_tags; i++)
+		fprintf(fp, "%s%s", i == 0 ? "  tags: " : ", ", h->tags[i]);
+	if (h->n_tags > 0)
+		fputc('\n', fp);
+	for (i = 0; i < h->n_ssh_options; i++) {
+		fprintf(fp, "%s %s=", i == 0 ? "  ssh_options:" : "",
+		    h->ssh_options[i].name);
+		config_print_value(fp, h->ssh_options[i].value);
+	}
+	if (h->n_ssh_options > 0)
+		fputc('\n', fp);
+	for (i = 0; i < h->n_vars; i++) {
+		fprintf(fp, "%s %s=", i == 0 ? "  vars:" : "", h->vars[i].name);
+		config_print_value(fp, h->vars[i].value);
+	}
+	if (h->n_vars > 0)
+		fputc('\n', fp);
 }
 
 void
@@ -1796,9 +2761,14 @@ config_print_plan(const struct config *cfg, FILE *fp)
 	size_t i, j;
 
 	fprintf(fp, "settings: shell=%s max_parallel=%u scrollback=%zu "
-	    "kill_grace=%s log_dir=%s\n", cfg->shell, cfg->max_parallel,
+	    "kill_grace=%s log_dir=%s", cfg->shell, cfg->max_parallel,
 	    cfg->scrollback, config_format_duration(cfg->kill_grace, d,
 	    sizeof d), cfg->log_dir);
+	if (cfg->ssh_config != NULL)
+		fprintf(fp, " ssh_config=%s", cfg->ssh_config);
+	fputc('\n', fp);
+	for (i = 0; i < cfg->n_hosts; i++)
+		config_print_host(&cfg->hosts[i], fp);
 	for (i = 0; i < cfg->n_seqs; i++) {
 		seq = &cfg->seqs[i];
 		fprintf(fp, "sequence %zu: ", i + 1);
@@ -1809,10 +2779,13 @@ config_print_plan(const struct config *cfg, FILE *fp)
 			    strlen(cfg->seqs[seq->needs[j]].name));
 		}
 		fputs(seq->n_needs > 0 ? ")\n" : "\n", fp);
+		if (seq->host >= 0)
+			fprintf(fp, "  host: %s\n", cfg->hosts[seq->host].name);
 		if (seq->cwd != NULL)
 			fprintf(fp, "  cwd: %s\n", seq->cwd);
 		config_print_env(fp, "  ", seq->env, seq->n_env);
 		for (j = 0; j < seq->n_steps; j++)
-			config_print_step(&seq->steps[j], j + 1, fp);
+			config_print_step(&seq->steps[j], seq->host >= 0 ?
+			    &cfg->hosts[seq->host] : NULL, j + 1, fp);
 	}
 }

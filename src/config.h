@@ -10,8 +10,17 @@
 #include <stdio.h>
 
 enum cfg_step_kind {
-	CFG_STEP_RUN,   /* a command: SHELL -c RUN */
+	CFG_STEP_RUN,   /* a process: a command here or on the sequence's
+	                   host, or a copy to or from it (see op) */
 	CFG_STEP_SLEEP, /* a pause: a timer, no process */
+};
+
+/* What a CFG_STEP_RUN step's process does. */
+enum cfg_step_op {
+	CFG_OP_RUN,      /* run: SHELL -c RUN, here */
+	CFG_OP_REMOTE,   /* remote: RUN on the sequence's host, over ssh */
+	CFG_OP_UPLOAD,   /* upload: copy local RUN to the host's TO (scp) */
+	CFG_OP_DOWNLOAD, /* download: copy the host's RUN to local TO */
 };
 
 enum cfg_on_failure {
@@ -28,14 +37,20 @@ struct cfg_kv {
 struct cfg_step {
 	enum cfg_step_kind kind;
 	char *name;          /* expanded; for a plain-string step, the command */
-	char *run;           /* expanded command; NULL for a sleep */
+	enum cfg_step_op op; /* CFG_OP_RUN for a sleep too */
+	char *run;           /* expanded command (for remote: the command on
+	                        the host; for upload and download: the path
+	                        copied from); NULL for a sleep */
+	char *to;            /* upload, download: the path copied to; else
+	                        NULL */
 	double sleep;        /* seconds, for CFG_STEP_SLEEP */
 	double timeout;      /* seconds; 0 = none */
 	unsigned retries;    /* automatic retries after the first attempt */
 	double retry_delay;  /* seconds between attempts */
 	enum cfg_on_failure on_failure;
 	bool tty;            /* run under a pseudo-terminal */
-	char *cwd;           /* NULL = the sequence's cwd */
+	char *cwd;           /* NULL = the sequence's cwd (never set on a
+	                        remote step) */
 	struct cfg_kv *env;  /* step env, applied after the sequence's */
 	size_t n_env;
 	int line, column;    /* where the step is in the file (1-based) */
@@ -53,7 +68,28 @@ struct cfg_seq {
 	size_t n_needs;
 	struct cfg_kv *vars; /* the variables in scope (for display) */
 	size_t n_vars;
+	long host;           /* index into config.hosts, or -1: not bound */
 	int line, column;
+};
+
+/* A machine of the inventory, reached with OpenSSH. Host defaults are
+ * already applied. */
+struct cfg_host {
+	char *name;          /* unique; what sequences and {{host}} say */
+	char *address;       /* what ssh connects to; default the name */
+	char *user;          /* NULL: ssh's choice (its config, or $USER) */
+	unsigned port;       /* 0: ssh's choice */
+	char *identity;      /* absolute path, or NULL: ssh's choice */
+	struct cfg_kv *ssh_options; /* -o NAME=VALUE, in order */
+	size_t n_ssh_options;
+	char **tags;
+	size_t n_tags;
+	struct cfg_kv *vars; /* in scope of sequences bound to the host */
+	size_t n_vars;
+	bool multiplex;      /* one connection for the whole run (default);
+	                        false: a new connection per step */
+	int line, column;    /* where it is defined (in hosts_file when it
+	                        comes from one) */
 };
 
 struct config {
@@ -67,6 +103,10 @@ struct config {
 	double kill_grace;   /* seconds; default 5 */
 	unsigned keep_runs;  /* run directories kept in log_dir; 0 = all;
 	                        default 50 */
+	char *ssh_config;    /* absolute; ssh -F FILE; NULL: the user's */
+	struct cfg_host *hosts;
+	size_t n_hosts;
+	char *hosts_file;    /* absolute, when the inventory came from one */
 	struct cfg_seq *seqs;
 	size_t n_seqs;
 };
@@ -95,6 +135,16 @@ void config_print_plan(const struct config *cfg, FILE *fp);
 
 /* Index of the sequence called `name`, or -1. */
 long config_find_seq(const struct config *cfg, const char *name);
+
+/* Index of the host called `name`, or -1. */
+long config_find_host(const struct config *cfg, const char *name);
+
+/* Keep only the sequences whose names match one of the shell patterns
+ * (fnmatch) of --only; needs on sequences left out are dropped (taken as
+ * met). Returns 0, or -1 and a message in *err (caller frees) when a
+ * pattern matches nothing. */
+int config_select(struct config *cfg, char *const *patterns,
+    size_t n_patterns, char **err);
 
 /* Parse a duration: "500ms", "3s", "2m", "1h", or a bare number of
  * seconds (fractions allowed). Returns 0 and stores seconds, or -1. */

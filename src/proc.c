@@ -25,6 +25,7 @@ struct proc {
 	ev_timer grace;      /* SIGKILL after SIGTERM */
 	pid_t pid;           /* also the process group id */
 	int fd;              /* pipe read end or pty master; -1 once closed */
+	int in_fd;           /* write end of a stdin pipe, or -1 */
 	bool tty;
 	bool reaped;
 	bool finished;       /* exited() was called */
@@ -134,7 +135,7 @@ proc_child_fail(const char *what, const char *arg)
 /* In the child, between fork and exec. Only async-signal-safe calls. */
 static void
 proc_child(const struct proc_spec *spec, int out_fd, int slave_fd,
-    char **argv)
+    int in_fd, char *const *argv)
 {
 	sigset_t all;
 	struct sigaction sa;
@@ -157,8 +158,9 @@ proc_child(const struct proc_spec *spec, int out_fd, int slave_fd,
 		dup2(slave_fd, 2);
 	} else {
 		setpgid(0, 0);
-		devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
+		if (in_fd >= 0)
+			dup2(in_fd, 0);
+		else if ((devnull = open("/dev/null", O_RDONLY)) >= 0)
 			dup2(devnull, 0);
 		dup2(out_fd, 1);
 		dup2(out_fd, 2);
@@ -173,6 +175,12 @@ proc_child(const struct proc_spec *spec, int out_fd, int slave_fd,
 		proc_child_fail("cannot change directory to", spec->cwd);
 	if (spec->env != NULL)
 		environ = spec->env;
+	if (spec->argv != NULL) {
+		execvp(spec->argv[0], spec->argv);
+		dprintf(2, "drove: cannot run %s: %s\n", spec->argv[0],
+		    strerror(errno));
+		_exit(127);
+	}
 	if (argv != NULL) {
 		execvp(argv[0], argv);
 		/* Not found or not executable: let the shell say why, in its
@@ -180,6 +188,15 @@ proc_child(const struct proc_spec *spec, int out_fd, int slave_fd,
 	}
 	execlp(spec->shell, spec->shell, "-c", spec->command, (char *)NULL);
 	proc_child_fail("cannot run shell", spec->shell);
+}
+
+static void
+proc_close_in(struct proc *p)
+{
+	if (p->in_fd >= 0) {
+		close(p->in_fd);
+		p->in_fd = -1;
+	}
 }
 
 static void
@@ -203,6 +220,7 @@ proc_maybe_finish(struct proc *p)
 		proc_untrack(p->pid);
 	}
 	p->finished = true;
+	proc_close_in(p);
 	p->cb.exited(p->cb.arg, p->status);
 }
 
@@ -319,7 +337,7 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
     char **err)
 {
 	struct proc *p;
-	int fds[2] = { -1, -1 }, master = -1, slave = -1;
+	int fds[2] = { -1, -1 }, in[2] = { -1, -1 }, master = -1, slave = -1;
 	char **argv = NULL, *argbuf = NULL;
 	pid_t pid;
 
@@ -335,8 +353,13 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
 	} else if (pipe2(fds, O_CLOEXEC) != 0) {
 		*err = xasprintf("pipe: %s", strerror(errno));
 		return NULL;
+	} else if (spec->stdin_pipe && pipe2(in, O_CLOEXEC) != 0) {
+		*err = xasprintf("pipe: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
 	}
-	if (!proc_needs_shell(spec->command))
+	if (spec->argv == NULL && !proc_needs_shell(spec->command))
 		argv = proc_split(spec->command, &argbuf);
 
 	pid = fork();
@@ -348,12 +371,16 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
 			close(master);
 			close(slave);
 		}
+		if (in[0] >= 0) {
+			close(in[0]);
+			close(in[1]);
+		}
 		free(argv);
 		free(argbuf);
 		return NULL;
 	}
 	if (pid == 0)
-		proc_child(spec, fds[1], slave, argv);
+		proc_child(spec, fds[1], slave, in[0], argv);
 
 	/* Parent. Set the group from here too, so a kill sent before the
 	 * child ran its first instruction still reaches the whole group. */
@@ -364,6 +391,11 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
 
 	p = xcalloc(1, sizeof *p);
 	p->pid = pid;
+	p->in_fd = -1;
+	if (in[0] >= 0) {
+		close(in[0]);
+		p->in_fd = in[1];
+	}
 	p->tty = spec->tty;
 	p->kill_grace = spec->kill_grace;
 	p->cb = *cb;
@@ -395,6 +427,10 @@ proc_kill(struct proc *p)
 {
 	if (p == NULL || p->finished)
 		return;
+	/* First the end of input: an ssh step's remote side stops on it,
+	 * even if the signal then takes the local client before it could
+	 * say anything (see remote.c). */
+	proc_close_in(p);
 	proc_terminate_group(p);
 }
 
@@ -438,6 +474,7 @@ proc_free(struct proc *p)
 	if (p == NULL)
 		return;
 	proc_close_fd(p);
+	proc_close_in(p);
 	if (!p->reaped) {
 		/* Abandoned while running: nobody will wait for it, so no
 		 * grace either. libev reaps it when it exits. */

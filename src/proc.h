@@ -17,11 +17,18 @@ struct proc_spec {
 	const char *shell;    /* run as SHELL -c COMMAND ... */
 	const char *command;  /* ... or exec'd directly when it has no shell
 	                         syntax (as make does) */
+	char *const *argv;    /* when not NULL: exec'd as it is, no shell
+	                         (command is then only what to show) */
 	const char *cwd;      /* NULL: inherit */
 	char **env;           /* full environment (NULL-terminated), or NULL */
 	bool tty;             /* pseudo-terminal instead of a pipe */
 	unsigned short cols, rows; /* pty size; 0 = 80x24 */
 	double kill_grace;    /* seconds between SIGTERM and SIGKILL */
+	bool stdin_pipe;      /* stdin is a pipe drove holds open, never
+	                         writes to, and closes first thing in
+	                         proc_kill: the end of input is how an ssh
+	                         step tells the remote side to stop (pipe
+	                         procs only) */
 };
 
 struct proc_callbacks {
@@ -41,7 +48,8 @@ struct proc_callbacks {
 struct proc *proc_start(const struct proc_spec *spec,
     const struct proc_callbacks *cb, char **err);
 
-/* SIGTERM the process group now, SIGKILL after the grace. Idempotent. */
+/* Close the stdin pipe (if any), SIGTERM the process group now, SIGKILL
+ * after the grace. Idempotent. */
 void proc_kill(struct proc *p);
 /* Write to the child's terminal (tty procs only). Returns bytes written
  * or -1. Never blocks. */

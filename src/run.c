@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "proc.h"
+#include "remote.h"
 #include "xmalloc.h"
 
 extern char **environ;
@@ -33,10 +34,15 @@ struct run {
 	bool finished;       /* RUN_EV_END was announced */
 	bool scheduling;     /* guards run_schedule against re-entry */
 	bool frozen;         /* a past run, shown by the review */
+	struct remote *remote; /* the ssh transport, when there are hosts */
+	char *resumed_from;  /* --resume: the id of the run resumed */
 	bool reschedule;
 };
 
 static void run_seq_step_begin(struct run_seq *seq);
+static void run_announce_resumed(struct run_seq *seq);
+static void run_step_spawn(struct run_seq *seq);
+static void run_remote_ready(void *arg, const char *err);
 static void run_schedule(struct run *run);
 
 static double
@@ -235,6 +241,33 @@ run_env_build(const struct run_seq *seq, const struct run_step *step)
 	return env;
 }
 
+/* What a remote step's command gets on the host: the config's env (top
+ * level, sequence, step) and drove's DROVE_* variables, as NAME=VALUE. Not
+ * drove's own environment: that is this machine's. Caller frees with
+ * run_env_free. */
+static char **
+run_env_remote(const struct run_seq *seq, const struct run_step *step,
+    size_t *n)
+{
+	char **env = NULL, buf[32];
+	size_t cap = 0;
+
+	*n = 0;
+	env = xreallocarray_grow(env, &cap, 1, sizeof *env);
+	env[0] = NULL;
+	for (size_t i = 0; i < seq->cfg->n_env; i++)
+		run_env_set(&env, n, &cap, seq->cfg->env[i].name,
+		    seq->cfg->env[i].value);
+	for (size_t i = 0; i < step->cfg->n_env; i++)
+		run_env_set(&env, n, &cap, step->cfg->env[i].name,
+		    step->cfg->env[i].value);
+	run_env_set(&env, n, &cap, "DROVE_SEQUENCE", seq->cfg->name);
+	run_env_set(&env, n, &cap, "DROVE_STEP", step->cfg->name);
+	snprintf(buf, sizeof buf, "%u", step->attempt);
+	run_env_set(&env, n, &cap, "DROVE_ATTEMPT", buf);
+	return env;
+}
+
 static void
 run_env_free(char **env)
 {
@@ -293,6 +326,27 @@ run_proc_exited(void *arg, int status)
 	run_step_ended(seq, st);
 }
 
+/*
+ * End the running attempt at once when it has no process: a sleep, or a
+ * wait for its host's connection (which goes on for other steps). Returns
+ * false when there is a process: the caller kills it, and the attempt
+ * ends when it is gone.
+ */
+static bool
+run_stop_now(struct run_seq *seq, enum step_status st)
+{
+	if (seq->sleeping) {
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+		seq->sleeping = false;
+	} else if (seq->wait != NULL) {
+		remote_cancel(seq->run->remote, seq->wait);
+		seq->wait = NULL;
+	} else
+		return false;
+	run_step_ended(seq, st);
+	return true;
+}
+
 static void
 run_timeout_cb(EV_P_ ev_timer *w, int revents)
 {
@@ -305,7 +359,8 @@ run_timeout_cb(EV_P_ ev_timer *w, int revents)
 		seq->end_reason = END_TIMEOUT;
 	run_mark(seq, "-- timed out after %gs: killing --",
 	    run_cur(seq)->cfg->timeout);
-	proc_kill(seq->proc);
+	if (!run_stop_now(seq, STEP_TIMEOUT))
+		proc_kill(seq->proc);
 }
 
 static void
@@ -336,7 +391,6 @@ run_seq_step_begin(struct run_seq *seq)
 	const struct cfg_step *cs = step->cfg;
 	struct run_event ev = { .type = RUN_EV_STEP_START, .seq = seq->index,
 		                .step = seq->current };
-	char *err = NULL;
 
 	step->attempt++;
 	step->status = STEP_RUNNING;
@@ -362,7 +416,29 @@ run_seq_step_begin(struct run_seq *seq)
 		ev_timer_start(EV_DEFAULT_UC_ &seq->timer);
 		return;
 	}
+	/* The timeout counts from here: waiting for a host that does not
+	 * answer is part of the step. */
+	if (cs->timeout > 0) {
+		ev_timer_set(&seq->timeout, cs->timeout, 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &seq->timeout);
+	}
+	if (cs->op != CFG_OP_RUN && remote_connect(run->remote,
+	    (size_t)seq->cfg->host, run_remote_ready, seq, &seq->wait) == 0) {
+		run_mark(seq, "-- waiting for the ssh connection to %s --",
+		    run->cfg->hosts[seq->cfg->host].name);
+		return;
+	}
+	run_step_spawn(seq);
+}
 
+/* Start the current attempt's process: the command here, or ssh or scp
+ * for the sequence's host. */
+static void
+run_step_spawn(struct run_seq *seq)
+{
+	struct run *run = seq->run;
+	struct run_step *step = run_cur(seq);
+	const struct cfg_step *cs = step->cfg;
 	struct proc_spec spec = {
 		.shell = run->cfg->shell,
 		.command = cs->run,
@@ -377,22 +453,47 @@ run_seq_step_begin(struct run_seq *seq)
 		.exited = run_proc_exited,
 		.arg = seq,
 	};
-	char **env = run_env_build(seq, step);
+	char **env = run_env_build(seq, step), **renv = NULL, **argv = NULL;
+	char *err = NULL;
+	size_t n_renv = 0;
 
+	if (cs->op != CFG_OP_RUN) {
+		renv = run_env_remote(seq, step, &n_renv);
+		argv = remote_argv(run->remote, (size_t)seq->cfg->host, cs,
+		    renv, n_renv, run->cfg->kill_grace);
+		spec.argv = argv;
+		/* Held open, never written: its end tells the remote side
+		 * to stop (see remote.c). */
+		spec.stdin_pipe = true;
+	}
 	spec.env = env;
 	seq->proc = proc_start(&spec, &cb, &err);
 	run_env_free(env);
+	run_env_free(renv);
+	remote_argv_free(argv);
 	if (seq->proc == NULL) {
 		run_proc_output(seq, err, strlen(err));
 		run_proc_output(seq, "\n", 1);
 		free(err);
 		run_step_ended(seq, STEP_FAILED);
+	}
+}
+
+/* The host's connection is up (err NULL), or could not be made. */
+static void
+run_remote_ready(void *arg, const char *err)
+{
+	struct run_seq *seq = arg;
+
+	seq->wait = NULL;
+	if (err != NULL) {
+		/* ssh's own words, and its status for a failed connection. */
+		run_proc_output(seq, err, strlen(err));
+		run_cur(seq)->exit_code = 255;
+		run_step_ended(seq, STEP_FAILED);
 		return;
 	}
-	if (cs->timeout > 0) {
-		ev_timer_set(&seq->timeout, cs->timeout, 0.);
-		ev_timer_start(EV_DEFAULT_UC_ &seq->timeout);
-	}
+	run_step_spawn(seq);
 }
 
 static void
@@ -440,6 +541,8 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		                .attempt = step->attempt };
 	int reason = seq->end_reason;
 
+	/* Whatever ended it, the step's time is up. */
+	ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
 	switch (reason) {
 	case END_SKIP:
 		st = STEP_SKIPPED;
@@ -527,9 +630,13 @@ run_limit(const struct run *run)
 static void
 run_seq_begin(struct run_seq *seq)
 {
-	seq->current = 0;
+	seq->current = seq->resume_at;
 	seq->had_failure = false;
 	run_set_state(seq, SEQ_RUNNING);
+	if (seq->resume_at > 0)
+		run_mark(seq, "-- steps 1-%zu succeeded in run %s: resuming "
+		    "at step %zu --", seq->resume_at, seq->run->resumed_from,
+		    seq->resume_at + 1);
 	run_seq_step_begin(seq);
 }
 
@@ -647,10 +754,13 @@ run_create(const struct config *cfg, const struct run_options *opt)
 			seq->steps[j].cfg = &seq->cfg->steps[j];
 			seq->steps[j].exit_code = -1;
 		}
-		seq->out = outbuf_create(cfg->scrollback, run_outbuf_line, seq);
+		seq->out = outbuf_create(opt->scrollback ? opt->scrollback :
+		    cfg->scrollback, run_outbuf_line, seq);
 		ev_init(&seq->timer, run_timer_cb);
 		ev_init(&seq->timeout, run_timeout_cb);
 	}
+	if (cfg->n_hosts > 0)
+		run->remote = remote_create(cfg);
 	return run;
 }
 
@@ -664,9 +774,17 @@ run_free(struct run *run)
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
 		proc_free(seq->proc);
-		outbuf_free(seq->out);
-		free(seq->steps);
+		seq->proc = NULL;
+		remote_cancel(run->remote, seq->wait);
+		seq->wait = NULL;
 	}
+	/* Nothing of the run is left to call back while the masters go. */
+	remote_free(run->remote);
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		outbuf_free(run->seqs[i].out);
+		free(run->seqs[i].steps);
+	}
+	free(run->resumed_from);
 	free(run->seqs);
 	free(run->obs);
 	free(run);
@@ -702,7 +820,79 @@ run_start(struct run *run)
 
 	run->started = run_now();
 	run_emit(run, &ev);
+	for (size_t i = 0; i < run->n_seqs; i++)
+		run_announce_resumed(&run->seqs[i]);
 	run_schedule(run);
+}
+
+/* --resume: say what is not run again, in the output and in the record
+ * (a step_end of attempt 0 per step, so that this run can be resumed in
+ * turn), and settle the sequences that are done. */
+static void
+run_announce_resumed(struct run_seq *seq)
+{
+	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->index };
+	size_t n = seq->cfg->n_steps;
+
+	if (seq->resume_at == 0)
+		return;
+	if (seq->resume_at >= n)
+		run_notice(seq, "succeeded in run %s: not run again",
+		    seq->run->resumed_from);
+	else
+		run_notice(seq, "steps 1-%zu succeeded in run %s: resuming at "
+		    "step %zu", seq->resume_at, seq->run->resumed_from,
+		    seq->resume_at + 1);
+	for (size_t j = 0; j < seq->resume_at && j < n; j++) {
+		seq->steps[j].started = seq->steps[j].ended = run_now();
+		ev.step = j;
+		run_emit(seq->run, &ev);
+	}
+	if (seq->resume_at >= n) {
+		seq->current = n;
+		run_set_state(seq, SEQ_OK);
+	}
+}
+
+void
+run_resume_from(struct run *run, size_t i, size_t first, const char *from)
+{
+	struct run_seq *seq;
+
+	if (i >= run->n_seqs || first == 0)
+		return;
+	seq = &run->seqs[i];
+	if (first > seq->cfg->n_steps)
+		first = seq->cfg->n_steps;
+	if (run->resumed_from == NULL || strcmp(run->resumed_from, from) != 0) {
+		free(run->resumed_from);
+		run->resumed_from = xstrdup(from);
+	}
+	seq->resume_at = first;
+	for (size_t j = 0; j < first; j++) {
+		seq->steps[j].status = STEP_OK;
+		seq->steps[j].resumed = true;
+		seq->steps[j].exit_code = 0;
+	}
+}
+
+void
+run_set_ssh_dir(struct run *run, const char *dir)
+{
+	if (run->remote != NULL)
+		remote_set_dir(run->remote, dir);
+}
+
+void
+run_disconnect(struct run *run)
+{
+	remote_disconnect(run->remote);
+}
+
+struct remote *
+run_remote(const struct run *run)
+{
+	return run->remote;
 }
 
 void
@@ -854,15 +1044,9 @@ run_skip(struct run *run, size_t i)
 	step = run_cur(seq);
 	if (seq->state == SEQ_RUNNING && step->status == STEP_RUNNING) {
 		run_action(seq, "skip", "skipped");
-		if (seq->sleeping) {
-			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-			seq->sleeping = false;
-			seq->end_reason = END_SKIP;
-			run_step_ended(seq, STEP_SKIPPED);
-			return NULL;
-		}
 		seq->end_reason = END_SKIP;
-		proc_kill(seq->proc);
+		if (!run_stop_now(seq, STEP_SKIPPED))
+			proc_kill(seq->proc);
 		return NULL;
 	}
 	if ((seq->state == SEQ_RUNNING && step->status == STEP_RETRY_WAIT) ||
@@ -896,13 +1080,8 @@ run_kill(struct run *run, size_t i)
 		return "no step is running";
 	run_action(seq, "kill", "killed");
 	seq->end_reason = END_KILL;
-	if (seq->sleeping) {
-		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-		seq->sleeping = false;
-		run_step_ended(seq, STEP_KILLED);
-		return NULL;
-	}
-	proc_kill(seq->proc);
+	if (!run_stop_now(seq, STEP_KILLED))
+		proc_kill(seq->proc);
 	return NULL;
 }
 
@@ -926,11 +1105,7 @@ run_seq_abort(struct run_seq *seq)
 		if (step->status == STEP_RETRY_WAIT) {
 			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 			run_seq_finish(seq, SEQ_ABORTED);
-		} else if (seq->sleeping) {
-			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-			seq->sleeping = false;
-			run_step_ended(seq, STEP_KILLED);
-		} else
+		} else if (!run_stop_now(seq, STEP_KILLED))
 			proc_kill(seq->proc);
 		return;
 	default:

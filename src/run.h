@@ -49,9 +49,13 @@ struct run_step {
 	double ended;        /* of the last attempt; 0 while it runs */
 	double retry_at;     /* when STEP_RETRY_WAIT ends */
 	unsigned operator_retries; /* attempts started by the operator */
+	bool resumed;        /* done in the run this one resumes (--resume):
+	                        STEP_OK without running here */
 };
 
 struct run;
+struct remote;
+struct remote_wait;
 
 struct run_seq {
 	const struct cfg_seq *cfg;
@@ -75,6 +79,8 @@ struct run_seq {
 		END_NONE, END_SKIP, END_KILL, END_ABORT, END_TIMEOUT
 	} end_reason;        /* why drove is ending the running step */
 	bool sleeping;
+	struct remote_wait *wait; /* waiting for its host's connection */
+	size_t resume_at;    /* the first step to run (--resume) */
 	unsigned short tty_cols, tty_rows;
 };
 
@@ -111,6 +117,7 @@ typedef void run_observer_fn(void *arg, struct run *run,
 struct run_options {
 	bool interactive;    /* someone can answer a pause */
 	long max_parallel;   /* -1: the config's */
+	size_t scrollback;   /* lines kept per sequence; 0: the config's */
 };
 
 /* A run of cfg (borrowed: it must outlive the run). */
@@ -133,6 +140,25 @@ void run_restore_step(struct run *run, size_t i, size_t step,
     double started, double ended);
 /* True for a frozen run. */
 bool run_frozen(const struct run *run);
+
+/* --resume: sequence i starts at step `first`, the steps before it having
+ * succeeded in the run `from` (an id, for the output). Each of those is
+ * STEP_OK with `resumed` set, and is announced at run_start as a
+ * RUN_EV_STEP_END of attempt 0, after a RUN_EV_NOTICE, so the new run's
+ * record says it too. first == n_steps: the sequence is done (SEQ_OK from
+ * the start). Call before run_start. */
+void run_resume_from(struct run *run, size_t i, size_t first,
+    const char *from);
+
+/* Where the ssh control sockets go (a directory is made in it; see
+ * remote_set_dir): the run directory. Call before run_start. */
+void run_set_ssh_dir(struct run *run, const char *dir);
+/* Close every ssh connection of the run (waits for the masters to exit,
+ * at most a few seconds). Call once the run has settled, before
+ * proc_kill_all_now; run_free does it too. */
+void run_disconnect(struct run *run);
+/* The run's ssh transport, or NULL when the config has no hosts (tests). */
+struct remote *run_remote(const struct run *run);
 
 /* Announce RUN_EV_START and start what can start. */
 void run_start(struct run *run);

@@ -747,6 +747,363 @@ test_shipped_configs(void **state)
 }
 
 /*
+ * Hosts, remote steps, --only.
+ */
+
+static const char hosts_example[] =
+"settings: {ssh_config: ssh/config}\n"
+"host_defaults:\n"
+"  user: deploy\n"
+"  port: 2222\n"
+"  identity: keys/id\n"
+"  ssh_options: {ConnectTimeout: 5, ServerAliveInterval: 15}\n"
+"vars: {disk: sda, role: web}\n"
+"hosts:\n"
+"  web1: 10.0.0.1\n"
+"  web2: {address: 10.0.0.2, tags: [web, eu], vars: {disk: nvme0}}\n"
+"  db1:\n"
+"    user: postgres\n"
+"    port: 22\n"
+"    tags: db\n"
+"    multiplex: false\n"
+"    ssh_options: {connecttimeout: 9, Compression: \"yes\"}\n"
+"  lb: {}\n"
+"sequences:\n"
+"  - name: build\n"
+"    steps: [make]\n"
+"  - name: setup\n"
+"    hosts: all\n"
+"    needs: build\n"
+"    vars: {disk: sdb}\n"
+"    steps:\n"
+"      - remote: mount /dev/{{disk}} /data && echo {{host}} {{host_address}}\n"
+"      - upload: dist/app.tgz\n"
+"        to: /tmp/app-{{host}}.tgz\n"
+"      - download: /var/log/app.log\n"
+"        to: logs/{{host}}.log\n"
+"        cwd: out\n"
+"      - echo local {{host}}\n"
+"  - name: \"{{host}}: check\"\n"
+"    hosts: [\"tag:{{role}}\", \"db*\"]\n"
+"    needs: \"setup {{host}}\"\n"
+"    tty: true\n"
+"    steps:\n"
+"      - {name: up, remote: uptime, timeout: 3s, retries: 2}\n"
+"      - {upload: a, to: b}\n"
+"  - name: one\n"
+"    host: \"{{target}}\"\n"
+"    vars: {target: lb}\n"
+"    steps: [{remote: \"true\"}]\n";
+
+static void
+test_hosts(void **state)
+{
+	struct config *cfg = load_ok(hosts_example, NULL, 0);
+	const struct cfg_host *h;
+	char *cwd, *want;
+
+	(void)state;
+	cwd = getcwd(NULL, 0);
+	want = xasprintf("%s/ssh/config", cwd);
+	assert_string_equal(cfg->ssh_config, want);
+	free(want);
+	assert_null(cfg->hosts_file);
+	assert_int_equal(cfg->n_hosts, 4);
+
+	/* Defaults apply; a plain value is the address; the name is the
+	 * address when none is given. */
+	h = &cfg->hosts[0];
+	assert_string_equal(h->name, "web1");
+	assert_string_equal(h->address, "10.0.0.1");
+	assert_string_equal(h->user, "deploy");
+	assert_int_equal(h->port, 2222);
+	want = xasprintf("%s/keys/id", cwd);
+	assert_string_equal(h->identity, want);
+	free(want);
+	assert_true(h->multiplex);
+	assert_int_equal(h->n_ssh_options, 2);
+	assert_string_equal(h->ssh_options[0].name, "ConnectTimeout");
+	assert_string_equal(h->ssh_options[0].value, "5");
+	assert_int_equal(h->n_tags, 0);
+	h = &cfg->hosts[1];
+	assert_int_equal(h->n_tags, 2);
+	assert_string_equal(h->tags[1], "eu");
+	assert_string_equal(h->vars[0].value, "nvme0");
+	/* A host's own settings win; ssh option names ignore case, as in
+	 * ssh_config, and keep their first place. */
+	h = &cfg->hosts[2];
+	assert_string_equal(h->user, "postgres");
+	assert_int_equal(h->port, 22);
+	assert_false(h->multiplex);
+	assert_int_equal(h->n_ssh_options, 3);
+	assert_string_equal(h->ssh_options[0].name, "ConnectTimeout");
+	assert_string_equal(h->ssh_options[0].value, "9");
+	assert_string_equal(h->ssh_options[2].name, "Compression");
+	assert_string_equal(cfg->hosts[3].address, "lb");
+	assert_int_equal(config_find_host(cfg, "db1"), 2);
+	assert_int_equal(config_find_host(cfg, "db"), -1);
+	free(cwd);
+	config_free(cfg);
+}
+
+static void
+test_hosts_binding(void **state)
+{
+	static const struct cfg_kv ov[] = { KV("role", "db") };
+	struct config *cfg = load_ok(hosts_example, NULL, 0);
+	const struct cfg_seq *s;
+	const struct cfg_step *st;
+	char *cwd, *want;
+
+	(void)state;
+	/* build, setup x4 (all hosts, inventory order), check x2 (tag web
+	 * and db*), one. */
+	assert_int_equal(cfg->n_seqs, 8);
+	assert_int_equal(cfg->seqs[0].host, -1);
+	s = seq_named(cfg, "setup web1");
+	assert_int_equal(s->host, 0);
+	assert_string_equal(s->template_name, "setup");
+	assert_string_equal(seq_named(cfg, "setup lb")->name, "setup lb");
+	/* The host's vars beat the sequence's, which beat the top level's. */
+	assert_string_equal(s->steps[0].run,
+	    "mount /dev/sdb /data && echo web1 10.0.0.1");
+	s = seq_named(cfg, "setup web2");
+	assert_string_equal(s->steps[0].run,
+	    "mount /dev/nvme0 /data && echo web2 10.0.0.2");
+	assert_string_equal(env_get(s->vars, s->n_vars, "host"), "web2");
+
+	st = s->steps;
+	assert_int_equal(st[0].kind, CFG_STEP_RUN);
+	assert_int_equal(st[0].op, CFG_OP_REMOTE);
+	assert_null(st[0].to);
+	assert_string_equal(st[0].name,
+	    "mount /dev/nvme0 /data && echo web2 10.0.0.2");
+	assert_int_equal(st[1].op, CFG_OP_UPLOAD);
+	assert_string_equal(st[1].run, "dist/app.tgz");
+	assert_string_equal(st[1].to, "/tmp/app-web2.tgz");
+	assert_string_equal(st[1].name, "upload dist/app.tgz");
+	assert_int_equal(st[2].op, CFG_OP_DOWNLOAD);
+	assert_string_equal(st[2].to, "logs/web2.log");
+	cwd = getcwd(NULL, 0);
+	want = xasprintf("%s/out", cwd);
+	assert_string_equal(st[2].cwd, want);
+	free(want);
+	free(cwd);
+	/* A plain string is still a local command. */
+	assert_int_equal(st[3].op, CFG_OP_RUN);
+	assert_string_equal(st[3].run, "echo local web2");
+
+	/* A selection by tag and pattern; needs paired through {{host}}. */
+	s = seq_named(cfg, "web2: check");
+	assert_int_equal(s->n_needs, 1);
+	assert_int_equal(s->needs[0], config_find_seq(cfg, "setup web2"));
+	s = seq_named(cfg, "db1: check");
+	assert_int_equal(s->host, 2);
+	/* The sequence's tty is the remote steps' default, never a copy's. */
+	assert_true(s->steps[0].tty);
+	assert_true(s->steps[0].timeout == 3);
+	assert_int_equal(s->steps[0].retries, 2);
+	assert_false(s->steps[1].tty);
+	assert_int_equal(config_find_seq(cfg, "web1: check"), -1);
+	/* host: is expanded. */
+	assert_int_equal(seq_named(cfg, "one")->host, 3);
+	config_free(cfg);
+
+	/* --set reaches the selection. */
+	cfg = load_ok(hosts_example, ov, 1);
+	assert_int_equal(config_find_seq(cfg, "web2: check"), -1);
+	assert_true(config_find_seq(cfg, "db1: check") >= 0);
+	config_free(cfg);
+
+	/* hosts: and a matrix: the host is the outer key. */
+	cfg = load_ok(
+	    "hosts: {a: {}, b: {}}\n"
+	    "sequences:\n"
+	    "  - name: t\n"
+	    "    hosts: all\n"
+	    "    matrix: {n: [1, 2]}\n"
+	    "    steps: [{remote: \"echo {{n}}\"}]\n", NULL, 0);
+	assert_int_equal(cfg->n_seqs, 4);
+	assert_string_equal(cfg->seqs[0].name, "t a 1");
+	assert_string_equal(cfg->seqs[1].name, "t a 2");
+	assert_string_equal(cfg->seqs[3].name, "t b 2");
+	assert_int_equal(cfg->seqs[3].host, 1);
+	config_free(cfg);
+}
+
+static void
+test_hosts_file(void **state)
+{
+	struct config *cfg;
+	char *tmp, *path, *inv, *err = NULL, *want;
+
+	(void)state;
+	tmp = tu_tmpdir();
+	path = xasprintf("%s/site.yaml", tmp);
+	inv = xasprintf("%s/inventory", tmp);
+	tu_write_file(inv,
+	    "# name  settings\n"
+	    "\n"
+	    "web1 address=10.0.0.1 tags=web,eu\n"
+	    "  web2\taddress=10.0.0.2 user=admin port=2222 tags=web  # two\n"
+	    "db1 identity=keys/db\n");
+	tu_write_file(path,
+	    "host_defaults: {user: deploy}\n"
+	    "hosts: inventory\n"
+	    "sequences:\n"
+	    "  - {name: s, hosts: \"tag:web\", steps: [{remote: x}]}\n");
+	if (config_load(path, NULL, 0, &cfg, &err) != 0) {
+		print_error("%s\n", err);
+		fail();
+	}
+	assert_string_equal(cfg->hosts_file, inv);
+	assert_int_equal(cfg->n_hosts, 3);
+	assert_string_equal(cfg->hosts[0].address, "10.0.0.1");
+	assert_string_equal(cfg->hosts[0].user, "deploy");
+	assert_int_equal(cfg->hosts[0].n_tags, 2);
+	assert_int_equal(cfg->hosts[0].line, 3);
+	assert_string_equal(cfg->hosts[1].user, "admin");
+	assert_int_equal(cfg->hosts[1].port, 2222);
+	assert_int_equal(cfg->hosts[1].column, 3);
+	assert_string_equal(cfg->hosts[2].address, "db1");
+	want = xasprintf("%s/keys/db", tmp);
+	assert_string_equal(cfg->hosts[2].identity, want);
+	free(want);
+	assert_int_equal(cfg->n_seqs, 2);
+	config_free(cfg);
+
+	/* Its mistakes are reported at their place in it. */
+	tu_write_file(inv, "web1\nweb2 port=99999\n");
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	want = xasprintf("%s:2:6: error: 'port' must be 1 to 65535, got "
+	    "'99999'", inv);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	tu_write_file(inv, "web1 colour=red\n");
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	want = xasprintf("%s:1:6: error: unknown key 'colour' in hosts file "
+	    "(valid: address, user, port, identity, tags)", inv);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	tu_write_file(inv, "web1\n  web1 user=x\n");
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	want = xasprintf("%s:2:3: error: duplicate host 'web1' (first at "
+	    "line 1)", inv);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	tu_write_file(inv, "-oProxyCommand=x\n");
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	want = xasprintf("%s:1:1: error: host name '-oProxyCommand=x' starts "
+	    "with '-' (ssh would take it for an option)", inv);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	tu_write_file(inv, "# nobody\n");
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	want = xasprintf("%s:2:8: error: hosts file '%s' lists no hosts",
+	    path, inv);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	unlink(inv);
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	want = xasprintf("%s:2:8: error: cannot read hosts file '%s': No "
+	    "such file or directory", path, inv);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+
+	free(inv);
+	free(path);
+	tu_rmrf(tmp);
+	free(tmp);
+}
+
+static void
+test_select(void **state)
+{
+	static char *const one[] = { (char *)"deploy b" };
+	static char *const globs[] = { (char *)"deploy *", (char *)"lint" };
+	static char *const none[] = { (char *)"nope*" };
+	static const char text[] =
+	    "sequences:\n"
+	    "  - {name: build, steps: [x]}\n"
+	    "  - {name: lint, steps: [x]}\n"
+	    "  - {name: deploy, matrix: {h: [a, b, c]}, needs: [build, lint],"
+	    " steps: [x]}\n"
+	    "  - {name: report, needs: \"deploy\", steps: [x]}\n";
+	struct config *cfg;
+	char *err = NULL;
+
+	(void)state;
+	cfg = load_ok(text, NULL, 0);
+	assert_int_equal(config_select(cfg, NULL, 0, &err), 0);
+	assert_int_equal(cfg->n_seqs, 6);
+	assert_int_equal(config_select(cfg, one, 1, &err), 0);
+	assert_int_equal(cfg->n_seqs, 1);
+	assert_string_equal(cfg->seqs[0].name, "deploy b");
+	/* What it needs was left out: taken as met. */
+	assert_int_equal(cfg->seqs[0].n_needs, 0);
+	config_free(cfg);
+
+	cfg = load_ok(text, NULL, 0);
+	assert_int_equal(config_select(cfg, globs, 2, &err), 0);
+	assert_int_equal(cfg->n_seqs, 4);
+	assert_string_equal(cfg->seqs[0].name, "lint");
+	assert_string_equal(cfg->seqs[3].name, "deploy c");
+	assert_int_equal(cfg->seqs[3].n_needs, 1);
+	assert_int_equal(cfg->seqs[3].needs[0], 0);
+	config_free(cfg);
+
+	cfg = load_ok(text, NULL, 0);
+	assert_int_equal(config_select(cfg, none, 1, &err), -1);
+	assert_string_equal(err, "--only 'nope*' matches no sequence");
+	free(err);
+	assert_int_equal(cfg->n_seqs, 6);
+	config_free(cfg);
+}
+
+static void
+test_print_plan_hosts(void **state)
+{
+	struct config *cfg;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	cfg = load_ok(hosts_example, NULL, 0);
+	fp = open_memstream(&out, &len);
+	assert_non_null(fp);
+	config_print_plan(cfg, fp);
+	fclose(fp);
+	assert_non_null(strstr(out, " ssh_config=/"));
+	assert_non_null(strstr(out,
+	    "host web2: deploy@10.0.0.2 port 2222\n"
+	    "  identity: /"));
+	assert_non_null(strstr(out,
+	    "  tags: web, eu\n"
+	    "  ssh_options: ConnectTimeout=5 ServerAliveInterval=15\n"
+	    "  vars: disk=nvme0\n"));
+	assert_non_null(strstr(out, "host db1: postgres@db1 port 22  "
+	    "(a connection per step)\n"));
+	assert_non_null(strstr(out,
+	    "sequence 3: setup web2  (needs: build)\n"
+	    "  host: web2\n"
+	    "  step 1: mount /dev/nvme0 /data && echo web2 10.0.0.2\n"
+	    "    remote: mount /dev/nvme0 /data && echo web2 10.0.0.2\n"
+	    "  step 2: upload dist/app.tgz\n"
+	    "    upload: dist/app.tgz -> web2:/tmp/app-web2.tgz\n"
+	    "  step 3: download /var/log/app.log\n"
+	    "    download: web2:/var/log/app.log -> logs/web2.log\n"));
+	free(out);
+	config_free(cfg);
+}
+
+/*
  * Mistakes: each config and the exact message it gets.
  */
 
@@ -766,19 +1123,20 @@ static struct bad_case bad_cases[] = {
 	/* 2: unknown keys */
 	{ "sequences: [{name: a, steps: [x]}]\nsetings: {}\n",
 	  "t.yaml:2:1: error: unknown key 'setings' at the top level "
-	  "(valid: settings, vars, env, sequences)" },
+	  "(valid: settings, vars, env, hosts, host_defaults, sequences)" },
 	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
 	  "        retires: 3\n",
 	  "t.yaml:5:9: error: unknown key 'retires' in step (valid: name, "
-	  "run, sleep, timeout, retries, retry_delay, on_failure, tty, cwd, "
-	  "env)" },
+	  "run, remote, upload, download, to, sleep, timeout, retries, "
+	  "retry_delay, on_failure, tty, cwd, env)" },
 	{ "sequences:\n  - name: a\n    step: [x]\n",
 	  "t.yaml:3:5: error: unknown key 'step' in sequence (valid: name, "
 	  "steps, matrix, needs, cwd, env, vars, timeout, retries, "
-	  "retry_delay, on_failure, tty)" },
+	  "retry_delay, on_failure, tty, host, hosts)" },
 	{ "settings:\n  parallel: 2\nsequences: [{name: a, steps: [x]}]\n",
 	  "t.yaml:2:3: error: unknown key 'parallel' in settings (valid: "
-	  "shell, max_parallel, log_dir, scrollback, kill_grace, keep_runs)" },
+	  "shell, max_parallel, log_dir, scrollback, kill_grace, keep_runs, "
+	  "ssh_config)" },
 	/* 6: integers */
 	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
 	  "        retries: [1]\n",
@@ -873,7 +1231,8 @@ static struct bad_case bad_cases[] = {
 	  "        sleep: 1s\n",
 	  "t.yaml:4:9: error: step has both 'run' and 'sleep'" },
 	{ "sequences:\n  - name: a\n    steps:\n      - name: x\n",
-	  "t.yaml:4:9: error: step has neither 'run' nor 'sleep'" },
+	  "t.yaml:4:9: error: step has no 'run', 'remote', 'upload', "
+	  "'download' or 'sleep'" },
 	{ "sequences:\n  - name: a\n    steps:\n      - sleep: 2\n"
 	  "        timeout: 3s\n",
 	  "t.yaml:5:9: error: 'timeout' does not apply to a sleep step" },
@@ -906,6 +1265,99 @@ static struct bad_case bad_cases[] = {
 	  "nothing" },
 	{ "settings: []\nsequences: [{name: a, steps: [x]}]\n",
 	  "t.yaml:1:11: error: expected a mapping for 'settings', got a list" },
+	/* 49: hosts */
+	{ "hosts: {h: {adress: x}}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:13: error: unknown key 'adress' in host (valid: "
+	  "address, user, port, identity, ssh_options, tags, vars, "
+	  "multiplex)" },
+	{ "hosts: {h: {port: 0}}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:19: error: 'port' must be 1 or more, got 0" },
+	{ "hosts: {h: \"-oProxyCommand=evil\"}\n"
+	  "sequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:12: error: 'address' starts with '-' (ssh would "
+	  "take it for an option)" },
+	{ "hosts: {\"a b\": {}}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:9: error: host name 'a b' contains a blank or a "
+	  "control character" },
+	{ "hosts: {h: {ssh_options: {ControlPath: /tmp/x}}}\n"
+	  "sequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:27: error: ssh option 'ControlPath' is set by "
+	  "drove (one connection per host, never a prompt)" },
+	{ "hosts: {h: {ssh_options: {batchmode: \"no\"}}}\n"
+	  "sequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:27: error: ssh option 'batchmode' is set by drove "
+	  "(one connection per host, never a prompt)" },
+	{ "hosts: {h: {ssh_options: {\"Port=1\": x}}}\n"
+	  "sequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:27: error: invalid ssh option name 'Port=1' (as "
+	  "in ssh_config: letters and digits)" },
+	{ "hosts: {h: {tags: [\"a b\"]}}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:20: error: invalid tag 'a b' (use letters, "
+	  "digits, '_' and '-')" },
+	{ "hosts: {}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:8: error: 'hosts' is empty" },
+	{ "hosts: [a, b]\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:8: error: expected a mapping of host names (or "
+	  "the name of a hosts file) for 'hosts', got a list" },
+	{ "host_defaults: {user: x}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:16: error: 'host_defaults' without 'hosts'" },
+	{ "host_defaults: {address: x}\nhosts: {h: {}}\n"
+	  "sequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:17: error: unknown key 'address' in host_defaults "
+	  "(valid: user, port, identity, ssh_options, multiplex)" },
+	{ "hosts: {h: {multiplex: yes}}\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:24: error: expected true or false for "
+	  "'multiplex', got 'yes'" },
+	{ "hosts: /dev/null\nsequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:8: error: hosts file '/dev/null' is not a regular file "
+	  "of at most 16 MiB" },
+	/* 63: binding */
+	{ "sequences:\n  - name: a\n    host: h\n    steps: [x]\n",
+	  "t.yaml:3:5: error: 'host' needs a host inventory: there is "
+	  "no 'hosts' at the top level" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: g\n"
+	  "    steps: [x]\n",
+	  "t.yaml:4:11: error: unknown host 'g' (hosts: h)" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    hosts: \"web*\"\n"
+	  "    steps: [x]\n",
+	  "t.yaml:4:12: error: 'web*' selects no host" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    hosts: all\n    steps: [x]\n",
+	  "t.yaml:5:5: error: sequence has both 'host' and 'hosts'" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    hosts: all\n"
+	  "    matrix: {host: [x]}\n    steps: [x]\n",
+	  "t.yaml:4:5: error: 'hosts' makes the matrix key 'host', "
+	  "and 'matrix' has one too" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    hosts: {tag: x}\n"
+	  "    steps: [x]\n",
+	  "t.yaml:4:12: error: expected 'all', a tag:NAME or a host "
+	  "name pattern, or a list of them for 'hosts', got a mapping" },
+	/* 69: remote steps */
+	{ "sequences:\n  - name: a\n    steps:\n      - remote: uptime\n",
+	  "t.yaml:4:9: error: a remote step needs a host: bind the "
+	  "sequence to one with 'host' or 'hosts'" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - upload: x\n",
+	  "t.yaml:6:9: error: 'upload' step has no 'to' (where the "
+	  "copy goes)" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - {remote: x, to: y}\n",
+	  "t.yaml:6:21: error: 'to' applies to upload and download "
+	  "steps only" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - {remote: x, cwd: /srv}\n",
+	  "t.yaml:6:21: error: 'cwd' does not apply to a remote step "
+	  "(it runs on the host: cd there in the command)" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - {download: x, to: y, tty: true}\n",
+	  "t.yaml:6:30: error: 'tty' does not apply to a download "
+	  "step" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - {remote: x, run: y}\n",
+	  "t.yaml:6:9: error: step has both 'run' and 'remote'" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - {remote: \"  \"}\n",
+	  "t.yaml:6:18: error: 'remote' is empty" },
 };
 
 static void
@@ -949,6 +1401,11 @@ main(void)
 		cmocka_unit_test(test_set_invalid),
 		cmocka_unit_test(test_print_plan),
 		cmocka_unit_test(test_shipped_configs),
+		cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_hosts_binding),
+		cmocka_unit_test(test_hosts_file),
+		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_print_plan_hosts),
 	};
 	static char names[sizeof bad_cases / sizeof bad_cases[0]][32];
 	size_t n = 0, i;

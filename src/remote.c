@@ -1,0 +1,711 @@
+/* remote.c: ssh ControlMasters per host, and the ssh and scp command lines
+ * of remote steps and copies. */
+#include "remote.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "proc.h"
+#include "xmalloc.h"
+
+/* What a master said is kept for the steps it fails, up to this much. */
+#define REMOTE_MSG_MAX 4096
+/* How often a connecting master's socket is looked for. Connecting takes
+ * tens of milliseconds on a LAN; nothing announces the moment. */
+#define REMOTE_POLL 0.01
+/* A master asked to exit gets this long before SIGKILL. */
+#define REMOTE_MASTER_GRACE 2.0
+/* ssh binds its control socket as PATH.XXXXXXXXXXXXXXXX, then renames it:
+ * PATH plus that suffix must fit in a sun_path. */
+#define REMOTE_SSH_SUFFIX 17
+
+/*
+ * The wrapper a remote command runs under, on the host, as
+ *
+ *	exec sh -c WRAPPER drove GRACE COMMAND NAME=VALUE...
+ *
+ * sshd starts every command without a pty in a session of its own
+ * (setsid), so the wrapper and everything COMMAND starts share one process
+ * group, "0" to kill. The wrapper runs COMMAND with stdin from /dev/null,
+ * and reads its own stdin, the ssh channel's, which drove feeds from a
+ * pipe it never writes to. The end of that input means the step is over
+ * for drove: killed, skipped, timed out, or drove itself gone, however it
+ * went (drove closes the pipe first thing when it kills a step, the kernel
+ * closes it when drove dies, and sshd closes the channel when the client
+ * or the connection goes). The watcher then does what proc.c does
+ * locally: SIGTERM to the group, SIGKILL after the grace. When COMMAND
+ * ends by itself, its leftovers in the group get SIGTERM, as a local
+ * step's do, and the wrapper exits with COMMAND's status.
+ *
+ * This rather than `ssh -tt` (a remote pty, whose hangup sends SIGHUP):
+ * no pty means the output comes back byte for byte (no CR added before
+ * LF), programs do not turn interactive (pagers, prompts, colours), and
+ * SIGTERM then SIGKILL is the same contract as for local steps. It needs
+ * nothing on the host but a POSIX sh, env, kill and sleep. `tty: true`
+ * steps do use -tt, and rely on the hangup.
+ *
+ * `trap "" TERM` before the kills keeps the one who sends them alive to
+ * send SIGKILL (or to exit with the status).
+ */
+static const char remote_wrapper[] =
+    "g=$1 c=$2; shift 2; "
+    "exec 3<&0 </dev/null; "
+    "env \"$@\" sh -c \"$c\" 3<&- & p=$!; "
+    "{ while read -r _; do :; done; trap \"\" TERM; kill -TERM 0; "
+    "sleep \"$g\"; kill -KILL 0; } <&3 >/dev/null 2>&1 & "
+    "exec 3<&-; "
+    "wait \"$p\"; s=$?; "
+    "trap \"\" TERM; kill -TERM 0 2>/dev/null; "
+    "exit \"$s\"";
+
+enum remote_state {
+	REMOTE_DOWN,       /* no master */
+	REMOTE_CONNECTING, /* a master is starting: its socket is not there */
+	REMOTE_UP,         /* steps go through the master */
+	REMOTE_FAILED,     /* no master could be started: its waits are to
+	                      be told so (msg) from the loop */
+};
+
+struct remote_wait {
+	struct remote_wait *next;
+	remote_ready_fn *ready;
+	void *arg;
+};
+
+struct remote_host {
+	struct remote *r;
+	size_t index;
+	enum remote_state state;
+	struct proc *master;
+	char *path;               /* control socket, once the dir exists */
+	char msg[REMOTE_MSG_MAX]; /* what the master said */
+	size_t msg_len;
+	struct remote_wait *waiting;  /* for this master to be up */
+	struct remote_wait *notifying; /* being told, one by one */
+};
+
+struct remote {
+	const struct config *cfg;
+	struct remote_host *hosts;
+	char *parent;             /* remote_set_dir */
+	char *dir;                /* the control directory, once made */
+	ev_timer poll;            /* while a master is connecting */
+	ev_timer guard;           /* remote_disconnect's patience */
+	bool guard_fired;
+};
+
+/* --- command lines ----------------------------------------------------- */
+
+struct remote_args {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+remote_arg(struct remote_args *a, char *s)
+{
+	a->v = xreallocarray_grow(a->v, &a->cap, a->n + 2, sizeof *a->v);
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static void
+remote_opt(struct remote_args *a, char *s)
+{
+	remote_arg(a, xstrdup("-o"));
+	remote_arg(a, s);
+}
+
+void
+remote_argv_free(char **argv)
+{
+	if (argv == NULL)
+		return;
+	for (char **p = argv; *p != NULL; p++)
+		free(*p);
+	free(argv);
+}
+
+char *
+remote_quote(const char *text)
+{
+	size_t n = 3;
+	const char *p;
+	char *q, *out;
+
+	for (p = text; *p != '\0'; p++)
+		n += *p == '\'' ? 4 : 1;
+	out = q = xmalloc(n);
+	*q++ = '\'';
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '\'') {
+			memcpy(q, "'\\''", 4);
+			q += 4;
+		} else
+			*q++ = *p;
+	}
+	*q++ = '\'';
+	*q = '\0';
+	return out;
+}
+
+/*
+ * NAME="VALUE" for ssh's -o, for a value drove made (a path): ssh splits
+ * an -o line into words as it does a line of ssh_config, so a blank would
+ * end the value without the quotes, and it expands %-tokens in paths.
+ */
+static char *
+remote_path_opt(const char *name, const char *path)
+{
+	size_t n = strlen(name) + 4;
+	const char *p;
+	char *q, *out;
+
+	for (p = path; *p != '\0'; p++)
+		n += 2;
+	out = q = xmalloc(n);
+	q += sprintf(q, "%s=\"", name);
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			*q++ = '\\';
+		else if (*p == '%')
+			*q++ = '%';
+		*q++ = *p;
+	}
+	*q++ = '"';
+	*q = '\0';
+	return out;
+}
+
+/*
+ * What every ssh and scp of host h is given. Options on the command line
+ * win over the user's ssh config (ssh keeps the first value it gets), so
+ * these are the only places drove overrides it: never to prompt, the
+ * step's command, and its own connection sharing. Host key checking is
+ * left to the user's config.
+ */
+static void
+remote_common(struct remote *r, struct remote_args *a, const char *prog,
+    size_t h, bool master)
+{
+	const struct cfg_host *host = &r->cfg->hosts[h];
+	const char *path = r->hosts[h].path;
+
+	remote_arg(a, xstrdup(prog));
+	if (r->cfg->ssh_config != NULL) {
+		remote_arg(a, xstrdup("-F"));
+		remote_arg(a, xstrdup(r->cfg->ssh_config));
+	}
+	remote_opt(a, xstrdup("BatchMode=yes"));
+	/* The command is the step's, whatever a Host block says. */
+	remote_opt(a, xstrdup("RemoteCommand=none"));
+	if (host->multiplex && path != NULL) {
+		remote_opt(a, xstrdup(master ? "ControlMaster=yes" :
+		    "ControlMaster=no"));
+		remote_opt(a, remote_path_opt("ControlPath", path));
+		if (master)
+			remote_opt(a, xstrdup("ControlPersist=no"));
+	} else {
+		/* A connection of its own: not the user's shared one either. */
+		remote_opt(a, xstrdup("ControlMaster=no"));
+		remote_opt(a, xstrdup("ControlPath=none"));
+	}
+	if (host->user != NULL)
+		remote_opt(a, remote_path_opt("User", host->user));
+	if (host->port != 0)
+		remote_opt(a, xasprintf("Port=%u", host->port));
+	if (host->identity != NULL)
+		remote_opt(a, remote_path_opt("IdentityFile", host->identity));
+	for (size_t i = 0; i < host->n_ssh_options; i++)
+		remote_opt(a, xasprintf("%s=%s", host->ssh_options[i].name,
+		    host->ssh_options[i].value));
+}
+
+/* HOST:PATH for scp; an IPv6 address needs brackets there. */
+static char *
+remote_scp_target(const struct cfg_host *host, const char *path)
+{
+	if (strchr(host->address, ':') != NULL && host->address[0] != '[')
+		return xasprintf("[%s]:%s", host->address, path);
+	return xasprintf("%s:%s", host->address, path);
+}
+
+/* A local path for scp, which reads "a:b" as a host. */
+static char *
+remote_scp_local(const char *path)
+{
+	const char *colon = strchr(path, ':');
+
+	if (path[0] != '/' && colon != NULL &&
+	    memchr(path, '/', (size_t)(colon - path)) == NULL)
+		return xasprintf("./%s", path);
+	return xstrdup(path);
+}
+
+char **
+remote_argv(struct remote *r, size_t h, const struct cfg_step *st,
+    char *const *env, size_t n_env, double kill_grace)
+{
+	const struct cfg_host *host = &r->cfg->hosts[h];
+	struct remote_args a = { NULL, 0, 0 };
+	char *cmd, *q, *t;
+	size_t i;
+	long grace;
+
+	if (st->op == CFG_OP_UPLOAD || st->op == CFG_OP_DOWNLOAD) {
+		remote_common(r, &a, "scp", h, false);
+		/* Directories too; modes and times as they were. */
+		remote_arg(&a, xstrdup("-r"));
+		remote_arg(&a, xstrdup("-p"));
+		remote_arg(&a, xstrdup("--"));
+		if (st->op == CFG_OP_UPLOAD) {
+			remote_arg(&a, remote_scp_local(st->run));
+			remote_arg(&a, remote_scp_target(host, st->to));
+		} else {
+			remote_arg(&a, remote_scp_target(host, st->run));
+			remote_arg(&a, remote_scp_local(st->to));
+		}
+		return a.v;
+	}
+
+	remote_common(r, &a, "ssh", h, false);
+	if (st->tty) {
+		/* "Shared connection to HOST closed." would end every one. */
+		remote_opt(&a, xstrdup("LogLevel=ERROR"));
+		remote_arg(&a, xstrdup("-tt"));
+	} else
+		remote_arg(&a, xstrdup("-T"));
+	remote_arg(&a, xstrdup("--"));
+	remote_arg(&a, xstrdup(host->address));
+
+	/* One word for the remote login shell, which must be a POSIX one:
+	 * sshd runs it as `$SHELL -c WORD`. The command itself always runs
+	 * under sh, as a local step runs under settings.shell. */
+	if (st->tty) {
+		cmd = xstrdup("exec env");
+		for (i = 0; i < n_env; i++) {
+			q = remote_quote(env[i]);
+			t = xasprintf("%s %s", cmd, q);
+			free(q);
+			free(cmd);
+			cmd = t;
+		}
+		q = remote_quote(st->run);
+		t = xasprintf("%s sh -c %s", cmd, q);
+		free(q);
+		free(cmd);
+		cmd = t;
+	} else {
+		grace = (long)ceil(kill_grace);
+		if (grace < 1)
+			grace = 1;
+		q = remote_quote(remote_wrapper);
+		t = remote_quote(st->run);
+		cmd = xasprintf("exec sh -c %s drove %ld %s", q, grace, t);
+		free(q);
+		free(t);
+		for (i = 0; i < n_env; i++) {
+			q = remote_quote(env[i]);
+			t = xasprintf("%s %s", cmd, q);
+			free(q);
+			free(cmd);
+			cmd = t;
+		}
+	}
+	remote_arg(&a, cmd);
+	return a.v;
+}
+
+/* --- the control directory --------------------------------------------- */
+
+/* Does dir leave room for a socket name of `name` bytes and ssh's
+ * temporary suffix in a sun_path? */
+static bool
+remote_fits(const char *dir, size_t name)
+{
+	struct sockaddr_un sun;
+
+	return strlen(dir) + 1 + name + REMOTE_SSH_SUFFIX <
+	    sizeof sun.sun_path;
+}
+
+static char *
+remote_mkdtemp(const char *base, const char *prefix, size_t name)
+{
+	char *tmpl;
+
+	if (base == NULL || base[0] != '/')
+		return NULL;
+	/* The directory's own name is as long as the template. */
+	tmpl = xasprintf("%s/%sXXXXXX", base, prefix);
+	if (!remote_fits(tmpl, name) || mkdtemp(tmpl) == NULL) {
+		free(tmpl);
+		return NULL;
+	}
+	return tmpl;
+}
+
+/*
+ * The run directory is private already (0700), and the sockets are best
+ * kept with the run; but a sun_path holds about 100 bytes, and a deep
+ * log_dir leaves too few. Then a short private directory elsewhere.
+ */
+static int
+remote_make_dir(struct remote *r, char **err)
+{
+	char num[32];
+	size_t name, i;
+
+	if (r->dir != NULL)
+		return 0;
+	snprintf(num, sizeof num, "%zu", r->cfg->n_hosts);
+	name = strlen(num);
+	r->dir = remote_mkdtemp(r->parent, "ssh-", name);
+	if (r->dir == NULL)
+		r->dir = remote_mkdtemp(getenv("XDG_RUNTIME_DIR"),
+		    "drove-ssh-", name);
+	if (r->dir == NULL)
+		r->dir = remote_mkdtemp(getenv("TMPDIR"), "drove-ssh-", name);
+	if (r->dir == NULL)
+		r->dir = remote_mkdtemp("/tmp", "drove-ssh-", name);
+	if (r->dir == NULL) {
+		*err = xasprintf("drove: cannot make a directory for the ssh "
+		    "control sockets: %s\n", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < r->cfg->n_hosts; i++)
+		r->hosts[i].path = xasprintf("%s/%zu", r->dir, i);
+	return 0;
+}
+
+static void
+remote_remove_dir(struct remote *r)
+{
+	size_t i;
+
+	if (r->dir == NULL)
+		return;
+	for (i = 0; i < r->cfg->n_hosts; i++) {
+		/* ssh removes its socket when it exits as asked; not when
+		 * SIGKILL had to come. */
+		unlink(r->hosts[i].path);
+		free(r->hosts[i].path);
+		r->hosts[i].path = NULL;
+	}
+	rmdir(r->dir);
+	free(r->dir);
+	r->dir = NULL;
+}
+
+/* --- masters ----------------------------------------------------------- */
+
+/* Tell the waits of host rh, one at a time (a callback may start steps,
+ * cancel waits or connect anew). */
+static void
+remote_notify(struct remote_host *rh, const char *err)
+{
+	struct remote_wait *w;
+
+	rh->notifying = rh->waiting;
+	rh->waiting = NULL;
+	while ((w = rh->notifying) != NULL) {
+		rh->notifying = w->next;
+		w->ready(w->arg, err);
+		free(w);
+	}
+}
+
+static bool
+remote_any_connecting(const struct remote *r)
+{
+	for (size_t i = 0; i < r->cfg->n_hosts; i++)
+		if (r->hosts[i].state == REMOTE_CONNECTING ||
+		    r->hosts[i].state == REMOTE_FAILED)
+			return true;
+	return false;
+}
+
+static void
+remote_poll_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct remote *r =
+	    (struct remote *)((char *)w - offsetof(struct remote, poll));
+	struct stat sb;
+
+	(void)revents;
+	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
+		struct remote_host *rh = &r->hosts[i];
+		if (rh->state == REMOTE_FAILED) {
+			rh->state = REMOTE_DOWN;
+			remote_notify(rh, rh->msg);
+			continue;
+		}
+		/* ssh links the socket into place once it is listening and
+		 * the connection is authenticated: its being there is the
+		 * sign. */
+		if (rh->state != REMOTE_CONNECTING ||
+		    stat(rh->path, &sb) != 0 || !S_ISSOCK(sb.st_mode))
+			continue;
+		rh->state = REMOTE_UP;
+		remote_notify(rh, NULL);
+	}
+	if (!remote_any_connecting(r))
+		ev_timer_stop(EV_A_ w);
+}
+
+static void
+remote_master_output(void *arg, const char *data, size_t len)
+{
+	struct remote_host *rh = arg;
+	size_t room = sizeof rh->msg - 1 - rh->msg_len;
+
+	if (len > room)
+		len = room;
+	memcpy(rh->msg + rh->msg_len, data, len);
+	rh->msg_len += len;
+	rh->msg[rh->msg_len] = '\0';
+}
+
+static void
+remote_master_exited(void *arg, int status)
+{
+	struct remote_host *rh = arg;
+	enum remote_state was = rh->state;
+	char *err;
+
+	proc_free(rh->master);
+	rh->master = NULL;
+	rh->state = REMOTE_DOWN;
+	if (was != REMOTE_CONNECTING)
+		return;
+	/* It never came up: ssh's own words, or at least its status. */
+	if (rh->msg_len > 0)
+		err = xasprintf("%s%s", rh->msg,
+		    rh->msg[rh->msg_len - 1] == '\n' ? "" : "\n");
+	else
+		err = xasprintf("drove: ssh to %s exited with status %d before "
+		    "it connected\n", rh->r->cfg->hosts[rh->index].name,
+		    status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) :
+		    -1);
+	remote_notify(rh, err);
+	free(err);
+}
+
+static int
+remote_start_master(struct remote *r, size_t h, char **err)
+{
+	struct remote_host *rh = &r->hosts[h];
+	struct remote_args a = { NULL, 0, 0 };
+	struct proc_spec spec = { 0 };
+	struct proc_callbacks cb = {
+		.output = remote_master_output,
+		.exited = remote_master_exited,
+		.arg = rh,
+	};
+
+	if (remote_make_dir(r, err) != 0)
+		return -1;
+	/* A socket left by a master that had to be SIGKILLed. */
+	unlink(rh->path);
+	remote_common(r, &a, "ssh", h, true);
+	remote_arg(&a, xstrdup("-N"));
+	remote_arg(&a, xstrdup("--"));
+	remote_arg(&a, xstrdup(r->cfg->hosts[h].address));
+	spec.shell = "/bin/sh";
+	spec.command = a.v[0];
+	spec.argv = a.v;
+	spec.kill_grace = REMOTE_MASTER_GRACE;
+	rh->msg_len = 0;
+	rh->msg[0] = '\0';
+	rh->master = proc_start(&spec, &cb, err);
+	remote_argv_free(a.v);
+	if (rh->master == NULL)
+		return -1;
+	rh->state = REMOTE_CONNECTING;
+	if (!ev_is_active(&r->poll))
+		ev_timer_again(EV_DEFAULT_ &r->poll);
+	return 0;
+}
+
+int
+remote_connect(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
+    struct remote_wait **wait)
+{
+	struct remote_host *rh = &r->hosts[h];
+	struct remote_wait *w;
+	char *err = NULL;
+
+	*wait = NULL;
+	if (!r->cfg->hosts[h].multiplex || rh->state == REMOTE_UP)
+		return 1;
+	if (rh->state == REMOTE_DOWN && remote_start_master(r, h, &err) != 0) {
+		/* Said from the loop like any other failure: the caller is
+		 * in the middle of starting a step. */
+		snprintf(rh->msg, sizeof rh->msg, "%s%s", err,
+		    err[strlen(err) - 1] == '\n' ? "" : "\n");
+		rh->msg_len = strlen(rh->msg);
+		free(err);
+		rh->state = REMOTE_FAILED;
+		ev_feed_event(EV_DEFAULT_ &r->poll, EV_TIMER);
+	}
+	w = xcalloc(1, sizeof *w);
+	w->ready = ready;
+	w->arg = arg;
+	w->next = rh->waiting;
+	rh->waiting = w;
+	*wait = w;
+	return 0;
+}
+
+static bool
+remote_unlink_wait(struct remote_wait **list, struct remote_wait *w)
+{
+	for (; *list != NULL; list = &(*list)->next) {
+		if (*list == w) {
+			*list = w->next;
+			free(w);
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+remote_cancel(struct remote *r, struct remote_wait *w)
+{
+	if (w == NULL)
+		return;
+	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
+		if (remote_unlink_wait(&r->hosts[i].waiting, w) ||
+		    remote_unlink_wait(&r->hosts[i].notifying, w))
+			return;
+	}
+}
+
+/* --- lifecycle --------------------------------------------------------- */
+
+static void
+remote_guard_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct remote *r =
+	    (struct remote *)((char *)w - offsetof(struct remote, guard));
+
+	(void)EV_A;
+	(void)revents;
+	r->guard_fired = true;
+}
+
+struct remote *
+remote_create(const struct config *cfg)
+{
+	struct remote *r = xcalloc(1, sizeof *r);
+
+	r->cfg = cfg;
+	r->hosts = xcalloc(cfg->n_hosts ? cfg->n_hosts : 1, sizeof *r->hosts);
+	for (size_t i = 0; i < cfg->n_hosts; i++) {
+		r->hosts[i].r = r;
+		r->hosts[i].index = i;
+	}
+	ev_init(&r->poll, remote_poll_cb);
+	r->poll.repeat = REMOTE_POLL;
+	ev_init(&r->guard, remote_guard_cb);
+	return r;
+}
+
+void
+remote_set_dir(struct remote *r, const char *parent)
+{
+	free(r->parent);
+	r->parent = parent != NULL ? xstrdup(parent) : NULL;
+}
+
+size_t
+remote_masters(const struct remote *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->cfg->n_hosts; i++)
+		if (r->hosts[i].master != NULL)
+			n++;
+	return n;
+}
+
+const char *
+remote_control_path(const struct remote *r, size_t h)
+{
+	return h < r->cfg->n_hosts ? r->hosts[h].path : NULL;
+}
+
+const char *
+remote_dir(const struct remote *r)
+{
+	return r->dir;
+}
+
+void
+remote_disconnect(struct remote *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	ev_timer_stop(EV_DEFAULT_ &r->poll);
+	for (i = 0; i < r->cfg->n_hosts; i++) {
+		struct remote_host *rh = &r->hosts[i];
+		if (rh->waiting != NULL)
+			remote_notify(rh, "drove: the ssh connection was "
+			    "closed before it was up\n");
+		/* SIGTERM: ssh closes the connection and removes its
+		 * socket. */
+		if (rh->master != NULL)
+			proc_kill(rh->master);
+		else
+			rh->state = REMOTE_DOWN;
+	}
+	/* Run the loop for the masters' ends only: everything else has
+	 * settled by now. proc_kill's grace bounds the wait; the guard is
+	 * for a loop that would not turn. */
+	r->guard_fired = false;
+	ev_timer_set(&r->guard, REMOTE_MASTER_GRACE + 3, 0.);
+	ev_timer_start(EV_DEFAULT_ &r->guard);
+	while (remote_masters(r) > 0 && !r->guard_fired)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	ev_timer_stop(EV_DEFAULT_ &r->guard);
+	for (i = 0; i < r->cfg->n_hosts; i++) {
+		struct remote_host *rh = &r->hosts[i];
+		if (rh->master != NULL) {
+			/* proc_free kills what is still there at once. */
+			proc_free(rh->master);
+			rh->master = NULL;
+		}
+		rh->state = REMOTE_DOWN;
+	}
+	remote_remove_dir(r);
+}
+
+void
+remote_free(struct remote *r)
+{
+	if (r == NULL)
+		return;
+	remote_disconnect(r);
+	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
+		struct remote_wait *w, *next;
+		for (w = r->hosts[i].waiting; w != NULL; w = next) {
+			next = w->next;
+			free(w);
+		}
+	}
+	free(r->hosts);
+	free(r->parent);
+	free(r);
+}

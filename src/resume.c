@@ -1,0 +1,78 @@
+/* resume.c: where each sequence of a --resume run starts. */
+#include "resume.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "run.h"
+#include "runread.h"
+#include "xmalloc.h"
+
+/* By name only: runread_find_seq also takes numbers, and a sequence called
+ * "2" must not match the second one. */
+static const struct rr_seq *
+resume_find(const struct rr_run *prev, const char *name)
+{
+	for (size_t i = 0; i < prev->n_seqs; i++)
+		if (prev->seqs[i].name != NULL &&
+		    strcmp(prev->seqs[i].name, name) == 0)
+			return &prev->seqs[i];
+	return NULL;
+}
+
+size_t
+resume_first_step(const struct run *run, size_t seq,
+    const struct rr_run *prev)
+{
+	const struct cfg_seq *cs = run_seq(run, seq)->cfg;
+	const struct rr_seq *rs = resume_find(prev, cs->name);
+	bool seq_ok;
+	size_t i;
+
+	if (rs == NULL)
+		return 0;
+	seq_ok = rs->state != NULL && strcmp(rs->state, "ok") == 0;
+	for (i = 0; i < cs->n_steps && i < rs->n_steps; i++) {
+		const struct rr_step *st = &rs->steps[i];
+		/* The config may have changed since: a step that is not the
+		 * same one is not done. */
+		if (st->name == NULL ||
+		    strcmp(st->name, cs->steps[i].name) != 0)
+			break;
+		if (st->status == NULL)
+			break;
+		if (strcmp(st->status, "ok") != 0 &&
+		    !(seq_ok && strcmp(st->status, "skipped") == 0))
+			break;
+	}
+	return i;
+}
+
+int
+resume_apply(struct run *run, const char *log_dir, const char *spec,
+    char **err)
+{
+	struct rr_run *prev;
+	char *dir, *why = NULL;
+	size_t i, first;
+
+	if ((dir = runread_resolve(log_dir, spec, &why)) == NULL) {
+		*err = xasprintf("--resume %s: %s", spec, why);
+		free(why);
+		return -1;
+	}
+	if ((prev = runread_load(dir, &why)) == NULL) {
+		*err = xasprintf("--resume %s: %s", spec, why);
+		free(why);
+		free(dir);
+		return -1;
+	}
+	for (i = 0; i < run_seq_count(run); i++) {
+		first = resume_first_step(run, i, prev);
+		if (first > 0)
+			run_resume_from(run, i, first, prev->id);
+	}
+	runread_free(prev);
+	free(dir);
+	return 0;
+}

@@ -1,0 +1,937 @@
+/* test_remote.c: the ssh transport. Its command lines and the remote
+ * wrapper on their own (run by a local sh, in a session of its own as
+ * sshd would start it), then the engine against a real sshd on loopback
+ * (tests/e2e/sshd_lib.sh): output and exit codes, copies, one connection
+ * per host, a host that is down, and a killed step that leaves nothing
+ * running on the host. The sshd tests are skipped without OpenSSH. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <ev.h>
+
+#include "config.h"
+#include "proc.h"
+#include "remote.h"
+#include "run.h"
+#include "testutil.h"
+#include "xmalloc.h"
+
+/* The private sshd shared by the tests of this file. */
+static struct {
+	char *dir;           /* NULL: no sshd (tests skip) */
+	char *config;        /* client ssh_config */
+	char *log;
+	pid_t pid;
+} sshd;
+
+/* --- helpers ----------------------------------------------------------- */
+
+static char *
+cat_argv(char **argv)
+{
+	char *s = xstrdup(""), *t;
+
+	for (char **p = argv; *p != NULL; p++) {
+		t = xasprintf("%s%s[%s]", s, p == argv ? "" : " ", *p);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static size_t
+sshd_connections(void)
+{
+	char *log = tu_read_file(sshd.log, NULL);
+	size_t n = log ? tu_count(log, "Connection from 127.0.0.1") : 0;
+
+	free(log);
+	return n;
+}
+
+/* One test's run: a config whose {{T}} is a scratch directory and whose
+ * @SSH@ is the private ssh_config, and the events as text. */
+struct world {
+	char *dir;
+	struct config *cfg;
+	struct run *run;
+	char *log;
+	size_t log_len, log_cap;
+	bool idle;
+	ev_timer guard, poll;
+	bool guard_fired;
+};
+
+static void
+w_append(struct world *w, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	size_t n;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	n = strlen(s);
+	w->log = xreallocarray_grow(w->log, &w->log_cap, w->log_len + n + 2, 1);
+	memcpy(w->log + w->log_len, s, n);
+	w->log_len += n;
+	w->log[w->log_len++] = '\n';
+	w->log[w->log_len] = '\0';
+	free(s);
+}
+
+static void
+w_observe(void *arg, struct run *run, const struct run_event *ev)
+{
+	struct world *w = arg;
+	const struct run_seq *seq = NULL;
+
+	if (ev->type != RUN_EV_START && ev->type != RUN_EV_IDLE &&
+	    ev->type != RUN_EV_END)
+		seq = run_seq(run, ev->seq);
+	switch (ev->type) {
+	case RUN_EV_STEP_START:
+		w_append(w, "start %s/%zu #%u", seq->cfg->name, ev->step + 1,
+		    ev->attempt);
+		break;
+	case RUN_EV_STEP_END:
+		w_append(w, "end %s/%zu #%u %s %d", seq->cfg->name,
+		    ev->step + 1, ev->attempt,
+		    run_step_status_name(seq->steps[ev->step].status),
+		    seq->steps[ev->step].exit_code);
+		break;
+	case RUN_EV_LINE:
+		if (!(ev->line->flags & OUTBUF_MARK))
+			w_append(w, "line %s: %.*s", seq->cfg->name,
+			    (int)ev->line->len, ev->line->text);
+		break;
+	case RUN_EV_IDLE:
+		w->idle = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+w_guard_cb(EV_P_ ev_timer *t, int revents)
+{
+	struct world *w =
+	    (struct world *)((char *)t - offsetof(struct world, guard));
+
+	(void)EV_A;
+	(void)revents;
+	w->guard_fired = true;
+}
+
+static void
+w_poll_cb(EV_P_ ev_timer *t, int revents)
+{
+	(void)EV_A;
+	(void)t;
+	(void)revents;
+}
+
+/* The YAML with @SSH@ replaced by the private ssh_config (settings are
+ * not templated). */
+static char *
+w_yaml(const char *yaml)
+{
+	const char *at = strstr(yaml, "@SSH@");
+
+	if (at == NULL)
+		return xstrdup(yaml);
+	return xasprintf("%.*s%s%s", (int)(at - yaml), yaml, sshd.config,
+	    at + 5);
+}
+
+static struct world *
+w_new(const char *yaml)
+{
+	struct world *w = xcalloc(1, sizeof *w);
+	struct run_options opt = { .interactive = false, .max_parallel = -1 };
+	struct cfg_kv set;
+	char *err = NULL, *text = w_yaml(yaml);
+
+	w->dir = tu_tmpdir();
+	set.name = (char *)"T";
+	set.value = w->dir;
+	if (config_load_string("test.yaml", text, &set, 1, &w->cfg,
+	    &err) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		fail();
+	}
+	free(text);
+	w->run = run_create(w->cfg, &opt);
+	run_set_ssh_dir(w->run, w->dir);
+	run_add_observer(w->run, w_observe, w);
+	ev_init(&w->guard, w_guard_cb);
+	ev_timer_init(&w->poll, w_poll_cb, 0.01, 0.01);
+	return w;
+}
+
+/* Run the loop until cond() holds (or the run settles, without one); a
+ * hang fails the test after 60 s, which is no timing assertion. */
+static void
+w_run_until(struct world *w, bool (*cond)(struct world *))
+{
+	ev_now_update(EV_DEFAULT);
+	ev_timer_set(&w->guard, 60., 0.);
+	ev_timer_start(EV_DEFAULT_ &w->guard);
+	if (cond != NULL)
+		ev_timer_again(EV_DEFAULT_ &w->poll);
+	while (!w->guard_fired && !(cond ? cond(w) : run_settled(w->run)))
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	ev_timer_stop(EV_DEFAULT_ &w->guard);
+	ev_timer_stop(EV_DEFAULT_ &w->poll);
+	if (w->guard_fired) {
+		fprintf(stderr, "transcript:\n%s", w->log ? w->log : "");
+		fail_msg("the run did not get there within 60 s");
+	}
+}
+
+static void
+w_free(struct world *w)
+{
+	run_stop_all(w->run, "test over");
+	w->idle = run_settled(w->run);
+	w_run_until(w, NULL);
+	run_free(w->run);
+	config_free(w->cfg);
+	tu_rmrf(w->dir);
+	free(w->dir);
+	free(w->log);
+	free(w);
+}
+
+static char *
+w_file(struct world *w, const char *name)
+{
+	char *path = xasprintf("%s/%s", w->dir, name);
+	char *text = tu_read_file(path, NULL);
+
+	free(path);
+	return text;
+}
+
+static void
+assert_has(const char *hay, const char *needle)
+{
+	if (hay == NULL || strstr(hay, needle) == NULL) {
+		fprintf(stderr, "transcript:\n%s", hay ? hay : "(none)");
+		fail_msg("expected '%s'", needle);
+	}
+}
+
+static const char *w_wanted_file;
+
+static bool
+w_has_file(struct world *w)
+{
+	char *text = w_file(w, w_wanted_file);
+	bool ok = text != NULL && text[0] != '\0';
+
+	free(text);
+	return ok;
+}
+
+static const char *w_wanted_text;
+
+static bool
+w_has_text(struct world *w)
+{
+	return w->log != NULL && strstr(w->log, w_wanted_text) != NULL;
+}
+
+/* Until the transcript says text. */
+static void
+w_wait_log(struct world *w, const char *text)
+{
+	w_wanted_text = text;
+	w_run_until(w, w_has_text);
+}
+
+static pid_t w_dead_pid;
+
+static bool
+w_dead(struct world *w)
+{
+	(void)w;
+	return !tu_pid_alive(w_dead_pid);
+}
+
+#define NEED_SSHD() do { if (sshd.dir == NULL) skip(); } while (0)
+
+/* --- command lines ----------------------------------------------------- */
+
+static void
+test_quote(void **state)
+{
+	char *q;
+
+	(void)state;
+	q = remote_quote("plain");
+	assert_string_equal(q, "'plain'");
+	free(q);
+	q = remote_quote("it's $HOME \"x\"");
+	assert_string_equal(q, "'it'\\''s $HOME \"x\"'");
+	free(q);
+	q = remote_quote("");
+	assert_string_equal(q, "''");
+	free(q);
+}
+
+static void
+test_argv(void **state)
+{
+	struct config *cfg;
+	struct remote *r;
+	char **argv, *s, *err = NULL, *env[] = { (char *)"A=it's" };
+	const char *yaml =
+	    "settings: {ssh_config: /etc/drove ssh}\n"
+	    "hosts:\n"
+	    "  h: {address: 10.0.0.1, user: me, port: 2222, identity: "
+	    "\"/k/my key%\", ssh_options: {ConnectTimeout: 5}}\n"
+	    "  v6: {address: \"::1\", multiplex: false}\n"
+	    "sequences:\n"
+	    "  - name: s\n"
+	    "    host: h\n"
+	    "    steps:\n"
+	    "      - remote: echo hi\n"
+	    "      - {upload: \"a:b\", to: /tmp/x}\n"
+	    "      - {download: /var/log/x, to: logs}\n"
+	    "      - {remote: top, tty: true}\n"
+	    "  - name: t\n"
+	    "    host: v6\n"
+	    "    steps: [{upload: f, to: /tmp}]\n";
+
+	(void)state;
+	if (config_load_string("t.yaml", yaml, NULL, 0, &cfg, &err) != 0)
+		fail_msg("%s", err);
+	r = remote_create(cfg);
+	/* Before a connection exists there is no socket to name: the step
+	 * would get a connection of its own. */
+	argv = remote_argv(r, 0, &cfg->seqs[0].steps[0], env, 1, 5);
+	s = cat_argv(argv);
+	assert_string_equal(s, "[ssh] [-F] [/etc/drove ssh] [-o] "
+	    "[BatchMode=yes] [-o] [RemoteCommand=none] [-o] [ControlMaster=no] "
+	    "[-o] [ControlPath=none] "
+	    "[-o] [User=\"me\"] [-o] [Port=2222] [-o] "
+	    "[IdentityFile=\"/k/my key%%\"] [-o] [ConnectTimeout=5] [-T] [--] "
+	    "[10.0.0.1] [exec sh -c 'g=$1 c=$2; shift 2; exec 3<&0 "
+	    "</dev/null; env \"$@\" sh -c \"$c\" 3<&- & p=$!; { while read -r "
+	    "_; do :; done; trap \"\" TERM; kill -TERM 0; sleep \"$g\"; kill "
+	    "-KILL 0; } <&3 >/dev/null 2>&1 & exec 3<&-; wait \"$p\"; s=$?; "
+	    "trap \"\" TERM; kill -TERM 0 2>/dev/null; exit \"$s\"' drove 5 "
+	    "'echo hi' 'A=it'\\''s']");
+	free(s);
+	remote_argv_free(argv);
+
+	argv = remote_argv(r, 0, &cfg->seqs[0].steps[1], NULL, 0, 5);
+	s = cat_argv(argv);
+	/* "a:b" would be a host to scp. */
+	assert_non_null(strstr(s, "[-r] [-p] [--] [./a:b] [10.0.0.1:/tmp/x]"));
+	assert_true(strncmp(s, "[scp] [-F]", 10) == 0);
+	free(s);
+	remote_argv_free(argv);
+	argv = remote_argv(r, 0, &cfg->seqs[0].steps[2], NULL, 0, 5);
+	s = cat_argv(argv);
+	assert_non_null(strstr(s, "[--] [10.0.0.1:/var/log/x] [logs]"));
+	free(s);
+	remote_argv_free(argv);
+	argv = remote_argv(r, 0, &cfg->seqs[0].steps[3], env, 1, 0.2);
+	s = cat_argv(argv);
+	assert_non_null(strstr(s, "[-o] [LogLevel=ERROR] [-tt] [--] "
+	    "[10.0.0.1] [exec env 'A=it'\\''s' sh -c 'top']"));
+	free(s);
+	remote_argv_free(argv);
+	argv = remote_argv(r, 1, &cfg->seqs[1].steps[0], NULL, 0, 5);
+	s = cat_argv(argv);
+	assert_non_null(strstr(s, "[--] [f] [[::1]:/tmp]"));
+	free(s);
+	remote_argv_free(argv);
+	remote_free(r);
+	config_free(cfg);
+}
+
+/*
+ * The wrapper, with no ssh in between: a local sh in a session of its own
+ * (what sshd gives a command) gets the command word, with stdin a pipe
+ * the test holds. Returns the pid; *in is the pipe's write end.
+ */
+static pid_t
+spawn_wrapped(const char *command, char **env, size_t n_env, int *in,
+    int *out)
+{
+	struct config *cfg;
+	struct remote *r;
+	char **argv, *err = NULL, *word;
+	int inp[2], outp[2];
+	pid_t pid;
+
+	if (config_load_string("t.yaml", "hosts: {h: {}}\nsequences: "
+	    "[{name: s, host: h, steps: [{remote: x}]}]\n", NULL, 0, &cfg,
+	    &err) != 0)
+		fail_msg("%s", err);
+	free(cfg->seqs[0].steps[0].run);
+	cfg->seqs[0].steps[0].run = xstrdup(command);
+	r = remote_create(cfg);
+	argv = remote_argv(r, 0, &cfg->seqs[0].steps[0], env, n_env, 1);
+	while (argv[1] != NULL)
+		argv++;  /* the last word is what the login shell runs */
+	word = xstrdup(*argv);
+	while (argv[-1] != NULL && strcmp(argv[-1], "ssh") != 0)
+		argv--;
+	remote_argv_free(argv - 1);
+	remote_free(r);
+	config_free(cfg);
+
+	assert_int_equal(pipe(inp), 0);
+	assert_int_equal(pipe(outp), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setsid();
+		dup2(inp[0], 0);
+		dup2(outp[1], 1);
+		dup2(outp[1], 2);
+		close_range(3, ~0U, 0);
+		execl("/bin/sh", "sh", "-c", word, (char *)NULL);
+		_exit(127);
+	}
+	free(word);
+	close(inp[0]);
+	close(outp[1]);
+	*in = inp[1];
+	*out = outp[0];
+	return pid;
+}
+
+static char *
+read_all(int fd)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+
+	for (;;) {
+		buf = xreallocarray_grow(buf, &cap, len + 4097, 1);
+		n = read(fd, buf + len, 4096);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+}
+
+static void
+test_wrapper_status_and_env(void **state)
+{
+	char *env[] = { (char *)"GREETING=it's \"here\"", (char *)"X=1" };
+	char *out;
+	int in, fd, status;
+	pid_t pid;
+
+	(void)state;
+	pid = spawn_wrapped("echo \"$GREETING $X\"; echo err >&2; "
+	    "read -r line && echo \"stdin: $line\"; exit 7", env, 2, &in, &fd);
+	out = read_all(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 7);
+	/* The command's stdin is /dev/null, never the channel's. */
+	assert_string_equal(out, "it's \"here\" 1\nerr\n");
+	free(out);
+	close(in);
+}
+
+static void
+test_wrapper_end_of_input_kills_group(void **state)
+{
+	char *dir = tu_tmpdir(), *cmd, *cfile, *gfile, *out;
+	pid_t pid, child = 0, grandchild = 0;
+	int in, fd, status;
+
+	(void)state;
+	cfile = xasprintf("%s/c", dir);
+	gfile = xasprintf("%s/g", dir);
+	/* A child that ignores nothing and a grandchild that ignores
+	 * SIGTERM: the second needs the SIGKILL after the grace. */
+	cmd = xasprintf("sh -c 'trap \"\" TERM; echo $$ > %s/g; "
+	    "while :; do sleep 0.05; done' & echo $$ > %s/c; wait", dir, dir);
+	pid = spawn_wrapped(cmd, NULL, 0, &in, &fd);
+	free(cmd);
+	for (int i = 0; i < 2000; i++) {
+		child = tu_read_pid(cfile);
+		grandchild = tu_read_pid(gfile);
+		if (child > 0 && grandchild > 0)
+			break;
+		usleep(5000);
+	}
+	assert_true(tu_pid_alive(child));
+	assert_true(tu_pid_alive(grandchild));
+	/* The end of input, no signal: what closing the ssh channel does. */
+	close(in);
+	out = read_all(fd);
+	free(out);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	for (int i = 0; i < 2000 && (tu_pid_alive(child) ||
+	    tu_pid_alive(grandchild)); i++)
+		usleep(5000);
+	assert_false(tu_pid_alive(child));
+	assert_false(tu_pid_alive(grandchild));
+	free(cfile);
+	free(gfile);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static char *ready_err;
+static bool ready_called;
+
+static void
+ready_cb(void *arg, const char *err)
+{
+	(void)arg;
+	ready_called = true;
+	ready_err = err ? xstrdup(err) : NULL;
+}
+
+/* A run directory too deep for a socket path: the control directory goes
+ * to $TMPDIR (private all the same), and a master that cannot connect
+ * fails its waits with ssh's words. No sshd needed: nothing listens on
+ * port 1. */
+static void
+test_control_dir_fallback(void **state)
+{
+	struct config *cfg;
+	struct remote *r;
+	struct remote_wait *w = NULL;
+	char *err = NULL, *deep, *tmp = tu_tmpdir(), *dir;
+	const char *old = getenv("TMPDIR");
+	struct stat sb;
+
+	(void)state;
+	if (system("command -v ssh >/dev/null") != 0)
+		skip();
+	if (config_load_string("t.yaml", "hosts: {h: {address: 127.0.0.1, "
+	    "port: 1, ssh_options: {UserKnownHostsFile: /dev/null}}}\n"
+	    "sequences: [{name: s, host: h, steps: [{remote: x}]}]\n", NULL,
+	    0, &cfg, &err) != 0)
+		fail_msg("%s", err);
+	deep = xasprintf("%s/%0100d", tmp, 0);
+	assert_int_equal(mkdir(deep, 0700), 0);
+	old = old ? xstrdup(old) : NULL;
+	setenv("TMPDIR", tmp, 1);
+	unsetenv("XDG_RUNTIME_DIR");
+	r = remote_create(cfg);
+	remote_set_dir(r, deep);
+	ready_called = false;
+	assert_int_equal(remote_connect(r, 0, ready_cb, NULL, &w), 0);
+	assert_non_null(w);
+	assert_false(ready_called);
+	dir = xstrdup(remote_dir(r));
+	assert_true(strncmp(dir, tmp, strlen(tmp)) == 0);
+	assert_null(strstr(dir, deep));
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	assert_int_equal(remote_masters(r), 1);
+	while (!ready_called)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	assert_non_null(ready_err);
+	assert_non_null(strstr(ready_err, "Connection refused"));
+	free(ready_err);
+	assert_int_equal(remote_masters(r), 0);
+	remote_free(r);
+	assert_int_not_equal(stat(dir, &sb), 0);
+	if (old != NULL) {
+		setenv("TMPDIR", old, 1);
+		free((char *)old);
+	} else
+		unsetenv("TMPDIR");
+	free(dir);
+	free(deep);
+	tu_rmrf(tmp);
+	free(tmp);
+	config_free(cfg);
+}
+
+/* --- against sshd ------------------------------------------------------ */
+
+static void
+test_remote_output_and_status(void **state)
+{
+	struct world *w;
+	const size_t before = sshd.dir ? sshd_connections() : 0;
+
+	(void)state;
+	NEED_SSHD();
+	w = w_new(
+	    "settings: {ssh_config: \"@SSH@\", kill_grace: 1s}\n"
+	    "hosts: {h1: {}, h2: {}}\n"
+	    "sequences:\n"
+	    "  - name: s\n"
+	    "    hosts: all\n"
+	    "    env: {WHERE: \"{{host}}\"}\n"
+	    "    steps:\n"
+	    "      - remote: echo \"on $WHERE step $DROVE_STEP\"; "
+	    "echo oops >&2\n"
+	    "        name: hello\n"
+	    "      - remote: |\n"
+	    "          x='single \"double\" $dollar'\n"
+	    "          printf '%s\\n' \"$x\" '{{host}}'\n"
+	    "      - remote: exit 3\n"
+	    "        on_failure: continue\n"
+	    "      - remote: kill -9 $$\n"
+	    "        on_failure: continue\n"
+	    "      - remote: \"true\"\n"
+	    "      - remote: \"true\"\n");
+	run_start(w->run);
+	w_run_until(w, NULL);
+	assert_has(w->log, "line s h1: on h1 step hello");
+	assert_has(w->log, "line s h2: oops");
+	assert_has(w->log, "line s h2: single \"double\" $dollar\n"
+	    "line s h2: h2\n");
+	assert_has(w->log, "end s h1/3 #1 failed 3");
+	/* Killed by a signal over there: sh's 128+N comes back. */
+	assert_has(w->log, "end s h1/4 #1 failed 137");
+	assert_has(w->log, "end s h2/6 #1 ok 0");
+	/* Six steps on each of two hosts, one connection each. */
+	assert_int_equal(sshd_connections() - before, 2);
+	assert_int_equal(remote_masters(run_remote(w->run)), 2);
+	w_free(w);
+}
+
+static void
+test_copies(void **state)
+{
+	struct world *w;
+	char *src, *a, *b, *cmd;
+	size_t la, lb;
+
+	(void)state;
+	NEED_SSHD();
+	w = w_new(
+	    "settings: {ssh_config: \"@SSH@\"}\n"
+	    "hosts: {h1: {}}\n"
+	    "sequences:\n"
+	    "  - name: s\n"
+	    "    host: h1\n"
+	    "    cwd: \"{{T}}\"\n"
+	    "    steps:\n"
+	    "      - head -c 1048577 /dev/urandom > blob; mkdir -p d/e; "
+	    "echo x > d/e/f; chmod 751 blob\n"
+	    "      - {upload: blob, to: \"{{T}}/remote blob\"}\n"
+	    "      - {upload: d, to: \"{{T}}/rd\"}\n"
+	    "      - {download: \"{{T}}/remote blob\", to: back}\n"
+	    "      - {download: \"{{T}}/rd\", to: backd}\n"
+	    "      - {download: \"{{T}}/missing\", to: x, "
+	    "on_failure: continue}\n");
+	run_start(w->run);
+	w_run_until(w, NULL);
+	src = xasprintf("%s/blob", w->dir);
+	a = tu_read_file(src, &la);
+	free(src);
+	src = xasprintf("%s/back", w->dir);
+	b = tu_read_file(src, &lb);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(la, 1048577);
+	assert_int_equal(lb, la);
+	assert_memory_equal(a, b, la);
+	/* Modes come along. */
+	cmd = xasprintf("test \"$(stat -c %%a '%s')\" = 751", src);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(src);
+	free(a);
+	free(b);
+	a = w_file(w, "backd/e/f");
+	assert_string_equal(a, "x\n");
+	free(a);
+	assert_has(w->log, "end s/6 #1 failed");
+	assert_has(w->log, "No such file or directory");
+	assert_int_equal(run_seq(w->run, 0)->state, SEQ_FAILED);
+	w_free(w);
+}
+
+static void
+test_unreachable(void **state)
+{
+	struct world *w;
+	char *yaml;
+	double t0;
+
+	(void)state;
+	NEED_SSHD();
+	/* Port 1 on loopback: nothing listens, the kernel says so at once. */
+	yaml = xasprintf(
+	    "settings: {ssh_config: \"@SSH@\"}\n"
+	    "hosts: {down: {port: 1}, up: {}}\n"
+	    "sequences:\n"
+	    "  - name: d\n"
+	    "    host: down\n"
+	    "    steps:\n"
+	    "      - {remote: \"true\", retries: 1, retry_delay: 10ms}\n"
+	    "  - name: d2\n"
+	    "    host: down\n"
+	    "    steps: [{upload: /etc/hostname, to: /tmp/x}]\n"
+	    "  - name: u\n"
+	    "    host: up\n"
+	    "    steps: [{remote: echo fine}]\n");
+	w = w_new(yaml);
+	free(yaml);
+	ev_now_update(EV_DEFAULT);
+	t0 = ev_now(EV_DEFAULT);
+	run_start(w->run);
+	w_run_until(w, NULL);
+	assert_true(ev_now(EV_DEFAULT) - t0 < 20);
+	assert_has(w->log, "line d: ssh: connect to host 127.0.0.1 port 1: "
+	    "Connection refused");
+	/* The retry tried again (a new connection), and failed the same. */
+	assert_has(w->log, "end d/1 #2 failed 255");
+	assert_has(w->log, "end d2/1 #1 failed 255");
+	assert_has(w->log, "line u: fine");
+	assert_int_equal(run_seq(w->run, 2)->state, SEQ_OK);
+	w_free(w);
+}
+
+static pid_t
+wait_pid_file(struct world *w, const char *name)
+{
+	char *text;
+	pid_t pid;
+
+	w_wanted_file = name;
+	w_run_until(w, w_has_file);
+	text = w_file(w, name);
+	pid = (pid_t)atoi(text);
+	free(text);
+	return pid;
+}
+
+/* Kill, skip, time out: the command on the host goes too, even one that
+ * ignores SIGTERM (after the grace). The "host" is this machine, so the
+ * test sees its processes. */
+static void
+test_stop_remote(void **state)
+{
+	struct world *w;
+	char *kfile;
+	pid_t pid;
+
+	(void)state;
+	NEED_SSHD();
+	w = w_new(
+	    "settings: {ssh_config: \"@SSH@\", kill_grace: 1s}\n"
+	    "hosts: {h1: {}}\n"
+	    "sequences:\n"
+	    "  - name: k\n"
+	    "    host: h1\n"
+	    "    steps:\n"
+	    "      - remote: sleep 1000 & echo $! > {{T}}/k; wait\n"
+	    "      - remote: trap '' TERM; echo $$ > {{T}}/s; while :; do "
+	    "sleep 0.1; done\n"
+	    "      - remote: echo $$ > {{T}}/t; exec sleep 1000\n"
+	    "        timeout: 1s\n"
+	    "        on_failure: continue\n"
+	    "      - {remote: echo done}\n");
+	run_start(w->run);
+	pid = wait_pid_file(w, "k");
+	assert_true(tu_pid_alive(pid));
+	assert_null(run_kill(w->run, 0));
+	w_dead_pid = pid;
+	w_run_until(w, w_dead);
+	w_wait_log(w, "end k/1 #1 killed");
+	kfile = xasprintf("%s/k", w->dir);
+	unlink(kfile);
+	free(kfile);
+	assert_null(run_retry(w->run, 0));
+	pid = wait_pid_file(w, "k");
+	assert_null(run_skip(w->run, 0));
+	w_dead_pid = pid;
+	w_run_until(w, w_dead);
+	/* This one ignores SIGTERM: the SIGKILL after the grace. */
+	pid = wait_pid_file(w, "s");
+	assert_null(run_skip(w->run, 0));
+	w_dead_pid = pid;
+	w_run_until(w, w_dead);
+	pid = wait_pid_file(w, "t");
+	w_dead_pid = pid;
+	w_run_until(w, w_dead);
+	w_run_until(w, NULL);
+	assert_has(w->log, "end k/2 #1 skipped");
+	assert_has(w->log, "end k/3 #1 timeout");
+	assert_has(w->log, "line k: done");
+	w_free(w);
+}
+
+/* A tty step has a terminal on the host: the terminal's hangup stops it,
+ * and what is typed reaches it. */
+static void
+test_tty_remote(void **state)
+{
+	struct world *w;
+	pid_t pid;
+
+	(void)state;
+	NEED_SSHD();
+	w = w_new(
+	    "settings: {ssh_config: \"@SSH@\", kill_grace: 1s}\n"
+	    "hosts: {h1: {}}\n"
+	    "sequences:\n"
+	    "  - name: y\n"
+	    "    host: h1\n"
+	    "    tty: true\n"
+	    "    steps:\n"
+	    "      - remote: test -t 0 && test -t 1 && echo a terminal\n"
+	    "      - remote: read -r answer; echo \"got $answer\"\n"
+	    "      - remote: echo $$ > {{T}}/y; exec sleep 1000\n");
+	run_start(w->run);
+	w_wait_log(w, "end y/1 #1 ok");
+	assert_has(w->log, "line y: a terminal");
+	w_wait_log(w, "start y/2 #1");
+	/* The step's terminal takes input before the command reads it. */
+	assert_int_equal(run_write_input(w->run, 0, "yes\r", 4), 4);
+	w_wait_log(w, "line y: got yes");
+	pid = wait_pid_file(w, "y");
+	assert_true(tu_pid_alive(pid));
+	assert_null(run_kill(w->run, 0));
+	w_dead_pid = pid;
+	w_run_until(w, w_dead);
+	w_wait_log(w, "end y/3 #1 killed");
+	w_free(w);
+}
+
+/* The end of the run: no master, no socket, no directory. */
+static void
+test_disconnect(void **state)
+{
+	struct world *w;
+	char *path, *dir, *cmd;
+	struct stat sb;
+
+	(void)state;
+	NEED_SSHD();
+	w = w_new(
+	    "settings: {ssh_config: \"@SSH@\"}\n"
+	    "hosts: {h1: {}, h2: {}, h3: {multiplex: false}}\n"
+	    "sequences:\n"
+	    "  - {name: s, hosts: all, steps: [{remote: \"true\"}]}\n");
+	run_start(w->run);
+	w_run_until(w, NULL);
+	assert_int_equal(run_exit_status(w->run), 0);
+	assert_int_equal(remote_masters(run_remote(w->run)), 2);
+	dir = xstrdup(remote_dir(run_remote(w->run)));
+	/* In the run's directory, private. */
+	assert_true(strncmp(dir, w->dir, strlen(w->dir)) == 0);
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	path = xstrdup(remote_control_path(run_remote(w->run), 0));
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(S_ISSOCK(sb.st_mode));
+	cmd = xasprintf("ssh -F '%s' -o ControlPath='%s' -O check h1 "
+	    "2>/dev/null", sshd.config, path);
+	assert_int_equal(system(cmd), 0);
+	run_disconnect(w->run);
+	assert_int_equal(remote_masters(run_remote(w->run)), 0);
+	assert_int_not_equal(system(cmd), 0);
+	assert_int_not_equal(stat(path, &sb), 0);
+	assert_int_not_equal(stat(dir, &sb), 0);
+	free(cmd);
+	free(path);
+	free(dir);
+	w_free(w);
+}
+
+/* --- setup ------------------------------------------------------------- */
+
+static int
+sshd_up(void **state)
+{
+	const char *src = getenv("DROVE_SOURCE_DIR");
+	char *cmd, *path, *dir;
+
+	(void)state;
+	if (src == NULL || access("/usr/sbin/sshd", X_OK) != 0 ||
+	    system("command -v ssh >/dev/null && command -v scp >/dev/null && "
+	    "command -v python3 >/dev/null") != 0) {
+		fprintf(stderr, "# no sshd, ssh, scp or python3: the sshd "
+		    "tests are skipped\n");
+		return 0;
+	}
+	dir = tu_tmpdir();
+	cmd = xasprintf("bash -c '. \"%s/tests/e2e/sshd_lib.sh\" && "
+	    "sshd_start \"%s/sshd\" >&2 && echo $SSHD_PID > \"%s/pid\"'", src,
+	    dir, dir);
+	if (system(cmd) != 0) {
+		free(cmd);
+		tu_rmrf(dir);
+		free(dir);
+		fail_msg("sshd did not start");
+	}
+	free(cmd);
+	path = xasprintf("%s/pid", dir);
+	sshd.pid = tu_read_pid(path);
+	free(path);
+	sshd.dir = dir;
+	sshd.config = xasprintf("%s/sshd/ssh_config", dir);
+	sshd.log = xasprintf("%s/sshd/sshd.log", dir);
+	return 0;
+}
+
+static int
+sshd_down(void **state)
+{
+	(void)state;
+	if (sshd.dir == NULL)
+		return 0;
+	if (sshd.pid > 0)
+		kill(sshd.pid, SIGTERM);
+	for (int i = 0; i < 400 && sshd.pid > 0 && tu_pid_alive(sshd.pid); i++)
+		usleep(5000);
+	tu_rmrf(sshd.dir);
+	free(sshd.dir);
+	free(sshd.config);
+	free(sshd.log);
+	return 0;
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_argv),
+		cmocka_unit_test(test_wrapper_status_and_env),
+		cmocka_unit_test(test_wrapper_end_of_input_kills_group),
+		cmocka_unit_test(test_control_dir_fallback),
+		cmocka_unit_test(test_remote_output_and_status),
+		cmocka_unit_test(test_copies),
+		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_stop_remote),
+		cmocka_unit_test(test_tty_remote),
+		cmocka_unit_test(test_disconnect),
+	};
+
+	/* ssh's errors and the steps' output are read from pipes. */
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("remote", tests, sshd_up,
+	    sshd_down);
+}

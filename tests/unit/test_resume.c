@@ -1,0 +1,169 @@
+/* test_resume.c: --resume. Where each sequence starts given a previous
+ * run's record, and what the run then says and does. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <ev.h>
+
+#include "config.h"
+#include "resume.h"
+#include "run.h"
+#include "runread.h"
+#include "testutil.h"
+#include "xmalloc.h"
+
+static const char yaml[] =
+    "sequences:\n"
+    "  - {name: a, steps: [one, two, three]}\n"
+    "  - {name: b, steps: [one, two]}\n"
+    "  - {name: c, steps: [one, two]}\n"
+    "  - {name: d, steps: [one]}\n"
+    "  - {name: e, steps: [one, two]}\n";
+
+/* A record: per sequence its state and its steps' names and statuses. */
+static struct rr_seq *
+rec_seq(struct rr_run *rr, const char *name, const char *state, ...)
+{
+	struct rr_seq *s;
+	va_list ap;
+	const char *step;
+
+	rr->seqs = xrealloc(rr->seqs, (rr->n_seqs + 1) * sizeof *rr->seqs);
+	s = &rr->seqs[rr->n_seqs++];
+	memset(s, 0, sizeof *s);
+	s->name = xstrdup(name);
+	s->state = state ? xstrdup(state) : NULL;
+	va_start(ap, state);
+	while ((step = va_arg(ap, const char *)) != NULL) {
+		const char *status = va_arg(ap, const char *);
+		s->steps = xrealloc(s->steps, (s->n_steps + 1) *
+		    sizeof *s->steps);
+		memset(&s->steps[s->n_steps], 0, sizeof *s->steps);
+		s->steps[s->n_steps].name = xstrdup(step);
+		s->steps[s->n_steps].status = status ? xstrdup(status) : NULL;
+		s->n_steps++;
+	}
+	va_end(ap);
+	return s;
+}
+
+static void
+rec_free(struct rr_run *rr)
+{
+	for (size_t i = 0; i < rr->n_seqs; i++) {
+		for (size_t j = 0; j < rr->seqs[i].n_steps; j++) {
+			free(rr->seqs[i].steps[j].name);
+			free(rr->seqs[i].steps[j].status);
+		}
+		free(rr->seqs[i].steps);
+		free(rr->seqs[i].name);
+		free(rr->seqs[i].state);
+	}
+	free(rr->seqs);
+}
+
+static char transcript[4096];
+
+static void
+observe(void *arg, struct run *run, const struct run_event *ev)
+{
+	size_t n = strlen(transcript);
+
+	(void)arg;
+	switch (ev->type) {
+	case RUN_EV_NOTICE:
+		snprintf(transcript + n, sizeof transcript - n, "notice %s: "
+		    "%s\n", run_seq(run, ev->seq)->cfg->name, ev->text);
+		break;
+	case RUN_EV_STEP_END:
+		snprintf(transcript + n, sizeof transcript - n, "end %s/%zu #%u "
+		    "%s\n", run_seq(run, ev->seq)->cfg->name, ev->step + 1,
+		    ev->attempt, run_step_status_name(run_seq(run,
+		    ev->seq)->steps[ev->step].status));
+		break;
+	case RUN_EV_SEQ:
+		snprintf(transcript + n, sizeof transcript - n, "seq %s %s\n",
+		    run_seq(run, ev->seq)->cfg->name,
+		    run_seq_state_name(run_seq(run, ev->seq)->state));
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+test_first_step(void **state)
+{
+	struct run_options opt = { .max_parallel = -1 };
+	struct rr_run rr = { .id = (char *)"20261126-093800" };
+	struct config *cfg;
+	struct run *run;
+	char *err = NULL;
+
+	(void)state;
+	if (config_load_string("t.yaml", yaml, NULL, 0, &cfg, &err) != 0)
+		fail_msg("%s", err);
+	run = run_create(cfg, &opt);
+	/* a: failed at its second step. */
+	rec_seq(&rr, "a", "failed", "one", "ok", "two", "failed", "three",
+	    NULL, NULL);
+	/* b: succeeded, with a step skipped: done. */
+	rec_seq(&rr, "b", "ok", "one", "skipped", "two", "ok", NULL);
+	/* c: a skip in a sequence that failed is not a success. */
+	rec_seq(&rr, "c", "failed", "one", "skipped", "two", "failed", NULL);
+	/* d: renamed step since: from there on, it runs again. */
+	rec_seq(&rr, "d", "ok", "uno", "ok", NULL);
+	/* e: not in the record at all. */
+	assert_int_equal(resume_first_step(run, 0, &rr), 1);
+	assert_int_equal(resume_first_step(run, 1, &rr), 2);
+	assert_int_equal(resume_first_step(run, 2, &rr), 0);
+	assert_int_equal(resume_first_step(run, 3, &rr), 0);
+	assert_int_equal(resume_first_step(run, 4, &rr), 0);
+
+	/* What the run says and does with it. */
+	run_add_observer(run, observe, NULL);
+	transcript[0] = '\0';
+	for (size_t i = 0; i < run_seq_count(run); i++) {
+		size_t first = resume_first_step(run, i, &rr);
+		if (first > 0)
+			run_resume_from(run, i, first, rr.id);
+	}
+	assert_int_equal(run_seq(run, 0)->resume_at, 1);
+	assert_true(run_seq(run, 0)->steps[0].resumed);
+	assert_int_equal(run_seq(run, 0)->steps[0].status, STEP_OK);
+	assert_int_equal(run_seq(run, 0)->steps[1].status, STEP_PENDING);
+	run_start(run);
+	assert_non_null(strstr(transcript,
+	    "notice a: steps 1-1 succeeded in run 20261126-093800: resuming at "
+	    "step 2\nend a/1 #0 ok\n"));
+	assert_non_null(strstr(transcript,
+	    "notice b: succeeded in run 20261126-093800: not run again\n"
+	    "end b/1 #0 ok\nend b/2 #0 ok\nseq b ok\n"));
+	assert_int_equal(run_seq(run, 1)->state, SEQ_OK);
+	assert_int_equal(run_seq(run, 1)->current, 2);
+	/* a runs from its second step. */
+	assert_int_equal(run_seq(run, 0)->current, 1);
+	assert_int_equal(run_seq(run, 0)->steps[1].attempt, 1);
+	assert_int_equal(run_seq(run, 0)->steps[0].attempt, 0);
+	run_stop_all(run, "test over");
+	while (!run_settled(run))
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	run_free(run);
+	rec_free(&rr);
+	config_free(cfg);
+}
+
+int
+main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_step),
+	};
+
+	return cmocka_run_group_tests_name("resume", tests, NULL, NULL);
+}
