@@ -15,9 +15,12 @@
 #include "config.h"
 #include "logs.h"
 #include "proc.h"
+#include "replay.h"
 #include "report.h"
+#include "resume.h"
 #include "run.h"
 #include "runlog.h"
+#include "runread.h"
 #include "ui.h"
 #include "xmalloc.h"
 
@@ -31,6 +34,9 @@ struct opts {
 	long attempt;         /* --attempt, or 0 */
 	struct cfg_kv *sets;
 	size_t n_sets, cap_sets;
+	char **only;          /* --only patterns */
+	size_t n_only, cap_only;
+	char *resume;         /* --resume RUN, or NULL */
 };
 
 /* Everything the loop callbacks need. */
@@ -54,6 +60,8 @@ usage(FILE *fp)
 "       drove check [OPTIONS] FILE    validate FILE and print the plan\n"
 "       drove logs [RUN [SEQUENCE [STEP]]]  past runs, a run, a sequence's\n"
 "                                     steps, a step's output\n"
+"       drove review [RUN]            the dashboard on a past run (default:\n"
+"                                     latest), read only, all its output\n"
 "       drove --help | --version\n"
 "\n"
 "Runs the sequences a YAML file declares: the steps of a sequence one after\n"
@@ -67,6 +75,10 @@ usage(FILE *fp)
 "  --log-dir DIR       put the run directory under DIR\n"
 "  --exit-when-done    dashboard: exit when everything has finished\n"
 "  --attempt N         logs: which attempt of a step (default: the last)\n"
+"  --only PATTERN      run only the sequences whose names match the shell\n"
+"                      pattern (repeatable); their needs on others are met\n"
+"  --resume RUN        start each sequence at its first step that did not\n"
+"                      succeed in RUN; what succeeded there is done\n"
 "  -h, --help          this help\n"
 "  -V, --version       print the version\n"
 "\n"
@@ -96,7 +108,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o, int *first)
 {
 	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
-		OPT_ATTEMPT };
+		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -104,6 +116,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 		{ "exit-when-done", no_argument, NULL, OPT_EXIT_DONE },
 		{ "attempt", required_argument, NULL, OPT_ATTEMPT },
+		{ "only", required_argument, NULL, OPT_ONLY },
+		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -152,6 +166,15 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 				return -1;
 			}
 			break;
+		case OPT_ONLY:
+			o->only = xreallocarray_grow(o->only, &o->cap_only,
+			    o->n_only + 1, sizeof *o->only);
+			o->only[o->n_only++] = xstrdup(optarg);
+			break;
+		case OPT_RESUME:
+			free(o->resume);
+			o->resume = xstrdup(optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -176,6 +199,10 @@ free_opts(struct opts *o)
 	}
 	free(o->sets);
 	free(o->log_dir);
+	for (size_t i = 0; i < o->n_only; i++)
+		free(o->only[i]);
+	free(o->only);
+	free(o->resume);
 }
 
 /* --- shutdown ----------------------------------------------------------- */
@@ -279,6 +306,13 @@ load(const char *path, const struct opts *o, struct config **cfg)
 		free(err);
 		return -1;
 	}
+	if (config_select(*cfg, o->only, o->n_only, &err) != 0) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		config_free(*cfg);
+		*cfg = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -311,7 +345,21 @@ cmd_run(const char *path, const struct opts *o)
 	app.headless = o->headless || !isatty(STDOUT_FILENO) ||
 	    !isatty(STDIN_FILENO);
 	ropt.interactive = !app.headless;
+	/* Headless, nobody scrolls back: every line goes straight to the
+	 * reporter and the log, so keep one (a ring that is cycled through
+	 * stays in the cache; 10,000 lines do not). */
+	if (app.headless)
+		ropt.scrollback = 1;
 	app.run = run_create(cfg, &ropt);
+	/* Before runlog_create: the new run becomes `latest`. */
+	if (o->resume != NULL && resume_apply(app.run,
+	    o->log_dir ? o->log_dir : cfg->log_dir, o->resume, &err) != 0) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		run_free(app.run);
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
 	rl = runlog_create(app.run, path,
 	    o->log_dir ? o->log_dir : cfg->log_dir, &err);
 	if (rl == NULL) {
@@ -321,6 +369,7 @@ cmd_run(const char *path, const struct opts *o)
 		config_free(cfg);
 		return EXIT_USAGE;
 	}
+	run_set_ssh_dir(app.run, runlog_dir(rl));
 	run_add_observer(app.run, app_observe, NULL);
 	install_fatal_handlers();
 	start_signals();
@@ -357,6 +406,9 @@ cmd_run(const char *path, const struct opts *o)
 	if (app.signal != 0)
 		status = 128 + app.signal;
 	report_free(rp);
+	/* Every ssh master exits as asked (and removes its socket) before
+	 * anything left gets SIGKILL. */
+	run_disconnect(app.run);
 	/* Leftovers of finished steps may still be inside their grace. */
 	proc_kill_all_now();
 	runlog_free(rl);
@@ -383,6 +435,107 @@ cmd_logs(char **args, int nargs, const struct opts *o)
 	return rc;
 }
 
+/* --- review ------------------------------------------------------------ */
+
+static void
+review_quit(void *arg)
+{
+	(void)arg;
+	app.done = true;
+}
+
+/* Nothing runs in a review: a signal just ends it, the terminal
+ * restored on the way out like after q. */
+static void
+review_signal_cb(EV_P_ ev_signal *w, int revents)
+{
+	(void)EV_A;
+	(void)revents;
+	app.signal = w->signum;
+	app.done = true;
+}
+
+/* "review ID: STATUS, read only", and what could not be read. */
+static char *
+review_banner(const struct rr_run *rec)
+{
+	if (rec->n_warnings > 0)
+		return xasprintf("review %s: %s, read only; %zu warning%s "
+		    "(drove logs %s)", rec->id, rec->status ? rec->status :
+		    "?", rec->n_warnings, rec->n_warnings == 1 ? "" : "s",
+		    rec->id);
+	return xasprintf("review %s: %s, read only", rec->id,
+	    rec->status ? rec->status : "?");
+}
+
+static int
+cmd_review(char **args, int nargs, const struct opts *o)
+{
+	char *log_dir, *dir, *err = NULL, *banner;
+	struct replay *rp;
+	struct ui *ui;
+	struct ui_options uo = { .quit = review_quit };
+
+	if (nargs > 1) {
+		fprintf(stderr, "usage: drove review [--log-dir DIR] [RUN]\n");
+		return EXIT_USAGE;
+	}
+	log_dir = o->log_dir ? xstrdup(o->log_dir) :
+	    config_default_log_dir();
+	dir = runread_resolve(log_dir, nargs > 0 ? args[0] : "latest", &err);
+	free(log_dir);
+	if (dir == NULL) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		return 1;
+	}
+	/* Before the record is read: without a terminal there is nothing
+	 * to show it on, and `drove logs` prints the same. */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "drove: review needs a terminal; without one, "
+		    "'drove logs %s' prints the run and its output\n",
+		    nargs > 0 ? args[0] : "latest");
+		free(dir);
+		return EXIT_USAGE;
+	}
+	rp = replay_open(dir, &err);
+	free(dir);
+	if (rp == NULL) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		return 1;
+	}
+	banner = review_banner(replay_record(rp));
+	uo.replay = rp;
+	uo.banner = banner;
+	install_fatal_handlers();
+	ev_signal_init(&app.sig_int, review_signal_cb, SIGINT);
+	ev_signal_start(EV_DEFAULT_ &app.sig_int);
+	ev_signal_init(&app.sig_term, review_signal_cb, SIGTERM);
+	ev_signal_start(EV_DEFAULT_ &app.sig_term);
+	ev_signal_init(&app.sig_hup, review_signal_cb, SIGHUP);
+	ev_signal_start(EV_DEFAULT_ &app.sig_hup);
+
+	ui = ui_create(replay_run(rp), &uo, &err);
+	if (ui == NULL) {
+		fprintf(stderr, "drove: %s; 'drove logs' prints past runs "
+		    "without one\n", err);
+		free(err);
+		free(banner);
+		replay_free(rp);
+		return EXIT_USAGE;
+	}
+	while (!app.done)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	ui_free(ui);
+	ev_signal_stop(EV_DEFAULT_ &app.sig_int);
+	ev_signal_stop(EV_DEFAULT_ &app.sig_term);
+	ev_signal_stop(EV_DEFAULT_ &app.sig_hup);
+	free(banner);
+	replay_free(rp);
+	return app.signal != 0 ? 128 + app.signal : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -402,6 +555,11 @@ main(int argc, char **argv)
 	cmd = argv[first];
 	if (strcmp(cmd, "logs") == 0) {
 		rc = cmd_logs(argv + first + 1, argc - first - 1, &o);
+		free_opts(&o);
+		return rc;
+	}
+	if (strcmp(cmd, "review") == 0) {
+		rc = cmd_review(argv + first + 1, argc - first - 1, &o);
 		free_opts(&o);
 		return rc;
 	}

@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential cmake pkg-config libev-dev libyaml-dev libncurses-dev
-      libcmocka-dev tmux python3 procps"
+      libcmocka-dev tmux python3 procps openssh-client openssh-server"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -31,8 +31,9 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ctest --test-dir build-asan -L unit --output-on-failure -j "$jobs"
-echo "== headless end-to-end tests on the sanitizer build"
-for t in tests/e2e/test_headless.sh tests/e2e/test_logs.sh; do
+echo "== headless end-to-end tests, and the review, on the sanitizer build"
+for t in tests/e2e/test_headless.sh tests/e2e/test_logs.sh \
+    tests/e2e/test_review.sh tests/e2e/test_ssh.sh; do
 	DROVE=$PWD/build-asan/drove DROVE_SOURCE_DIR=$PWD DROVE_SANITIZED=1 \
 	    bash "$t" >"build-asan/$(basename "$t" .sh).log" 2>&1 ||
 		{ cat "build-asan/$(basename "$t" .sh).log"; exit 1; }
