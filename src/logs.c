@@ -214,8 +214,9 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 		    &st->attempts[st->n_attempts - 1] : NULL;
 
 		if (last == NULL) {
-			fprintf(out, "%3zu  %-*.*s  %-9s\n", i + 1, w, w,
-			    st->name, "not run");
+			fprintf(out, "%3zu  %-*.*s  %-9s%s\n", i + 1, w, w,
+			    st->name, st->resumed ? st->status : "not run",
+			    st->resumed ? "  (done in the run resumed)" : "");
 			continue;
 		}
 		logs_attempt_line(last, line, sizeof line);
@@ -261,8 +262,10 @@ logs_step(const struct rr_run *run, const struct rr_seq *seq, long idx,
 	size_t len;
 
 	if (st->n_attempts == 0) {
-		fprintf(stderr, "drove: step %ld (%s) of %s never ran\n",
-		    idx + 1, st->name, seq->name);
+		fprintf(stderr, "drove: step %ld (%s) of %s %s\n", idx + 1,
+		    st->name, seq->name, st->resumed ? "was not run again "
+		    "(--resume): its output is in the run resumed" :
+		    "never ran");
 		return 1;
 	}
 	if (attempt == 0)

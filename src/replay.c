@@ -104,6 +104,10 @@ replay_open(const char *dir, char **err)
 		for (size_t k = 0; k < rs->n_steps; k++) {
 			const struct rr_step *st = &rs->steps[k];
 			const struct rr_attempt *a;
+			if (st->n_attempts == 0 && st->resumed)
+				run_restore_step(rp->run, i, k,
+				    replay_step_status(st->status), 0, 0, 0,
+				    0, 0);
 			if (st->n_attempts == 0)
 				continue;
 			a = &st->attempts[st->n_attempts - 1];

@@ -276,6 +276,9 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 	runlog_close_step(rl, ev->seq);
 	runlog_event_begin(&j, "step_end", ev->time);
 	runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
+	if (ev->attempt == 0)
+		/* --resume: done in an earlier run, not run again. */
+		json_bool(&j, "resumed", true);
 	json_str(&j, "status", run_step_status_name(step->status));
 	if (step->exit_code >= 0)
 		json_int(&j, "exit_code", step->exit_code);

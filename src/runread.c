@@ -283,6 +283,14 @@ rr_event(struct rr_run *run, struct rr_line *l)
 	if (sidx < 0)
 		return;
 	step = rr_step_at(seq, (size_t)sidx, rr_str(l, l->root, "step"));
+	if (strcmp(ev, "step_end") == 0 &&
+	    rr_int(l, l->root, "attempt", 0, INT_MAX, 1) == 0) {
+		/* A step --resume did not run again: no attempt, no log. */
+		step->resumed = true;
+		free(step->status);
+		step->status = rr_dup(rr_str(l, l->root, "status"));
+		return;
+	}
 	at = rr_attempt_at(step, (unsigned)rr_int(l, l->root, "attempt", 1,
 	    INT_MAX, 1));
 	if (strcmp(ev, "step_start") == 0) {

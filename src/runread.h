@@ -33,6 +33,8 @@ struct rr_step {
 	struct rr_attempt *attempts;
 	size_t n_attempts;
 	char *status;         /* of the last attempt; NULL: never ran */
+	bool resumed;         /* done in the run this one resumed (--resume):
+	                         a status but no attempt */
 };
 
 struct rr_seq {

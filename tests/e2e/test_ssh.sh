@@ -244,6 +244,11 @@ check "resumed at the failed step" test "$(cat "$T/ran" | sort | tr '\n' ' ')" =
 check "resume says so" contains resume2.out "a | !! steps 1-1 succeeded in run $first: resuming at step 2"
 check "a succeeded sequence is done" contains resume2.out "b | !! succeeded in run $first: not run again"
 check "and counted ok" contains resume2.out "3 sequences: 3 ok"
+check "logs: the step done before is marked" sh -c "'$DROVE' logs --log-dir runs8 latest a | grep -qE '^ +1  echo a1.* ok +\(done in the run resumed\)'"
+"$DROVE" logs --log-dir runs8 latest a 2 >/dev/null
+check "logs: the re-run step has its (empty) log" test $? -eq 0
+"$DROVE" logs --log-dir runs8 latest a 1 2>resume-log.err
+check "logs: asking for the skipped step's output says why" contains resume-log.err "was not run again (--resume)"
 : >"$T/ran"
 "$DROVE" --headless --resume latest resume.yaml >resume3.out 2>&1
 check "resuming the resumed run runs nothing" test $? -eq 0 -a ! -s "$T/ran"

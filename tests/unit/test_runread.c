@@ -187,6 +187,34 @@ test_resolve_and_list(void **state)
 	free(base);
 }
 
+/* A run started with --resume records the steps it did not run again as
+ * a step_end of attempt 0: a status, no attempt, no log. */
+static void
+test_resumed_steps(void **state)
+{
+	char *base = tu_tmpdir(), *dir, *err = NULL;
+	struct rr_run *run;
+
+	(void)state;
+	dir = mkrun(base, "20261126-010203",
+	    "{\"event\":\"run_start\",\"ts\":1,\"sequences\":[{\"name\":\"s\","
+	    "\"steps\":[\"a\",\"b\"]}]}\n"
+	    "{\"event\":\"step_end\",\"ts\":1,\"seq\":\"s\",\"seq_index\":0,"
+	    "\"step\":\"a\",\"step_index\":0,\"attempt\":0,\"resumed\":true,"
+	    "\"status\":\"ok\",\"exit_code\":0,\"duration\":0}\n");
+	run = runread_load(dir, &err);
+	assert_non_null(run);
+	assert_true(run->seqs[0].steps[0].resumed);
+	assert_int_equal(run->seqs[0].steps[0].n_attempts, 0);
+	assert_string_equal(run->seqs[0].steps[0].status, "ok");
+	assert_false(run->seqs[0].steps[1].resumed);
+	assert_null(run->seqs[0].steps[1].status);
+	runread_free(run);
+	free(dir);
+	tu_rmrf(base);
+	free(base);
+}
+
 int
 main(void)
 {
@@ -194,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_load_complete_run),
 		cmocka_unit_test(test_damaged_run),
 		cmocka_unit_test(test_resolve_and_list),
+		cmocka_unit_test(test_resumed_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
