@@ -317,27 +317,41 @@ rr_event(struct rr_run *run, struct rr_line *l)
 	}
 }
 
-struct rr_run *
-runread_load(const char *dir, char **err)
+/* The whole file at path, NUL-terminated; NULL and *err when it cannot
+ * be read. */
+static char *
+rr_slurp(const char *path, size_t *len, char **err)
 {
-	char *path = xasprintf("%s/events.jsonl", dir), *buf = NULL, *slash;
-	struct rr_run *run;
-	size_t cap = 0, len = 0, lineno = 0;
-	FILE *fp;
-	size_t got;
+	char *buf = NULL;
+	size_t cap = 0, got;
+	FILE *fp = fopen(path, "rb");
 
-	if ((fp = fopen(path, "rb")) == NULL) {
+	*len = 0;
+	if (fp == NULL) {
 		*err = xasprintf("%s: %s", path, strerror(errno));
-		free(path);
 		return NULL;
 	}
 	do {
-		buf = xreallocarray_grow(buf, &cap, len + 65536 + 1, 1);
-		got = fread(buf + len, 1, 65536, fp);
-		len += got;
+		buf = xreallocarray_grow(buf, &cap, *len + 65536 + 1, 1);
+		got = fread(buf + *len, 1, 65536, fp);
+		*len += got;
 	} while (got > 0);
 	fclose(fp);
-	buf[len] = '\0';
+	buf[*len] = '\0';
+	return buf;
+}
+
+struct rr_run *
+runread_load(const char *dir, char **err)
+{
+	char *path = xasprintf("%s/events.jsonl", dir), *buf, *slash;
+	struct rr_run *run;
+	size_t len = 0, lineno = 0;
+
+	if ((buf = rr_slurp(path, &len, err)) == NULL) {
+		free(path);
+		return NULL;
+	}
 
 	run = xcalloc(1, sizeof *run);
 	run->dir = xstrdup(dir);
@@ -556,23 +570,9 @@ char *
 runread_log(const struct rr_run *run, const char *rel, size_t *len,
     char **err)
 {
-	char *path = xasprintf("%s/%s", run->dir, rel), *buf = NULL;
-	size_t cap = 0, got;
-	FILE *fp = fopen(path, "rb");
+	char *path = xasprintf("%s/%s", run->dir, rel);
+	char *buf = rr_slurp(path, len, err);
 
-	*len = 0;
-	if (fp == NULL) {
-		*err = xasprintf("%s: %s", path, strerror(errno));
-		free(path);
-		return NULL;
-	}
-	do {
-		buf = xreallocarray_grow(buf, &cap, *len + 65536 + 1, 1);
-		got = fread(buf + *len, 1, 65536, fp);
-		*len += got;
-	} while (got > 0);
-	fclose(fp);
-	buf[*len] = '\0';
 	free(path);
 	return buf;
 }
