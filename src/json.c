@@ -234,6 +234,16 @@ json_item_str(struct json *j, const char *value)
 }
 
 void
+json_item_int(struct json *j, long long value)
+{
+	char buf[32];
+
+	json_item(j);
+	snprintf(buf, sizeof buf, "%lld", value);
+	json_puts(j, buf);
+}
+
+void
 json_item_open(struct json *j)
 {
 	json_item(j);

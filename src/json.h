@@ -27,6 +27,7 @@ void json_close(struct json *j);                   /* } */
 void json_array(struct json *j, const char *key);  /* "key": [ */
 void json_array_end(struct json *j);               /* ] */
 void json_item_str(struct json *j, const char *value); /* in an array */
+void json_item_int(struct json *j, long long value);   /* in an array */
 void json_item_open(struct json *j);               /* { in an array */
 /* Close the top object and add a newline; j->buf is the line. */
 void json_end(struct json *j);

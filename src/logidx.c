@@ -227,10 +227,10 @@ li_past(const char *action)
 	return action;
 }
 
-/* One thing in the sequence's history: an attempt or an action. */
+/* One thing in the sequence's history: an attempt or an action, in the
+ * order the record has them (times can tie at its millisecond). */
 struct li_event {
-	double time;
-	int order;           /* at equal times, actions come first */
+	size_t line;
 	size_t step, attempt, action;
 	bool is_action;
 };
@@ -240,9 +240,7 @@ li_event_cmp(const void *pa, const void *pb)
 {
 	const struct li_event *a = pa, *b = pb;
 
-	if (a->time != b->time)
-		return a->time < b->time ? -1 : 1;
-	return a->order - b->order;
+	return a->line < b->line ? -1 : a->line > b->line;
 }
 
 struct logidx *
@@ -258,13 +256,13 @@ logidx_build(const struct rr_run *run, size_t si)
 		for (size_t a = 0; a < seq->steps[s].n_attempts; a++) {
 			evs = xreallocarray_grow(evs, &cap, n + 1, sizeof *evs);
 			evs[n++] = (struct li_event){
-				.time = seq->steps[s].attempts[a].start,
-				.order = 1, .step = s, .attempt = a };
+				.line = seq->steps[s].attempts[a].line,
+				.step = s, .attempt = a };
 		}
 	for (size_t i = 0; i < seq->n_actions; i++) {
 		evs = xreallocarray_grow(evs, &cap, n + 1, sizeof *evs);
-		evs[n++] = (struct li_event){ .time = seq->actions[i].time,
-			.order = 0, .action = i, .is_action = true };
+		evs[n++] = (struct li_event){ .line = seq->actions[i].line,
+			.action = i, .is_action = true };
 	}
 	if (n > 0)
 		qsort(evs, n, sizeof *evs, li_event_cmp);

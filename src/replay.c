@@ -79,8 +79,7 @@ replay_config(const struct rr_run *rec)
 			cs->steps[k].kind = CFG_STEP_RUN;
 			cs->steps[k].name = xstrdup(rs->steps[k].name);
 			cs->steps[k].run = xstrdup(rs->steps[k].name);
-			/* The retry count is not recorded; the attempts
-			 * are, and the title shows those. */
+			cs->steps[k].retries = rs->steps[k].retries;
 		}
 	}
 	return cfg;

@@ -305,6 +305,11 @@ runlog_plan(struct json *j, struct run *run)
 		for (size_t k = 0; k < cs->n_steps; k++)
 			json_item_str(j, cs->steps[k].name);
 		json_array_end(j);
+		/* So a reader can say "try 2/6" as the dashboard did. */
+		json_array(j, "retries");
+		for (size_t k = 0; k < cs->n_steps; k++)
+			json_item_int(j, cs->steps[k].retries);
+		json_array_end(j);
 		json_close(j);
 	}
 	json_array_end(j);

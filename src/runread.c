@@ -203,6 +203,7 @@ rr_plan(struct rr_run *run, struct rr_line *l)
 		struct rr_seq *seq = rr_seq_at(run,
 		    (size_t)(it - seqs->data.sequence.items.start),
 		    rr_str(l, s, "name"));
+		yaml_node_t *retries = rr_node(l, s, "retries");
 		if (steps == NULL || steps->type != YAML_SEQUENCE_NODE)
 			continue;
 		for (st = steps->data.sequence.items.start;
@@ -212,6 +213,21 @@ rr_plan(struct rr_run *run, struct rr_line *l)
 			    (size_t)(st - steps->data.sequence.items.start),
 			    n && n->type == YAML_SCALAR_NODE ?
 			    (char *)n->data.scalar.value : NULL);
+		}
+		if (retries == NULL || retries->type != YAML_SEQUENCE_NODE)
+			continue;
+		for (st = retries->data.sequence.items.start;
+		    st < retries->data.sequence.items.top; st++) {
+			yaml_node_t *n = yaml_document_get_node(&l->doc, *st);
+			size_t k = (size_t)(st - retries->data.sequence.items.start);
+			unsigned long v;
+			char *end;
+			if (k >= seq->n_steps || n == NULL ||
+			    n->type != YAML_SCALAR_NODE)
+				continue;
+			v = strtoul((char *)n->data.scalar.value, &end, 10);
+			if (*end == '\0' && v <= 1000000)
+				seq->steps[k].retries = (unsigned)v;
 		}
 	}
 }
@@ -229,7 +245,7 @@ rr_is_action(const char *ev)
 }
 
 static void
-rr_event(struct rr_run *run, struct rr_line *l)
+rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 {
 	const char *ev = rr_str(l, l->root, "event");
 	double ts = rr_num(l, l->root, "ts", 0);
@@ -278,6 +294,7 @@ rr_event(struct rr_run *run, struct rr_line *l)
 		a->attempt = (unsigned)rr_int(l, l->root, "attempt", 0,
 		    INT_MAX, 0);
 		a->reason = rr_dup(why);
+		a->line = lineno;
 		return;
 	}
 	if (sidx < 0)
@@ -295,6 +312,7 @@ rr_event(struct rr_run *run, struct rr_line *l)
 	    INT_MAX, 1));
 	if (strcmp(ev, "step_start") == 0) {
 		at->start = ts;
+		at->line = lineno;
 		free(at->log);
 		at->log = rr_dup(rr_str(l, l->root, "log"));
 		if (seq->start == 0 || ts < seq->start)
@@ -376,7 +394,7 @@ runread_load(const char *dir, char **err)
 			    "(skipped)", lineno);
 			continue;
 		}
-		rr_event(run, &l);
+		rr_event(run, &l, lineno);
 		yaml_document_delete(&l.doc);
 	}
 	free(buf);

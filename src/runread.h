@@ -18,6 +18,8 @@ struct rr_attempt {
 	int signal;           /* 0 if none */
 	double start, end;    /* epoch seconds; end 0 if it never ended */
 	char *log;            /* relative to the run directory, or NULL */
+	size_t line;          /* of its step_start in events.jsonl: the
+	                         record's order, finer than its times */
 };
 
 struct rr_action {
@@ -26,6 +28,7 @@ struct rr_action {
 	long step;            /* index, or -1 */
 	unsigned attempt;
 	char *reason;         /* or NULL */
+	size_t line;          /* in events.jsonl */
 };
 
 struct rr_step {
@@ -33,6 +36,7 @@ struct rr_step {
 	struct rr_attempt *attempts;
 	size_t n_attempts;
 	char *status;         /* of the last attempt; NULL: never ran */
+	unsigned retries;     /* automatic retries the plan allowed */
 	bool resumed;         /* done in the run this one resumed (--resume):
 	                         a status but no attempt */
 };

@@ -62,6 +62,7 @@ test_arrays_and_yaml_unsafe(void **state)
 	json_array(&j, "steps");
 	json_item_str(&j, "x");
 	json_item_str(&j, "y");
+	json_item_int(&j, -3);
 	json_array_end(&j);
 	json_close(&j);
 	json_item_open(&j);
@@ -70,7 +71,7 @@ test_arrays_and_yaml_unsafe(void **state)
 	json_strn(&j, "odd", odd, sizeof odd - 1);
 	json_end(&j);
 	assert_string_equal(j.buf, "{\"seqs\":[{\"name\":\"a\",\"steps\":"
-	    "[\"x\",\"y\"]},{}],\"odd\":\"a\\u0085b\\ufeffc\\ufffe\"}\n");
+	    "[\"x\",\"y\",-3]},{}],\"odd\":\"a\\u0085b\\ufeffc\\ufffe\"}\n");
 	json_free(&j);
 }
 

@@ -137,7 +137,7 @@ test_times_and_plan(void **state)
 	    "      - name: two parts\n"
 	    "        run: printf 'first\\n'; sleep 0.2; printf 'second\\n'\n"
 	    "      - name: unreached\n        run: 'true'\n"
-	    "        timeout: 1s\n");
+	    "        timeout: 1s\n        retries: 4\n");
 	assert_int_equal(config_load_string("t.yaml", yaml, NULL, 0, &cfg,
 	    &err), 0);
 	run = run_create(cfg, &opt);
@@ -168,6 +168,8 @@ test_times_and_plan(void **state)
 	assert_int_equal(rr->n_seqs, 1);
 	assert_int_equal(rr->seqs[0].n_steps, 2);
 	assert_string_equal(rr->seqs[0].steps[1].name, "unreached");
+	assert_int_equal(rr->seqs[0].steps[0].retries, 0);
+	assert_int_equal(rr->seqs[0].steps[1].retries, 4);
 	assert_string_equal(rr->status, "ok");
 	runread_free(rr);
 
