@@ -83,7 +83,8 @@ logs_counts(const struct rr_run *run, char *buf, size_t size)
 	    blocked);
 	if (other > 0)
 		snprintf(buf + strlen(buf), size - strlen(buf),
-		    ", %zu %s", other, run->ended ? "aborted" : "unfinished");
+		    ", %zu %s", other, run->ended ? "aborted" : run->live ?
+		    "running or waiting" : "unfinished");
 }
 
 static int
@@ -151,7 +152,9 @@ logs_run(const struct rr_run *run, FILE *out)
 	fprintf(out, "run       %s\ndirectory %s\nconfig    %s\n"
 	    "started   %s\nduration  %s\nresult    %s", run->id, run->dir,
 	    run->config ? run->config : "?", when, dur, run->status);
-	if (!run->ended)
+	if (run->live)
+		fprintf(out, " (drove is still running it)");
+	else if (!run->ended)
 		fprintf(out, " (no run_end: drove was stopped before it "
 		    "could finish)");
 	fputc('\n', out);
@@ -169,7 +172,8 @@ logs_run(const struct rr_run *run, FILE *out)
 		logs_seq_counts(seq, &ok, &failed, &skipped);
 		logs_span(seq->start, seq->end, dur, sizeof dur);
 		fprintf(out, "%-*s  %-10s %4zu %6zu %7zu %9s\n", w, seq->name,
-		    seq->state ? seq->state : "?", ok, failed, skipped, dur);
+		    seq->state ? seq->state : "not run", ok, failed, skipped,
+		    dur);
 	}
 	return 0;
 }

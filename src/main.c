@@ -386,7 +386,9 @@ cmd_run(const char *path, const struct opts *o)
 		}
 	}
 	if (app.headless) {
-		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+		const char *term = getenv("TERM");
+		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
+		    term != NULL && strcmp(term, "dumb") != 0;
 		if (!isatty(STDOUT_FILENO))
 			setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 		rp = report_create(app.run, stdout, color);
@@ -395,16 +397,16 @@ cmd_run(const char *path, const struct opts *o)
 	run_start(app.run);
 	while (!app.done)
 		ev_run(EV_DEFAULT_ EVRUN_ONCE);
-	run_finish(app.run, app.signal ? "interrupted" : NULL);
+	status = run_exit_status(app.run);
+	if (app.signal != 0)
+		status = 128 + app.signal;
+	run_finish(app.run, app.signal ? "interrupted" : NULL, status);
 
 	ui_free(ui);
 	if (rp != NULL)
 		report_summary(rp, runlog_dir(rl));
 	else
 		fprintf(stderr, "drove: logs in %s\n", runlog_dir(rl));
-	status = run_exit_status(app.run);
-	if (app.signal != 0)
-		status = 128 + app.signal;
 	report_free(rp);
 	/* Every ssh master exits as asked (and removes its socket) before
 	 * anything left gets SIGKILL. */

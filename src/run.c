@@ -34,6 +34,7 @@ struct run {
 	bool finished;       /* RUN_EV_END was announced */
 	bool scheduling;     /* guards run_schedule against re-entry */
 	bool frozen;         /* a past run, shown by the review */
+	double settled_at;   /* when RUN_EV_IDLE was last announced */
 	struct remote *remote; /* the ssh transport, when there are hosts */
 	char *resumed_from;  /* --resume: the id of the run resumed */
 	bool reschedule;
@@ -725,6 +726,7 @@ run_schedule(struct run *run)
 		if (!run->settled) {
 			struct run_event ev = { .type = RUN_EV_IDLE };
 			run->settled = true;
+			run->settled_at = run_now();
 			run_emit(run, &ev);
 		}
 	} else
@@ -896,9 +898,10 @@ run_remote(const struct run *run)
 }
 
 void
-run_finish(struct run *run, const char *why)
+run_finish(struct run *run, const char *why, int exit_code)
 {
-	struct run_event ev = { .type = RUN_EV_END, .text = why };
+	struct run_event ev = { .type = RUN_EV_END, .text = why,
+		                .exit_code = exit_code };
 
 	if (run->finished)
 		return;
@@ -937,6 +940,12 @@ double
 run_started(const struct run *run)
 {
 	return run->started;
+}
+
+double
+run_settled_at(const struct run *run)
+{
+	return run->settled ? run->settled_at : 0;
 }
 
 void
@@ -1057,6 +1066,15 @@ run_skip(struct run *run, size_t i)
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 		step->status = STEP_SKIPPED;
 		seq->failed_pause = false;
+		{
+			/* The step's last word in the record is now this: a
+			 * step_end of its last attempt, skipped. */
+			struct run_event ev = { .type = RUN_EV_STEP_END,
+				                .seq = i, .step = seq->current,
+				                .attempt = step->attempt };
+			step->ended = run_now();
+			run_emit(run, &ev);
+		}
 		run_set_state(seq, SEQ_RUNNING);
 		run_seq_advance(seq);
 		run_schedule(run);
@@ -1173,7 +1191,10 @@ run_stop_all(struct run *run, const char *why)
 				                .text = why };
 			run_emit(run, &ev);
 		}
-		run_seq_abort(seq);
+		/* A blocked sequence stays blocked: that is why it never
+		 * ran, whatever stopped the rest. */
+		if (seq->state != SEQ_BLOCKED)
+			run_seq_abort(seq);
 	}
 	run_schedule(run);
 }

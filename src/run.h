@@ -109,6 +109,7 @@ struct run_event {
 	const char *action;  /* ACTION: retry, skip, kill, abort, hold,
 	                        release, resume, stop */
 	const char *text;    /* NOTICE, and why for ACTION/END */
+	int exit_code;       /* END: drove's exit status */
 };
 
 typedef void run_observer_fn(void *arg, struct run *run,
@@ -165,8 +166,9 @@ void run_start(struct run *run);
 /* True when nothing runs, nothing is paused and nothing can start. */
 bool run_settled(const struct run *run);
 /* Announce RUN_EV_END (once). Call when drove is about to exit; `why` is
- * NULL for a normal end, or for example "interrupted". */
-void run_finish(struct run *run, const char *why);
+ * NULL for a normal end, or for example "interrupted"; exit_code is the
+ * status drove exits with. */
+void run_finish(struct run *run, const char *why, int exit_code);
 /* 0 when every sequence succeeded, 1 otherwise. */
 int run_exit_status(const struct run *run);
 
@@ -174,6 +176,9 @@ const struct config *run_config(const struct run *run);
 size_t run_seq_count(const struct run *run);
 const struct run_seq *run_seq(const struct run *run, size_t i);
 double run_started(const struct run *run);
+/* When the run last settled (nothing ran or could start), or 0: a finished
+ * run's duration ends there, not when its dashboard was closed. */
+double run_settled_at(const struct run *run);
 
 /* Operator actions on sequence `i`. Each returns NULL when done, or a
  * short reason why it does not apply (for a status line). */

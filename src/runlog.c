@@ -376,8 +376,11 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		runlog_event_begin(&j, "run_end", ev->time);
 		json_str(&j, "status", ev->text ? ev->text :
 		    (run_exit_status(run) == 0 ? "ok" : "failed"));
-		json_int(&j, "exit_code", run_exit_status(run));
-		json_num(&j, "duration", ev->time - run_started(run));
+		json_int(&j, "exit_code", ev->exit_code);
+		/* Until it settled: a dashboard left open on a finished run
+		 * is not part of the run. */
+		json_num(&j, "duration", (run_settled_at(run) > 0 ?
+		    run_settled_at(run) : ev->time) - run_started(run));
 		json_open(&j, "sequences");
 		for (int s = SEQ_WAITING; s <= SEQ_ABORTED; s++)
 			json_int(&j, run_seq_state_name((enum seq_state)s),
@@ -446,10 +449,8 @@ runlog_cmp_desc(const void *a, const void *b)
 	return runlog_id_cmp(*(char *const *)b, *(char *const *)a);
 }
 
-/* Is the run in dir still being written by a drove (which holds a lock
- * on its events.jsonl for as long as it runs)? */
-static bool
-runlog_is_live(const char *dir)
+bool
+runlog_live(const char *dir)
 {
 	char *path = xasprintf("%s/events.jsonl", dir);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -491,7 +492,7 @@ runlog_prune(const char *log_dir, unsigned keep, const char *current)
 			kept++;
 		else if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 			; /* not a run directory after all: not ours */
-		else if (kept < keep || runlog_is_live(path))
+		else if (kept < keep || runlog_live(path))
 			kept++;
 		else if (nftw(path, runlog_rm_one, 16,
 		    FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0)

@@ -36,6 +36,10 @@ char *runlog_step_path(const struct runlog *rl, size_t seq, size_t step,
  * log directory are runs; nothing else there is ever touched. */
 bool runlog_is_run_id(const char *name);
 
+/* Is the run in directory `dir` still being written by a drove? (It
+ * holds a lock on its events.jsonl for as long as it runs.) */
+bool runlog_live(const char *dir);
+
 /* Order of run ids by age, like strcmp: the time first, then the -N of
  * runs started in the same second (-10 after -9). */
 int runlog_id_cmp(const char *a, const char *b);

@@ -400,8 +400,9 @@ runread_load(const char *dir, char **err)
 	free(buf);
 	free(path);
 	if (!run->ended) {
+		run->live = runlog_live(dir);
 		free(run->status);
-		run->status = xstrdup("interrupted");
+		run->status = xstrdup(run->live ? "running" : "interrupted");
 	}
 	if (run->status == NULL)
 		run->status = xstrdup("?");

@@ -57,7 +57,9 @@ struct rr_run {
 	char *config;         /* the config path the run was started with */
 	double start, end;    /* end 0 when there is no run_end */
 	bool ended;           /* a run_end was recorded */
-	char *status;         /* ok, failed, interrupted (also when cut off) */
+	bool live;            /* no run_end yet, and a drove still runs it */
+	char *status;         /* ok, failed, interrupted (also when cut
+	                         off), or running */
 	int exit_code;
 	struct rr_seq *seqs;
 	size_t n_seqs;

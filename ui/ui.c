@@ -349,13 +349,18 @@ ui_dirty_all(struct ui *ui)
 static bool
 ui_anything_runs(const struct ui *ui)
 {
-	for (size_t i = 0; i < ui->n; i++)
-		if (run_seq(ui->run, i)->state == SEQ_RUNNING)
+	for (size_t i = 0; i < ui->n; i++) {
+		enum seq_state st = run_seq(ui->run, i)->state;
+		/* A sequence waiting for the operator is part of the run:
+		 * its clock goes on. */
+		if (st == SEQ_RUNNING || st == SEQ_PAUSED)
 			return true;
+	}
 	return false;
 }
 
-/* The clock ticks only while something runs: an idle dashboard sleeps. */
+/* The clock ticks only while something runs or waits for the operator:
+ * a finished dashboard sleeps. */
 static void
 ui_clock_update(struct ui *ui)
 {

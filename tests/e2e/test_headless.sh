@@ -127,7 +127,7 @@ rc=$?
 check "SIGINT exits 130" test "$rc" -eq 130
 check "step killed by SIGINT" sh -c "! kill -0 $(cat "$T/pid") 2>/dev/null"
 check "grandchild killed by SIGINT" bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/gpid")"
-check "interrupted in events" grep -q '"event":"run_end".*"status":"interrupted"' "$T/r4/latest/events.jsonl"
+check "interrupted in events, with the exit status" grep -q '"event":"run_end".*"status":"interrupted","exit_code":130' "$T/r4/latest/events.jsonl"
 check "summary says aborted" contains "$T/hang.out" "2 aborted"
 
 # --- SIGTERM likewise: 143 ---------------------------------------------------

@@ -73,14 +73,20 @@ L 2 2>"$T/err"; check "ambiguous prefix" grep -q "'2' matches 2 runs" "$T/err"
 cat >"$T/hang.yaml" <<'YAML'
 settings: {log_dir: runs}
 sequences:
-  - {name: h, steps: ['echo started; exec sleep 1000']}
+  - {name: h, steps: ['echo $$ > hang.pid; echo started; exec sleep 1000']}
 YAML
 (cd "$T" && exec "$DROVE" --headless hang.yaml >"$T/hang.out" 2>&1) &
 dpid=$!
 wait_for 20 grep -q "h | started" "$T/hang.out"
 id=$(readlink "$T/runs/latest")
+# While its drove runs, the run is shown as running, not interrupted.
+L "$id" >"$T/live" 2>&1
+check "a run in progress shows as running" grep -q "^result    running" "$T/live"
+L >"$T/list-live"
+check "the list shows it running" grep -qE "^$id .* running " "$T/list-live"
 kill -KILL $dpid; wait $dpid 2>/dev/null
-pkill -f "sleep 1000" 2>/dev/null
+# Its step outlives a SIGKILLed drove; end it by its pid, nothing else.
+kill "$(cat "$T/hang.pid")" 2>/dev/null
 # cut the last event in half, as a power cut might
 ev="$T/runs/$id/events.jsonl"
 head -c -5 "$ev" >"$ev.tmp" && mv "$ev.tmp" "$ev"

@@ -96,7 +96,7 @@ test_index_of_a_real_run(void **state)
 		ev_run(EV_DEFAULT_ EVRUN_ONCE);
 	assert_false(hung);
 	ev_timer_stop(EV_DEFAULT_ &guard);
-	run_finish(run, NULL);
+	run_finish(run, NULL, run_exit_status(run));
 
 	rr = runread_load(runlog_dir(rl), &err);
 	assert_non_null(rr);

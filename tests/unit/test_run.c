@@ -636,6 +636,8 @@ test_operator_skip_paused(void **state)
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_SKIPPED);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_true(w_file_exists(w, "next"));
+	/* The record says so too: the attempt's last step_end is skipped. */
+	assert_non_null(strstr(w->log, "end s/needs fix #1 skipped"));
 	w_free(w);
 }
 
@@ -848,6 +850,38 @@ test_stop_all(void **state)
 	w_free(w);
 }
 
+static bool
+w_second_blocked(struct world *w)
+{
+	return w_seq(w, 2)->state == SEQ_BLOCKED;
+}
+
+/* Blocked before a stop, blocked after it: the stop did not abort it, a
+ * failed need kept it from running. */
+static void
+test_stop_all_keeps_blocked(void **state)
+{
+	struct world *w = w_new(
+	    "sequences:\n"
+	    "  - name: hang\n"
+	    "    steps: ['exec sleep 1000']\n"
+	    "  - name: broken\n"
+	    "    steps: ['false']\n"
+	    "  - name: blocked\n"
+	    "    needs: [broken]\n"
+	    "    steps: ['true']\n", true);
+
+	(void)state;
+	w_start(w);
+	w_run_until(w, w_second_blocked);
+	run_stop_all(w->run, "interrupted");
+	w_run_until(w, NULL);
+	assert_int_equal(w_seq(w, 0)->state, SEQ_ABORTED);
+	assert_int_equal(w_seq(w, 1)->state, SEQ_FAILED);
+	assert_int_equal(w_seq(w, 2)->state, SEQ_BLOCKED);
+	w_free(w);
+}
+
 /* Every byte a step writes reaches its log file unchanged: 20 MB with
  * binary junk, long lines and no trailing newline. */
 static void
@@ -1003,6 +1037,7 @@ main(void)
 		cmocka_unit_test(test_env_cwd_vars),
 		cmocka_unit_test(test_sleep_step),
 		cmocka_unit_test(test_stop_all),
+		cmocka_unit_test(test_stop_all_keeps_blocked),
 		cmocka_unit_test(test_log_matches_20mb_byte_for_byte),
 		cmocka_unit_test(test_line_never_ended),
 		cmocka_unit_test(test_tty_step),

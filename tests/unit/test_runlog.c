@@ -147,7 +147,7 @@ test_times_and_plan(void **state)
 	run_start(run);
 	while (!idle)
 		ev_run(EV_DEFAULT_ EVRUN_ONCE);
-	run_finish(run, NULL);
+	run_finish(run, NULL, run_exit_status(run));
 
 	p = xasprintf("%s/01-s/01-two-parts.1.times", runlog_dir(rl));
 	times = tu_read_file(p, NULL);
