@@ -100,6 +100,11 @@ ctl_scroll(struct ctl *c, size_t i, long delta)
 
 	c->eng->source(c->arg, i, &src);
 	view_scroll(&c->views[i], &src, delta);
+	/* Scrolled up to the oldest lines: they fill the pane from its
+	 * top, as g shows them, rather than one line above a blank pane. */
+	if (delta < 0 && !c->views[i].follow &&
+	    c->views[i].bottom < src.first(src.arg) + ctl_page(c) - 1)
+		view_top(&c->views[i], &src, ctl_page(c));
 }
 
 static void
@@ -240,7 +245,7 @@ ctl_request(struct ctl *c, enum keys_request req)
 	case KEYS_TOP: {
 		struct view_source src;
 		c->eng->source(c->arg, i, &src);
-		view_top(&c->views[i], &src);
+		view_top(&c->views[i], &src, (size_t)page);
 		break;
 	}
 	case KEYS_FOLLOW:

@@ -225,10 +225,16 @@ view_follow(struct view *v)
 }
 
 void
-view_top(struct view *v, const struct view_source *src)
+view_top(struct view *v, const struct view_source *src, size_t rows)
 {
+	uint64_t first = src->first(src->arg), end = view_end(src);
+
+	/* The view is kept by its bottom line: put the oldest line at the
+	 * top of a full pane, not alone above an empty one. */
 	v->follow = false;
-	v->bottom = src->first(src->arg);
+	v->bottom = first + (rows > 0 ? rows - 1 : 0);
+	if (end == first || v->bottom >= end - 1)
+		view_follow(v);
 }
 
 void

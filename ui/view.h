@@ -76,7 +76,8 @@ void view_time_text(double t, char *buf, size_t size);
  * resumes following. */
 void view_scroll(struct view *v, const struct view_source *src, long delta);
 void view_follow(struct view *v);
-void view_top(struct view *v, const struct view_source *src);
+/* The oldest lines, at the top of a pane of `rows` rows. */
+void view_top(struct view *v, const struct view_source *src, size_t rows);
 
 /* Set the search pattern (smart case: case-insensitive unless it has an
  * upper-case letter). An empty pattern clears the search. */

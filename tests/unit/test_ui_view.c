@@ -188,8 +188,13 @@ test_logidx_scroll_search(void **state)
 	view_init(&v);
 	ansi_line_init(&scratch, 0);
 	assert_int_equal(view_bottom(&v, &f->src), 9);
-	view_top(&v, &f->src);
-	assert_int_equal(view_bottom(&v, &f->src), 0);
+	/* The top of a 4-row pane: lines 0-3, line 3 at the bottom. */
+	view_top(&v, &f->src, 4);
+	assert_int_equal(view_bottom(&v, &f->src), 3);
+	assert_false(v.follow);
+	/* A pane taller than the output just follows it. */
+	view_top(&v, &f->src, 50);
+	assert_true(v.follow);
 	view_follow(&v);
 	view_set_pattern(&v, L"operator", 8);
 	assert_true(view_search(&v, &f->src, true, 4, &scratch));
