@@ -25,6 +25,7 @@ struct runlog {
 	int *step_fd;         /* per sequence: the open attempt log, or -1 */
 	int *times_fd;        /* per sequence: its .times file, or -1 */
 	char **times_path;    /* per sequence: the .times to make, or NULL */
+	int *seq_state;       /* per sequence: the state last written, -1 */
 	unsigned long long *offset; /* per sequence: bytes in the open log */
 	int width;            /* digits in NN */
 	char **seq_dirs;      /* per sequence: NN-SEQ (relative) */
@@ -337,6 +338,11 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_SEQ:
+		/* The run announces a sequence at every step; the record
+		 * wants its changes of state only. */
+		if (rl->seq_state[ev->seq] == (int)seq->state)
+			break;
+		rl->seq_state[ev->seq] = (int)seq->state;
 		runlog_event_begin(&j, "seq_state", ev->time);
 		runlog_seq_fields(&j, seq);
 		json_str(&j, "state", run_seq_state_name(seq->state));
@@ -584,11 +590,12 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 	rl->step_fd = xcalloc(n ? n : 1, sizeof *rl->step_fd);
 	rl->times_fd = xcalloc(n ? n : 1, sizeof *rl->times_fd);
 	rl->times_path = xcalloc(n ? n : 1, sizeof *rl->times_path);
+	rl->seq_state = xcalloc(n ? n : 1, sizeof *rl->seq_state);
 	rl->offset = xcalloc(n ? n : 1, sizeof *rl->offset);
 	rl->seq_dirs = xcalloc(n ? n : 1, sizeof *rl->seq_dirs);
 	for (size_t i = 0; i < n; i++) {
 		char *slug = runlog_slug(cfg->seqs[i].name);
-		rl->step_fd[i] = rl->times_fd[i] = -1;
+		rl->step_fd[i] = rl->times_fd[i] = rl->seq_state[i] = -1;
 		rl->seq_dirs[i] = xasprintf("%0*zu-%s", rl->width, i + 1, slug);
 		free(slug);
 		path = xasprintf("%s/%s", rl->dir, rl->seq_dirs[i]);
@@ -643,6 +650,7 @@ runlog_free(struct runlog *rl)
 	free(rl->step_fd);
 	free(rl->times_fd);
 	free(rl->times_path);
+	free(rl->seq_state);
 	free(rl->offset);
 	free(rl->seq_dirs);
 	free(rl->id);
