@@ -497,7 +497,13 @@ ui_input_cb(EV_P_ ev_io *w, int revents)
 	ui_dirty_all(ui);
 	if (ui->ctl->quit && !ui->quit_asked) {
 		ui->quit_asked = true;
+		/* Steps get kill_grace to go: say why the screen lingers. */
+		if (!run_settled(ui->run))
+			ctl_message(ui->ctl, false, "stopping every step "
+			    "(SIGTERM, then SIGKILL after %gs)...",
+			    run_config(ui->run)->kill_grace);
 		ui->opt.quit(ui->opt.arg);
+		ui_schedule(ui);
 	}
 }
 

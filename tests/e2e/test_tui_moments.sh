@@ -84,4 +84,21 @@ tui_keys q
 tui_dead
 tui_check "a kill is a failure: exit 1" test "$(tui_exit_status)" = 1
 
+# --- quitting while a step ignores SIGTERM: the screen says what it waits for
+tui_cleanup
+cat >"$T/stubborn.yaml" <<'YAML'
+settings: {log_dir: runs, kill_grace: 2s}
+sequences:
+  - name: stubborn
+    steps: ["echo $$ > stubborn.pid; trap '' TERM; echo ignoring TERM; while :; do sleep 0.1; done"]
+YAML
+tui_start stubborn.yaml
+tui_wait "ignoring TERM"
+tui_keys q
+tui_check "quit asks first" tui_wait_re "[Qq]uit"
+tui_keys y
+tui_check "quitting says it is stopping the steps" tui_wait "stopping every step (SIGTERM, then SIGKILL after 2s)"
+tui_dead
+tui_check "the stubborn step is gone after the grace" wait_for 20 bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/stubborn.pid")"
+
 finish
