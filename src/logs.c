@@ -331,16 +331,21 @@ logs_command(const char *log_dir, char **args, int nargs, unsigned attempt,
 		return rc;
 	}
 	if ((seq = runread_find_seq(run, args[1])) == NULL) {
-		fprintf(stderr, "drove: run %s has no sequence '%s'\n",
+		fprintf(stderr, "drove: run %s has no sequence '%s'; it has:",
 		    run->id, args[1]);
+		for (size_t i = 0; i < run->n_seqs; i++)
+			fprintf(stderr, "%s '%s'", i ? "," : "",
+			    run->seqs[i].name);
+		fputc('\n', stderr);
 		runread_free(run);
 		return 1;
 	}
 	if (nargs == 2)
 		rc = logs_seq(run, seq, out);
 	else if ((step = runread_find_step(seq, args[2])) < 0) {
-		fprintf(stderr, "drove: sequence %s has no step '%s'\n",
-		    seq->name, args[2]);
+		fprintf(stderr, "drove: sequence %s has no step '%s'; give "
+		    "its name or its number, 1 to %zu\n", seq->name, args[2],
+		    seq->n_steps);
 		rc = 1;
 	} else
 		rc = logs_step(run, seq, step, attempt, out);

@@ -53,8 +53,8 @@ check "sequence and step by number" cmp -s "$T/out3" <(printf 'installed\n')
 
 L nosuch 2>"$T/err"; check "unknown run exits 1" test $? -eq 1
 check "unknown run message" contains "$T/err" "no run 'nosuch' in $T/runs"
-L latest web9 2>"$T/err"; check "unknown sequence" contains "$T/err" "has no sequence 'web9'"
-L latest web1 9 2>"$T/err"; check "unknown step" contains "$T/err" "has no step '9'"
+L latest web9 2>"$T/err"; check "unknown sequence" contains "$T/err" "has no sequence 'web9'; it has: 'web1', 'web2'"
+L latest web1 9 2>"$T/err"; check "unknown step" contains "$T/err" "has no step '9'; give its name or its number, 1 to 2"
 L latest web2 install 2>"$T/err"; check "never-run step" contains "$T/err" "never ran"
 L latest web1 1 --attempt 5 2>"$T/err"; check "no such attempt" contains "$T/err" "has no attempt 5 (it ran 2 times)"
 rm "$T"/runs/latest/01-web1/01-mount-data.1.log
