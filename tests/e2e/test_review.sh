@@ -89,13 +89,13 @@ check "the live run exits 0" test "$(tui_exit_status)" = 0
 tui_restart review --log-dir runs-live
 tui_check "review of the retried run" tui_wait_re "✔ web3 +ok 2/2"
 tui_check "first attempt" tui_has_re "^-- step 1/2: mount data --"
-tui_check "its output" tui_has "no /dev/xvdb yet"
+tui_check "its output" tui_wait "no /dev/xvdb yet"
 tui_check "how it ended" tui_has_re "^-- failed \(exit 3\) after [0-9.]+s --"
 tui_check "the operator's retry, where it happened" tui_has_re "^-- retried by operator at [0-9]{2}:[0-9]{2}:[0-9]{2} --"
 tui_check "second attempt" tui_has_re "^-- step 1/2: mount data \(try 2\) --"
 tui_check "its output" tui_has_re "^mounted"
 retry_ts=$(grep '"event":"retry"' "$T"/runs-live/latest/events.jsonl | sed 's/.*"ts":\([0-9.]*\).*/\1/')
-tui_check "the mark's time is the retry's" tui_has "-- retried by operator at $(clock "$retry_ts") --"
+tui_check "the mark's time is the retry's" tui_wait "-- retried by operator at $(clock "$retry_ts") --"
 check "order: attempt 1, retry, attempt 2" bash -c "$TUI capture-pane -p -t drove | grep -E '^-- (step|retried)' | tr -d '\n' | grep -qE 'mount data --.*retried by operator.*\(try 2\)'"
 tui_keys t
 tui_check "marks have times too" tui_wait_re "^$(clock "$retry_ts") -- retried by operator"
@@ -122,7 +122,7 @@ kill -KILL "$(cat "$T/cut.pid")" 2>/dev/null
 tui_restart review --log-dir runs-cut
 tui_check "an interrupted run opens" tui_wait_re "review [0-9-]+: interrupted, read only"
 tui_check "what it printed" tui_has_re "^started"
-tui_check "it says the step did not finish" tui_has "-- did not finish (the run was interrupted) --"
+tui_check "it says the step did not finish" tui_wait "-- did not finish (the run was interrupted) --"
 tui_check "the title says so too" tui_has_re "■ cut +aborted at step 1/1"
 # A signal ends a review too, the terminal given back.
 kill -TERM "$(tui_pid)"

@@ -47,14 +47,14 @@ YAML
 
 tui_start actions.yaml
 tui_check "failure pauses loudly" tui_wait_re "! flaky +PAUSED +step 1/2 +fails once +exit 1"
-tui_check "pause banner in the output" tui_has "waiting for the operator"
+tui_check "pause banner in the output" tui_wait "waiting for the operator"
 tui_check "status bar counts the paused" tui_wait_re "!3 "
 tui_check "the bell rang" test "$(tui_fmt '#{window_bell_flag}')" = 1
 
 # --- retry: fails once, then succeeds -----------------------------------------
 tui_keys r
 tui_check "retry succeeds" tui_wait_re "✔ flaky +ok 2/2"
-tui_check "second attempt ran" tui_has "attempt 2"
+tui_check "second attempt ran" tui_wait "attempt 2"
 
 # --- jump to the next paused sequence; retry until the operator fixed it -------
 tui_keys '!' r
@@ -67,7 +67,7 @@ tui_check "retry after the fix" tui_wait_re "✔ needs fix +ok 2/2"
 # --- skip a paused step ---------------------------------------------------------
 tui_keys '!' s
 tui_check "skip goes on" tui_wait_re "✔ skipme +ok 1/2, 1 skipped"
-tui_check "the next step ran" tui_has "skipped past"
+tui_check "the next step ran" tui_wait "skipped past"
 tui_keys '!'
 tui_check "nothing else waits" tui_wait "no sequence is waiting for you"
 

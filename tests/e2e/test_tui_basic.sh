@@ -35,9 +35,9 @@ tui_check "live output" tui_wait "waiting for go"
 tui_check "running title" tui_wait_re "▶ ticker +step 1/2 +count"
 tui_check "sleeper title" tui_wait_re "▶ sleeper +step 1/1 +long sleep"
 tui_check "finished title" tui_wait_re "✔ three steps +ok 3/3"
-tui_check "step banners" tui_has "-- step 1/3: echo one --"
+tui_check "step banners" tui_wait "-- step 1/3: echo one --"
 tui_check "status bar counts" tui_wait_re "▶2 ✔1 +0:0[0-9]"
-tui_check "status bar hints" tui_has "? help"
+tui_check "status bar hints" tui_wait "? help"
 touch "$T/go"
 tui_check "output continues" tui_wait "went"
 tui_check "wide characters and tabs" tui_wait "red and 中文 wide       TAB"
@@ -46,8 +46,8 @@ tui_check "second step done" tui_wait_re "✔ ticker +ok 2/2"
 # --- help overlay ------------------------------------------------------------
 tui_keys '?'
 tui_check "help opens" tui_wait "drove: keys"
-tui_check "help lists retry" tui_has "retry the failed or paused step"
-tui_check "help lists input escape" tui_has "Ctrl-]"
+tui_check "help lists retry" tui_wait "retry the failed or paused step"
+tui_check "help lists input escape" tui_wait "Ctrl-]"
 tui_keys Escape
 tui_check "help closes" tui_gone "drove: keys"
 
@@ -55,7 +55,7 @@ tui_check "help closes" tui_gone "drove: keys"
 tui_keys Tab Tab z
 tui_check "zoom shows steps" tui_wait_re " 1 echo one +ok +try 1/1 +exit 0"
 tui_check "zoom shows the third step" tui_has_re " 3 third +ok +try 1/1 +exit 0"
-tui_check "zoom shows the output" tui_has "-- step 2/3: echo two --"
+tui_check "zoom shows the output" tui_wait "-- step 2/3: echo two --"
 tui_check "zoom hides other panes" tui_lacks "sleeper"
 tui_keys Enter
 tui_check "unzoom" tui_wait "sleeper"

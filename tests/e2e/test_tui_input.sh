@@ -26,7 +26,7 @@ tui_keys i
 tui_check "input mode is shown" tui_wait "INPUT to asker"
 tui_keys d r o v e Enter
 tui_check "the step got the keys" tui_wait "hello drove"
-tui_check "the step has the pane's size" tui_has "size 38 120"
+tui_check "the step has the pane's size" tui_wait "size 38 120"
 tui_check "input mode ends with the step" tui_wait "input: the step ended"
 tui_check "the next prompt" tui_wait "Continue?"
 tui_keys i y

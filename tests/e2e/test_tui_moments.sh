@@ -34,7 +34,7 @@ tui_start -x 160 -y 48 hosts.yaml
 tui_check "grid: the last host is on screen" tui_wait "host20"
 tui_check "grid: all twenty panes" sh -c "[ \$($TUI capture-pane -p -t drove | grep -oE 'host[0-9]{2}' | sort -u | wc -l) -eq 20 ]"
 tui_check "host13 turns red and waits" tui_wait_re "! host13 +PAUSED"
-tui_check "its error is readable in its pane" tui_has "wrong fs type"
+tui_check "its error is readable in its pane" tui_wait "wrong fs type"
 tui_check "the others go green" tui_wait_re "✔ host20 +ok 3/3"
 # On a red background (SGR 41) right before its title.
 red_title() {

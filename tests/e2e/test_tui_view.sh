@@ -35,7 +35,7 @@ tui_start view.yaml
 tui_check "output arrives" tui_wait "counted"
 tui_keys z
 tui_check "zoomed" tui_wait_re "^▸ ▶ +1 count +running"
-tui_check "follows the end" tui_has "line 300"
+tui_check "follows the end" tui_wait "line 300"
 
 # --- scrolling ---------------------------------------------------------------
 # 37 output rows: a page is 36 lines, half a page 18.
@@ -74,7 +74,7 @@ tui_check "Esc leaves zoom" tui_wait_re "▶ ticker"
 # --- list layout ---------------------------------------------------------------------
 tui_keys L
 tui_check "list: one line per sequence" tui_wait_re "^ ✔ quiet +ok 1/1 +0:00 │"
-tui_check "list: the focused output beside" tui_has "│line 300"
+tui_check "list: the focused output beside" tui_wait "│line 300"
 tui_keys L
 # The list shows the focused output beside the list: once that is gone,
 # the grid is back (a pattern both layouts match would race the key).
@@ -95,7 +95,7 @@ tui_check "20x5 again" tui_wait_re "^▶2 ✔1"
 tui_check "tiny: the focused sequence named" tui_wait "numbers"
 tui_resize 120 40
 tui_check "back to 120x40" tui_wait_re "▶ numbers +step 1/1 +count .*│ ▶ ticker"
-tui_check "output back in place" tui_has "counted"
+tui_check "output back in place" tui_wait "counted"
 
 touch "$T/stop"
 tui_check "all done" tui_wait "finished in"
