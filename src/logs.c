@@ -94,7 +94,8 @@ logs_list(const char *log_dir, FILE *out)
 	size_t n = runread_list(log_dir, &ids);
 
 	if (n == 0) {
-		fprintf(stderr, "drove: no runs in %s\n", log_dir);
+		fprintf(stderr, "drove: no runs in %s (runs kept in a config's "
+		    "log_dir: drove logs -c FILE)\n", log_dir);
 		return 1;
 	}
 	fprintf(out, "%-18s %-20s %-19s %9s  %-11s %s\n", "RUN", "CONFIG",

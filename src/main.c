@@ -31,6 +31,7 @@ struct opts {
 	bool exit_when_done;
 	long jobs;            /* -1: the config's max_parallel */
 	char *log_dir;        /* --log-dir, or NULL */
+	char *config;         /* logs/review --config: its log_dir */
 	long attempt;         /* --attempt, or 0 */
 	struct cfg_kv *sets;
 	size_t n_sets, cap_sets;
@@ -75,6 +76,7 @@ usage(FILE *fp)
 "  --log-dir DIR       put the run directory under DIR\n"
 "  --exit-when-done    dashboard: exit when everything has finished\n"
 "  --attempt N         logs: which attempt of a step (default: the last)\n"
+"  -c, --config FILE   logs, review: look for runs in FILE's log_dir\n"
 "  --only PATTERN      run only the sequences whose names match the shell\n"
 "                      pattern (repeatable); their needs on others are met\n"
 "  --resume RUN        start each sequence at its first step that did not\n"
@@ -85,7 +87,8 @@ usage(FILE *fp)
 "exit status: 0 all sequences succeeded, 1 a step failed or a sequence was\n"
 "blocked or aborted, 2 usage or config error, 128+N after signal N.\n"
 "RUN is a run id, a unique prefix of one, `latest`, or a run directory;\n"
-"runs are looked for in --log-dir (default ~/.local/state/drove/runs).\n"
+"runs are looked for in --log-dir, or the log_dir of -c FILE, or else\n"
+"~/.local/state/drove/runs.\n"
 "Config reference: config/README.md.\n");
 }
 
@@ -108,7 +111,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o, int *first)
 {
 	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
-		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME };
+		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -116,6 +119,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 		{ "exit-when-done", no_argument, NULL, OPT_EXIT_DONE },
 		{ "attempt", required_argument, NULL, OPT_ATTEMPT },
+		{ "config", required_argument, NULL, 'c' },
 		{ "only", required_argument, NULL, OPT_ONLY },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "help", no_argument, NULL, 'h' },
@@ -125,7 +129,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	int c;
 	char *eq;
 
-	while ((c = getopt_long(argc, argv, "j:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:j:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HEADLESS:
 			o->headless = true;
@@ -154,6 +158,10 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		case OPT_LOG_DIR:
 			free(o->log_dir);
 			o->log_dir = xstrdup(optarg);
+			break;
+		case 'c':
+			free(o->config);
+			o->config = xstrdup(optarg);
 			break;
 		case OPT_EXIT_DONE:
 			o->exit_when_done = true;
@@ -419,16 +427,37 @@ cmd_run(const char *path, const struct opts *o)
 	return status;
 }
 
+/* Where logs and review look for runs: --log-dir, else the log_dir of
+ * the --config file, else the default. NULL (said why) when the config
+ * cannot be read. Caller frees. */
+static char *
+runs_dir(const struct opts *o)
+{
+	struct config *cfg;
+	char *dir;
+
+	if (o->log_dir != NULL)
+		return xstrdup(o->log_dir);
+	if (o->config == NULL)
+		return config_default_log_dir();
+	if (load(o->config, o, &cfg) != 0)
+		return NULL;
+	dir = xstrdup(cfg->log_dir);
+	config_free(cfg);
+	return dir;
+}
+
 static int
 cmd_logs(char **args, int nargs, const struct opts *o)
 {
-	char *dir = o->log_dir ? xstrdup(o->log_dir) :
-	    config_default_log_dir();
+	char *dir = runs_dir(o);
 	int rc;
 
+	if (dir == NULL)
+		return EXIT_USAGE;
 	if (nargs > 3) {
-		fprintf(stderr, "usage: drove logs [--log-dir DIR] [--attempt N] "
-		    "[RUN [SEQUENCE [STEP]]]\n");
+		fprintf(stderr, "usage: drove logs [--log-dir DIR | -c FILE] "
+		    "[--attempt N] [RUN [SEQUENCE [STEP]]]\n");
 		free(dir);
 		return EXIT_USAGE;
 	}
@@ -479,11 +508,12 @@ cmd_review(char **args, int nargs, const struct opts *o)
 	struct ui_options uo = { .quit = review_quit };
 
 	if (nargs > 1) {
-		fprintf(stderr, "usage: drove review [--log-dir DIR] [RUN]\n");
+		fprintf(stderr, "usage: drove review [--log-dir DIR | -c FILE] "
+		    "[RUN]\n");
 		return EXIT_USAGE;
 	}
-	log_dir = o->log_dir ? xstrdup(o->log_dir) :
-	    config_default_log_dir();
+	if ((log_dir = runs_dir(o)) == NULL)
+		return EXIT_USAGE;
 	dir = runread_resolve(log_dir, nargs > 0 ? args[0] : "latest", &err);
 	free(log_dir);
 	if (dir == NULL) {

@@ -33,6 +33,12 @@ check "list exits 0" test $? -eq 0
 check "list header" grep -qE '^RUN +CONFIG +STARTED +DURATION +RESULT +SEQUENCES' "$T/list"
 check "list names the run" grep -qE "^[0-9]{8}-[0-9]{6} +night.yaml +[0-9-]+ [0-9:]+ +[0-9.]+s +failed +1 ok, 1 failed, 0 blocked" "$T/list"
 
+# The next morning, from anywhere: the config says where its runs are.
+(cd / && "$DROVE" logs -c "$T/night.yaml") >"$T/list-c"
+check "logs -c FILE finds the config's log_dir" grep -qE "^[0-9]{8}-[0-9]{6} +night.yaml" "$T/list-c"
+"$DROVE" logs --log-dir "$T/nothing-here" 2>"$T/none"
+check "no runs: says where it looked, and about -c" contains "$T/none" "no runs in $T/nothing-here (runs kept in a config's log_dir: drove logs -c FILE)"
+
 L latest >"$T/run"
 check "run summary: config path" grep -q "^config    $T/night.yaml" "$T/run"
 check "run summary: result" grep -q "^result    failed" "$T/run"
