@@ -211,6 +211,7 @@ free_opts(struct opts *o)
 		free(o->only[i]);
 	free(o->only);
 	free(o->resume);
+	free(o->config);
 }
 
 /* --- shutdown ----------------------------------------------------------- */
