@@ -92,3 +92,17 @@ wait_for "drove: keys"
 shot help
 
 tmx send-keys -t shots Escape q y
+while tmx has-session -t shots 2>/dev/null; do sleep 0.05; done
+
+# 5. The morning after: drove review on that run, the failed sequence
+#    zoomed, with the time each line arrived.
+tmx -f "$T/tmux.conf" new-session -d -s shots -x $COLS -y $ROWS \
+	"cd '$T' && exec env LANG=C.UTF-8 TERM=tmux-256color '$drove' review --log-dir '$T/runs' latest"
+wait_for "read only"
+# db migrate is the fourth sequence.
+tmx send-keys -t shots Tab Tab Tab z t
+wait_for "apply migrations"
+tmx send-keys -t shots '/' l e d g e r Enter
+wait_for "0044_ledger"
+shot review
+tmx send-keys -t shots q
