@@ -243,6 +243,21 @@ li_event_cmp(const void *pa, const void *pb)
 	return a->line < b->line ? -1 : a->line > b->line;
 }
 
+static void
+li_action(struct logidx *li, const struct rr_action *act)
+{
+	unsigned step = act->step >= 0 ? (unsigned)act->step : 0;
+	char clock[16];
+
+	li_clock(act->time, clock, sizeof clock);
+	if (strcmp(act->action, "notice") == 0)
+		li_mark(li, step, act->time, "-- %s --",
+		    act->reason ? act->reason : "");
+	else
+		li_mark(li, step, act->time, "-- %s by operator at %s --",
+		    li_past(act->action), clock);
+}
+
 struct logidx *
 logidx_build(const struct rr_run *run, size_t si)
 {
@@ -250,7 +265,7 @@ logidx_build(const struct rr_run *run, size_t si)
 	const struct rr_seq *seq = &run->seqs[si];
 	struct li_event *evs = NULL;
 	size_t n = 0, cap = 0;
-	char clock[16];
+	bool *done;
 
 	for (size_t s = 0; s < seq->n_steps; s++)
 		for (size_t a = 0; a < seq->steps[s].n_attempts; a++) {
@@ -267,19 +282,12 @@ logidx_build(const struct rr_run *run, size_t si)
 	if (n > 0)
 		qsort(evs, n, sizeof *evs, li_event_cmp);
 
+	done = xcalloc(seq->n_actions ? seq->n_actions : 1, sizeof *done);
 	for (size_t i = 0; i < n; i++) {
 		const struct li_event *e = &evs[i];
 		if (e->is_action) {
-			const struct rr_action *act = &seq->actions[e->action];
-			unsigned step = act->step >= 0 ? (unsigned)act->step : 0;
-			li_clock(act->time, clock, sizeof clock);
-			if (strcmp(act->action, "notice") == 0)
-				li_mark(li, step, act->time, "-- %s --",
-				    act->reason ? act->reason : "");
-			else
-				li_mark(li, step, act->time,
-				    "-- %s by operator at %s --",
-				    li_past(act->action), clock);
+			if (!done[e->action])
+				li_action(li, &seq->actions[e->action]);
 			continue;
 		}
 		const struct rr_step *st = &seq->steps[e->step];
@@ -293,6 +301,16 @@ logidx_build(const struct rr_run *run, size_t si)
 			    "-- step %zu/%zu: %s --", e->step + 1,
 			    seq->n_steps, st->name);
 		li_attempt(li, run, (unsigned)e->step, a);
+		/* What the operator did while it ran (a kill, a skip) comes
+		 * before how it ended, as it happened. */
+		for (size_t k = 0; k < seq->n_actions; k++) {
+			const struct rr_action *act = &seq->actions[k];
+			if (!done[k] && act->line > a->line &&
+			    (a->end_line == 0 || act->line < a->end_line)) {
+				li_action(li, act);
+				done[k] = true;
+			}
+		}
 		if (a->status == NULL)
 			li_mark(li, (unsigned)e->step, 0,
 			    "-- did not finish (the run was interrupted) --");
@@ -305,6 +323,7 @@ logidx_build(const struct rr_run *run, size_t si)
 			    "-- %s (exit %d) after %.1fs --", a->status,
 			    a->exit_code, a->end - a->start);
 	}
+	free(done);
 	free(evs);
 	return li;
 }

@@ -319,6 +319,7 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 			seq->start = ts;
 	} else if (strcmp(ev, "step_end") == 0) {
 		at->end = ts;
+		at->end_line = lineno;
 		if (at->start == 0)
 			at->start = ts - rr_num(l, l->root, "duration", 0);
 		free(at->status);

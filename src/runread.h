@@ -20,6 +20,7 @@ struct rr_attempt {
 	char *log;            /* relative to the run directory, or NULL */
 	size_t line;          /* of its step_start in events.jsonl: the
 	                         record's order, finer than its times */
+	size_t end_line;      /* of its step_end; 0 if none */
 };
 
 struct rr_action {

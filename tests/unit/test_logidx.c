@@ -182,11 +182,54 @@ test_index_of_a_real_run(void **state)
 	free(base);
 }
 
+/* What the operator did while a step ran is shown before how it ended. */
+static void
+test_action_inside_attempt(void **state)
+{
+	char *base = tu_tmpdir(), *path, *err = NULL, *l;
+	struct rr_run *rr;
+	struct logidx *li;
+	unsigned flags;
+	double t;
+
+	(void)state;
+	path = xasprintf("%s/events.jsonl", base);
+	tu_write_file(path,
+	    "{\"event\":\"run_start\",\"ts\":1,\"sequences\":[{\"name\":\"s\","
+	    "\"steps\":[\"hang\"]}]}\n"
+	    "{\"event\":\"step_start\",\"ts\":2,\"seq_index\":0,\"step_index\":0,"
+	    "\"attempt\":1}\n"
+	    "{\"event\":\"kill\",\"ts\":5,\"seq_index\":0,\"step_index\":0,"
+	    "\"attempt\":1}\n"
+	    "{\"event\":\"step_end\",\"ts\":5,\"seq_index\":0,\"step_index\":0,"
+	    "\"attempt\":1,\"status\":\"killed\",\"signal\":15}\n"
+	    "{\"event\":\"run_end\",\"ts\":6,\"status\":\"failed\"}\n");
+	rr = runread_load(base, &err);
+	assert_non_null(rr);
+	li = logidx_build(rr, 0);
+	assert_int_equal(logidx_count(li), 3);
+	l = line_at(li, 0, &flags, &t);
+	assert_string_equal(l, "-- step 1/1: hang --");
+	free(l);
+	l = line_at(li, 1, &flags, &t);
+	assert_non_null(strstr(l, "-- killed by operator at "));
+	free(l);
+	l = line_at(li, 2, &flags, &t);
+	assert_string_equal(l, "-- killed (signal 15) after 3.0s --");
+	free(l);
+	logidx_free(li);
+	runread_free(rr);
+	free(path);
+	tu_rmrf(base);
+	free(base);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_index_of_a_real_run),
+		cmocka_unit_test(test_action_inside_attempt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
