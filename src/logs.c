@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "runlog.h"
 #include "runread.h"
 #include "xmalloc.h"
 
@@ -91,7 +92,7 @@ static int
 logs_list(const char *log_dir, FILE *out)
 {
 	char **ids, when[32], dur[32], counts[128];
-	size_t n = runread_list(log_dir, &ids);
+	size_t n = runlog_list(log_dir, &ids);
 
 	if (n == 0) {
 		fprintf(stderr, "drove: no runs in %s (runs kept in a config's "

@@ -472,26 +472,37 @@ runlog_live(const char *dir)
 }
 
 size_t
-runlog_prune(const char *log_dir, unsigned keep, const char *current)
+runlog_list(const char *log_dir, char ***ids)
 {
-	DIR *d;
+	DIR *d = opendir(log_dir);
 	struct dirent *e;
-	char **ids = NULL, *path;
-	size_t n = 0, cap = 0, kept = 0, removed = 0;
-	struct stat st;
+	size_t n = 0, cap = 0;
 
-	if (keep == 0 || (d = opendir(log_dir)) == NULL)
+	*ids = NULL;
+	if (d == NULL)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
 		if (!runlog_is_run_id(e->d_name))
 			continue;
-		ids = xreallocarray_grow(ids, &cap, n + 1, sizeof *ids);
-		ids[n++] = xstrdup(e->d_name);
+		*ids = xreallocarray_grow(*ids, &cap, n + 1, sizeof **ids);
+		(*ids)[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	/* Ids sort by time: newest first. */
 	if (n > 0)
-		qsort(ids, n, sizeof *ids, runlog_cmp_desc);
+		qsort(*ids, n, sizeof **ids, runlog_cmp_desc);
+	return n;
+}
+
+size_t
+runlog_prune(const char *log_dir, unsigned keep, const char *current)
+{
+	char **ids, *path;
+	size_t n, kept = 0, removed = 0;
+	struct stat st;
+
+	if (keep == 0)
+		return 0;
+	n = runlog_list(log_dir, &ids);
 	for (size_t i = 0; i < n; i++) {
 		path = xasprintf("%s/%s", log_dir, ids[i]);
 		if (current != NULL && strcmp(ids[i], current) == 0)

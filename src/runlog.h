@@ -44,6 +44,10 @@ bool runlog_live(const char *dir);
  * runs started in the same second (-10 after -9). */
 int runlog_id_cmp(const char *a, const char *b);
 
+/* The run ids in log_dir, newest first (caller frees each and the array).
+ * Returns the count; 0 also when log_dir cannot be read. */
+size_t runlog_list(const char *log_dir, char ***ids);
+
 /* Remove the oldest run directories of log_dir so that at most `keep`
  * remain, never `current` (an id) nor a run another drove still writes
  * (its events.jsonl is locked). keep 0 keeps everything. Returns the

@@ -3,7 +3,6 @@
  * reads, so libyaml (already a dependency) parses them. */
 #include "runread.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -447,34 +446,6 @@ runread_free(struct rr_run *run)
 	free(run);
 }
 
-static int
-rr_cmp_desc(const void *a, const void *b)
-{
-	return runlog_id_cmp(*(char *const *)b, *(char *const *)a);
-}
-
-size_t
-runread_list(const char *log_dir, char ***ids)
-{
-	DIR *d = opendir(log_dir);
-	struct dirent *e;
-	size_t n = 0, cap = 0;
-
-	*ids = NULL;
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		if (!runlog_is_run_id(e->d_name))
-			continue;
-		*ids = xreallocarray_grow(*ids, &cap, n + 1, sizeof **ids);
-		(*ids)[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (n > 0)
-		qsort(*ids, n, sizeof **ids, rr_cmp_desc);
-	return n;
-}
-
 static bool
 rr_is_run_dir(const char *path)
 {
@@ -512,7 +483,7 @@ runread_resolve(const char *log_dir, const char *spec, char **err)
 		spec = link;
 		speclen = (size_t)ll;
 	}
-	n = runread_list(log_dir, &ids);
+	n = runlog_list(log_dir, &ids);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(ids[i], spec) == 0) {
 			free(found);

@@ -74,10 +74,6 @@ struct rr_run {
 struct rr_run *runread_load(const char *dir, char **err);
 void runread_free(struct rr_run *run);
 
-/* The ids of the runs in log_dir, newest first (caller frees each and the
- * array). Returns the count; 0 also when log_dir cannot be read. */
-size_t runread_list(const char *log_dir, char ***ids);
-
 /* Which run directory `spec` names: a path to a run directory, `latest`,
  * a run id, or a unique prefix of one, in log_dir. Returns the path
  * (caller frees) or NULL and *err (caller frees) saying why not: nothing

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "runlog.h"
 #include "runread.h"
 #include "testutil.h"
 #include "xmalloc.h"
@@ -147,7 +148,7 @@ test_resolve_and_list(void **state)
 	link = xasprintf("%s/latest", base);
 	assert_int_equal(symlink("20261126-010203-2", link), 0);
 
-	n = runread_list(base, &ids);
+	n = runlog_list(base, &ids);
 	assert_int_equal(n, 3);
 	assert_string_equal(ids[0], "20261126-010203-2");
 	assert_string_equal(ids[2], "20261125-230000");
