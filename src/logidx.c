@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "outbuf.h"
+#include "run.h"
 #include "runread.h"
 #include "xmalloc.h"
 
@@ -211,22 +212,6 @@ li_clock(double t, char *buf, size_t size)
 	strftime(buf, size, "%H:%M:%S", &tm);
 }
 
-static const char *
-li_past(const char *action)
-{
-	static const struct { const char *verb, *done; } words[] = {
-		{ "retry", "retried" }, { "skip", "skipped" },
-		{ "kill", "killed" }, { "abort", "aborted" },
-		{ "hold", "held after this step" }, { "release", "released" },
-		{ "resume", "resumed" }, { "stop", "stopped" },
-	};
-
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcmp(action, words[i].verb) == 0)
-			return words[i].done;
-	return action;
-}
-
 /* One thing in the sequence's history: an attempt or an action, in the
  * order the record has them (times can tie at its millisecond). */
 struct li_event {
@@ -255,7 +240,7 @@ li_action(struct logidx *li, const struct rr_action *act)
 		    act->reason ? act->reason : "");
 	else
 		li_mark(li, step, act->time, "-- %s by operator at %s --",
-		    li_past(act->action), clock);
+		    run_action_done(act->action), clock);
 }
 
 struct logidx *

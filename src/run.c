@@ -974,10 +974,26 @@ run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
 
 /* --- operator actions --------------------------------------------------- */
 
-/* Announce an operator action (`verb` for the event log, `done` for the
- * line in the output). */
+const char *
+run_action_done(const char *verb)
+{
+	static const struct { const char *verb, *done; } words[] = {
+		{ "retry", "retried" }, { "skip", "skipped" },
+		{ "kill", "killed" }, { "abort", "aborted" },
+		{ "hold", "held after this step" }, { "release", "released" },
+		{ "resume", "resumed" }, { "stop", "stopped" },
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(verb, words[i].verb) == 0)
+			return words[i].done;
+	return verb;
+}
+
+/* Announce an operator action: `verb` in the event log, a line in the
+ * output. */
 static void
-run_action(struct run_seq *seq, const char *verb, const char *done)
+run_action(struct run_seq *seq, const char *verb)
 {
 	struct run_event ev = { .type = RUN_EV_ACTION, .seq = seq->index,
 		                .step = seq->current, .action = verb };
@@ -990,7 +1006,8 @@ run_action(struct run_seq *seq, const char *verb, const char *done)
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
 	run_emit(seq->run, &ev);
-	run_mark(seq, "-- %s by operator at %s --", done, stamp);
+	run_mark(seq, "-- %s by operator at %s --", run_action_done(verb),
+	    stamp);
 }
 
 /* A stopped-at step (paused, or the sequence failed on it) can be acted
@@ -1018,7 +1035,7 @@ run_retry(struct run *run, size_t i)
 	if (seq->state == SEQ_RUNNING && seq->current < seq->cfg->n_steps &&
 	    run_cur(seq)->status == STEP_RETRY_WAIT) {
 		/* Do not wait for the delay. */
-		run_action(seq, "retry", "retried");
+		run_action(seq, "retry");
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 		run_seq_step_begin(seq);
 		return NULL;
@@ -1028,7 +1045,7 @@ run_retry(struct run *run, size_t i)
 	if (run->stopping)
 		return "the run is stopping";
 	step = run_cur(seq);
-	run_action(seq, "retry", "retried");
+	run_action(seq, "retry");
 	step->operator_retries++;
 	seq->failed_pause = false;
 	run_set_state(seq, SEQ_RUNNING);
@@ -1052,7 +1069,7 @@ run_skip(struct run *run, size_t i)
 		return "nothing to skip";
 	step = run_cur(seq);
 	if (seq->state == SEQ_RUNNING && step->status == STEP_RUNNING) {
-		run_action(seq, "skip", "skipped");
+		run_action(seq, "skip");
 		seq->end_reason = END_SKIP;
 		if (!run_stop_now(seq, STEP_SKIPPED))
 			proc_kill(seq->proc);
@@ -1062,7 +1079,7 @@ run_skip(struct run *run, size_t i)
 	    run_seq_stopped_at_step(seq)) {
 		if (run->stopping)
 			return "the run is stopping";
-		run_action(seq, "skip", "skipped");
+		run_action(seq, "skip");
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 		step->status = STEP_SKIPPED;
 		seq->failed_pause = false;
@@ -1096,7 +1113,7 @@ run_kill(struct run *run, size_t i)
 	if (seq->state != SEQ_RUNNING || seq->current >= seq->cfg->n_steps ||
 	    run_cur(seq)->status != STEP_RUNNING)
 		return "no step is running";
-	run_action(seq, "kill", "killed");
+	run_action(seq, "kill");
 	seq->end_reason = END_KILL;
 	if (!run_stop_now(seq, STEP_KILLED))
 		proc_kill(seq->proc);
@@ -1144,7 +1161,7 @@ run_abort(struct run *run, size_t i)
 	if (seq->state == SEQ_OK || seq->state == SEQ_FAILED ||
 	    seq->state == SEQ_ABORTED)
 		return "the sequence is over";
-	run_action(seq, "abort", "aborted");
+	run_action(seq, "abort");
 	run_seq_abort(seq);
 	return NULL;
 }
@@ -1160,7 +1177,7 @@ run_hold(struct run *run, size_t i)
 		return "no such sequence";
 	seq = &run->seqs[i];
 	if (seq->state == SEQ_PAUSED && !seq->failed_pause) {
-		run_action(seq, "resume", "resumed");
+		run_action(seq, "resume");
 		run_set_state(seq, SEQ_RUNNING);
 		run_seq_step_begin(seq);
 		return NULL;
@@ -1169,9 +1186,9 @@ run_hold(struct run *run, size_t i)
 		return "the sequence is not running";
 	seq->hold = !seq->hold;
 	if (seq->hold)
-		run_action(seq, "hold", "held after this step");
+		run_action(seq, "hold");
 	else
-		run_action(seq, "release", "released");
+		run_action(seq, "release");
 	run_emit_seq(seq);
 	return NULL;
 }

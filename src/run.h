@@ -205,6 +205,11 @@ void run_stop_all(struct run *run, const char *why);
 void run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
     size_t *skipped);
 
+/* How an operator action reads in the output ("retried" for "retry",
+ * "held after this step" for "hold"): the live marks and the review's say
+ * the same. Unknown verbs come back as they are. */
+const char *run_action_done(const char *verb);
+
 const char *run_step_status_name(enum step_status st);
 const char *run_seq_state_name(enum seq_state st);
 /* Whether a step status is final (ok, failed, timeout, killed, skipped). */
