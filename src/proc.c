@@ -78,16 +78,6 @@ proc_kill_all_now(void)
 	}
 }
 
-size_t
-proc_live_groups(void)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < PROC_MAX_GROUPS; i++)
-		if (proc_groups[i] != 0)
-			n++;
-	return n;
-}
 
 bool
 proc_needs_shell(const char *command)
@@ -533,17 +523,7 @@ proc_resize(struct proc *p, unsigned short cols, unsigned short rows)
 		ioctl(p->fd, TIOCSWINSZ, &ws);
 }
 
-pid_t
-proc_pid(const struct proc *p)
-{
-	return p->pid;
-}
 
-bool
-proc_running(const struct proc *p)
-{
-	return !p->finished;
-}
 
 void
 proc_free(struct proc *p)

@@ -56,15 +56,11 @@ void proc_kill(struct proc *p);
 ssize_t proc_write(struct proc *p, const char *data, size_t len);
 /* Tell a tty proc its window size. */
 void proc_resize(struct proc *p, unsigned short cols, unsigned short rows);
-pid_t proc_pid(const struct proc *p);
-bool proc_running(const struct proc *p);
 void proc_free(struct proc *p);
 
 /* SIGKILL every process group drove still has alive. Async-signal-safe:
  * the fatal-signal handler calls it before re-raising. */
 void proc_kill_all_now(void);
-/* Number of process groups drove still tracks (tests). */
-size_t proc_live_groups(void);
 
 /* Does COMMAND need a shell? (quotes, expansions, redirections, ...) */
 bool proc_needs_shell(const char *command);

@@ -670,11 +670,6 @@ runlog_free(struct runlog *rl)
 	free(rl);
 }
 
-const char *
-runlog_id(const struct runlog *rl)
-{
-	return rl->id;
-}
 
 const char *
 runlog_dir(const struct runlog *rl)

@@ -25,7 +25,6 @@ struct runlog *runlog_create(struct run *run, const char *config_path,
     const char *log_dir, char **err);
 void runlog_free(struct runlog *rl);
 
-const char *runlog_id(const struct runlog *rl);
 const char *runlog_dir(const struct runlog *rl);
 /* Path of a step attempt's log relative to the run directory (the file
  * exists once the attempt started). Caller frees. */
