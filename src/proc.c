@@ -78,7 +78,6 @@ proc_kill_all_now(void)
 	}
 }
 
-
 bool
 proc_needs_shell(const char *command)
 {
@@ -522,8 +521,6 @@ proc_resize(struct proc *p, unsigned short cols, unsigned short rows)
 	if (p->tty && p->fd >= 0)
 		ioctl(p->fd, TIOCSWINSZ, &ws);
 }
-
-
 
 void
 proc_free(struct proc *p)

@@ -670,7 +670,6 @@ runlog_free(struct runlog *rl)
 	free(rl);
 }
 
-
 const char *
 runlog_dir(const struct runlog *rl)
 {
