@@ -32,10 +32,10 @@ struct view_source {
 	void *arg;
 };
 
-/* The source over an outbuf (src/outbuf.h): the live scrollback. */
+/* The source over an outbuf (src/engine/outbuf.h): the live scrollback. */
 struct outbuf;
 void view_source_outbuf(struct view_source *src, const struct outbuf *ob);
-/* The source over a logidx (src/logidx.h): a past run's complete output,
+/* The source over a logidx (src/record/logidx.h): a past run's complete output,
  * numbered from 0, with no partial line. */
 struct logidx;
 void view_source_logidx(struct view_source *src, const struct logidx *li);

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/report.c"
+#include "../../src/cmd/report.c"
 
 /* The word-at-a-time check must agree with a byte-by-byte one for every
  * byte value at every position. */

@@ -1,8 +1,8 @@
 /* replay.h: a past run, opened for the review. The plan and the final
  * state of every sequence and step are rebuilt from the run directory
- * into a frozen run (src/run.h), so the dashboard shows it as it shows a
+ * into a frozen run (src/engine/run.h), so the dashboard shows it as it shows a
  * live one; each sequence's complete output comes from its logs on disk
- * (src/logidx.h), indexed the first time it is asked for. */
+ * (src/record/logidx.h), indexed the first time it is asked for. */
 #ifndef DROVE_REPLAY_H
 #define DROVE_REPLAY_H
 
