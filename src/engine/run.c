@@ -215,12 +215,32 @@ run_env_set(char ***env, size_t *n, size_t *cap, const char *name,
 	(*env)[*n] = NULL;
 }
 
-/* drove's environment, then the sequence's env, the step's, and drove's
- * own DROVE_* variables. Caller frees with run_env_free. */
+/* Add to env what a step is given wherever it runs: the config's env (top
+ * level, sequence, step, the later winning) and drove's DROVE_* variables. */
+static void
+run_env_add_step(char ***env, size_t *n, size_t *cap,
+    const struct run_seq *seq, const struct run_step *step)
+{
+	char buf[32];
+
+	for (size_t i = 0; i < seq->cfg->n_env; i++)
+		run_env_set(env, n, cap, seq->cfg->env[i].name,
+		    seq->cfg->env[i].value);
+	for (size_t i = 0; i < step->cfg->n_env; i++)
+		run_env_set(env, n, cap, step->cfg->env[i].name,
+		    step->cfg->env[i].value);
+	run_env_set(env, n, cap, "DROVE_SEQUENCE", seq->cfg->name);
+	run_env_set(env, n, cap, "DROVE_STEP", step->cfg->name);
+	snprintf(buf, sizeof buf, "%u", step->attempt);
+	run_env_set(env, n, cap, "DROVE_ATTEMPT", buf);
+}
+
+/* drove's environment, then what run_env_add_step adds. Caller frees with
+ * run_env_free. */
 static char **
 run_env_build(const struct run_seq *seq, const struct run_step *step)
 {
-	char **env = NULL, buf[32];
+	char **env = NULL;
 	size_t n = 0, cap = 0;
 
 	for (char **e = environ; *e != NULL; e++) {
@@ -229,43 +249,24 @@ run_env_build(const struct run_seq *seq, const struct run_step *step)
 	}
 	env = xreallocarray_grow(env, &cap, n + 1, sizeof *env);
 	env[n] = NULL;
-	for (size_t i = 0; i < seq->cfg->n_env; i++)
-		run_env_set(&env, &n, &cap, seq->cfg->env[i].name,
-		    seq->cfg->env[i].value);
-	for (size_t i = 0; i < step->cfg->n_env; i++)
-		run_env_set(&env, &n, &cap, step->cfg->env[i].name,
-		    step->cfg->env[i].value);
-	run_env_set(&env, &n, &cap, "DROVE_SEQUENCE", seq->cfg->name);
-	run_env_set(&env, &n, &cap, "DROVE_STEP", step->cfg->name);
-	snprintf(buf, sizeof buf, "%u", step->attempt);
-	run_env_set(&env, &n, &cap, "DROVE_ATTEMPT", buf);
+	run_env_add_step(&env, &n, &cap, seq, step);
 	return env;
 }
 
-/* What a remote step's command gets on the host: the config's env (top
- * level, sequence, step) and drove's DROVE_* variables, as NAME=VALUE. Not
- * drove's own environment: that is this machine's. Caller frees with
- * run_env_free. */
+/* What a remote step's command gets on the host, as NAME=VALUE: only what
+ * run_env_add_step adds, not drove's own environment (that is this
+ * machine's). Caller frees with run_env_free. */
 static char **
 run_env_remote(const struct run_seq *seq, const struct run_step *step,
     size_t *n)
 {
-	char **env = NULL, buf[32];
+	char **env = NULL;
 	size_t cap = 0;
 
 	*n = 0;
 	env = xreallocarray_grow(env, &cap, 1, sizeof *env);
 	env[0] = NULL;
-	for (size_t i = 0; i < seq->cfg->n_env; i++)
-		run_env_set(&env, n, &cap, seq->cfg->env[i].name,
-		    seq->cfg->env[i].value);
-	for (size_t i = 0; i < step->cfg->n_env; i++)
-		run_env_set(&env, n, &cap, step->cfg->env[i].name,
-		    step->cfg->env[i].value);
-	run_env_set(&env, n, &cap, "DROVE_SEQUENCE", seq->cfg->name);
-	run_env_set(&env, n, &cap, "DROVE_STEP", step->cfg->name);
-	snprintf(buf, sizeof buf, "%u", step->attempt);
-	run_env_set(&env, n, &cap, "DROVE_ATTEMPT", buf);
+	run_env_add_step(&env, n, &cap, seq, step);
 	return env;
 }
 
