@@ -1,6 +1,7 @@
 /* logidx.c: indexing a sequence's logs into lines. */
 #include "logidx.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsat.h"
 #include "outbuf.h"
 #include "run.h"
 #include "runread.h"
@@ -137,15 +139,19 @@ li_split(struct logidx *li, size_t file)
 }
 
 static void
-li_load_times(struct li_file *f, const char *path)
+li_load_times(struct li_file *f, int dirfd, const char *rel)
 {
-	FILE *fp = fopen(path, "r");
+	int fd = fsat_open(dirfd, rel, O_RDONLY, 0);
+	FILE *fp = fd >= 0 ? fdopen(fd, "r") : NULL;
 	unsigned long long off;
 	double when;
 	size_t cap = 0, cap2 = 0;
 
-	if (fp == NULL)
+	if (fp == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while (fscanf(fp, "%llu %lf", &off, &when) == 2) {
 		f->t_off = xreallocarray_grow(f->t_off, &cap, f->n_times + 1,
 		    sizeof *f->t_off);
@@ -163,7 +169,7 @@ static void
 li_attempt(struct logidx *li, const struct rr_run *run, unsigned step,
     const struct rr_attempt *a)
 {
-	char *path, *times;
+	char *times;
 	struct stat st;
 	void *map;
 	size_t f;
@@ -171,34 +177,38 @@ li_attempt(struct logidx *li, const struct rr_run *run, unsigned step,
 
 	if (a->log == NULL)
 		return;
-	path = xasprintf("%s/%s", run->dir, a->log);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Only beneath the run directory: the record may be crafted. */
+	fd = fsat_open(run->dirfd, a->log, O_RDONLY, 0);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		li_mark(li, step, 0, "-- log %s: %s --", a->log,
-		    "missing (deleted?)");
+		    !fsat_rel_ok(a->log) ? "not inside the run directory "
+		    "(refused)" : errno == ENOENT ? "missing (deleted?)" :
+		    errno == ELOOP || errno == ENOTDIR ? "a symlink (refused)" :
+		    errno == EINVAL ? "not a regular file (refused)" :
+		    strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		free(path);
 		return;
 	}
 	if (st.st_size == 0) {
 		close(fd);
-		free(path);
 		return;
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
 		li_mark(li, step, 0, "-- log %s: cannot be read --", a->log);
-		free(path);
 		return;
 	}
 	f = li_add_file(li, map, (size_t)st.st_size, true, step);
 	/* NN-step.A.log -> NN-step.A.times */
-	times = xasprintf("%.*stimes", (int)(strlen(path) - 3), path);
-	li_load_times(&li->files[f], times);
-	free(times);
-	free(path);
+	if (strlen(a->log) > 4 &&
+	    strcmp(a->log + strlen(a->log) - 4, ".log") == 0) {
+		times = xasprintf("%.*stimes", (int)(strlen(a->log) - 3),
+		    a->log);
+		li_load_times(&li->files[f], run->dirfd, times);
+		free(times);
+	}
 	li_split(li, f);
 }
 

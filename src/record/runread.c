@@ -4,6 +4,7 @@
 #include "runread.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include <yaml.h>
 
+#include "fsat.h"
 #include "runlog.h"
 #include "xmalloc.h"
 
@@ -335,43 +337,41 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 	}
 }
 
-/* The whole file at path, NUL-terminated; NULL and *err when it cannot
- * be read. */
+/* Why a file of the record could not be read, for the user. */
 static char *
-rr_slurp(const char *path, size_t *len, char **err)
+rr_open_error(const char *dir, const char *rel, int err)
 {
-	char *buf = NULL;
-	size_t cap = 0, got;
-	FILE *fp = fopen(path, "rb");
-
-	*len = 0;
-	if (fp == NULL) {
-		*err = xasprintf("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	do {
-		buf = xreallocarray_grow(buf, &cap, *len + 65536 + 1, 1);
-		got = fread(buf + *len, 1, 65536, fp);
-		*len += got;
-	} while (got > 0);
-	fclose(fp);
-	buf[*len] = '\0';
-	return buf;
+	if (err == EINVAL && !fsat_rel_ok(rel))
+		return xasprintf("%s: not inside the run directory %s "
+		    "(refused)", rel, dir);
+	if (err == ELOOP || err == ENOTDIR)
+		return xasprintf("%s/%s: a symlink (refused)", dir, rel);
+	if (err == EINVAL)
+		return xasprintf("%s/%s: not a regular file (refused)", dir,
+		    rel);
+	return xasprintf("%s/%s: %s", dir, rel, strerror(err));
 }
 
 struct rr_run *
 runread_load(const char *dir, char **err)
 {
-	char *path = xasprintf("%s/events.jsonl", dir), *buf, *slash;
+	char *buf, *slash;
 	struct rr_run *run;
 	size_t len = 0, lineno = 0;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if ((buf = rr_slurp(path, &len, err)) == NULL) {
-		free(path);
+	if (dfd < 0) {
+		*err = xasprintf("%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	if ((buf = fsat_slurp(dfd, "events.jsonl", &len)) == NULL) {
+		*err = rr_open_error(dir, "events.jsonl", errno);
+		close(dfd);
 		return NULL;
 	}
 
 	run = xcalloc(1, sizeof *run);
+	run->dirfd = dfd;
 	run->dir = xstrdup(dir);
 	slash = strrchr(run->dir, '/');
 	run->id = xstrdup(slash != NULL && slash[1] != '\0' ? slash + 1 :
@@ -398,7 +398,6 @@ runread_load(const char *dir, char **err)
 		yaml_document_delete(&l.doc);
 	}
 	free(buf);
-	free(path);
 	if (!run->ended) {
 		run->live = runlog_live(dir);
 		free(run->status);
@@ -438,6 +437,8 @@ runread_free(struct rr_run *run)
 	for (size_t i = 0; i < run->n_warnings; i++)
 		free(run->warnings[i]);
 	free(run->warnings);
+	if (run->dirfd >= 0)
+		close(run->dirfd);
 	free(run->seqs);
 	free(run->id);
 	free(run->dir);
@@ -561,9 +562,9 @@ char *
 runread_log(const struct rr_run *run, const char *rel, size_t *len,
     char **err)
 {
-	char *path = xasprintf("%s/%s", run->dir, rel);
-	char *buf = rr_slurp(path, len, err);
+	char *buf = fsat_slurp(run->dirfd, rel, len);
 
-	free(path);
+	if (buf == NULL)
+		*err = rr_open_error(run->dir, rel, errno);
 	return buf;
 }

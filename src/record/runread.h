@@ -55,6 +55,8 @@ struct rr_seq {
 struct rr_run {
 	char *id;             /* the directory's name */
 	char *dir;            /* as given to runread_load */
+	int dirfd;            /* that directory, open: its logs are read
+	                         beneath it (fsat.h), whatever is renamed */
 	char *config;         /* the config path the run was started with */
 	double start, end;    /* end 0 when there is no run_end */
 	bool ended;           /* a run_end was recorded */
@@ -86,8 +88,9 @@ const struct rr_seq *runread_find_seq(const struct rr_run *run,
 /* Step of seq called `name`, or with that 1-based number; -1 if none. */
 long runread_find_step(const struct rr_seq *seq, const char *name);
 
-/* Read a whole log of the run (path relative to its directory). Returns
- * NULL with *err when it cannot. *len gets its size. Caller frees. */
+/* Read a whole log of the run (path relative to its directory; a path
+ * that leaves it, or a symlink, is refused). Returns NULL with *err when
+ * it cannot. *len gets its size. Caller frees. */
 char *runread_log(const struct rr_run *run, const char *rel, size_t *len,
     char **err);
 

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "logidx.h"
 #include "runlog.h"
 #include "runread.h"
 #include "testutil.h"
@@ -216,6 +217,96 @@ test_resumed_steps(void **state)
 	free(base);
 }
 
+/* A crafted record names files outside its run directory, a symlink
+ * out of it, and a FIFO: none of them is read. */
+static void
+test_logs_stay_inside(void **state)
+{
+	char *base = tu_tmpdir(), *dir, *err = NULL, *p, *secret, *data;
+	struct rr_run *run;
+	struct logidx *li;
+	size_t len, n, lines;
+	const char *text;
+	static const char *const bad[] = { "../secret", "01-s/../../secret",
+		"/etc/passwd", "01-s/link.log", "link-dir/a.1.log",
+		"01-s/fifo.1.log", "./events.jsonl", "01-s//a.1.log", "" };
+
+	(void)state;
+	secret = xasprintf("%s/secret", base);
+	tu_write_file(secret, "TOP SECRET\n");
+	dir = mkrun(base, "20261126-010203",
+	    "{\"event\":\"run_start\",\"ts\":1,\"sequences\":[{\"name\":"
+	    "\"s\",\"steps\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\","
+	    "\"g\",\"h\"]}]}\n"
+	    "{\"event\":\"step_start\",\"ts\":1,\"seq_index\":0,"
+	    "\"step_index\":0,\"attempt\":1,\"log\":\"../secret\"}\n"
+	    "{\"event\":\"step_start\",\"ts\":1,\"seq_index\":0,"
+	    "\"step_index\":1,\"attempt\":1,\"log\":\"/etc/passwd\"}\n"
+	    "{\"event\":\"step_start\",\"ts\":1,\"seq_index\":0,"
+	    "\"step_index\":2,\"attempt\":1,\"log\":\"01-s/link.log\"}\n"
+	    "{\"event\":\"step_start\",\"ts\":1,\"seq_index\":0,"
+	    "\"step_index\":3,\"attempt\":1,\"log\":\"01-s/fifo.1.log\"}\n"
+	    "{\"event\":\"step_start\",\"ts\":1,\"seq_index\":0,"
+	    "\"step_index\":4,\"attempt\":1,\"log\":\"01-s/a.1.log\"}\n");
+	p = xasprintf("%s/01-s", dir);
+	mkdir(p, 0700);
+	free(p);
+	p = xasprintf("%s/01-s/link.log", dir);
+	assert_int_equal(symlink(secret, p), 0);
+	free(p);
+	p = xasprintf("%s/link-dir", dir);
+	assert_int_equal(symlink(base, p), 0);
+	free(p);
+	p = xasprintf("%s/01-s/fifo.1.log", dir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	free(p);
+	p = xasprintf("%s/01-s/a.1.log", dir);
+	tu_write_file(p, "fine\n");
+	free(p);
+
+	run = runread_load(dir, &err);
+	assert_non_null(run);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		err = NULL;
+		data = runread_log(run, bad[i], &len, &err);
+		if (data != NULL)
+			fail_msg("%s was read: %s", bad[i], data);
+		assert_non_null(err);
+		free(err);
+	}
+	assert_null(runread_log(run, "../secret", &len, &err));
+	assert_non_null(strstr(err, "not inside the run directory"));
+	free(err);
+	assert_null(runread_log(run, "01-s/link.log", &len, &err));
+	assert_non_null(strstr(err, "a symlink (refused)"));
+	free(err);
+	assert_null(runread_log(run, "01-s/fifo.1.log", &len, &err));
+	assert_non_null(strstr(err, "not a regular file"));
+	free(err);
+	data = runread_log(run, "01-s/a.1.log", &len, &err);
+	assert_non_null(data);
+	assert_string_equal(data, "fine\n");
+	free(data);
+
+	/* The review's index says the same and shows none of it. */
+	li = logidx_build(run, 0);
+	lines = logidx_count(li);
+	n = 0;
+	for (size_t i = 0; i < lines; i++) {
+		text = logidx_line(li, i, &len, NULL, NULL, NULL);
+		assert_null(memmem(text, len, "SECRET", 6));
+		if (memmem(text, len, "(refused)", 9) != NULL)
+			n++;
+	}
+	assert_int_equal(n, 4);
+	logidx_free(li);
+	runread_free(run);
+	free(dir);
+	free(secret);
+	tu_rmrf(base);
+	free(base);
+}
+
 int
 main(void)
 {
@@ -224,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_damaged_run),
 		cmocka_unit_test(test_resolve_and_list),
 		cmocka_unit_test(test_resumed_steps),
+		cmocka_unit_test(test_logs_stay_inside),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
