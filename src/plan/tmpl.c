@@ -4,24 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "xmalloc.h"
 
 /* How many names an "unknown variable" message lists before "...". */
 #define TMPL_LIST_MAX 10
-
-struct tmpl_buf {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-tmpl_add(struct tmpl_buf *b, const char *s, size_t n)
-{
-	b->s = xreallocarray_grow(b->s, &b->cap, b->len + n + 1, 1);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
 
 static bool
 tmpl_name_char(char c)
@@ -86,7 +73,7 @@ static char *
 tmpl_unknown(const char *name, size_t len, const struct cfg_kv *vars,
     size_t n_vars)
 {
-	struct tmpl_buf b = { NULL, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	size_t i, j, listed = 0;
 	char *msg;
 
@@ -99,20 +86,20 @@ tmpl_unknown(const char *name, size_t len, const struct cfg_kv *vars,
 		if (j != i)
 			continue;
 		if (listed == TMPL_LIST_MAX) {
-			tmpl_add(&b, ", ...", 5);
+			strbuf_puts(&b, ", ...");
 			break;
 		}
 		if (listed++ > 0)
-			tmpl_add(&b, ", ", 2);
-		tmpl_add(&b, vars[i].name, strlen(vars[i].name));
+			strbuf_puts(&b, ", ");
+		strbuf_puts(&b, vars[i].name);
 	}
 	if (listed == 0)
 		msg = xasprintf("unknown variable '%.*s' (no variables are "
 		    "defined)", (int)len, name);
 	else
 		msg = xasprintf("unknown variable '%.*s' (defined: %s)",
-		    (int)len, name, b.s);
-	free(b.s);
+		    (int)len, name, strbuf_str(&b));
+	strbuf_free(&b);
 	return msg;
 }
 
@@ -120,18 +107,17 @@ char *
 tmpl_expand(const char *text, const struct cfg_kv *vars, size_t n_vars,
     char **err, bool *unknown)
 {
-	struct tmpl_buf b = { NULL, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	const struct cfg_kv *kv;
 	const char *p = text, *open, *name, *end, *close;
 	size_t len;
 
 	if (unknown != NULL)
 		*unknown = false;
-	tmpl_add(&b, "", 0);
 	while ((open = strstr(p, "{{")) != NULL) {
-		tmpl_add(&b, p, (size_t)(open - p));
+		strbuf_add(&b, p, (size_t)(open - p));
 		if (strncmp(open, "{{{{", 4) == 0) {
-			tmpl_add(&b, "{{", 2);
+			strbuf_puts(&b, "{{");
 			p = open + 4;
 			continue;
 		}
@@ -158,14 +144,14 @@ tmpl_expand(const char *text, const struct cfg_kv *vars, size_t n_vars,
 				*unknown = true;
 			goto fail;
 		}
-		tmpl_add(&b, kv->value, strlen(kv->value));
+		strbuf_puts(&b, kv->value);
 		p = end;
 	}
-	tmpl_add(&b, p, strlen(p));
-	return b.s;
+	strbuf_puts(&b, p);
+	return strbuf_detach(&b);
 
 fail:
-	free(b.s);
+	strbuf_free(&b);
 	return NULL;
 }
 
