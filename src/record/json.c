@@ -2,38 +2,21 @@
 #include "json.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
-
-static void
-json_put(struct json *j, const char *s, size_t n)
-{
-	j->buf = xreallocarray_grow(j->buf, &j->cap, j->len + n + 1, 1);
-	memcpy(j->buf + j->len, s, n);
-	j->len += n;
-	j->buf[j->len] = '\0';
-}
-
-static void
-json_puts(struct json *j, const char *s)
-{
-	json_put(j, s, strlen(s));
-}
 
 void
 json_init(struct json *j)
 {
 	memset(j, 0, sizeof *j);
-	json_puts(j, "{");
+	strbuf_puts(&j->out, "{");
 	j->first = true;
 }
 
 void
 json_free(struct json *j)
 {
-	free(j->buf);
+	strbuf_free(&j->out);
 	memset(j, 0, sizeof *j);
 }
 
@@ -78,32 +61,32 @@ json_quote(struct json *j, const char *value, size_t len)
 	size_t i = 0, n;
 	char esc[8];
 
-	json_puts(j, "\"");
+	strbuf_puts(&j->out, "\"");
 	while (i < len) {
 		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
-			json_put(j, esc, 2);
+			strbuf_add(&j->out, esc, 2);
 			i++;
 		} else if (c < 0x20 || c == 0x7f) {
 			switch (c) {
 			case '\n':
-				json_puts(j, "\\n");
+				strbuf_puts(&j->out, "\\n");
 				break;
 			case '\r':
-				json_puts(j, "\\r");
+				strbuf_puts(&j->out, "\\r");
 				break;
 			case '\t':
-				json_puts(j, "\\t");
+				strbuf_puts(&j->out, "\\t");
 				break;
 			default:
 				snprintf(esc, sizeof esc, "\\u%04x", c);
-				json_puts(j, esc);
+				strbuf_puts(&j->out, esc);
 			}
 			i++;
 		} else if ((n = json_utf8_len(s + i, len - i)) == 0) {
-			json_puts(j, "\\ufffd");
+			strbuf_puts(&j->out, "\\ufffd");
 			i++;
 		} else if ((n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) ||
 		    (n == 3 && s[i] == 0xef && s[i + 1] == 0xbb &&
@@ -117,24 +100,24 @@ json_quote(struct json *j, const char *value, size_t len)
 			    0xf000u | ((s[i + 1] & 0x3fu) << 6) |
 			    (s[i + 2] & 0x3fu);
 			snprintf(esc, sizeof esc, "\\u%04x", cp);
-			json_puts(j, esc);
+			strbuf_puts(&j->out, esc);
 			i += n;
 		} else {
-			json_put(j, value + i, n);
+			strbuf_add(&j->out, value + i, n);
 			i += n;
 		}
 	}
-	json_puts(j, "\"");
+	strbuf_puts(&j->out, "\"");
 }
 
 static void
 json_key(struct json *j, const char *key)
 {
 	if (!j->first)
-		json_puts(j, ",");
+		strbuf_puts(&j->out, ",");
 	j->first = false;
 	json_quote(j, key, strlen(key));
-	json_puts(j, ":");
+	strbuf_puts(&j->out, ":");
 }
 
 void
@@ -161,7 +144,7 @@ json_num(struct json *j, const char *key, double value)
 
 	json_key(j, key);
 	snprintf(buf, sizeof buf, "%.3f", value);
-	json_puts(j, buf);
+	strbuf_puts(&j->out, buf);
 }
 
 void
@@ -171,35 +154,35 @@ json_int(struct json *j, const char *key, long long value)
 
 	json_key(j, key);
 	snprintf(buf, sizeof buf, "%lld", value);
-	json_puts(j, buf);
+	strbuf_puts(&j->out, buf);
 }
 
 void
 json_bool(struct json *j, const char *key, bool value)
 {
 	json_key(j, key);
-	json_puts(j, value ? "true" : "false");
+	strbuf_puts(&j->out, value ? "true" : "false");
 }
 
 void
 json_null(struct json *j, const char *key)
 {
 	json_key(j, key);
-	json_puts(j, "null");
+	strbuf_puts(&j->out, "null");
 }
 
 void
 json_open(struct json *j, const char *key)
 {
 	json_key(j, key);
-	json_puts(j, "{");
+	strbuf_puts(&j->out, "{");
 	j->first = true;
 }
 
 void
 json_close(struct json *j)
 {
-	json_puts(j, "}");
+	strbuf_puts(&j->out, "}");
 	j->first = false;
 }
 
@@ -207,14 +190,14 @@ void
 json_array(struct json *j, const char *key)
 {
 	json_key(j, key);
-	json_puts(j, "[");
+	strbuf_puts(&j->out, "[");
 	j->first = true;
 }
 
 void
 json_array_end(struct json *j)
 {
-	json_puts(j, "]");
+	strbuf_puts(&j->out, "]");
 	j->first = false;
 }
 
@@ -222,7 +205,7 @@ static void
 json_item(struct json *j)
 {
 	if (!j->first)
-		json_puts(j, ",");
+		strbuf_puts(&j->out, ",");
 	j->first = false;
 }
 
@@ -240,19 +223,19 @@ json_item_int(struct json *j, long long value)
 
 	json_item(j);
 	snprintf(buf, sizeof buf, "%lld", value);
-	json_puts(j, buf);
+	strbuf_puts(&j->out, buf);
 }
 
 void
 json_item_open(struct json *j)
 {
 	json_item(j);
-	json_puts(j, "{");
+	strbuf_puts(&j->out, "{");
 	j->first = true;
 }
 
 void
 json_end(struct json *j)
 {
-	json_puts(j, "}\n");
+	strbuf_puts(&j->out, "}\n");
 }

@@ -7,9 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "strbuf.h"
+
 struct json {
-	char *buf;      /* owned; NUL-terminated */
-	size_t len, cap;
+	struct strbuf out; /* the line so far */
 	bool first;     /* no member yet in the current object */
 };
 
@@ -29,7 +30,7 @@ void json_array_end(struct json *j);               /* ] */
 void json_item_str(struct json *j, const char *value); /* in an array */
 void json_item_int(struct json *j, long long value);   /* in an array */
 void json_item_open(struct json *j);               /* { in an array */
-/* Close the top object and add a newline; j->buf is the line. */
+/* Close the top object and add a newline; j->out.buf is the line. */
 void json_end(struct json *j);
 
 /* Append value as a JSON string literal (with quotes) to j. Bytes that are

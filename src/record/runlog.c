@@ -161,7 +161,7 @@ static void
 runlog_event_end(struct runlog *rl, struct json *j)
 {
 	json_end(j);
-	if (runlog_write_all(rl->events_fd, j->buf, j->len) != 0)
+	if (runlog_write_all(rl->events_fd, j->out.buf, j->out.len) != 0)
 		runlog_write_failed(rl, "events.jsonl");
 	json_free(j);
 }

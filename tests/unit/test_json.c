@@ -26,7 +26,7 @@ test_object(void **state)
 	json_close(&j);
 	json_str(&j, "after", "x");
 	json_end(&j);
-	assert_string_equal(j.buf, "{\"event\":\"step_end\",\"attempt\":2,"
+	assert_string_equal(j.out.buf, "{\"event\":\"step_end\",\"attempt\":2,"
 	    "\"duration\":1.500,\"operator\":true,\"exit_code\":null,"
 	    "\"counts\":{\"ok\":3,\"failed\":0},\"after\":\"x\"}\n");
 	json_free(&j);
@@ -42,7 +42,7 @@ test_escapes(void **state)
 	json_init(&j);
 	json_strn(&j, "s", raw, sizeof raw - 1);
 	json_end(&j);
-	assert_string_equal(j.buf, "{\"s\":\"q\\\"b\\\\n\\nt\\tc\\u0001 "
+	assert_string_equal(j.out.buf, "{\"s\":\"q\\\"b\\\\n\\nt\\tc\\u0001 "
 	    "\xc3\xa9 bad\\ufffd\\ufffd end\"}\n");
 	json_free(&j);
 }
@@ -70,7 +70,7 @@ test_arrays_and_yaml_unsafe(void **state)
 	json_array_end(&j);
 	json_strn(&j, "odd", odd, sizeof odd - 1);
 	json_end(&j);
-	assert_string_equal(j.buf, "{\"seqs\":[{\"name\":\"a\",\"steps\":"
+	assert_string_equal(j.out.buf, "{\"seqs\":[{\"name\":\"a\",\"steps\":"
 	    "[\"x\",\"y\",-3]},{}],\"odd\":\"a\\u0085b\\ufeffc\\ufffe\"}\n");
 	json_free(&j);
 }
