@@ -15,6 +15,7 @@
 #include <ev.h>
 
 #include "proc.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 /* What a master said is kept for the steps it fails, up to this much. */
@@ -135,29 +136,6 @@ remote_argv_free(char **argv)
 	free(argv);
 }
 
-char *
-remote_quote(const char *text)
-{
-	size_t n = 3;
-	const char *p;
-	char *q, *out;
-
-	for (p = text; *p != '\0'; p++)
-		n += *p == '\'' ? 4 : 1;
-	out = q = xmalloc(n);
-	*q++ = '\'';
-	for (p = text; *p != '\0'; p++) {
-		if (*p == '\'') {
-			memcpy(q, "'\\''", 4);
-			q += 4;
-		} else
-			*q++ = *p;
-	}
-	*q++ = '\'';
-	*q = '\0';
-	return out;
-}
-
 /*
  * NAME="VALUE" for ssh's -o, for a value drove made (a path): ssh splits
  * an -o line into words as it does a line of ssh_config, so a blank would
@@ -166,24 +144,18 @@ remote_quote(const char *text)
 static char *
 remote_path_opt(const char *name, const char *path)
 {
-	size_t n = strlen(name) + 4;
-	const char *p;
-	char *q, *out;
+	struct strbuf sb = STRBUF_INIT;
 
-	for (p = path; *p != '\0'; p++)
-		n += 2;
-	out = q = xmalloc(n);
-	q += sprintf(q, "%s=\"", name);
-	for (p = path; *p != '\0'; p++) {
+	strbuf_printf(&sb, "%s=\"", name);
+	for (const char *p = path; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
-			*q++ = '\\';
+			strbuf_putc(&sb, '\\');
 		else if (*p == '%')
-			*q++ = '%';
-		*q++ = *p;
+			strbuf_putc(&sb, '%');
+		strbuf_putc(&sb, *p);
 	}
-	*q++ = '"';
-	*q = '\0';
-	return out;
+	strbuf_putc(&sb, '"');
+	return strbuf_detach(&sb);
 }
 
 /*
@@ -251,14 +223,23 @@ remote_scp_local(const char *path)
 	return xstrdup(path);
 }
 
+/* Each of words[0..n) as a shell word of its own, after a blank. */
+static void
+remote_words(struct strbuf *sb, char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		strbuf_putc(sb, ' ');
+		strbuf_shell_quote(sb, words[i]);
+	}
+}
+
 char **
 remote_argv(struct remote *r, size_t h, const struct cfg_step *st,
     char *const *env, size_t n_env, double kill_grace)
 {
 	const struct cfg_host *host = &r->cfg->hosts[h];
 	struct remote_args a = { NULL, 0, 0 };
-	char *cmd, *q, *t;
-	size_t i;
+	struct strbuf cmd = STRBUF_INIT;
 	long grace;
 
 	if (st->op == CFG_OP_UPLOAD || st->op == CFG_OP_DOWNLOAD) {
@@ -291,37 +272,21 @@ remote_argv(struct remote *r, size_t h, const struct cfg_step *st,
 	 * sshd runs it as `$SHELL -c WORD`. The command itself always runs
 	 * under sh, as a local step runs under settings.shell. */
 	if (st->tty) {
-		cmd = xstrdup("exec env");
-		for (i = 0; i < n_env; i++) {
-			q = remote_quote(env[i]);
-			t = xasprintf("%s %s", cmd, q);
-			free(q);
-			free(cmd);
-			cmd = t;
-		}
-		q = remote_quote(st->run);
-		t = xasprintf("%s sh -c %s", cmd, q);
-		free(q);
-		free(cmd);
-		cmd = t;
+		strbuf_puts(&cmd, "exec env");
+		remote_words(&cmd, env, n_env);
+		strbuf_puts(&cmd, " sh -c ");
+		strbuf_shell_quote(&cmd, st->run);
 	} else {
 		grace = (long)ceil(kill_grace);
 		if (grace < 1)
 			grace = 1;
-		q = remote_quote(remote_wrapper);
-		t = remote_quote(st->run);
-		cmd = xasprintf("exec sh -c %s drove %ld %s", q, grace, t);
-		free(q);
-		free(t);
-		for (i = 0; i < n_env; i++) {
-			q = remote_quote(env[i]);
-			t = xasprintf("%s %s", cmd, q);
-			free(q);
-			free(cmd);
-			cmd = t;
-		}
+		strbuf_puts(&cmd, "exec sh -c ");
+		strbuf_shell_quote(&cmd, remote_wrapper);
+		strbuf_printf(&cmd, " drove %ld ", grace);
+		strbuf_shell_quote(&cmd, st->run);
+		remote_words(&cmd, env, n_env);
 	}
-	remote_arg(&a, cmd);
+	remote_arg(&a, strbuf_detach(&cmd));
 	return a.v;
 }
 

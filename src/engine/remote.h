@@ -72,8 +72,4 @@ const char *remote_control_path(const struct remote *r, size_t h);
 /* The control directory, or NULL before it exists (tests). */
 const char *remote_dir(const struct remote *r);
 
-/* text quoted for a POSIX shell: 'text', with ' written '\''. Caller
- * frees. */
-char *remote_quote(const char *text);
-
 #endif

@@ -24,6 +24,7 @@
 #include "proc.h"
 #include "remote.h"
 #include "run.h"
+#include "strbuf.h"
 #include "testutil.h"
 #include "xmalloc.h"
 
@@ -40,14 +41,11 @@ static struct {
 static char *
 cat_argv(char **argv)
 {
-	char *s = xstrdup(""), *t;
+	struct strbuf sb = STRBUF_INIT;
 
-	for (char **p = argv; *p != NULL; p++) {
-		t = xasprintf("%s%s[%s]", s, p == argv ? "" : " ", *p);
-		free(s);
-		s = t;
-	}
-	return s;
+	for (char **p = argv; *p != NULL; p++)
+		strbuf_printf(&sb, "%s[%s]", p == argv ? "" : " ", *p);
+	return strbuf_detach(&sb);
 }
 
 static size_t
@@ -275,23 +273,6 @@ w_dead(struct world *w)
 #define NEED_SSHD() do { if (sshd.dir == NULL) skip(); } while (0)
 
 /* --- command lines ----------------------------------------------------- */
-
-static void
-test_quote(void **state)
-{
-	char *q;
-
-	(void)state;
-	q = remote_quote("plain");
-	assert_string_equal(q, "'plain'");
-	free(q);
-	q = remote_quote("it's $HOME \"x\"");
-	assert_string_equal(q, "'it'\\''s $HOME \"x\"'");
-	free(q);
-	q = remote_quote("");
-	assert_string_equal(q, "''");
-	free(q);
-}
 
 static void
 test_argv(void **state)
@@ -917,7 +898,6 @@ int
 main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_argv),
 		cmocka_unit_test(test_wrapper_status_and_env),
 		cmocka_unit_test(test_wrapper_end_of_input_kills_group),
