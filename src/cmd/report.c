@@ -12,6 +12,7 @@
 
 #include <ev.h>
 
+#include "container_of.h"
 #include "run.h"
 #include "xmalloc.h"
 
@@ -334,8 +335,7 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 static void
 report_flush_cb(EV_P_ ev_prepare *w, int revents)
 {
-	struct report *rp =
-	    (struct report *)((char *)w - offsetof(struct report, flush));
+	struct report *rp = container_of(w, struct report, flush);
 
 	(void)EV_A;
 	(void)revents;

@@ -16,6 +16,7 @@
 
 #include <ev.h>
 
+#include "container_of.h"
 #include "xmalloc.h"
 
 extern char **environ;
@@ -256,7 +257,7 @@ proc_read(struct proc *p, int max_reads)
 static void
 proc_io_cb(EV_P_ ev_io *w, int revents)
 {
-	struct proc *p = (struct proc *)((char *)w - offsetof(struct proc, io));
+	struct proc *p = container_of(w, struct proc, io);
 
 	(void)revents;
 	(void)EV_A;
@@ -271,8 +272,7 @@ proc_io_cb(EV_P_ ev_io *w, int revents)
 static void
 proc_grace_cb(EV_P_ ev_timer *w, int revents)
 {
-	struct proc *p =
-	    (struct proc *)((char *)w - offsetof(struct proc, grace));
+	struct proc *p = container_of(w, struct proc, grace);
 
 	(void)revents;
 	(void)EV_A;
@@ -309,8 +309,7 @@ proc_terminate_group(struct proc *p)
 static void
 proc_child_cb(EV_P_ ev_child *w, int revents)
 {
-	struct proc *p =
-	    (struct proc *)((char *)w - offsetof(struct proc, child));
+	struct proc *p = container_of(w, struct proc, child);
 
 	(void)revents;
 	ev_child_stop(EV_A_ w);

@@ -14,6 +14,7 @@
 
 #include <ev.h>
 
+#include "container_of.h"
 #include "proc.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -402,8 +403,7 @@ remote_any_connecting(const struct remote *r)
 static void
 remote_poll_cb(EV_P_ ev_timer *w, int revents)
 {
-	struct remote *r =
-	    (struct remote *)((char *)w - offsetof(struct remote, poll));
+	struct remote *r = container_of(w, struct remote, poll);
 	struct stat sb;
 
 	(void)revents;
@@ -561,8 +561,7 @@ remote_cancel(struct remote *r, struct remote_wait *w)
 static void
 remote_guard_cb(EV_P_ ev_timer *w, int revents)
 {
-	struct remote *r =
-	    (struct remote *)((char *)w - offsetof(struct remote, guard));
+	struct remote *r = container_of(w, struct remote, guard);
 
 	(void)EV_A;
 	(void)revents;

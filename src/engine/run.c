@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "container_of.h"
 #include "proc.h"
 #include "remote.h"
 #include "xmalloc.h"
@@ -352,8 +353,7 @@ run_stop_now(struct run_seq *seq, enum step_status st)
 static void
 run_timeout_cb(EV_P_ ev_timer *w, int revents)
 {
-	struct run_seq *seq =
-	    (struct run_seq *)((char *)w - offsetof(struct run_seq, timeout));
+	struct run_seq *seq = container_of(w, struct run_seq, timeout);
 
 	(void)EV_A;
 	(void)revents;
@@ -368,8 +368,7 @@ run_timeout_cb(EV_P_ ev_timer *w, int revents)
 static void
 run_timer_cb(EV_P_ ev_timer *w, int revents)
 {
-	struct run_seq *seq =
-	    (struct run_seq *)((char *)w - offsetof(struct run_seq, timer));
+	struct run_seq *seq = container_of(w, struct run_seq, timer);
 	struct run_step *step = run_cur(seq);
 
 	(void)EV_A;

@@ -13,6 +13,7 @@
 #include <ev.h>
 
 #include "config.h"
+#include "container_of.h"
 #include "proc.h"
 #include "run.h"
 #include "runlog.h"
@@ -109,8 +110,7 @@ w_observe(void *arg, struct run *run, const struct run_event *ev)
 static void
 w_guard_cb(EV_P_ ev_timer *t, int revents)
 {
-	struct world *w =
-	    (struct world *)((char *)t - offsetof(struct world, guard));
+	struct world *w = container_of(t, struct world, guard);
 
 	(void)EV_A;
 	(void)revents;
