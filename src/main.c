@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <yaml.h>
 
+#include "complete.h"
 #include "config.h"
 #include "logs.h"
 #include "proc.h"
@@ -38,6 +40,7 @@ struct opts {
 	char **only;          /* --only patterns */
 	size_t n_only, cap_only;
 	char *resume;         /* --resume RUN, or NULL */
+	char *file;           /* -f FILE, or NULL */
 };
 
 /* Everything the loop callbacks need. */
@@ -57,8 +60,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: drove [OPTIONS] FILE          run the sequences in FILE\n"
-"       drove check [OPTIONS] FILE    validate FILE and print the plan\n"
+"usage: drove [OPTIONS] [FILE]        run the sequences in FILE\n"
+"       drove check [OPTIONS] [FILE]  validate FILE and print the plan\n"
 "       drove logs [RUN [SEQUENCE [STEP]]]  past runs, a run, a sequence's\n"
 "                                     steps, a step's output\n"
 "       drove review [RUN]            the dashboard on a past run (default:\n"
@@ -68,8 +71,10 @@ usage(FILE *fp)
 "Runs the sequences a YAML file declares: the steps of a sequence one after\n"
 "another, the sequences side by side. On a terminal it opens a dashboard;\n"
 "otherwise (or with --headless) it prints `SEQUENCE | line` output.\n"
+"Without FILE: drove.yaml, or else drove.yml, in the current directory.\n"
 "\n"
 "options:\n"
+"  -f, --file FILE     the config file (the same as giving FILE)\n"
 "  --headless          plain prefixed output even on a terminal\n"
 "  -j, --jobs N        run at most N sequences at once (0: no limit)\n"
 "  --set NAME=VALUE    set the variable NAME (overrides the file's vars)\n"
@@ -89,7 +94,7 @@ usage(FILE *fp)
 "RUN is a run id, a unique prefix of one, `latest`, or a run directory;\n"
 "runs are looked for in --log-dir, or the log_dir of -c FILE, or else\n"
 "~/.local/state/drove/runs.\n"
-"Config reference: config/README.md.\n");
+"Manuals: drove(1), drove.yaml(5) for the config file.\n");
 }
 
 static int
@@ -105,6 +110,17 @@ parse_jobs(const char *text, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* The version, and the libraries' as this binary runs with them: what a
+ * bug report needs. */
+static void
+print_version(void)
+{
+	printf("drove %s\n", DROVE_VERSION);
+	printf("libev %d.%d, libyaml %s, %s\n", ev_version_major(),
+	    ev_version_minor(), yaml_get_version_string(),
+	    ui_curses_version());
 }
 
 static int
@@ -124,12 +140,13 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "file", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *eq;
 
-	while ((c = getopt_long(argc, argv, "c:j:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:f:j:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HEADLESS:
 			o->headless = true;
@@ -187,8 +204,12 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("drove %s\n", DROVE_VERSION);
+			print_version();
 			exit(0);
+		case 'f':
+			free(o->file);
+			o->file = xstrdup(optarg);
+			break;
 		default:
 			fprintf(stderr, "Try 'drove --help'.\n");
 			return -1;
@@ -212,6 +233,7 @@ free_opts(struct opts *o)
 	free(o->only);
 	free(o->resume);
 	free(o->config);
+	free(o->file);
 }
 
 /* --- shutdown ----------------------------------------------------------- */
@@ -569,6 +591,46 @@ cmd_review(char **args, int nargs, const struct opts *o)
 	return app.signal != 0 ? 128 + app.signal : 0;
 }
 
+/* `drove __complete ...`, for the shell completions: quiet on errors. */
+static int
+cmd_complete(char **args, int nargs, const struct opts *o)
+{
+	char *dir = NULL;
+	int rc;
+
+	if (nargs > 0 && strcmp(args[0], "sequences") != 0 &&
+	    (dir = runs_dir(o)) == NULL)
+		return 1;
+	rc = complete_command(dir, args, nargs, stdout);
+	free(dir);
+	return rc;
+}
+
+/* The config file of run and check: FILE (args, nargs of them: at most
+ * one), or -f FILE, or else drove.yaml, then drove.yml, in the current
+ * directory. NULL when there is none or too many (said why). */
+static const char *
+config_file(char **args, int nargs, const struct opts *o)
+{
+	static const char *const defaults[] = { "drove.yaml", "drove.yml" };
+
+	if (nargs > 1 || (nargs == 1 && o->file != NULL)) {
+		fprintf(stderr, "drove: one FILE expected; try 'drove "
+		    "--help'\n");
+		return NULL;
+	}
+	if (nargs == 1)
+		return args[0];
+	if (o->file != NULL)
+		return o->file;
+	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+		if (access(defaults[i], F_OK) == 0)
+			return defaults[i];
+	fprintf(stderr, "drove: no drove.yaml or drove.yml in the current "
+	    "directory: give a FILE (or -f FILE); try 'drove --help'\n");
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -580,12 +642,12 @@ main(int argc, char **argv)
 		free_opts(&o);
 		return EXIT_USAGE;
 	}
-	if (first >= argc) {
-		usage(stderr);
+	cmd = first < argc ? argv[first] : "run";
+	if (strcmp(cmd, "__complete") == 0) {
+		rc = cmd_complete(argv + first + 1, argc - first - 1, &o);
 		free_opts(&o);
-		return EXIT_USAGE;
+		return rc;
 	}
-	cmd = argv[first];
 	if (strcmp(cmd, "logs") == 0) {
 		rc = cmd_logs(argv + first + 1, argc - first - 1, &o);
 		free_opts(&o);
@@ -596,22 +658,14 @@ main(int argc, char **argv)
 		free_opts(&o);
 		return rc;
 	}
-	if (strcmp(cmd, "check") == 0 || strcmp(cmd, "run") == 0) {
-		if (first + 2 != argc) {
-			fprintf(stderr, "usage: drove %s [OPTIONS] FILE\n", cmd);
-			free_opts(&o);
-			return EXIT_USAGE;
-		}
-		file = argv[first + 1];
-	} else {
-		if (first + 1 != argc) {
-			fprintf(stderr, "drove: one FILE expected; try "
-			    "'drove --help'\n");
-			free_opts(&o);
-			return EXIT_USAGE;
-		}
-		file = cmd;
+	if (first < argc && (strcmp(cmd, "check") == 0 ||
+	    strcmp(cmd, "run") == 0))
+		first++;
+	else
 		cmd = "run";
+	if ((file = config_file(argv + first, argc - first, &o)) == NULL) {
+		free_opts(&o);
+		return EXIT_USAGE;
 	}
 	if (strcmp(cmd, "check") == 0)
 		rc = cmd_check(file, &o);

@@ -674,3 +674,9 @@ ui_free(struct ui *ui)
 		ui_current = NULL;
 	free(ui);
 }
+
+const char *
+ui_curses_version(void)
+{
+	return curses_version();
+}

@@ -38,5 +38,8 @@ struct ui *ui_create(struct run *run, const struct ui_options *opt,
 void ui_free(struct ui *ui);
 /* Restore the terminal from a fatal-signal handler (best effort). */
 void ui_emergency_restore(void);
+/* The curses library the UI runs on, e.g. "ncurses 6.4.20221231" (for
+ * drove --version). Static storage. */
+const char *ui_curses_version(void);
 
 #endif

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The conventions of the tools people already use: drove.yaml by default
+# and -f FILE, --version with the libraries' versions, the hidden
+# __complete that the shell completions ask.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/p" "$T/empty"
+cat >"$T/p/drove.yml" <<'YAML'
+sequences:
+  - {name: from yml, steps: [echo yml]}
+YAML
+cd "$T/p" || exit 1
+"$DROVE" check >"$T/out" 2>&1
+check "no FILE: drove.yml is read when there is no drove.yaml" contains "$T/out" "from yml"
+cat >"$T/p/drove.yaml" <<'YAML'
+settings: {log_dir: runs}
+sequences:
+  - {name: from yaml, steps: ['echo "hello from $DROVE_SEQUENCE"']}
+YAML
+"$DROVE" check >"$T/out" 2>&1
+check "no FILE: drove.yaml comes first" contains "$T/out" "from yaml"
+"$DROVE" --headless >"$T/out" 2>&1
+check "no FILE: drove runs drove.yaml" test $? -eq 0
+check "... and its steps ran" contains "$T/out" "hello from from yaml"
+"$DROVE" -f drove.yml check >"$T/out" 2>&1
+check "-f FILE before the command" contains "$T/out" "from yml"
+"$DROVE" check --file=drove.yml >"$T/out" 2>&1
+check "--file=FILE after it" contains "$T/out" "from yml"
+"$DROVE" check -f drove.yml drove.yaml >"$T/out" 2>&1
+check "-f FILE and FILE: a usage error" test $? -eq 2
+check "... that says so" contains "$T/out" "one FILE expected"
+
+cd "$T/empty" || exit 1
+"$DROVE" >"$T/out" 2>&1
+check "no FILE and no drove.yaml: exit 2" test $? -eq 2
+check "... saying what was looked for" contains "$T/out" \
+    "no drove.yaml or drove.yml in the current directory"
+"$DROVE" check >"$T/out" 2>&1
+check "check without a file: exit 2" test $? -eq 2
+
+"$DROVE" --version >"$T/out" 2>&1
+check "--version exits 0" test $? -eq 0
+check "--version: drove's" grep -qE '^drove [0-9]+\.[0-9]+\.[0-9]+$' "$T/out"
+check "--version: libev, libyaml, ncurses" \
+    grep -qE '^libev [0-9]+\.[0-9]+, libyaml [0-9]+\.[0-9]+\.[0-9]+, ncurses [0-9]+\.[0-9]+' "$T/out"
+yaml_pc=$(pkg-config --modversion yaml-0.1 2>/dev/null)
+[ -n "$yaml_pc" ] && check "--version: libyaml's is the one installed" \
+    contains "$T/out" "libyaml $yaml_pc"
+
+# __complete: what the completion scripts ask.
+cd "$T/p" || exit 1
+"$DROVE" __complete sequences drove.yaml >"$T/out"
+check "__complete sequences" test "$(cat "$T/out")" = "from yaml"
+"$DROVE" __complete sequences missing.yaml >"$T/out" 2>&1
+check "__complete on a bad file: status 1, silent" \
+    test $? -eq 1 -a ! -s "$T/out"
+"$DROVE" --log-dir runs __complete runs >"$T/out" 2>&1
+check "__complete runs: the run id" grep -qE '^[0-9]{8}-[0-9]{6}$' "$T/out"
+"$DROVE" --log-dir runs __complete run-sequences latest >"$T/out" 2>&1
+check "__complete run-sequences" test "$(cat "$T/out")" = "from yaml"
+"$DROVE" -c drove.yaml __complete run-steps latest 1 >"$T/out" 2>&1
+check "__complete run-steps, runs found with -c" \
+    test "$(cat "$T/out")" = 'echo "hello from $DROVE_SEQUENCE"'
+"$DROVE" __complete nonsense >"$T/out" 2>&1
+check "__complete of nothing known: status 1" test $? -eq 1
+finish
