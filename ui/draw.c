@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "duration.h"
 #include "keys.h"
 #include "outbuf.h"
 #include "title.h"
@@ -595,7 +596,7 @@ draw_status(struct draw *d, const struct layout_rect *r)
 		snprintf(buf, sizeof buf, "%zu ", counts[st]);
 		x += draw_text(r->y, x, right - x, buf, battr, bpair);
 	}
-	title_duration(draw_run_elapsed(d), t, sizeof t);
+	duration_format(draw_run_elapsed(d), DURATION_CLOCK, t, sizeof t);
 	if (run_settled(d->run) && run_started(d->run) > 0)
 		snprintf(buf, sizeof buf, " finished in %s  ", t);
 	else

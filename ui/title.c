@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "ansi.h"
+#include "duration.h"
 
 #define TITLE_MAX_SEGS 8
 
@@ -94,18 +95,6 @@ title_status_name(enum title_status st)
 	};
 
 	return st < TITLE_NSTATUS ? names[st] : "?";
-}
-
-void
-title_duration(double seconds, char *buf, size_t size)
-{
-	long s = seconds > 0 ? (long)floor(seconds) : 0;
-
-	if (s >= 3600)
-		snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
-		    s % 60);
-	else
-		snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
 }
 
 size_t
@@ -272,7 +261,8 @@ title_seq(const struct run_seq *seq, double now, size_t cols, bool bar,
 			title_add(segs, &n, st->attempt > 1 ? 2 : 4, false,
 			    "try %u/%u", st->attempt, title_tries(st));
 		if (st->started > 0) {
-			title_duration(now - st->started, t, sizeof t);
+			duration_format(now - st->started, DURATION_CLOCK, t,
+			    sizeof t);
 			title_add(segs, &n, 2, true, "%s", t);
 		}
 		break;
@@ -338,7 +328,8 @@ title_seq(const struct run_seq *seq, double now, size_t cols, bool bar,
 	if (ts != TITLE_RUNNING && ts != TITLE_RETRY_WAIT &&
 	    ts != TITLE_WAITING && seq->started > 0) {
 		double end = seq->ended > 0 ? seq->ended : now;
-		title_duration(end - seq->started, t, sizeof t);
+		duration_format(end - seq->started, DURATION_CLOCK, t,
+		    sizeof t);
 		/* Paused, what failed matters more than for how long. */
 		title_add(segs, &n, ts == TITLE_PAUSED ? 3 : 2, true, "%s", t);
 	}
@@ -429,8 +420,8 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 		snprintf(tries, sizeof tries, "try %u/%u", st->attempt,
 		    title_tries(st));
 	if (st->started > 0)
-		title_duration((st->ended > 0 ? st->ended : now) -
-		    st->started, dur, sizeof dur);
+		duration_format((st->ended > 0 ? st->ended : now) -
+		    st->started, DURATION_CLOCK, dur, sizeof dur);
 	/* Fixed columns on the right, the name takes what is left. */
 	namew = cols > 44 ? cols - 44 : 8;
 	snprintf(name, sizeof name, "%s", st->cfg->name);

@@ -34,9 +34,6 @@ const char *title_glyph(enum title_status st, bool utf8);
 /* "waiting", "running", ... */
 const char *title_status_name(enum title_status st);
 
-/* "0:07", "12:34", "1:02:03". */
-void title_duration(double seconds, char *buf, size_t size);
-
 /* Display columns of UTF-8 text. */
 size_t title_width(const char *s);
 /* Cut UTF-8 text in place to at most cols columns (ending with an

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "duration.h"
 #include "runlog.h"
 #include "runread.h"
 #include "xmalloc.h"
@@ -33,7 +33,7 @@ logs_span(double start, double end, char *buf, size_t size)
 	if (start <= 0 || end <= 0)
 		snprintf(buf, size, "-");
 	else
-		report_duration(end - start, buf, size);
+		duration_format(end - start, DURATION_SHORT, buf, size);
 }
 
 /* The end of a run that has no run_end: its last known moment. */

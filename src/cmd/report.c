@@ -13,6 +13,7 @@
 #include <ev.h>
 
 #include "container_of.h"
+#include "duration.h"
 #include "run.h"
 #include "xmalloc.h"
 
@@ -110,24 +111,6 @@ report_printf(struct report *rp, const char *fmt, ...)
 	}
 	report_put(rp, big ? big : buf, (size_t)n);
 	free(big);
-}
-
-void
-report_duration(double secs, char *buf, size_t size)
-{
-	long s;
-
-	if (secs < 0)
-		secs = 0;
-	if (secs < 60) {
-		snprintf(buf, size, "%.1fs", secs);
-		return;
-	}
-	s = (long)(secs + 0.5);
-	if (s < 3600)
-		snprintf(buf, size, "%ldm%02lds", s / 60, s % 60);
-	else
-		snprintf(buf, size, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
 }
 
 size_t
@@ -264,7 +247,8 @@ report_step_end(struct report *rp, const struct run_event *ev)
 	const struct run_step *step = &seq->steps[ev->step];
 	char dur[32], why[64] = "";
 
-	report_duration(step->ended - step->started, dur, sizeof dur);
+	duration_format(step->ended - step->started, DURATION_SHORT, dur,
+	    sizeof dur);
 	if (step->signal > 0)
 		snprintf(why, sizeof why, "signal %s, ",
 		    sigabbrev_np(step->signal) ? sigabbrev_np(step->signal) :
@@ -420,8 +404,8 @@ report_summary(struct report *rp, const char *run_dir)
 		run_seq_counts(seq, &ok, &failed, &skipped);
 		counts[seq->state]++;
 		if (seq->started > 0)
-			report_duration((seq->ended > 0 ? seq->ended : now) -
-			    seq->started, dur, sizeof dur);
+			duration_format((seq->ended > 0 ? seq->ended : now) -
+			    seq->started, DURATION_SHORT, dur, sizeof dur);
 		else
 			snprintf(dur, sizeof dur, "-");
 		if (rp->color)
@@ -430,7 +414,7 @@ report_summary(struct report *rp, const char *run_dir)
 		    seq->cfg->name, col, run_seq_state_name(seq->state),
 		    rp->color ? C_RESET : "", ok, failed, skipped, dur);
 	}
-	report_duration(now - run_started(run), dur, sizeof dur);
+	duration_format(now - run_started(run), DURATION_SHORT, dur, sizeof dur);
 	report_printf(rp, "\n%zu sequences: %zu ok, %zu failed, %zu blocked, "
 	    "%zu aborted in %s\n", nseq, counts[SEQ_OK], counts[SEQ_FAILED],
 	    counts[SEQ_BLOCKED], counts[SEQ_ABORTED] + counts[SEQ_WAITING] +

@@ -20,7 +20,5 @@ void report_summary(struct report *rp, const char *run_dir);
 /* Strip ANSI escape sequences and other control bytes (but tabs) from
  * text, in place; returns the new length. */
 size_t report_strip(char *text, size_t len);
-/* "1.2s", "3m05s", "1h02m": short durations for people. */
-void report_duration(double secs, char *buf, size_t size);
 
 #endif

@@ -42,20 +42,6 @@ test_strip(void **state)
 }
 
 static void
-test_duration(void **state)
-{
-	char buf[32];
-
-	(void)state;
-	report_duration(1.234, buf, sizeof buf);
-	assert_string_equal(buf, "1.2s");
-	report_duration(185, buf, sizeof buf);
-	assert_string_equal(buf, "3m05s");
-	report_duration(3720, buf, sizeof buf);
-	assert_string_equal(buf, "1h02m");
-}
-
-static void
 test_slug(void **state)
 {
 	char *s;
@@ -81,7 +67,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_needs_shell),
 		cmocka_unit_test(test_strip),
-		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_slug),
 	};
 
