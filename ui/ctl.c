@@ -108,7 +108,7 @@ ctl_scroll(struct ctl *c, size_t i, long delta)
 }
 
 static void
-ctl_act(struct ctl *c, enum ctl_action act, const char *verb)
+ctl_act(struct ctl *c, enum run_action act, const char *verb)
 {
 	const char *why = c->eng->act(c->arg, c->focus, act);
 
@@ -118,6 +118,21 @@ ctl_act(struct ctl *c, enum ctl_action act, const char *verb)
 	else
 		ctl_message(c, false, "%s %s", verb,
 		    c->eng->name(c->arg, c->focus));
+}
+
+/* One key pauses and resumes: it resumes a held sequence, releases a
+ * hold not reached yet, else holds. */
+static void
+ctl_hold(struct ctl *c, size_t i)
+{
+	enum run_action act = RUN_ACT_HOLD;
+
+	if (c->eng->can(c->arg, i, RUN_ACT_RESUME) == NULL)
+		act = RUN_ACT_RESUME;
+	else if (c->eng->can(c->arg, i, RUN_ACT_RELEASE) == NULL)
+		act = RUN_ACT_RELEASE;
+	ctl_act(c, act, c->eng->state(c->arg, i) == SEQ_PAUSED ? "resume" :
+	    "pause");
 }
 
 static void
@@ -214,21 +229,19 @@ ctl_request(struct ctl *c, enum keys_request req)
 		ctl_relayout(c);
 		break;
 	case KEYS_RETRY:
-		ctl_act(c, CTL_ACT_RETRY, "retry");
+		ctl_act(c, RUN_ACT_RETRY, run_action_name(RUN_ACT_RETRY));
 		break;
 	case KEYS_SKIP:
-		ctl_act(c, CTL_ACT_SKIP, "skip");
+		ctl_act(c, RUN_ACT_SKIP, run_action_name(RUN_ACT_SKIP));
 		break;
 	case KEYS_KILL:
-		ctl_act(c, CTL_ACT_KILL, "kill");
+		ctl_act(c, RUN_ACT_KILL, run_action_name(RUN_ACT_KILL));
 		break;
 	case KEYS_ABORT:
-		ctl_act(c, CTL_ACT_ABORT, "abort");
+		ctl_act(c, RUN_ACT_ABORT, run_action_name(RUN_ACT_ABORT));
 		break;
 	case KEYS_HOLD:
-		ctl_act(c, CTL_ACT_HOLD,
-		    c->eng->state(c->arg, i) == SEQ_PAUSED ? "resume" :
-		    "pause");
+		ctl_hold(c, i);
 		break;
 	case KEYS_PAGE_UP:
 		ctl_scroll(c, i, -(page > 1 ? page - 1 : 1));

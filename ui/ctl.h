@@ -23,14 +23,6 @@ enum ctl_mode {
 	CTL_INPUT,           /* keys go to the focused tty step */
 };
 
-enum ctl_action {
-	CTL_ACT_RETRY,
-	CTL_ACT_SKIP,
-	CTL_ACT_KILL,
-	CTL_ACT_ABORT,
-	CTL_ACT_HOLD,
-};
-
 enum ctl_mouse {
 	CTL_CLICK,
 	CTL_WHEEL_UP,
@@ -46,7 +38,9 @@ struct ctl_engine {
 	/* Whether sequence i runs a step that reads keystrokes (tty). */
 	bool (*takes_input)(void *arg, size_t i);
 	/* Do `act` on sequence i: NULL when done, else why not. */
-	const char *(*act)(void *arg, size_t i, enum ctl_action act);
+	const char *(*act)(void *arg, size_t i, enum run_action act);
+	/* Why `act` does not apply to sequence i now, or NULL. */
+	const char *(*can)(void *arg, size_t i, enum run_action act);
 	/* Keystrokes for sequence i's step: NULL when sent, else why not. */
 	const char *(*input)(void *arg, size_t i, const char *data,
 	    size_t len);

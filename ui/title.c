@@ -407,13 +407,13 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 	const struct run_step *st = &seq->steps[k];
 	enum title_status ts = title_step_status(st);
 	char why[32] = "", tries[32] = "", dur[32] = "", name[256];
-	const char *status = run_step_status_name(st->status);
+	const char *status = step_status_name(st->status);
 	size_t namew;
 
 	if (seq->state == SEQ_PAUSED && seq->failed_pause &&
 	    k == seq->current)
 		status = "paused";
-	if (run_step_done(st->status) || ts == TITLE_RETRY_WAIT ||
+	if (step_status_done(st->status) || ts == TITLE_RETRY_WAIT ||
 	    status[0] == 'p')
 		title_why(st, why, sizeof why);
 	if (st->attempt > 0)

@@ -117,23 +117,19 @@ ui_eng_takes_input(void *arg, size_t i)
 }
 
 static const char *
-ui_eng_act(void *arg, size_t i, enum ctl_action act)
+ui_eng_act(void *arg, size_t i, enum run_action act)
 {
 	struct ui *ui = arg;
 
-	switch (act) {
-	case CTL_ACT_RETRY:
-		return run_retry(ui->run, i);
-	case CTL_ACT_SKIP:
-		return run_skip(ui->run, i);
-	case CTL_ACT_KILL:
-		return run_kill(ui->run, i);
-	case CTL_ACT_ABORT:
-		return run_abort(ui->run, i);
-	case CTL_ACT_HOLD:
-		return run_hold(ui->run, i);
-	}
-	return "unknown action";
+	return run_act(ui->run, i, act);
+}
+
+static const char *
+ui_eng_can(void *arg, size_t i, enum run_action act)
+{
+	struct ui *ui = arg;
+
+	return run_can(ui->run, i, act);
 }
 
 static const char *
@@ -182,6 +178,7 @@ static const struct ctl_engine ui_engine = {
 	.n_steps = ui_eng_n_steps,
 	.takes_input = ui_eng_takes_input,
 	.act = ui_eng_act,
+	.can = ui_eng_can,
 	.input = ui_eng_input,
 	.busy = ui_eng_busy,
 	.source = ui_eng_source,

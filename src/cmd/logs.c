@@ -70,12 +70,14 @@ logs_counts(const struct rr_run *run, char *buf, size_t size)
 	size_t ok = 0, failed = 0, blocked = 0, other = 0;
 
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		const char *st = run->seqs[i].state ? run->seqs[i].state : "";
-		if (strcmp(st, "ok") == 0)
+		const struct rr_seq *seq = &run->seqs[i];
+		if (!seq->stated)
+			other++;
+		else if (seq->state == SEQ_OK)
 			ok++;
-		else if (strcmp(st, "failed") == 0)
+		else if (seq->state == SEQ_FAILED)
 			failed++;
-		else if (strcmp(st, "blocked") == 0)
+		else if (seq->state == SEQ_BLOCKED)
 			blocked++;
 		else
 			other++;
@@ -131,12 +133,12 @@ logs_seq_counts(const struct rr_seq *seq, size_t *ok, size_t *failed,
 {
 	*ok = *failed = *skipped = 0;
 	for (size_t i = 0; i < seq->n_steps; i++) {
-		const char *st = seq->steps[i].status;
-		if (st == NULL)
+		enum step_status st = seq->steps[i].status;
+		if (st == STEP_PENDING)
 			continue;
-		if (strcmp(st, "ok") == 0)
+		if (st == STEP_OK)
 			(*ok)++;
-		else if (strcmp(st, "skipped") == 0)
+		else if (st == STEP_SKIPPED)
 			(*skipped)++;
 		else
 			(*failed)++;
@@ -174,7 +176,8 @@ logs_run(const struct rr_run *run, FILE *out)
 		logs_seq_counts(seq, &ok, &failed, &skipped);
 		logs_span(seq->start, seq->end, dur, sizeof dur);
 		fprintf(out, "%-*s  %-10s %4zu %6zu %7zu %9s\n", w, seq->name,
-		    seq->state ? seq->state : "not run", ok, failed, skipped,
+		    seq->stated ? seq_state_name(seq->state) : "not run", ok,
+		    failed, skipped,
 		    dur);
 	}
 	return 0;
@@ -183,18 +186,17 @@ logs_run(const struct rr_run *run, FILE *out)
 static void
 logs_attempt_line(const struct rr_attempt *a, char *buf, size_t size)
 {
+	const char *status = step_status_done(a->status) ?
+	    step_status_name(a->status) : "unfinished";
 	char dur[32];
 
 	logs_span(a->start, a->end, dur, sizeof dur);
 	if (a->signal > 0)
-		snprintf(buf, size, "%-9s %5s %9s", a->status ? a->status :
-		    "unfinished", "sig", dur);
+		snprintf(buf, size, "%-9s %5s %9s", status, "sig", dur);
 	else if (a->exit_code >= 0)
-		snprintf(buf, size, "%-9s %5d %9s", a->status ? a->status :
-		    "unfinished", a->exit_code, dur);
+		snprintf(buf, size, "%-9s %5d %9s", status, a->exit_code, dur);
 	else
-		snprintf(buf, size, "%-9s %5s %9s", a->status ? a->status :
-		    "unfinished", "-", dur);
+		snprintf(buf, size, "%-9s %5s %9s", status, "-", dur);
 }
 
 static int
@@ -204,7 +206,7 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 	int w = 4;
 
 	fprintf(out, "sequence %s  (run %s): %s\n\n", seq->name, run->id,
-	    seq->state ? seq->state : "?");
+	    seq->stated ? seq_state_name(seq->state) : "?");
 	for (size_t i = 0; i < seq->n_steps; i++) {
 		int l = (int)strlen(seq->steps[i].name);
 		if (l > w)
@@ -221,7 +223,8 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 
 		if (last == NULL) {
 			fprintf(out, "%3zu  %-*.*s  %-9s%s\n", i + 1, w, w,
-			    st->name, st->resumed ? st->status : "not run",
+			    st->name, st->resumed ?
+			    step_status_name(st->status) : "not run",
 			    st->resumed ? "  (done in the run resumed)" : "");
 			continue;
 		}
@@ -245,7 +248,10 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 			struct tm tm;
 			localtime_r(&secs, &tm);
 			strftime(when, sizeof when, "%H:%M:%S", &tm);
-			fprintf(out, "  %s  %-7s", when, a->action);
+			fprintf(out, "  %s  %-7s", when,
+			    a->event == REC_ACTION ?
+			    run_action_name(a->action) :
+			    rec_event_name(a->event));
 			if (a->step >= 0)
 				fprintf(out, " step %ld", a->step + 1);
 			if (a->attempt > 0)

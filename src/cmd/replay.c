@@ -1,8 +1,6 @@
 /* replay.c: rebuilding a past run for the review. */
 #include "replay.h"
 
-#include <string.h>
-
 #include "config.h"
 #include "logidx.h"
 #include "run.h"
@@ -16,41 +14,24 @@ struct replay {
 	struct logidx **out;
 };
 
+/* A step's status as the review shows it: one that started but never
+ * ended was cut off with the run. */
 static enum step_status
-replay_step_status(const char *s)
+replay_step_status(enum step_status st)
 {
-	static const struct { const char *name; enum step_status st; } m[] = {
-		{ "ok", STEP_OK }, { "failed", STEP_FAILED },
-		{ "timeout", STEP_TIMEOUT }, { "killed", STEP_KILLED },
-		{ "skipped", STEP_SKIPPED },
-	};
-
-	for (size_t i = 0; s != NULL && i < sizeof m / sizeof m[0]; i++)
-		if (strcmp(s, m[i].name) == 0)
-			return m[i].st;
-	/* Started but never ended: the run was cut off while it ran. */
-	return STEP_KILLED;
+	return step_status_done(st) ? st : STEP_KILLED;
 }
 
+/* A run with no end shows what was still going as aborted: nothing of it
+ * runs any more. */
 static enum seq_state
-replay_seq_state(const char *s, bool ended)
+replay_seq_state(const struct rr_seq *rs, bool ended)
 {
-	static const struct { const char *name; enum seq_state st; } m[] = {
-		{ "ok", SEQ_OK }, { "failed", SEQ_FAILED },
-		{ "blocked", SEQ_BLOCKED }, { "aborted", SEQ_ABORTED },
-		{ "waiting", SEQ_WAITING }, { "running", SEQ_RUNNING },
-		{ "paused", SEQ_PAUSED },
-	};
-	enum seq_state st = SEQ_WAITING;
-
-	for (size_t i = 0; s != NULL && i < sizeof m / sizeof m[0]; i++)
-		if (strcmp(s, m[i].name) == 0)
-			st = m[i].st;
-	/* A run with no end shows what was still going as aborted: nothing
-	 * of it runs any more. */
-	if (!ended && (st == SEQ_RUNNING || st == SEQ_PAUSED))
-		st = SEQ_ABORTED;
-	return st;
+	if (!rs->stated)
+		return SEQ_WAITING;
+	if (!ended && (rs->state == SEQ_RUNNING || rs->state == SEQ_PAUSED))
+		return SEQ_ABORTED;
+	return rs->state;
 }
 
 /* Just enough of a config for the dashboard: names, from the record. */
@@ -116,7 +97,7 @@ replay_open(const char *dir, char **err)
 			    a->start, a->end > 0 ? a->end : a->start);
 		}
 		run_restore_seq(rp->run, i,
-		    replay_seq_state(rs->state, rec->ended), rs->start, rs->end);
+		    replay_seq_state(rs, rec->ended), rs->start, rs->end);
 	}
 	return rp;
 }

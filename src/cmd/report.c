@@ -260,7 +260,7 @@ report_step_end(struct report *rp, const struct run_event *ev)
 	    rp->color ? C_DIM : "", ev->step + 1, seq->cfg->n_steps,
 	    step->cfg->name, rp->color ? C_RESET : "",
 	    report_status_color(rp, step->status),
-	    run_step_status_name(step->status), why, dur);
+	    step_status_name(step->status), why, dur);
 	if (rp->color)
 		report_put(rp, C_RESET, sizeof C_RESET - 1);
 }
@@ -305,7 +305,8 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 		break;
 	case RUN_EV_ACTION:
 		report_prefix(rp, ev->seq);
-		report_printf(rp, "-- %s%s%s --\n", ev->action,
+		report_printf(rp, "-- %s%s%s --\n",
+		    run_action_name(ev->action),
 		    ev->text ? ": " : "", ev->text ? ev->text : "");
 		break;
 	case RUN_EV_START:
@@ -383,7 +384,7 @@ void
 report_summary(struct report *rp, const char *run_dir)
 {
 	struct run *run = rp->run;
-	size_t nseq = run_seq_count(run), counts[SEQ_ABORTED + 1] = { 0 };
+	size_t nseq = run_seq_count(run), counts[SEQ_STATE_COUNT] = { 0 };
 	int w = 8;
 	char dur[32];
 	double now = ev_now(EV_DEFAULT);
@@ -411,7 +412,7 @@ report_summary(struct report *rp, const char *run_dir)
 		if (rp->color)
 			col = seq->state == SEQ_OK ? C_GREEN : C_RED;
 		report_printf(rp, "%-*s  %s%-8s%s %4zu %6zu %7zu %9s\n", w,
-		    seq->cfg->name, col, run_seq_state_name(seq->state),
+		    seq->cfg->name, col, seq_state_name(seq->state),
 		    rp->color ? C_RESET : "", ok, failed, skipped, dur);
 	}
 	duration_format(now - run_started(run), DURATION_SHORT, dur, sizeof dur);

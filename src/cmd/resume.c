@@ -31,7 +31,7 @@ resume_first_step(const struct run *run, size_t seq,
 
 	if (rs == NULL)
 		return 0;
-	seq_ok = rs->state != NULL && strcmp(rs->state, "ok") == 0;
+	seq_ok = rs->stated && rs->state == SEQ_OK;
 	for (i = 0; i < cs->n_steps && i < rs->n_steps; i++) {
 		const struct rr_step *st = &rs->steps[i];
 		/* The config may have changed since: a step that is not the
@@ -39,10 +39,8 @@ resume_first_step(const struct run *run, size_t seq,
 		if (st->name == NULL ||
 		    strcmp(st->name, cs->steps[i].name) != 0)
 			break;
-		if (st->status == NULL)
-			break;
-		if (strcmp(st->status, "ok") != 0 &&
-		    !(seq_ok && strcmp(st->status, "skipped") == 0))
+		if (st->status != STEP_OK &&
+		    !(seq_ok && st->status == STEP_SKIPPED))
 			break;
 	}
 	return i;

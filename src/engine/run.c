@@ -136,59 +136,6 @@ run_set_state(struct run_seq *seq, enum seq_state st)
 	run_emit_seq(seq);
 }
 
-const char *
-run_step_status_name(enum step_status st)
-{
-	switch (st) {
-	case STEP_PENDING:
-		return "pending";
-	case STEP_RUNNING:
-		return "running";
-	case STEP_RETRY_WAIT:
-		return "retry-wait";
-	case STEP_OK:
-		return "ok";
-	case STEP_FAILED:
-		return "failed";
-	case STEP_TIMEOUT:
-		return "timeout";
-	case STEP_KILLED:
-		return "killed";
-	case STEP_SKIPPED:
-		return "skipped";
-	}
-	return "?";
-}
-
-const char *
-run_seq_state_name(enum seq_state st)
-{
-	switch (st) {
-	case SEQ_WAITING:
-		return "waiting";
-	case SEQ_RUNNING:
-		return "running";
-	case SEQ_PAUSED:
-		return "paused";
-	case SEQ_OK:
-		return "ok";
-	case SEQ_FAILED:
-		return "failed";
-	case SEQ_BLOCKED:
-		return "blocked";
-	case SEQ_ABORTED:
-		return "aborted";
-	}
-	return "?";
-}
-
-bool
-run_step_done(enum step_status st)
-{
-	return st == STEP_OK || st == STEP_FAILED || st == STEP_TIMEOUT ||
-	    st == STEP_KILLED || st == STEP_SKIPPED;
-}
-
 static bool
 run_seq_active(const struct run_seq *seq)
 {
@@ -586,7 +533,7 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		step->status = STEP_RETRY_WAIT;
 		step->retry_at = run_now() + cs->retry_delay;
 		run_mark(seq, "-- %s (%s); retry %u of %u in %gs --",
-		    run_step_status_name(st), why, step->attempt,
+		    step_status_name(st), why, step->attempt,
 		    cs->retries, cs->retry_delay);
 		ev_timer_set(&seq->timer, cs->retry_delay, 0.);
 		ev_timer_start(EV_DEFAULT_UC_ &seq->timer);
@@ -603,7 +550,7 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 			seq->failed_pause = true;
 			run_mark(seq, "-- step %zu %s: waiting for the operator "
 			    "(r retry, s skip, a abort) --", seq->current + 1,
-			    run_step_status_name(st));
+			    step_status_name(st));
 			run_set_state(seq, SEQ_PAUSED);
 			run_schedule(run);
 			return;
@@ -974,39 +921,29 @@ run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
 
 /* --- operator actions --------------------------------------------------- */
 
-const char *
-run_action_done(const char *verb)
-{
-	static const struct { const char *verb, *done; } words[] = {
-		{ "retry", "retried" }, { "skip", "skipped" },
-		{ "kill", "killed" }, { "abort", "aborted" },
-		{ "hold", "held after this step" }, { "release", "released" },
-		{ "resume", "resumed" }, { "stop", "stopped" },
-	};
-
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcmp(verb, words[i].verb) == 0)
-			return words[i].done;
-	return verb;
-}
-
-/* Announce an operator action: `verb` in the event log, a line in the
- * output. */
+/* Announce an operator action: an event for the record and the front
+ * ends, and a line in the output. A stop is the run's, not an answer to a
+ * step: it carries its reason and leaves the output as it is. */
 static void
-run_action(struct run_seq *seq, const char *verb)
+run_announce(struct run_seq *seq, enum run_action act, const char *why)
 {
 	struct run_event ev = { .type = RUN_EV_ACTION, .seq = seq->index,
-		                .step = seq->current, .action = verb };
+		                .step = seq->current, .action = act,
+		                .text = why };
 	char stamp[16];
 	time_t now = time(NULL);
 	struct tm tm;
 
+	if (act == RUN_ACT_STOP) {
+		run_emit(seq->run, &ev);
+		return;
+	}
 	if (seq->current < seq->cfg->n_steps)
 		ev.attempt = seq->steps[seq->current].attempt;
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
 	run_emit(seq->run, &ev);
-	run_mark(seq, "-- %s by operator at %s --", run_action_done(verb),
+	run_mark(seq, "-- %s by operator at %s --", run_action_done(act),
 	    stamp);
 }
 
@@ -1021,176 +958,240 @@ run_seq_stopped_at_step(const struct run_seq *seq)
 	    seq->state == SEQ_FAILED;
 }
 
-const char *
-run_retry(struct run *run, size_t i)
+/* The current step waits for its next automatic attempt. */
+static bool
+run_seq_retry_wait(const struct run_seq *seq)
 {
-	if (run->frozen)
-		return "read only: a past run";
-	struct run_seq *seq;
-	struct run_step *step;
+	return seq->state == SEQ_RUNNING && seq->current < seq->cfg->n_steps &&
+	    seq->steps[seq->current].status == STEP_RETRY_WAIT;
+}
 
-	if (i >= run->n_seqs)
-		return "no such sequence";
-	seq = &run->seqs[i];
-	if (seq->state == SEQ_RUNNING && seq->current < seq->cfg->n_steps &&
-	    run_cur(seq)->status == STEP_RETRY_WAIT) {
-		/* Do not wait for the delay. */
-		run_action(seq, "retry");
-		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-		run_seq_step_begin(seq);
+/* The current step runs (a process, a sleep, a wait for its host). */
+static bool
+run_seq_step_running(const struct run_seq *seq)
+{
+	return seq->state == SEQ_RUNNING && seq->current < seq->cfg->n_steps &&
+	    seq->steps[seq->current].status == STEP_RUNNING;
+}
+
+/* End the running attempt for `reason`: at once when it has no process,
+ * else when its killed process is gone. */
+static void
+run_seq_end_attempt(struct run_seq *seq, int reason, enum step_status st)
+{
+	seq->end_reason = reason;
+	if (!run_stop_now(seq, st))
+		proc_kill(seq->proc);
+}
+
+static const char *
+run_can_retry(const struct run_seq *seq)
+{
+	if (run_seq_retry_wait(seq))
 		return NULL;
-	}
 	if (!run_seq_stopped_at_step(seq))
 		return "nothing to retry";
-	if (run->stopping)
+	if (seq->run->stopping)
 		return "the run is stopping";
-	step = run_cur(seq);
-	run_action(seq, "retry");
-	step->operator_retries++;
-	seq->failed_pause = false;
-	run_set_state(seq, SEQ_RUNNING);
-	run_seq_step_begin(seq);
-	run_schedule(run);
-	return NULL;
-}
-
-const char *
-run_skip(struct run *run, size_t i)
-{
-	if (run->frozen)
-		return "read only: a past run";
-	struct run_seq *seq;
-	struct run_step *step;
-
-	if (i >= run->n_seqs)
-		return "no such sequence";
-	seq = &run->seqs[i];
-	if (seq->current >= seq->cfg->n_steps)
-		return "nothing to skip";
-	step = run_cur(seq);
-	if (seq->state == SEQ_RUNNING && step->status == STEP_RUNNING) {
-		run_action(seq, "skip");
-		seq->end_reason = END_SKIP;
-		if (!run_stop_now(seq, STEP_SKIPPED))
-			proc_kill(seq->proc);
-		return NULL;
-	}
-	if ((seq->state == SEQ_RUNNING && step->status == STEP_RETRY_WAIT) ||
-	    run_seq_stopped_at_step(seq)) {
-		if (run->stopping)
-			return "the run is stopping";
-		run_action(seq, "skip");
-		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-		step->status = STEP_SKIPPED;
-		seq->failed_pause = false;
-		{
-			/* The step's last word in the record is now this: a
-			 * step_end of its last attempt, skipped. */
-			struct run_event ev = { .type = RUN_EV_STEP_END,
-				                .seq = i, .step = seq->current,
-				                .attempt = step->attempt };
-			step->ended = run_now();
-			run_emit(run, &ev);
-		}
-		run_set_state(seq, SEQ_RUNNING);
-		run_seq_advance(seq);
-		run_schedule(run);
-		return NULL;
-	}
-	return "nothing to skip";
-}
-
-const char *
-run_kill(struct run *run, size_t i)
-{
-	if (run->frozen)
-		return "read only: a past run";
-	struct run_seq *seq;
-
-	if (i >= run->n_seqs)
-		return "no such sequence";
-	seq = &run->seqs[i];
-	if (seq->state != SEQ_RUNNING || seq->current >= seq->cfg->n_steps ||
-	    run_cur(seq)->status != STEP_RUNNING)
-		return "no step is running";
-	run_action(seq, "kill");
-	seq->end_reason = END_KILL;
-	if (!run_stop_now(seq, STEP_KILLED))
-		proc_kill(seq->proc);
 	return NULL;
 }
 
 static void
-run_seq_abort(struct run_seq *seq)
+run_do_retry(struct run_seq *seq)
 {
-	struct run_step *step;
+	if (run_seq_retry_wait(seq)) {
+		/* Do not wait for the delay. */
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+		run_seq_step_begin(seq);
+		return;
+	}
+	run_cur(seq)->operator_retries++;
+	seq->failed_pause = false;
+	run_set_state(seq, SEQ_RUNNING);
+	run_seq_step_begin(seq);
+	run_schedule(seq->run);
+}
 
+static const char *
+run_can_skip(const struct run_seq *seq)
+{
+	if (run_seq_step_running(seq))
+		return NULL;
+	if (!run_seq_retry_wait(seq) && !run_seq_stopped_at_step(seq))
+		return "nothing to skip";
+	if (seq->run->stopping)
+		return "the run is stopping";
+	return NULL;
+}
+
+static void
+run_do_skip(struct run_seq *seq)
+{
+	struct run_step *step = run_cur(seq);
+	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->index,
+		                .step = seq->current,
+		                .attempt = step->attempt };
+
+	if (run_seq_step_running(seq)) {
+		run_seq_end_attempt(seq, END_SKIP, STEP_SKIPPED);
+		return;
+	}
+	ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+	step->status = STEP_SKIPPED;
+	seq->failed_pause = false;
+	/* The step's last word in the record is now this: a step_end of its
+	 * last attempt, skipped. */
+	step->ended = run_now();
+	run_emit(seq->run, &ev);
+	run_set_state(seq, SEQ_RUNNING);
+	run_seq_advance(seq);
+	run_schedule(seq->run);
+}
+
+static const char *
+run_can_kill(const struct run_seq *seq)
+{
+	return run_seq_step_running(seq) ? NULL : "no step is running";
+}
+
+static void
+run_do_kill(struct run_seq *seq)
+{
+	run_seq_end_attempt(seq, END_KILL, STEP_KILLED);
+}
+
+static const char *
+run_can_abort(const struct run_seq *seq)
+{
+	if (seq->state == SEQ_OK || seq->state == SEQ_FAILED ||
+	    seq->state == SEQ_ABORTED)
+		return "the sequence is over";
+	return NULL;
+}
+
+static void
+run_do_abort(struct run_seq *seq)
+{
 	switch (seq->state) {
 	case SEQ_WAITING:
 	case SEQ_BLOCKED:
 	case SEQ_PAUSED:
-	case SEQ_FAILED:
-		if (seq->state == SEQ_FAILED)
-			return;
 		run_seq_finish(seq, SEQ_ABORTED);
 		return;
 	case SEQ_RUNNING:
-		step = run_cur(seq);
-		seq->end_reason = END_ABORT;
-		if (step->status == STEP_RETRY_WAIT) {
+		if (run_cur(seq)->status == STEP_RETRY_WAIT) {
+			seq->end_reason = END_ABORT;
 			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 			run_seq_finish(seq, SEQ_ABORTED);
-		} else if (!run_stop_now(seq, STEP_KILLED))
-			proc_kill(seq->proc);
+		} else
+			run_seq_end_attempt(seq, END_ABORT, STEP_KILLED);
 		return;
 	default:
 		return;
 	}
 }
 
+static const char *
+run_can_hold(const struct run_seq *seq)
+{
+	if (seq->state != SEQ_RUNNING)
+		return "the sequence is not running";
+	return seq->hold ? "the sequence is already held" : NULL;
+}
+
+static void
+run_do_hold(struct run_seq *seq)
+{
+	seq->hold = true;
+	run_emit_seq(seq);
+}
+
+static const char *
+run_can_release(const struct run_seq *seq)
+{
+	if (seq->state != SEQ_RUNNING)
+		return "the sequence is not running";
+	return seq->hold ? NULL : "the sequence is not held";
+}
+
+static void
+run_do_release(struct run_seq *seq)
+{
+	seq->hold = false;
+	run_emit_seq(seq);
+}
+
+static const char *
+run_can_resume(const struct run_seq *seq)
+{
+	return seq->state == SEQ_PAUSED && !seq->failed_pause ? NULL :
+	    "the sequence is not held";
+}
+
+static void
+run_do_resume(struct run_seq *seq)
+{
+	run_set_state(seq, SEQ_RUNNING);
+	run_seq_step_begin(seq);
+}
+
+static const char *
+run_can_stop(const struct run_seq *seq)
+{
+	/* A blocked sequence stays blocked: that is why it never ran,
+	 * whatever stopped the rest. */
+	return seq->state == SEQ_WAITING || run_seq_active(seq) ? NULL :
+	    "the sequence is over";
+}
+
+static void
+run_do_stop(struct run_seq *seq)
+{
+	run_do_abort(seq);
+}
+
+/* The dispatch: each action's legality and effect, from the table. */
+static const struct {
+	const char *(*can)(const struct run_seq *seq);
+	void (*apply)(struct run_seq *seq);
+} run_actions[] = {
+#define RUN_ACTION_ROW(NAME, name, done) \
+	[RUN_ACT_##NAME] = { run_can_##name, run_do_##name },
+	RUN_ACTIONS(RUN_ACTION_ROW)
+#undef RUN_ACTION_ROW
+};
+
 const char *
-run_abort(struct run *run, size_t i)
+run_can(const struct run *run, size_t i, enum run_action act)
 {
 	if (run->frozen)
 		return "read only: a past run";
-	struct run_seq *seq;
-
 	if (i >= run->n_seqs)
 		return "no such sequence";
-	seq = &run->seqs[i];
-	if (seq->state == SEQ_OK || seq->state == SEQ_FAILED ||
-	    seq->state == SEQ_ABORTED)
-		return "the sequence is over";
-	run_action(seq, "abort");
-	run_seq_abort(seq);
+	if ((size_t)act >= RUN_ACTION_COUNT)
+		return "no such action";
+	return run_actions[act].can(&run->seqs[i]);
+}
+
+/* Every operator action comes through here: the checks, the announcement
+ * (before the effect: the record says why a step ended after the action
+ * that ended it), then the effect. */
+static const char *
+run_act_why(struct run *run, size_t i, enum run_action act, const char *why)
+{
+	const char *no = run_can(run, i, act);
+
+	if (no != NULL)
+		return no;
+	run_announce(&run->seqs[i], act, why);
+	run_actions[act].apply(&run->seqs[i]);
 	return NULL;
 }
 
 const char *
-run_hold(struct run *run, size_t i)
+run_act(struct run *run, size_t i, enum run_action act)
 {
-	if (run->frozen)
-		return "read only: a past run";
-	struct run_seq *seq;
-
-	if (i >= run->n_seqs)
-		return "no such sequence";
-	seq = &run->seqs[i];
-	if (seq->state == SEQ_PAUSED && !seq->failed_pause) {
-		run_action(seq, "resume");
-		run_set_state(seq, SEQ_RUNNING);
-		run_seq_step_begin(seq);
-		return NULL;
-	}
-	if (seq->state != SEQ_RUNNING)
-		return "the sequence is not running";
-	seq->hold = !seq->hold;
-	if (seq->hold)
-		run_action(seq, "hold");
-	else
-		run_action(seq, "release");
-	run_emit_seq(seq);
-	return NULL;
+	return run_act_why(run, i, act, NULL);
 }
 
 void
@@ -1199,20 +1200,8 @@ run_stop_all(struct run *run, const char *why)
 	if (run->stopping)
 		return;
 	run->stopping = true;
-	for (size_t i = 0; i < run->n_seqs; i++) {
-		struct run_seq *seq = &run->seqs[i];
-		if (seq->state == SEQ_WAITING || run_seq_active(seq)) {
-			struct run_event ev = { .type = RUN_EV_ACTION,
-				                .seq = i, .step = seq->current,
-				                .action = "stop",
-				                .text = why };
-			run_emit(run, &ev);
-		}
-		/* A blocked sequence stays blocked: that is why it never
-		 * ran, whatever stopped the rest. */
-		if (seq->state != SEQ_BLOCKED)
-			run_seq_abort(seq);
-	}
+	for (size_t i = 0; i < run->n_seqs; i++)
+		run_act_why(run, i, RUN_ACT_STOP, why);
 	run_schedule(run);
 }
 

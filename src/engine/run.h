@@ -14,30 +14,10 @@
 
 #include <ev.h>
 
+#include "action.h"
 #include "config.h"
 #include "outbuf.h"
-
-enum step_status {
-	STEP_PENDING,    /* not reached yet */
-	STEP_RUNNING,    /* a process (or a sleep timer) is running */
-	STEP_RETRY_WAIT, /* failed; the next automatic attempt is due soon */
-	STEP_OK,
-	STEP_FAILED,     /* non-zero exit, or killed by a signal it got
-	                    from elsewhere */
-	STEP_TIMEOUT,
-	STEP_KILLED,     /* killed by the operator (or by stop/abort) */
-	STEP_SKIPPED,
-};
-
-enum seq_state {
-	SEQ_WAITING,  /* not started: its needs, or max_parallel, hold it */
-	SEQ_RUNNING,
-	SEQ_PAUSED,   /* held for the operator (a failure, or a hold) */
-	SEQ_OK,       /* every step ok or skipped */
-	SEQ_FAILED,   /* a step failed (even with on_failure: continue) */
-	SEQ_BLOCKED,  /* a sequence it needs did not succeed */
-	SEQ_ABORTED,  /* aborted by the operator, or the run was stopped */
-};
+#include "status.h"
 
 struct run_step {
 	const struct cfg_step *cfg;
@@ -106,8 +86,7 @@ struct run_event {
 	const char *data;    /* OUTPUT */
 	size_t len;
 	const struct outbuf_line *line; /* LINE */
-	const char *action;  /* ACTION: retry, skip, kill, abort, hold,
-	                        release, resume, stop */
+	enum run_action action; /* ACTION */
 	const char *text;    /* NOTICE, and why for ACTION/END */
 	int exit_code;       /* END: drove's exit status */
 };
@@ -180,15 +159,11 @@ double run_started(const struct run *run);
  * run's duration ends there, not when its dashboard was closed. */
 double run_settled_at(const struct run *run);
 
-/* Operator actions on sequence `i`. Each returns NULL when done, or a
- * short reason why it does not apply (for a status line). */
-const char *run_retry(struct run *run, size_t i);  /* failed/paused step */
-const char *run_skip(struct run *run, size_t i);   /* running/paused step */
-const char *run_kill(struct run *run, size_t i);   /* running step */
-const char *run_abort(struct run *run, size_t i);  /* the whole sequence */
-const char *run_hold(struct run *run, size_t i);   /* pause after the
-                                                      current step, or
-                                                      resume */
+/* The operator's action `act` on sequence `i`: NULL when done, or a short
+ * reason why it does not apply now (for a status line). */
+const char *run_act(struct run *run, size_t i, enum run_action act);
+/* Why run_act(run, i, act) would refuse, or NULL when it would act. */
+const char *run_can(const struct run *run, size_t i, enum run_action act);
 /* Write to the running step of sequence i when it is a `tty: true` step
  * (answering a prompt). Returns bytes written, or -1 when there is no
  * running tty step. Never blocks. */
@@ -204,15 +179,5 @@ void run_stop_all(struct run *run, const char *why);
 /* Step counts of a sequence by outcome. */
 void run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
     size_t *skipped);
-
-/* How an operator action reads in the output ("retried" for "retry",
- * "held after this step" for "hold"): the live marks and the review's say
- * the same. Unknown verbs come back as they are. */
-const char *run_action_done(const char *verb);
-
-const char *run_step_status_name(enum step_status st);
-const char *run_seq_state_name(enum seq_state st);
-/* Whether a step status is final (ok, failed, timeout, killed, skipped). */
-bool run_step_done(enum step_status st);
 
 #endif

@@ -245,7 +245,7 @@ li_action(struct logidx *li, const struct rr_action *act)
 	char clock[16];
 
 	li_clock(act->time, clock, sizeof clock);
-	if (strcmp(act->action, "notice") == 0)
+	if (act->event == REC_NOTICE)
 		li_mark(li, step, act->time, "-- %s --",
 		    act->reason ? act->reason : "");
 	else
@@ -306,16 +306,18 @@ logidx_build(const struct rr_run *run, size_t si)
 				done[k] = true;
 			}
 		}
-		if (a->status == NULL)
+		if (!step_status_done(a->status))
 			li_mark(li, (unsigned)e->step, 0,
 			    "-- did not finish (the run was interrupted) --");
-		else if (strcmp(a->status, "ok") != 0 && a->signal > 0)
+		else if (a->status != STEP_OK && a->signal > 0)
 			li_mark(li, (unsigned)e->step, a->end,
-			    "-- %s (signal %d) after %.1fs --", a->status,
+			    "-- %s (signal %d) after %.1fs --",
+			    step_status_name(a->status),
 			    a->signal, a->end - a->start);
-		else if (strcmp(a->status, "ok") != 0)
+		else if (a->status != STEP_OK)
 			li_mark(li, (unsigned)e->step, a->end,
-			    "-- %s (exit %d) after %.1fs --", a->status,
+			    "-- %s (exit %d) after %.1fs --",
+			    step_status_name(a->status),
 			    a->exit_code, a->end - a->start);
 	}
 	free(done);

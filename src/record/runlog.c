@@ -13,9 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "json.h"
 #include "run.h"
 #include "xmalloc.h"
+
+/* A field's key, from event.h's table. */
+#define RF(name) rec_field(REC_F_##name)
 
 struct runlog {
 	struct run *run;
@@ -145,16 +149,23 @@ runlog_iso_time(double t, char *buf, size_t size)
 	snprintf(buf, size, "%s.%03dZ", base, (int)((t - (double)secs) * 1000));
 }
 
+/* Begin the line of an event called `event`. */
 static void
-runlog_event_begin(struct json *j, const char *event, double t)
+runlog_begin(struct json *j, const char *event, double t)
 {
 	char iso[48];
 
 	json_init(j);
-	json_str(j, "event", event);
+	json_str(j, RF(EVENT), event);
 	runlog_iso_time(t, iso, sizeof iso);
-	json_str(j, "time", iso);
-	json_num(j, "ts", t);
+	json_str(j, RF(TIME), iso);
+	json_num(j, RF(TS), t);
+}
+
+static void
+runlog_event_begin(struct json *j, enum rec_event ev, double t)
+{
+	runlog_begin(j, rec_event_name(ev), t);
 }
 
 static void
@@ -169,8 +180,8 @@ runlog_event_end(struct runlog *rl, struct json *j)
 static void
 runlog_seq_fields(struct json *j, const struct run_seq *seq)
 {
-	json_str(j, "seq", seq->cfg->name);
-	json_int(j, "seq_index", (long long)seq->index);
+	json_str(j, RF(SEQ), seq->cfg->name);
+	json_int(j, RF(SEQ_INDEX), (long long)seq->index);
 }
 
 static void
@@ -182,12 +193,12 @@ runlog_step_fields(struct runlog *rl, struct json *j,
 	runlog_seq_fields(j, seq);
 	if (step >= seq->cfg->n_steps)
 		return;
-	json_str(j, "step", seq->cfg->steps[step].name);
-	json_int(j, "step_index", (long long)step);
-	json_int(j, "attempt", attempt);
+	json_str(j, RF(STEP), seq->cfg->steps[step].name);
+	json_int(j, RF(STEP_INDEX), (long long)step);
+	json_int(j, RF(ATTEMPT), attempt);
 	if (seq->cfg->steps[step].kind == CFG_STEP_RUN && attempt > 0) {
 		path = runlog_step_path(rl, seq->index, step, attempt);
-		json_str(j, "log", path);
+		json_str(j, RF(LOG), path);
 		free(path);
 	}
 }
@@ -210,12 +221,12 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 	struct json j;
 	char *rel, *path;
 
-	runlog_event_begin(&j, "step_start", ev->time);
+	runlog_event_begin(&j, REC_STEP_START, ev->time);
 	runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
 	if (cs->kind == CFG_STEP_RUN)
-		json_str(&j, "run", cs->run);
+		json_str(&j, RF(RUN), cs->run);
 	else
-		json_num(&j, "sleep", cs->sleep);
+		json_num(&j, RF(SLEEP), cs->sleep);
 	runlog_event_end(rl, &j);
 
 	if (cs->kind != CFG_STEP_RUN)
@@ -275,21 +286,21 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 	struct json j;
 
 	runlog_close_step(rl, ev->seq);
-	runlog_event_begin(&j, "step_end", ev->time);
+	runlog_event_begin(&j, REC_STEP_END, ev->time);
 	runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
 	if (ev->attempt == 0)
 		/* --resume: done in an earlier run, not run again. */
-		json_bool(&j, "resumed", true);
-	json_str(&j, "status", run_step_status_name(step->status));
+		json_bool(&j, RF(RESUMED), true);
+	json_str(&j, RF(STATUS), step_status_name(step->status));
 	if (step->exit_code >= 0)
-		json_int(&j, "exit_code", step->exit_code);
+		json_int(&j, RF(EXIT_CODE), step->exit_code);
 	else
-		json_null(&j, "exit_code");
+		json_null(&j, RF(EXIT_CODE));
 	if (step->signal > 0) {
-		json_int(&j, "signal", step->signal);
-		json_str(&j, "signal_name", sigabbrev_np(step->signal));
+		json_int(&j, RF(SIGNAL), step->signal);
+		json_str(&j, RF(SIGNAL_NAME), sigabbrev_np(step->signal));
 	}
-	json_num(&j, "duration", step->ended - step->started);
+	json_num(&j, RF(DURATION), step->ended - step->started);
 	runlog_event_end(rl, &j);
 }
 
@@ -297,17 +308,17 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 static void
 runlog_plan(struct json *j, struct run *run)
 {
-	json_array(j, "sequences");
+	json_array(j, RF(SEQUENCES));
 	for (size_t i = 0; i < run_seq_count(run); i++) {
 		const struct cfg_seq *cs = run_seq(run, i)->cfg;
 		json_item_open(j);
-		json_str(j, "name", cs->name);
-		json_array(j, "steps");
+		json_str(j, RF(NAME), cs->name);
+		json_array(j, RF(STEPS));
 		for (size_t k = 0; k < cs->n_steps; k++)
 			json_item_str(j, cs->steps[k].name);
 		json_array_end(j);
 		/* So a reader can say "try 2/6" as the dashboard did. */
-		json_array(j, "retries");
+		json_array(j, RF(RETRIES));
 		for (size_t k = 0; k < cs->n_steps; k++)
 			json_item_int(j, cs->steps[k].retries);
 		json_array_end(j);
@@ -329,11 +340,11 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 
 	switch (ev->type) {
 	case RUN_EV_START:
-		runlog_event_begin(&j, "run_start", ev->time);
-		json_str(&j, "run_id", rl->id);
-		json_str(&j, "config", rl->config_abs ? rl->config_abs :
+		runlog_event_begin(&j, REC_RUN_START, ev->time);
+		json_str(&j, RF(RUN_ID), rl->id);
+		json_str(&j, RF(CONFIG), rl->config_abs ? rl->config_abs :
 		    run_config(run)->path);
-		json_int(&j, "pid", (long long)getpid());
+		json_int(&j, RF(PID), (long long)getpid());
 		runlog_plan(&j, run);
 		runlog_event_end(rl, &j);
 		break;
@@ -343,9 +354,9 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		if (rl->seq_state[ev->seq] == (int)seq->state)
 			break;
 		rl->seq_state[ev->seq] = (int)seq->state;
-		runlog_event_begin(&j, "seq_state", ev->time);
+		runlog_event_begin(&j, REC_SEQ_STATE, ev->time);
 		runlog_seq_fields(&j, seq);
-		json_str(&j, "state", run_seq_state_name(seq->state));
+		json_str(&j, RF(STATE), seq_state_name(seq->state));
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_STEP_START:
@@ -360,36 +371,36 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		runlog_step_end(rl, ev);
 		break;
 	case RUN_EV_ACTION:
-		runlog_event_begin(&j, ev->action, ev->time);
+		runlog_begin(&j, run_action_name(ev->action), ev->time);
 		runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
-		json_bool(&j, "operator", true);
+		json_bool(&j, RF(OPERATOR), true);
 		if (ev->text != NULL)
-			json_str(&j, "reason", ev->text);
+			json_str(&j, RF(REASON), ev->text);
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_NOTICE:
-		runlog_event_begin(&j, "notice", ev->time);
+		runlog_event_begin(&j, REC_NOTICE, ev->time);
 		runlog_seq_fields(&j, seq);
-		json_str(&j, "message", ev->text);
+		json_str(&j, RF(MESSAGE), ev->text);
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_IDLE:
 		break;
 	case RUN_EV_END: {
-		size_t count[SEQ_ABORTED + 1] = { 0 };
+		size_t count[SEQ_STATE_COUNT] = { 0 };
 		for (size_t i = 0; i < run_seq_count(run); i++)
 			count[run_seq(run, i)->state]++;
-		runlog_event_begin(&j, "run_end", ev->time);
-		json_str(&j, "status", ev->text ? ev->text :
+		runlog_event_begin(&j, REC_RUN_END, ev->time);
+		json_str(&j, RF(STATUS), ev->text ? ev->text :
 		    (run_exit_status(run) == 0 ? "ok" : "failed"));
-		json_int(&j, "exit_code", ev->exit_code);
+		json_int(&j, RF(EXIT_CODE), ev->exit_code);
 		/* Until it settled: a dashboard left open on a finished run
 		 * is not part of the run. */
-		json_num(&j, "duration", (run_settled_at(run) > 0 ?
+		json_num(&j, RF(DURATION), (run_settled_at(run) > 0 ?
 		    run_settled_at(run) : ev->time) - run_started(run));
-		json_open(&j, "sequences");
-		for (int s = SEQ_WAITING; s <= SEQ_ABORTED; s++)
-			json_int(&j, run_seq_state_name((enum seq_state)s),
+		json_open(&j, RF(SEQUENCES));
+		for (int s = 0; s < SEQ_STATE_COUNT; s++)
+			json_int(&j, seq_state_name((enum seq_state)s),
 			    (long long)count[s]);
 		json_close(&j);
 		runlog_event_end(rl, &j);

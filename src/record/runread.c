@@ -15,6 +15,7 @@
 
 #include <yaml.h>
 
+#include "event.h"
 #include "fsat.h"
 #include "runlog.h"
 #include "xmalloc.h"
@@ -50,8 +51,9 @@ rr_parse(struct rr_line *l, const char *text, size_t len)
 }
 
 static yaml_node_t *
-rr_node(struct rr_line *l, yaml_node_t *map, const char *key)
+rr_node(struct rr_line *l, yaml_node_t *map, enum rec_field f)
 {
+	const char *key = rec_field(f);
 	yaml_node_pair_t *pr;
 
 	if (map == NULL || map->type != YAML_MAPPING_NODE)
@@ -68,9 +70,9 @@ rr_node(struct rr_line *l, yaml_node_t *map, const char *key)
 
 /* A string member (NULL if absent or JSON null). */
 static const char *
-rr_str(struct rr_line *l, yaml_node_t *map, const char *key)
+rr_str(struct rr_line *l, yaml_node_t *map, enum rec_field f)
 {
-	yaml_node_t *n = rr_node(l, map, key);
+	yaml_node_t *n = rr_node(l, map, f);
 
 	if (n == NULL || n->type != YAML_SCALAR_NODE)
 		return NULL;
@@ -81,9 +83,9 @@ rr_str(struct rr_line *l, yaml_node_t *map, const char *key)
 }
 
 static double
-rr_num(struct rr_line *l, yaml_node_t *map, const char *key, double dflt)
+rr_num(struct rr_line *l, yaml_node_t *map, enum rec_field f, double dflt)
 {
-	const char *s = rr_str(l, map, key);
+	const char *s = rr_str(l, map, f);
 	char *end;
 	double v;
 
@@ -96,10 +98,10 @@ rr_num(struct rr_line *l, yaml_node_t *map, const char *key, double dflt)
 /* A whole number member within [lo, hi], else dflt: the file may say
  * anything, and converting an out-of-range double is undefined. */
 static long
-rr_int(struct rr_line *l, yaml_node_t *map, const char *key, long lo,
+rr_int(struct rr_line *l, yaml_node_t *map, enum rec_field f, long lo,
     long hi, long dflt)
 {
-	double v = rr_num(l, map, key, (double)dflt);
+	double v = rr_num(l, map, f, (double)dflt);
 
 	if (!(v >= (double)lo && v <= (double)hi))
 		return dflt;
@@ -168,6 +170,7 @@ rr_attempt_at(struct rr_step *step, unsigned attempt)
 	    sizeof *step->attempts);
 	step->attempts[step->n_attempts].attempt = attempt;
 	step->attempts[step->n_attempts].exit_code = -1;
+	step->attempts[step->n_attempts].status = STEP_RUNNING;
 	return &step->attempts[step->n_attempts++];
 }
 
@@ -176,8 +179,8 @@ rr_attempt_at(struct rr_step *step, unsigned attempt)
 static struct rr_seq *
 rr_event_seq(struct rr_run *run, struct rr_line *l)
 {
-	const char *name = rr_str(l, l->root, "seq");
-	long idx = rr_int(l, l->root, "seq_index", 0, RR_MAX_INDEX, -1);
+	const char *name = rr_str(l, l->root, REC_F_SEQ);
+	long idx = rr_int(l, l->root, REC_F_SEQ_INDEX, 0, RR_MAX_INDEX, -1);
 
 	if (idx >= 0)
 		return rr_seq_at(run, (size_t)idx, name);
@@ -192,7 +195,7 @@ rr_event_seq(struct rr_run *run, struct rr_line *l)
 static void
 rr_plan(struct rr_run *run, struct rr_line *l)
 {
-	yaml_node_t *seqs = rr_node(l, l->root, "sequences");
+	yaml_node_t *seqs = rr_node(l, l->root, REC_F_SEQUENCES);
 	yaml_node_item_t *it, *st;
 
 	if (seqs == NULL || seqs->type != YAML_SEQUENCE_NODE)
@@ -200,11 +203,11 @@ rr_plan(struct rr_run *run, struct rr_line *l)
 	for (it = seqs->data.sequence.items.start;
 	    it < seqs->data.sequence.items.top; it++) {
 		yaml_node_t *s = yaml_document_get_node(&l->doc, *it);
-		yaml_node_t *steps = rr_node(l, s, "steps");
+		yaml_node_t *steps = rr_node(l, s, REC_F_STEPS);
 		struct rr_seq *seq = rr_seq_at(run,
 		    (size_t)(it - seqs->data.sequence.items.start),
-		    rr_str(l, s, "name"));
-		yaml_node_t *retries = rr_node(l, s, "retries");
+		    rr_str(l, s, REC_F_NAME));
+		yaml_node_t *retries = rr_node(l, s, REC_F_RETRIES);
 		if (steps == NULL || steps->type != YAML_SEQUENCE_NODE)
 			continue;
 		for (st = steps->data.sequence.items.start;
@@ -233,66 +236,69 @@ rr_plan(struct rr_run *run, struct rr_line *l)
 	}
 }
 
-static bool
-rr_is_action(const char *ev)
+/* A status as recorded; one nobody writes (a damaged line) leaves it. */
+static void
+rr_status(struct rr_line *l, enum step_status *st)
 {
-	static const char *const actions[] = { "retry", "skip", "kill",
-		"abort", "hold", "release", "resume", "stop", "notice", NULL };
+	enum step_status v;
 
-	for (size_t i = 0; actions[i] != NULL; i++)
-		if (strcmp(ev, actions[i]) == 0)
-			return true;
-	return false;
+	if (step_status_parse(rr_str(l, l->root, REC_F_STATUS), &v))
+		*st = v;
 }
 
 static void
 rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 {
-	const char *ev = rr_str(l, l->root, "event");
-	double ts = rr_num(l, l->root, "ts", 0);
+	double ts = rr_num(l, l->root, REC_F_TS, 0);
+	enum rec_event ev;
+	enum run_action act = RUN_ACT_RETRY;
 	struct rr_seq *seq;
 	struct rr_step *step;
 	struct rr_attempt *at;
 	long sidx;
 
-	if (ev == NULL)
+	if (!rec_event_parse(rr_str(l, l->root, REC_F_EVENT), &ev, &act))
 		return;
-	if (strcmp(ev, "run_start") == 0) {
+	if (ev == REC_RUN_START) {
 		run->start = ts;
 		free(run->config);
-		run->config = rr_dup(rr_str(l, l->root, "config"));
+		run->config = rr_dup(rr_str(l, l->root, REC_F_CONFIG));
 		rr_plan(run, l);
 		return;
 	}
-	if (strcmp(ev, "run_end") == 0) {
+	if (ev == REC_RUN_END) {
 		run->ended = true;
 		run->end = ts;
 		free(run->status);
-		run->status = rr_dup(rr_str(l, l->root, "status"));
-		run->exit_code = (int)rr_int(l, l->root, "exit_code", 0, 255,
-		    1);
+		run->status = rr_dup(rr_str(l, l->root, REC_F_STATUS));
+		run->exit_code = (int)rr_int(l, l->root, REC_F_EXIT_CODE, 0,
+		    255, 1);
 		return;
 	}
 	if ((seq = rr_event_seq(run, l)) == NULL)
 		return;
-	sidx = rr_int(l, l->root, "step_index", 0, RR_MAX_INDEX, -1);
-	if (strcmp(ev, "seq_state") == 0) {
-		free(seq->state);
-		seq->state = rr_dup(rr_str(l, l->root, "state"));
+	sidx = rr_int(l, l->root, REC_F_STEP_INDEX, 0, RR_MAX_INDEX, -1);
+	if (ev == REC_SEQ_STATE) {
+		enum seq_state st;
+		if (seq_state_parse(rr_str(l, l->root, REC_F_STATE), &st)) {
+			seq->state = st;
+			seq->stated = true;
+		}
 		return;
 	}
-	if (rr_is_action(ev)) {
+	if (ev == REC_ACTION || ev == REC_NOTICE) {
 		struct rr_action *a;
-		const char *why = rr_str(l, l->root, "reason");
+		const char *why = rr_str(l, l->root, REC_F_REASON);
 		if (why == NULL)
-			why = rr_str(l, l->root, "message");
+			why = rr_str(l, l->root, REC_F_MESSAGE);
 		seq->actions = xrealloc(seq->actions,
 		    (seq->n_actions + 1) * sizeof *seq->actions);
 		a = &seq->actions[seq->n_actions++];
-		a->action = xstrdup(ev);
+		a->event = ev;
+		a->action = act;
 		a->time = ts;
 		a->step = sidx;
-		a->attempt = (unsigned)rr_int(l, l->root, "attempt", 0,
+		a->attempt = (unsigned)rr_int(l, l->root, REC_F_ATTEMPT, 0,
 		    INT_MAX, 0);
 		a->reason = rr_dup(why);
 		a->line = lineno;
@@ -300,38 +306,35 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 	}
 	if (sidx < 0)
 		return;
-	step = rr_step_at(seq, (size_t)sidx, rr_str(l, l->root, "step"));
-	if (strcmp(ev, "step_end") == 0 &&
-	    rr_int(l, l->root, "attempt", 0, INT_MAX, 1) == 0) {
+	step = rr_step_at(seq, (size_t)sidx, rr_str(l, l->root, REC_F_STEP));
+	if (ev == REC_STEP_END &&
+	    rr_int(l, l->root, REC_F_ATTEMPT, 0, INT_MAX, 1) == 0) {
 		/* A step --resume did not run again: no attempt, no log. */
 		step->resumed = true;
-		free(step->status);
-		step->status = rr_dup(rr_str(l, l->root, "status"));
+		rr_status(l, &step->status);
 		return;
 	}
-	at = rr_attempt_at(step, (unsigned)rr_int(l, l->root, "attempt", 1,
-	    INT_MAX, 1));
-	if (strcmp(ev, "step_start") == 0) {
+	at = rr_attempt_at(step, (unsigned)rr_int(l, l->root, REC_F_ATTEMPT,
+	    1, INT_MAX, 1));
+	if (ev == REC_STEP_START) {
 		at->start = ts;
 		at->line = lineno;
 		free(at->log);
-		at->log = rr_dup(rr_str(l, l->root, "log"));
+		at->log = rr_dup(rr_str(l, l->root, REC_F_LOG));
 		if (seq->start == 0 || ts < seq->start)
 			seq->start = ts;
-	} else if (strcmp(ev, "step_end") == 0) {
+	} else if (ev == REC_STEP_END) {
 		at->end = ts;
 		at->end_line = lineno;
 		if (at->start == 0)
-			at->start = ts - rr_num(l, l->root, "duration", 0);
-		free(at->status);
-		at->status = rr_dup(rr_str(l, l->root, "status"));
-		at->exit_code = (int)rr_int(l, l->root, "exit_code", -1, 255,
-		    -1);
-		at->signal = (int)rr_int(l, l->root, "signal", 0, 128, 0);
+			at->start = ts - rr_num(l, l->root, REC_F_DURATION, 0);
+		rr_status(l, &at->status);
+		at->exit_code = (int)rr_int(l, l->root, REC_F_EXIT_CODE, -1,
+		    255, -1);
+		at->signal = (int)rr_int(l, l->root, REC_F_SIGNAL, 0, 128, 0);
 		if (at->log == NULL)
-			at->log = rr_dup(rr_str(l, l->root, "log"));
-		free(step->status);
-		step->status = rr_dup(at->status);
+			at->log = rr_dup(rr_str(l, l->root, REC_F_LOG));
+		step->status = at->status;
 		if (ts > seq->end)
 			seq->end = ts;
 	}
@@ -417,22 +420,16 @@ runread_free(struct rr_run *run)
 		struct rr_seq *seq = &run->seqs[i];
 		for (size_t k = 0; k < seq->n_steps; k++) {
 			struct rr_step *st = &seq->steps[k];
-			for (size_t a = 0; a < st->n_attempts; a++) {
-				free(st->attempts[a].status);
+			for (size_t a = 0; a < st->n_attempts; a++)
 				free(st->attempts[a].log);
-			}
 			free(st->attempts);
 			free(st->name);
-			free(st->status);
 		}
-		for (size_t a = 0; a < seq->n_actions; a++) {
-			free(seq->actions[a].action);
+		for (size_t a = 0; a < seq->n_actions; a++)
 			free(seq->actions[a].reason);
-		}
 		free(seq->actions);
 		free(seq->steps);
 		free(seq->name);
-		free(seq->state);
 	}
 	for (size_t i = 0; i < run->n_warnings; i++)
 		free(run->warnings[i]);

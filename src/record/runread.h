@@ -10,10 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "action.h"
+#include "event.h"
+#include "status.h"
+
 struct rr_attempt {
 	unsigned attempt;     /* 1-based */
-	char *status;         /* ok, failed, timeout, killed, skipped; NULL
-	                         while it ran (or when the run was cut off) */
+	enum step_status status; /* STEP_RUNNING while it ran (or when the
+	                         run was cut off); else final */
 	int exit_code;        /* -1 if none */
 	int signal;           /* 0 if none */
 	double start, end;    /* epoch seconds; end 0 if it never ended */
@@ -24,7 +28,8 @@ struct rr_attempt {
 };
 
 struct rr_action {
-	char *action;         /* retry, skip, kill, abort, hold, ... */
+	enum rec_event event; /* REC_ACTION, or REC_NOTICE */
+	enum run_action action; /* REC_ACTION: which */
 	double time;
 	long step;            /* index, or -1 */
 	unsigned attempt;
@@ -36,7 +41,8 @@ struct rr_step {
 	char *name;
 	struct rr_attempt *attempts;
 	size_t n_attempts;
-	char *status;         /* of the last attempt; NULL: never ran */
+	enum step_status status; /* of the last attempt; STEP_PENDING:
+	                         never ran */
 	unsigned retries;     /* automatic retries the plan allowed */
 	bool resumed;         /* done in the run this one resumed (--resume):
 	                         a status but no attempt */
@@ -44,7 +50,8 @@ struct rr_step {
 
 struct rr_seq {
 	char *name;
-	char *state;          /* the last seq_state: ok, failed, blocked, ... */
+	enum seq_state state; /* the last seq_state recorded */
+	bool stated;          /* there was one (else it never started) */
 	struct rr_step *steps;
 	size_t n_steps;
 	struct rr_action *actions;

@@ -91,7 +91,7 @@ test_index_of_a_real_run(void **state)
 	path = xasprintf("%s/fixed", base);
 	tu_write_file(path, "");
 	free(path);
-	assert_null(run_retry(run, 0));
+	assert_null(run_act(run, 0, RUN_ACT_RETRY));
 	while (!idle && !hung)
 		ev_run(EV_DEFAULT_ EVRUN_ONCE);
 	assert_false(hung);
@@ -168,8 +168,10 @@ test_index_of_a_real_run(void **state)
 		assert_int_equal(s->steps[1].attempt, 2);
 		assert_int_equal(s->steps[1].exit_code, 0);
 		assert_int_equal(s->current, 3);
-		assert_string_equal(run_retry(fr, 0), "read only: a past run");
-		assert_string_equal(run_kill(fr, 0), "read only: a past run");
+		assert_string_equal(run_act(fr, 0, RUN_ACT_RETRY),
+		    "read only: a past run");
+		assert_string_equal(run_act(fr, 0, RUN_ACT_KILL),
+		    "read only: a past run");
 		assert_true(logidx_count(replay_output(rp, 0)) > 10);
 		assert_null(replay_output(rp, 1));
 		replay_free(rp);

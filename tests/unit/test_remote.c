@@ -108,7 +108,7 @@ w_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_STEP_END:
 		w_append(w, "end %s/%zu #%u %s %d", seq->cfg->name,
 		    ev->step + 1, ev->attempt,
-		    run_step_status_name(seq->steps[ev->step].status),
+		    step_status_name(seq->steps[ev->step].status),
 		    seq->steps[ev->step].exit_code);
 		break;
 	case RUN_EV_LINE:
@@ -736,21 +736,21 @@ test_stop_remote(void **state)
 	run_start(w->run);
 	pid = wait_pid_file(w, "k");
 	assert_true(tu_pid_alive(pid));
-	assert_null(run_kill(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_KILL));
 	w_dead_pid = pid;
 	w_run_until(w, w_dead);
 	w_wait_log(w, "end k/1 #1 killed");
 	kfile = xasprintf("%s/k", w->dir);
 	unlink(kfile);
 	free(kfile);
-	assert_null(run_retry(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
 	pid = wait_pid_file(w, "k");
-	assert_null(run_skip(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
 	w_dead_pid = pid;
 	w_run_until(w, w_dead);
 	/* This one ignores SIGTERM: the SIGKILL after the grace. */
 	pid = wait_pid_file(w, "s");
-	assert_null(run_skip(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
 	w_dead_pid = pid;
 	w_run_until(w, w_dead);
 	pid = wait_pid_file(w, "t");
@@ -793,7 +793,7 @@ test_tty_remote(void **state)
 	w_wait_log(w, "line y: got yes");
 	pid = wait_pid_file(w, "y");
 	assert_true(tu_pid_alive(pid));
-	assert_null(run_kill(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_KILL));
 	w_dead_pid = pid;
 	w_run_until(w, w_dead);
 	w_wait_log(w, "end y/3 #1 killed");

@@ -37,7 +37,7 @@ rec_seq(struct rr_run *rr, const char *name, const char *state, ...)
 	s = &rr->seqs[rr->n_seqs++];
 	memset(s, 0, sizeof *s);
 	s->name = xstrdup(name);
-	s->state = state ? xstrdup(state) : NULL;
+	s->stated = state != NULL && seq_state_parse(state, &s->state);
 	va_start(ap, state);
 	while ((step = va_arg(ap, const char *)) != NULL) {
 		const char *status = va_arg(ap, const char *);
@@ -45,7 +45,9 @@ rec_seq(struct rr_run *rr, const char *name, const char *state, ...)
 		    sizeof *s->steps);
 		memset(&s->steps[s->n_steps], 0, sizeof *s->steps);
 		s->steps[s->n_steps].name = xstrdup(step);
-		s->steps[s->n_steps].status = status ? xstrdup(status) : NULL;
+		if (status != NULL)
+			assert_true(step_status_parse(status,
+			    &s->steps[s->n_steps].status));
 		s->n_steps++;
 	}
 	va_end(ap);
@@ -56,13 +58,10 @@ static void
 rec_free(struct rr_run *rr)
 {
 	for (size_t i = 0; i < rr->n_seqs; i++) {
-		for (size_t j = 0; j < rr->seqs[i].n_steps; j++) {
+		for (size_t j = 0; j < rr->seqs[i].n_steps; j++)
 			free(rr->seqs[i].steps[j].name);
-			free(rr->seqs[i].steps[j].status);
-		}
 		free(rr->seqs[i].steps);
 		free(rr->seqs[i].name);
-		free(rr->seqs[i].state);
 	}
 	free(rr->seqs);
 }
@@ -83,13 +82,13 @@ observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_STEP_END:
 		snprintf(transcript + n, sizeof transcript - n, "end %s/%zu #%u "
 		    "%s\n", run_seq(run, ev->seq)->cfg->name, ev->step + 1,
-		    ev->attempt, run_step_status_name(run_seq(run,
+		    ev->attempt, step_status_name(run_seq(run,
 		    ev->seq)->steps[ev->step].status));
 		break;
 	case RUN_EV_SEQ:
 		snprintf(transcript + n, sizeof transcript - n, "seq %s %s\n",
 		    run_seq(run, ev->seq)->cfg->name,
-		    run_seq_state_name(run_seq(run, ev->seq)->state));
+		    seq_state_name(run_seq(run, ev->seq)->state));
 		break;
 	default:
 		break;

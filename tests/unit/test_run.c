@@ -73,11 +73,11 @@ w_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_STEP_END:
 		w_append(w, "end %s/%s #%u %s", seq->cfg->name,
 		    seq->cfg->steps[ev->step].name, ev->attempt,
-		    run_step_status_name(seq->steps[ev->step].status));
+		    step_status_name(seq->steps[ev->step].status));
 		break;
 	case RUN_EV_SEQ:
 		w_append(w, "seq %s %s", seq->cfg->name,
-		    run_seq_state_name(seq->state));
+		    seq_state_name(seq->state));
 		w->active = 0;
 		for (size_t i = 0; i < run_seq_count(run); i++) {
 			enum seq_state st = run_seq(run, i)->state;
@@ -96,7 +96,8 @@ w_observe(void *arg, struct run *run, const struct run_event *ev)
 		w_append(w, "notice %s: %s", seq->cfg->name, ev->text);
 		break;
 	case RUN_EV_ACTION:
-		w_append(w, "action %s %s", seq->cfg->name, ev->action);
+		w_append(w, "action %s %s", seq->cfg->name,
+		    run_action_name(ev->action));
 		break;
 	case RUN_EV_IDLE:
 		w->idle = true;
@@ -476,17 +477,17 @@ test_pause_then_operator_retry(void **state)
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_FAILED);
 	/* Nothing else happens while it waits: the run is not settled. */
 	assert_false(run_settled(w->run));
-	assert_string_equal(run_skip(w->run, 0) ? "x" : "", "");
+	assert_string_equal(run_act(w->run, 0, RUN_ACT_SKIP) ? "x" : "", "");
 	w_free(w);
 
 	w = w_new(pause_yaml, true);
 	w_start(w);
 	w_run_until(w, w_paused);
-	assert_non_null(run_kill(w->run, 0)); /* nothing runs */
+	assert_non_null(run_act(w->run, 0, RUN_ACT_KILL)); /* nothing runs */
 	path = xasprintf("%s/fixed", w->dir);
 	tu_write_file(path, "");
 	free(path);
-	assert_null(run_retry(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
 	w_run_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 0)->steps[0].attempt, 2);
@@ -533,7 +534,7 @@ test_retry_failed_sequence_unblocks(void **state)
 	tu_write_file(path, "");
 	free(path);
 	w->idle = false;
-	assert_null(run_retry(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
 	w_run_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_OK);
@@ -591,7 +592,7 @@ test_operator_kill(void **state)
 	w_run_until(w, w_pidfile);
 	pid = w_pid(w);
 	assert_true(tu_pid_alive(pid));
-	assert_null(run_kill(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_KILL));
 	w_run_until(w, NULL);
 	assert_dies(w, pid);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_KILLED);
@@ -613,7 +614,7 @@ test_operator_skip_running(void **state)
 	w_start(w);
 	w_run_until(w, w_pidfile);
 	pid = w_pid(w);
-	assert_null(run_skip(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
 	w_run_until(w, NULL);
 	assert_dies(w, pid);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_SKIPPED);
@@ -631,7 +632,7 @@ test_operator_skip_paused(void **state)
 	(void)state;
 	w_start(w);
 	w_run_until(w, w_paused);
-	assert_null(run_skip(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
 	w_run_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_SKIPPED);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
@@ -651,13 +652,13 @@ test_operator_abort(void **state)
 	w_start(w);
 	w_run_until(w, w_pidfile);
 	pid = w_pid(w);
-	assert_null(run_abort(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_ABORT));
 	w_run_until(w, NULL);
 	assert_dies(w, pid);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_ABORTED);
 	assert_false(w_file_exists(w, "next"));
 	assert_int_equal(run_exit_status(w->run), 1);
-	assert_non_null(run_abort(w->run, 0));
+	assert_non_null(run_act(w->run, 0, RUN_ACT_ABORT));
 	w_free(w);
 }
 
@@ -680,7 +681,7 @@ test_operator_hold_and_resume(void **state)
 
 	(void)state;
 	w_start(w);
-	assert_null(run_hold(w->run, 0));
+	assert_null(run_act(w->run, 0, RUN_ACT_HOLD));
 	assert_true(w_seq(w, 0)->hold);
 	path = xasprintf("%s/go", w->dir);
 	tu_write_file(path, "");
@@ -689,8 +690,9 @@ test_operator_hold_and_resume(void **state)
 	assert_false(w_seq(w, 0)->failed_pause);
 	assert_int_equal(w_seq(w, 0)->current, 1);
 	assert_false(w_file_exists(w, "second"));
-	assert_non_null(run_retry(w->run, 0)); /* a hold is not a failure */
-	assert_null(run_hold(w->run, 0));      /* resume */
+	/* A hold is not a failure. */
+	assert_non_null(run_act(w->run, 0, RUN_ACT_RETRY));
+	assert_null(run_act(w->run, 0, RUN_ACT_RESUME));
 	w_run_until(w, NULL);
 	assert_true(w_file_exists(w, "second"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);

@@ -67,24 +67,26 @@ test_load_complete_run(void **state)
 	assert_non_null(seq);
 	assert_ptr_equal(runread_find_seq(run, "1"), seq);
 	assert_null(runread_find_seq(run, "web9"));
-	assert_string_equal(seq->state, "failed");
+	assert_true(seq->stated);
+	assert_int_equal(seq->state, SEQ_FAILED);
 	assert_int_equal(seq->n_steps, 3);
 	assert_int_equal(seq->steps[0].n_attempts, 2);
 	assert_int_equal(seq->steps[0].attempts[0].exit_code, 32);
-	assert_string_equal(seq->steps[0].attempts[0].status, "failed");
+	assert_int_equal(seq->steps[0].attempts[0].status, STEP_FAILED);
 	assert_string_equal(seq->steps[0].attempts[1].log,
 	    "01-web1/01-mount.2.log");
-	assert_string_equal(seq->steps[0].status, "ok");
-	assert_string_equal(seq->steps[1].status, "killed");
+	assert_int_equal(seq->steps[0].status, STEP_OK);
+	assert_int_equal(seq->steps[1].status, STEP_KILLED);
 	assert_int_equal(seq->steps[1].attempts[0].signal, 15);
 	assert_int_equal(seq->steps[1].attempts[0].exit_code, -1);
-	assert_null(seq->steps[2].status);
+	assert_int_equal(seq->steps[2].status, STEP_PENDING);
 	assert_string_equal(seq->steps[2].name, "never");
 	assert_int_equal(runread_find_step(seq, "install"), 1);
 	assert_int_equal(runread_find_step(seq, "3"), 2);
 	assert_int_equal(runread_find_step(seq, "4"), -1);
 	assert_int_equal(seq->n_actions, 1);
-	assert_string_equal(seq->actions[0].action, "retry");
+	assert_int_equal(seq->actions[0].event, REC_ACTION);
+	assert_int_equal(seq->actions[0].action, RUN_ACT_RETRY);
 	assert_int_equal(seq->actions[0].step, 0);
 	assert_true(seq->start == 100.1 && seq->end == 107.0);
 	runread_free(run);
@@ -117,9 +119,9 @@ test_damaged_run(void **state)
 	    "events.jsonl:8: unreadable line (skipped)");
 	assert_string_equal(run->warnings[1],
 	    "events.jsonl:9: the last line is cut off (skipped)");
-	assert_string_equal(run->seqs[0].steps[0].status, "ok");
-	assert_null(run->seqs[0].steps[1].status);
-	assert_string_equal(run->seqs[0].state, "running");
+	assert_int_equal(run->seqs[0].steps[0].status, STEP_OK);
+	assert_int_equal(run->seqs[0].steps[1].status, STEP_PENDING);
+	assert_int_equal(run->seqs[0].state, SEQ_RUNNING);
 	runread_free(run);
 	free(events);
 	free(dir);
@@ -208,9 +210,9 @@ test_resumed_steps(void **state)
 	assert_non_null(run);
 	assert_true(run->seqs[0].steps[0].resumed);
 	assert_int_equal(run->seqs[0].steps[0].n_attempts, 0);
-	assert_string_equal(run->seqs[0].steps[0].status, "ok");
+	assert_int_equal(run->seqs[0].steps[0].status, STEP_OK);
 	assert_false(run->seqs[0].steps[1].resumed);
-	assert_null(run->seqs[0].steps[1].status);
+	assert_int_equal(run->seqs[0].steps[1].status, STEP_PENDING);
 	runread_free(run);
 	free(dir);
 	tu_rmrf(base);

@@ -28,7 +28,7 @@ static struct fake {
 	const char *reason;          /* what act() answers */
 	size_t busy;
 	/* Calls seen. */
-	enum ctl_action acts[16];
+	enum run_action acts[16];
 	size_t act_seq[16];
 	size_t nacts;
 	char input[64];
@@ -71,13 +71,25 @@ fake_takes_input(void *arg, size_t i)
 }
 
 static const char *
-fake_act(void *arg, size_t i, enum ctl_action act)
+fake_act(void *arg, size_t i, enum run_action act)
 {
 	(void)arg;
 	F.acts[F.nacts] = act;
 	F.act_seq[F.nacts] = i;
 	F.nacts++;
 	return F.reason;
+}
+
+/* Resume applies to a paused sequence; the rest is up to act(). */
+static const char *
+fake_can(void *arg, size_t i, enum run_action act)
+{
+	(void)arg;
+	if (act == RUN_ACT_RESUME)
+		return F.state[i] == SEQ_PAUSED ? NULL : "not held";
+	if (act == RUN_ACT_RELEASE)
+		return "not held";
+	return NULL;
 }
 
 static const char *
@@ -154,6 +166,7 @@ static const struct ctl_engine fake_engine = {
 	.n_steps = fake_n_steps,
 	.takes_input = fake_takes_input,
 	.act = fake_act,
+	.can = fake_can,
 	.input = fake_input,
 	.busy = fake_busy,
 	.source = fake_source,
@@ -229,11 +242,11 @@ test_actions(void **state)
 
 	keys(c, "rsxap");
 	assert_int_equal(F.nacts, 5);
-	assert_int_equal(F.acts[0], CTL_ACT_RETRY);
-	assert_int_equal(F.acts[1], CTL_ACT_SKIP);
-	assert_int_equal(F.acts[2], CTL_ACT_KILL);
-	assert_int_equal(F.acts[3], CTL_ACT_ABORT);
-	assert_int_equal(F.acts[4], CTL_ACT_HOLD);
+	assert_int_equal(F.acts[0], RUN_ACT_RETRY);
+	assert_int_equal(F.acts[1], RUN_ACT_SKIP);
+	assert_int_equal(F.acts[2], RUN_ACT_KILL);
+	assert_int_equal(F.acts[3], RUN_ACT_ABORT);
+	assert_int_equal(F.acts[4], RUN_ACT_HOLD);
 	assert_int_equal(F.act_seq[4], 0);
 	assert_string_equal(c->message, "pause alpha");
 	assert_false(c->message_error);
@@ -246,6 +259,7 @@ test_actions(void **state)
 	assert_string_equal(c->message, "retry beta: no failed or paused step");
 	assert_true(c->message_error);
 	keys(c, "p");
+	assert_int_equal(F.acts[6], RUN_ACT_RESUME);
 	assert_string_equal(c->message,
 	    "resume beta: no failed or paused step");
 	/* The next key clears it. */

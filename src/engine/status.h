@@ -1,0 +1,70 @@
+/* status.h: the words for where a run stands, each spelled once: a step's
+ * status and a sequence's state. One X-macro table per vocabulary makes
+ * the enum, the names the record and the screen use, and the parser the
+ * readers of the record use, so the writer and the readers cannot drift
+ * apart. A new status is one line here. */
+#ifndef DROVE_STATUS_H
+#define DROVE_STATUS_H
+
+#include <stdbool.h>
+
+/* S(NAME, "name", done): done says whether the status is final. */
+#define STEP_STATUSES(S)                                                  \
+	S(PENDING, "pending", false)        /* not reached yet */         \
+	S(RUNNING, "running", false)        /* a process or a sleep */    \
+	S(RETRY_WAIT, "retry-wait", false)  /* failed; next try soon */   \
+	S(OK, "ok", true)                                                 \
+	S(FAILED, "failed", true)           /* exit != 0, or a signal */  \
+	S(TIMEOUT, "timeout", true)                                       \
+	S(KILLED, "killed", true)           /* by the operator, a stop */ \
+	S(SKIPPED, "skipped", true)
+
+/* S(NAME, "name", over): over says whether the sequence has ended (a
+ * blocked one waits again if the need that blocked it is retried).
+ * WAITING: its needs or max_parallel hold it; PAUSED: held for the
+ * operator (after a failure, or a hold); OK: every step ok or skipped;
+ * FAILED: a step failed (even under on_failure: continue); BLOCKED: a
+ * sequence it needs did not succeed; ABORTED: by the operator, or the
+ * run was stopped. */
+#define SEQ_STATES(S)                                                     \
+	S(WAITING, "waiting", false)                                      \
+	S(RUNNING, "running", false)                                      \
+	S(PAUSED, "paused", false)                                        \
+	S(OK, "ok", true)                                                 \
+	S(FAILED, "failed", true)                                         \
+	S(BLOCKED, "blocked", true)                                       \
+	S(ABORTED, "aborted", true)
+
+enum step_status {
+#define STATUS_ENUM(name, text, done) STEP_##name,
+	STEP_STATUSES(STATUS_ENUM)
+#undef STATUS_ENUM
+};
+
+enum seq_state {
+#define STATUS_ENUM(name, text, over) SEQ_##name,
+	SEQ_STATES(STATUS_ENUM)
+#undef STATUS_ENUM
+};
+
+/* How many there are: for arrays indexed by them. */
+#define STATUS_ONE(name, text, flag) + 1
+enum {
+	STEP_STATUS_COUNT = 0 STEP_STATUSES(STATUS_ONE),
+	SEQ_STATE_COUNT = 0 SEQ_STATES(STATUS_ONE),
+};
+#undef STATUS_ONE
+
+/* "retry-wait" for STEP_RETRY_WAIT; "?" for a value out of range. */
+const char *step_status_name(enum step_status st);
+/* The status called `name`: true and *st, else false. */
+bool step_status_parse(const char *name, enum step_status *st);
+/* Whether a step status is final (ok, failed, timeout, killed, skipped). */
+bool step_status_done(enum step_status st);
+
+const char *seq_state_name(enum seq_state st);
+bool seq_state_parse(const char *name, enum seq_state *st);
+/* Whether the sequence has ended (ok, failed, blocked, aborted). */
+bool seq_state_over(enum seq_state st);
+
+#endif

@@ -1,0 +1,91 @@
+/* test_vocab.c: the vocabularies (status.h, action.h, event.h) read back
+ * what they write, and nothing else. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "action.h"
+#include "event.h"
+#include "status.h"
+
+static void
+test_statuses(void **state)
+{
+	enum step_status st;
+	enum seq_state sq;
+
+	(void)state;
+	for (int i = 0; i < STEP_STATUS_COUNT; i++) {
+		assert_true(step_status_parse(
+		    step_status_name((enum step_status)i), &st));
+		assert_int_equal(st, i);
+	}
+	for (int i = 0; i < SEQ_STATE_COUNT; i++) {
+		assert_true(seq_state_parse(seq_state_name((enum seq_state)i),
+		    &sq));
+		assert_int_equal(sq, i);
+	}
+	assert_string_equal(step_status_name(STEP_RETRY_WAIT), "retry-wait");
+	assert_string_equal(seq_state_name(SEQ_BLOCKED), "blocked");
+	assert_false(step_status_parse("OK", &st));
+	assert_false(step_status_parse(NULL, &st));
+	assert_false(seq_state_parse("", &sq));
+	assert_true(step_status_done(STEP_SKIPPED));
+	assert_false(step_status_done(STEP_RETRY_WAIT));
+	assert_true(seq_state_over(SEQ_BLOCKED));
+	assert_false(seq_state_over(SEQ_PAUSED));
+}
+
+static void
+test_actions(void **state)
+{
+	enum run_action act;
+
+	(void)state;
+	for (int i = 0; i < RUN_ACTION_COUNT; i++) {
+		assert_true(run_action_parse(
+		    run_action_name((enum run_action)i), &act));
+		assert_int_equal(act, i);
+	}
+	assert_string_equal(run_action_name(RUN_ACT_RETRY), "retry");
+	assert_string_equal(run_action_done(RUN_ACT_HOLD),
+	    "held after this step");
+	assert_false(run_action_parse("notice", &act));
+}
+
+static void
+test_events(void **state)
+{
+	enum rec_event ev;
+	enum run_action act = RUN_ACT_RETRY;
+
+	(void)state;
+	assert_true(rec_event_parse("step_end", &ev, &act));
+	assert_int_equal(ev, REC_STEP_END);
+	assert_true(rec_event_parse("notice", &ev, &act));
+	assert_int_equal(ev, REC_NOTICE);
+	/* An action's event is named by its verb. */
+	assert_true(rec_event_parse("kill", &ev, &act));
+	assert_int_equal(ev, REC_ACTION);
+	assert_int_equal(act, RUN_ACT_KILL);
+	assert_false(rec_event_parse("step_middle", &ev, &act));
+	assert_string_equal(rec_event_name(REC_RUN_START), "run_start");
+	assert_string_equal(rec_field(REC_F_SEQ_INDEX), "seq_index");
+	assert_string_equal(rec_field(REC_F_EXIT_CODE), "exit_code");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_statuses),
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_events),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
