@@ -442,6 +442,8 @@ cmd_run(const char *path, const struct opts *o)
 	/* Every ssh master exits as asked (and removes its socket) before
 	 * anything left gets SIGKILL. */
 	run_disconnect(app.run);
+	while (run_disconnecting(app.run))
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
 	/* Leftovers of finished steps may still be inside their grace. */
 	proc_kill_all_now();
 	runlog_free(rl);

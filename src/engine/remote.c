@@ -75,6 +75,8 @@ enum remote_state {
 	REMOTE_UP,         /* steps go through the master */
 	REMOTE_FAILED,     /* no master could be started: its waits are to
 	                      be told so (msg) from the loop */
+	REMOTE_CLOSING,    /* its master was asked to exit: waits are told
+	                      the connection is closed once it has */
 };
 
 struct remote_wait {
@@ -101,9 +103,12 @@ struct remote {
 	char *parent;             /* remote_set_dir */
 	char *dir;                /* the control directory, once made */
 	ev_timer poll;            /* while a master is connecting */
-	ev_timer guard;           /* remote_disconnect's patience */
-	bool guard_fired;
+	bool closing;             /* from remote_disconnect until the last
+	                             master is gone (and the directory) */
 };
+
+static const char remote_closed_msg[] =
+    "drove: the ssh connection was closed before it was up\n";
 
 /* --- command lines ----------------------------------------------------- */
 
@@ -374,6 +379,8 @@ remote_remove_dir(struct remote *r)
 
 /* --- masters ----------------------------------------------------------- */
 
+static void remote_closed_check(struct remote *r);
+
 /* Tell the waits of host rh, one at a time (a callback may start steps,
  * cancel waits or connect anew). */
 static void
@@ -450,6 +457,11 @@ remote_master_exited(void *arg, int status)
 	proc_free(rh->master);
 	rh->master = NULL;
 	rh->state = REMOTE_DOWN;
+	if (was == REMOTE_CLOSING) {
+		remote_notify(rh, remote_closed_msg);
+		remote_closed_check(rh->r);
+		return;
+	}
 	if (was != REMOTE_CONNECTING)
 		return;
 	/* It never came up: ssh's own words, or at least its status. */
@@ -512,7 +524,15 @@ remote_connect(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
 	*wait = NULL;
 	if (!r->cfg->hosts[h].multiplex || rh->state == REMOTE_UP)
 		return 1;
-	if (rh->state == REMOTE_DOWN && remote_start_master(r, h, &err) != 0) {
+	if (rh->state == REMOTE_DOWN && r->closing) {
+		/* No new master while the others are closing: told from
+		 * the loop, as a failure to connect is. */
+		snprintf(rh->msg, sizeof rh->msg, "%s", remote_closed_msg);
+		rh->msg_len = strlen(rh->msg);
+		rh->state = REMOTE_FAILED;
+		ev_feed_event(EV_DEFAULT_ &r->poll, EV_TIMER);
+	} else if (rh->state == REMOTE_DOWN &&
+	    remote_start_master(r, h, &err) != 0) {
 		/* Said from the loop like any other failure: the caller is
 		 * in the middle of starting a step. */
 		snprintf(rh->msg, sizeof rh->msg, "%s%s", err,
@@ -558,16 +578,6 @@ remote_cancel(struct remote *r, struct remote_wait *w)
 
 /* --- lifecycle --------------------------------------------------------- */
 
-static void
-remote_guard_cb(EV_P_ ev_timer *w, int revents)
-{
-	struct remote *r = container_of(w, struct remote, guard);
-
-	(void)EV_A;
-	(void)revents;
-	r->guard_fired = true;
-}
-
 struct remote *
 remote_create(const struct config *cfg)
 {
@@ -581,7 +591,6 @@ remote_create(const struct config *cfg)
 	}
 	ev_init(&r->poll, remote_poll_cb);
 	r->poll.repeat = REMOTE_POLL;
-	ev_init(&r->guard, remote_guard_cb);
 	return r;
 }
 
@@ -615,45 +624,45 @@ remote_dir(const struct remote *r)
 	return r->dir;
 }
 
+/* The end of closing: the last master is gone. */
+static void
+remote_closed_check(struct remote *r)
+{
+	if (!r->closing || remote_masters(r) > 0)
+		return;
+	remote_remove_dir(r);
+	r->closing = false;
+}
+
 void
 remote_disconnect(struct remote *r)
 {
-	size_t i;
-
 	if (r == NULL)
 		return;
 	ev_timer_stop(EV_DEFAULT_ &r->poll);
-	for (i = 0; i < r->cfg->n_hosts; i++) {
+	r->closing = true;
+	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
 		struct remote_host *rh = &r->hosts[i];
-		if (rh->waiting != NULL)
-			remote_notify(rh, "drove: the ssh connection was "
-			    "closed before it was up\n");
 		/* SIGTERM: ssh closes the connection and removes its
-		 * socket. */
-		if (rh->master != NULL)
+		 * socket; remote_master_exited hears of its end. */
+		if (rh->master != NULL) {
+			rh->state = REMOTE_CLOSING;
 			proc_kill(rh->master);
-		else
+		} else
 			rh->state = REMOTE_DOWN;
 	}
-	/* Run the loop for the masters' ends only: everything else has
-	 * settled by now. proc_kill's grace bounds the wait; the guard is
-	 * for a loop that would not turn. */
-	r->guard_fired = false;
-	ev_timer_set(&r->guard, REMOTE_MASTER_GRACE + 3, 0.);
-	ev_timer_start(EV_DEFAULT_ &r->guard);
-	while (remote_masters(r) > 0 && !r->guard_fired)
-		ev_run(EV_DEFAULT_ EVRUN_ONCE);
-	ev_timer_stop(EV_DEFAULT_ &r->guard);
-	for (i = 0; i < r->cfg->n_hosts; i++) {
-		struct remote_host *rh = &r->hosts[i];
-		if (rh->master != NULL) {
-			/* proc_free kills what is still there at once. */
-			proc_free(rh->master);
-			rh->master = NULL;
-		}
-		rh->state = REMOTE_DOWN;
-	}
-	remote_remove_dir(r);
+	/* Only then the waits, whose callbacks may ask for a connection
+	 * again (and are refused from the loop). */
+	for (size_t i = 0; i < r->cfg->n_hosts; i++)
+		if (r->hosts[i].waiting != NULL)
+			remote_notify(&r->hosts[i], remote_closed_msg);
+	remote_closed_check(r);
+}
+
+bool
+remote_closing(const struct remote *r)
+{
+	return r != NULL && r->closing;
 }
 
 void
@@ -661,14 +670,19 @@ remote_free(struct remote *r)
 {
 	if (r == NULL)
 		return;
-	remote_disconnect(r);
+	ev_timer_stop(EV_DEFAULT_ &r->poll);
 	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
+		struct remote_host *rh = &r->hosts[i];
 		struct remote_wait *w, *next;
-		for (w = r->hosts[i].waiting; w != NULL; w = next) {
+		/* proc_free kills what is still there at once. */
+		proc_free(rh->master);
+		rh->master = NULL;
+		for (w = rh->waiting; w != NULL; w = next) {
 			next = w->next;
 			free(w);
 		}
 	}
+	remote_remove_dir(r);
 	free(r->hosts);
 	free(r->parent);
 	free(r);

@@ -29,7 +29,8 @@ typedef void remote_ready_fn(void *arg, const char *err);
 /* The transport for cfg's hosts (borrowed: it must outlive the remote).
  * Makes no connection and no directory yet. */
 struct remote *remote_create(const struct config *cfg);
-/* remote_disconnect, then free. NULL is fine. */
+/* Free r. Masters still alive are killed at once (SIGKILL) and waits are
+ * dropped untold: close with remote_disconnect first. NULL is fine. */
 void remote_free(struct remote *r);
 
 /* Put the control socket directory in `parent` (the run directory) when
@@ -58,11 +59,15 @@ char **remote_argv(struct remote *r, size_t h, const struct cfg_step *st,
     char *const *env, size_t n_env, double kill_grace);
 void remote_argv_free(char **argv);
 
-/* Ask every master to exit, run the loop until they have (SIGKILL after a
- * grace of 2 s), and remove the control directory. Waits still pending
- * get ready(arg, "...closed"). Idempotent; remote_connect may start new
- * masters afterwards. */
+/* Ask every master to exit (SIGKILL after a grace of 2 s); waits still
+ * pending get ready(arg, "...closed"). Returns at once: the caller's loop
+ * hears the masters end, and the control directory is removed with the
+ * last of them. Until then remote_closing is true and remote_connect
+ * fails its waits ("...closed"); afterwards it may start new masters.
+ * Idempotent. */
 void remote_disconnect(struct remote *r);
+/* Between remote_disconnect and the end of its last master. */
+bool remote_closing(const struct remote *r);
 
 /* Masters alive (tests). */
 size_t remote_masters(const struct remote *r);

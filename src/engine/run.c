@@ -727,7 +727,7 @@ run_free(struct run *run)
 		remote_cancel(run->remote, seq->wait);
 		seq->wait = NULL;
 	}
-	/* Nothing of the run is left to call back while the masters go. */
+	/* Masters not closed by run_disconnect are killed now. */
 	remote_free(run->remote);
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		outbuf_free(run->seqs[i].out);
@@ -836,6 +836,12 @@ void
 run_disconnect(struct run *run)
 {
 	remote_disconnect(run->remote);
+}
+
+bool
+run_disconnecting(const struct run *run)
+{
+	return remote_closing(run->remote);
 }
 
 struct remote *

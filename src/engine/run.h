@@ -133,10 +133,12 @@ void run_resume_from(struct run *run, size_t i, size_t first,
 /* Where the ssh control sockets go (a directory is made in it; see
  * remote_set_dir): the run directory. Call before run_start. */
 void run_set_ssh_dir(struct run *run, const char *dir);
-/* Close every ssh connection of the run (waits for the masters to exit,
- * at most a few seconds). Call once the run has settled, before
- * proc_kill_all_now; run_free does it too. */
+/* Ask every ssh connection of the run to close, once the run has settled.
+ * It returns at once: turn the loop while run_disconnecting is true (a
+ * few seconds at most), then proc_kill_all_now and run_free. run_free
+ * kills the masters still there outright. */
 void run_disconnect(struct run *run);
+bool run_disconnecting(const struct run *run);
 /* The run's ssh transport, or NULL when the config has no hosts (tests). */
 struct remote *run_remote(const struct run *run);
 

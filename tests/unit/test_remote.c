@@ -200,12 +200,27 @@ w_run_until(struct world *w, bool (*cond)(struct world *))
 	}
 }
 
+static bool
+w_disconnected(struct world *w)
+{
+	return !run_disconnecting(w->run);
+}
+
+/* Close the run's connections as drove does at its end, on the loop. */
+static void
+w_disconnect(struct world *w)
+{
+	run_disconnect(w->run);
+	w_run_until(w, w_disconnected);
+}
+
 static void
 w_free(struct world *w)
 {
 	run_stop_all(w->run, "test over");
 	w->idle = run_settled(w->run);
 	w_run_until(w, NULL);
+	w_disconnect(w);
 	run_free(w->run);
 	config_free(w->cfg);
 	tu_rmrf(w->dir);
@@ -805,6 +820,7 @@ static void
 test_disconnect(void **state)
 {
 	struct world *w;
+	struct remote_wait *wait = NULL;
 	char *path, *dir, *cmd;
 	struct stat sb;
 
@@ -831,6 +847,19 @@ test_disconnect(void **state)
 	    "2>/dev/null", sshd.config, path);
 	assert_int_equal(system(cmd), 0);
 	run_disconnect(w->run);
+	/* Closing happens on the loop: nothing is gone yet, and a step
+	 * that asks for the host meanwhile is told it is closed. */
+	assert_true(run_disconnecting(w->run));
+	assert_int_equal(stat(dir, &sb), 0);
+	ready_called = false;
+	assert_int_equal(remote_connect(run_remote(w->run), 0, ready_cb, NULL,
+	    &wait), 0);
+	assert_false(ready_called);
+	w_run_until(w, w_disconnected);
+	assert_true(ready_called);
+	assert_non_null(ready_err);
+	assert_non_null(strstr(ready_err, "closed"));
+	free(ready_err);
 	assert_int_equal(remote_masters(run_remote(w->run)), 0);
 	assert_int_not_equal(system(cmd), 0);
 	assert_int_not_equal(stat(path, &sb), 0);
