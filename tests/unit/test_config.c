@@ -1358,6 +1358,29 @@ static struct bad_case bad_cases[] = {
 	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
 	  "    steps:\n      - {remote: \"  \"}\n",
 	  "t.yaml:6:18: error: 'remote' is empty" },
+	/* 76: which keys apply to which steps, from the step table */
+	{ "sequences:\n  - name: a\n    steps:\n      - {sleep: 1, cwd: /}\n",
+	  "t.yaml:4:20: error: 'cwd' does not apply to a sleep step" },
+	{ "sequences:\n  - name: a\n    steps:\n      - {sleep: 1, to: x}\n",
+	  "t.yaml:4:20: error: 'to' does not apply to a sleep step" },
+	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, to: y}\n",
+	  "t.yaml:4:18: error: 'to' applies to upload and download steps "
+	  "only" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - {upload: x, to: y, tty: false}\n",
+	  "t.yaml:6:28: error: 'tty' does not apply to a upload step" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - {remote: x, sleep: 1}\n",
+	  "t.yaml:6:9: error: step has both 'sleep' and 'remote'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, env: [a]}\n",
+	  "t.yaml:4:23: error: expected a mapping for 'env', got a list" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	  "    steps:\n      - {download: x, to: y, on_failure: x}\n",
+	  "t.yaml:6:42: error: invalid on_failure 'x' (valid: stop, "
+	  "continue, pause)" },
+	{ "host_defaults: {port: 99999}\nhosts: {h: {}}\n"
+	  "sequences: [{name: a, steps: [x]}]\n",
+	  "t.yaml:1:23: error: 'port' must be 65535 or less, got 99999" },
 };
 
 static void

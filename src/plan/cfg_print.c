@@ -1,0 +1,200 @@
+/* cfg_print.c: the expanded plan as `drove check` prints it. */
+#include "cfg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Text for a terminal: control characters (a raw ESC in a command would
+ * restyle the screen of `drove check`) shown as escapes. */
+static void
+cfg_print_text(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == 0x1b)
+			fputs("\\e", fp);
+		else if (p[i] < 0x20 && p[i] != '\t')
+			fprintf(fp, "\\x%02x", p[i]);
+		else if (p[i] == 0x7f)
+			fputs("\\x7f", fp);
+		else
+			fputc(p[i], fp);
+	}
+}
+
+/* A value as a shell would read it back: bare if it is plain. */
+static void
+cfg_print_value(FILE *fp, const char *s)
+{
+	const char *p;
+
+	if (*s != '\0' && s[strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:/@%+=")] == '\0') {
+		fputs(s, fp);
+		return;
+	}
+	fputc('\'', fp);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\'')
+			fputs("'\\''", fp);
+		else
+			cfg_print_text(fp, p, 1);
+	}
+	fputc('\'', fp);
+}
+
+static void
+cfg_print_env(FILE *fp, const char *indent, const struct cfg_kv *env,
+    size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	fprintf(fp, "%senv:", indent);
+	for (i = 0; i < n; i++) {
+		fprintf(fp, " %s=", env[i].name);
+		cfg_print_value(fp, env[i].value);
+	}
+	fputc('\n', fp);
+}
+
+static void
+cfg_print_step(const struct cfg_step *st, const struct cfg_host *host,
+    size_t n, FILE *fp)
+{
+	char d1[32], d2[32], sleep[64];
+	const char *sep = "  (", *p, *nl;
+
+	fprintf(fp, "  step %zu: ", n);
+	cfg_print_text(fp, st->name, strlen(st->name));
+	if (st->kind == CFG_STEP_SLEEP) {
+		snprintf(sleep, sizeof sleep, "sleep %s",
+		    config_format_duration(st->sleep, d1, sizeof d1));
+		if (strcmp(sleep, st->name) != 0)
+			fprintf(fp, "  (%s)", sleep);
+		fputc('\n', fp);
+		return;
+	}
+	if (st->timeout > 0) {
+		fprintf(fp, "%stimeout %s", sep,
+		    config_format_duration(st->timeout, d1, sizeof d1));
+		sep = ", ";
+	}
+	if (st->retries > 0) {
+		fprintf(fp, "%sretries %u, retry_delay %s", sep, st->retries,
+		    config_format_duration(st->retry_delay, d2, sizeof d2));
+		sep = ", ";
+	}
+	if (st->on_failure != CFG_ONFAIL_STOP) {
+		fprintf(fp, "%son_failure %s", sep,
+		    cfg_on_failure_names[st->on_failure]);
+		sep = ", ";
+	}
+	if (st->tty) {
+		fprintf(fp, "%stty", sep);
+		sep = ", ";
+	}
+	fputs(sep[0] == ',' ? ")\n" : "\n", fp);
+	if (st->op == CFG_OP_UPLOAD || st->op == CFG_OP_DOWNLOAD) {
+		fprintf(fp, "    %s: %s", st->op == CFG_OP_UPLOAD ? "upload" :
+		    "download", st->op == CFG_OP_UPLOAD ? "" : host->name);
+		if (st->op == CFG_OP_DOWNLOAD)
+			fputc(':', fp);
+		cfg_print_text(fp, st->run, strlen(st->run));
+		fprintf(fp, " -> %s", st->op == CFG_OP_UPLOAD ? host->name :
+		    "");
+		if (st->op == CFG_OP_UPLOAD)
+			fputc(':', fp);
+		cfg_print_text(fp, st->to, strlen(st->to));
+		fputc('\n', fp);
+	} else if (st->op == CFG_OP_REMOTE || strcmp(st->name, st->run) != 0) {
+		/* Every line of a script, aligned under the first. */
+		fputs(st->op == CFG_OP_REMOTE ? "    remote: " : "    run: ",
+		    fp);
+		for (p = st->run; *p != '\0'; p = nl + 1) {
+			nl = p + strcspn(p, "\n");
+			cfg_print_text(fp, p, (size_t)(nl - p));
+			fputc('\n', fp);
+			if (*nl == '\0' || nl[1] == '\0')
+				break;
+			fputs(st->op == CFG_OP_REMOTE ? "            " :
+			    "         ", fp);
+		}
+	}
+	if (st->cwd != NULL)
+		fprintf(fp, "    cwd: %s\n", st->cwd);
+	cfg_print_env(fp, "    ", st->env, st->n_env);
+}
+
+static void
+cfg_print_host(const struct cfg_host *h, FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "host %s: %s%s%s", h->name, h->user ? h->user : "",
+	    h->user ? "@" : "", h->address);
+	if (h->port != 0)
+		fprintf(fp, " port %u", h->port);
+	if (!h->multiplex)
+		fputs("  (a connection per step)", fp);
+	fputc('\n', fp);
+	if (h->identity != NULL)
+		fprintf(fp, "  identity: %s\n", h->identity);
+	for (i = 0; i < h->n_tags; i++)
+		fprintf(fp, "%s%s", i == 0 ? "  tags: " : ", ", h->tags[i]);
+	if (h->n_tags > 0)
+		fputc('\n', fp);
+	for (i = 0; i < h->n_ssh_options; i++) {
+		fprintf(fp, "%s %s=", i == 0 ? "  ssh_options:" : "",
+		    h->ssh_options[i].name);
+		cfg_print_value(fp, h->ssh_options[i].value);
+	}
+	if (h->n_ssh_options > 0)
+		fputc('\n', fp);
+	for (i = 0; i < h->n_vars; i++) {
+		fprintf(fp, "%s %s=", i == 0 ? "  vars:" : "", h->vars[i].name);
+		cfg_print_value(fp, h->vars[i].value);
+	}
+	if (h->n_vars > 0)
+		fputc('\n', fp);
+}
+
+void
+config_print_plan(const struct config *cfg, FILE *fp)
+{
+	const struct cfg_seq *seq;
+	char d[32];
+	size_t i, j;
+
+	fprintf(fp, "settings: shell=%s max_parallel=%u scrollback=%zu "
+	    "kill_grace=%s log_dir=%s", cfg->shell, cfg->max_parallel,
+	    cfg->scrollback, config_format_duration(cfg->kill_grace, d,
+	    sizeof d), cfg->log_dir);
+	if (cfg->ssh_config != NULL)
+		fprintf(fp, " ssh_config=%s", cfg->ssh_config);
+	fputc('\n', fp);
+	for (i = 0; i < cfg->n_hosts; i++)
+		cfg_print_host(&cfg->hosts[i], fp);
+	for (i = 0; i < cfg->n_seqs; i++) {
+		seq = &cfg->seqs[i];
+		fprintf(fp, "sequence %zu: ", i + 1);
+		cfg_print_text(fp, seq->name, strlen(seq->name));
+		for (j = 0; j < seq->n_needs; j++) {
+			fputs(j == 0 ? "  (needs: " : ", ", fp);
+			cfg_print_text(fp, cfg->seqs[seq->needs[j]].name,
+			    strlen(cfg->seqs[seq->needs[j]].name));
+		}
+		fputs(seq->n_needs > 0 ? ")\n" : "\n", fp);
+		if (seq->host >= 0)
+			fprintf(fp, "  host: %s\n", cfg->hosts[seq->host].name);
+		if (seq->cwd != NULL)
+			fprintf(fp, "  cwd: %s\n", seq->cwd);
+		cfg_print_env(fp, "  ", seq->env, seq->n_env);
+		for (j = 0; j < seq->n_steps; j++)
+			cfg_print_step(&seq->steps[j], seq->host >= 0 ?
+			    &cfg->hosts[seq->host] : NULL, j + 1, fp);
+	}
+}

@@ -1,0 +1,928 @@
+/* cfg_seq.c: sequences and their steps: the keys of each, matrices and
+ * 'hosts:' expanded into one sequence per combination, needs resolved to
+ * indices and checked for cycles. */
+#include "cfg.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl.h"
+#include "xmalloc.h"
+
+/* Matrix keys a sequence may have, 'hosts' included. */
+#define CFG_MATRIX_KEYS 64
+
+static int cfg_seq_steps(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+static int cfg_seq_matrix(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+static int cfg_seq_needs(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+static int cfg_seq_host(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+static int cfg_seq_hosts(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+static int cfg_step_env(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+
+/*
+ * The settings of a step that a sequence may also give, for all of its
+ * steps: rows of both tables, landing in a struct cfg_step (a step's own,
+ * or the sequence's proto). path leads to it in T.
+ */
+#define CFG_STEP_SETTINGS(T, path)					\
+	{ .name = "timeout", .type = CFG_T_DURATION,			\
+	  .flags = CFG_DEFAULT, .kinds = CFG_K_PROCESS,			\
+	  .at = offsetof(T, path timeout) },				\
+	{ .name = "retries", .type = CFG_T_UINT, .flags = CFG_DEFAULT,	\
+	  .kinds = CFG_K_PROCESS, .min = 0, .max = UINT_MAX,		\
+	  .at = offsetof(T, path retries) },				\
+	{ .name = "retry_delay", .type = CFG_T_DURATION,		\
+	  .flags = CFG_DEFAULT, .kinds = CFG_K_PROCESS,			\
+	  .at = offsetof(T, path retry_delay) },			\
+	{ .name = "on_failure", .type = CFG_T_CHOICE,			\
+	  .flags = CFG_DEFAULT, .kinds = CFG_K_PROCESS,			\
+	  .choices = cfg_on_failure_names,				\
+	  .at = offsetof(T, path on_failure) },			\
+	/* A copy has no terminal. */					\
+	{ .name = "tty", .type = CFG_T_BOOL, .flags = CFG_DEFAULT,	\
+	  .kinds = CFG_K_RUN | CFG_K_REMOTE,				\
+	  .at = offsetof(T, path tty) }
+
+/* The keys of a sequence. What is kept as a node is expanded once per
+ * matrix combination (cfg_seq_instance). */
+static const struct cfg_key cfg_seq_keys[] = {
+	{ .name = "name", .type = CFG_T_STRING, .flags = CFG_KEEP,
+	  .at = offsetof(struct cfg_seqdef, name) },
+	{ .name = "steps", .type = CFG_T_FUNC, .flags = CFG_KEEP,
+	  .parse = cfg_seq_steps, .at = offsetof(struct cfg_seqdef, steps) },
+	{ .name = "matrix", .type = CFG_T_FUNC, .parse = cfg_seq_matrix },
+	{ .name = "needs", .type = CFG_T_FUNC, .flags = CFG_KEEP,
+	  .parse = cfg_seq_needs, .at = offsetof(struct cfg_seqdef, needs) },
+	{ .name = "cwd", .type = CFG_T_STRING, .flags = CFG_KEEP,
+	  .at = offsetof(struct cfg_seqdef, cwd) },
+	{ .name = "env", .type = CFG_T_FUNC, .flags = CFG_KEEP,
+	  .parse = cfg_parse_env, .at = offsetof(struct cfg_seqdef, env) },
+	{ .name = "vars", .type = CFG_T_FUNC, .flags = CFG_KEEP,
+	  .parse = cfg_parse_vars, .at = offsetof(struct cfg_seqdef, vars) },
+	CFG_STEP_SETTINGS(struct cfg_seqdef, proto.),
+	{ .name = "host", .type = CFG_T_FUNC, .flags = CFG_KEEP,
+	  .parse = cfg_seq_host, .at = offsetof(struct cfg_seqdef, host) },
+	{ .name = "hosts", .type = CFG_T_FUNC, .parse = cfg_seq_hosts },
+};
+static const struct cfg_table cfg_seq_table =
+    CFG_TABLE("in sequence", cfg_seq_keys, 0, false);
+
+/* The keys of a step (the mapping form). Exactly one CFG_ACTION key says
+ * what the step does, and so its kind. */
+static const struct cfg_key cfg_step_keys[] = {
+	{ .name = "name", .type = CFG_T_STRING, .flags = CFG_EXPAND,
+	  .kinds = CFG_K_ALL, .at = offsetof(struct cfg_step, name) },
+	{ .name = "run", .type = CFG_T_COMMAND,
+	  .flags = CFG_ACTION | CFG_EXPAND, .kinds = CFG_K_RUN,
+	  .at = offsetof(struct cfg_step, run) },
+	{ .name = "remote", .type = CFG_T_COMMAND,
+	  .flags = CFG_ACTION | CFG_EXPAND, .kinds = CFG_K_REMOTE,
+	  .at = offsetof(struct cfg_step, run) },
+	{ .name = "upload", .type = CFG_T_COMMAND,
+	  .flags = CFG_ACTION | CFG_EXPAND, .kinds = CFG_K_UPLOAD,
+	  .at = offsetof(struct cfg_step, run) },
+	{ .name = "download", .type = CFG_T_COMMAND,
+	  .flags = CFG_ACTION | CFG_EXPAND, .kinds = CFG_K_DOWNLOAD,
+	  .at = offsetof(struct cfg_step, run) },
+	{ .name = "to", .type = CFG_T_STRING, .flags = CFG_EXPAND,
+	  .kinds = CFG_K_COPY, .at = offsetof(struct cfg_step, to),
+	  .na = "applies to upload and download steps only" },
+	{ .name = "sleep", .type = CFG_T_DURATION, .flags = CFG_ACTION,
+	  .kinds = CFG_K_SLEEP, .at = offsetof(struct cfg_step, sleep) },
+	CFG_STEP_SETTINGS(struct cfg_step, ),
+	{ .name = "cwd", .type = CFG_T_PATH, .flags = CFG_EXPAND,
+	  .kinds = CFG_K_RUN | CFG_K_COPY,
+	  .at = offsetof(struct cfg_step, cwd),
+	  .na = "does not apply to a remote step (it runs on the host: cd "
+	  "there in the command)" },
+	{ .name = "env", .type = CFG_T_FUNC, .kinds = CFG_K_PROCESS,
+	  .parse = cfg_step_env },
+};
+static const struct cfg_table cfg_step_table =
+    CFG_TABLE("in step", cfg_step_keys, 0, false);
+
+/* What each kind of step is in the plan. */
+static const struct {
+	unsigned kind;
+	enum cfg_step_kind step;
+	enum cfg_step_op op;
+} cfg_step_kinds[] = {
+	{ CFG_K_RUN, CFG_STEP_RUN, CFG_OP_RUN },
+	{ CFG_K_SLEEP, CFG_STEP_SLEEP, CFG_OP_RUN },
+	{ CFG_K_REMOTE, CFG_STEP_RUN, CFG_OP_REMOTE },
+	{ CFG_K_UPLOAD, CFG_STEP_RUN, CFG_OP_UPLOAD },
+	{ CFG_K_DOWNLOAD, CFG_STEP_RUN, CFG_OP_DOWNLOAD },
+};
+
+/*
+ * Matrices and 'hosts:'.
+ */
+
+static int
+cfg_seq_matrix(struct cfg_in *in, const struct cfg_key *key, yaml_node_t *n)
+{
+	struct cfg_loader *ld = in->ld;
+	struct cfg_seqdef *def = in->base;
+	yaml_node_pair_t *pair;
+	yaml_node_t *k, *v, *item;
+	yaml_node_item_t *it;
+	struct cfg_matrix *m;
+	size_t total = 1;
+	const char *s = NULL;
+	char what[128], buf[64];
+
+	(void)key;
+	if (cfg_mapping(ld, n, "'matrix'") != 0)
+		return -1;
+	if (n->data.mapping.pairs.start == n->data.mapping.pairs.top)
+		return cfg_error(ld, &n->start_mark, "'matrix' is empty");
+	def->n_matrix = (size_t)(n->data.mapping.pairs.top -
+	    n->data.mapping.pairs.start);
+	def->matrix = xcalloc(def->n_matrix, sizeof *def->matrix);
+	m = def->matrix;
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++, m++) {
+		k = cfg_node(ld, pair->key);
+		v = cfg_node(ld, pair->value);
+		m->name = cfg_text(k);
+		if (!tmpl_valid_name(m->name))
+			return cfg_error(ld, &k->start_mark,
+			    "invalid variable name '%s' (use letters, digits, "
+			    "'_' and '-')", m->name);
+		if (v->type != YAML_SEQUENCE_NODE)
+			return cfg_error(ld, &v->start_mark,
+			    "expected a list of values for matrix '%s', got %s",
+			    m->name, cfg_describe(ld, v, buf, sizeof buf));
+		m->n_values = (size_t)(v->data.sequence.items.top -
+		    v->data.sequence.items.start);
+		if (m->n_values == 0)
+			return cfg_error(ld, &v->start_mark,
+			    "matrix '%s' has no values", m->name);
+		m->values = xcalloc(m->n_values, sizeof *m->values);
+		snprintf(what, sizeof what, "a value of matrix '%s'", m->name);
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++) {
+			item = cfg_node(ld, *it);
+			if (cfg_string(ld, item, what, &s) != 0)
+				return -1;
+			m->values[it - v->data.sequence.items.start] = s;
+		}
+		if (total > CONFIG_SEQS_MAX / m->n_values)
+			return cfg_error(ld, &n->start_mark,
+			    "'matrix' makes more than %d sequences",
+			    CONFIG_SEQS_MAX);
+		total *= m->n_values;
+	}
+	/* One key is kept for 'hosts'. */
+	if (def->n_matrix + 1 > CFG_MATRIX_KEYS)
+		return cfg_error(ld, &n->start_mark,
+		    "'matrix' has more than %d keys", CFG_MATRIX_KEYS - 1);
+	return 0;
+}
+
+/*
+ * A sequence's 'hosts:' selection becomes the first key of its matrix,
+ * 'host', whose values are the names of the hosts selected, in inventory
+ * order. Items are expanded with the variables every expansion shares
+ * (the top level's and the sequence's, and --set).
+ */
+static int
+cfg_select_hosts(struct cfg_loader *ld, yaml_node_t *n,
+    struct cfg_seqdef *def)
+{
+	struct config *cfg = ld->cfg;
+	struct cfg_kv *vars = NULL;
+	size_t n_vars = 0, vars_cap = 0, n_items, i, j;
+	yaml_node_t **items, *item;
+	char **text;
+	bool *on, any;
+	struct cfg_matrix *m;
+	const char *s = NULL;
+	int rc = -1;
+
+	if (n->type == YAML_SEQUENCE_NODE) {
+		n_items = (size_t)(n->data.sequence.items.top -
+		    n->data.sequence.items.start);
+		if (n_items == 0)
+			return cfg_error(ld, &n->start_mark,
+			    "'hosts' is empty");
+	} else if (n->type == YAML_SCALAR_NODE)
+		n_items = 1;
+	else
+		return cfg_expected(ld, n, "'all', a tag:NAME or a host "
+		    "name pattern, or a list of them", "'hosts'");
+	items = xcalloc(n_items, sizeof *items);
+	text = xcalloc(n_items, sizeof *text);
+	on = xcalloc(cfg->n_hosts, sizeof *on);
+	for (i = 0; i < ld->n_vars; i++)
+		cfg_kv_set(&vars, &n_vars, &vars_cap, ld->vars[i].name,
+		    xstrdup(ld->vars[i].value));
+	if (def->vars != NULL)
+		cfg_add_vars(ld, def->vars, &vars, &n_vars, &vars_cap);
+	for (i = 0; i < ld->n_overrides; i++)
+		cfg_kv_set(&vars, &n_vars, &vars_cap,
+		    ld->overrides[i].name, xstrdup(ld->overrides[i].value));
+
+	for (i = 0; i < n_items; i++) {
+		item = n->type == YAML_SCALAR_NODE ? n :
+		    cfg_node(ld, n->data.sequence.items.start[i]);
+		items[i] = item;
+		if (cfg_nonempty(ld, item, "'hosts'", &s) != 0)
+			goto out;
+		if ((text[i] = cfg_expand(ld, item, vars, n_vars)) == NULL)
+			goto out;
+	}
+	for (i = 0; i < n_items; i++) {
+		any = false;
+		for (j = 0; j < cfg->n_hosts; j++) {
+			if (cfg_host_selected(&cfg->hosts[j], text[i]))
+				on[j] = any = true;
+		}
+		if (!any) {
+			cfg_error(ld, &items[i]->start_mark,
+			    "'%s' selects no host", text[i]);
+			goto out;
+		}
+	}
+	/* matrix[0] is the host key; the matrix as written follows. */
+	def->matrix = xrealloc(def->matrix,
+	    (def->n_matrix + 1) * sizeof *def->matrix);
+	memmove(def->matrix + 1, def->matrix,
+	    def->n_matrix * sizeof *def->matrix);
+	def->n_matrix++;
+	def->by_hosts = true;
+	m = &def->matrix[0];
+	memset(m, 0, sizeof *m);
+	m->name = "host";
+	m->values = xcalloc(cfg->n_hosts, sizeof *m->values);
+	for (j = 0; j < cfg->n_hosts; j++) {
+		if (on[j])
+			m->values[m->n_values++] = cfg->hosts[j].name;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n_items; i++)
+		free(text[i]);
+	free(text);
+	free(items);
+	free(on);
+	cfg_kv_free(vars, n_vars);
+	return rc;
+}
+
+/*
+ * 'host' or 'hosts': which machine the sequence's remote steps run on.
+ * Both rows check the binding; 'host' comes first in the table, so it is
+ * the one that sees both.
+ */
+static int
+cfg_seq_binding(struct cfg_in *in, const struct cfg_key *k)
+{
+	const struct cfg_field *host, *hosts;
+
+	host = cfg_in_field(in, cfg_key(in->table, "host"));
+	hosts = cfg_in_field(in, cfg_key(in->table, "hosts"));
+	if (host->key != NULL && hosts->key != NULL)
+		return cfg_error(in->ld, &hosts->key->start_mark,
+		    "sequence has both 'host' and 'hosts'");
+	if (in->ld->cfg->n_hosts == 0)
+		return cfg_error(in->ld,
+		    &cfg_in_field(in, k)->key->start_mark, "'%s' needs a "
+		    "host inventory: there is no 'hosts' at the top level",
+		    k->name);
+	return 0;
+}
+
+static int
+cfg_seq_host(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
+{
+	const char *s = NULL;
+
+	if (cfg_seq_binding(in, k) != 0)
+		return -1;
+	return cfg_nonempty(in->ld, n, "'host'", &s);
+}
+
+static int
+cfg_seq_hosts(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
+{
+	struct cfg_seqdef *def = in->base;
+	const yaml_node_t *key = cfg_in_field(in, k)->key;
+	size_t i, total = 1;
+
+	if (cfg_seq_binding(in, k) != 0)
+		return -1;
+	for (i = 0; i < def->n_matrix; i++) {
+		if (strcmp(def->matrix[i].name, "host") == 0)
+			return cfg_error(in->ld, &key->start_mark,
+			    "'hosts' makes the matrix key 'host', and "
+			    "'matrix' has one too");
+		total *= def->matrix[i].n_values;
+	}
+	if (cfg_select_hosts(in->ld, n, def) != 0)
+		return -1;
+	if (total > CONFIG_SEQS_MAX / def->matrix[0].n_values)
+		return cfg_error(in->ld, &key->start_mark,
+		    "'hosts' and 'matrix' make more than %d sequences",
+		    CONFIG_SEQS_MAX);
+	return 0;
+}
+
+/*
+ * The other keys of a sequence.
+ */
+
+static int
+cfg_seq_steps(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
+{
+	struct cfg_seqdef *def = in->base;
+
+	(void)k;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return cfg_expected(in->ld, n, "a list of steps", "'steps'");
+	if (n->data.sequence.items.start == n->data.sequence.items.top)
+		return cfg_error(in->ld, &n->start_mark,
+		    "sequence '%s' has no steps", cfg_text(def->name));
+	return 0;
+}
+
+static int
+cfg_seq_needs(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
+{
+	struct cfg_loader *ld = in->ld;
+	yaml_node_item_t *it;
+	const char *s = NULL;
+
+	(void)k;
+	if (n->type == YAML_SCALAR_NODE)
+		return cfg_nonempty(ld, n, "'needs'", &s);
+	if (n->type != YAML_SEQUENCE_NODE)
+		return cfg_expected(ld, n, "a list of sequence names",
+		    "'needs'");
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		if (cfg_nonempty(ld, cfg_node(ld, *it), "'needs'", &s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Steps.
+ */
+
+/* The name a step gets from its command: its first line, and " ..." if
+ * more follows. */
+static char *
+cfg_step_name(const char *run)
+{
+	const char *p = run + strspn(run, " \t\n"), *nl, *end;
+
+	nl = p + strcspn(p, "\n");
+	for (end = nl; end > p && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		;
+	if (*nl != '\0' && nl[strspn(nl, " \t\n")] != '\0')
+		return xasprintf("%.*s ...", (int)(end - p), p);
+	return xstrndup(p, (size_t)(end - p));
+}
+
+static int
+cfg_step_env(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
+{
+	struct cfg_step *st = in->base;
+	size_t cap = st->n_env;
+
+	(void)k;
+	if (cfg_check_env(in->ld, n) != 0)
+		return -1;
+	return cfg_add_env(in->ld, n, in->vars, in->n_vars, &st->env,
+	    &st->n_env, &cap);
+}
+
+/* The action key given: exactly one. */
+static const struct cfg_key *
+cfg_step_action(struct cfg_in *in)
+{
+	const struct cfg_table *t = in->table;
+	const struct cfg_key *act = NULL;
+	size_t i, j, n;
+	char *list, *p;
+
+	for (j = 0; j < sizeof cfg_step_kinds / sizeof cfg_step_kinds[0];
+	    j++) {
+		for (i = 0; i < t->n_keys; i++) {
+			if (!(t->keys[i].flags & CFG_ACTION) ||
+			    t->keys[i].kinds != cfg_step_kinds[j].kind ||
+			    in->f[i].val == NULL)
+				continue;
+			if (act != NULL) {
+				cfg_error(in->ld, &in->map->start_mark,
+				    "step has both '%s' and '%s'", act->name,
+				    t->keys[i].name);
+				return NULL;
+			}
+			act = &t->keys[i];
+		}
+	}
+	if (act != NULL)
+		return act;
+	/* "'run', 'remote' or 'sleep'" */
+	for (i = 0, n = 0; i < t->n_keys; i++)
+		n += (t->keys[i].flags & CFG_ACTION) != 0;
+	list = xstrdup("");
+	for (i = 0, j = 0; i < t->n_keys; i++) {
+		if (!(t->keys[i].flags & CFG_ACTION))
+			continue;
+		p = xasprintf("%s%s'%s'", list, j == 0 ? "" : j + 1 < n ?
+		    ", " : " or ", t->keys[i].name);
+		free(list);
+		list = p;
+		j++;
+	}
+	cfg_error(in->ld, &in->map->start_mark, "step has no %s", list);
+	free(list);
+	return NULL;
+}
+
+static int
+cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
+    yaml_node_t *n, const struct cfg_step *proto)
+{
+	struct cfg_in in = { .ld = ld, .table = &cfg_step_table, .map = n,
+	    .vars = seq->vars, .n_vars = seq->n_vars };
+	const struct cfg_key *act;
+	struct cfg_step *st;
+	const char *s = NULL;
+	char buf[64];
+	size_t i;
+
+	seq->steps = xreallocarray_grow(seq->steps, step_cap, seq->n_steps + 1,
+	    sizeof *seq->steps);
+	st = &seq->steps[seq->n_steps++];
+	memset(st, 0, sizeof *st);
+	st->line = (int)n->start_mark.line + 1;
+	st->column = (int)n->start_mark.column + 1;
+	in.base = st;
+
+	if (n->type == YAML_SCALAR_NODE && !cfg_is_null(n)) {
+		if (cfg_string(ld, n, "a step", &s) != 0)
+			return -1;
+		if (s[strspn(s, " \t\n")] == '\0')
+			return cfg_error(ld, &n->start_mark, "empty step");
+		st->kind = CFG_STEP_RUN;
+		if ((st->run = cfg_expand(ld, n, seq->vars,
+		    seq->n_vars)) == NULL)
+			return -1;
+		st->name = cfg_step_name(st->run);
+		cfg_step_defaults(&cfg_step_table, CFG_K_RUN, proto, st);
+		return 0;
+	}
+	if (n->type != YAML_MAPPING_NODE || cfg_is_braces(ld, n))
+		return cfg_error(ld, &n->start_mark, "expected a step (a "
+		    "command, or a mapping with 'run' or 'sleep'), got %s",
+		    cfg_describe(ld, n, buf, sizeof buf));
+	if (cfg_table_fields(&in) != 0 || (act = cfg_step_action(&in)) == NULL)
+		return -1;
+	in.kind = act->kinds;
+	for (i = 0; cfg_step_kinds[i].kind != in.kind; i++)
+		;
+	st->kind = cfg_step_kinds[i].step;
+	st->op = cfg_step_kinds[i].op;
+	if (st->op != CFG_OP_RUN && seq->host < 0)
+		return cfg_error(ld, &cfg_in_field(&in, act)->key->start_mark,
+		    "a %s step needs a host: bind the sequence to one with "
+		    "'host' or 'hosts'", act->name);
+	if (cfg_table_applies(&in) != 0)
+		return -1;
+	if ((in.kind & CFG_K_COPY) &&
+	    cfg_in_field(&in, cfg_key(in.table, "to"))->val == NULL)
+		return cfg_error(ld, &n->start_mark, "'%s' step has no 'to' "
+		    "(where the copy goes)", act->name);
+	cfg_step_defaults(in.table, in.kind, proto, st);
+	if (cfg_table_values(&in) != 0)
+		return -1;
+	if (st->name != NULL)
+		return 0;
+	if (st->kind == CFG_STEP_SLEEP) {
+		/* As written, with a unit: "sleep 3s", "sleep 1.5s". */
+		s = cfg_text(cfg_in_field(&in, act)->val);
+		st->name = xasprintf("sleep %s%s", s,
+		    strchr("0123456789", s[strlen(s) - 1]) != NULL ? "s" : "");
+	} else if (in.kind & CFG_K_COPY)
+		st->name = xasprintf("%s %s", act->name, st->run);
+	else
+		st->name = cfg_step_name(st->run);
+	return 0;
+}
+
+/*
+ * Sequences.
+ */
+
+/*
+ * The variables of one expansion of def. Scope: top-level vars, the
+ * sequence's, the host's (its vars, then host and host_address), --set,
+ * the matrix. The host is more specific than the sequence; the command
+ * line beats the file; the matrix beats everything, or its expansions
+ * would all be the same.
+ */
+static void
+cfg_scope(struct cfg_loader *ld, struct cfg_seqdef *def, const size_t *at,
+    const struct cfg_host *h, struct cfg_kv **v, size_t *n)
+{
+	size_t cap = 0, i;
+
+	*v = NULL;
+	*n = 0;
+	for (i = 0; i < ld->n_vars; i++)
+		cfg_kv_set(v, n, &cap, ld->vars[i].name,
+		    xstrdup(ld->vars[i].value));
+	if (def->vars != NULL)
+		cfg_add_vars(ld, def->vars, v, n, &cap);
+	if (h != NULL) {
+		for (i = 0; i < h->n_vars; i++)
+			cfg_kv_set(v, n, &cap, h->vars[i].name,
+			    xstrdup(h->vars[i].value));
+		cfg_kv_set(v, n, &cap, "host", xstrdup(h->name));
+		cfg_kv_set(v, n, &cap, "host_address", xstrdup(h->address));
+	}
+	for (i = 0; i < ld->n_overrides; i++)
+		cfg_kv_set(v, n, &cap, ld->overrides[i].name,
+		    xstrdup(ld->overrides[i].value));
+	for (i = 0; i < def->n_matrix; i++)
+		cfg_kv_set(v, n, &cap, def->matrix[i].name,
+		    xstrdup(def->matrix[i].values[at[i]]));
+}
+
+/* Which host an expansion of def is bound to: -1 for none, -2 on error. */
+static long
+cfg_instance_host(struct cfg_loader *ld, struct cfg_seqdef *def,
+    const size_t *at)
+{
+	struct config *cfg = ld->cfg;
+	struct cfg_kv *vars;
+	size_t n_vars, i, len;
+	char *name, *list;
+	long h;
+
+	if (def->by_hosts)
+		return config_find_host(cfg, def->matrix[0].values[at[0]]);
+	if (def->host == NULL)
+		return -1;
+	cfg_scope(ld, def, at, NULL, &vars, &n_vars);
+	name = cfg_expand(ld, def->host, vars, n_vars);
+	cfg_kv_free(vars, n_vars);
+	if (name == NULL)
+		return -2;
+	if ((h = config_find_host(cfg, name)) < 0) {
+		for (i = 0, len = 1; i < cfg->n_hosts && i < 10; i++)
+			len += strlen(cfg->hosts[i].name) + 2;
+		list = xmalloc(len + 8);
+		list[0] = '\0';
+		for (i = 0; i < cfg->n_hosts && i < 10; i++) {
+			if (i > 0)
+				strcat(list, ", ");
+			strcat(list, cfg->hosts[i].name);
+		}
+		if (cfg->n_hosts > 10)
+			strcat(list, ", ...");
+		cfg_error(ld, &def->host->start_mark,
+		    "unknown host '%s' (hosts: %s)", name, list);
+		free(list);
+		free(name);
+		return -2;
+	}
+	free(name);
+	return h;
+}
+
+/* One sequence out of def, for the matrix values at[] (if any). */
+static int
+cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
+    const size_t *at)
+{
+	struct config *cfg = ld->cfg;
+	struct cfg_seq *seq;
+	struct cfg_aux *aux;
+	size_t env_cap = 0, step_cap = 0, i;
+	const char *value;
+	yaml_node_item_t *it;
+	char *name, *cwd;
+	long host;
+
+	if (cfg->n_seqs == CONFIG_SEQS_MAX)
+		return cfg_error(ld, &def->node->start_mark,
+		    "more than %d sequences", CONFIG_SEQS_MAX);
+	cfg->seqs = xreallocarray_grow(cfg->seqs, &ld->seq_cap,
+	    cfg->n_seqs + 1, sizeof *cfg->seqs);
+	ld->aux = xreallocarray_grow(ld->aux, &ld->aux_cap, cfg->n_seqs + 1,
+	    sizeof *ld->aux);
+	seq = &cfg->seqs[cfg->n_seqs];
+	aux = &ld->aux[cfg->n_seqs];
+	cfg->n_seqs++;
+	memset(seq, 0, sizeof *seq);
+	memset(aux, 0, sizeof *aux);
+	aux->needs = def->needs;
+	aux->name_mark = def->name->start_mark;
+	seq->template_name = xstrdup(cfg_text(def->name));
+	seq->line = (int)def->node->start_mark.line + 1;
+	seq->column = (int)def->node->start_mark.column + 1;
+
+	if ((host = cfg_instance_host(ld, def, at)) == -2)
+		return -1;
+	seq->host = host;
+	cfg_scope(ld, def, at, host >= 0 ? &cfg->hosts[host] : NULL,
+	    &seq->vars, &seq->n_vars);
+
+	if ((seq->name = cfg_expand(ld, def->name, seq->vars,
+	    seq->n_vars)) == NULL)
+		return -1;
+	/* Matrix values the name does not show are appended, so that every
+	 * expansion gets a name of its own. */
+	for (i = 0; i < def->n_matrix; i++) {
+		if (tmpl_uses(seq->template_name, def->matrix[i].name))
+			continue;
+		value = def->matrix[i].values[at[i]];
+		name = xasprintf("%s %s", seq->name, value);
+		free(seq->name);
+		seq->name = name;
+	}
+	if (seq->name[0] == '\0')
+		return cfg_error(ld, &def->name->start_mark,
+		    "sequence name '%s' is empty once expanded",
+		    seq->template_name);
+	for (i = 0; i + 1 < cfg->n_seqs; i++) {
+		if (strcmp(cfg->seqs[i].name, seq->name) == 0)
+			return cfg_error(ld, &def->name->start_mark,
+			    "duplicate sequence name '%s' (first at line %zu)",
+			    seq->name, ld->aux[i].name_mark.line + 1);
+	}
+
+	if (def->cwd != NULL) {
+		if ((cwd = cfg_expand(ld, def->cwd, seq->vars,
+		    seq->n_vars)) == NULL)
+			return -1;
+		seq->cwd = cfg_resolve(cfg, cwd);
+		free(cwd);
+	}
+	if (ld->env != NULL && cfg_add_env(ld, ld->env, seq->vars,
+	    seq->n_vars, &seq->env, &seq->n_env, &env_cap) != 0)
+		return -1;
+	if (def->env != NULL && cfg_add_env(ld, def->env, seq->vars,
+	    seq->n_vars, &seq->env, &seq->n_env, &env_cap) != 0)
+		return -1;
+
+	for (it = def->steps->data.sequence.items.start;
+	    it < def->steps->data.sequence.items.top; it++) {
+		/* seq may not move: only steps grow here. */
+		if (cfg_step(ld, seq, &step_cap, cfg_node(ld, *it),
+		    &def->proto) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+cfg_seq(struct cfg_loader *ld, yaml_node_t *n)
+{
+	struct cfg_in in = { .ld = ld, .table = &cfg_seq_table, .map = n };
+	const struct cfg_field *name, *steps;
+	struct cfg_seqdef def;
+	size_t at[CFG_MATRIX_KEYS], i;
+	const char *s = NULL;
+	char buf[64];
+	int rc = -1;
+
+	memset(&def, 0, sizeof def);
+	def.node = n;
+	def.proto.retry_delay = CONFIG_DEFAULT_RETRY_DELAY;
+	def.proto.on_failure = CFG_ONFAIL_STOP;
+	in.base = &def;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_error(ld, &n->start_mark, "expected a sequence "
+		    "(a mapping with 'name' and 'steps'), got %s",
+		    cfg_describe(ld, n, buf, sizeof buf));
+	if (cfg_table_fields(&in) != 0)
+		return -1;
+	name = cfg_in_field(&in, cfg_key(in.table, "name"));
+	steps = cfg_in_field(&in, cfg_key(in.table, "steps"));
+	if (name->val == NULL)
+		return cfg_error(ld, &n->start_mark,
+		    "sequence has no 'name'");
+	if (cfg_nonempty(ld, name->val, "'name'", &s) != 0)
+		return -1;
+	if (steps->val == NULL)
+		return cfg_error(ld, &n->start_mark,
+		    "sequence '%s' has no 'steps'", s);
+	if (cfg_table_values(&in) != 0)
+		goto out;
+
+	/* The cartesian product, first key outermost: an odometer. */
+	memset(at, 0, sizeof at);
+	for (;;) {
+		if (cfg_seq_instance(ld, &def, at) != 0)
+			goto out;
+		for (i = def.n_matrix; i > 0; i--) {
+			if (++at[i - 1] < def.matrix[i - 1].n_values)
+				break;
+			at[i - 1] = 0;
+		}
+		if (i == 0)
+			break;
+	}
+	rc = 0;
+
+out:
+	for (i = 0; i < def.n_matrix; i++)
+		free(def.matrix[i].values);
+	free(def.matrix);
+	return rc;
+}
+
+void
+cfg_seq_clear(struct cfg_seq *seq)
+{
+	struct cfg_step *st;
+	size_t j;
+
+	for (j = 0; j < seq->n_steps; j++) {
+		st = &seq->steps[j];
+		free(st->name);
+		free(st->run);
+		free(st->to);
+		free(st->cwd);
+		cfg_kv_free(st->env, st->n_env);
+	}
+	free(seq->steps);
+	free(seq->name);
+	free(seq->template_name);
+	free(seq->cwd);
+	cfg_kv_free(seq->env, seq->n_env);
+	cfg_kv_free(seq->vars, seq->n_vars);
+	free(seq->needs);
+}
+
+/*
+ * Needs.
+ */
+
+static void
+cfg_add_need(struct cfg_loader *ld, size_t seq, size_t need,
+    const yaml_node_t *entry)
+{
+	struct cfg_seq *s = &ld->cfg->seqs[seq];
+	struct cfg_aux *aux = &ld->aux[seq];
+	size_t cap;
+
+	/* A stamp rather than a search: a template can name thousands. */
+	if (ld->need_stamp[need] == seq + 1)
+		return;
+	ld->need_stamp[need] = seq + 1;
+	cap = aux->need_cap;
+	s->needs = xreallocarray_grow(s->needs, &cap, s->n_needs + 1,
+	    sizeof *s->needs);
+	aux->need_nodes = xreallocarray_grow(aux->need_nodes, &aux->need_cap,
+	    s->n_needs + 1, sizeof *aux->need_nodes);
+	s->needs[s->n_needs] = need;
+	aux->need_nodes[s->n_needs] = entry;
+	s->n_needs++;
+}
+
+/*
+ * One entry of needs. Expanded with the sequence's variables, it names a
+ * sequence, or a template (all of its expansions): that pairs "deploy
+ * {{host}}" with "build {{host}}" in a matrix. If it does not expand (a
+ * variable this sequence lacks), it can still name a template as written.
+ */
+static int
+cfg_resolve_need(struct cfg_loader *ld, size_t idx, const yaml_node_t *n)
+{
+	struct config *cfg = ld->cfg;
+	const char *text = cfg_text(n);
+	char *exp, *msg;
+	size_t i, found = 0;
+	long one = -1;
+
+	exp = tmpl_expand(text, cfg->seqs[idx].vars, cfg->seqs[idx].n_vars,
+	    &msg, NULL);
+	if (exp == NULL)
+		free(msg);
+	else
+		one = config_find_seq(cfg, exp);
+	if (one >= 0) {
+		if ((size_t)one == idx)
+			goto self;
+		cfg_add_need(ld, idx, (size_t)one, n);
+		free(exp);
+		return 0;
+	}
+	for (i = 0; i < cfg->n_seqs; i++) {
+		if ((exp != NULL &&
+		    strcmp(cfg->seqs[i].template_name, exp) == 0) ||
+		    strcmp(cfg->seqs[i].template_name, text) == 0) {
+			if (i == idx)
+				goto self;
+			cfg_add_need(ld, idx, i, n);
+			found++;
+		}
+	}
+	free(exp);
+	if (found == 0)
+		return cfg_error(ld, &n->start_mark,
+		    "unknown sequence '%s' in needs", text);
+	return 0;
+
+self:
+	free(exp);
+	return cfg_error(ld, &n->start_mark, "sequence '%s' needs itself",
+	    cfg->seqs[idx].name);
+}
+
+enum { CFG_WHITE, CFG_GREY, CFG_BLACK };
+
+static int
+cfg_visit(struct cfg_loader *ld, size_t u, unsigned char *colour,
+    size_t *stack, size_t depth)
+{
+	struct config *cfg = ld->cfg;
+	size_t k, v, j, len;
+	char *msg, *p;
+
+	colour[u] = CFG_GREY;
+	stack[depth] = u;
+	for (k = 0; k < cfg->seqs[u].n_needs; k++) {
+		v = cfg->seqs[u].needs[k];
+		if (colour[v] == CFG_BLACK)
+			continue;
+		if (colour[v] == CFG_WHITE) {
+			if (cfg_visit(ld, v, colour, stack, depth + 1) != 0)
+				return -1;
+			continue;
+		}
+		/* v is on the stack: the cycle is v ... u -> v. */
+		for (j = depth; stack[j] != v; j--)
+			;
+		len = strlen(cfg->seqs[v].name) + 1;
+		for (; j <= depth; j++)
+			len += strlen(cfg->seqs[stack[j]].name) + 4;
+		msg = p = xmalloc(len);
+		for (j = depth; stack[j] != v; j--)
+			;
+		for (; j <= depth; j++)
+			p += sprintf(p, "%s -> ", cfg->seqs[stack[j]].name);
+		strcpy(p, cfg->seqs[v].name);
+		cfg_error(ld, &ld->aux[u].need_nodes[k]->start_mark,
+		    "dependency cycle: %s", msg);
+		free(msg);
+		return -1;
+	}
+	colour[u] = CFG_BLACK;
+	return 0;
+}
+
+int
+cfg_needs(struct cfg_loader *ld)
+{
+	struct config *cfg = ld->cfg;
+	yaml_node_t *n;
+	yaml_node_item_t *it;
+	unsigned char *colour;
+	size_t i, *stack;
+	int rc = 0;
+
+	ld->need_stamp = xcalloc(cfg->n_seqs, sizeof *ld->need_stamp);
+	for (i = 0; i < cfg->n_seqs; i++) {
+		if ((n = ld->aux[i].needs) == NULL)
+			continue;
+		if (n->type == YAML_SCALAR_NODE) {
+			if (cfg_resolve_need(ld, i, n) != 0)
+				return -1;
+			continue;
+		}
+		for (it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++) {
+			if (cfg_resolve_need(ld, i,
+			    cfg_node(ld, *it)) != 0)
+				return -1;
+		}
+	}
+
+	colour = xcalloc(cfg->n_seqs, 1);
+	stack = xcalloc(cfg->n_seqs, sizeof *stack);
+	for (i = 0; i < cfg->n_seqs && rc == 0; i++) {
+		if (colour[i] == CFG_WHITE)
+			rc = cfg_visit(ld, i, colour, stack, 0);
+	}
+	free(stack);
+	free(colour);
+	return rc;
+}
