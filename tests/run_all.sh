@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 pkgs="build-essential cmake pkg-config libev-dev libyaml-dev libncurses-dev
       libcmocka-dev tmux python3 procps openssh-client openssh-server
-      pandoc man-db zsh fish"
+      pandoc man-db zsh fish python3-jsonschema python3-yaml"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -14,6 +14,7 @@ for f in usr/bin/drove usr/share/man/man1/drove.1 \
     usr/share/bash-completion/completions/drove \
     usr/share/zsh/vendor-completions/_drove \
     usr/share/fish/vendor_completions.d/drove.fish \
+    usr/share/drove/drove.schema.json \
     usr/share/doc/drove/examples/demo.yaml \
     usr/share/doc/drove/examples/failing.yaml; do
 	check "installed: /$f" test -s "$D/$f"
