@@ -2,13 +2,15 @@
 # run_all.sh: the whole test suite, from a fresh Debian 12 machine (as root)
 # or a developer's: install what is missing, build the normal and the
 # sanitizer (ASan + UBSan) trees, run every test in the first and the unit
-# tests in the second. README's test command and .ci/run run exactly this.
+# tests in the second, and last build the Debian package, install it and
+# run it. README's test command and .ci/run run exactly this.
 set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential cmake pkg-config libev-dev libyaml-dev libncurses-dev
       libcmocka-dev tmux python3 procps openssh-client openssh-server
-      pandoc man-db zsh fish python3-jsonschema python3-yaml"
+      pandoc man-db zsh fish python3-jsonschema python3-yaml
+      dpkg-dev debhelper lintian"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -42,3 +44,7 @@ for t in tests/e2e/test_headless.sh tests/e2e/test_logs.sh \
 done
 echo "== all tests (unit and end-to-end) on the normal build"
 ctest --test-dir build --output-on-failure -j "$jobs"
+echo "== the Debian package: build, lintian, dpkg -i, run, remove"
+DROVE=$PWD/build/drove DROVE_SOURCE_DIR=$PWD bash tests/deb/test_deb.sh \
+    >build/test_deb.log 2>&1 || { cat build/test_deb.log; exit 1; }
+tail -n 1 build/test_deb.log
