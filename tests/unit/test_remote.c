@@ -21,7 +21,6 @@
 #include <ev.h>
 
 #include "config.h"
-#include "container_of.h"
 #include "proc.h"
 #include "remote.h"
 #include "run.h"
@@ -59,230 +58,18 @@ sshd_connections(void)
 	return n;
 }
 
-/* One test's run: a config whose {{T}} is a scratch directory and whose
- * @SSH@ is the private ssh_config, and the events as text. */
-struct world {
-	char *dir;
-	struct config *cfg;
-	struct run *run;
-	char *log;
-	size_t log_len, log_cap;
-	bool idle;
-	ev_timer guard, poll;
-	bool guard_fired;
-};
-
-static void
-w_append(struct world *w, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	size_t n;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	n = strlen(s);
-	w->log = xreallocarray_grow(w->log, &w->log_cap, w->log_len + n + 2, 1);
-	memcpy(w->log + w->log_len, s, n);
-	w->log_len += n;
-	w->log[w->log_len++] = '\n';
-	w->log[w->log_len] = '\0';
-	free(s);
-}
-
-static void
-w_observe(void *arg, struct run *run, const struct run_event *ev)
-{
-	struct world *w = arg;
-	const struct run_seq *seq = NULL;
-
-	if (ev->type != RUN_EV_START && ev->type != RUN_EV_IDLE &&
-	    ev->type != RUN_EV_END)
-		seq = run_seq(run, ev->seq);
-	switch (ev->type) {
-	case RUN_EV_STEP_START:
-		w_append(w, "start %s/%zu #%u", seq->cfg->name, ev->step + 1,
-		    ev->attempt);
-		break;
-	case RUN_EV_STEP_END:
-		w_append(w, "end %s/%zu #%u %s %d", seq->cfg->name,
-		    ev->step + 1, ev->attempt,
-		    step_status_name(seq->steps[ev->step].status),
-		    seq->steps[ev->step].exit_code);
-		break;
-	case RUN_EV_LINE:
-		if (!(ev->line->flags & OUTBUF_MARK))
-			w_append(w, "line %s: %.*s", seq->cfg->name,
-			    (int)ev->line->len, ev->line->text);
-		break;
-	case RUN_EV_IDLE:
-		w->idle = true;
-		break;
-	default:
-		break;
-	}
-}
-
-static void
-w_guard_cb(EV_P_ ev_timer *t, int revents)
-{
-	struct world *w = container_of(t, struct world, guard);
-
-	(void)EV_A;
-	(void)revents;
-	w->guard_fired = true;
-}
-
-static void
-w_poll_cb(EV_P_ ev_timer *t, int revents)
-{
-	(void)EV_A;
-	(void)t;
-	(void)revents;
-}
-
-/* The YAML with @SSH@ replaced by the private ssh_config (settings are
- * not templated). */
-static char *
-w_yaml(const char *yaml)
-{
-	const char *at = strstr(yaml, "@SSH@");
-
-	if (at == NULL)
-		return xstrdup(yaml);
-	return xasprintf("%.*s%s%s", (int)(at - yaml), yaml, sshd.config,
-	    at + 5);
-}
-
-static struct world *
+/* A world (testutil.h) whose YAML may say @SSH@ for the private
+ * ssh_config (settings are not templated). */
+static struct tu_world *
 w_new(const char *yaml)
 {
-	struct world *w = xcalloc(1, sizeof *w);
-	struct run_options opt = { .interactive = false, .max_parallel = -1 };
-	struct cfg_kv set;
-	char *err = NULL, *text = w_yaml(yaml);
+	const char *at = strstr(yaml, "@SSH@");
+	char *text = at == NULL ? xstrdup(yaml) : xasprintf("%.*s%s%s",
+	    (int)(at - yaml), yaml, sshd.config, at + 5);
+	struct tu_world *w = tu_world_new(text, false);
 
-	w->dir = tu_tmpdir();
-	set.name = (char *)"T";
-	set.value = w->dir;
-	if (config_load_string("test.yaml", text, &set, 1, &w->cfg,
-	    &err) != 0) {
-		fprintf(stderr, "config: %s\n", err);
-		fail();
-	}
 	free(text);
-	w->run = run_create(w->cfg, &opt);
-	run_set_ssh_dir(w->run, w->dir);
-	run_add_observer(w->run, w_observe, w);
-	ev_init(&w->guard, w_guard_cb);
-	ev_timer_init(&w->poll, w_poll_cb, 0.01, 0.01);
 	return w;
-}
-
-/* Run the loop until cond() holds (or the run settles, without one); a
- * hang fails the test after 60 s, which is no timing assertion. */
-static void
-w_run_until(struct world *w, bool (*cond)(struct world *))
-{
-	ev_now_update(EV_DEFAULT);
-	ev_timer_set(&w->guard, 60., 0.);
-	ev_timer_start(EV_DEFAULT_ &w->guard);
-	if (cond != NULL)
-		ev_timer_again(EV_DEFAULT_ &w->poll);
-	while (!w->guard_fired && !(cond ? cond(w) : run_settled(w->run)))
-		ev_run(EV_DEFAULT_ EVRUN_ONCE);
-	ev_timer_stop(EV_DEFAULT_ &w->guard);
-	ev_timer_stop(EV_DEFAULT_ &w->poll);
-	if (w->guard_fired) {
-		fprintf(stderr, "transcript:\n%s", w->log ? w->log : "");
-		fail_msg("the run did not get there within 60 s");
-	}
-}
-
-static bool
-w_disconnected(struct world *w)
-{
-	return !run_disconnecting(w->run);
-}
-
-/* Close the run's connections as drove does at its end, on the loop. */
-static void
-w_disconnect(struct world *w)
-{
-	run_disconnect(w->run);
-	w_run_until(w, w_disconnected);
-}
-
-static void
-w_free(struct world *w)
-{
-	run_stop_all(w->run, "test over");
-	w->idle = run_settled(w->run);
-	w_run_until(w, NULL);
-	w_disconnect(w);
-	run_free(w->run);
-	config_free(w->cfg);
-	tu_rmrf(w->dir);
-	free(w->dir);
-	free(w->log);
-	free(w);
-}
-
-static char *
-w_file(struct world *w, const char *name)
-{
-	char *path = xasprintf("%s/%s", w->dir, name);
-	char *text = tu_read_file(path, NULL);
-
-	free(path);
-	return text;
-}
-
-static void
-assert_has(const char *hay, const char *needle)
-{
-	if (hay == NULL || strstr(hay, needle) == NULL) {
-		fprintf(stderr, "transcript:\n%s", hay ? hay : "(none)");
-		fail_msg("expected '%s'", needle);
-	}
-}
-
-static const char *w_wanted_file;
-
-static bool
-w_has_file(struct world *w)
-{
-	char *text = w_file(w, w_wanted_file);
-	bool ok = text != NULL && text[0] != '\0';
-
-	free(text);
-	return ok;
-}
-
-static const char *w_wanted_text;
-
-static bool
-w_has_text(struct world *w)
-{
-	return w->log != NULL && strstr(w->log, w_wanted_text) != NULL;
-}
-
-/* Until the transcript says text. */
-static void
-w_wait_log(struct world *w, const char *text)
-{
-	w_wanted_text = text;
-	w_run_until(w, w_has_text);
-}
-
-static pid_t w_dead_pid;
-
-static bool
-w_dead(struct world *w)
-{
-	(void)w;
-	return !tu_pid_alive(w_dead_pid);
 }
 
 #define NEED_SSHD() do { if (sshd.dir == NULL) skip(); } while (0)
@@ -573,7 +360,7 @@ test_control_dir_fallback(void **state)
 static void
 test_remote_output_and_status(void **state)
 {
-	struct world *w;
+	struct tu_world *w;
 	const size_t before = sshd.dir ? sshd_connections() : 0;
 
 	(void)state;
@@ -599,25 +386,25 @@ test_remote_output_and_status(void **state)
 	    "      - remote: \"true\"\n"
 	    "      - remote: \"true\"\n");
 	run_start(w->run);
-	w_run_until(w, NULL);
-	assert_has(w->log, "line s h1: on h1 step hello");
-	assert_has(w->log, "line s h2: oops");
-	assert_has(w->log, "line s h2: single \"double\" $dollar\n"
+	tu_world_until(w, NULL);
+	tu_assert_has(tu_world_log(w), "line s h1: on h1 step hello");
+	tu_assert_has(tu_world_log(w), "line s h2: oops");
+	tu_assert_has(tu_world_log(w), "line s h2: single \"double\" $dollar\n"
 	    "line s h2: h2\n");
-	assert_has(w->log, "end s h1/3 #1 failed 3");
+	tu_assert_has(tu_world_log(w), "end s h1/3 #1 failed 3");
 	/* Killed by a signal over there: sh's 128+N comes back. */
-	assert_has(w->log, "end s h1/4 #1 failed 137");
-	assert_has(w->log, "end s h2/6 #1 ok 0");
+	tu_assert_has(tu_world_log(w), "end s h1/4 #1 failed 137");
+	tu_assert_has(tu_world_log(w), "end s h2/6 #1 ok 0");
 	/* Six steps on each of two hosts, one connection each. */
 	assert_int_equal(sshd_connections() - before, 2);
 	assert_int_equal(remote_masters(run_remote(w->run)), 2);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_copies(void **state)
 {
-	struct world *w;
+	struct tu_world *w;
 	char *src, *a, *b, *cmd;
 	size_t la, lb;
 
@@ -640,7 +427,7 @@ test_copies(void **state)
 	    "      - {download: \"{{T}}/missing\", to: x, "
 	    "on_failure: continue}\n");
 	run_start(w->run);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	src = xasprintf("%s/blob", w->dir);
 	a = tu_read_file(src, &la);
 	free(src);
@@ -658,19 +445,19 @@ test_copies(void **state)
 	free(src);
 	free(a);
 	free(b);
-	a = w_file(w, "backd/e/f");
+	a = tu_world_file(w, "backd/e/f");
 	assert_string_equal(a, "x\n");
 	free(a);
-	assert_has(w->log, "end s/6 #1 failed");
-	assert_has(w->log, "No such file or directory");
+	tu_assert_has(tu_world_log(w), "end s/6 #1 failed");
+	tu_assert_has(tu_world_log(w), "No such file or directory");
 	assert_int_equal(run_seq(w->run, 0)->state, SEQ_FAILED);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_unreachable(void **state)
 {
-	struct world *w;
+	struct tu_world *w;
 	char *yaml;
 	double t0;
 
@@ -696,30 +483,16 @@ test_unreachable(void **state)
 	ev_now_update(EV_DEFAULT);
 	t0 = ev_now(EV_DEFAULT);
 	run_start(w->run);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_true(ev_now(EV_DEFAULT) - t0 < 20);
-	assert_has(w->log, "line d: ssh: connect to host 127.0.0.1 port 1: "
+	tu_assert_has(tu_world_log(w), "line d: ssh: connect to host 127.0.0.1 port 1: "
 	    "Connection refused");
 	/* The retry tried again (a new connection), and failed the same. */
-	assert_has(w->log, "end d/1 #2 failed 255");
-	assert_has(w->log, "end d2/1 #1 failed 255");
-	assert_has(w->log, "line u: fine");
+	tu_assert_has(tu_world_log(w), "end d/1 #2 failed 255");
+	tu_assert_has(tu_world_log(w), "end d2/1 #1 failed 255");
+	tu_assert_has(tu_world_log(w), "line u: fine");
 	assert_int_equal(run_seq(w->run, 2)->state, SEQ_OK);
-	w_free(w);
-}
-
-static pid_t
-wait_pid_file(struct world *w, const char *name)
-{
-	char *text;
-	pid_t pid;
-
-	w_wanted_file = name;
-	w_run_until(w, w_has_file);
-	text = w_file(w, name);
-	pid = (pid_t)atoi(text);
-	free(text);
-	return pid;
+	tu_world_free(w);
 }
 
 /* Kill, skip, time out: the command on the host goes too, even one that
@@ -728,7 +501,7 @@ wait_pid_file(struct world *w, const char *name)
 static void
 test_stop_remote(void **state)
 {
-	struct world *w;
+	struct tu_world *w;
 	char *kfile;
 	pid_t pid;
 
@@ -749,33 +522,29 @@ test_stop_remote(void **state)
 	    "        on_failure: continue\n"
 	    "      - {remote: echo done}\n");
 	run_start(w->run);
-	pid = wait_pid_file(w, "k");
+	pid = tu_world_wait_pid(w, "k");
 	assert_true(tu_pid_alive(pid));
 	assert_null(run_act(w->run, 0, RUN_ACT_KILL));
-	w_dead_pid = pid;
-	w_run_until(w, w_dead);
-	w_wait_log(w, "end k/1 #1 killed");
+	tu_world_wait_dead(w, pid);
+	tu_world_wait_log(w, "end k/1 #1 killed");
 	kfile = xasprintf("%s/k", w->dir);
 	unlink(kfile);
 	free(kfile);
 	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
-	pid = wait_pid_file(w, "k");
+	pid = tu_world_wait_pid(w, "k");
 	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
-	w_dead_pid = pid;
-	w_run_until(w, w_dead);
+	tu_world_wait_dead(w, pid);
 	/* This one ignores SIGTERM: the SIGKILL after the grace. */
-	pid = wait_pid_file(w, "s");
+	pid = tu_world_wait_pid(w, "s");
 	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
-	w_dead_pid = pid;
-	w_run_until(w, w_dead);
-	pid = wait_pid_file(w, "t");
-	w_dead_pid = pid;
-	w_run_until(w, w_dead);
-	w_run_until(w, NULL);
-	assert_has(w->log, "end k/2 #1 skipped");
-	assert_has(w->log, "end k/3 #1 timeout");
-	assert_has(w->log, "line k: done");
-	w_free(w);
+	tu_world_wait_dead(w, pid);
+	pid = tu_world_wait_pid(w, "t");
+	tu_world_wait_dead(w, pid);
+	tu_world_until(w, NULL);
+	tu_assert_has(tu_world_log(w), "end k/2 #1 skipped");
+	tu_assert_has(tu_world_log(w), "end k/3 #1 timeout");
+	tu_assert_has(tu_world_log(w), "line k: done");
+	tu_world_free(w);
 }
 
 /* A tty step has a terminal on the host: the terminal's hangup stops it,
@@ -783,7 +552,7 @@ test_stop_remote(void **state)
 static void
 test_tty_remote(void **state)
 {
-	struct world *w;
+	struct tu_world *w;
 	pid_t pid;
 
 	(void)state;
@@ -800,26 +569,31 @@ test_tty_remote(void **state)
 	    "      - remote: read -r answer; echo \"got $answer\"\n"
 	    "      - remote: echo $$ > {{T}}/y; exec sleep 1000\n");
 	run_start(w->run);
-	w_wait_log(w, "end y/1 #1 ok");
-	assert_has(w->log, "line y: a terminal");
-	w_wait_log(w, "start y/2 #1");
+	tu_world_wait_log(w, "end y/1 #1 ok");
+	tu_assert_has(tu_world_log(w), "line y: a terminal");
+	tu_world_wait_log(w, "start y/2 #1");
 	/* The step's terminal takes input before the command reads it. */
 	assert_int_equal(run_write_input(w->run, 0, "yes\r", 4), 4);
-	w_wait_log(w, "line y: got yes");
-	pid = wait_pid_file(w, "y");
+	tu_world_wait_log(w, "line y: got yes");
+	pid = tu_world_wait_pid(w, "y");
 	assert_true(tu_pid_alive(pid));
 	assert_null(run_act(w->run, 0, RUN_ACT_KILL));
-	w_dead_pid = pid;
-	w_run_until(w, w_dead);
-	w_wait_log(w, "end y/3 #1 killed");
-	w_free(w);
+	tu_world_wait_dead(w, pid);
+	tu_world_wait_log(w, "end y/3 #1 killed");
+	tu_world_free(w);
+}
+
+static bool
+w_disconnected(struct tu_world *w)
+{
+	return !run_disconnecting(w->run);
 }
 
 /* The end of the run: no master, no socket, no directory. */
 static void
 test_disconnect(void **state)
 {
-	struct world *w;
+	struct tu_world *w;
 	struct remote_wait *wait = NULL;
 	char *path, *dir, *cmd;
 	struct stat sb;
@@ -832,7 +606,7 @@ test_disconnect(void **state)
 	    "sequences:\n"
 	    "  - {name: s, hosts: all, steps: [{remote: \"true\"}]}\n");
 	run_start(w->run);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(run_exit_status(w->run), 0);
 	assert_int_equal(remote_masters(run_remote(w->run)), 2);
 	dir = xstrdup(remote_dir(run_remote(w->run)));
@@ -855,7 +629,7 @@ test_disconnect(void **state)
 	assert_int_equal(remote_connect(run_remote(w->run), 0, ready_cb, NULL,
 	    &wait), 0);
 	assert_false(ready_called);
-	w_run_until(w, w_disconnected);
+	tu_world_until(w, w_disconnected);
 	assert_true(ready_called);
 	assert_non_null(ready_err);
 	assert_non_null(strstr(ready_err, "closed"));
@@ -867,7 +641,7 @@ test_disconnect(void **state)
 	free(cmd);
 	free(path);
 	free(dir);
-	w_free(w);
+	tu_world_free(w);
 }
 
 /* --- setup ------------------------------------------------------------- */

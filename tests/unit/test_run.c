@@ -13,231 +13,22 @@
 #include <ev.h>
 
 #include "config.h"
-#include "container_of.h"
 #include "proc.h"
 #include "run.h"
 #include "runlog.h"
 #include "testutil.h"
 #include "xmalloc.h"
 
-/* One test's world: a scratch directory the steps work in ($T), the
- * config, the run, and a transcript of the events. */
-struct world {
-	char *dir;
-	struct config *cfg;
-	struct run *run;
-	struct runlog *rl;
-	char *log;           /* transcript, one event a line */
-	size_t log_len, log_cap;
-	unsigned active, max_active;
-	bool idle;
-	ev_timer guard;
-	bool guard_fired;
-	ev_timer poll;       /* wakes the loop to re-check a condition that
-	                        no event announces (a file a step wrote) */
-};
-
 static void
-w_append(struct world *w, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	size_t n;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	n = strlen(s);
-	w->log = xreallocarray_grow(w->log, &w->log_cap, w->log_len + n + 2, 1);
-	memcpy(w->log + w->log_len, s, n);
-	w->log_len += n;
-	w->log[w->log_len++] = '\n';
-	w->log[w->log_len] = '\0';
-	free(s);
-}
-
-static void
-w_observe(void *arg, struct run *run, const struct run_event *ev)
-{
-	struct world *w = arg;
-	const struct run_seq *seq = NULL;
-
-	if (ev->type != RUN_EV_START && ev->type != RUN_EV_IDLE &&
-	    ev->type != RUN_EV_END)
-		seq = run_seq(run, ev->seq);
-	switch (ev->type) {
-	case RUN_EV_STEP_START:
-		w_append(w, "start %s/%s #%u", seq->cfg->name,
-		    seq->cfg->steps[ev->step].name, ev->attempt);
-		break;
-	case RUN_EV_STEP_END:
-		w_append(w, "end %s/%s #%u %s", seq->cfg->name,
-		    seq->cfg->steps[ev->step].name, ev->attempt,
-		    step_status_name(seq->steps[ev->step].status));
-		break;
-	case RUN_EV_SEQ:
-		w_append(w, "seq %s %s", seq->cfg->name,
-		    seq_state_name(seq->state));
-		w->active = 0;
-		for (size_t i = 0; i < run_seq_count(run); i++) {
-			enum seq_state st = run_seq(run, i)->state;
-			if (st == SEQ_RUNNING || st == SEQ_PAUSED)
-				w->active++;
-		}
-		if (w->active > w->max_active)
-			w->max_active = w->active;
-		break;
-	case RUN_EV_LINE:
-		if (!(ev->line->flags & OUTBUF_MARK))
-			w_append(w, "line %s: %.*s", seq->cfg->name,
-			    (int)ev->line->len, ev->line->text);
-		break;
-	case RUN_EV_NOTICE:
-		w_append(w, "notice %s: %s", seq->cfg->name, ev->text);
-		break;
-	case RUN_EV_ACTION:
-		w_append(w, "action %s %s", seq->cfg->name,
-		    run_action_name(ev->action));
-		break;
-	case RUN_EV_IDLE:
-		w->idle = true;
-		w_append(w, "idle");
-		break;
-	default:
-		break;
-	}
-}
-
-static void
-w_guard_cb(EV_P_ ev_timer *t, int revents)
-{
-	struct world *w = container_of(t, struct world, guard);
-
-	(void)EV_A;
-	(void)revents;
-	w->guard_fired = true;
-}
-
-static void
-w_poll_cb(EV_P_ ev_timer *t, int revents)
-{
-	(void)EV_A;
-	(void)t;
-	(void)revents;
-}
-
-/* Load YAML where {{T}} is the world's scratch directory. */
-static struct world *
-w_new(const char *yaml, bool interactive)
-{
-	struct world *w = xcalloc(1, sizeof *w);
-	struct run_options opt = { .interactive = interactive,
-		                   .max_parallel = -1 };
-	char *err = NULL;
-	struct cfg_kv set;
-
-	w->dir = tu_tmpdir();
-	set.name = xstrdup("T");
-	set.value = w->dir;
-	/* The YAML says {{T}} for the scratch directory. */
-	if (config_load_string("test.yaml", yaml, &set, 1, &w->cfg,
-	    &err) != 0) {
-		fprintf(stderr, "config: %s\n", err);
-		fail();
-	}
-	free(set.name);
-	w->run = run_create(w->cfg, &opt);
-	run_add_observer(w->run, w_observe, w);
-	ev_init(&w->guard, w_guard_cb);
-	ev_timer_init(&w->poll, w_poll_cb, 0.01, 0.01);
-	return w;
-}
-
-/* Run the loop until the run settles (or cond() holds), failing the test
- * if that takes absurdly long: a hang, not a timing assertion. */
-static void
-w_run_until(struct world *w, bool (*cond)(struct world *))
-{
-	ev_now_update(EV_DEFAULT);
-	ev_timer_set(&w->guard, 60., 0.);
-	ev_timer_start(EV_DEFAULT_ &w->guard);
-	if (cond != NULL)
-		ev_timer_again(EV_DEFAULT_ &w->poll);
-	while (!w->guard_fired && !(cond ? cond(w) : w->idle))
-		ev_run(EV_DEFAULT_ EVRUN_ONCE);
-	ev_timer_stop(EV_DEFAULT_ &w->guard);
-	ev_timer_stop(EV_DEFAULT_ &w->poll);
-	if (w->guard_fired) {
-		fprintf(stderr, "transcript:\n%s", w->log ? w->log : "");
-		fail_msg("the run did not get there within 60 s");
-	}
-}
-
-static void
-w_start(struct world *w)
+w_start(struct tu_world *w)
 {
 	run_start(w->run);
 }
 
-static void
-w_free(struct world *w)
-{
-	run_stop_all(w->run, "test over");
-	w->idle = run_settled(w->run);
-	w_run_until(w, NULL);
-	runlog_free(w->rl);
-	run_free(w->run);
-	config_free(w->cfg);
-	tu_rmrf(w->dir);
-	free(w->dir);
-	free(w->log);
-	free(w);
-}
-
-static char *
-w_file(struct world *w, const char *name)
-{
-	char *path = xasprintf("%s/%s", w->dir, name);
-	char *text = tu_read_file(path, NULL);
-
-	free(path);
-	return text;
-}
-
-static pid_t w_dead_pid;
-
-static bool
-w_dead(struct world *w)
-{
-	(void)w;
-	return !tu_pid_alive(w_dead_pid);
-}
-
-/* A killed process closes its files a moment before it is gone from the
- * process table: wait for that moment (or fail after the guard). */
-static void
-assert_dies(struct world *w, pid_t pid)
-{
-	assert_true(pid > 0);
-	w_dead_pid = pid;
-	w_run_until(w, w_dead);
-}
-
 static const struct run_seq *
-w_seq(struct world *w, size_t i)
+w_seq(struct tu_world *w, size_t i)
 {
 	return run_seq(w->run, i);
-}
-
-static void
-assert_in_order(const char *hay, const char *a, const char *b)
-{
-	const char *pa = strstr(hay, a), *pb = strstr(hay, b);
-
-	if (pa == NULL || pb == NULL || pa > pb) {
-		fprintf(stderr, "transcript:\n%s", hay);
-		fail_msg("expected '%s' before '%s'", a, b);
-	}
 }
 
 /* --- tests ---------------------------------------------------------------- */
@@ -245,7 +36,7 @@ assert_in_order(const char *hay, const char *a, const char *b)
 static void
 test_order_within_sequence(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: s\n"
 	    "    steps:\n"
@@ -256,15 +47,15 @@ test_order_within_sequence(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
-	f = w_file(w, "f");
+	tu_world_until(w, NULL);
+	f = tu_world_file(w, "f");
 	assert_string_equal(f, "one\ntwo\nthree\n");
-	assert_in_order(w->log, "end s/echo one", "start s/sleep");
-	assert_in_order(w->log, "end s/sleep", "start s/echo three");
+	tu_assert_in_order(tu_world_log(w), "end s/1 #", "start s/2 #");
+	tu_assert_in_order(tu_world_log(w), "end s/2 #", "start s/3 #");
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(run_exit_status(w->run), 0);
 	free(f);
-	w_free(w);
+	tu_world_free(w);
 }
 
 /* Two sequences that can only finish if they run at the same time: each
@@ -272,7 +63,7 @@ test_order_within_sequence(void **state)
 static void
 test_concurrency(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: a\n"
 	    "    steps:\n"
@@ -285,17 +76,17 @@ test_concurrency(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_OK);
 	assert_int_equal(w->max_active, 2);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_max_parallel(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "settings: {max_parallel: 2}\n"
 	    "sequences:\n"
 	    "  - {name: a, steps: [sleep 0.1]}\n"
@@ -306,24 +97,24 @@ test_max_parallel(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w->max_active, 2);
 	for (size_t i = 0; i < 5; i++)
 		assert_int_equal(w_seq(w, i)->state, SEQ_OK);
 	/* c starts only when a or b is done. */
 	{
-		const char *a = strstr(w->log, "seq a ok");
-		const char *b = strstr(w->log, "seq b ok");
-		const char *c = strstr(w->log, "seq c running");
+		const char *a = strstr(tu_world_log(w), "seq a ok");
+		const char *b = strstr(tu_world_log(w), "seq b ok");
+		const char *c = strstr(tu_world_log(w), "seq c running");
 		assert_true(a && b && c && (a < c || b < c));
 	}
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_max_parallel_one_serialises(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "settings: {max_parallel: 1}\n"
 	    "sequences:\n"
 	    "  - name: a\n"
@@ -335,17 +126,17 @@ test_max_parallel_one_serialises(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
-	f = w_file(w, "f");
+	tu_world_until(w, NULL);
+	f = tu_world_file(w, "f");
 	assert_string_equal(f, "start a\nend a\nstart b\nend b\n");
 	free(f);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_needs_and_blocked(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: app\n"
 	    "    needs: [build]\n"
@@ -364,8 +155,8 @@ test_needs_and_blocked(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
-	f = w_file(w, "f");
+	tu_world_until(w, NULL);
+	f = tu_world_file(w, "f");
 	assert_string_equal(f, "app ran\n");
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 2)->state, SEQ_FAILED);
@@ -374,15 +165,15 @@ test_needs_and_blocked(void **state)
 	assert_int_equal(w_seq(w, 4)->state, SEQ_BLOCKED);
 	assert_int_equal(w_seq(w, 3)->steps[0].attempt, 0);
 	assert_int_equal(run_exit_status(w->run), 1);
-	assert_in_order(w->log, "seq build ok", "start app/");
+	tu_assert_in_order(tu_world_log(w), "seq build ok", "start app/");
 	free(f);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_retries_then_success(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: s\n"
 	    "    steps:\n"
@@ -400,11 +191,11 @@ test_retries_then_success(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
-	f = w_file(w, "tries");
+	tu_world_until(w, NULL);
+	f = tu_world_file(w, "tries");
 	assert_string_equal(f, "1\n2\n3\n");
 	free(f);
-	f = w_file(w, "tries2");
+	f = tu_world_file(w, "tries2");
 	assert_string_equal(f, "1\n2\n");
 	free(f);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
@@ -412,15 +203,15 @@ test_retries_then_success(void **state)
 	assert_int_equal(w_seq(w, 1)->state, SEQ_FAILED);
 	assert_int_equal(w_seq(w, 1)->steps[0].status, STEP_FAILED);
 	assert_int_equal(w_seq(w, 1)->steps[0].attempt, 2);
-	assert_non_null(strstr(w->log, "end s/flaky #2 failed"));
-	assert_non_null(strstr(w->log, "end s/flaky #3 ok"));
-	w_free(w);
+	assert_non_null(strstr(tu_world_log(w), "end s/1 #2 failed"));
+	assert_non_null(strstr(tu_world_log(w), "end s/1 #3 ok"));
+	tu_world_free(w);
 }
 
 static void
 test_on_failure_stop_and_continue(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: stops\n"
 	    "    steps:\n"
@@ -434,7 +225,7 @@ test_on_failure_stop_and_continue(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	path = xasprintf("%s/after-stop", w->dir);
 	assert_int_equal(access(path, F_OK), -1);
 	free(path);
@@ -446,11 +237,11 @@ test_on_failure_stop_and_continue(void **state)
 	assert_int_equal(w_seq(w, 1)->state, SEQ_FAILED);
 	assert_int_equal(w_seq(w, 1)->steps[0].status, STEP_FAILED);
 	assert_int_equal(w_seq(w, 1)->steps[1].status, STEP_OK);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static bool
-w_paused(struct world *w)
+w_paused(struct tu_world *w)
 {
 	return w_seq(w, 0)->state == SEQ_PAUSED;
 }
@@ -467,56 +258,56 @@ static const char *pause_yaml =
 static void
 test_pause_then_operator_retry(void **state)
 {
-	struct world *w = w_new(pause_yaml, true);
+	struct tu_world *w = tu_world_new(pause_yaml, true);
 	char *path;
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, w_paused);
+	tu_world_until(w, w_paused);
 	assert_true(w_seq(w, 0)->failed_pause);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_FAILED);
 	/* Nothing else happens while it waits: the run is not settled. */
 	assert_false(run_settled(w->run));
 	assert_string_equal(run_act(w->run, 0, RUN_ACT_SKIP) ? "x" : "", "");
-	w_free(w);
+	tu_world_free(w);
 
-	w = w_new(pause_yaml, true);
+	w = tu_world_new(pause_yaml, true);
 	w_start(w);
-	w_run_until(w, w_paused);
+	tu_world_until(w, w_paused);
 	assert_non_null(run_act(w->run, 0, RUN_ACT_KILL)); /* nothing runs */
 	path = xasprintf("%s/fixed", w->dir);
 	tu_write_file(path, "");
 	free(path);
 	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 0)->steps[0].attempt, 2);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_OK);
-	assert_non_null(strstr(w->log, "action s retry"));
+	assert_non_null(strstr(tu_world_log(w), "action s retry"));
 	path = xasprintf("%s/next", w->dir);
 	assert_int_equal(access(path, F_OK), 0);
 	free(path);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_pause_headless_stops(void **state)
 {
-	struct world *w = w_new(pause_yaml, false);
+	struct tu_world *w = tu_world_new(pause_yaml, false);
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
-	assert_non_null(strstr(w->log, "notice s: step 'needs fix' would "
+	assert_non_null(strstr(tu_world_log(w), "notice s: step 'needs fix' would "
 	    "pause for the operator; nobody can answer (headless)"));
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_retry_failed_sequence_unblocks(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: a\n"
 	    "    steps: ['test -e {{T}}/fixed']\n"
@@ -527,7 +318,7 @@ test_retry_failed_sequence_unblocks(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_BLOCKED);
 	path = xasprintf("%s/fixed", w->dir);
@@ -535,15 +326,15 @@ test_retry_failed_sequence_unblocks(void **state)
 	free(path);
 	w->idle = false;
 	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_OK);
 	assert_int_equal(run_exit_status(w->run), 0);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static bool
-w_pidfile(struct world *w)
+w_pidfile(struct tu_world *w)
 {
 	char *path = xasprintf("%s/pid", w->dir);
 	pid_t pid = tu_read_pid(path);
@@ -562,7 +353,7 @@ static const char *hang_yaml =
     "      - touch {{T}}/next\n";
 
 static pid_t
-w_pid(struct world *w)
+w_pid(struct tu_world *w)
 {
 	char *path = xasprintf("%s/pid", w->dir);
 	pid_t pid = tu_read_pid(path);
@@ -572,7 +363,7 @@ w_pid(struct world *w)
 }
 
 static bool
-w_file_exists(struct world *w, const char *name)
+w_file_exists(struct tu_world *w, const char *name)
 {
 	char *path = xasprintf("%s/%s", w->dir, name);
 	bool ok = access(path, F_OK) == 0;
@@ -584,86 +375,86 @@ w_file_exists(struct world *w, const char *name)
 static void
 test_operator_kill(void **state)
 {
-	struct world *w = w_new(hang_yaml, true);
+	struct tu_world *w = tu_world_new(hang_yaml, true);
 	pid_t pid;
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, w_pidfile);
+	tu_world_until(w, w_pidfile);
 	pid = w_pid(w);
 	assert_true(tu_pid_alive(pid));
 	assert_null(run_act(w->run, 0, RUN_ACT_KILL));
-	w_run_until(w, NULL);
-	assert_dies(w, pid);
+	tu_world_until(w, NULL);
+	tu_world_wait_dead(w, pid);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_KILLED);
 	assert_int_equal(w_seq(w, 0)->steps[0].signal, SIGTERM);
 	/* A kill is a failure (on_failure: stop), without automatic retry. */
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
 	assert_false(w_file_exists(w, "next"));
 	assert_int_equal(w_seq(w, 0)->steps[0].attempt, 1);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_operator_skip_running(void **state)
 {
-	struct world *w = w_new(hang_yaml, true);
+	struct tu_world *w = tu_world_new(hang_yaml, true);
 	pid_t pid;
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, w_pidfile);
+	tu_world_until(w, w_pidfile);
 	pid = w_pid(w);
 	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
-	w_run_until(w, NULL);
-	assert_dies(w, pid);
+	tu_world_until(w, NULL);
+	tu_world_wait_dead(w, pid);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_SKIPPED);
 	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_OK);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_true(w_file_exists(w, "next"));
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_operator_skip_paused(void **state)
 {
-	struct world *w = w_new(pause_yaml, true);
+	struct tu_world *w = tu_world_new(pause_yaml, true);
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, w_paused);
+	tu_world_until(w, w_paused);
 	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_SKIPPED);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_true(w_file_exists(w, "next"));
 	/* The record says so too: the attempt's last step_end is skipped. */
-	assert_non_null(strstr(w->log, "end s/needs fix #1 skipped"));
-	w_free(w);
+	assert_non_null(strstr(tu_world_log(w), "end s/1 #1 skipped"));
+	tu_world_free(w);
 }
 
 static void
 test_operator_abort(void **state)
 {
-	struct world *w = w_new(hang_yaml, true);
+	struct tu_world *w = tu_world_new(hang_yaml, true);
 	pid_t pid;
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, w_pidfile);
+	tu_world_until(w, w_pidfile);
 	pid = w_pid(w);
 	assert_null(run_act(w->run, 0, RUN_ACT_ABORT));
-	w_run_until(w, NULL);
-	assert_dies(w, pid);
+	tu_world_until(w, NULL);
+	tu_world_wait_dead(w, pid);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_ABORTED);
 	assert_false(w_file_exists(w, "next"));
 	assert_int_equal(run_exit_status(w->run), 1);
 	assert_non_null(run_act(w->run, 0, RUN_ACT_ABORT));
-	w_free(w);
+	tu_world_free(w);
 }
 
 static bool
-w_first_done(struct world *w)
+w_first_done(struct tu_world *w)
 {
 	return w_seq(w, 0)->state == SEQ_PAUSED;
 }
@@ -671,7 +462,7 @@ w_first_done(struct world *w)
 static void
 test_operator_hold_and_resume(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: s\n"
 	    "    steps:\n"
@@ -686,23 +477,23 @@ test_operator_hold_and_resume(void **state)
 	path = xasprintf("%s/go", w->dir);
 	tu_write_file(path, "");
 	free(path);
-	w_run_until(w, w_first_done);
+	tu_world_until(w, w_first_done);
 	assert_false(w_seq(w, 0)->failed_pause);
 	assert_int_equal(w_seq(w, 0)->current, 1);
 	assert_false(w_file_exists(w, "second"));
 	/* A hold is not a failure. */
 	assert_non_null(run_act(w->run, 0, RUN_ACT_RETRY));
 	assert_null(run_act(w->run, 0, RUN_ACT_RESUME));
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_true(w_file_exists(w, "second"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_timeout_kills_group_with_grandchild(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "settings: {kill_grace: 5s}\n"
 	    "sequences:\n"
 	    "  - name: s\n"
@@ -716,25 +507,25 @@ test_timeout_kills_group_with_grandchild(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	pid = w_pid(w);
 	path = xasprintf("%s/gpid", w->dir);
 	gpid = tu_read_pid(path);
 	free(path);
 	assert_true(pid > 0 && gpid > 0);
-	assert_dies(w, pid);
-	assert_dies(w, gpid);
+	tu_world_wait_dead(w, pid);
+	tu_world_wait_dead(w, gpid);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_TIMEOUT);
 	/* Timeouts are retried like failures. */
 	assert_int_equal(w_seq(w, 0)->steps[0].attempt, 2);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_kill_grace_then_sigkill(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "settings: {kill_grace: 200ms}\n"
 	    "sequences:\n"
 	    "  - name: s\n"
@@ -744,17 +535,17 @@ test_kill_grace_then_sigkill(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
-	assert_dies(w, w_pid(w));
+	tu_world_until(w, NULL);
+	tu_world_wait_dead(w, w_pid(w));
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_TIMEOUT);
 	assert_int_equal(w_seq(w, 0)->steps[0].signal, SIGKILL);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_exit_codes_and_signals(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - {name: three, steps: ['exit 3']}\n"
 	    "  - {name: sig, steps: ['kill -9 $$']}\n"
@@ -765,7 +556,7 @@ test_exit_codes_and_signals(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->steps[0].exit_code, 3);
 	s = w_seq(w, 1);
 	assert_int_equal(s->steps[0].exit_code, -1);
@@ -773,19 +564,19 @@ test_exit_codes_and_signals(void **state)
 	assert_int_equal(s->steps[0].status, STEP_FAILED);
 	/* A command that does not exist: the shell says so, in the output. */
 	assert_int_equal(w_seq(w, 2)->steps[0].exit_code, 127);
-	assert_non_null(strstr(w->log,
+	assert_non_null(strstr(tu_world_log(w),
 	    "line missing: /bin/sh: 1: no-such-command-drove-xyz: not found"));
 	assert_int_equal(w_seq(w, 3)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 4)->state, SEQ_FAILED);
-	assert_non_null(strstr(w->log, "line badcwd: drove: cannot change "
+	assert_non_null(strstr(tu_world_log(w), "line badcwd: drove: cannot change "
 	    "directory to /no/such/dir: No such file or directory"));
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_env_cwd_vars(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "vars: {who: world}\n"
 	    "env: {GREETING: hello, OVERRIDE: top}\n"
 	    "sequences:\n"
@@ -799,16 +590,16 @@ test_env_cwd_vars(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
-	assert_non_null(strstr(w->log, "line s: hello world seq step s/show\n"));
-	assert_non_null(strstr(w->log, w->dir));
-	w_free(w);
+	tu_world_until(w, NULL);
+	assert_non_null(strstr(tu_world_log(w), "line s: hello world seq step s/show\n"));
+	assert_non_null(strstr(tu_world_log(w), w->dir));
+	tu_world_free(w);
 }
 
 static void
 test_sleep_step(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: s\n"
 	    "    steps:\n"
@@ -817,18 +608,18 @@ test_sleep_step(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_OK);
 	assert_true(w_seq(w, 0)->steps[0].ended - w_seq(w, 0)->steps[0].started
 	    >= 0.04);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_stop_all(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "settings: {max_parallel: 1}\n"
 	    "sequences:\n"
 	    "  - name: a\n"
@@ -839,21 +630,21 @@ test_stop_all(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, w_pidfile);
+	tu_world_until(w, w_pidfile);
 	pid = w_pid(w);
 	run_stop_all(w->run, "interrupted");
-	w_run_until(w, NULL);
-	assert_dies(w, pid);
+	tu_world_until(w, NULL);
+	tu_world_wait_dead(w, pid);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_ABORTED);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_KILLED);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_ABORTED);
 	assert_int_equal(w_seq(w, 1)->steps[0].attempt, 0);
 	assert_int_equal(run_exit_status(w->run), 1);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static bool
-w_second_blocked(struct world *w)
+w_second_blocked(struct tu_world *w)
 {
 	return w_seq(w, 2)->state == SEQ_BLOCKED;
 }
@@ -863,7 +654,7 @@ w_second_blocked(struct world *w)
 static void
 test_stop_all_keeps_blocked(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: hang\n"
 	    "    steps: ['exec sleep 1000']\n"
@@ -875,13 +666,13 @@ test_stop_all_keeps_blocked(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, w_second_blocked);
+	tu_world_until(w, w_second_blocked);
 	run_stop_all(w->run, "interrupted");
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_ABORTED);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_FAILED);
 	assert_int_equal(w_seq(w, 2)->state, SEQ_BLOCKED);
-	w_free(w);
+	tu_world_free(w);
 }
 
 /* Every byte a step writes reaches its log file unchanged: 20 MB with
@@ -889,7 +680,7 @@ test_stop_all_keeps_blocked(void **state)
 static void
 test_log_matches_20mb_byte_for_byte(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "settings: {scrollback: 100}\n"
 	    "sequences:\n"
 	    "  - name: big\n"
@@ -905,7 +696,7 @@ test_log_matches_20mb_byte_for_byte(void **state)
 	w->rl = runlog_create(w->run, NULL, logdir, &err);
 	assert_non_null(w->rl);
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	rel = runlog_step_path(w->rl, 0, 0, 1);
 	path = xasprintf("%s/%s", runlog_dir(w->rl), rel);
@@ -925,13 +716,13 @@ test_log_matches_20mb_byte_for_byte(void **state)
 	free(rel);
 	free(path);
 	free(logdir);
-	w_free(w);
+	tu_world_free(w);
 }
 
 static void
 test_line_never_ended(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: s\n"
 	    "    steps:\n"
@@ -940,17 +731,17 @@ test_line_never_ended(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
-	assert_non_null(strstr(w->log, "line s: no newline at all\n"));
-	assert_non_null(strstr(w->log, "line s: next step\n"));
-	assert_in_order(w->log, "line s: no newline at all", "end s/printf 'no");
-	w_free(w);
+	tu_world_until(w, NULL);
+	assert_non_null(strstr(tu_world_log(w), "line s: no newline at all\n"));
+	assert_non_null(strstr(tu_world_log(w), "line s: next step\n"));
+	tu_assert_in_order(tu_world_log(w), "line s: no newline at all", "end s/1 #");
+	tu_world_free(w);
 }
 
 static void
 test_tty_step(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: s\n"
 	    "    steps:\n"
@@ -960,11 +751,11 @@ test_tty_step(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
-	assert_non_null(strstr(w->log, "line s: on a tty\n"));
-	assert_non_null(strstr(w->log, "line s: not a tty\n"));
-	w_free(w);
+	assert_non_null(strstr(tu_world_log(w), "line s: on a tty\n"));
+	assert_non_null(strstr(tu_world_log(w), "line s: not a tty\n"));
+	tu_world_free(w);
 }
 
 /* The main process exits but leaves a background child holding the
@@ -972,7 +763,7 @@ test_tty_step(void **state)
 static void
 test_leftover_background_process(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "settings: {kill_grace: 5s}\n"
 	    "sequences:\n"
 	    "  - name: s\n"
@@ -981,11 +772,11 @@ test_leftover_background_process(void **state)
 
 	(void)state;
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
-	assert_dies(w, w_pid(w));
-	assert_non_null(strstr(w->log, "line s: started\n"));
-	w_free(w);
+	tu_world_wait_dead(w, w_pid(w));
+	assert_non_null(strstr(tu_world_log(w), "line s: started\n"));
+	tu_world_free(w);
 }
 
 static void
@@ -999,7 +790,7 @@ count_events(void *arg, struct run *run, const struct run_event *ev)
 static void
 test_remove_observer(void **state)
 {
-	struct world *w = w_new(
+	struct tu_world *w = tu_world_new(
 	    "sequences:\n  - {name: s, steps: ['true']}\n", false);
 	int gone = 0, kept = 0;
 
@@ -1008,10 +799,10 @@ test_remove_observer(void **state)
 	run_add_observer(w->run, count_events, &kept);
 	run_remove_observer(w->run, count_events, &gone);
 	w_start(w);
-	w_run_until(w, NULL);
+	tu_world_until(w, NULL);
 	assert_int_equal(gone, 0);
 	assert_true(kept > 0);
-	w_free(w);
+	tu_world_free(w);
 }
 
 int

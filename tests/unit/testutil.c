@@ -1,12 +1,20 @@
-/* testutil.c: scratch directories and file helpers for the unit tests. */
+/* testutil.c: scratch directories, file helpers and a run on the loop,
+ * for the unit tests. */
 #include "testutil.h"
 
 #include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
+#include "container_of.h"
+#include "runlog.h"
 #include "xmalloc.h"
 
 char *
@@ -114,4 +122,261 @@ tu_read_pid(const char *path)
 	v = strtol(text, NULL, 10);
 	free(text);
 	return (pid_t)v;
+}
+
+/* --- a run on the loop --------------------------------------------------- */
+
+static void
+tu_world_line(struct tu_world *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+tu_world_line(struct tu_world *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vprintf(&w->log, fmt, ap);
+	va_end(ap);
+	strbuf_putc(&w->log, '\n');
+}
+
+static void
+tu_world_count_active(struct tu_world *w)
+{
+	w->active = 0;
+	for (size_t i = 0; i < run_seq_count(w->run); i++) {
+		enum seq_state st = run_seq(w->run, i)->state;
+		if (st == SEQ_RUNNING || st == SEQ_PAUSED)
+			w->active++;
+	}
+	if (w->active > w->max_active)
+		w->max_active = w->active;
+}
+
+static void
+tu_world_observe(void *arg, struct run *run, const struct run_event *ev)
+{
+	struct tu_world *w = arg;
+	const struct run_seq *seq = NULL;
+	const char *name = "";
+
+	if (ev->type != RUN_EV_START && ev->type != RUN_EV_IDLE &&
+	    ev->type != RUN_EV_END) {
+		seq = run_seq(run, ev->seq);
+		name = seq->cfg->name;
+	}
+	switch (ev->type) {
+	case RUN_EV_STEP_START:
+		w->idle = false;
+		tu_world_line(w, "start %s/%zu #%u", name, ev->step + 1,
+		    ev->attempt);
+		break;
+	case RUN_EV_STEP_END:
+		tu_world_line(w, "end %s/%zu #%u %s %d", name, ev->step + 1,
+		    ev->attempt,
+		    step_status_name(seq->steps[ev->step].status),
+		    seq->steps[ev->step].exit_code);
+		break;
+	case RUN_EV_SEQ:
+		tu_world_line(w, "seq %s %s", name,
+		    seq_state_name(seq->state));
+		tu_world_count_active(w);
+		break;
+	case RUN_EV_LINE:
+		if (!(ev->line->flags & OUTBUF_MARK))
+			tu_world_line(w, "line %s: %.*s", name,
+			    (int)ev->line->len, ev->line->text);
+		break;
+	case RUN_EV_NOTICE:
+		tu_world_line(w, "notice %s: %s", name, ev->text);
+		break;
+	case RUN_EV_ACTION:
+		tu_world_line(w, "action %s %s", name,
+		    run_action_name(ev->action));
+		break;
+	case RUN_EV_IDLE:
+		w->idle = true;
+		tu_world_line(w, "idle");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+tu_world_guard_cb(EV_P_ ev_timer *t, int revents)
+{
+	struct tu_world *w = container_of(t, struct tu_world, guard);
+
+	(void)EV_A;
+	(void)revents;
+	w->guard_fired = true;
+}
+
+static void
+tu_world_poll_cb(EV_P_ ev_timer *t, int revents)
+{
+	(void)EV_A;
+	(void)t;
+	(void)revents;
+}
+
+struct tu_world *
+tu_world_new(const char *yaml, bool interactive)
+{
+	struct tu_world *w = xcalloc(1, sizeof *w);
+	struct run_options opt = { .interactive = interactive,
+		                   .max_parallel = -1 };
+	char *err = NULL;
+	struct cfg_kv set;
+
+	w->dir = tu_tmpdir();
+	set.name = xstrdup("T");
+	set.value = w->dir;
+	if (config_load_string("test.yaml", yaml, &set, 1, &w->cfg,
+	    &err) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		fail();
+	}
+	free(set.name);
+	w->run = run_create(w->cfg, &opt);
+	run_set_ssh_dir(w->run, w->dir);
+	run_add_observer(w->run, tu_world_observe, w);
+	ev_init(&w->guard, tu_world_guard_cb);
+	ev_timer_init(&w->poll, tu_world_poll_cb, 0.01, 0.01);
+	return w;
+}
+
+const char *
+tu_world_log(const struct tu_world *w)
+{
+	return strbuf_str(&w->log);
+}
+
+void
+tu_world_until(struct tu_world *w, bool (*cond)(struct tu_world *))
+{
+	ev_now_update(EV_DEFAULT);
+	ev_timer_set(&w->guard, 60., 0.);
+	ev_timer_start(EV_DEFAULT_ &w->guard);
+	if (cond != NULL)
+		ev_timer_again(EV_DEFAULT_ &w->poll);
+	while (!w->guard_fired && !(cond ? cond(w) : w->idle))
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	ev_timer_stop(EV_DEFAULT_ &w->guard);
+	ev_timer_stop(EV_DEFAULT_ &w->poll);
+	if (w->guard_fired) {
+		fprintf(stderr, "transcript:\n%s", tu_world_log(w));
+		fail_msg("the run did not get there within 60 s");
+	}
+}
+
+static bool
+tu_world_disconnected(struct tu_world *w)
+{
+	return !run_disconnecting(w->run);
+}
+
+void
+tu_world_free(struct tu_world *w)
+{
+	run_stop_all(w->run, "test over");
+	w->idle = run_settled(w->run);
+	tu_world_until(w, NULL);
+	run_disconnect(w->run);
+	tu_world_until(w, tu_world_disconnected);
+	runlog_free(w->rl);
+	run_free(w->run);
+	config_free(w->cfg);
+	tu_rmrf(w->dir);
+	free(w->dir);
+	strbuf_free(&w->log);
+	free(w);
+}
+
+/* What the tu_world_until conditions below wait for. */
+static const char *tu_world_wanted;
+static pid_t tu_world_pid;
+
+static bool
+tu_world_has_text(struct tu_world *w)
+{
+	return strstr(tu_world_log(w), tu_world_wanted) != NULL;
+}
+
+void
+tu_world_wait_log(struct tu_world *w, const char *text)
+{
+	tu_world_wanted = text;
+	tu_world_until(w, tu_world_has_text);
+}
+
+static bool
+tu_world_dead(struct tu_world *w)
+{
+	(void)w;
+	return !tu_pid_alive(tu_world_pid);
+}
+
+void
+tu_world_wait_dead(struct tu_world *w, pid_t pid)
+{
+	assert_true(pid > 0);
+	tu_world_pid = pid;
+	tu_world_until(w, tu_world_dead);
+}
+
+char *
+tu_world_file(struct tu_world *w, const char *name)
+{
+	char *path = xasprintf("%s/%s", w->dir, name);
+	char *text = tu_read_file(path, NULL);
+
+	free(path);
+	return text;
+}
+
+static bool
+tu_world_has_pid(struct tu_world *w)
+{
+	char *text = tu_world_file(w, tu_world_wanted);
+	bool ok = text != NULL && atoi(text) > 0;
+
+	free(text);
+	return ok;
+}
+
+pid_t
+tu_world_wait_pid(struct tu_world *w, const char *name)
+{
+	char *text;
+	pid_t pid;
+
+	tu_world_wanted = name;
+	tu_world_until(w, tu_world_has_pid);
+	text = tu_world_file(w, name);
+	pid = (pid_t)atoi(text);
+	free(text);
+	return pid;
+}
+
+void
+tu_assert_in_order(const char *log, const char *a, const char *b)
+{
+	const char *pa = strstr(log, a), *pb = strstr(log, b);
+
+	if (pa == NULL || pb == NULL || pa > pb) {
+		fprintf(stderr, "transcript:\n%s", log);
+		fail_msg("expected '%s' before '%s'", a, b);
+	}
+}
+
+void
+tu_assert_has(const char *log, const char *text)
+{
+	if (log == NULL || strstr(log, text) == NULL) {
+		fprintf(stderr, "transcript:\n%s", log ? log : "(none)");
+		fail_msg("expected '%s'", text);
+	}
 }
