@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "tmpl.h"
 #include "xmalloc.h"
 
@@ -83,46 +84,7 @@ config_parse_duration(const char *text, double *seconds)
 char *
 config_format_duration(double seconds, char *buf, size_t size)
 {
-	long long ms, h, m, s, frac;
-	size_t off = 0;
-	int n, places;
-
-	if (!(seconds > 0)) {
-		snprintf(buf, size, "0s");
-		return buf;
-	}
-	if (seconds > CONFIG_DURATION_MAX)
-		seconds = CONFIG_DURATION_MAX;
-	ms = llround(seconds * 1000);
-	if (ms < 1000) {
-		snprintf(buf, size, "%lldms", ms);
-		return buf;
-	}
-	h = ms / 3600000;
-	m = ms / 60000 % 60;
-	s = ms / 1000 % 60;
-	frac = ms % 1000;
-	buf[0] = '\0';
-	if (h != 0 && off < size) {
-		n = snprintf(buf + off, size - off, "%lldh", h);
-		off += n > 0 ? (size_t)n : 0;
-	}
-	if (m != 0 && off < size) {
-		n = snprintf(buf + off, size - off, "%lldm", m);
-		off += n > 0 ? (size_t)n : 0;
-	}
-	if ((s != 0 || frac != 0) && off < size) {
-		if (frac == 0)
-			snprintf(buf + off, size - off, "%llds", s);
-		else {
-			/* 1.5s, not 1.500s. */
-			for (places = 3; frac % 10 == 0; places--)
-				frac /= 10;
-			snprintf(buf + off, size - off, "%lld.%0*llds", s,
-			    places, frac);
-		}
-	}
-	return buf;
+	return duration_format(seconds, DURATION_CONFIG, buf, size);
 }
 
 /*

@@ -4,8 +4,9 @@
 #include <math.h>
 #include <stdio.h>
 
-/* The longest a config may say (about 31 years): longer is written as
- * this, and stays far from overflowing a long long of milliseconds. */
+/* The longest a config may say (about 31 years, cfg.h's
+ * CONFIG_DURATION_MAX): longer is written as this, and stays far from
+ * overflowing a long long of milliseconds. */
 #define DURATION_MAX 1e9
 
 /* "1h", "2m", "3.25s" in the config's spelling, each part only when it is
