@@ -85,7 +85,7 @@ _drove()
         "$(_drove_config)" 2>/dev/null); return ;;
     --resume) _drove_add "$cur" < <(_drove_runs); return ;;
     --color) COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
-    -j | --jobs | --set | --attempt | --junit) return ;;
+    -j | --jobs | --set | --attempt) return ;;
     esac
     if [[ $cur == --color=* ]]; then
         COMPREPLY=($(compgen -W 'auto always never' -- "${cur#--color=}"))
@@ -94,7 +94,7 @@ _drove()
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '-f --file --headless -j --jobs --set
             --log-dir --exit-when-done --attempt -c --config --only
-            --resume --color= --json --junit -h --help -V --version' -- "$cur"))
+            --resume --color= -h --help -V --version' -- "$cur"))
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
         return
     fi
@@ -104,7 +104,7 @@ _drove()
         w=${COMP_WORDS[i]}
         case $w in
         -f | --file | -c | --config | --log-dir | --only | --resume | \
-            -j | --jobs | --set | --attempt | --color | --junit) ((i++)) ;;
+            -j | --jobs | --set | --attempt | --color) ((i++)) ;;
         -*) ;;
         *) pos+=("$w") ;;
         esac

@@ -13,6 +13,7 @@
 #include <ev.h>
 #include <yaml.h>
 
+#include "color.h"
 #include "complete.h"
 #include "config.h"
 #include "logs.h"
@@ -41,6 +42,7 @@ struct opts {
 	size_t n_only, cap_only;
 	char *resume;         /* --resume RUN, or NULL */
 	char *file;           /* -f FILE, or NULL */
+	enum color_when color; /* --color */
 };
 
 /* Everything the loop callbacks need. */
@@ -76,6 +78,8 @@ usage(FILE *fp)
 "options:\n"
 "  -f, --file FILE     the config file (the same as giving FILE)\n"
 "  --headless          plain prefixed output even on a terminal\n"
+"  --color[=WHEN]      colour the plain output: auto (default), always,\n"
+"                      never; auto follows NO_COLOR and FORCE_COLOR\n"
 "  -j, --jobs N        run at most N sequences at once (0: no limit)\n"
 "  --set NAME=VALUE    set the variable NAME (overrides the file's vars)\n"
 "  --log-dir DIR       put the run directory under DIR\n"
@@ -127,7 +131,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o, int *first)
 {
 	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
-		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG };
+		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG, OPT_COLOR };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -141,6 +145,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -206,6 +211,16 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		case 'V':
 			print_version();
 			exit(0);
+		case OPT_COLOR:
+			/* A bare --color means always, as in GNU tools. */
+			if (optarg == NULL)
+				o->color = COLOR_ALWAYS;
+			else if (color_parse(optarg, &o->color) != 0) {
+				fprintf(stderr, "drove: --color wants auto, "
+				    "always or never, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
 		case 'f':
 			free(o->file);
 			o->file = xstrdup(optarg);
@@ -417,9 +432,8 @@ cmd_run(const char *path, const struct opts *o)
 		}
 	}
 	if (app.headless) {
-		const char *term = getenv("TERM");
-		color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
-		    term != NULL && strcmp(term, "dumb") != 0;
+		color = color_use(o->color, isatty(STDOUT_FILENO),
+		    getenv("TERM"), getenv("NO_COLOR"), getenv("FORCE_COLOR"));
 		if (!isatty(STDOUT_FILENO))
 			setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 		rp = report_create(app.run, stdout, color);

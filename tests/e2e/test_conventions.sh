@@ -47,6 +47,47 @@ yaml_pc=$(pkg-config --modversion yaml-0.1 2>/dev/null)
 [ -n "$yaml_pc" ] && check "--version: libyaml's is the one installed" \
     contains "$T/out" "libyaml $yaml_pc"
 
+# --color, NO_COLOR, FORCE_COLOR on the plain output.
+cd "$T/p" || exit 1
+esc=$(printf '\033[')
+colored() { grep -qF "$esc" "$1"; }
+plain() { ! grep -qF "$esc" "$1"; }
+unset NO_COLOR FORCE_COLOR
+"$DROVE" --headless drove.yaml >"$T/c1" 2>&1
+check "not a terminal: no colour" plain "$T/c1"
+"$DROVE" --headless --color=always drove.yaml >"$T/c2" 2>&1
+check "--color=always: colour into a pipe" colored "$T/c2"
+"$DROVE" --headless --color drove.yaml >"$T/c3" 2>&1
+check "a bare --color is always" colored "$T/c3"
+FORCE_COLOR=1 "$DROVE" --headless drove.yaml >"$T/c4" 2>&1
+check "FORCE_COLOR=1: colour into a pipe" colored "$T/c4"
+FORCE_COLOR=1 NO_COLOR=1 "$DROVE" --headless drove.yaml >"$T/c5" 2>&1
+check "FORCE_COLOR wins over NO_COLOR" colored "$T/c5"
+FORCE_COLOR=1 "$DROVE" --headless --color=never drove.yaml >"$T/c6" 2>&1
+check "--color=never wins over FORCE_COLOR" plain "$T/c6"
+NO_COLOR=1 "$DROVE" --headless --color=always drove.yaml >"$T/c7" 2>&1
+check "--color=always wins over NO_COLOR" colored "$T/c7"
+"$DROVE" --headless --color=sometimes drove.yaml >"$T/c8" 2>&1
+check "--color=sometimes: a usage error" test $? -eq 2
+check "... naming the values" contains "$T/c8" "auto, always or never"
+# On a real terminal (tmux), auto colours unless NO_COLOR says not to.
+if command -v tmux >/dev/null; then
+	tmx="tmux -L drove-color-$$ -f $T/tmux.conf"
+	echo "set -g remain-on-exit on" >"$T/tmux.conf"
+	for nc in "" 1; do
+		rm -f "$T/tty.done"
+		$tmx new-session -d -s c -x 100 -y 20 "cd '$T/p' && \
+		    env TERM=xterm NO_COLOR='$nc' '$DROVE' --headless drove.yaml; \
+		    touch '$T/tty.done'"
+		wait_for 20 test -e "$T/tty.done"
+		$tmx capture-pane -e -p -t c >"$T/tty$nc.out"
+		$tmx kill-server 2>/dev/null
+	done
+	check "a terminal: colour" colored "$T/tty.out"
+	check "a terminal with NO_COLOR=1: none" plain "$T/tty1.out"
+fi
+export NO_COLOR=1
+
 # __complete: what the completion scripts ask.
 cd "$T/p" || exit 1
 "$DROVE" __complete sequences drove.yaml >"$T/out"
