@@ -278,6 +278,9 @@ logidx_build(const struct rr_run *run, size_t si)
 		qsort(evs, n, sizeof *evs, li_event_cmp);
 
 	done = xcalloc(seq->n_actions ? seq->n_actions : 1, sizeof *done);
+	/* Actions are in the record's order: `next` is the first one after
+	 * the attempt being shown, and only moves forward. */
+	size_t next = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct li_event *e = &evs[i];
 		if (e->is_action) {
@@ -297,14 +300,23 @@ logidx_build(const struct rr_run *run, size_t si)
 			    seq->n_steps, st->name);
 		li_attempt(li, run, (unsigned)e->step, a);
 		/* What the operator did while it ran (a kill, a skip) comes
-		 * before how it ended, as it happened. */
-		for (size_t k = 0; k < seq->n_actions; k++) {
-			const struct rr_action *act = &seq->actions[k];
-			if (!done[k] && act->line > a->line &&
-			    (a->end_line == 0 || act->line < a->end_line)) {
-				li_action(li, act);
-				done[k] = true;
+		 * before how it ended, as it happened: the actions after its
+		 * start and before its end, and before the next attempt
+		 * started (so each action is looked at once: linear). */
+		size_t until = a->end_line != 0 ? a->end_line : (size_t)-1;
+		for (size_t k = i + 1; k < n; k++)
+			if (!evs[k].is_action) {
+				if (evs[k].line < until)
+					until = evs[k].line;
+				break;
 			}
+		while (next < seq->n_actions && seq->actions[next].line <= a->line)
+			next++;
+		for (; next < seq->n_actions && seq->actions[next].line < until;
+		    next++) {
+			if (!done[next])
+				li_action(li, &seq->actions[next]);
+			done[next] = true;
 		}
 		if (!step_status_done(a->status))
 			li_mark(li, (unsigned)e->step, 0,

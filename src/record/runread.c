@@ -23,12 +23,42 @@
 /* Indices beyond this are not believed: a damaged file must not make the
  * reader allocate without end. */
 #define RR_MAX_INDEX 100000
+#define RR_MAX_GROW 64
+
+/* Deeper lines are not parsed: drove writes depth 4 at most, and libyaml
+ * takes time quadratic in the depth. */
+#define RR_MAX_DEPTH 16
 
 /* One parsed line. */
 struct rr_line {
 	yaml_document_t doc;
 	yaml_node_t *root;
 };
+
+/* How deep the line nests, outside strings; stops counting past max. */
+static int
+rr_depth(const char *text, size_t len, int max)
+{
+	int depth = 0, deepest = 0;
+	bool in_str = false;
+
+	for (size_t i = 0; i < len && deepest <= max; i++) {
+		char c = text[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"')
+			in_str = true;
+		else if (c == '[' || c == '{') {
+			if (++depth > deepest)
+				deepest = depth;
+		} else if (c == ']' || c == '}')
+			depth--;
+	}
+	return deepest;
+}
 
 static int
 rr_parse(struct rr_line *l, const char *text, size_t len)
@@ -108,6 +138,29 @@ rr_int(struct rr_line *l, yaml_node_t *map, enum rec_field f, long lo,
 	return (long)v;
 }
 
+/* Arrays here grow one element at a time; their capacity is implied by
+ * their count (the power of two at or above it), so that appending stays
+ * linear without a capacity field in the public structs. */
+static size_t
+rr_cap(size_t n)
+{
+	size_t c = 8;
+
+	if (n == 0)
+		return 0;
+	while (c < n)
+		c *= 2;
+	return c;
+}
+
+static void *
+rr_grow(void *p, size_t n, size_t need, size_t size)
+{
+	size_t cap = rr_cap(n);
+
+	return xreallocarray_grow(p, &cap, need, size);
+}
+
 static void
 rr_warn(struct rr_run *run, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -117,8 +170,8 @@ rr_warn(struct rr_run *run, const char *fmt, ...)
 {
 	va_list ap;
 
-	run->warnings = xrealloc(run->warnings,
-	    (run->n_warnings + 1) * sizeof *run->warnings);
+	run->warnings = rr_grow(run->warnings, run->n_warnings,
+	    run->n_warnings + 1, sizeof *run->warnings);
 	va_start(ap, fmt);
 	run->warnings[run->n_warnings++] = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -130,11 +183,18 @@ rr_dup(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* Sequence i, made if needed. An index may reach at most RR_MAX_GROW past
+ * the ones known: a genuine record only names what its plan listed (or,
+ * with the plan lost, the next one), and a crafted one must not make the
+ * reader allocate millions of entries a line. NULL when refused. */
 static struct rr_seq *
 rr_seq_at(struct rr_run *run, size_t i, const char *name)
 {
 	if (i >= run->n_seqs) {
-		run->seqs = xrealloc(run->seqs, (i + 1) * sizeof *run->seqs);
+		if (i >= run->n_seqs + RR_MAX_GROW)
+			return NULL;
+		run->seqs = rr_grow(run->seqs, run->n_seqs, i + 1,
+		    sizeof *run->seqs);
 		memset(run->seqs + run->n_seqs, 0,
 		    (i + 1 - run->n_seqs) * sizeof *run->seqs);
 		run->n_seqs = i + 1;
@@ -148,7 +208,10 @@ static struct rr_step *
 rr_step_at(struct rr_seq *seq, size_t i, const char *name)
 {
 	if (i >= seq->n_steps) {
-		seq->steps = xrealloc(seq->steps, (i + 1) * sizeof *seq->steps);
+		if (i >= seq->n_steps + RR_MAX_GROW)
+			return NULL;
+		seq->steps = rr_grow(seq->steps, seq->n_steps, i + 1,
+		    sizeof *seq->steps);
 		memset(seq->steps + seq->n_steps, 0,
 		    (i + 1 - seq->n_steps) * sizeof *seq->steps);
 		seq->n_steps = i + 1;
@@ -158,38 +221,50 @@ rr_step_at(struct rr_seq *seq, size_t i, const char *name)
 	return &seq->steps[i];
 }
 
+/* Attempt `attempt` of a step. A genuine record starts attempts in
+ * ascending order, so they stay sorted: a new one is appended, a known
+ * one found by bisection (linear loading however many attempts). NULL
+ * for a new attempt below the last: the record is out of order. */
 static struct rr_attempt *
 rr_attempt_at(struct rr_step *step, unsigned attempt)
 {
-	for (size_t i = 0; i < step->n_attempts; i++)
-		if (step->attempts[i].attempt == attempt)
-			return &step->attempts[i];
-	step->attempts = xrealloc(step->attempts,
-	    (step->n_attempts + 1) * sizeof *step->attempts);
-	memset(&step->attempts[step->n_attempts], 0,
-	    sizeof *step->attempts);
-	step->attempts[step->n_attempts].attempt = attempt;
-	step->attempts[step->n_attempts].exit_code = -1;
-	step->attempts[step->n_attempts].status = STEP_RUNNING;
-	return &step->attempts[step->n_attempts++];
+	size_t lo = 0, hi = step->n_attempts;
+	struct rr_attempt *a;
+
+	if (hi > 0 && step->attempts[hi - 1].attempt < attempt)
+		lo = hi;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (step->attempts[mid].attempt == attempt)
+			return &step->attempts[mid];
+		if (step->attempts[mid].attempt < attempt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo != step->n_attempts)
+		return NULL;
+	step->attempts = rr_grow(step->attempts, step->n_attempts,
+	    step->n_attempts + 1, sizeof *step->attempts);
+	a = &step->attempts[step->n_attempts++];
+	memset(a, 0, sizeof *a);
+	a->attempt = attempt;
+	a->exit_code = -1;
+	a->status = STEP_RUNNING;
+	return a;
 }
 
-/* The sequence an event is about: by index, which is exact, else by
- * name. NULL if the line names none. */
+/* The sequence an event is about, by its index (every event about a
+ * sequence has one). NULL if the line names none. */
 static struct rr_seq *
 rr_event_seq(struct rr_run *run, struct rr_line *l)
 {
 	const char *name = rr_str(l, l->root, REC_F_SEQ);
 	long idx = rr_int(l, l->root, REC_F_SEQ_INDEX, 0, RR_MAX_INDEX, -1);
 
-	if (idx >= 0)
-		return rr_seq_at(run, (size_t)idx, name);
-	if (name == NULL)
+	if (idx < 0)
 		return NULL;
-	for (size_t i = 0; i < run->n_seqs; i++)
-		if (run->seqs[i].name && strcmp(run->seqs[i].name, name) == 0)
-			return &run->seqs[i];
-	return rr_seq_at(run, run->n_seqs, name);
+	return rr_seq_at(run, (size_t)idx, name);
 }
 
 static void
@@ -208,15 +283,18 @@ rr_plan(struct rr_run *run, struct rr_line *l)
 		    (size_t)(it - seqs->data.sequence.items.start),
 		    rr_str(l, s, REC_F_NAME));
 		yaml_node_t *retries = rr_node(l, s, REC_F_RETRIES);
+		if (seq == NULL)
+			break;
 		if (steps == NULL || steps->type != YAML_SEQUENCE_NODE)
 			continue;
 		for (st = steps->data.sequence.items.start;
 		    st < steps->data.sequence.items.top; st++) {
 			yaml_node_t *n = yaml_document_get_node(&l->doc, *st);
-			rr_step_at(seq,
+			if (rr_step_at(seq,
 			    (size_t)(st - steps->data.sequence.items.start),
 			    n && n->type == YAML_SCALAR_NODE ?
-			    (char *)n->data.scalar.value : NULL);
+			    (char *)n->data.scalar.value : NULL) == NULL)
+				break;
 		}
 		if (retries == NULL || retries->type != YAML_SEQUENCE_NODE)
 			continue;
@@ -291,8 +369,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		const char *why = rr_str(l, l->root, REC_F_REASON);
 		if (why == NULL)
 			why = rr_str(l, l->root, REC_F_MESSAGE);
-		seq->actions = xrealloc(seq->actions,
-		    (seq->n_actions + 1) * sizeof *seq->actions);
+		seq->actions = rr_grow(seq->actions, seq->n_actions,
+		    seq->n_actions + 1, sizeof *seq->actions);
 		a = &seq->actions[seq->n_actions++];
 		a->event = ev;
 		a->action = act;
@@ -307,6 +385,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 	if (sidx < 0)
 		return;
 	step = rr_step_at(seq, (size_t)sidx, rr_str(l, l->root, REC_F_STEP));
+	if (step == NULL)
+		return;
 	if (ev == REC_STEP_END &&
 	    rr_int(l, l->root, REC_F_ATTEMPT, 0, INT_MAX, 1) == 0) {
 		/* A step --resume did not run again: no attempt, no log. */
@@ -316,6 +396,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 	}
 	at = rr_attempt_at(step, (unsigned)rr_int(l, l->root, REC_F_ATTEMPT,
 	    1, INT_MAX, 1));
+	if (at == NULL)
+		return;
 	if (ev == REC_STEP_START) {
 		at->start = ts;
 		at->line = lineno;
@@ -392,6 +474,12 @@ runread_load(const char *dir, char **err)
 		}
 		if (nl == p)
 			continue;
+		if (rr_depth(p, (size_t)(nl - p), RR_MAX_DEPTH) >
+		    RR_MAX_DEPTH) {
+			rr_warn(run, "events.jsonl:%zu: nested deeper than %d "
+			    "(skipped)", lineno, RR_MAX_DEPTH);
+			continue;
+		}
 		if (rr_parse(&l, p, (size_t)(nl - p)) != 0) {
 			rr_warn(run, "events.jsonl:%zu: unreadable line "
 			    "(skipped)", lineno);
