@@ -6,6 +6,9 @@ set -u
 : "${DROVE_SOURCE_DIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 export NO_COLOR=1
 T=$(mktemp -d "${TMPDIR:-/tmp}/drove-e2e.XXXXXX")
+# Steps that make scratch files under $TMPDIR (the demo does) must not
+# meet those of another test, or another checkout's, running at once.
+export TMPDIR="$T"
 E2E_FAILED=0
 E2E_PASSED=0
 trap 'e2e_cleanup' EXIT
