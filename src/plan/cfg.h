@@ -35,6 +35,23 @@
 /* An inventory of 10000 hosts is well under this. */
 #define CONFIG_HOSTS_FILE_MAX (16 << 20)
 
+/*
+ * Limits on what a hostile or mistaken file can make drove do (see
+ * config/README.md, "Limits"): the bytes read, YAML's own structure (it is
+ * checked before libyaml builds the document, whose cost grows with the
+ * nesting and the number of anchors times aliases), and the plan, which
+ * matrices and aliases multiply.
+ */
+#define CONFIG_FILE_MAX     (8 << 20)
+#define CONFIG_DEPTH_MAX    64
+#define CONFIG_ANCHORS_MAX  1000
+#define CONFIG_ALIASES_MAX  100000
+#define CONFIG_NODES_MAX    1000000   /* with aliases expanded */
+#define CONFIG_STEPS_MAX    100000    /* in all sequences */
+#define CONFIG_PLAN_MAX     (64 << 20) /* bytes of text in the plan */
+/* What the plan is charged for each string it holds, beyond its bytes. */
+#define CFG_ENTRY_COST      32
+
 #define CONFIG_DURATION_HINT "(use 500ms, 3s, 2m, 1h or seconds)"
 #define CONFIG_BRACES_HINT \
 	"a mapping (a value that starts with {{ needs quotes)"
@@ -85,6 +102,9 @@ struct cfg_loader {
 	size_t n_overrides;
 	size_t *need_stamp;      /* [j] == i + 1: sequence i already needs j */
 	size_t host_cap;
+	size_t n_steps;          /* in all sequences so far */
+	size_t plan_bytes;       /* charged by cfg_charge */
+	size_t name_max;         /* the longest sequence name (for needs) */
 	char *err;
 };
 
@@ -242,8 +262,11 @@ char *cfg_expand(struct cfg_loader *, const yaml_node_t *,
 int cfg_add_env(struct cfg_loader *, yaml_node_t *map,
     const struct cfg_kv *vars, size_t n_vars, struct cfg_kv **env,
     size_t *n_env, size_t *cap);
-void cfg_add_vars(struct cfg_loader *, yaml_node_t *map, struct cfg_kv **v,
+int cfg_add_vars(struct cfg_loader *, yaml_node_t *map, struct cfg_kv **v,
     size_t *n, size_t *cap);
+/* Charge the plan n bytes (and CFG_ENTRY_COST): an error at mark once it
+ * is over CONFIG_PLAN_MAX. */
+int cfg_charge(struct cfg_loader *, const yaml_mark_t *mark, size_t n);
 /* Parse functions for CFG_T_FUNC keys shared by several tables. */
 int cfg_parse_vars(struct cfg_in *, const struct cfg_key *, yaml_node_t *);
 int cfg_parse_env(struct cfg_in *, const struct cfg_key *, yaml_node_t *);

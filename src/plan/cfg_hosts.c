@@ -133,8 +133,7 @@ cfg_host_vars(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *v)
 
 	if (cfg_parse_vars(in, k, v) != 0)
 		return -1;
-	cfg_add_vars(in->ld, v, &h->vars, &h->n_vars, &cap);
-	return 0;
+	return cfg_add_vars(in->ld, v, &h->vars, &h->n_vars, &cap);
 }
 
 void

@@ -803,17 +803,38 @@ cfg_parse_env(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *v)
 	return cfg_check_env(in->ld, v);
 }
 
-/* Expand a scalar already checked to be a string; errors point at it. */
+int
+cfg_charge(struct cfg_loader *ld, const yaml_mark_t *mark, size_t n)
+{
+	ld->plan_bytes += n + CFG_ENTRY_COST;
+	if (ld->plan_bytes <= CONFIG_PLAN_MAX)
+		return 0;
+	return cfg_error(ld, mark, "the plan is larger than %d MiB once "
+	    "expanded (matrices, aliases and {{vars}} multiply it)",
+	    CONFIG_PLAN_MAX >> 20);
+}
+
+/* Expand a scalar already checked to be a string; errors point at it.
+ * The result is charged to the plan. */
 char *
 cfg_expand(struct cfg_loader *ld, const yaml_node_t *n,
     const struct cfg_kv *vars, size_t n_vars)
 {
 	char *s, *msg;
 
-	s = tmpl_expand(cfg_text(n), vars, n_vars, &msg, NULL);
+	s = tmpl_expand_max(cfg_text(n), vars, n_vars,
+	    CONFIG_PLAN_MAX - ld->plan_bytes, &msg, NULL);
 	if (s == NULL) {
-		cfg_error(ld, &n->start_mark, "%s", msg);
+		if (msg == NULL)
+			cfg_charge(ld, &n->start_mark, CONFIG_PLAN_MAX);
+		else
+			cfg_error(ld, &n->start_mark, "%s", msg);
 		free(msg);
+		return NULL;
+	}
+	if (cfg_charge(ld, &n->start_mark, strlen(s)) != 0) {
+		free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -825,29 +846,38 @@ cfg_add_env(struct cfg_loader *ld, yaml_node_t *map,
     size_t *n_env, size_t *cap)
 {
 	yaml_node_pair_t *pair;
+	yaml_node_t *k;
 	char *value;
 
 	for (pair = map->data.mapping.pairs.start;
 	    pair < map->data.mapping.pairs.top; pair++) {
-		value = cfg_expand(ld, cfg_node(ld, pair->value), vars,
-		    n_vars);
-		if (value == NULL)
+		k = cfg_node(ld, pair->key);
+		if (cfg_charge(ld, &k->start_mark, strlen(cfg_text(k))) != 0 ||
+		    (value = cfg_expand(ld, cfg_node(ld, pair->value), vars,
+		    n_vars)) == NULL)
 			return -1;
-		cfg_kv_set(env, n_env, cap,
-		    cfg_text(cfg_node(ld, pair->key)), value);
+		cfg_kv_set(env, n_env, cap, cfg_text(k), value);
 	}
 	return 0;
 }
 
-/* Add (or replace) the entries of a vars mapping already checked. */
-void
+/* Add (or replace) the entries of a vars mapping already checked,
+ * charged to the plan. */
+int
 cfg_add_vars(struct cfg_loader *ld, yaml_node_t *map, struct cfg_kv **v,
     size_t *n, size_t *cap)
 {
 	yaml_node_pair_t *pair;
+	yaml_node_t *k, *val;
 
 	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++)
-		cfg_kv_set(v, n, cap, cfg_text(cfg_node(ld, pair->key)),
-		    xstrdup(cfg_text(cfg_node(ld, pair->value))));
+	    pair < map->data.mapping.pairs.top; pair++) {
+		k = cfg_node(ld, pair->key);
+		val = cfg_node(ld, pair->value);
+		if (cfg_charge(ld, &k->start_mark, strlen(cfg_text(k)) +
+		    strlen(cfg_text(val))) != 0)
+			return -1;
+		cfg_kv_set(v, n, cap, cfg_text(k), xstrdup(cfg_text(val)));
+	}
+	return 0;
 }

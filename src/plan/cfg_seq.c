@@ -123,6 +123,63 @@ static const struct {
 };
 
 /*
+ * Scopes: the variables a sequence's strings are expanded with.
+ */
+
+/* Add a variable to a scope, charged to the plan. */
+static int
+cfg_scope_add(struct cfg_loader *ld, const struct cfg_seqdef *def,
+    struct cfg_kv **v, size_t *n, size_t *cap, const char *name,
+    const char *value)
+{
+	if (cfg_charge(ld, &def->node->start_mark, strlen(name) +
+	    strlen(value)) != 0)
+		return -1;
+	cfg_kv_set(v, n, cap, name, xstrdup(value));
+	return 0;
+}
+
+/*
+ * The variables of one expansion of def (*v, *n: the caller frees them,
+ * even on error). Scope: top-level vars, the sequence's, the host's (its
+ * vars, then host and host_address), --set, the first n_matrix keys of
+ * the matrix. The host is more specific than the sequence; the command
+ * line beats the file; the matrix beats everything, or its expansions
+ * would all be the same.
+ */
+static int
+cfg_scope(struct cfg_loader *ld, const struct cfg_seqdef *def,
+    const size_t *at, size_t n_matrix, const struct cfg_host *h,
+    struct cfg_kv **v, size_t *n)
+{
+	size_t cap = 0, i;
+	int rc = 0;
+
+	*v = NULL;
+	*n = 0;
+	for (i = 0; rc == 0 && i < ld->n_vars; i++)
+		rc = cfg_scope_add(ld, def, v, n, &cap, ld->vars[i].name,
+		    ld->vars[i].value);
+	if (rc == 0 && def->vars != NULL)
+		rc = cfg_add_vars(ld, def->vars, v, n, &cap);
+	for (i = 0; rc == 0 && h != NULL && i < h->n_vars; i++)
+		rc = cfg_scope_add(ld, def, v, n, &cap, h->vars[i].name,
+		    h->vars[i].value);
+	if (rc == 0 && h != NULL)
+		rc = cfg_scope_add(ld, def, v, n, &cap, "host", h->name);
+	if (rc == 0 && h != NULL)
+		rc = cfg_scope_add(ld, def, v, n, &cap, "host_address",
+		    h->address);
+	for (i = 0; rc == 0 && i < ld->n_overrides; i++)
+		rc = cfg_scope_add(ld, def, v, n, &cap, ld->overrides[i].name,
+		    ld->overrides[i].value);
+	for (i = 0; rc == 0 && i < n_matrix; i++)
+		rc = cfg_scope_add(ld, def, v, n, &cap, def->matrix[i].name,
+		    def->matrix[i].values[at[i]]);
+	return rc;
+}
+
+/*
  * Matrices and 'hosts:'.
  */
 
@@ -200,7 +257,7 @@ cfg_select_hosts(struct cfg_loader *ld, yaml_node_t *n,
 {
 	struct config *cfg = ld->cfg;
 	struct cfg_kv *vars = NULL;
-	size_t n_vars = 0, vars_cap = 0, n_items, i, j;
+	size_t n_vars = 0, n_items, i, j;
 	yaml_node_t **items, *item;
 	char **text;
 	bool *on, any;
@@ -222,14 +279,8 @@ cfg_select_hosts(struct cfg_loader *ld, yaml_node_t *n,
 	items = xcalloc(n_items, sizeof *items);
 	text = xcalloc(n_items, sizeof *text);
 	on = xcalloc(cfg->n_hosts, sizeof *on);
-	for (i = 0; i < ld->n_vars; i++)
-		cfg_kv_set(&vars, &n_vars, &vars_cap, ld->vars[i].name,
-		    xstrdup(ld->vars[i].value));
-	if (def->vars != NULL)
-		cfg_add_vars(ld, def->vars, &vars, &n_vars, &vars_cap);
-	for (i = 0; i < ld->n_overrides; i++)
-		cfg_kv_set(&vars, &n_vars, &vars_cap,
-		    ld->overrides[i].name, xstrdup(ld->overrides[i].value));
+	if (cfg_scope(ld, def, NULL, 0, NULL, &vars, &n_vars) != 0)
+		goto out;
 
 	for (i = 0; i < n_items; i++) {
 		item = n->type == YAML_SCALAR_NODE ? n :
@@ -460,10 +511,18 @@ cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 	    .vars = seq->vars, .n_vars = seq->n_vars };
 	const struct cfg_key *act;
 	struct cfg_step *st;
+	yaml_mark_t mark = { 0, 0, 0 };
 	const char *s = NULL;
 	char buf[64];
 	size_t i;
 
+	if (ld->n_steps++ == CONFIG_STEPS_MAX) {
+		/* At the sequence: the step may be an alias's. */
+		mark.line = (size_t)seq->line - 1;
+		mark.column = (size_t)seq->column - 1;
+		return cfg_error(ld, &mark, "more than %d steps in all "
+		    "(matrices and aliases multiply them)", CONFIG_STEPS_MAX);
+	}
 	seq->steps = xreallocarray_grow(seq->steps, step_cap, seq->n_steps + 1,
 	    sizeof *seq->steps);
 	st = &seq->steps[seq->n_steps++];
@@ -483,7 +542,7 @@ cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 			return -1;
 		st->name = cfg_step_name(st->run);
 		cfg_step_defaults(&cfg_step_table, CFG_K_RUN, proto, st);
-		return 0;
+		return cfg_charge(ld, &n->start_mark, strlen(st->name));
 	}
 	if (n->type != YAML_MAPPING_NODE || cfg_is_braces(ld, n))
 		return cfg_error(ld, &n->start_mark, "expected a step (a "
@@ -520,47 +579,12 @@ cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 		st->name = xasprintf("%s %s", act->name, st->run);
 	else
 		st->name = cfg_step_name(st->run);
-	return 0;
+	return cfg_charge(ld, &n->start_mark, strlen(st->name));
 }
 
 /*
  * Sequences.
  */
-
-/*
- * The variables of one expansion of def. Scope: top-level vars, the
- * sequence's, the host's (its vars, then host and host_address), --set,
- * the matrix. The host is more specific than the sequence; the command
- * line beats the file; the matrix beats everything, or its expansions
- * would all be the same.
- */
-static void
-cfg_scope(struct cfg_loader *ld, struct cfg_seqdef *def, const size_t *at,
-    const struct cfg_host *h, struct cfg_kv **v, size_t *n)
-{
-	size_t cap = 0, i;
-
-	*v = NULL;
-	*n = 0;
-	for (i = 0; i < ld->n_vars; i++)
-		cfg_kv_set(v, n, &cap, ld->vars[i].name,
-		    xstrdup(ld->vars[i].value));
-	if (def->vars != NULL)
-		cfg_add_vars(ld, def->vars, v, n, &cap);
-	if (h != NULL) {
-		for (i = 0; i < h->n_vars; i++)
-			cfg_kv_set(v, n, &cap, h->vars[i].name,
-			    xstrdup(h->vars[i].value));
-		cfg_kv_set(v, n, &cap, "host", xstrdup(h->name));
-		cfg_kv_set(v, n, &cap, "host_address", xstrdup(h->address));
-	}
-	for (i = 0; i < ld->n_overrides; i++)
-		cfg_kv_set(v, n, &cap, ld->overrides[i].name,
-		    xstrdup(ld->overrides[i].value));
-	for (i = 0; i < def->n_matrix; i++)
-		cfg_kv_set(v, n, &cap, def->matrix[i].name,
-		    xstrdup(def->matrix[i].values[at[i]]));
-}
 
 /* Which host an expansion of def is bound to: -1 for none, -2 on error. */
 static long
@@ -577,8 +601,9 @@ cfg_instance_host(struct cfg_loader *ld, struct cfg_seqdef *def,
 		return config_find_host(cfg, def->matrix[0].values[at[0]]);
 	if (def->host == NULL)
 		return -1;
-	cfg_scope(ld, def, at, NULL, &vars, &n_vars);
-	name = cfg_expand(ld, def->host, vars, n_vars);
+	name = NULL;
+	if (cfg_scope(ld, def, at, def->n_matrix, NULL, &vars, &n_vars) == 0)
+		name = cfg_expand(ld, def->host, vars, n_vars);
 	cfg_kv_free(vars, n_vars);
 	if (name == NULL)
 		return -2;
@@ -639,8 +664,12 @@ cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 	if ((host = cfg_instance_host(ld, def, at)) == -2)
 		return -1;
 	seq->host = host;
-	cfg_scope(ld, def, at, host >= 0 ? &cfg->hosts[host] : NULL,
-	    &seq->vars, &seq->n_vars);
+	if (cfg_scope(ld, def, at, def->n_matrix, host >= 0 ?
+	    &cfg->hosts[host] : NULL, &seq->vars, &seq->n_vars) != 0)
+		return -1;
+	if (cfg_charge(ld, &def->name->start_mark,
+	    strlen(seq->template_name)) != 0)
+		return -1;
 
 	if ((seq->name = cfg_expand(ld, def->name, seq->vars,
 	    seq->n_vars)) == NULL)
@@ -812,8 +841,10 @@ cfg_resolve_need(struct cfg_loader *ld, size_t idx, const yaml_node_t *n)
 	size_t i, found = 0;
 	long one = -1;
 
-	exp = tmpl_expand(text, cfg->seqs[idx].vars, cfg->seqs[idx].n_vars,
-	    &msg, NULL);
+	/* No longer than a name it could match: "{{a}}{{a}}..." in needs
+	 * is not worth building. */
+	exp = tmpl_expand_max(text, cfg->seqs[idx].vars, cfg->seqs[idx].n_vars,
+	    ld->name_max, &msg, NULL);
 	if (exp == NULL)
 		free(msg);
 	else
@@ -900,6 +931,12 @@ cfg_needs(struct cfg_loader *ld)
 	int rc = 0;
 
 	ld->need_stamp = xcalloc(cfg->n_seqs, sizeof *ld->need_stamp);
+	for (i = 0; i < cfg->n_seqs; i++) {
+		if (strlen(cfg->seqs[i].name) > ld->name_max)
+			ld->name_max = strlen(cfg->seqs[i].name);
+		if (strlen(cfg->seqs[i].template_name) > ld->name_max)
+			ld->name_max = strlen(cfg->seqs[i].template_name);
+	}
 	for (i = 0; i < cfg->n_seqs; i++) {
 		if ((n = ld->aux[i].needs) == NULL)
 			continue;

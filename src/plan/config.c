@@ -6,13 +6,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -190,8 +192,9 @@ cfg_top(struct cfg_loader *ld, yaml_node_t *root,
 	if (top.vars != NULL) {
 		if (cfg_check_vars(ld, top.vars, "'vars'") != 0)
 			return -1;
-		cfg_add_vars(ld, top.vars, &ld->vars, &ld->n_vars,
-		    &ld->vars_cap);
+		if (cfg_add_vars(ld, top.vars, &ld->vars, &ld->n_vars,
+		    &ld->vars_cap) != 0)
+			return -1;
 	}
 	for (i = 0; i < n_overrides; i++)
 		cfg_kv_set(&ld->vars, &ld->n_vars, &ld->vars_cap,
@@ -221,6 +224,155 @@ cfg_top(struct cfg_loader *ld, yaml_node_t *root,
 }
 
 /*
+ * YAML's structure, checked with libyaml's event parser before it builds
+ * the document: how deep it nests, how many anchors and aliases it has,
+ * and how many nodes it makes once every alias is expanded (a "billion
+ * laughs" is a few lines). Returns NULL, or the message; a syntax error
+ * is left for yaml_parser_load to report.
+ */
+
+/* An anchor, and the nodes it stands for once expanded. */
+struct cfg_anchor {
+	char *name;
+	size_t nodes;
+};
+
+struct cfg_scan {
+	size_t inside[CONFIG_DEPTH_MAX]; /* nodes so far in each open
+	                                    collection, aliases expanded */
+	char *anchor[CONFIG_DEPTH_MAX];   /* its anchor, or NULL */
+	size_t depth;
+	struct cfg_anchor *anchors;
+	size_t n_anchors, anchors_cap, n_aliases;
+	size_t nodes;                     /* in all, aliases expanded */
+};
+
+/* n nodes in the open collection (and in the document). */
+static void
+cfg_scan_add(struct cfg_scan *sc, size_t n)
+{
+	if (sc->depth > 0)
+		sc->inside[sc->depth - 1] += n;
+	sc->nodes += n;
+}
+
+/* Record an anchor of n nodes (a later one of the same name wins); the
+ * name is the caller's. */
+static int
+cfg_scan_anchor(struct cfg_scan *sc, char *name, size_t n)
+{
+	if (name == NULL)
+		return 0;
+	if (sc->n_anchors == CONFIG_ANCHORS_MAX) {
+		free(name);
+		return -1;
+	}
+	sc->anchors = xreallocarray_grow(sc->anchors, &sc->anchors_cap,
+	    sc->n_anchors + 1, sizeof *sc->anchors);
+	sc->anchors[sc->n_anchors].name = name;
+	sc->anchors[sc->n_anchors++].nodes = n;
+	return 0;
+}
+
+/* The nodes of the anchor an alias names (1 if none: an unknown anchor
+ * is libyaml's error to report). */
+static size_t
+cfg_scan_alias(const struct cfg_scan *sc, const yaml_char_t *name)
+{
+	size_t i;
+
+	for (i = sc->n_anchors; i > 0; i--) {
+		if (strcmp(sc->anchors[i - 1].name, (const char *)name) == 0)
+			return sc->anchors[i - 1].nodes;
+	}
+	return 1;
+}
+
+static char *
+cfg_scan_event(struct cfg_scan *sc, const yaml_event_t *ev)
+{
+	const yaml_char_t *anchor;
+	size_t n;
+
+	switch (ev->type) {
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (sc->depth == CONFIG_DEPTH_MAX)
+			return xasprintf("nested more than %d levels deep",
+			    CONFIG_DEPTH_MAX);
+		anchor = ev->type == YAML_SEQUENCE_START_EVENT ?
+		    ev->data.sequence_start.anchor :
+		    ev->data.mapping_start.anchor;
+		sc->anchor[sc->depth] = anchor != NULL ?
+		    xstrdup((const char *)anchor) : NULL;
+		sc->inside[sc->depth++] = 0;
+		sc->nodes++;
+		return NULL;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		n = 1 + sc->inside[--sc->depth];
+		if (sc->depth > 0)
+			sc->inside[sc->depth - 1] += n;
+		if (cfg_scan_anchor(sc, sc->anchor[sc->depth], n) != 0)
+			return xasprintf("more than %d anchors",
+			    CONFIG_ANCHORS_MAX);
+		return NULL;
+	case YAML_SCALAR_EVENT:
+		cfg_scan_add(sc, 1);
+		if (ev->data.scalar.anchor != NULL &&
+		    cfg_scan_anchor(sc, xstrdup((const char *)
+		    ev->data.scalar.anchor), 1) != 0)
+			return xasprintf("more than %d anchors",
+			    CONFIG_ANCHORS_MAX);
+		return NULL;
+	case YAML_ALIAS_EVENT:
+		if (++sc->n_aliases > CONFIG_ALIASES_MAX)
+			return xasprintf("more than %d aliases",
+			    CONFIG_ALIASES_MAX);
+		cfg_scan_add(sc, cfg_scan_alias(sc, ev->data.alias.anchor));
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+static char *
+cfg_scan(const char *file, const char *text, size_t len)
+{
+	struct cfg_scan sc;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	char *err = NULL, *msg;
+	size_t i;
+	bool done = false;
+
+	memset(&sc, 0, sizeof sc);
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done && err == NULL && yaml_parser_parse(&parser, &ev)) {
+		done = ev.type == YAML_STREAM_END_EVENT;
+		msg = cfg_scan_event(&sc, &ev);
+		if (msg == NULL && sc.nodes > CONFIG_NODES_MAX)
+			msg = xasprintf("more than %d YAML nodes once aliases "
+			    "are expanded", CONFIG_NODES_MAX);
+		if (msg != NULL) {
+			err = xasprintf("%s:%zu:%zu: error: %s", file,
+			    ev.start_mark.line + 1, ev.start_mark.column + 1,
+			    msg);
+			free(msg);
+		}
+		yaml_event_delete(&ev);
+	}
+	while (sc.depth > 0)
+		free(sc.anchor[--sc.depth]);
+	for (i = 0; i < sc.n_anchors; i++)
+		free(sc.anchors[i].name);
+	free(sc.anchors);
+	yaml_parser_delete(&parser);
+	return err;
+}
+
+/*
  * Loading.
  */
 
@@ -230,6 +382,7 @@ cfg_yaml_error(const char *file, const yaml_parser_t *p, const char *text,
     size_t len)
 {
 	size_t line = 1, col = 1, i;
+	char *msg;
 
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
@@ -248,18 +401,23 @@ cfg_yaml_error(const char *file, const yaml_parser_t *p, const char *text,
 	default:
 		break;
 	}
+	if (p->problem == NULL)
+		return xasprintf("%s:%zu:%zu: error: malformed YAML", file,
+		    p->problem_mark.line + 1, p->problem_mark.column + 1);
 	if (p->context != NULL &&
 	    p->context_mark.line != p->problem_mark.line)
-		return xasprintf("%s:%zu:%zu: error: %s (%s at line %zu)", file,
+		msg = xasprintf("%s:%zu:%zu: error: %s (%s at line %zu)", file,
 		    p->problem_mark.line + 1, p->problem_mark.column + 1,
 		    p->problem, p->context, p->context_mark.line + 1);
-	if (p->context != NULL)
-		return xasprintf("%s:%zu:%zu: error: %s (%s)", file,
+	else if (p->context != NULL)
+		msg = xasprintf("%s:%zu:%zu: error: %s (%s)", file,
 		    p->problem_mark.line + 1, p->problem_mark.column + 1,
 		    p->problem, p->context);
-	return xasprintf("%s:%zu:%zu: error: %s", file,
-	    p->problem_mark.line + 1, p->problem_mark.column + 1,
-	    p->problem != NULL ? p->problem : "malformed YAML");
+	else
+		msg = xasprintf("%s:%zu:%zu: error: %s", file,
+		    p->problem_mark.line + 1, p->problem_mark.column + 1,
+		    p->problem);
+	return msg;
 }
 
 static int
@@ -277,6 +435,16 @@ cfg_load_text(const char *name, char *dir, const char *text, size_t len,
 
 	*out = NULL;
 	*err = NULL;
+	if (len > CONFIG_FILE_MAX) {
+		*err = xasprintf("%s: error: larger than %d MiB", name,
+		    CONFIG_FILE_MAX >> 20);
+		free(dir);
+		return -1;
+	}
+	if ((*err = cfg_scan(name, text, len)) != NULL) {
+		free(dir);
+		return -1;
+	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
@@ -348,36 +516,77 @@ config_load_string(const char *name, const char *text,
 	    overrides, n_overrides, out, err);
 }
 
+/*
+ * The bytes of path, at most CONFIG_FILE_MAX, into *buf (caller frees).
+ * Only a regular file: a device (/dev/zero) or a FIFO has no end, and
+ * opening a FIFO would wait for a writer, so it is opened non-blocking.
+ * Returns 0, or -1 and a message.
+ */
+static int
+cfg_read_file(const char *path, char **buf, size_t *len, char **err)
+{
+	struct stat sb;
+	size_t cap = 0;
+	ssize_t got;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
+		*err = xasprintf("%s: error: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		*err = S_ISDIR(sb.st_mode) ?
+		    xasprintf("%s: error: %s", path, strerror(EISDIR)) :
+		    xasprintf("%s: error: not a regular file (a %s); drove "
+		    "reads its config from a file", path,
+		    S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "device" :
+		    S_ISFIFO(sb.st_mode) ? "FIFO" : S_ISSOCK(sb.st_mode) ?
+		    "socket" : "special file");
+		close(fd);
+		return -1;
+	}
+	/* Read one byte more than allowed, in case the file grew. */
+	for (;;) {
+		*buf = xreallocarray_grow(*buf, &cap, *len + 65536, 1);
+		got = read(fd, *buf + *len, cap - *len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		*len += (size_t)got;
+		if (*len > CONFIG_FILE_MAX)
+			break;
+	}
+	if (got < 0 || *len > CONFIG_FILE_MAX) {
+		*err = got < 0 ?
+		    xasprintf("%s: error: %s", path, strerror(errno)) :
+		    xasprintf("%s: error: larger than %d MiB", path,
+		    CONFIG_FILE_MAX >> 20);
+		free(*buf);
+		*buf = NULL;
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int
 config_load(const char *path, const struct cfg_kv *overrides,
     size_t n_overrides, struct config **out, char **err)
 {
-	FILE *fp;
-	char *buf = NULL;
-	size_t cap = 0, len = 0, got;
-	int rc, saved;
+	char *buf;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	if ((fp = fopen(path, "rb")) == NULL) {
-		*err = xasprintf("%s: error: %s", path, strerror(errno));
+	if (cfg_read_file(path, &buf, &len, err) != 0)
 		return -1;
-	}
-	for (;;) {
-		buf = xreallocarray_grow(buf, &cap, len + 65536, 1);
-		got = fread(buf + len, 1, cap - len, fp);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		/* A directory opens fine and fails here, with EISDIR. */
-		saved = errno;
-		fclose(fp);
-		free(buf);
-		*err = xasprintf("%s: error: %s", path, strerror(saved));
-		return -1;
-	}
-	fclose(fp);
 	rc = cfg_load_text(path, cfg_dir_of(path), buf, len, overrides,
 	    n_overrides, out, err);
 	free(buf);

@@ -1,6 +1,7 @@
 /* tmpl.c: {{name}} substitution for the config loader. */
 #include "tmpl.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,13 @@ char *
 tmpl_expand(const char *text, const struct cfg_kv *vars, size_t n_vars,
     char **err, bool *unknown)
 {
+	return tmpl_expand_max(text, vars, n_vars, SIZE_MAX, err, unknown);
+}
+
+char *
+tmpl_expand_max(const char *text, const struct cfg_kv *vars, size_t n_vars,
+    size_t max, char **err, bool *unknown)
+{
 	struct strbuf b = STRBUF_INIT;
 	const struct cfg_kv *kv;
 	const char *p = text, *open, *name, *end, *close;
@@ -144,11 +152,19 @@ tmpl_expand(const char *text, const struct cfg_kv *vars, size_t n_vars,
 				*unknown = true;
 			goto fail;
 		}
+		/* Checked before it grows: "{{a}}{{a}}..." multiplies. */
+		if (b.len + strlen(kv->value) > max)
+			goto too_long;
 		strbuf_puts(&b, kv->value);
 		p = end;
 	}
+	if (b.len + strlen(p) > max)
+		goto too_long;
 	strbuf_puts(&b, p);
 	return strbuf_detach(&b);
+
+too_long:
+	*err = NULL;
 
 fail:
 	strbuf_free(&b);

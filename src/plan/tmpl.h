@@ -19,6 +19,11 @@
 char *tmpl_expand(const char *text, const struct cfg_kv *vars,
     size_t n_vars, char **err, bool *unknown);
 
+/* Same, but longer than max bytes once expanded fails too, with *err set
+ * to NULL (and *unknown false). */
+char *tmpl_expand_max(const char *text, const struct cfg_kv *vars,
+    size_t n_vars, size_t max, char **err, bool *unknown);
+
 /* Whether text refers to the variable called name (text that does not
  * expand cleanly refers to nothing). */
 bool tmpl_uses(const char *text, const char *name);

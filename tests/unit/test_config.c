@@ -1103,14 +1103,223 @@ test_print_plan_hosts(void **state)
 	config_free(cfg);
 }
 
-/*
- * Mistakes: each config and the exact message it gets.
- */
-
 struct bad_case {
 	const char *text;
 	const char *err;
 };
+
+/*
+ * Limits: what a hostile or mistaken file can make the loader do is
+ * bounded, with a message rather than memory or time.
+ */
+
+/* text, made of parts: a prefix, a part repeated n times, a suffix. */
+static char *
+repeat(const char *pre, const char *part, size_t n, const char *post)
+{
+	size_t lp = strlen(pre), lr = strlen(part), i;
+	char *s = xmalloc(lp + lr * n + strlen(post) + 1), *p = s;
+
+	memcpy(p, pre, lp);
+	p += lp;
+	for (i = 0; i < n; i++, p += lr)
+		memcpy(p, part, lr);
+	strcpy(p, post);
+	return s;
+}
+
+/* Load text, which must fail with a message that starts with want. */
+static void
+load_fails(char *text, const char *want)
+{
+	struct config *cfg = NULL;
+	char *err = NULL;
+
+	assert_int_equal(config_load_string("t.yaml", text, NULL, 0, &cfg,
+	    &err), -1);
+	assert_null(cfg);
+	if (strncmp(err, want, strlen(want)) != 0) {
+		print_error("got: %.300s\nwant: %s\n", err, want);
+		fail();
+	}
+	free(err);
+	free(text);
+}
+
+/* "0, 1, ..., n-1"; caller frees. */
+static char *
+numbers(size_t n)
+{
+	char *s = xstrdup(""), *t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		t = xasprintf("%s%s%zu", s, i > 0 ? ", " : "", i);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* "[[...]]", n levels deep; caller frees. */
+static char *
+nested(size_t n)
+{
+	char *s = xmalloc(2 * n + 1);
+
+	memset(s, '[', n);
+	memset(s + n, ']', n);
+	s[2 * n] = '\0';
+	return s;
+}
+
+static void
+test_limit_depth(void **state)
+{
+	struct config *cfg;
+	char *deep, *text;
+
+	(void)state;
+	/* 100,000 levels took minutes in libyaml; refused at the 65th. */
+	load_fails(nested(100000),
+	    "t.yaml:1:65: error: nested more than 64 levels deep");
+	load_fails(repeat("sequences:\n", "- ", 1000, "x\n"),
+	    "t.yaml:2:127: error: nested more than 64 levels deep");
+	/* 64 levels (the top level's mapping is one) are fine. */
+	deep = nested(63);
+	text = xasprintf("x-a: %s\nsequences: [{name: a, steps: [x]}]\n",
+	    deep);
+	cfg = load_ok(text, NULL, 0);
+	config_free(cfg);
+	free(text);
+	free(deep);
+	deep = nested(64);
+	load_fails(xasprintf("x-a: %s\n", deep),
+	    "t.yaml:1:69: error: nested more than 64 levels deep");
+	free(deep);
+}
+
+static void
+test_limit_aliases(void **state)
+{
+	char *list = numbers(10);
+	char *steps = repeat("", "true, ", 999, "true");
+
+	(void)state;
+	/* 10,000 sequences of 1,000 steps from 5 KB: 10 million steps. */
+	load_fails(xasprintf("x-v: &v [%s]\nx-s: &s [%s]\nsequences:\n"
+	    "  - name: n\n    matrix: {a: *v, b: *v, c: *v, d: *v}\n"
+	    "    steps: *s\n", list, steps),
+	    "t.yaml:4:5: error: more than 100000 steps in all (matrices "
+	    "and aliases multiply them)");
+	free(steps);
+	free(list);
+	/* A billion laughs, nine lines. */
+	load_fails(xasprintf("x-a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+	    "x-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+	    "x-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+	    "x-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+	    "x-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+	    "x-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+	    "x-g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+	    "sequences: [{name: a, steps: [x]}]\n"),
+	    "t.yaml:6:31: error: more than 1000000 YAML nodes once aliases "
+	    "are expanded");
+	load_fails(repeat("x-a: [", "&a x, ", 1001, "x]\n"),
+	    "t.yaml:1:6007: error: more than 1000 anchors");
+	load_fails(repeat("x-a: &a x\nx-b: [", "*a, ", 100001, "x]\n"),
+	    "t.yaml:2:400007: error: more than 100000 aliases");
+}
+
+static void
+test_limit_plan(void **state)
+{
+	char *big = repeat("", "x", 100000, ""), *list, *refs;
+
+	(void)state;
+	/* A value of 100 KB ten times in an env, in 100 sequences. */
+	list = numbers(100);
+	refs = repeat("", "{{a}}", 1000, "");
+	load_fails(xasprintf("x-s: &s %s\nsequences:\n  - name: n\n"
+	    "    matrix: {a: [%s]}\n    env: {A: *s, B: *s, C: *s, D: *s, "
+	    "E: *s, F: *s, G: *s, H: *s, I: *s, J: *s}\n    steps: [x]\n",
+	    big, list),
+	    "t.yaml:1:6: error: the plan is larger than 64 MiB once expanded "
+	    "(matrices, aliases and {{vars}} multiply it)");
+	/* {{a}} 1,000 times, a being 100 KB: refused before it is built. */
+	load_fails(xasprintf("vars: {a: %s}\nsequences:\n  - name: n\n"
+	    "    steps: ['%s']\n", big, refs),
+	    "t.yaml:4:13: error: the plan is larger than 64 MiB");
+	/* In needs, it names no sequence, and is not built either. */
+	load_fails(xasprintf("vars: {a: %s}\nsequences:\n  - name: n\n"
+	    "    needs: ['%s']\n    steps: [x]\n", big, refs),
+	    "t.yaml:4:13: error: unknown sequence '{{a}}{{a}}");
+	free(refs);
+	free(list);
+	free(big);
+	big = xmalloc((8 << 20) + 2);
+	memset(big, '#', (8 << 20) + 1);
+	big[(8 << 20) + 1] = '\0';
+	load_fails(big, "t.yaml: error: larger than 8 MiB");
+}
+
+/* config_load refuses what is not a regular file, and what is too big,
+ * without reading it. */
+static void
+test_limit_files(void **state)
+{
+	struct config *cfg = NULL;
+	char dir[] = "/tmp/drove-test-XXXXXX", *path, *err = NULL;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(config_load("/dev/zero", NULL, 0, &cfg, &err), -1);
+	assert_string_equal(err, "/dev/zero: error: not a regular file (a "
+	    "device); drove reads its config from a file");
+	free(err);
+	/* Nobody writes to it: opening it must not wait. */
+	path = xasprintf("%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	assert_non_null(strstr(err, "fifo: error: not a regular file (a "
+	    "FIFO)"));
+	free(err);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/big.yaml", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(ftruncate(fileno(fp), (8 << 20) + 1), 0);
+	fclose(fp);
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	assert_non_null(strstr(err, "big.yaml: error: larger than 8 MiB"));
+	free(err);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	assert_null(cfg);
+}
+
+static void
+test_tmpl_max(void **state)
+{
+	const struct cfg_kv vars[] = { KV("a", "xyz") };
+	char *err = (char *)"untouched", *s;
+
+	(void)state;
+	assert_null(tmpl_expand_max("{{a}}{{a}}", vars, 1, 5, &err, NULL));
+	assert_null(err);
+	s = tmpl_expand_max("{{a}}{{a}}", vars, 1, 6, &err, NULL);
+	assert_string_equal(s, "xyzxyz");
+	free(s);
+	assert_null(tmpl_expand_max("{{a}}-", vars, 1, 3, &err, NULL));
+	assert_null(err);
+}
+
+/*
+ * Mistakes: each config and the exact message it gets.
+ */
+
 
 static struct bad_case bad_cases[] = {
 	/* 0: YAML syntax */
@@ -1429,6 +1638,11 @@ main(void)
 		cmocka_unit_test(test_hosts_file),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_print_plan_hosts),
+		cmocka_unit_test(test_limit_depth),
+		cmocka_unit_test(test_limit_aliases),
+		cmocka_unit_test(test_limit_plan),
+		cmocka_unit_test(test_limit_files),
+		cmocka_unit_test(test_tmpl_max),
 	};
 	static char names[sizeof bad_cases / sizeof bad_cases[0]][32];
 	size_t n = 0, i;
