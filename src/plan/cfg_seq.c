@@ -503,6 +503,39 @@ cfg_step_action(struct cfg_in *in)
 	return NULL;
 }
 
+/*
+ * "- echo a: b" is a command to whoever wrote it, and a mapping to YAML
+ * (a key "echo a"): say so, rather than "unknown key 'echo a'". Only in
+ * block style, with one key that no step has and that holds a blank, and
+ * a string for its value.
+ */
+static int
+cfg_step_colon(struct cfg_loader *ld, const yaml_node_t *n)
+{
+	const yaml_node_t *k, *v;
+	size_t i;
+
+	if (n->data.mapping.style == YAML_FLOW_MAPPING_STYLE ||
+	    n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1)
+		return 0;
+	k = cfg_node(ld, n->data.mapping.pairs.start->key);
+	v = cfg_node(ld, n->data.mapping.pairs.start->value);
+	if (k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE ||
+	    k->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    cfg_is_null(v) || strchr(cfg_text(k), ' ') == NULL ||
+	    strpbrk(cfg_text(k), "\"\n") != NULL ||
+	    strpbrk(cfg_text(v), "\"\n") != NULL)
+		return 0;
+	for (i = 0; i < cfg_step_table.n_keys; i++) {
+		if (strcmp(cfg_step_table.keys[i].name, cfg_text(k)) == 0)
+			return 0;
+	}
+	return cfg_error(ld, &n->start_mark, "this step is a mapping to YAML "
+	    "(key '%s'); a command with ': ' in it needs quotes: - \"%s: "
+	    "%s\"", cfg_text(k), cfg_text(k), cfg_text(v));
+}
+
 static int
 cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
     yaml_node_t *n, const struct cfg_step *proto)
@@ -548,7 +581,8 @@ cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 		return cfg_error(ld, &n->start_mark, "expected a step (a "
 		    "command, or a mapping with 'run' or 'sleep'), got %s",
 		    cfg_describe(ld, n, buf, sizeof buf));
-	if (cfg_table_fields(&in) != 0 || (act = cfg_step_action(&in)) == NULL)
+	if (cfg_step_colon(ld, n) != 0 || cfg_table_fields(&in) != 0 ||
+	    (act = cfg_step_action(&in)) == NULL)
 		return -1;
 	in.kind = act->kinds;
 	for (i = 0; cfg_step_kinds[i].kind != in.kind; i++)

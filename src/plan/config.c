@@ -376,13 +376,77 @@ cfg_scan(const char *file, const char *text, size_t len)
  * Loading.
  */
 
-/* libyaml's own message, in our format. */
+/* Line `line` (0-based) of text: where it starts and how long it is. */
+static const char *
+cfg_line(const char *text, size_t len, size_t line, size_t *line_len)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	for (; line > 0 && p < end; line--) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return NULL;
+		p = nl + 1;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*line_len = (size_t)((nl != NULL ? nl : end) - p);
+	return p;
+}
+
+/*
+ * What to do about the two YAML mistakes libyaml's words do not explain
+ * (NULL for the others; caller frees): a tab used to indent, and a plain
+ * value holding ": " (run: echo a: b), which YAML reads as a second key.
+ */
+static char *
+cfg_yaml_hint(const yaml_parser_t *p, const char *text, size_t len)
+{
+	const char *l, *key, *colon, *val;
+	size_t n, i, vlen;
+	char quote;
+
+	if ((l = cfg_line(text, len, p->problem_mark.line, &n)) == NULL)
+		return NULL;
+	/* Only blanks before it, in the line: a column is then a byte. */
+	if (strstr(p->problem, "tab") != NULL ||
+	    (p->problem_mark.column < n && l[p->problem_mark.column] == '\t' &&
+	    strspn(l, " \t") > p->problem_mark.column))
+		return xstrdup("use spaces to indent, not tabs");
+	if (strcmp(p->problem, "mapping values are not allowed in this "
+	    "context") != 0)
+		return NULL;
+	/* A line "[- ]KEY: VALUE: MORE", not a misplaced key. */
+	key = l + strspn(l, " ");
+	while (key[0] == '-' && key[1] == ' ')
+		key += 2 + strspn(key + 2, " ");
+	colon = memmem(key, n - (size_t)(key - l), ": ", 2);
+	if (colon == NULL || colon == key || *key == '{' || *key == '[' ||
+	    memmem(colon + 2, n - (size_t)(colon + 2 - l), ": ", 2) == NULL)
+		return NULL;
+	val = colon + 2 + strspn(colon + 2, " ");
+	for (vlen = n - (size_t)(val - l); vlen > 0 &&
+	    (val[vlen - 1] == ' ' || val[vlen - 1] == '\r'); vlen--)
+		;
+	for (i = 0; i < vlen && (unsigned char)val[i] >= ' '; i++)
+		;
+	if (i < vlen || vlen > 60 || colon - key > 30 || *val == '"' ||
+	    *val == '\'')
+		return xstrdup("a value with ': ' in it needs quotes");
+	quote = memchr(val, '"', vlen) == NULL &&
+	    memchr(val, '\\', vlen) == NULL ? '"' : '\'';
+	if (quote == '\'' && memchr(val, '\'', vlen) != NULL)
+		return xstrdup("a value with ': ' in it needs quotes");
+	return xasprintf("a value with ': ' in it needs quotes: %.*s: "
+	    "%c%.*s%c", (int)(colon - key), key, quote, (int)vlen, val,
+	    quote);
+}
+
+/* libyaml's own message, in our format, with a hint when there is one. */
 static char *
 cfg_yaml_error(const char *file, const yaml_parser_t *p, const char *text,
     size_t len)
 {
 	size_t line = 1, col = 1, i;
-	char *msg;
+	char *msg, *hint, *with;
 
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
@@ -417,7 +481,12 @@ cfg_yaml_error(const char *file, const yaml_parser_t *p, const char *text,
 		msg = xasprintf("%s:%zu:%zu: error: %s", file,
 		    p->problem_mark.line + 1, p->problem_mark.column + 1,
 		    p->problem);
-	return msg;
+	if ((hint = cfg_yaml_hint(p, text, len)) == NULL)
+		return msg;
+	with = xasprintf("%s; %s", msg, hint);
+	free(msg);
+	free(hint);
+	return with;
 }
 
 static int

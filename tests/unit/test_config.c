@@ -1317,6 +1317,65 @@ test_tmpl_max(void **state)
 }
 
 /*
+ * libyaml's words, and what to do about them.
+ */
+
+static void
+test_yaml_hints(void **state)
+{
+	static const struct bad_case hints[] = {
+		{ "sequences:\n  - name: a\n    steps:\n"
+		  "      - run: echo a: b\n",
+		  "t.yaml:4:20: error: mapping values are not allowed in this "
+		  "context; a value with ': ' in it needs quotes: run: "
+		  "\"echo a: b\"" },
+		{ "sequences:\n  - name: a\n    steps:\n"
+		  "      - run: echo \"x\": b  \n",
+		  "t.yaml:4:22: error: mapping values are not allowed in this "
+		  "context; a value with ': ' in it needs quotes: run: "
+		  "'echo \"x\": b'" },
+		{ "sequences:\n  - name: a: x\n",
+		  "t.yaml:2:12: error: mapping values are not allowed in this "
+		  "context; a value with ': ' in it needs quotes: name: "
+		  "\"a: x\"" },
+		{ "sequences:\n  - name: a\n    steps:\n"
+		  "      - echo a: b\n",
+		  "t.yaml:4:9: error: this step is a mapping to YAML (key "
+		  "'echo a'); a command with ': ' in it needs quotes: - "
+		  "\"echo a: b\"" },
+		/* A mapping written as one is not a slip. */
+		{ "sequences:\n  - name: a\n    steps:\n"
+		  "      - {echo a: b}\n",
+		  "t.yaml:4:10: error: unknown key 'echo a' in step (valid: "
+		  "name, run, remote, upload, download, to, sleep, timeout, "
+		  "retries, retry_delay, on_failure, tty, cwd, env)" },
+		/* A key indented too far is not a value with ': '. */
+		{ "a: b\n  c: d\n",
+		  "t.yaml:2:4: error: mapping values are not allowed in this "
+		  "context" },
+		{ "sequences:\n  - name: a\n\tsteps: [x]\n",
+		  "t.yaml:3:1: error: found a tab character that violates "
+		  "indentation (while scanning a plain scalar at line 2); use "
+		  "spaces to indent, not tabs" },
+		{ "sequences:\n  - name: a\n    steps:\n\t- x\n",
+		  "t.yaml:4:1: error: found character that cannot start any "
+		  "token (while scanning for the next token); use spaces to "
+		  "indent, not tabs" },
+	};
+	struct config *cfg = NULL;
+	char *err = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+		assert_int_equal(config_load_string("t.yaml", hints[i].text,
+		    NULL, 0, &cfg, &err), -1);
+		assert_string_equal(err, hints[i].err);
+		free(err);
+	}
+}
+
+/*
  * Mistakes: each config and the exact message it gets.
  */
 
@@ -1328,7 +1387,8 @@ static struct bad_case bad_cases[] = {
 	  "(while parsing a flow sequence at line 3)" },
 	{ "sequences:\n\t- name: a\n",
 	  "t.yaml:2:1: error: found character that cannot start any token "
-	  "(while scanning for the next token)" },
+	  "(while scanning for the next token); use spaces to indent, not "
+	  "tabs" },
 	/* 2: unknown keys */
 	{ "sequences: [{name: a, steps: [x]}]\nsetings: {}\n",
 	  "t.yaml:2:1: error: unknown key 'setings' at the top level "
@@ -1643,6 +1703,7 @@ main(void)
 		cmocka_unit_test(test_limit_plan),
 		cmocka_unit_test(test_limit_files),
 		cmocka_unit_test(test_tmpl_max),
+		cmocka_unit_test(test_yaml_hints),
 	};
 	static char names[sizeof bad_cases / sizeof bad_cases[0]][32];
 	size_t n = 0, i;
