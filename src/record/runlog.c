@@ -21,6 +21,9 @@
 /* A field's key, from event.h's table. */
 #define RF(name) rec_field(REC_F_##name)
 
+/* The most of a name that goes into a file name. */
+#define RUNLOG_NAME_MAX 48
+
 struct runlog {
 	struct run *run;
 	char *id;
@@ -589,6 +592,20 @@ runlog_link_latest(struct runlog *rl, const char *log_dir)
 	free(latest);
 }
 
+/* A run directory that could not be made whole is no run: remove what
+ * was made of it (nothing else is there yet), and free rl. */
+static void
+runlog_abandon(struct runlog *rl)
+{
+	char *dir = rl->dir;
+
+	rl->dir = NULL;
+	runlog_free(rl);
+	if (dir != NULL)
+		nftw(dir, runlog_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	free(dir);
+}
+
 struct runlog *
 runlog_create(struct run *run, const char *config_path, const char *log_dir,
     char **err)
@@ -618,6 +635,10 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 	for (size_t i = 0; i < n; i++) {
 		char *slug = runlog_slug(cfg->seqs[i].name);
 		rl->step_fd[i] = rl->times_fd[i] = rl->seq_state[i] = -1;
+		/* Names may be longer than a file name can be (255 bytes):
+		 * the record keeps them whole, the number keeps them apart. */
+		if (strlen(slug) > RUNLOG_NAME_MAX)
+			slug[RUNLOG_NAME_MAX] = '\0';
 		rl->seq_dirs[i] = xasprintf("%0*zu-%s", rl->width, i + 1, slug);
 		free(slug);
 		path = xasprintf("%s/%s", rl->dir, rl->seq_dirs[i]);
@@ -625,7 +646,7 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 			*err = xasprintf("cannot create %s: %s", path,
 			    strerror(errno));
 			free(path);
-			runlog_free(rl);
+			runlog_abandon(rl);
 			return NULL;
 		}
 		free(path);
@@ -642,7 +663,7 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 		*err = xasprintf("cannot create %s: %s", path,
 		    strerror(errno));
 		free(path);
-		runlog_free(rl);
+		runlog_abandon(rl);
 		return NULL;
 	}
 	free(path);
@@ -696,8 +717,8 @@ runlog_step_path(const struct runlog *rl, size_t seq, size_t step,
 	char *path;
 
 	/* Step names can be whole commands: keep the file name short. */
-	if (strlen(slug) > 48)
-		slug[48] = '\0';
+	if (strlen(slug) > RUNLOG_NAME_MAX)
+		slug[RUNLOG_NAME_MAX] = '\0';
 	path = xasprintf("%s/%0*zu-%s.%u.log", rl->seq_dirs[seq], rl->width,
 	    step + 1, slug, attempt);
 	free(slug);
