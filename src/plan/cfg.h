@@ -48,6 +48,7 @@
 #define CONFIG_ALIASES_MAX  100000
 #define CONFIG_NODES_MAX    1000000   /* with aliases expanded */
 #define CONFIG_STEPS_MAX    100000    /* in all sequences */
+#define CONFIG_NEEDS_MAX    1000000   /* entries and edges, in all */
 #define CONFIG_PLAN_MAX     (64 << 20) /* bytes of text in the plan */
 /* What the plan is charged for each string it holds, beyond its bytes. */
 #define CFG_ENTRY_COST      32
@@ -79,6 +80,12 @@ struct cfg_seqdef {
 	size_t n_matrix;
 };
 
+/* A sequence by one of its names, for a sorted index. */
+struct cfg_named {
+	const char *name;
+	size_t index;
+};
+
 /* What the loader keeps about each sequence until needs are resolved. */
 struct cfg_aux {
 	yaml_node_t *needs;      /* as written, or NULL */
@@ -101,6 +108,8 @@ struct cfg_loader {
 	const struct cfg_kv *overrides; /* --set */
 	size_t n_overrides;
 	size_t *need_stamp;      /* [j] == i + 1: sequence i already needs j */
+	struct cfg_named *by_name, *by_template; /* sorted: for needs */
+	size_t n_needs;          /* needs entries and edges, in all */
 	size_t host_cap;
 	size_t n_steps;          /* in all sequences so far */
 	size_t plan_bytes;       /* charged by cfg_charge */

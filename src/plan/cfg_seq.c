@@ -838,7 +838,7 @@ cfg_seq_clear(struct cfg_seq *seq)
  * Needs.
  */
 
-static void
+static int
 cfg_add_need(struct cfg_loader *ld, size_t seq, size_t need,
     const yaml_node_t *entry)
 {
@@ -848,8 +848,12 @@ cfg_add_need(struct cfg_loader *ld, size_t seq, size_t need,
 
 	/* A stamp rather than a search: a template can name thousands. */
 	if (ld->need_stamp[need] == seq + 1)
-		return;
+		return 0;
 	ld->need_stamp[need] = seq + 1;
+	if (++ld->n_needs > CONFIG_NEEDS_MAX)
+		return cfg_error(ld, &entry->start_mark, "more than %d needs "
+		    "in all (a template in needs names each of its "
+		    "sequences)", CONFIG_NEEDS_MAX);
 	cap = aux->need_cap;
 	s->needs = xreallocarray_grow(s->needs, &cap, s->n_needs + 1,
 	    sizeof *s->needs);
@@ -858,6 +862,55 @@ cfg_add_need(struct cfg_loader *ld, size_t seq, size_t need,
 	s->needs[s->n_needs] = need;
 	aux->need_nodes[s->n_needs] = entry;
 	s->n_needs++;
+	return 0;
+}
+
+/* Sequences by a name (theirs, or their template's), then by index. */
+static int
+cfg_named_cmp(const void *a, const void *b)
+{
+	const struct cfg_named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first of the n entries of by[] called name, and how many there
+ * are (*count). */
+static const struct cfg_named *
+cfg_named_find(const struct cfg_named *by, size_t n, const char *name,
+    size_t *count)
+{
+	size_t lo = 0, hi = n, mid, end;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(by[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < n && strcmp(by[end].name, name) == 0; end++)
+		;
+	*count = end - lo;
+	return by + lo;
+}
+
+static struct cfg_named *
+cfg_named_index(const struct config *cfg, bool templates)
+{
+	struct cfg_named *by = xcalloc(cfg->n_seqs + 1, sizeof *by);
+	size_t i;
+
+	for (i = 0; i < cfg->n_seqs; i++) {
+		by[i].name = templates ? cfg->seqs[i].template_name :
+		    cfg->seqs[i].name;
+		by[i].index = i;
+	}
+	qsort(by, cfg->n_seqs, sizeof *by, cfg_named_cmp);
+	return by;
 }
 
 /*
@@ -870,44 +923,57 @@ static int
 cfg_resolve_need(struct cfg_loader *ld, size_t idx, const yaml_node_t *n)
 {
 	struct config *cfg = ld->cfg;
+	const struct cfg_named *a = NULL, *b;
 	const char *text = cfg_text(n);
 	char *exp, *msg;
-	size_t i, found = 0;
-	long one = -1;
+	size_t na = 0, nb, i;
+	int rc = 0;
 
+	/* Each entry counts, found or not: an alias can repeat a long list
+	 * in every expansion of a matrix. */
+	if (++ld->n_needs > CONFIG_NEEDS_MAX)
+		return cfg_error(ld, &n->start_mark, "more than %d needs in "
+		    "all (a template in needs names each of its sequences)",
+		    CONFIG_NEEDS_MAX);
 	/* No longer than a name it could match: "{{a}}{{a}}..." in needs
 	 * is not worth building. */
 	exp = tmpl_expand_max(text, cfg->seqs[idx].vars, cfg->seqs[idx].n_vars,
 	    ld->name_max, &msg, NULL);
 	if (exp == NULL)
 		free(msg);
-	else
-		one = config_find_seq(cfg, exp);
-	if (one >= 0) {
-		if ((size_t)one == idx)
-			goto self;
-		cfg_add_need(ld, idx, (size_t)one, n);
-		free(exp);
-		return 0;
-	}
-	for (i = 0; i < cfg->n_seqs; i++) {
-		if ((exp != NULL &&
-		    strcmp(cfg->seqs[i].template_name, exp) == 0) ||
-		    strcmp(cfg->seqs[i].template_name, text) == 0) {
-			if (i == idx)
+	else {
+		a = cfg_named_find(ld->by_name, cfg->n_seqs, exp, &na);
+		if (na == 1) {
+			free(exp);
+			if (a->index == idx)
 				goto self;
-			cfg_add_need(ld, idx, i, n);
-			found++;
+			return cfg_add_need(ld, idx, a->index, n);
 		}
+		a = cfg_named_find(ld->by_template, cfg->n_seqs, exp, &na);
 	}
+	b = cfg_named_find(ld->by_template, cfg->n_seqs, text, &nb);
+	if (exp != NULL && strcmp(exp, text) == 0)
+		nb = 0;
 	free(exp);
-	if (found == 0)
+	if (na + nb == 0)
 		return cfg_error(ld, &n->start_mark,
 		    "unknown sequence '%s' in needs", text);
-	return 0;
+	/* Both runs are in index order: merge them. */
+	while (rc == 0 && (na > 0 || nb > 0)) {
+		if (nb == 0 || (na > 0 && a->index < b->index)) {
+			i = a->index;
+			a++, na--;
+		} else {
+			i = b->index;
+			b++, nb--;
+		}
+		if (i == idx)
+			goto self;
+		rc = cfg_add_need(ld, idx, i, n);
+	}
+	return rc;
 
 self:
-	free(exp);
 	return cfg_error(ld, &n->start_mark, "sequence '%s' needs itself",
 	    cfg->seqs[idx].name);
 }
@@ -965,6 +1031,8 @@ cfg_needs(struct cfg_loader *ld)
 	int rc = 0;
 
 	ld->need_stamp = xcalloc(cfg->n_seqs, sizeof *ld->need_stamp);
+	ld->by_name = cfg_named_index(cfg, false);
+	ld->by_template = cfg_named_index(cfg, true);
 	for (i = 0; i < cfg->n_seqs; i++) {
 		if (strlen(cfg->seqs[i].name) > ld->name_max)
 			ld->name_max = strlen(cfg->seqs[i].name);

@@ -560,6 +560,8 @@ cfg_load_text(const char *name, char *dir, const char *text, size_t len,
 	for (i = 0; i < cfg->n_seqs; i++)
 		free(ld.aux[i].need_nodes);
 	free(ld.need_stamp);
+	free(ld.by_name);
+	free(ld.by_template);
 	free(ld.aux);
 	cfg_kv_free(ld.vars, ld.n_vars);
 	if (rc == 0)

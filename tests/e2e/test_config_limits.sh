@@ -25,6 +25,11 @@ big = "x" * 100000
 open(t + "/vars.yaml", "w").write(
     "vars: {a: %s}\nsequences:\n  - name: n\n    steps: ['%s']\n"
     % (big, "{{a}}" * 100000))
+vals = ", ".join(str(i) for i in range(3000))
+open(t + "/needs.yaml", "w").write(
+    "x-v: &v [%s]\nsequences:\n  - name: b\n    matrix: {a: *v}\n"
+    "    steps: [x]\n  - name: d\n    matrix: {a: *v}\n    needs: [b]\n"
+    "    steps: [x]\n" % vals)
 EOF
 mkfifo "$T/fifo"
 
@@ -53,6 +58,8 @@ check_refused "depth bomb" "$T/depth.yaml" \
 	"depth.yaml:1:65: error: nested more than 64 levels deep"
 check_refused "template bomb" "$T/vars.yaml" \
 	"vars.yaml:4:13: error: the plan is larger than 64 MiB once expanded"
+check_refused "needs bomb" "$T/needs.yaml" \
+	"needs.yaml:8:13: error: more than 1000000 needs in all"
 check_refused "/dev/zero" /dev/zero \
 	"/dev/zero: error: not a regular file (a device)"
 check_refused "a FIFO nobody writes to" "$T/fifo" \

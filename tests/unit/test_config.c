@@ -1263,6 +1263,21 @@ test_limit_plan(void **state)
 	load_fails(big, "t.yaml: error: larger than 8 MiB");
 }
 
+static void
+test_limit_needs(void **state)
+{
+	char *list = numbers(1001);
+
+	(void)state;
+	/* 1,001 deploys each needing all 1,001 builds: a million edges. */
+	load_fails(xasprintf("x-v: &v [%s]\nsequences:\n  - name: b\n"
+	    "    matrix: {a: *v}\n    steps: [x]\n  - name: d\n"
+	    "    matrix: {a: *v}\n    needs: [b]\n    steps: [x]\n", list),
+	    "t.yaml:8:13: error: more than 1000000 needs in all (a template "
+	    "in needs names each of its sequences)");
+	free(list);
+}
+
 /* config_load refuses what is not a regular file, and what is too big,
  * without reading it. */
 static void
@@ -1701,6 +1716,7 @@ main(void)
 		cmocka_unit_test(test_limit_depth),
 		cmocka_unit_test(test_limit_aliases),
 		cmocka_unit_test(test_limit_plan),
+		cmocka_unit_test(test_limit_needs),
 		cmocka_unit_test(test_limit_files),
 		cmocka_unit_test(test_tmpl_max),
 		cmocka_unit_test(test_yaml_hints),
