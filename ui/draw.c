@@ -491,7 +491,8 @@ draw_steps(struct draw *d, size_t i, const struct layout_rect *r)
 		    " ", attr, 0);
 		enum title_status st = title_step_status(&seq->steps[s]);
 		if (cur && seq->state == SEQ_PAUSED)
-			st = seq->failed_pause ? TITLE_PAUSED : TITLE_HELD;
+			st = seq->pause == RUN_PAUSE_FAILURE ? TITLE_PAUSED :
+			    TITLE_HELD;
 		draw_role(d, draw_status_role(st), &gattr, &gpair);
 		draw_text(y, r->x + 2, 1, title_glyph(st, d->utf8), gattr,
 		    gpair);

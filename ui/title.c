@@ -28,7 +28,8 @@ title_seq_status(const struct run_seq *seq)
 			return TITLE_RETRY_WAIT;
 		return TITLE_RUNNING;
 	case SEQ_PAUSED:
-		return seq->failed_pause ? TITLE_PAUSED : TITLE_HELD;
+		return seq->pause == RUN_PAUSE_FAILURE ? TITLE_PAUSED :
+		    TITLE_HELD;
 	case SEQ_OK:
 		run_seq_counts(seq, &ok, &failed, &skipped);
 		return ok == 0 && skipped > 0 ? TITLE_SKIPPED : TITLE_OK;
@@ -410,7 +411,7 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 	const char *status = step_status_name(st->status);
 	size_t namew;
 
-	if (seq->state == SEQ_PAUSED && seq->failed_pause &&
+	if (seq->state == SEQ_PAUSED && seq->pause == RUN_PAUSE_FAILURE &&
 	    k == seq->current)
 		status = "paused";
 	if (step_status_done(st->status) || ts == TITLE_RETRY_WAIT ||

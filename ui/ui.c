@@ -407,7 +407,8 @@ ui_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_STEP_END:
 	case RUN_EV_ACTION:
 		seq = run_seq(ui->run, ev->seq);
-		if (seq->state == SEQ_PAUSED && seq->failed_pause) {
+		if (seq->state == SEQ_PAUSED &&
+		    seq->pause == RUN_PAUSE_FAILURE) {
 			if (!ui->panes[ev->seq].belled)
 				ui->bell = true;
 			ui->panes[ev->seq].belled = true;

@@ -1,6 +1,7 @@
 /* run.c: scheduling sequences and driving each one's steps. */
 #include "run.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "container_of.h"
+#include "debug.h"
 #include "proc.h"
 #include "remote.h"
 #include "xmalloc.h"
@@ -33,19 +35,33 @@ struct run {
 	bool stopping;       /* run_stop_all was called: start nothing */
 	bool settled;        /* RUN_EV_IDLE was announced for this state */
 	bool finished;       /* RUN_EV_END was announced */
-	bool scheduling;     /* guards run_schedule against re-entry */
 	bool frozen;         /* a past run, shown by the review */
 	double settled_at;   /* when RUN_EV_IDLE was last announced */
 	struct remote *remote; /* the ssh transport, when there are hosts */
 	char *resumed_from;  /* --resume: the id of the run resumed */
-	bool reschedule;
+
+	/* The deferred work: transitions never start anything themselves;
+	 * they queue it, and the loop's next pass (before it sleeps) does
+	 * it, so that observers see every transition complete and nothing
+	 * recurses. */
+	ev_prepare pass;     /* active while a pass is due */
+	ev_idle spin;        /* keeps the loop from sleeping while work is
+	                        left over from a pass */
+	bool check_waiting;  /* a sequence changed state: look at the
+	                        waiting and blocked ones */
+	size_t *queue;       /* ring of sequences whose attempt is due */
+	size_t q_head, q_len;
 };
 
-static void run_seq_step_begin(struct run_seq *seq);
+/* Attempts started per loop pass at most: one pass must stay short (a
+ * spawn costs a fork's worth), whatever the number of sequences. */
+#define RUN_BATCH 64
+
 static void run_announce_resumed(struct run_seq *seq);
 static void run_step_spawn(struct run_seq *seq);
 static void run_remote_ready(void *arg, const char *err);
-static void run_schedule(struct run *run);
+static void run_request(struct run *run);
+static void run_check(const struct run_seq *seq);
 
 static double
 run_now(void)
@@ -128,11 +144,16 @@ run_set_state(struct run_seq *seq, enum seq_state st)
 	seq->state = st;
 	if (st == SEQ_RUNNING && seq->started == 0)
 		seq->started = run_now();
-	if (st == SEQ_OK || st == SEQ_FAILED || st == SEQ_ABORTED ||
-	    st == SEQ_BLOCKED)
+	if (seq_state_over(st))
 		seq->ended = run_now();
 	else
 		seq->ended = 0;
+	if (st != SEQ_PAUSED)
+		seq->pause = RUN_PAUSE_NONE;
+	DEBUG_LOG("seq %s: %s", seq->cfg->name, seq_state_name(st));
+	/* A slot, a need met or beyond hope: the next pass looks. */
+	seq->run->check_waiting = true;
+	run_request(seq->run);
 	run_emit_seq(seq);
 }
 
@@ -276,6 +297,23 @@ run_proc_exited(void *arg, int status)
 	run_step_ended(seq, st);
 }
 
+/* Queue the current step's next attempt: the loop's next pass starts it
+ * (run_pass). */
+static void
+run_attempt_queue(struct run_seq *seq)
+{
+	struct run *run = seq->run;
+
+	seq->attempt = RUN_ATT_READY;
+	if (!seq->queued) {
+		seq->queued = true;
+		run->queue[(run->q_head + run->q_len) % run->n_seqs] =
+		    seq->index;
+		run->q_len++;
+	}
+	run_request(run);
+}
+
 /*
  * End the running attempt at once when it has no process: a sleep, or a
  * wait for its host's connection (which goes on for other steps). Returns
@@ -285,16 +323,40 @@ run_proc_exited(void *arg, int status)
 static bool
 run_stop_now(struct run_seq *seq, enum step_status st)
 {
-	if (seq->sleeping) {
+	switch (seq->attempt) {
+	case RUN_ATT_SLEEP:
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-		seq->sleeping = false;
-	} else if (seq->wait != NULL) {
+		break;
+	case RUN_ATT_CONNECT:
 		remote_cancel(seq->run->remote, seq->wait);
 		seq->wait = NULL;
-	} else
+		break;
+	case RUN_ATT_PROCESS:
 		return false;
+	default:
+		assert(!"no attempt runs");
+		return true;
+	}
 	run_step_ended(seq, st);
 	return true;
+}
+
+/* End the running attempt for `reason`: at once when it has no process,
+ * else when its killed process is gone. */
+static void
+run_end_attempt(struct run_seq *seq, enum run_end reason, enum step_status st)
+{
+	static const char *const why[] = { "", "skip", "kill", "abort",
+		"timeout" };
+
+	/* The operator's reason wins over a timeout's (a kill or an abort
+	 * while a timed-out step dies); a timeout never overrides one. */
+	if (reason != RUN_END_TIMEOUT || seq->end_reason == RUN_END_NONE)
+		seq->end_reason = reason;
+	DEBUG_LOG("kill %s step %zu (%s): %s", seq->cfg->name,
+	    seq->current + 1, run_cur(seq)->cfg->name, why[reason]);
+	if (!run_stop_now(seq, st))
+		proc_kill(seq->proc);
 }
 
 static void
@@ -304,12 +366,10 @@ run_timeout_cb(EV_P_ ev_timer *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	if (seq->end_reason == END_NONE)
-		seq->end_reason = END_TIMEOUT;
 	run_mark(seq, "-- timed out after %gs: killing --",
 	    run_cur(seq)->cfg->timeout);
-	if (!run_stop_now(seq, STEP_TIMEOUT))
-		proc_kill(seq->proc);
+	run_end_attempt(seq, RUN_END_TIMEOUT, STEP_TIMEOUT);
+	run_check(seq);
 }
 
 static void
@@ -320,19 +380,19 @@ run_timer_cb(EV_P_ ev_timer *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	if (step->status == STEP_RETRY_WAIT) {
-		run_seq_step_begin(seq);
-		return;
+	if (seq->attempt == RUN_ATT_RETRY_WAIT)
+		run_attempt_queue(seq);
+	else {
+		/* A sleep step ran its course. */
+		step->exit_code = 0;
+		run_step_ended(seq, STEP_OK);
 	}
-	/* A sleep step ran its course. */
-	seq->sleeping = false;
-	step->exit_code = 0;
-	run_step_ended(seq, STEP_OK);
+	run_check(seq);
 }
 
-/* Start an attempt of the current step. */
+/* Start an attempt of the current step (from run_pass only). */
 static void
-run_seq_step_begin(struct run_seq *seq)
+run_attempt_begin(struct run_seq *seq)
 {
 	struct run *run = seq->run;
 	struct run_step *step = run_cur(seq);
@@ -340,13 +400,14 @@ run_seq_step_begin(struct run_seq *seq)
 	struct run_event ev = { .type = RUN_EV_STEP_START, .seq = seq->index,
 		                .step = seq->current };
 
+	assert(seq->state == SEQ_RUNNING && seq->attempt == RUN_ATT_READY);
 	step->attempt++;
 	step->status = STEP_RUNNING;
 	step->started = run_now();
 	step->ended = 0;
 	step->exit_code = -1;
 	step->signal = 0;
-	seq->end_reason = END_NONE;
+	seq->end_reason = RUN_END_NONE;
 	ev.attempt = step->attempt;
 	if (step->attempt > 1)
 		run_mark(seq, "-- step %zu/%zu: %s (try %u) --",
@@ -359,7 +420,9 @@ run_seq_step_begin(struct run_seq *seq)
 	run_emit_seq(seq);
 
 	if (cs->kind == CFG_STEP_SLEEP) {
-		seq->sleeping = true;
+		seq->attempt = RUN_ATT_SLEEP;
+		DEBUG_LOG("sleep %s step %zu (%s): %gs", seq->cfg->name,
+		    seq->current + 1, cs->name, cs->sleep);
 		ev_timer_set(&seq->timer, cs->sleep, 0.);
 		ev_timer_start(EV_DEFAULT_UC_ &seq->timer);
 		return;
@@ -372,6 +435,10 @@ run_seq_step_begin(struct run_seq *seq)
 	}
 	if (cs->op != CFG_OP_RUN && remote_connect(run->remote,
 	    (size_t)seq->cfg->host, run_remote_ready, seq, &seq->wait) == 0) {
+		seq->attempt = RUN_ATT_CONNECT;
+		DEBUG_LOG("connection to %s: waiting for it (%s step %zu)",
+		    run->cfg->hosts[seq->cfg->host].name, seq->cfg->name,
+		    seq->current + 1);
 		run_mark(seq, "-- waiting for the ssh connection to %s --",
 		    run->cfg->hosts[seq->cfg->host].name);
 		return;
@@ -415,16 +482,26 @@ run_step_spawn(struct run_seq *seq)
 		spec.stdin_pipe = true;
 	}
 	spec.env = env;
+	seq->attempt = RUN_ATT_PROCESS;
 	seq->proc = proc_start(&spec, &cb, &err);
 	run_env_free(env);
 	run_env_free(renv);
 	remote_argv_free(argv);
 	if (seq->proc == NULL) {
+		DEBUG_LOG("spawn %s step %zu (%s) #%u failed: %s",
+		    seq->cfg->name, seq->current + 1, cs->name, step->attempt,
+		    err);
 		run_proc_output(seq, err, strlen(err));
 		run_proc_output(seq, "\n", 1);
 		free(err);
+		seq->attempt = RUN_ATT_IDLE;
 		run_step_ended(seq, STEP_FAILED);
+		return;
 	}
+	DEBUG_LOG("spawn %s step %zu (%s) #%u%s%s", seq->cfg->name,
+	    seq->current + 1, cs->name, step->attempt,
+	    cs->op == CFG_OP_RUN ? "" : " on ",
+	    cs->op == CFG_OP_RUN ? "" : run->cfg->hosts[seq->cfg->host].name);
 }
 
 /* The host's connection is up (err NULL), or could not be made. */
@@ -432,24 +509,33 @@ static void
 run_remote_ready(void *arg, const char *err)
 {
 	struct run_seq *seq = arg;
+	const char *host = seq->run->cfg->hosts[seq->cfg->host].name;
 
+	assert(seq->attempt == RUN_ATT_CONNECT);
 	seq->wait = NULL;
 	if (err != NULL) {
+		DEBUG_LOG("connection to %s: down (%s step %zu): %s", host,
+		    seq->cfg->name, seq->current + 1, err);
 		/* ssh's own words, and its status for a failed connection. */
 		run_proc_output(seq, err, strlen(err));
 		run_cur(seq)->exit_code = 255;
+		seq->attempt = RUN_ATT_IDLE;
 		run_step_ended(seq, STEP_FAILED);
+		run_check(seq);
 		return;
 	}
+	DEBUG_LOG("connection to %s: up (%s step %zu)", host, seq->cfg->name,
+	    seq->current + 1);
 	run_step_spawn(seq);
+	run_check(seq);
 }
 
 static void
 run_seq_finish(struct run_seq *seq, enum seq_state st)
 {
-	seq->failed_pause = false;
+	seq->attempt = RUN_ATT_IDLE;
+	seq->hold = false;
 	run_set_state(seq, st);
-	run_schedule(seq->run);
 }
 
 /* Move on to the next step, or finish the sequence. */
@@ -463,7 +549,10 @@ run_seq_advance(struct run_seq *seq)
 	}
 	if (seq->hold) {
 		seq->hold = false;
-		seq->failed_pause = false;
+		seq->attempt = RUN_ATT_IDLE;
+		seq->pause = RUN_PAUSE_HOLD;
+		DEBUG_LOG("pause %s before step %zu: held by the operator",
+		    seq->cfg->name, seq->current + 1);
 		run_mark(seq, "-- held by operator before step %zu --",
 		    seq->current + 1);
 		run_set_state(seq, SEQ_PAUSED);
@@ -473,7 +562,7 @@ run_seq_advance(struct run_seq *seq)
 		run_seq_finish(seq, SEQ_ABORTED);
 		return;
 	}
-	run_seq_step_begin(seq);
+	run_attempt_queue(seq);
 }
 
 /* The current attempt ended with status `st` (before drove's own reasons
@@ -487,27 +576,31 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->index,
 		                .step = seq->current,
 		                .attempt = step->attempt };
-	int reason = seq->end_reason;
+	enum run_end reason = seq->end_reason;
 
 	/* Whatever ended it, the step's time is up. */
 	ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
 	switch (reason) {
-	case END_SKIP:
+	case RUN_END_SKIP:
 		st = STEP_SKIPPED;
 		break;
-	case END_KILL:
-	case END_ABORT:
+	case RUN_END_KILL:
+	case RUN_END_ABORT:
 		st = STEP_KILLED;
 		break;
-	case END_TIMEOUT:
+	case RUN_END_TIMEOUT:
 		st = STEP_TIMEOUT;
 		break;
-	default:
+	case RUN_END_NONE:
 		break;
 	}
-	seq->end_reason = END_NONE;
+	seq->attempt = RUN_ATT_IDLE;
+	seq->end_reason = RUN_END_NONE;
 	step->status = st;
 	step->ended = run_now();
+	DEBUG_LOG("end %s step %zu (%s) #%u: %s, exit %d, signal %d",
+	    seq->cfg->name, seq->current + 1, cs->name, step->attempt,
+	    step_status_name(st), step->exit_code, step->signal);
 	outbuf_flush(seq->out, run_now());
 	run_emit(run, &ev);
 
@@ -515,7 +608,7 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		run_seq_advance(seq);
 		return;
 	}
-	if (reason == END_ABORT || run->stopping) {
+	if (reason == RUN_END_ABORT || run->stopping) {
 		run_seq_finish(seq, SEQ_ABORTED);
 		return;
 	}
@@ -532,6 +625,10 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 			snprintf(why, sizeof why, "exit %d", step->exit_code);
 		step->status = STEP_RETRY_WAIT;
 		step->retry_at = run_now() + cs->retry_delay;
+		seq->attempt = RUN_ATT_RETRY_WAIT;
+		DEBUG_LOG("retry %s step %zu (%s) in %gs: %s, try %u of %u",
+		    seq->cfg->name, seq->current + 1, cs->name,
+		    cs->retry_delay, why, step->attempt + 1, cs->retries + 1);
 		run_mark(seq, "-- %s (%s); retry %u of %u in %gs --",
 		    step_status_name(st), why, step->attempt,
 		    cs->retries, cs->retry_delay);
@@ -547,12 +644,14 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		return;
 	case CFG_ONFAIL_PAUSE:
 		if (run->opt.interactive) {
-			seq->failed_pause = true;
+			seq->pause = RUN_PAUSE_FAILURE;
+			seq->hold = false;
+			DEBUG_LOG("pause %s at step %zu: it failed",
+			    seq->cfg->name, seq->current + 1);
 			run_mark(seq, "-- step %zu %s: waiting for the operator "
 			    "(r retry, s skip, a abort) --", seq->current + 1,
 			    step_status_name(st));
 			run_set_state(seq, SEQ_PAUSED);
-			run_schedule(run);
 			return;
 		}
 		run_notice(seq, "step '%s' would pause for the operator; "
@@ -563,6 +662,38 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		break;
 	}
 	run_seq_finish(seq, SEQ_FAILED);
+}
+
+/* The state machine's invariants, at rest (between transitions). */
+static void
+run_check(const struct run_seq *seq)
+{
+	const struct run_step *step = seq->current < seq->cfg->n_steps ?
+	    &seq->steps[seq->current] : NULL;
+
+	(void)step;
+	assert((seq->attempt == RUN_ATT_PROCESS) == (seq->proc != NULL));
+	assert((seq->attempt == RUN_ATT_CONNECT) == (seq->wait != NULL));
+	assert((seq->attempt == RUN_ATT_SLEEP ||
+	    seq->attempt == RUN_ATT_RETRY_WAIT) ==
+	    (ev_is_active(&seq->timer) != 0));
+	assert(!ev_is_active(&seq->timeout) ||
+	    seq->attempt == RUN_ATT_CONNECT ||
+	    seq->attempt == RUN_ATT_PROCESS);
+	assert((seq->state == SEQ_RUNNING) ==
+	    (seq->attempt != RUN_ATT_IDLE));
+	assert((seq->state == SEQ_PAUSED) == (seq->pause != RUN_PAUSE_NONE));
+	assert(!seq->hold || seq->state == SEQ_RUNNING);
+	assert(seq->end_reason == RUN_END_NONE ||
+	    seq->attempt == RUN_ATT_PROCESS);
+	assert(seq->attempt == RUN_ATT_IDLE || step != NULL);
+	assert(seq->attempt != RUN_ATT_RETRY_WAIT ||
+	    step->status == STEP_RETRY_WAIT);
+	assert(seq->attempt == RUN_ATT_IDLE ||
+	    seq->attempt == RUN_ATT_READY ||
+	    seq->attempt == RUN_ATT_RETRY_WAIT ||
+	    step->status == STEP_RUNNING);
+	assert(!seq->queued || seq->run->q_len > 0);
 }
 
 /* --- scheduling -------------------------------------------------------- */
@@ -580,12 +711,13 @@ run_seq_begin(struct run_seq *seq)
 {
 	seq->current = seq->resume_at;
 	seq->had_failure = false;
+	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
 	if (seq->resume_at > 0)
 		run_mark(seq, "-- steps 1-%zu succeeded in run %s: resuming "
 		    "at step %zu --", seq->resume_at, seq->run->resumed_from,
 		    seq->resume_at + 1);
-	run_seq_step_begin(seq);
+	run_attempt_queue(seq);
 }
 
 /* Is every need of seq ok (1), is one of them beyond hope (-1), or not
@@ -623,22 +755,16 @@ run_settled(const struct run *run)
 	return true;
 }
 
+/* Block what can no longer start, unblock what can again, and start the
+ * sequences whose needs are met while max_parallel allows. A state set
+ * here asks for another look: repeat until nothing changes. */
 static void
-run_schedule(struct run *run)
+run_check_waiting(struct run *run)
 {
-	unsigned long active = 0, limit = run_limit(run);
-	bool changed;
+	unsigned long active, limit = run_limit(run);
 
-	if (run->scheduling) {
-		/* Called again from an observer or a finishing step: the
-		 * outer loop will look once more. */
-		run->reschedule = true;
-		return;
-	}
-	run->scheduling = true;
-	do {
-		run->reschedule = false;
-		changed = false;
+	while (run->check_waiting) {
+		run->check_waiting = false;
 		active = 0;
 		for (size_t i = 0; i < run->n_seqs; i++)
 			if (run_seq_active(&run->seqs[i]))
@@ -652,32 +778,99 @@ run_schedule(struct run *run)
 				continue;
 			met = run_needs_met(run, seq);
 			if (met < 0 && seq->state == SEQ_WAITING) {
+				DEBUG_LOG("schedule: %s is blocked: a need "
+				    "did not succeed", seq->cfg->name);
 				run_set_state(seq, SEQ_BLOCKED);
-				changed = true;
 			} else if (met >= 0 && seq->state == SEQ_BLOCKED) {
 				/* A need was retried: hope again. */
+				DEBUG_LOG("schedule: %s waits again: a need "
+				    "was retried", seq->cfg->name);
 				run_set_state(seq, SEQ_WAITING);
-				changed = true;
 			}
 			if (seq->state == SEQ_WAITING && met == 1 &&
 			    !run->stopping && (limit == 0 || active < limit)) {
 				active++;
+				DEBUG_LOG("schedule: start %s (needs met, %lu "
+				    "running, limit %lu)", seq->cfg->name,
+				    active, limit);
 				run_seq_begin(seq);
-				changed = true;
 			}
 		}
-	} while (changed || run->reschedule);
-	run->scheduling = false;
+	}
+}
 
+/* One pass of the deferred work, before the loop sleeps: the sequences
+ * that can start, then at most RUN_BATCH due attempts, oldest first.
+ * Whatever is left waits for the next pass, which comes at once. */
+static void
+run_pass(struct run *run)
+{
+	size_t started = 0;
+
+	run_check_waiting(run);
+	while (run->q_len > 0 && started < RUN_BATCH) {
+		struct run_seq *seq = &run->seqs[run->queue[run->q_head]];
+
+		run->q_head = (run->q_head + 1) % run->n_seqs;
+		run->q_len--;
+		seq->queued = false;
+		/* Aborted, or stopped, since it was queued. */
+		if (seq->attempt != RUN_ATT_READY)
+			continue;
+		run_attempt_begin(seq);
+		run_check(seq);
+		started++;
+		/* A spawn that failed may have settled a sequence. */
+		run_check_waiting(run);
+	}
+	/* The loop must not sleep right after a pass: what it did may end
+	 * the caller's ev_run (an idle run), or leave work for the next. */
+	ev_idle_start(EV_DEFAULT_UC_ &run->spin);
+	if (run->q_len > 0 || run->check_waiting) {
+		DEBUG_LOG("pass: %zu started, %zu due left for the next pass",
+		    started, run->q_len);
+		return;
+	}
+	ev_prepare_stop(EV_DEFAULT_UC_ &run->pass);
 	if (run_settled(run)) {
 		if (!run->settled) {
 			struct run_event ev = { .type = RUN_EV_IDLE };
+			DEBUG_LOG("idle: nothing runs and nothing can start");
 			run->settled = true;
 			run->settled_at = run_now();
 			run_emit(run, &ev);
 		}
 	} else
 		run->settled = false;
+}
+
+static void
+run_pass_cb(EV_P_ ev_prepare *w, int revents)
+{
+	(void)EV_A;
+	(void)revents;
+	run_pass(container_of(w, struct run, pass));
+}
+
+static void
+run_spin_cb(EV_P_ ev_idle *w, int revents)
+{
+	struct run *run = container_of(w, struct run, spin);
+
+	(void)revents;
+	/* Being active was its job (the loop polled instead of sleeping);
+	 * with no pass due, the loop may sleep again. */
+	if (!ev_is_active(&run->pass))
+		ev_idle_stop(EV_A_ w);
+}
+
+/* Something changed: a pass is due before the loop sleeps again. */
+static void
+run_request(struct run *run)
+{
+	if (run->frozen)
+		return;
+	ev_prepare_start(EV_DEFAULT_UC_ &run->pass);
 }
 
 /* --- lifecycle --------------------------------------------------------- */
@@ -708,6 +901,10 @@ run_create(const struct config *cfg, const struct run_options *opt)
 		ev_init(&seq->timer, run_timer_cb);
 		ev_init(&seq->timeout, run_timeout_cb);
 	}
+	run->queue = xcalloc(cfg->n_seqs ? cfg->n_seqs : 1,
+	    sizeof *run->queue);
+	ev_prepare_init(&run->pass, run_pass_cb);
+	ev_idle_init(&run->spin, run_spin_cb);
 	if (cfg->n_hosts > 0)
 		run->remote = remote_create(cfg);
 	return run;
@@ -718,6 +915,8 @@ run_free(struct run *run)
 {
 	if (run == NULL)
 		return;
+	ev_prepare_stop(EV_DEFAULT_UC_ &run->pass);
+	ev_idle_stop(EV_DEFAULT_UC_ &run->spin);
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		struct run_seq *seq = &run->seqs[i];
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
@@ -734,6 +933,7 @@ run_free(struct run *run)
 		free(run->seqs[i].steps);
 	}
 	free(run->resumed_from);
+	free(run->queue);
 	free(run->seqs);
 	free(run->obs);
 	free(run);
@@ -771,7 +971,11 @@ run_start(struct run *run)
 	run_emit(run, &ev);
 	for (size_t i = 0; i < run->n_seqs; i++)
 		run_announce_resumed(&run->seqs[i]);
-	run_schedule(run);
+	DEBUG_LOG("start: %zu sequences, max_parallel %lu", run->n_seqs,
+	    run_limit(run));
+	/* The first pass starts what can start. */
+	run->check_waiting = true;
+	run_request(run);
 }
 
 /* --resume: say what is not run again, in the output and in the record
@@ -953,47 +1157,29 @@ run_announce(struct run_seq *seq, enum run_action act, const char *why)
 	    stamp);
 }
 
-/* A stopped-at step (paused, or the sequence failed on it) can be acted
- * on as if it were paused. */
+/* A stopped-at step (paused after its failure, or the sequence failed
+ * on it) can be acted on as if it were paused. */
 static bool
 run_seq_stopped_at_step(const struct run_seq *seq)
 {
 	if (seq->current >= seq->cfg->n_steps)
 		return false;
-	return (seq->state == SEQ_PAUSED && seq->failed_pause) ||
-	    seq->state == SEQ_FAILED;
+	return (seq->state == SEQ_PAUSED &&
+	    seq->pause == RUN_PAUSE_FAILURE) || seq->state == SEQ_FAILED;
 }
 
-/* The current step waits for its next automatic attempt. */
-static bool
-run_seq_retry_wait(const struct run_seq *seq)
-{
-	return seq->state == SEQ_RUNNING && seq->current < seq->cfg->n_steps &&
-	    seq->steps[seq->current].status == STEP_RETRY_WAIT;
-}
-
-/* The current step runs (a process, a sleep, a wait for its host). */
+/* The current attempt runs: a process, a sleep, a wait for its host. */
 static bool
 run_seq_step_running(const struct run_seq *seq)
 {
-	return seq->state == SEQ_RUNNING && seq->current < seq->cfg->n_steps &&
-	    seq->steps[seq->current].status == STEP_RUNNING;
-}
-
-/* End the running attempt for `reason`: at once when it has no process,
- * else when its killed process is gone. */
-static void
-run_seq_end_attempt(struct run_seq *seq, int reason, enum step_status st)
-{
-	seq->end_reason = reason;
-	if (!run_stop_now(seq, st))
-		proc_kill(seq->proc);
+	return seq->attempt == RUN_ATT_PROCESS ||
+	    seq->attempt == RUN_ATT_SLEEP || seq->attempt == RUN_ATT_CONNECT;
 }
 
 static const char *
 run_can_retry(const struct run_seq *seq)
 {
-	if (run_seq_retry_wait(seq))
+	if (seq->attempt == RUN_ATT_RETRY_WAIT)
 		return NULL;
 	if (!run_seq_stopped_at_step(seq))
 		return "nothing to retry";
@@ -1005,17 +1191,16 @@ run_can_retry(const struct run_seq *seq)
 static void
 run_do_retry(struct run_seq *seq)
 {
-	if (run_seq_retry_wait(seq)) {
+	if (seq->attempt == RUN_ATT_RETRY_WAIT) {
 		/* Do not wait for the delay. */
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-		run_seq_step_begin(seq);
+		run_attempt_queue(seq);
 		return;
 	}
 	run_cur(seq)->operator_retries++;
-	seq->failed_pause = false;
+	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
-	run_seq_step_begin(seq);
-	run_schedule(seq->run);
+	run_attempt_queue(seq);
 }
 
 static const char *
@@ -1023,7 +1208,8 @@ run_can_skip(const struct run_seq *seq)
 {
 	if (run_seq_step_running(seq))
 		return NULL;
-	if (!run_seq_retry_wait(seq) && !run_seq_stopped_at_step(seq))
+	if (seq->attempt != RUN_ATT_RETRY_WAIT &&
+	    !run_seq_stopped_at_step(seq))
 		return "nothing to skip";
 	if (seq->run->stopping)
 		return "the run is stopping";
@@ -1039,19 +1225,18 @@ run_do_skip(struct run_seq *seq)
 		                .attempt = step->attempt };
 
 	if (run_seq_step_running(seq)) {
-		run_seq_end_attempt(seq, END_SKIP, STEP_SKIPPED);
+		run_end_attempt(seq, RUN_END_SKIP, STEP_SKIPPED);
 		return;
 	}
 	ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 	step->status = STEP_SKIPPED;
-	seq->failed_pause = false;
 	/* The step's last word in the record is now this: a step_end of its
 	 * last attempt, skipped. */
 	step->ended = run_now();
 	run_emit(seq->run, &ev);
+	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
 	run_seq_advance(seq);
-	run_schedule(seq->run);
 }
 
 static const char *
@@ -1063,7 +1248,7 @@ run_can_kill(const struct run_seq *seq)
 static void
 run_do_kill(struct run_seq *seq)
 {
-	run_seq_end_attempt(seq, END_KILL, STEP_KILLED);
+	run_end_attempt(seq, RUN_END_KILL, STEP_KILLED);
 }
 
 static const char *
@@ -1078,23 +1263,22 @@ run_can_abort(const struct run_seq *seq)
 static void
 run_do_abort(struct run_seq *seq)
 {
-	switch (seq->state) {
-	case SEQ_WAITING:
-	case SEQ_BLOCKED:
-	case SEQ_PAUSED:
-		run_seq_finish(seq, SEQ_ABORTED);
+	switch (seq->attempt) {
+	case RUN_ATT_CONNECT:
+	case RUN_ATT_PROCESS:
+	case RUN_ATT_SLEEP:
+		/* It ends, aborted, once the attempt is over. */
+		run_end_attempt(seq, RUN_END_ABORT, STEP_KILLED);
 		return;
-	case SEQ_RUNNING:
-		if (run_cur(seq)->status == STEP_RETRY_WAIT) {
-			seq->end_reason = END_ABORT;
-			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-			run_seq_finish(seq, SEQ_ABORTED);
-		} else
-			run_seq_end_attempt(seq, END_ABORT, STEP_KILLED);
-		return;
-	default:
-		return;
+	case RUN_ATT_RETRY_WAIT:
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+		break;
+	case RUN_ATT_READY:
+	case RUN_ATT_IDLE:
+		break;
 	}
+	if (!seq_state_over(seq->state) || seq->state == SEQ_BLOCKED)
+		run_seq_finish(seq, SEQ_ABORTED);
 }
 
 static const char *
@@ -1130,15 +1314,16 @@ run_do_release(struct run_seq *seq)
 static const char *
 run_can_resume(const struct run_seq *seq)
 {
-	return seq->state == SEQ_PAUSED && !seq->failed_pause ? NULL :
-	    "the sequence is not held";
+	return seq->state == SEQ_PAUSED && seq->pause == RUN_PAUSE_HOLD ?
+	    NULL : "the sequence is not held";
 }
 
 static void
 run_do_resume(struct run_seq *seq)
 {
+	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
-	run_seq_step_begin(seq);
+	run_attempt_queue(seq);
 }
 
 static const char *
@@ -1189,8 +1374,12 @@ run_act_why(struct run *run, size_t i, enum run_action act, const char *why)
 
 	if (no != NULL)
 		return no;
+	DEBUG_LOG("action %s on %s%s%s", run_action_name(act),
+	    run->seqs[i].cfg->name, why != NULL ? ": " : "",
+	    why != NULL ? why : "");
 	run_announce(&run->seqs[i], act, why);
 	run_actions[act].apply(&run->seqs[i]);
+	run_check(&run->seqs[i]);
 	return NULL;
 }
 
@@ -1208,7 +1397,7 @@ run_stop_all(struct run *run, const char *why)
 	run->stopping = true;
 	for (size_t i = 0; i < run->n_seqs; i++)
 		run_act_why(run, i, RUN_ACT_STOP, why);
-	run_schedule(run);
+	run_request(run);
 }
 
 ssize_t

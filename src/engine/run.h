@@ -37,6 +37,32 @@ struct run;
 struct remote;
 struct remote_wait;
 
+/* Why a PAUSED sequence waits for the operator. */
+enum run_pause {
+	RUN_PAUSE_NONE,      /* not paused */
+	RUN_PAUSE_FAILURE,   /* a step failed under on_failure: pause */
+	RUN_PAUSE_HOLD,      /* the operator's hold was reached */
+};
+
+/* Where a RUNNING sequence's current attempt is (engine-private). */
+enum run_attempt {
+	RUN_ATT_IDLE,        /* none: the sequence waits, is paused or over */
+	RUN_ATT_READY,       /* due: the next loop pass starts it */
+	RUN_ATT_CONNECT,     /* waiting for its host's ssh connection */
+	RUN_ATT_PROCESS,     /* its process runs (or is being killed) */
+	RUN_ATT_SLEEP,       /* a sleep step's timer runs */
+	RUN_ATT_RETRY_WAIT,  /* failed; the retry delay's timer runs */
+};
+
+/* Why drove is ending the running attempt (engine-private). */
+enum run_end {
+	RUN_END_NONE,        /* it ends by itself */
+	RUN_END_SKIP,
+	RUN_END_KILL,
+	RUN_END_ABORT,
+	RUN_END_TIMEOUT,
+};
+
 struct run_seq {
 	const struct cfg_seq *cfg;
 	size_t index;
@@ -46,20 +72,20 @@ struct run_seq {
 	struct run_step *steps;
 	struct outbuf *out;  /* scrollback for viewers */
 	double started, ended; /* 0 when not yet */
-	bool failed_pause;   /* PAUSED because a step failed (not a hold) */
-	bool hold;           /* pause after the current step */
+	enum run_pause pause; /* why it is PAUSED; NONE when it is not */
+	bool hold;           /* the operator asked for a pause after the
+	                        current step (RUNNING only) */
 	bool had_failure;    /* a step failed under on_failure: continue */
 
 	/* Engine-private below. */
 	struct run *run;
-	struct proc *proc;
-	ev_timer timer;      /* sleep steps and retry delays */
-	ev_timer timeout;
-	enum {
-		END_NONE, END_SKIP, END_KILL, END_ABORT, END_TIMEOUT
-	} end_reason;        /* why drove is ending the running step */
-	bool sleeping;
-	struct remote_wait *wait; /* waiting for its host's connection */
+	enum run_attempt attempt;
+	enum run_end end_reason;
+	bool queued;         /* in the run's queue of due attempts */
+	struct proc *proc;   /* RUN_ATT_PROCESS */
+	ev_timer timer;      /* RUN_ATT_SLEEP, RUN_ATT_RETRY_WAIT */
+	ev_timer timeout;    /* the step's timeout, while it runs */
+	struct remote_wait *wait; /* RUN_ATT_CONNECT */
 	size_t resume_at;    /* the first step to run (--resume) */
 	unsigned short tty_cols, tty_rows;
 };

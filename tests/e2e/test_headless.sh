@@ -60,6 +60,15 @@ check "log_dir is relative to the config" test -d "$run"
 check "one log per attempt" test -f "$run/01-good/02-flaky.1.log" -a -f "$run/01-good/02-flaky.2.log"
 check "attempt log holds exact bytes" cmp -s "$run/01-good/02-flaky.1.log" <(printf 'try 1 failed\n')
 check "first step log" cmp -s "$run/01-good/01-printf-hello-nworld-n.1.log" <(printf 'hello\nworld\n')
+
+# --- DROVE_DEBUG: the engine's decisions, with why -------------------------
+(cd "$T" && DROVE_DEBUG="$T/debug.log" "$DROVE" mixed.yaml >/dev/null 2>&1)
+check "debug: the run's decisions are logged" test -s "$T/debug.log"
+check "debug: a spawn" grep -qE "drove\[[0-9]+\]: spawn bad step 1 \(breaks\) #1" "$T/debug.log"
+check "debug: a retry and why" grep -q "retry good step 2 (flaky) in 0.01s: exit 1" "$T/debug.log"
+check "debug: a block and why" grep -q "schedule: child is blocked: a need did not succeed" "$T/debug.log"
+check "debug: idle" grep -q "idle: nothing runs and nothing can start" "$T/debug.log"
+check "debug: not a word in the step's output" lacks "$run/01-good/02-flaky.1.log" "drove["
 check "events: run_start" grep -q '"event":"run_start"' "$run/events.jsonl"
 check "events: step_end failed with exit code" grep -q '"event":"step_end".*"step":"breaks".*"status":"failed","exit_code":7' "$run/events.jsonl"
 check "events: run_end last" sh -c "tail -n1 '$run/events.jsonl' | grep -q '\"event\":\"run_end\",.*\"status\":\"failed\"'"

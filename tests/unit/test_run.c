@@ -264,7 +264,7 @@ test_pause_then_operator_retry(void **state)
 	(void)state;
 	w_start(w);
 	tu_world_until(w, w_paused);
-	assert_true(w_seq(w, 0)->failed_pause);
+	assert_int_equal(w_seq(w, 0)->pause, RUN_PAUSE_FAILURE);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_FAILED);
 	/* Nothing else happens while it waits: the run is not settled. */
 	assert_false(run_settled(w->run));
@@ -472,13 +472,17 @@ test_operator_hold_and_resume(void **state)
 
 	(void)state;
 	w_start(w);
+	/* Sequences start from the loop's first pass. */
+	assert_non_null(run_act(w->run, 0, RUN_ACT_HOLD));
+	while (w_seq(w, 0)->state != SEQ_RUNNING)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
 	assert_null(run_act(w->run, 0, RUN_ACT_HOLD));
 	assert_true(w_seq(w, 0)->hold);
 	path = xasprintf("%s/go", w->dir);
 	tu_write_file(path, "");
 	free(path);
 	tu_world_until(w, w_first_done);
-	assert_false(w_seq(w, 0)->failed_pause);
+	assert_int_equal(w_seq(w, 0)->pause, RUN_PAUSE_HOLD);
 	assert_int_equal(w_seq(w, 0)->current, 1);
 	assert_false(w_file_exists(w, "second"));
 	/* A hold is not a failure. */
@@ -641,6 +645,152 @@ test_stop_all(void **state)
 	assert_int_equal(w_seq(w, 1)->steps[0].attempt, 0);
 	assert_int_equal(run_exit_status(w->run), 1);
 	tu_world_free(w);
+}
+
+/* The state machine as a table: a sequence in each state the operator can
+ * meet, and what each action says there (NULL: it applies). */
+enum { SM_OK, SM_FAILED, SM_BLOCKED, SM_RUNNING, SM_WAITING, SM_RETRY_WAIT,
+	SM_PAUSED_FAILURE, SM_HOLDING, SM_HELD, SM_ABORTED, SM_N };
+
+static bool
+sm_arrived(struct tu_world *w)
+{
+	static const enum seq_state want[SM_N] = { SEQ_OK, SEQ_FAILED,
+		SEQ_BLOCKED, SEQ_RUNNING, SEQ_WAITING, SEQ_RUNNING, SEQ_PAUSED,
+		SEQ_RUNNING, SEQ_PAUSED, SEQ_ABORTED };
+
+	for (size_t i = 0; i < SM_N; i++)
+		if (w_seq(w, i)->state != want[i])
+			return false;
+	return w_seq(w, SM_RETRY_WAIT)->steps[0].status == STEP_RETRY_WAIT &&
+	    w_seq(w, SM_RUNNING)->steps[0].status == STEP_RUNNING &&
+	    w_seq(w, SM_HOLDING)->steps[0].status == STEP_RUNNING &&
+	    w_seq(w, SM_WAITING)->state == SEQ_WAITING;
+}
+
+static bool
+sm_started(struct tu_world *w)
+{
+	return w_seq(w, SM_HOLDING)->steps[0].status == STEP_RUNNING &&
+	    w_seq(w, SM_HELD)->steps[0].status == STEP_RUNNING &&
+	    w_seq(w, SM_ABORTED)->steps[0].status == STEP_RUNNING;
+}
+
+static void
+test_state_machine_table(void **state)
+{
+#define NOT_RUNNING "the sequence is not running"
+#define NOT_HELD "the sequence is not held"
+#define OVER "the sequence is over"
+#define NO_STEP "no step is running"
+#define NO_RETRY "nothing to retry"
+#define NO_SKIP "nothing to skip"
+	/* retry, skip, kill, abort, hold, release, resume, stop */
+	static const char *const table[SM_N][RUN_ACTION_COUNT] = {
+	[SM_OK] = { NO_RETRY, NO_SKIP, NO_STEP, OVER, NOT_RUNNING,
+		NOT_RUNNING, NOT_HELD, OVER },
+	[SM_FAILED] = { NULL, NULL, NO_STEP, OVER, NOT_RUNNING, NOT_RUNNING,
+		NOT_HELD, OVER },
+	[SM_BLOCKED] = { NO_RETRY, NO_SKIP, NO_STEP, NULL, NOT_RUNNING,
+		NOT_RUNNING, NOT_HELD, OVER },
+	[SM_RUNNING] = { NO_RETRY, NULL, NULL, NULL, NULL, NOT_HELD,
+		NOT_HELD, NULL },
+	[SM_WAITING] = { NO_RETRY, NO_SKIP, NO_STEP, NULL, NOT_RUNNING,
+		NOT_RUNNING, NOT_HELD, NULL },
+	[SM_RETRY_WAIT] = { NULL, NULL, NO_STEP, NULL, NULL, NOT_HELD,
+		NOT_HELD, NULL },
+	[SM_PAUSED_FAILURE] = { NULL, NULL, NO_STEP, NULL, NOT_RUNNING,
+		NOT_RUNNING, NOT_HELD, NULL },
+	[SM_HOLDING] = { NO_RETRY, NULL, NULL, NULL,
+		"the sequence is already held", NULL, NOT_HELD, NULL },
+	[SM_HELD] = { NO_RETRY, NO_SKIP, NO_STEP, NULL, NOT_RUNNING,
+		NOT_RUNNING, NULL, NULL },
+	[SM_ABORTED] = { NO_RETRY, NO_SKIP, NO_STEP, OVER, NOT_RUNNING,
+		NOT_RUNNING, NOT_HELD, OVER },
+	};
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - {name: ok, steps: ['true']}\n"
+	    "  - {name: failed, steps: ['false']}\n"
+	    "  - {name: blocked, needs: [failed], steps: ['true']}\n"
+	    "  - {name: running, steps: ['exec sleep 1000']}\n"
+	    "  - {name: waiting, needs: [running], steps: ['true']}\n"
+	    "  - name: retrywait\n"
+	    "    steps: [{run: 'false', retries: 1, retry_delay: 1000}]\n"
+	    "  - name: pausedfail\n"
+	    "    steps: [{run: 'false', on_failure: pause}]\n"
+	    "  - {name: holding, steps: ['exec sleep 1000', 'true']}\n"
+	    "  - name: held\n"
+	    "    steps: ['while [ ! -e {{T}}/go ]; do sleep 0.01; done',"
+	    " 'true']\n"
+	    "  - {name: aborted, steps: ['exec sleep 1000']}\n", true);
+	char *path;
+
+	(void)state;
+	w_start(w);
+	tu_world_until(w, sm_started);
+	assert_null(run_act(w->run, SM_HOLDING, RUN_ACT_HOLD));
+	assert_null(run_act(w->run, SM_HELD, RUN_ACT_HOLD));
+	assert_null(run_act(w->run, SM_ABORTED, RUN_ACT_ABORT));
+	path = xasprintf("%s/go", w->dir);
+	tu_write_file(path, "");
+	free(path);
+	tu_world_until(w, sm_arrived);
+
+	for (size_t i = 0; i < SM_N; i++) {
+		for (size_t a = 0; a < RUN_ACTION_COUNT; a++) {
+			const char *got = run_can(w->run, i,
+			    (enum run_action)a);
+			if (got == table[i][a] || (got && table[i][a] &&
+			    strcmp(got, table[i][a]) == 0))
+				continue;
+			fail_msg("%s on %s: '%s', not '%s'",
+			    run_action_name((enum run_action)a),
+			    w_seq(w, i)->cfg->name, got ? got : "(applies)",
+			    table[i][a] ? table[i][a] : "(applies)");
+		}
+	}
+	/* A refusal is all an action does where it does not apply. */
+	for (size_t i = 0; i < SM_N; i++)
+		for (size_t a = 0; a < RUN_ACTION_COUNT; a++)
+			if (table[i][a] != NULL)
+				assert_string_equal(run_act(w->run, i,
+				    (enum run_action)a), table[i][a]);
+	assert_true(sm_arrived(w));
+	/* The preamble, before any action: the sequence must exist. */
+	assert_string_equal(run_can(w->run, SM_N, RUN_ACT_ABORT),
+	    "no such sequence");
+
+	/* And where they apply, where they lead. */
+	assert_null(run_act(w->run, SM_HOLDING, RUN_ACT_RELEASE));
+	assert_false(w_seq(w, SM_HOLDING)->hold);
+	assert_null(run_act(w->run, SM_HELD, RUN_ACT_RESUME));
+	assert_int_equal(w_seq(w, SM_HELD)->state, SEQ_RUNNING);
+	assert_int_equal(w_seq(w, SM_HELD)->pause, RUN_PAUSE_NONE);
+	assert_null(run_act(w->run, SM_PAUSED_FAILURE, RUN_ACT_SKIP));
+	assert_null(run_act(w->run, SM_WAITING, RUN_ACT_ABORT));
+	assert_int_equal(w_seq(w, SM_WAITING)->state, SEQ_ABORTED);
+	assert_null(run_act(w->run, SM_RUNNING, RUN_ACT_KILL));
+	assert_null(run_act(w->run, SM_RETRY_WAIT, RUN_ACT_SKIP));
+	assert_null(run_act(w->run, SM_HOLDING, RUN_ACT_KILL));
+	assert_null(run_act(w->run, SM_FAILED, RUN_ACT_SKIP));
+	tu_world_until(w, NULL);
+	assert_int_equal(w_seq(w, SM_HELD)->state, SEQ_OK);
+	assert_int_equal(w_seq(w, SM_PAUSED_FAILURE)->state, SEQ_OK);
+	assert_int_equal(w_seq(w, SM_RUNNING)->state, SEQ_FAILED);
+	assert_int_equal(w_seq(w, SM_RUNNING)->steps[0].status, STEP_KILLED);
+	assert_int_equal(w_seq(w, SM_RETRY_WAIT)->state, SEQ_OK);
+	assert_int_equal(w_seq(w, SM_HOLDING)->state, SEQ_FAILED);
+	/* The skipped failure let the blocked sequence run after all. */
+	assert_int_equal(w_seq(w, SM_FAILED)->state, SEQ_OK);
+	assert_int_equal(w_seq(w, SM_BLOCKED)->state, SEQ_OK);
+	tu_world_free(w);
+#undef NOT_RUNNING
+#undef NOT_HELD
+#undef OVER
+#undef NO_STEP
+#undef NO_RETRY
+#undef NO_SKIP
 }
 
 static bool
@@ -824,6 +974,7 @@ main(void)
 		cmocka_unit_test(test_operator_skip_paused),
 		cmocka_unit_test(test_operator_abort),
 		cmocka_unit_test(test_operator_hold_and_resume),
+		cmocka_unit_test(test_state_machine_table),
 		cmocka_unit_test(test_timeout_kills_group_with_grandchild),
 		cmocka_unit_test(test_kill_grace_then_sigkill),
 		cmocka_unit_test(test_exit_codes_and_signals),

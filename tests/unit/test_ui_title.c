@@ -98,7 +98,7 @@ test_paused_and_done(void **state)
 {
 	(void)state;
 	seq.state = SEQ_PAUSED;
-	seq.failed_pause = true;
+	seq.pause = RUN_PAUSE_FAILURE;
 	seq.started = 10.;
 	seq.current = 1;
 	steps[0].status = STEP_OK;
@@ -113,7 +113,7 @@ test_paused_and_done(void **state)
 	assert_string_equal(buf, "build  PAUSED  step 2/3       ");
 
 	/* Held before a step. */
-	seq.failed_pause = false;
+	seq.pause = RUN_PAUSE_HOLD;
 	steps[1].status = STEP_PENDING;
 	assert_int_equal(title_seq_status(&seq), TITLE_HELD);
 	title(60, false);
