@@ -460,6 +460,8 @@ cmd_run(const char *path, const struct opts *o)
 		ev_run(EV_DEFAULT_ EVRUN_ONCE);
 	/* Leftovers of finished steps may still be inside their grace. */
 	proc_kill_all_now();
+	/* And what steps left outside their groups. */
+	proc_shutdown();
 	runlog_free(rl);
 	run_free(app.run);
 	config_free(cfg);

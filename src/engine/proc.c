@@ -1,4 +1,5 @@
-/* proc.c: spawning, reading, reaping and killing one child process group. */
+/* proc.c: one child process group: started through the keeper, read,
+ * reaped (as the keeper reports), killed. */
 #include "proc.h"
 
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <pty.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +19,27 @@
 #include <ev.h>
 
 #include "container_of.h"
+#include "keeper.h"
 #include "xmalloc.h"
 
 extern char **environ;
 
 struct proc {
 	ev_io io;            /* output readable */
-	ev_child child;      /* exit status */
 	ev_timer grace;      /* SIGKILL after SIGTERM */
-	pid_t pid;           /* also the process group id */
+	unsigned id;         /* the keeper's name for it (its slot + 1) */
+	pid_t pid;           /* also the process group id; 0 until the
+	                        keeper has started it */
 	int fd;              /* pipe read end or pty master; -1 once closed */
 	int in_fd;           /* write end of a stdin pipe, or -1 */
 	bool tty;
-	bool reaped;
+	bool reaped;         /* the keeper said how it ended (or that it
+	                        could not start it): nothing more will come */
 	bool finished;       /* exited() was called */
 	bool term_sent;
-	bool detached;       /* proc_free was called while the grace timer ran */
+	bool kill_sent;
+	bool detached;       /* proc_free was called while it still ran, or
+	                        while the grace timer ran */
 	int status;
 	double kill_grace;
 	struct proc_callbacks cb;
@@ -50,6 +57,8 @@ static volatile pid_t proc_groups[PROC_MAX_GROUPS];
 static void
 proc_track(pid_t pgid)
 {
+	if (pgid <= 0)
+		return;
 	for (size_t i = 0; i < PROC_MAX_GROUPS; i++) {
 		if (proc_groups[i] == 0) {
 			proc_groups[i] = pgid;
@@ -61,6 +70,8 @@ proc_track(pid_t pgid)
 static void
 proc_untrack(pid_t pgid)
 {
+	if (pgid <= 0)
+		return;
 	for (size_t i = 0; i < PROC_MAX_GROUPS; i++) {
 		if (proc_groups[i] == pgid) {
 			proc_groups[i] = 0;
@@ -121,8 +132,8 @@ proc_child_say(const char *what, const char *arg)
 	char msg[1024];
 	int n;
 
-	/* stderr is already the step's output. The child may share drove's
-	 * memory (see proc_spawn): format on the stack, no stdio. */
+	/* stderr is already the step's output. The child may share the
+	 * keeper's memory (see proc_spawn): format on the stack, no stdio. */
 	n = snprintf(msg, sizeof msg, "drove: %s %s: %s\n", what, arg,
 	    strerror(errno));
 	if (n > 0)
@@ -137,19 +148,30 @@ proc_child_fail(const char *what, const char *arg)
 	_exit(126);
 }
 
+/* --- in the keeper: the child ---------------------------------------------- */
+
+/* What the keeper's child is to become, decoded from drove's request. */
+struct proc_child_args {
+	bool tty;
+	bool argv_only;       /* argv is exec'd as it is, no shell fallback */
+	int out_fd, slave_fd, in_fd;
+	const char *shell, *command, *cwd;
+	char **env;           /* NULL: the keeper's (drove's) own */
+	char **argv;          /* NULL: SHELL -c COMMAND */
+};
+
 /* In the child, between clone and exec. Only async-signal-safe calls, and
- * nothing that writes drove's memory but environ (which proc_spawn puts
- * back): under CLONE_VM the child shares it. */
+ * nothing that writes the keeper's memory but environ (which proc_spawn
+ * puts back): under CLONE_VM the child shares it. */
 static void
-proc_child(const struct proc_spec *spec, int out_fd, int slave_fd,
-    int in_fd, char *const *argv)
+proc_child(const struct proc_child_args *a)
 {
 	sigset_t all;
 	struct sigaction sa;
 	int devnull;
 
-	/* libev's handlers and drove's own must not survive into the step,
-	 * and SIGPIPE must be default again (we may have ignored it). */
+	/* The keeper's handling of signals must not survive into the step,
+	 * and SIGPIPE must be default again (it is ignored there). */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < NSIG; sig++)
@@ -157,43 +179,232 @@ proc_child(const struct proc_spec *spec, int out_fd, int slave_fd,
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
-	if (spec->tty) {
+	if (a->tty) {
 		setsid();
-		ioctl(slave_fd, TIOCSCTTY, 0);
-		dup2(slave_fd, 0);
-		dup2(slave_fd, 1);
-		dup2(slave_fd, 2);
+		ioctl(a->slave_fd, TIOCSCTTY, 0);
+		dup2(a->slave_fd, 0);
+		dup2(a->slave_fd, 1);
+		dup2(a->slave_fd, 2);
 	} else {
 		setpgid(0, 0);
-		if (in_fd >= 0)
-			dup2(in_fd, 0);
+		if (a->in_fd >= 0)
+			dup2(a->in_fd, 0);
 		else if ((devnull = open("/dev/null", O_RDONLY)) >= 0)
 			dup2(devnull, 0);
-		dup2(out_fd, 1);
-		dup2(out_fd, 2);
+		dup2(a->out_fd, 1);
+		dup2(a->out_fd, 2);
 	}
-	/* Everything else drove holds stays with drove. */
+	/* Everything else the keeper holds stays with it. */
 	close_range(3, ~0U, 0);
-	/* If drove is killed outright, at least the step's own process
-	 * hears of it. */
+	/* If the keeper is killed outright, at least the step's own
+	 * process hears of it. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 
-	if (spec->cwd != NULL && chdir(spec->cwd) != 0)
-		proc_child_fail("cannot change directory to", spec->cwd);
-	if (spec->env != NULL)
-		environ = spec->env;
-	if (spec->argv != NULL) {
-		execvp(spec->argv[0], spec->argv);
-		proc_child_say("cannot run", spec->argv[0]);
+	if (a->cwd != NULL && chdir(a->cwd) != 0)
+		proc_child_fail("cannot change directory to", a->cwd);
+	if (a->env != NULL)
+		environ = a->env;
+	if (a->argv != NULL && a->argv_only) {
+		execvp(a->argv[0], a->argv);
+		proc_child_say("cannot run", a->argv[0]);
 		_exit(127);
 	}
-	if (argv != NULL) {
-		execvp(argv[0], argv);
+	if (a->argv != NULL) {
+		execvp(a->argv[0], a->argv);
 		/* Not found or not executable: let the shell say why, in its
 		 * own words, with its own exit status. */
 	}
-	execlp(spec->shell, spec->shell, "-c", spec->command, (char *)NULL);
-	proc_child_fail("cannot run shell", spec->shell);
+	execlp(a->shell, a->shell, "-c", a->command, (char *)NULL);
+	proc_child_fail("cannot run shell", a->shell);
+}
+
+static int
+proc_child_main(void *arg)
+{
+	proc_child(arg);
+	return 127;
+}
+
+/*
+ * Start the child. fork() copies the parent's page tables and makes every
+ * page copy-on-write, which the parent then pays for in faults.
+ * clone(CLONE_VM|CLONE_VFORK) is what posix_spawn does inside: the child
+ * borrows the keeper's memory on a stack of its own until it execs, while
+ * the keeper waits. posix_spawn itself cannot set PR_SET_PDEATHSIG nor
+ * fall back to the shell, hence this. Sanitizer builds keep fork(): their
+ * runtimes do not expect a second task in the same memory.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define PROC_USE_FORK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PROC_USE_FORK 1
+#endif
+#endif
+
+static pid_t
+proc_spawn(struct proc_child_args *a)
+{
+#ifndef PROC_USE_FORK
+	static char stack[256 * 1024] __attribute__((aligned(16)));
+#endif
+	char **saved_env = environ;
+	sigset_t all, old;
+	pid_t pid;
+
+	/* No signal handler may run in the child before it reset them all:
+	 * under CLONE_VM it would run on the keeper's data. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+#ifdef PROC_USE_FORK
+	pid = fork();
+	if (pid == 0)
+		proc_child_main(a);
+#else
+	pid = clone(proc_child_main, stack + sizeof stack,
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+#endif
+	environ = saved_env;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid;
+}
+
+/*
+ * A request, as drove sends it to the keeper: this header, then SHELL,
+ * COMMAND, CWD (when has_cwd), the N_ARGV words of argv and the N_ENV
+ * entries of the environment, each ending in NUL. The descriptors: the
+ * pipe's write end (or the pty's slave), then the stdin pipe's read end.
+ */
+struct proc_wire {
+	uint8_t tty;
+	uint8_t stdin_pipe;
+	uint8_t argv_only;
+	uint8_t has_cwd;
+	uint32_t n_argv;     /* 0: through the shell */
+	int32_t n_env;       /* -1: the keeper's environment (drove's) */
+};
+
+/* The next string of a request, or NULL when it is malformed. */
+static const char *
+proc_wire_str(const char **p, const char *end)
+{
+	const char *s = *p, *nul;
+
+	if (s >= end || (nul = memchr(s, '\0', (size_t)(end - s))) == NULL)
+		return NULL;
+	*p = nul + 1;
+	return s;
+}
+
+static char **
+proc_wire_list(const char **p, const char *end, size_t n)
+{
+	char **v = xcalloc(n + 1, sizeof *v);
+
+	for (size_t i = 0; i < n; i++) {
+		if ((v[i] = (char *)proc_wire_str(p, end)) == NULL) {
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/* keeper_spawn_fn: in the keeper, start what drove asked for. */
+static pid_t
+proc_keeper_spawn(const char *req, size_t len, const int *fds, size_t n_fds)
+{
+	struct proc_wire w;
+	struct proc_child_args a = { .out_fd = -1, .slave_fd = -1,
+		                     .in_fd = -1 };
+	const char *p = req + sizeof w, *end = req + len;
+	pid_t pid;
+	int err;
+
+	if (len < sizeof w)
+		return -EPROTO;
+	memcpy(&w, req, sizeof w);
+	if (n_fds != 1u + (w.stdin_pipe ? 1u : 0u) ||
+	    w.n_argv > len || (w.n_env >= 0 && (size_t)w.n_env > len))
+		return -EPROTO;
+	a.tty = w.tty;
+	a.argv_only = w.argv_only;
+	if (w.tty)
+		a.slave_fd = fds[0];
+	else
+		a.out_fd = fds[0];
+	if (w.stdin_pipe)
+		a.in_fd = fds[1];
+	a.shell = proc_wire_str(&p, end);
+	a.command = proc_wire_str(&p, end);
+	if (w.has_cwd)
+		a.cwd = proc_wire_str(&p, end);
+	if (a.shell == NULL || a.command == NULL || (w.has_cwd &&
+	    a.cwd == NULL))
+		return -EPROTO;
+	if (w.n_argv > 0 && (a.argv = proc_wire_list(&p, end,
+	    w.n_argv)) == NULL)
+		return -EPROTO;
+	if (w.n_env >= 0 && (a.env = proc_wire_list(&p, end,
+	    (size_t)w.n_env)) == NULL) {
+		free(a.argv);
+		return -EPROTO;
+	}
+	pid = proc_spawn(&a);
+	err = errno;
+	free(a.argv);
+	free(a.env);
+	if (pid < 0)
+		return -err;
+	/* Set the group from here too, so that it exists before drove
+	 * hears of the pid. */
+	if (!w.tty)
+		setpgid(pid, pid);
+	return pid;
+}
+
+/* --- in drove ---------------------------------------------------------------- */
+
+/* The procs the keeper may still say something about, by id - 1. */
+static struct proc **proc_slots;
+static size_t proc_n_slots, proc_cap_slots;
+static unsigned *proc_free_ids;
+static size_t proc_n_free, proc_cap_free;
+
+static unsigned
+proc_slot_take(struct proc *p)
+{
+	unsigned id;
+
+	if (proc_n_free > 0)
+		id = proc_free_ids[--proc_n_free];
+	else {
+		proc_slots = xreallocarray_grow(proc_slots, &proc_cap_slots,
+		    proc_n_slots + 1, sizeof *proc_slots);
+		id = (unsigned)++proc_n_slots;
+	}
+	proc_slots[id - 1] = p;
+	return id;
+}
+
+static void
+proc_slot_release(struct proc *p)
+{
+	if (p->id == 0)
+		return;
+	proc_slots[p->id - 1] = NULL;
+	proc_free_ids = xreallocarray_grow(proc_free_ids, &proc_cap_free,
+	    proc_n_free + 1, sizeof *proc_free_ids);
+	proc_free_ids[proc_n_free++] = p->id;
+	p->id = 0;
+}
+
+/* Signal the process group, once the keeper said which it is. */
+static void
+proc_signal(struct proc *p, int sig)
+{
+	if (p->pid > 0)
+		kill(-p->pid, sig);
 }
 
 static void
@@ -215,12 +426,25 @@ proc_close_fd(struct proc *p)
 	p->fd = -1;
 }
 
+/* Nobody holds P any more, nor will the keeper speak of it. */
+static void
+proc_destroy(struct proc *p)
+{
+	proc_close_fd(p);
+	proc_close_in(p);
+	ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
+	proc_untrack(p->pid);
+	proc_slot_release(p);
+	free(p);
+}
+
 static void
 proc_maybe_finish(struct proc *p)
 {
 	if (p->finished || !p->reaped || p->fd >= 0)
 		return;
-	if (ev_is_active(&p->grace) && kill(-p->pid, 0) != 0) {
+	if (ev_is_active(&p->grace) && (p->pid <= 0 ||
+	    kill(-p->pid, 0) != 0)) {
 		/* Leftovers went quietly on SIGTERM: no SIGKILL needed. */
 		ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
 		proc_untrack(p->pid);
@@ -254,6 +478,16 @@ proc_read(struct proc *p, int max_reads)
 	return 0;
 }
 
+/* What is left to read, when nothing will wait for the rest. */
+static void
+proc_drain(struct proc *p)
+{
+	if (p->fd >= 0) {
+		proc_read(p, 64);
+		proc_close_fd(p);
+	}
+}
+
 static void
 proc_io_cb(EV_P_ ev_io *w, int revents)
 {
@@ -276,18 +510,16 @@ proc_grace_cb(EV_P_ ev_timer *w, int revents)
 
 	(void)revents;
 	(void)EV_A;
-	kill(-p->pid, SIGKILL);
+	p->kill_sent = true;
+	proc_signal(p, SIGKILL);
 	if (p->reaped) {
 		/* The group is gone now; a writer still holding the pipe lives
 		 * outside it (a daemon that called setsid), and is not ours to
 		 * wait for. */
-		if (p->fd >= 0) {
-			proc_read(p, 64);
-			proc_close_fd(p);
-		}
+		proc_drain(p);
 		proc_untrack(p->pid);
 		if (p->detached) {
-			free(p);
+			proc_destroy(p);
 			return;
 		}
 		proc_maybe_finish(p);
@@ -300,112 +532,188 @@ proc_terminate_group(struct proc *p)
 	if (p->term_sent)
 		return;
 	p->term_sent = true;
-	kill(-p->pid, SIGTERM);
-	kill(-p->pid, SIGCONT);
+	proc_signal(p, SIGTERM);
+	proc_signal(p, SIGCONT);
 	ev_timer_set(&p->grace, p->kill_grace > 0 ? p->kill_grace : 0.001, 0.);
 	ev_timer_start(EV_DEFAULT_UC_ &p->grace);
 }
 
+/* The keeper reaped the process: status is a waitpid status, or -1 when
+ * it never ran. */
 static void
-proc_child_cb(EV_P_ ev_child *w, int revents)
+proc_exited(struct proc *p, int status)
 {
-	struct proc *p = container_of(w, struct proc, child);
-
-	(void)revents;
-	ev_child_stop(EV_A_ w);
+	proc_slot_release(p);
 	p->reaped = true;
-	p->status = w->rstatus;
-
-	if (kill(-p->pid, 0) == 0) {
+	p->status = status;
+	if (p->detached) {
+		/* Abandoned by its owner: whatever is left of the group goes
+		 * at once. */
+		proc_signal(p, SIGKILL);
+		proc_destroy(p);
+		return;
+	}
+	if (p->pid > 0 && kill(-p->pid, 0) == 0) {
 		/* The main process is gone but left others in its group: they
 		 * get the same treatment as a killed step, and their output is
 		 * still read until they close it. */
 		proc_terminate_group(p);
 	} else {
 		if (p->term_sent)
-			ev_timer_stop(EV_A_ &p->grace);
+			ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
 		proc_untrack(p->pid);
 		if (p->fd >= 0 && proc_read(p, 1 << 20) == 0) {
 			/* Drained, and a process outside the group still holds
 			 * the write end: do not wait for it. */
 			proc_close_fd(p);
 		}
-		if (p->fd >= 0)
-			proc_close_fd(p);
+		proc_close_fd(p);
 	}
 	proc_maybe_finish(p);
 }
 
-struct proc_child_args {
-	const struct proc_spec *spec;
-	int out_fd, slave_fd, in_fd;
-	char *const *argv;
-};
-
-static int
-proc_child_main(void *arg)
+static void
+proc_say(struct proc *p, const char *what, int err)
 {
-	const struct proc_child_args *a = arg;
+	char *msg = xasprintf("drove: %s: %s\n", what, strerror(err));
 
-	proc_child(a->spec, a->out_fd, a->slave_fd, a->in_fd, a->argv);
-	return 127;
+	p->cb.output(p->cb.arg, msg, strlen(msg));
+	free(msg);
 }
 
-/*
- * Start the child. fork() copies drove's page tables and makes every page
- * copy-on-write, which drove then pays for in faults: with many steps
- * that was most of drove's own start-up time. clone(CLONE_VM|CLONE_VFORK)
- * is what posix_spawn does inside: the child borrows drove's memory on a
- * stack of its own until it execs, while drove waits. posix_spawn itself
- * cannot set PR_SET_PDEATHSIG nor fall back to the shell, hence this.
- * Sanitizer builds keep fork(): their runtimes do not expect a second
- * task in the same memory.
- */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define PROC_USE_FORK 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PROC_USE_FORK 1
-#endif
-#endif
-
-static pid_t
-proc_spawn(struct proc_child_args *a)
+/* The keeper died (killed by someone): what it ran is lost to drove. */
+static void
+proc_lost_all(void)
 {
-#ifndef PROC_USE_FORK
-	static char stack[256 * 1024] __attribute__((aligned(16)));
-#endif
-	char **saved_env = environ;
-	sigset_t all, old;
-	pid_t pid;
+	struct proc **lost = proc_slots;
+	size_t n = proc_n_slots;
 
-	/* No signal handler may run in the child before it reset them all:
-	 * under CLONE_VM it would run on drove's data. */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-#ifdef PROC_USE_FORK
-	pid = fork();
-	if (pid == 0)
-		proc_child_main(a);
-#else
-	pid = clone(proc_child_main, stack + sizeof stack,
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
-#endif
-	environ = saved_env;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return pid;
+	/* The callbacks may start new procs, which take new slots. */
+	proc_slots = NULL;
+	proc_n_slots = proc_cap_slots = proc_n_free = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct proc *p = lost[i];
+		if (p == NULL)
+			continue;
+		p->id = 0;
+		proc_signal(p, SIGKILL);
+		if (p->detached) {
+			proc_destroy(p);
+			continue;
+		}
+		if (!p->finished)
+			proc_say(p, "the keeper process ended", EPIPE);
+		proc_drain(p);
+		proc_exited(p, -1);
+	}
+	free(lost);
+}
+
+/* keeper_answer_fn: what became of a request. */
+static void
+proc_answer(unsigned id, enum keeper_answer what, int value)
+{
+	struct proc *p;
+
+	if (what == KEEPER_LOST) {
+		proc_lost_all();
+		return;
+	}
+	if (id == 0 || id > proc_n_slots || (p = proc_slots[id - 1]) == NULL)
+		return;
+	switch (what) {
+	case KEEPER_STARTED:
+		p->pid = (pid_t)value;
+		proc_track(p->pid);
+		/* A kill asked for before the pid was known. */
+		if (p->kill_sent || p->detached)
+			proc_signal(p, SIGKILL);
+		else if (p->term_sent) {
+			proc_signal(p, SIGTERM);
+			proc_signal(p, SIGCONT);
+		}
+		break;
+	case KEEPER_FAILED:
+		if (!p->detached)
+			proc_say(p, "cannot start a process", value);
+		/* Nothing holds the pipe's other end now. */
+		proc_drain(p);
+		proc_exited(p, -1);
+		break;
+	case KEEPER_EXITED:
+		proc_exited(p, value);
+		break;
+	case KEEPER_LOST:
+		break;
+	}
+}
+
+/* A growing request. */
+struct proc_req {
+	char *buf;
+	size_t len, cap;
+};
+
+static void
+proc_req_add(struct proc_req *r, const void *data, size_t len)
+{
+	r->buf = xreallocarray_grow(r->buf, &r->cap, r->len + len, 1);
+	memcpy(r->buf + r->len, data, len);
+	r->len += len;
+}
+
+static void
+proc_req_str(struct proc_req *r, const char *s)
+{
+	proc_req_add(r, s, strlen(s) + 1);
+}
+
+/* The request for SPEC (see struct proc_wire). Caller frees r->buf. */
+static void
+proc_req_build(struct proc_req *r, const struct proc_spec *spec)
+{
+	struct proc_wire w = { .tty = spec->tty,
+		               .stdin_pipe = spec->stdin_pipe && !spec->tty,
+		               .has_cwd = spec->cwd != NULL, .n_env = -1 };
+	char **split = NULL, *splitbuf = NULL;
+	char *const *argv = spec->argv;
+	size_t n = 0;
+
+	if (argv != NULL)
+		w.argv_only = 1;
+	else if (!proc_needs_shell(spec->command))
+		argv = split = proc_split(spec->command, &splitbuf);
+	while (argv != NULL && argv[n] != NULL)
+		n++;
+	w.n_argv = (uint32_t)n;
+	if (spec->env != NULL)
+		for (w.n_env = 0; spec->env[w.n_env] != NULL; w.n_env++)
+			;
+	proc_req_add(r, &w, sizeof w);
+	proc_req_str(r, spec->shell);
+	proc_req_str(r, spec->command);
+	if (spec->cwd != NULL)
+		proc_req_str(r, spec->cwd);
+	for (size_t i = 0; i < n; i++)
+		proc_req_str(r, argv[i]);
+	for (int32_t i = 0; i < w.n_env; i++)
+		proc_req_str(r, spec->env[i]);
+	free(split);
+	free(splitbuf);
 }
 
 struct proc *
 proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
     char **err)
 {
-	struct proc_child_args args;
+	struct proc_req req = { NULL, 0, 0 };
 	struct proc *p;
 	int fds[2] = { -1, -1 }, in[2] = { -1, -1 }, master = -1, slave = -1;
-	char **argv = NULL, *argbuf = NULL;
-	pid_t pid;
+	int child_fds[2];
+	size_t n_send = 0;
 
+	if (keeper_ensure(proc_keeper_spawn, proc_answer, err) != 0)
+		return NULL;
 	if (spec->tty) {
 		struct winsize ws = { .ws_row = spec->rows ? spec->rows : 24,
 			              .ws_col = spec->cols ? spec->cols : 80 };
@@ -415,6 +723,7 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
 		}
 		fcntl(master, F_SETFD, FD_CLOEXEC);
 		fcntl(slave, F_SETFD, FD_CLOEXEC);
+		child_fds[n_send++] = slave;
 	} else if (pipe2(fds, O_CLOEXEC) != 0) {
 		*err = xasprintf("pipe: %s", strerror(errno));
 		return NULL;
@@ -423,64 +732,47 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
 		close(fds[0]);
 		close(fds[1]);
 		return NULL;
+	} else {
+		child_fds[n_send++] = fds[1];
+		if (in[0] >= 0)
+			child_fds[n_send++] = in[0];
 	}
-	if (spec->argv == NULL && !proc_needs_shell(spec->command))
-		argv = proc_split(spec->command, &argbuf);
-
-	args = (struct proc_child_args){ .spec = spec, .out_fd = fds[1],
-		.slave_fd = slave, .in_fd = in[0], .argv = argv };
-	pid = proc_spawn(&args);
-	if (pid < 0) {
-		*err = xasprintf("cannot start a process: %s",
-		    strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		if (master >= 0) {
-			close(master);
-			close(slave);
-		}
-		if (in[0] >= 0) {
-			close(in[0]);
-			close(in[1]);
-		}
-		free(argv);
-		free(argbuf);
-		return NULL;
-	}
-	/* Parent. Set the group from here too, so a kill sent before the
-	 * child ran its first instruction still reaches the whole group. */
-	if (!spec->tty)
-		setpgid(pid, pid);
-	free(argv);
-	free(argbuf);
 
 	p = xcalloc(1, sizeof *p);
-	p->pid = pid;
 	p->in_fd = -1;
-	if (in[0] >= 0) {
-		close(in[0]);
-		p->in_fd = in[1];
+	p->id = proc_slot_take(p);
+	proc_req_build(&req, spec);
+	if (keeper_request(p->id, spec->kill_grace, req.buf, req.len, child_fds,
+	    n_send, err) != 0) {
+		free(req.buf);
+		proc_slot_release(p);
+		free(p);
+		for (size_t i = 0; i < n_send; i++)
+			close(child_fds[i]);
+		if (master >= 0)
+			close(master);
+		if (fds[0] >= 0)
+			close(fds[0]);
+		if (in[1] >= 0)
+			close(in[1]);
+		return NULL;
 	}
+	free(req.buf);
+	/* The child's ends are the keeper's now. */
+	for (size_t i = 0; i < n_send; i++)
+		close(child_fds[i]);
+
+	p->in_fd = in[1];
 	p->tty = spec->tty;
 	p->kill_grace = spec->kill_grace;
 	p->cb = *cb;
-	if (spec->tty) {
-		close(slave);
-		p->fd = master;
-	} else {
-		close(fds[1]);
-		p->fd = fds[0];
-	}
+	p->fd = spec->tty ? master : fds[0];
 	fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
 	/* A roomier pipe lets a step that floods write on while drove is
 	 * busy, and lets drove take its output in fewer, larger reads. The
 	 * kernel may refuse (pipe-max-size); 64 KiB is fine then too. */
 	if (!spec->tty)
 		fcntl(p->fd, F_SETPIPE_SZ, 1 << 20);
-	proc_track(pid);
-
-	ev_child_init(&p->child, proc_child_cb, pid, 0);
-	ev_child_start(EV_DEFAULT_ &p->child);
 	ev_io_init(&p->io, proc_io_cb, p->fd, EV_READ);
 	ev_io_start(EV_DEFAULT_ &p->io);
 	ev_init(&p->grace, proc_grace_cb);
@@ -530,16 +822,28 @@ proc_free(struct proc *p)
 	proc_close_in(p);
 	if (!p->reaped) {
 		/* Abandoned while running: nobody will wait for it, so no
-		 * grace either. libev reaps it when it exits. */
-		kill(-p->pid, SIGKILL);
-		ev_child_stop(EV_DEFAULT_UC_ &p->child);
-	} else if (ev_is_active(&p->grace)) {
+		 * grace either. Freed when the keeper says it ended. */
+		ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
+		p->kill_sent = true;
+		p->detached = true;
+		proc_signal(p, SIGKILL);
+		return;
+	}
+	if (ev_is_active(&p->grace)) {
 		/* Leftovers of a finished step are still being terminated;
 		 * the grace timer frees the proc when it fires. */
 		p->detached = true;
 		return;
 	}
-	ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
-	proc_untrack(p->pid);
-	free(p);
+	proc_destroy(p);
+}
+
+void
+proc_shutdown(void)
+{
+	keeper_end(false);
+	/* Nothing more will come from the keeper. */
+	for (size_t i = 0; i < proc_n_slots; i++)
+		if (proc_slots[i] != NULL && proc_slots[i]->detached)
+			proc_destroy(proc_slots[i]);
 }

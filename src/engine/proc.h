@@ -1,9 +1,10 @@
 /* proc.h: one child process on the libev default loop. It runs in its own
  * process group (its own session under a pty), with stdin from /dev/null,
- * stdout and stderr on one non-blocking pipe (or a pty master), and is
- * reaped with ev_child. A proc is finished when its output reached EOF and
- * it was reaped, in either order; whatever it left running in its group is
- * then terminated, so a step never leaves orphans behind. */
+ * stdout and stderr on one non-blocking pipe (or a pty master). The keeper
+ * (keeper.h) starts and reaps it, so that nothing it leaves behind outlives
+ * drove; drove reads its output. A proc is finished when its output
+ * reached EOF and it was reaped, in either order; whatever it left running
+ * in its group is then terminated, so a step never leaves orphans behind. */
 #ifndef DROVE_PROC_H
 #define DROVE_PROC_H
 
@@ -42,7 +43,9 @@ struct proc_callbacks {
 
 /* Start a child. Never fails for reasons of the command itself (a missing
  * command exits 127 with the shell's message); returns NULL and sets
- * *err (caller frees) only if fork or pipe fail. The proc is owned by the
+ * *err (caller frees) only if a pipe or the keeper fail (when the keeper
+ * cannot fork, exited() gets -1 later, the reason through output()). The
+ * proc is owned by the
  * caller, who calls proc_free after exited() (or to abandon it, which
  * kills the group at once). */
 struct proc *proc_start(const struct proc_spec *spec,
@@ -57,6 +60,11 @@ ssize_t proc_write(struct proc *p, const char *data, size_t len);
 /* Tell a tty proc its window size. */
 void proc_resize(struct proc *p, unsigned short cols, unsigned short rows);
 void proc_free(struct proc *p);
+
+/* The last thing drove does: end the keeper, which terminates whatever
+ * steps left behind outside their groups (SIGTERM, SIGKILL after the
+ * grace), and wait for it. */
+void proc_shutdown(void);
 
 /* SIGKILL every process group drove still has alive. Async-signal-safe:
  * the fatal-signal handler calls it before re-raising. */
