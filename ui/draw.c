@@ -618,16 +618,11 @@ draw_status(struct draw *d, const struct layout_rect *r)
 			pair = bpair;
 		}
 		draw_text(r->y, x, right - x, c->message, attr, pair);
-	} else if (c->read_only != NULL) {
-		draw_text(r->y, x, right - x, "q quit  ? help  z zoom  "
-		    "/ search  t times  PgUp scroll", battr, bpair);
-	} else if (run_settled(d->run) && run_started(d->run) > 0) {
-		draw_text(r->y, x, right - x, "q quit  ? help  r retry  "
-		    "z zoom  / search  t times  PgUp scroll", battr, bpair);
 	} else {
-		draw_text(r->y, x, right - x, "? help  q quit  r retry  "
-		    "s skip  x kill  a abort  p pause  z zoom  / search  "
-		    "! next paused  t times", battr, bpair);
+		keys_hints(c->read_only != NULL ? KEYS_MOMENT_PAST :
+		    run_settled(d->run) && run_started(d->run) > 0 ?
+		    KEYS_MOMENT_DONE : KEYS_MOMENT_LIVE, buf, sizeof buf);
+		draw_text(r->y, x, right - x, buf, battr, bpair);
 	}
 }
 

@@ -96,6 +96,55 @@ keys_names(enum keys_request req, char *buf, size_t size)
 	return buf;
 }
 
+struct keys_hint {
+	enum keys_request req;
+	const char *label;
+};
+
+#define KEYS_HINT(name, label) { KEYS_##name, label },
+static const struct keys_hint keys_hints_live[] = {
+	KEYS_HINTS_LIVE(KEYS_HINT)
+};
+static const struct keys_hint keys_hints_done[] = {
+	KEYS_HINTS_DONE(KEYS_HINT)
+};
+static const struct keys_hint keys_hints_past[] = {
+	KEYS_HINTS_PAST(KEYS_HINT)
+};
+#undef KEYS_HINT
+
+char *
+keys_hints(enum keys_moment m, char *buf, size_t size)
+{
+	const struct keys_hint *h = keys_hints_live;
+	size_t n = sizeof keys_hints_live / sizeof *keys_hints_live, used = 0;
+	char names[64];
+
+	if (m == KEYS_MOMENT_DONE) {
+		h = keys_hints_done;
+		n = sizeof keys_hints_done / sizeof *keys_hints_done;
+	} else if (m == KEYS_MOMENT_PAST) {
+		h = keys_hints_past;
+		n = sizeof keys_hints_past / sizeof *keys_hints_past;
+	}
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++) {
+		int w;
+
+		/* The first key's name: "PgUp" of "PgUp". */
+		keys_names(h[i].req, names, sizeof names);
+		names[strcspn(names, " ")] = '\0';
+		w = snprintf(buf + used, size - used, "%s%s %s",
+		    i > 0 ? "  " : "", names, h[i].label);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
+}
+
 size_t
 keys_help_line(size_t i, char *buf, size_t size, int keyw)
 {

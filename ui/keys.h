@@ -1,8 +1,9 @@
 /* keys.h: the dashboard's key bindings, as two X-macro lists in tig's
  * manner: the requests (what can be asked, with the text the `?` help
  * shows) and the bindings (which key asks for what, with the key's name).
- * Dispatch, the help overlay and the README all come from these lists,
- * so keys, names and documentation cannot drift apart. */
+ * Dispatch, the help overlay and the status bar's hints come from these
+ * lists, and a test checks the README's and the man page's tables of keys
+ * against them, so keys, names and documentation cannot drift apart. */
 #ifndef DROVE_KEYS_H
 #define DROVE_KEYS_H
 
@@ -87,6 +88,29 @@
 	B(KEYS_FN(KEY_F(1)), "F1", HELP)                \
 	B('q', "q", QUIT)
 
+/* The status bar's hints, one list per moment: H(NAME, "label") in the
+ * order shown, each drawn as the request's first key and the label
+ * ("r retry"), so a key bound elsewhere is hinted as it is. */
+#define KEYS_HINTS_LIVE(H)                                                \
+	H(HELP, "help") H(QUIT, "quit") H(RETRY, "retry") H(SKIP, "skip") \
+	H(KILL, "kill") H(ABORT, "abort") H(HOLD, "pause") H(ZOOM, "zoom") \
+	H(SEARCH, "search") H(FOCUS_ATTENTION, "next paused")             \
+	H(TIMES, "times")
+/* The run is over: only a retry can start anything. */
+#define KEYS_HINTS_DONE(H)                                                \
+	H(QUIT, "quit") H(HELP, "help") H(RETRY, "retry") H(ZOOM, "zoom") \
+	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")
+/* A past run (the review): nothing acts. */
+#define KEYS_HINTS_PAST(H)                                                \
+	H(QUIT, "quit") H(HELP, "help") H(ZOOM, "zoom")                   \
+	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")
+
+enum keys_moment {
+	KEYS_MOMENT_LIVE,
+	KEYS_MOMENT_DONE,
+	KEYS_MOMENT_PAST,
+};
+
 /* In input mode, this key leaves it; everything else goes to the step. */
 #define KEYS_INPUT_ESCAPE KEYS_CTRL(']')
 #define KEYS_INPUT_ESCAPE_NAME "Ctrl-]"
@@ -106,6 +130,10 @@ const char *keys_help(enum keys_request req);
 /* The names of the keys bound to req, separated by " " ("h Left"), into
  * buf (size bytes). Returns buf. */
 char *keys_names(enum keys_request req, char *buf, size_t size);
+
+/* The status bar's hints for moment m ("? help  q quit  r retry ..."),
+ * into buf (size bytes, cut to fit). Returns buf. */
+char *keys_hints(enum keys_moment m, char *buf, size_t size);
 
 /* The lines of the help overlay: "KEYS  HELP" for each request, then a
  * few more (mouse, input mode). Returns the number of lines; stores line

@@ -16,7 +16,10 @@
 #include "ctl.h"
 #include "keys.h"
 #include "outbuf.h"
+#include "strbuf.h"
+#include "testutil.h"
 #include "view.h"
+#include "xmalloc.h"
 
 #define NSEQ 4
 #define NLINES 100
@@ -233,6 +236,103 @@ test_table(void **state)
 	}
 	keys_help_line(KEYS_RETRY, buf, sizeof buf, 6);
 	assert_string_equal(buf, "r      retry the failed or paused step");
+}
+
+/* The status bar's hints come from the key table, as they read before it
+ * made them. */
+static void
+test_hints(void **state)
+{
+	char buf[256], small[12];
+
+	(void)state;
+	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, buf, sizeof buf),
+	    "? help  q quit  r retry  s skip  x kill  a abort  p pause  "
+	    "z zoom  / search  ! next paused  t times");
+	assert_string_equal(keys_hints(KEYS_MOMENT_DONE, buf, sizeof buf),
+	    "q quit  ? help  r retry  z zoom  / search  t times  PgUp scroll");
+	assert_string_equal(keys_hints(KEYS_MOMENT_PAST, buf, sizeof buf),
+	    "q quit  ? help  z zoom  / search  t times  PgUp scroll");
+	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, small, sizeof small),
+	    "? help  q q");
+}
+
+/* Whether name is one of the words of the space-separated list. */
+static bool
+word_in(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* The table of keys in doc (a path in the source tree)
+ * names every key of the key table, and no other: the keys of its first
+ * column, each between two marks (` or **). */
+static void
+check_doc_keys(const char *doc, const char *mark)
+{
+	const char *src = getenv("DROVE_SOURCE_DIR");
+	char *path, *text, *p, *end, names[128], key[32];
+	struct strbuf listed = STRBUF_INIT;
+	size_t ml = strlen(mark);
+
+	assert_non_null(src);
+	path = xasprintf("%s/%s", src, doc);
+	text = tu_read_file(path, NULL);
+	free(path);
+	assert_non_null(text);
+	p = strstr(text, "\n| key | action |\n");
+	assert_non_null(p);
+	p = strchr(p + 1, '\n') + 1;       /* the header */
+	p = strchr(p, '\n') + 1;           /* |-----|--------| */
+	for (; *p == '|'; p = strchr(p, '\n') + 1) {
+		end = strchr(p + 1, '|');  /* the end of the first column */
+		assert_non_null(end);
+		*end = '\0';
+		for (char *q = p; (q = strstr(q, mark)) != NULL;) {
+			char *close = strstr(q + ml, mark);
+			assert_non_null(close);
+			snprintf(key, sizeof key, "%.*s",
+			    (int)(close - q - (ptrdiff_t)ml), q + ml);
+			/* Each key the document names is bound. */
+			bool bound = false;
+			for (size_t i = 0; i < KEYS_NONE && !bound; i++)
+				bound = word_in(keys_names((enum keys_request)i,
+				    names, sizeof names), key);
+			if (!bound)
+				fail_msg("%s names key '%s': not bound", doc,
+				    key);
+			strbuf_printf(&listed, " %s", key);
+			q = close + ml;
+		}
+		*end = '|';
+	}
+	/* Each key bound is in the document. */
+	for (size_t i = 0; i < KEYS_NONE; i++) {
+		char *w, *save = NULL;
+		keys_names((enum keys_request)i, names, sizeof names);
+		for (w = strtok_r(names, " ", &save); w != NULL;
+		    w = strtok_r(NULL, " ", &save))
+			if (!word_in(strbuf_str(&listed), w))
+				fail_msg("key '%s' (%s) is not in %s's table",
+				    w, keys_name((enum keys_request)i), doc);
+	}
+	strbuf_free(&listed);
+	free(text);
+}
+
+/* The README's and the man page's tables of keys. */
+static void
+test_doc_keys(void **state)
+{
+	(void)state;
+	check_doc_keys("README.md", "`");
+	check_doc_keys("doc/drove.1.md", "**");
 }
 
 static void
@@ -580,6 +680,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_hints),
+		cmocka_unit_test(test_doc_keys),
 		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_focus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zoom_and_layout, setup,
