@@ -136,13 +136,21 @@ ZSH
 	CONF
 	$TUI -f "$T/tmux.conf" new-session -d -s drove -x 120 -y 30 \
 	    "cd '$T/proj' && env ZDOTDIR='$T/zdot' PATH='$PATH' XDG_STATE_HOME='$XDG_STATE_HOME' TERM=screen zsh -i"
+	# The last line on the screen is an empty prompt.
+	zsh_fresh() {
+		tui_screen | grep -v '^$' | tail -n 1 | grep -qE '^zsh> ?$'
+	}
 	tui_check "zsh starts" tui_wait 'zsh>'
 	$TUI send-keys -t drove 'drove --only ' Tab
 	tui_check "zsh: --only lists the config's sequences" tui_wait 'build\ arm64'
 	$TUI send-keys -t drove C-c
+	# Type only at a fresh prompt: keys sent while zsh still finishes
+	# the completion land on the old line.
+	tui_check "zsh: a fresh prompt" wait_for "$TUI_DEADLINE" zsh_fresh
 	$TUI send-keys -t drove 'drove logs latest rep' Tab
 	tui_check "zsh: logs RUN completes a sequence" tui_wait 'drove logs latest report'
 	$TUI send-keys -t drove C-c
+	tui_check "zsh: a fresh prompt again" wait_for "$TUI_DEADLINE" zsh_fresh
 	$TUI send-keys -t drove 'drove rev' Tab
 	tui_check "zsh: completes a subcommand" tui_wait 'drove review'
 else
