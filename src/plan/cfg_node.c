@@ -733,13 +733,15 @@ cfg_mapping(struct cfg_loader *ld, yaml_node_t *n, const char *ctx)
 	return cfg_keys(ld, n, NULL);
 }
 
-/* A vars mapping: valid names, string values. */
-int
-cfg_check_vars(struct cfg_loader *ld, yaml_node_t *map, const char *ctx)
+/* A mapping of names to strings: vars (names as {{name}} has them) or
+ * env (names without '='). */
+static int
+cfg_check_names(struct cfg_loader *ld, yaml_node_t *map, const char *ctx,
+    bool env)
 {
 	yaml_node_pair_t *pair;
 	yaml_node_t *k;
-	const char *value;
+	const char *name, *value;
 	char what[128];
 
 	if (cfg_mapping(ld, map, ctx) != 0)
@@ -747,11 +749,19 @@ cfg_check_vars(struct cfg_loader *ld, yaml_node_t *map, const char *ctx)
 	for (pair = map->data.mapping.pairs.start;
 	    pair < map->data.mapping.pairs.top; pair++) {
 		k = cfg_node(ld, pair->key);
-		if (!tmpl_valid_name(cfg_text(k)))
+		name = cfg_text(k);
+		if (!env && !tmpl_valid_name(name))
 			return cfg_error(ld, &k->start_mark,
 			    "invalid variable name '%s' (use letters, digits, "
-			    "'_' and '-')", cfg_text(k));
-		snprintf(what, sizeof what, "variable '%s'", cfg_text(k));
+			    "'_' and '-')", name);
+		if (env && (*name == '\0' || strchr(name, '=') != NULL ||
+		    strlen(name) != k->data.scalar.length))
+			return cfg_error(ld, &k->start_mark,
+			    "invalid environment variable name '%s'", name);
+		if (env)
+			snprintf(what, sizeof what, "'%s' in env", name);
+		else
+			snprintf(what, sizeof what, "variable '%s'", name);
 		if (cfg_string(ld, cfg_node(ld, pair->value), what,
 		    &value) != 0)
 			return -1;
@@ -759,32 +769,16 @@ cfg_check_vars(struct cfg_loader *ld, yaml_node_t *map, const char *ctx)
 	return 0;
 }
 
-/* An env mapping: names without '=', string values. */
+int
+cfg_check_vars(struct cfg_loader *ld, yaml_node_t *map, const char *ctx)
+{
+	return cfg_check_names(ld, map, ctx, false);
+}
+
 int
 cfg_check_env(struct cfg_loader *ld, yaml_node_t *map)
 {
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-	const char *value;
-	char what[128];
-
-	if (cfg_mapping(ld, map, "'env'") != 0)
-		return -1;
-	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
-		k = cfg_node(ld, pair->key);
-		if (*cfg_text(k) == '\0' ||
-		    strchr(cfg_text(k), '=') != NULL ||
-		    strlen(cfg_text(k)) != k->data.scalar.length)
-			return cfg_error(ld, &k->start_mark,
-			    "invalid environment variable name '%s'",
-			    cfg_text(k));
-		snprintf(what, sizeof what, "'%s' in env", cfg_text(k));
-		if (cfg_string(ld, cfg_node(ld, pair->value), what,
-		    &value) != 0)
-			return -1;
-	}
-	return 0;
+	return cfg_check_names(ld, map, "'env'", true);
 }
 
 int
