@@ -6,7 +6,17 @@
  * where its value lands), read by one generic checker, cfg_table_check, in
  * the manner of tmux's options-table.c. A key that holds a scalar is one
  * row; a key that holds a structure (a list, a mapping) is one row and a
- * parse function. */
+ * parse function.
+ *
+ * To add a key: a field for its value in the plan (config.h), and a row
+ * in its mapping's table: cfg_settings_keys (config.c), cfg_host_keys
+ * (cfg_hosts.c), cfg_seq_keys or cfg_step_keys (cfg_seq.c). A step key
+ * says which kinds of step it applies to (the others are told "does not
+ * apply"); one that a sequence may give for all of its steps goes in
+ * CFG_STEP_SETTINGS, which both tables share. The key is then checked,
+ * named in "unknown key" messages, and lands in the plan; printing it in
+ * `drove check` (cfg_print.c) and documenting it (config/README.md, and
+ * config/drove.schema.json) remain. */
 #ifndef DROVE_CFG_H
 #define DROVE_CFG_H
 
@@ -49,6 +59,9 @@
 #define CONFIG_NODES_MAX    1000000   /* with aliases expanded */
 #define CONFIG_STEPS_MAX    100000    /* in all sequences */
 #define CONFIG_NEEDS_MAX    1000000   /* entries and edges, in all */
+/* Entries of one vars, env or ssh_options mapping, tags of one host:
+ * each is kept once per name, by a search of those before it. */
+#define CONFIG_NAMES_MAX    1000
 #define CONFIG_PLAN_MAX     (64 << 20) /* bytes of text in the plan */
 /* What the plan is charged for each string it holds, beyond its bytes. */
 #define CFG_ENTRY_COST      32
@@ -80,11 +93,13 @@ struct cfg_seqdef {
 	size_t n_matrix;
 };
 
-/* A sequence by one of its names, for a sorted index. */
+/* Something by its name, for a sorted index. */
 struct cfg_named {
 	const char *name;
 	size_t index;
 };
+/* qsort's order of struct cfg_named: by name, then index. */
+int cfg_named_cmp(const void *, const void *);
 
 /* What the loader keeps about each sequence until needs are resolved. */
 struct cfg_aux {

@@ -94,6 +94,10 @@ cfg_host_ssh_options(struct cfg_in *in, const struct cfg_key *key,
 	(void)key;
 	if (cfg_mapping(ld, map, "'ssh_options'") != 0)
 		return -1;
+	if (map->data.mapping.pairs.top - map->data.mapping.pairs.start >
+	    CONFIG_NAMES_MAX)
+		return cfg_error(ld, &map->start_mark, "'ssh_options' has more "
+		    "than %d entries", CONFIG_NAMES_MAX);
 	for (pair = map->data.mapping.pairs.start;
 	    pair < map->data.mapping.pairs.top; pair++) {
 		k = cfg_node(ld, pair->key);
@@ -207,18 +211,24 @@ cfg_host_add(struct cfg_loader *ld, const char *name,
 	return h;
 }
 
-static void
+/* Add a tag, once; -1 when the host has too many. */
+static int
 cfg_host_tag(struct cfg_host *h, const char *tag)
 {
 	size_t i;
 
 	for (i = 0; i < h->n_tags; i++) {
 		if (strcmp(h->tags[i], tag) == 0)
-			return;
+			return 0;
 	}
+	if (h->n_tags == CONFIG_NAMES_MAX)
+		return -1;
 	h->tags = xrealloc(h->tags, (h->n_tags + 1) * sizeof *h->tags);
 	h->tags[h->n_tags++] = xstrdup(tag);
+	return 0;
 }
+
+#define CFG_TAGS_MAX_MSG "host '%s' has more than %d tags"
 
 #define CFG_TAG_HINT "(use letters, digits, '_' and '-')"
 
@@ -232,7 +242,9 @@ cfg_host_tag_node(struct cfg_loader *ld, yaml_node_t *n, struct cfg_host *h)
 	if (!tmpl_valid_name(s))
 		return cfg_error(ld, &n->start_mark,
 		    "invalid tag '%s' " CFG_TAG_HINT, s);
-	cfg_host_tag(h, s);
+	if (cfg_host_tag(h, s) != 0)
+		return cfg_error(ld, &n->start_mark, CFG_TAGS_MAX_MSG,
+		    h->name, CONFIG_NAMES_MAX);
 	return 0;
 }
 
@@ -307,7 +319,9 @@ cfg_host_text(struct cfg_loader *ld, const struct cfg_key *k, char *text,
 			if (!tmpl_valid_name(tag))
 				return xasprintf("invalid tag '%s' "
 				    CFG_TAG_HINT, tag);
-			cfg_host_tag(h, tag);
+			if (cfg_host_tag(h, tag) != 0)
+				return xasprintf(CFG_TAGS_MAX_MSG, h->name,
+				    CONFIG_NAMES_MAX);
 		}
 		return NULL;
 	case CFG_T_UINT:

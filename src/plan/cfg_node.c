@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +435,51 @@ cfg_table_names(const struct cfg_table *t)
 	return cfg_join(names);
 }
 
+int
+cfg_named_cmp(const void *a, const void *b)
+{
+	const struct cfg_named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * For each pair of map, the index of the first earlier pair with the same
+ * key, or SIZE_MAX: by a sort, not a search per pair, as a mapping may
+ * have a hundred thousand keys. Caller frees.
+ */
+static size_t *
+cfg_keys_seen(struct cfg_loader *ld, const yaml_node_t *map)
+{
+	size_t n = (size_t)(map->data.mapping.pairs.top -
+	    map->data.mapping.pairs.start), i, m = 0, first = 0;
+	struct cfg_named *by = xcalloc(n + 1, sizeof *by);
+	size_t *seen = xcalloc(n + 1, sizeof *seen);
+	const yaml_node_t *k;
+
+	for (i = 0; i < n; i++) {
+		seen[i] = SIZE_MAX;
+		k = cfg_node(ld, map->data.mapping.pairs.start[i].key);
+		/* The first key that is not a string stops the check. */
+		if (k->type != YAML_SCALAR_NODE)
+			break;
+		by[m].name = cfg_text(k);
+		by[m++].index = i;
+	}
+	qsort(by, m, sizeof *by, cfg_named_cmp);
+	for (i = 1; i < m; i++) {
+		if (strcmp(by[i].name, by[i - 1].name) != 0)
+			first = i;
+		else
+			seen[by[i].index] = by[first].index;
+	}
+	free(by);
+	return seen;
+}
+
 /*
  * The keys of a mapping, in file order: each a string, none twice, and
  * (with in) each one of the table's, whose values land in in->f.
@@ -442,42 +488,48 @@ static int
 cfg_keys(struct cfg_loader *ld, yaml_node_t *map, struct cfg_in *in)
 {
 	const struct cfg_table *t = in != NULL ? in->table : NULL;
-	yaml_node_pair_t *pair, *prev;
+	yaml_node_pair_t *pair;
 	yaml_node_t *k, *pk;
-	size_t i;
+	size_t i, *seen;
 	char buf[64], *valid;
-	int rc;
+	int rc = 0;
 
 	if (t != NULL) {
 		if (t->n_keys > CFG_KEYS_MAX)
 			abort();
 		memset(in->f, 0, sizeof in->f);
 	}
+	seen = cfg_keys_seen(ld, map);
 	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
+	    rc == 0 && pair < map->data.mapping.pairs.top; pair++) {
 		k = cfg_node(ld, pair->key);
 		if (k->type == YAML_MAPPING_NODE &&
 		    k->data.mapping.style == YAML_FLOW_MAPPING_STYLE &&
-		    map->data.mapping.style == YAML_FLOW_MAPPING_STYLE)
-			return cfg_error(ld, &map->start_mark,
+		    map->data.mapping.style == YAML_FLOW_MAPPING_STYLE) {
+			rc = cfg_error(ld, &map->start_mark,
 			    "expected a string, got " CONFIG_BRACES_HINT);
-		if (k->type != YAML_SCALAR_NODE)
-			return cfg_error(ld, &k->start_mark,
+			break;
+		}
+		if (k->type != YAML_SCALAR_NODE) {
+			rc = cfg_error(ld, &k->start_mark,
 			    "expected a string as a key, got %s",
 			    cfg_describe(ld, k, buf, sizeof buf));
-		if (cfg_is_null(k))
-			return cfg_error(ld, &k->start_mark, "empty key");
-		for (prev = map->data.mapping.pairs.start; prev < pair;
-		    prev++) {
-			pk = cfg_node(ld, prev->key);
-			if (strcmp(cfg_text(pk), cfg_text(k)) == 0)
-				return cfg_error(ld, &k->start_mark,
-				    "duplicate key '%s' (first at line %zu)",
-				    cfg_text(k), pk->start_mark.line + 1);
+			break;
 		}
-		if (t == NULL)
-			continue;
-		if (t->extensions && strncmp(cfg_text(k), "x-", 2) == 0)
+		if (cfg_is_null(k)) {
+			rc = cfg_error(ld, &k->start_mark, "empty key");
+			break;
+		}
+		i = seen[pair - map->data.mapping.pairs.start];
+		if (i != SIZE_MAX) {
+			pk = cfg_node(ld, map->data.mapping.pairs.start[i].key);
+			rc = cfg_error(ld, &k->start_mark,
+			    "duplicate key '%s' (first at line %zu)",
+			    cfg_text(k), pk->start_mark.line + 1);
+			break;
+		}
+		if (t == NULL ||
+		    (t->extensions && strncmp(cfg_text(k), "x-", 2) == 0))
 			continue;
 		for (i = 0; i < t->n_keys; i++) {
 			if (cfg_key_exists(t, &t->keys[i]) &&
@@ -490,12 +542,13 @@ cfg_keys(struct cfg_loader *ld, yaml_node_t *map, struct cfg_in *in)
 			    "unknown key '%s' %s (valid: %s)", cfg_text(k),
 			    t->where, valid);
 			free(valid);
-			return rc;
+			break;
 		}
 		in->f[i].key = k;
 		in->f[i].val = cfg_node(ld, pair->value);
 	}
-	return 0;
+	free(seen);
+	return rc;
 }
 
 int
@@ -746,6 +799,10 @@ cfg_check_names(struct cfg_loader *ld, yaml_node_t *map, const char *ctx,
 
 	if (cfg_mapping(ld, map, ctx) != 0)
 		return -1;
+	if (map->data.mapping.pairs.top - map->data.mapping.pairs.start >
+	    CONFIG_NAMES_MAX)
+		return cfg_error(ld, &map->start_mark, "%s has more than %d "
+		    "entries", ctx, CONFIG_NAMES_MAX);
 	for (pair = map->data.mapping.pairs.start;
 	    pair < map->data.mapping.pairs.top; pair++) {
 		k = cfg_node(ld, pair->key);

@@ -865,18 +865,6 @@ cfg_add_need(struct cfg_loader *ld, size_t seq, size_t need,
 	return 0;
 }
 
-/* Sequences by a name (theirs, or their template's), then by index. */
-static int
-cfg_named_cmp(const void *a, const void *b)
-{
-	const struct cfg_named *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c != 0)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /* The first of the n entries of by[] called name, and how many there
  * are (*count). */
 static const struct cfg_named *

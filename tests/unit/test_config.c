@@ -1278,6 +1278,46 @@ test_limit_needs(void **state)
 	free(list);
 }
 
+/* A mapping's keys, "K0: v, K1: v, ..."; caller frees. */
+static char *
+keys(const char *prefix, size_t n)
+{
+	char *s = xstrdup(""), *t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		t = xasprintf("%s%s%s%zu: v", s, i > 0 ? ", " : "", prefix, i);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static void
+test_limit_names(void **state)
+{
+	char *k = keys("K", 1001), *tags = numbers(1001);
+
+	(void)state;
+	/* Each name is kept once by a search of the others: 100,000 env
+	 * names took a minute. */
+	load_fails(xasprintf("env: {%s}\n", k),
+	    "t.yaml:1:6: error: 'env' has more than 1000 entries");
+	load_fails(xasprintf("sequences:\n  - name: a\n    vars: {%s}\n"
+	    "    steps: [x]\n", k),
+	    "t.yaml:3:11: error: 'vars' has more than 1000 entries");
+	load_fails(xasprintf("hosts: {h: {tags: [%s]}}\n", tags),
+	    "t.yaml:1:4910: error: host 'h' has more than 1000 tags");
+	free(tags);
+	free(k);
+	/* Duplicates are found by a sort: the first one in file order is
+	 * named, with the line of its first use. */
+	k = keys("K", 900);
+	load_fails(xasprintf("env: {%s,\n  K7: w, K3: w}\n", k),
+	    "t.yaml:2:3: error: duplicate key 'K7' (first at line 1)");
+	free(k);
+}
+
 /* config_load refuses what is not a regular file, and what is too big,
  * without reading it. */
 static void
@@ -1717,6 +1757,7 @@ main(void)
 		cmocka_unit_test(test_limit_aliases),
 		cmocka_unit_test(test_limit_plan),
 		cmocka_unit_test(test_limit_needs),
+		cmocka_unit_test(test_limit_names),
 		cmocka_unit_test(test_limit_files),
 		cmocka_unit_test(test_tmpl_max),
 		cmocka_unit_test(test_yaml_hints),
