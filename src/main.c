@@ -382,12 +382,17 @@ cmd_run(const char *path, const struct opts *o)
 	struct runlog *rl;
 	struct report *rp = NULL;
 	struct ui *ui = NULL;
-	char *err = NULL;
+	char *err = NULL, why[512];
 	int status;
 	bool color;
 
 	if (load(path, o, &cfg) != 0)
 		return EXIT_USAGE;
+	if (config_unsupported(cfg, why, sizeof why) != NULL) {
+		fprintf(stderr, "%s\n", why);
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
 	app.headless = o->headless || !isatty(STDOUT_FILENO) ||
 	    !isatty(STDIN_FILENO);
 	ropt.interactive = !app.headless;

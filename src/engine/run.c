@@ -659,6 +659,7 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		    cs->name);
 		/* FALLTHROUGH */
 	case CFG_ONFAIL_STOP:
+	case CFG_ONFAIL_RETRY:  /* a handler's 'then' only */
 		break;
 	}
 	run_seq_finish(seq, SEQ_FAILED);

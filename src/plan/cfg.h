@@ -88,6 +88,13 @@ struct cfg_seqdef {
 	yaml_node_t *name, *steps, *needs, *cwd, *env, *vars;
 	yaml_node_t *host;       /* 'host: NAME', expanded per instance */
 	bool by_hosts;           /* 'hosts:' made matrix[0], the host key */
+	yaml_node_t *finally;    /* its cleanup steps, or NULL */
+	/* A fan-out: the matrix key (or 'hosts') whose values come from a
+	 * capture at run time. Its matrix entry has one value, NULL. */
+	const char *from;        /* the capture, or NULL */
+	const char *from_key;
+	bool from_hosts;
+	yaml_node_t *from_node;
 	struct cfg_step proto;
 	struct cfg_matrix *matrix;
 	size_t n_matrix;
@@ -130,6 +137,26 @@ struct cfg_loader {
 	size_t plan_bytes;       /* charged by cfg_charge */
 	size_t name_max;         /* the longest sequence name (for needs) */
 	char *err;
+
+	/* Plans that grow (cfg_dyn.c). */
+	const char **captures;   /* every capture name of the document */
+	size_t n_captures, captures_cap;
+	bool deferring;          /* cfg_expand leaves late references */
+	bool deferred;           /* ... and it left one since cleared */
+	bool any_dyn;            /* a wait_for or a fan-out: cfg_dyn_check */
+	const char *fan_key;     /* a placeholder's key: {{KEY}}, {{KEY_*}} */
+	struct cfg_seq *cur;     /* the sequence whose steps are parsed */
+	struct cfg_pending *pending; /* handler nodes, parsed after the
+	                                main steps */
+	size_t n_pending, pending_cap;
+};
+
+/* A handler (on_failure: {steps: ..., then: ...}) seen on step `step` of
+ * the sequence being parsed: its steps are parsed once all main steps
+ * are. */
+struct cfg_pending {
+	size_t step;
+	yaml_node_t *steps;
 };
 
 /* A key of a mapping the loader knows, and its value. */
@@ -149,10 +176,11 @@ enum {
 	CFG_K_REMOTE = 1 << 2,
 	CFG_K_UPLOAD = 1 << 3,
 	CFG_K_DOWNLOAD = 1 << 4,
+	CFG_K_WAIT = 1 << 5,
 };
 #define CFG_K_COPY    (CFG_K_UPLOAD | CFG_K_DOWNLOAD)
 #define CFG_K_PROCESS (CFG_K_RUN | CFG_K_REMOTE | CFG_K_COPY)
-#define CFG_K_ALL     (CFG_K_PROCESS | CFG_K_SLEEP)
+#define CFG_K_ALL     (CFG_K_PROCESS | CFG_K_SLEEP | CFG_K_WAIT)
 
 /* How a key's value is checked, and what lands at its `at`. */
 enum cfg_type {
@@ -197,8 +225,7 @@ struct cfg_key {
 	                            struct the mapping fills */
 	/* Steps: what follows "'KEY' " when the key is given to a process
 	 * step it does not apply to; NULL: "does not apply to a KIND step".
-	 * Nothing but a name applies to a sleep, which always gets the
-	 * latter. */
+	 * A sleep or a wait_for always gets the latter. */
 	const char *na;
 	/* CFG_T_FUNC (and any type, after the generic check): the rest. */
 	int (*parse)(struct cfg_in *, const struct cfg_key *, yaml_node_t *);
@@ -325,5 +352,42 @@ void cfg_host_clear(struct cfg_host *h);
 int cfg_seq(struct cfg_loader *, yaml_node_t *);
 int cfg_needs(struct cfg_loader *);
 void cfg_seq_clear(struct cfg_seq *seq);
+void cfg_step_clear(struct cfg_step *st);
+/* Parse the steps of list (a YAML sequence, checked) into seq as `role`
+ * steps (handler steps: of step `of`). */
+int cfg_steps(struct cfg_loader *, struct cfg_seq *seq, size_t *step_cap,
+    yaml_node_t *list, const struct cfg_step *proto, enum cfg_step_role role,
+    size_t of);
+
+/*
+ * cfg_dyn.c: the parts of a plan known only at run time: captures, if:,
+ * handlers, finally:, wait_for:, fan-out (matrix or hosts from a capture).
+ */
+#define CONFIG_CAPTURE_MAX (1 << 20)  /* bytes of a captured value */
+#define CONFIG_WAIT_TIMEOUT 300.0     /* a wait_for's default timeout */
+extern const char *const cfg_then_names[];
+/* Rows of the step table and their parse functions. */
+int cfg_parse_capture(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+int cfg_parse_on_failure(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+int cfg_parse_wait(struct cfg_in *, const struct cfg_key *, yaml_node_t *);
+int cfg_parse_steps_list(struct cfg_in *, const struct cfg_key *,
+    yaml_node_t *);
+/* 'from: NAME' (a mapping) as a matrix value list or 'hosts': the name
+ * in *from; 1 when n is not such a mapping, -1 on error. */
+int cfg_parse_from(struct cfg_loader *, yaml_node_t *n, const char *ctx,
+    const char **from);
+/* Collect every capture name of the document's sequences (before any is
+ * parsed), so that references to them are left for run time. */
+void cfg_dyn_scan(struct cfg_loader *, yaml_node_t *seqs);
+/* Whether the loader may leave a reference to name for later. */
+bool cfg_dyn_defer(void *ld, const char *name, size_t len, bool known);
+/* A step parsed in deferring mode: late if a reference was left, else
+ * its strings made final. */
+void cfg_dyn_step_done(struct cfg_loader *, struct cfg_step *st);
+/* After needs: every late reference can be met, fan-outs need their
+ * captures, wait_for output names a sequence. */
+int cfg_dyn_check(struct cfg_loader *);
 
 #endif

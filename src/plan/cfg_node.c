@@ -583,7 +583,7 @@ cfg_table_applies(struct cfg_in *in)
 		k = &t->keys[i];
 		if (in->f[i].key == NULL || (k->kinds & in->kind) != 0)
 			continue;
-		if (k->na != NULL && in->kind != CFG_K_SLEEP)
+		if (k->na != NULL && (in->kind & CFG_K_PROCESS))
 			return cfg_error(in->ld, &in->f[i].key->start_mark,
 			    "'%s' %s", k->name, k->na);
 		return cfg_error(in->ld, &in->f[i].key->start_mark,
@@ -699,6 +699,9 @@ cfg_table_value(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *v)
 			*(bool *)(void *)at = b;
 		break;
 	case CFG_T_CHOICE:
+		/* A mapping is the parse function's (on_failure's handler). */
+		if (v->type == YAML_MAPPING_NODE && k->parse != NULL)
+			break;
 		if (cfg_choice(ld, v, k, &c) != 0)
 			return -1;
 		if (!keep)
@@ -872,9 +875,16 @@ cfg_expand(struct cfg_loader *ld, const yaml_node_t *n,
     const struct cfg_kv *vars, size_t n_vars)
 {
 	char *s, *msg;
+	bool deferred = false;
 
-	s = tmpl_expand_max(cfg_text(n), vars, n_vars,
-	    CONFIG_PLAN_MAX - ld->plan_bytes, &msg, NULL);
+	if (ld->deferring) {
+		s = tmpl_expand_defer(cfg_text(n), vars, n_vars,
+		    CONFIG_PLAN_MAX - ld->plan_bytes, cfg_dyn_defer, ld,
+		    &deferred, &msg, NULL);
+		ld->deferred |= deferred;
+	} else
+		s = tmpl_expand_max(cfg_text(n), vars, n_vars,
+		    CONFIG_PLAN_MAX - ld->plan_bytes, &msg, NULL);
 	if (s == NULL) {
 		if (msg == NULL)
 			cfg_charge(ld, &n->start_mark, CONFIG_PLAN_MAX);

@@ -61,21 +61,75 @@ cfg_print_env(FILE *fp, const char *indent, const struct cfg_kv *env,
 	fputc('\n', fp);
 }
 
+/* What a step has of the plan that grows: its condition and capture. */
 static void
-cfg_print_step(const struct cfg_step *st, const struct cfg_host *host,
-    size_t n, FILE *fp)
+cfg_print_dyn(const struct cfg_step *st, const char *indent, FILE *fp)
+{
+	if (st->cond != NULL) {
+		fprintf(fp, "%sif: ", indent);
+		cfg_print_text(fp, st->cond, strlen(st->cond));
+		fputc('\n', fp);
+	}
+	if (st->capture != NULL)
+		fprintf(fp, "%scapture: %s%s\n", indent, st->capture,
+		    st->secret ? " (secret)" : "");
+}
+
+static void
+cfg_print_wait(const struct cfg_step *st, const struct config *cfg,
+    const char *indent, FILE *fp)
+{
+	char d[32];
+
+	fprintf(fp, "%swait_for: ", indent);
+	switch (st->wait.kind) {
+	case CFG_WAIT_TCP:
+		fputs("tcp ", fp);
+		cfg_print_text(fp, st->wait.target, strlen(st->wait.target));
+		break;
+	case CFG_WAIT_PATH:
+		fputs("path ", fp);
+		cfg_print_text(fp, st->wait.target, strlen(st->wait.target));
+		break;
+	case CFG_WAIT_OUTPUT:
+		fputs("a line of ", fp);
+		if (st->wait.seq >= 0)
+			cfg_print_text(fp, cfg->seqs[st->wait.seq].name,
+			    strlen(cfg->seqs[st->wait.seq].name));
+		else
+			cfg_print_text(fp, st->wait.seq_name,
+			    strlen(st->wait.seq_name));
+		fputs(" matching /", fp);
+		cfg_print_text(fp, st->wait.match, strlen(st->wait.match));
+		fputc('/', fp);
+		break;
+	case CFG_WAIT_SSH:
+		fputs("ssh of the host", fp);
+		break;
+	}
+	fprintf(fp, ", for at most %s\n", config_format_duration(st->timeout,
+	    d, sizeof d));
+}
+
+static void
+cfg_print_step(const struct config *cfg, const struct cfg_seq *seq,
+    const struct cfg_step *st, const struct cfg_host *host,
+    const char *label, size_t n, FILE *fp)
 {
 	char d1[32], d2[32], sleep[64];
 	const char *sep = "  (", *p, *nl;
 
-	fprintf(fp, "  step %zu: ", n);
+	fprintf(fp, "  %s %zu: ", label, n);
 	cfg_print_text(fp, st->name, strlen(st->name));
-	if (st->kind == CFG_STEP_SLEEP) {
+	if (st->kind == CFG_STEP_SLEEP || st->kind == CFG_STEP_WAIT) {
 		snprintf(sleep, sizeof sleep, "sleep %s",
 		    config_format_duration(st->sleep, d1, sizeof d1));
-		if (strcmp(sleep, st->name) != 0)
+		if (st->kind == CFG_STEP_SLEEP && strcmp(sleep, st->name) != 0)
 			fprintf(fp, "  (%s)", sleep);
 		fputc('\n', fp);
+		if (st->kind == CFG_STEP_WAIT)
+			cfg_print_wait(st, cfg, "    ", fp);
+		cfg_print_dyn(st, "    ", fp);
 		return;
 	}
 	if (st->timeout > 0) {
@@ -88,7 +142,12 @@ cfg_print_step(const struct cfg_step *st, const struct cfg_host *host,
 		    config_format_duration(st->retry_delay, d2, sizeof d2));
 		sep = ", ";
 	}
-	if (st->on_failure != CFG_ONFAIL_STOP) {
+	if (st->n_handler > 0) {
+		fprintf(fp, "%son_failure: %zu handler step%s, then %s", sep,
+		    st->n_handler, st->n_handler == 1 ? "" : "s",
+		    cfg_then_names[st->then]);
+		sep = ", ";
+	} else if (st->on_failure != CFG_ONFAIL_STOP) {
 		fprintf(fp, "%son_failure %s", sep,
 		    cfg_on_failure_names[st->on_failure]);
 		sep = ", ";
@@ -99,13 +158,15 @@ cfg_print_step(const struct cfg_step *st, const struct cfg_host *host,
 	}
 	fputs(sep[0] == ',' ? ")\n" : "\n", fp);
 	if (st->op == CFG_OP_UPLOAD || st->op == CFG_OP_DOWNLOAD) {
+		/* A fan-out's host is known at run time. */
+		const char *hn = host != NULL ? host->name : "{{host}}";
+
 		fprintf(fp, "    %s: %s", st->op == CFG_OP_UPLOAD ? "upload" :
-		    "download", st->op == CFG_OP_UPLOAD ? "" : host->name);
+		    "download", st->op == CFG_OP_UPLOAD ? "" : hn);
 		if (st->op == CFG_OP_DOWNLOAD)
 			fputc(':', fp);
 		cfg_print_text(fp, st->run, strlen(st->run));
-		fprintf(fp, " -> %s", st->op == CFG_OP_UPLOAD ? host->name :
-		    "");
+		fprintf(fp, " -> %s", st->op == CFG_OP_UPLOAD ? hn : "");
 		if (st->op == CFG_OP_UPLOAD)
 			fputc(':', fp);
 		cfg_print_text(fp, st->to, strlen(st->to));
@@ -127,6 +188,36 @@ cfg_print_step(const struct cfg_step *st, const struct cfg_host *host,
 	if (st->cwd != NULL)
 		fprintf(fp, "    cwd: %s\n", st->cwd);
 	cfg_print_env(fp, "    ", st->env, st->n_env);
+	cfg_print_dyn(st, "    ", fp);
+	for (size_t k = 0; k < st->n_handler; k++)
+		cfg_print_step(cfg, seq, &seq->steps[st->handler + k], host,
+		    "  handler step", k + 1, fp);
+}
+
+/* A fan-out: where its values come from, and who captures them. */
+static void
+cfg_print_fanout(const struct config *cfg, const struct cfg_seq *seq,
+    FILE *fp)
+{
+	const struct cfg_fanout *fo = seq->fanout;
+	const struct cfg_seq *by;
+
+	if (fo->hosts)
+		fprintf(fp, "  hosts: from %s", fo->from);
+	else
+		fprintf(fp, "  matrix %s: from %s", fo->key, fo->from);
+	if (fo->by_seq >= cfg->n_seqs) {
+		fputs(", captured by a sequence --only leaves out\n", fp);
+		return;
+	}
+	by = &cfg->seqs[fo->by_seq];
+	fprintf(fp, ", captured by ");
+	cfg_print_text(fp, by->name, strlen(by->name));
+	fputs(" / ", fp);
+	cfg_print_text(fp, by->steps[fo->by_step].name,
+	    strlen(by->steps[fo->by_step].name));
+	fputs("\n  (one sequence per value, made when it is captured)\n",
+	    fp);
 }
 
 static void
@@ -188,13 +279,19 @@ config_print_plan(const struct config *cfg, FILE *fp)
 			    strlen(cfg->seqs[seq->needs[j]].name));
 		}
 		fputs(seq->n_needs > 0 ? ")\n" : "\n", fp);
+		if (seq->fanout != NULL)
+			cfg_print_fanout(cfg, seq, fp);
 		if (seq->host >= 0)
 			fprintf(fp, "  host: %s\n", cfg->hosts[seq->host].name);
 		if (seq->cwd != NULL)
 			fprintf(fp, "  cwd: %s\n", seq->cwd);
 		cfg_print_env(fp, "  ", seq->env, seq->n_env);
 		for (j = 0; j < seq->n_steps; j++)
-			cfg_print_step(&seq->steps[j], seq->host >= 0 ?
-			    &cfg->hosts[seq->host] : NULL, j + 1, fp);
+			cfg_print_step(cfg, seq, &seq->steps[j], seq->host >= 0 ?
+			    &cfg->hosts[seq->host] : NULL, "step", j + 1, fp);
+		for (j = 0; j < seq->n_finally; j++)
+			cfg_print_step(cfg, seq, &seq->steps[seq->finally_at +
+			    j], seq->host >= 0 ? &cfg->hosts[seq->host] : NULL,
+			    "finally step", j + 1, fp);
 	}
 }

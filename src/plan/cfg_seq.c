@@ -34,7 +34,7 @@ static int cfg_step_env(struct cfg_in *, const struct cfg_key *,
  */
 #define CFG_STEP_SETTINGS(T, path)					\
 	{ .name = "timeout", .type = CFG_T_DURATION,			\
-	  .flags = CFG_DEFAULT, .kinds = CFG_K_PROCESS,			\
+	  .flags = CFG_DEFAULT, .kinds = CFG_K_PROCESS | CFG_K_WAIT,	\
 	  .at = offsetof(T, path timeout) },				\
 	{ .name = "retries", .type = CFG_T_UINT, .flags = CFG_DEFAULT,	\
 	  .kinds = CFG_K_PROCESS, .min = 0, .max = UINT_MAX,		\
@@ -45,6 +45,7 @@ static int cfg_step_env(struct cfg_in *, const struct cfg_key *,
 	{ .name = "on_failure", .type = CFG_T_CHOICE,			\
 	  .flags = CFG_DEFAULT, .kinds = CFG_K_PROCESS,			\
 	  .choices = cfg_on_failure_names,				\
+	  .parse = cfg_parse_on_failure,				\
 	  .at = offsetof(T, path on_failure) },			\
 	/* A copy has no terminal. */					\
 	{ .name = "tty", .type = CFG_T_BOOL, .flags = CFG_DEFAULT,	\
@@ -71,6 +72,9 @@ static const struct cfg_key cfg_seq_keys[] = {
 	{ .name = "host", .type = CFG_T_FUNC, .flags = CFG_KEEP,
 	  .parse = cfg_seq_host, .at = offsetof(struct cfg_seqdef, host) },
 	{ .name = "hosts", .type = CFG_T_FUNC, .parse = cfg_seq_hosts },
+	{ .name = "finally", .type = CFG_T_FUNC, .flags = CFG_KEEP,
+	  .parse = cfg_parse_steps_list,
+	  .at = offsetof(struct cfg_seqdef, finally) },
 };
 static const struct cfg_table cfg_seq_table =
     CFG_TABLE("in sequence", cfg_seq_keys, 0, false);
@@ -97,6 +101,8 @@ static const struct cfg_key cfg_step_keys[] = {
 	  .na = "applies to upload and download steps only" },
 	{ .name = "sleep", .type = CFG_T_DURATION, .flags = CFG_ACTION,
 	  .kinds = CFG_K_SLEEP, .at = offsetof(struct cfg_step, sleep) },
+	{ .name = "wait_for", .type = CFG_T_FUNC, .flags = CFG_ACTION,
+	  .kinds = CFG_K_WAIT, .parse = cfg_parse_wait },
 	CFG_STEP_SETTINGS(struct cfg_step, ),
 	{ .name = "cwd", .type = CFG_T_PATH, .flags = CFG_EXPAND,
 	  .kinds = CFG_K_RUN | CFG_K_COPY,
@@ -105,6 +111,12 @@ static const struct cfg_key cfg_step_keys[] = {
 	  "there in the command)" },
 	{ .name = "env", .type = CFG_T_FUNC, .kinds = CFG_K_PROCESS,
 	  .parse = cfg_step_env },
+	{ .name = "capture", .type = CFG_T_FUNC,
+	  .kinds = CFG_K_RUN | CFG_K_REMOTE, .parse = cfg_parse_capture,
+	  .na = "applies to run and remote steps only (their output is "
+	  "captured)" },
+	{ .name = "if", .type = CFG_T_COMMAND, .flags = CFG_EXPAND,
+	  .kinds = CFG_K_ALL, .at = offsetof(struct cfg_step, cond) },
 };
 static const struct cfg_table cfg_step_table =
     CFG_TABLE("in step", cfg_step_keys, 0, false);
@@ -120,6 +132,7 @@ static const struct {
 	{ CFG_K_REMOTE, CFG_STEP_RUN, CFG_OP_REMOTE },
 	{ CFG_K_UPLOAD, CFG_STEP_RUN, CFG_OP_UPLOAD },
 	{ CFG_K_DOWNLOAD, CFG_STEP_RUN, CFG_OP_DOWNLOAD },
+	{ CFG_K_WAIT, CFG_STEP_WAIT, CFG_OP_RUN },
 };
 
 /*
@@ -173,9 +186,12 @@ cfg_scope(struct cfg_loader *ld, const struct cfg_seqdef *def,
 	for (i = 0; rc == 0 && i < ld->n_overrides; i++)
 		rc = cfg_scope_add(ld, def, v, n, &cap, ld->overrides[i].name,
 		    ld->overrides[i].value);
-	for (i = 0; rc == 0 && i < n_matrix; i++)
-		rc = cfg_scope_add(ld, def, v, n, &cap, def->matrix[i].name,
-		    def->matrix[i].values[at[i]]);
+	/* A fan-out's key (NULL) has its values at run time. */
+	for (i = 0; rc == 0 && i < n_matrix; i++) {
+		if (def->matrix[i].values[at[i]] != NULL)
+			rc = cfg_scope_add(ld, def, v, n, &cap,
+			    def->matrix[i].name, def->matrix[i].values[at[i]]);
+	}
 	return rc;
 }
 
@@ -195,6 +211,7 @@ cfg_seq_matrix(struct cfg_in *in, const struct cfg_key *key, yaml_node_t *n)
 	size_t total = 1;
 	const char *s = NULL;
 	char what[128], buf[64];
+	int rc;
 
 	(void)key;
 	if (cfg_mapping(ld, n, "'matrix'") != 0)
@@ -214,10 +231,28 @@ cfg_seq_matrix(struct cfg_in *in, const struct cfg_key *key, yaml_node_t *n)
 			return cfg_error(ld, &k->start_mark,
 			    "invalid variable name '%s' (use letters, digits, "
 			    "'_' and '-')", m->name);
+		snprintf(what, sizeof what, "matrix '%s'", m->name);
+		if ((rc = cfg_parse_from(ld, v, what, &s)) < 0)
+			return -1;
+		if (rc == 0) {
+			/* Values at run time: one, NULL, until then. */
+			if (def->from != NULL)
+				return cfg_error(ld, &v->start_mark, "matrix "
+				    "'%s' and '%s' both take values 'from' a "
+				    "capture (one may)", def->from_key,
+				    m->name);
+			def->from = s;
+			def->from_key = m->name;
+			def->from_node = v;
+			m->n_values = 1;
+			m->values = xcalloc(1, sizeof *m->values);
+			continue;
+		}
 		if (v->type != YAML_SEQUENCE_NODE)
 			return cfg_error(ld, &v->start_mark,
-			    "expected a list of values for matrix '%s', got %s",
-			    m->name, cfg_describe(ld, v, buf, sizeof buf));
+			    "expected a list of values for matrix '%s', or "
+			    "{from: NAME}, got %s", m->name,
+			    cfg_describe(ld, v, buf, sizeof buf));
 		m->n_values = (size_t)(v->data.sequence.items.top -
 		    v->data.sequence.items.start);
 		if (m->n_values == 0)
@@ -335,7 +370,7 @@ out:
  * the one that sees both.
  */
 static int
-cfg_seq_binding(struct cfg_in *in, const struct cfg_key *k)
+cfg_seq_binding(struct cfg_in *in, const struct cfg_key *k, bool later)
 {
 	const struct cfg_field *host, *hosts;
 
@@ -344,7 +379,8 @@ cfg_seq_binding(struct cfg_in *in, const struct cfg_key *k)
 	if (host->key != NULL && hosts->key != NULL)
 		return cfg_error(in->ld, &hosts->key->start_mark,
 		    "sequence has both 'host' and 'hosts'");
-	if (in->ld->cfg->n_hosts == 0)
+	/* Hosts made at run time need no inventory. */
+	if (in->ld->cfg->n_hosts == 0 && !later)
 		return cfg_error(in->ld,
 		    &cfg_in_field(in, k)->key->start_mark, "'%s' needs a "
 		    "host inventory: there is no 'hosts' at the top level",
@@ -357,7 +393,7 @@ cfg_seq_host(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
 {
 	const char *s = NULL;
 
-	if (cfg_seq_binding(in, k) != 0)
+	if (cfg_seq_binding(in, k, false) != 0)
 		return -1;
 	return cfg_nonempty(in->ld, n, "'host'", &s);
 }
@@ -369,7 +405,12 @@ cfg_seq_hosts(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
 	const yaml_node_t *key = cfg_in_field(in, k)->key;
 	size_t i, total = 1;
 
-	if (cfg_seq_binding(in, k) != 0)
+	const char *from = NULL;
+	int rc;
+
+	if ((rc = cfg_parse_from(in->ld, n, "'hosts'", &from)) < 0)
+		return -1;
+	if (cfg_seq_binding(in, k, rc == 0) != 0)
 		return -1;
 	for (i = 0; i < def->n_matrix; i++) {
 		if (strcmp(def->matrix[i].name, "host") == 0)
@@ -377,6 +418,29 @@ cfg_seq_hosts(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
 			    "'hosts' makes the matrix key 'host', and "
 			    "'matrix' has one too");
 		total *= def->matrix[i].n_values;
+	}
+	if (rc == 0) {
+		/* Hosts made at run time: the host key, one value (NULL)
+		 * until then. */
+		if (def->from != NULL)
+			return cfg_error(in->ld, &key->start_mark, "'hosts' "
+			    "and matrix '%s' both take values 'from' a "
+			    "capture (one may)", def->from_key);
+		def->matrix = xrealloc(def->matrix,
+		    (def->n_matrix + 1) * sizeof *def->matrix);
+		memmove(def->matrix + 1, def->matrix,
+		    def->n_matrix * sizeof *def->matrix);
+		def->n_matrix++;
+		memset(&def->matrix[0], 0, sizeof def->matrix[0]);
+		def->matrix[0].name = "host";
+		def->matrix[0].n_values = 1;
+		def->matrix[0].values = xcalloc(1,
+		    sizeof *def->matrix[0].values);
+		def->from = from;
+		def->from_key = "host";
+		def->from_hosts = true;
+		def->from_node = n;
+		return 0;
 	}
 	if (cfg_select_hosts(in->ld, n, def) != 0)
 		return -1;
@@ -536,9 +600,63 @@ cfg_step_colon(struct cfg_loader *ld, const yaml_node_t *n)
 	    "%s\"", cfg_text(k), cfg_text(k), cfg_text(v));
 }
 
+/* The name a wait_for step gets: what it waits for. */
+static char *
+cfg_wait_name(const struct cfg_seq *seq, const struct cfg_wait *w)
+{
+	switch (w->kind) {
+	case CFG_WAIT_TCP:
+		return xasprintf("wait for tcp %s", w->target);
+	case CFG_WAIT_PATH:
+		return xasprintf("wait for path %s", w->target);
+	case CFG_WAIT_OUTPUT:
+		return xasprintf("wait for /%s/ in %s", w->match, w->seq_name);
+	case CFG_WAIT_SSH:
+		break;
+	}
+	(void)seq;
+	return xstrdup("wait for ssh");
+}
+
+static int cfg_step_parse(struct cfg_loader *, struct cfg_seq *, size_t *,
+    yaml_node_t *, const struct cfg_step *, enum cfg_step_role, size_t);
+
 static int
 cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
-    yaml_node_t *n, const struct cfg_step *proto)
+    yaml_node_t *n, const struct cfg_step *proto, enum cfg_step_role role,
+    size_t of)
+{
+	int rc;
+
+	ld->cur = seq;
+	ld->deferred = false;
+	rc = cfg_step_parse(ld, seq, step_cap, n, proto, role, of);
+	if (rc == 0)
+		cfg_dyn_step_done(ld, &seq->steps[seq->n_all - 1]);
+	return rc;
+}
+
+int
+cfg_steps(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
+    yaml_node_t *list, const struct cfg_step *proto, enum cfg_step_role role,
+    size_t of)
+{
+	yaml_node_item_t *it;
+
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		/* seq may not move: only steps grow here. */
+		if (cfg_step(ld, seq, step_cap, cfg_node(ld, *it), proto, role,
+		    of) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+cfg_step_parse(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
+    yaml_node_t *n, const struct cfg_step *proto, enum cfg_step_role role,
+    size_t of)
 {
 	struct cfg_in in = { .ld = ld, .table = &cfg_step_table, .map = n,
 	    .vars = seq->vars, .n_vars = seq->n_vars };
@@ -556,12 +674,17 @@ cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 		return cfg_error(ld, &mark, "more than %d steps in all "
 		    "(matrices and aliases multiply them)", CONFIG_STEPS_MAX);
 	}
-	seq->steps = xreallocarray_grow(seq->steps, step_cap, seq->n_steps + 1,
+	seq->steps = xreallocarray_grow(seq->steps, step_cap, seq->n_all + 1,
 	    sizeof *seq->steps);
-	st = &seq->steps[seq->n_steps++];
+	st = &seq->steps[seq->n_all++];
+	if (role == CFG_ROLE_MAIN)
+		seq->n_steps++;
 	memset(st, 0, sizeof *st);
 	st->line = (int)n->start_mark.line + 1;
 	st->column = (int)n->start_mark.column + 1;
+	st->role = role;
+	st->of = of;
+	st->wait.seq = -1;
 	in.base = st;
 
 	if (n->type == YAML_SCALAR_NODE && !cfg_is_null(n)) {
@@ -589,7 +712,8 @@ cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 		;
 	st->kind = cfg_step_kinds[i].step;
 	st->op = cfg_step_kinds[i].op;
-	if (st->op != CFG_OP_RUN && seq->host < 0)
+	if (st->op != CFG_OP_RUN && seq->host < 0 &&
+	    (seq->fanout == NULL || !seq->fanout->hosts))
 		return cfg_error(ld, &cfg_in_field(&in, act)->key->start_mark,
 		    "a %s step needs a host: bind the sequence to one with "
 		    "'host' or 'hosts'", act->name);
@@ -602,9 +726,13 @@ cfg_step(struct cfg_loader *ld, struct cfg_seq *seq, size_t *step_cap,
 	cfg_step_defaults(in.table, in.kind, proto, st);
 	if (cfg_table_values(&in) != 0)
 		return -1;
+	if (st->kind == CFG_STEP_WAIT && st->timeout == 0)
+		st->timeout = CONFIG_WAIT_TIMEOUT;
 	if (st->name != NULL)
 		return 0;
-	if (st->kind == CFG_STEP_SLEEP) {
+	if (st->kind == CFG_STEP_WAIT)
+		st->name = cfg_wait_name(seq, &st->wait);
+	else if (st->kind == CFG_STEP_SLEEP) {
 		/* As written, with a unit: "sleep 3s", "sleep 1.5s". */
 		s = cfg_text(cfg_in_field(&in, act)->val);
 		st->name = xasprintf("sleep %s%s", s,
@@ -673,7 +801,6 @@ cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 	struct cfg_aux *aux;
 	size_t env_cap = 0, step_cap = 0, i;
 	const char *value;
-	yaml_node_item_t *it;
 	char *name, *cwd;
 	long host;
 
@@ -691,6 +818,20 @@ cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 	memset(aux, 0, sizeof *aux);
 	aux->needs = def->needs;
 	aux->name_mark = def->name->start_mark;
+	/* A placeholder's strings keep its key for run time; another's
+	 * steps keep what captures give. */
+	ld->fan_key = def->from_key;
+	ld->deferring = def->from != NULL;
+	if (def->from != NULL) {
+		seq->fanout = xcalloc(1, sizeof *seq->fanout);
+		seq->fanout->from = xstrdup(def->from);
+		seq->fanout->key = xstrdup(def->from_key);
+		seq->fanout->hosts = def->from_hosts;
+		seq->fanout->line = (int)def->from_node->start_mark.line + 1;
+		seq->fanout->column =
+		    (int)def->from_node->start_mark.column + 1;
+		ld->any_dyn = true;
+	}
 	seq->template_name = xstrdup(cfg_text(def->name));
 	seq->line = (int)def->node->start_mark.line + 1;
 	seq->column = (int)def->node->start_mark.column + 1;
@@ -713,7 +854,8 @@ cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 	for (i = 0; i < def->n_matrix; i++) {
 		if (tmpl_uses(seq->template_name, def->matrix[i].name))
 			continue;
-		value = def->matrix[i].values[at[i]];
+		if ((value = def->matrix[i].values[at[i]]) == NULL)
+			continue;
 		name = xasprintf("%s %s", seq->name, value);
 		free(seq->name);
 		seq->name = name;
@@ -743,13 +885,28 @@ cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 	    seq->n_vars, &seq->env, &seq->n_env, &env_cap) != 0)
 		return -1;
 
-	for (it = def->steps->data.sequence.items.start;
-	    it < def->steps->data.sequence.items.top; it++) {
-		/* seq may not move: only steps grow here. */
-		if (cfg_step(ld, seq, &step_cap, cfg_node(ld, *it),
-		    &def->proto) != 0)
+	ld->n_pending = 0;
+	ld->deferring = def->from != NULL || ld->n_captures > 0;
+	if (cfg_steps(ld, seq, &step_cap, def->steps, &def->proto,
+	    CFG_ROLE_MAIN, 0) != 0)
+		return -1;
+	/* Then each handler's steps, then the cleanup, after the main steps
+	 * (whose indices the record and the front ends know). */
+	for (i = 0; i < ld->n_pending; i++) {
+		size_t of = ld->pending[i].step, first = seq->n_all;
+		if (cfg_steps(ld, seq, &step_cap, ld->pending[i].steps,
+		    &def->proto, CFG_ROLE_HANDLER, of) != 0)
 			return -1;
+		seq->steps[of].handler = first;
+		seq->steps[of].n_handler = seq->n_all - first;
 	}
+	seq->finally_at = seq->n_all;
+	if (def->finally != NULL && cfg_steps(ld, seq, &step_cap,
+	    def->finally, &def->proto, CFG_ROLE_FINALLY, 0) != 0)
+		return -1;
+	seq->n_finally = seq->n_all - seq->finally_at;
+	ld->deferring = false;
+	ld->fan_key = NULL;
 	return 0;
 }
 
@@ -812,20 +969,31 @@ out:
 }
 
 void
+cfg_step_clear(struct cfg_step *st)
+{
+	free(st->name);
+	free(st->run);
+	free(st->to);
+	free(st->cwd);
+	cfg_kv_free(st->env, st->n_env);
+	free(st->capture);
+	free(st->cond);
+	free(st->wait.target);
+	free(st->wait.match);
+	free(st->wait.seq_name);
+}
+
+void
 cfg_seq_clear(struct cfg_seq *seq)
 {
-	struct cfg_step *st;
-	size_t j;
-
-	for (j = 0; j < seq->n_steps; j++) {
-		st = &seq->steps[j];
-		free(st->name);
-		free(st->run);
-		free(st->to);
-		free(st->cwd);
-		cfg_kv_free(st->env, st->n_env);
-	}
+	for (size_t j = 0; j < seq->n_all; j++)
+		cfg_step_clear(&seq->steps[j]);
 	free(seq->steps);
+	if (seq->fanout != NULL) {
+		free(seq->fanout->from);
+		free(seq->fanout->key);
+		free(seq->fanout);
+	}
 	free(seq->name);
 	free(seq->template_name);
 	free(seq->cwd);

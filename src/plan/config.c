@@ -215,12 +215,15 @@ cfg_top(struct cfg_loader *ld, yaml_node_t *root,
 	if (seqs->data.sequence.items.start == seqs->data.sequence.items.top)
 		return cfg_error(ld, &seqs->start_mark,
 		    "'sequences' is empty");
+	cfg_dyn_scan(ld, seqs);
 	for (it = seqs->data.sequence.items.start;
 	    it < seqs->data.sequence.items.top; it++) {
 		if (cfg_seq(ld, cfg_node(ld, *it)) != 0)
 			return -1;
 	}
-	return cfg_needs(ld);
+	if (cfg_needs(ld) != 0)
+		return -1;
+	return cfg_dyn_check(ld);
 }
 
 /*
@@ -563,6 +566,8 @@ cfg_load_text(const char *name, char *dir, const char *text, size_t len,
 	free(ld.by_name);
 	free(ld.by_template);
 	free(ld.aux);
+	free(ld.captures);
+	free(ld.pending);
 	cfg_kv_free(ld.vars, ld.n_vars);
 	if (rc == 0)
 		*out = cfg;
@@ -683,6 +688,9 @@ config_free(struct config *cfg)
 	free(cfg->dir);
 	free(cfg->shell);
 	free(cfg->log_dir);
+	for (i = 0; i < cfg->n_only; i++)
+		free(cfg->only[i]);
+	free(cfg->only);
 	free(cfg);
 }
 
@@ -721,8 +729,11 @@ config_select(struct config *cfg, char *const *patterns, size_t n_patterns,
 	if (n_patterns == 0)
 		return 0;
 	for (k = 0; k < n_patterns; k++) {
+		/* A fan-out's sequences are named at run time: a pattern
+		 * may be for them. */
 		for (i = 0, any = false; i < cfg->n_seqs && !any; i++)
-			any = fnmatch(patterns[k], cfg->seqs[i].name, 0) == 0;
+			any = cfg->seqs[i].fanout != NULL ||
+			    fnmatch(patterns[k], cfg->seqs[i].name, 0) == 0;
 		if (!any) {
 			*err = xasprintf("--only '%s' matches no sequence",
 			    patterns[k]);
@@ -733,6 +744,11 @@ config_select(struct config *cfg, char *const *patterns, size_t n_patterns,
 	to = xcalloc(cfg->n_seqs, sizeof *to);
 	for (i = 0, n = 0; i < cfg->n_seqs; i++) {
 		to[i] = SIZE_MAX;
+		if (cfg->seqs[i].fanout != NULL) {
+			/* Kept: the patterns apply to what it makes. */
+			to[i] = n++;
+			continue;
+		}
 		for (k = 0; k < n_patterns; k++) {
 			if (fnmatch(patterns[k], cfg->seqs[i].name, 0) == 0) {
 				to[i] = n++;
@@ -751,11 +767,23 @@ config_select(struct config *cfg, char *const *patterns, size_t n_patterns,
 				seq->needs[k++] = to[seq->needs[j]];
 		}
 		seq->n_needs = k;
+		for (j = 0; j < seq->n_all; j++) {
+			struct cfg_wait *w = &seq->steps[j].wait;
+			if (seq->steps[j].kind == CFG_STEP_WAIT && w->seq >= 0)
+				w->seq = to[w->seq] == SIZE_MAX ? -1 :
+				    (long)to[w->seq];
+		}
+		if (seq->fanout != NULL)
+			seq->fanout->by_seq = to[seq->fanout->by_seq];
 		if (to[i] != i)
 			cfg->seqs[to[i]] = *seq;
 	}
 	cfg->n_seqs = n;
 	free(to);
+	cfg->only = xcalloc(n_patterns + 1, sizeof *cfg->only);
+	for (k = 0; k < n_patterns; k++)
+		cfg->only[k] = xstrdup(patterns[k]);
+	cfg->n_only = n_patterns;
 	return 0;
 }
 

@@ -13,6 +13,8 @@ enum cfg_step_kind {
 	CFG_STEP_RUN,   /* a process: a command here or on the sequence's
 	                   host, or a copy to or from it (see op) */
 	CFG_STEP_SLEEP, /* a pause: a timer, no process */
+	CFG_STEP_WAIT,  /* wait_for: a condition watched on the loop, no
+	                   process (see struct cfg_wait) */
 };
 
 /* What a CFG_STEP_RUN step's process does. */
@@ -27,6 +29,33 @@ enum cfg_on_failure {
 	CFG_ONFAIL_STOP,     /* the sequence fails (default) */
 	CFG_ONFAIL_CONTINUE, /* record the failure, go on with the next step */
 	CFG_ONFAIL_PAUSE,    /* hold the sequence for the operator */
+	CFG_ONFAIL_RETRY,    /* after a handler only: run the step again */
+};
+
+/* What a step is in its sequence: one of its steps, a step of the
+ * handler of one of them (on_failure: {steps: ...}), or one of its
+ * cleanup steps (finally:). */
+enum cfg_step_role {
+	CFG_ROLE_MAIN,
+	CFG_ROLE_HANDLER,
+	CFG_ROLE_FINALLY,
+};
+
+/* What a wait_for step waits for. */
+enum cfg_wait_kind {
+	CFG_WAIT_TCP,    /* target "HOST:PORT" accepts a connection */
+	CFG_WAIT_PATH,   /* target (an absolute path) exists */
+	CFG_WAIT_OUTPUT, /* a line of sequence `seq`'s output matches `match`
+	                    (a POSIX extended regex) */
+	CFG_WAIT_SSH,    /* the sequence's host accepts ssh */
+};
+
+struct cfg_wait {
+	enum cfg_wait_kind kind;
+	char *target;        /* tcp: "HOST:PORT"; path: absolute; else NULL */
+	char *match;         /* output: the regex; else NULL */
+	char *seq_name;      /* output: the sequence whose output is read */
+	long seq;            /* output: its index, or -1 until resolved */
 };
 
 struct cfg_kv {
@@ -54,6 +83,26 @@ struct cfg_step {
 	struct cfg_kv *env;  /* step env, applied after the sequence's */
 	size_t n_env;
 	int line, column;    /* where the step is in the file (1-based) */
+
+	/* Plans that grow while they run (see config/README.md). */
+	char *capture;       /* the variable its stdout becomes, or NULL */
+	bool secret;         /* the captured value is never shown or kept */
+	char *cond;          /* if: a local shell command run just before
+	                        the step; nonzero exit skips it. NULL: none */
+	struct cfg_wait wait; /* CFG_STEP_WAIT */
+	enum cfg_step_role role;
+	size_t of;           /* CFG_ROLE_HANDLER: the step it handles */
+	size_t handler, n_handler; /* its handler's steps: indices into the
+	                        sequence's steps (n_handler 0: none) */
+	enum cfg_on_failure then; /* after the handler succeeded */
+	/*
+	 * Late: some strings refer to a value known only at run time (a
+	 * capture, or a fan-out's key). Then every string of the step (name,
+	 * run, to, cwd, cond, env values, wait target and match) is a
+	 * template, "{{{{" escapes included, that config_step_instance
+	 * expands when the step is about to start.
+	 */
+	bool late;
 };
 
 struct cfg_seq {
@@ -62,14 +111,32 @@ struct cfg_seq {
 	char *cwd;           /* expanded; NULL = drove's working directory */
 	struct cfg_kv *env;  /* top-level env, then the sequence's, expanded */
 	size_t n_env;
-	struct cfg_step *steps;
+	struct cfg_step *steps; /* n_steps steps, then the handlers' steps,
+	                           then the finally steps: n_all in all */
 	size_t n_steps;
+	size_t n_all;
+	size_t finally_at, n_finally; /* the cleanup steps (finally:) */
 	size_t *needs;       /* indices into config.seqs; no cycles */
 	size_t n_needs;
 	struct cfg_kv *vars; /* the variables in scope (for display) */
 	size_t n_vars;
 	long host;           /* index into config.hosts, or -1: not bound */
 	int line, column;
+	/* A fan-out (matrix: {KEY: {from: NAME}} or hosts: {from: NAME}):
+	 * this sequence is the placeholder of the sequences made at run
+	 * time, one per value captured as NAME; its name and strings are
+	 * templates (late) in which {{KEY}} and {{KEY_*}} are still to be
+	 * expanded. NULL for a sequence of the file as it is. */
+	struct cfg_fanout *fanout;
+};
+
+struct cfg_fanout {
+	char *from;          /* the capture that gives the values */
+	char *key;           /* the matrix key; "host" for hosts: */
+	bool hosts;          /* hosts: {from: ...}: lines of the hosts-file
+	                        format, one host and sequence each */
+	size_t by_seq, by_step; /* the step that captures `from` */
+	int line, column;    /* where 'from' is */
 };
 
 /* A machine of the inventory, reached with OpenSSH. Host defaults are
@@ -109,6 +176,9 @@ struct config {
 	char *hosts_file;    /* absolute, when the inventory came from one */
 	struct cfg_seq *seqs;
 	size_t n_seqs;
+	char **only;         /* --only patterns (config_select), for the
+	                        sequences a fan-out makes at run time */
+	size_t n_only;
 };
 
 /* Load, validate and expand FILE. overrides[] (n_overrides entries, from
@@ -145,6 +215,13 @@ long config_find_host(const struct config *cfg, const char *name);
  * pattern matches nothing. */
 int config_select(struct config *cfg, char *const *patterns,
     size_t n_patterns, char **err);
+
+/* NULL when the engine runs everything cfg asks for; else a message
+ * (static) naming the first key it cannot run yet, "FILE:LINE:COL: ..."
+ * in buf. `drove check` reads every key; a run refuses such a plan rather
+ * than run part of it. */
+const char *config_unsupported(const struct config *cfg, char *buf,
+    size_t size);
 
 /* Parse a duration: "500ms", "3s", "2m", "1h", or a bare number of
  * seconds (fractions allowed). Returns 0 and stores seconds, or -1. */

@@ -104,28 +104,43 @@ tmpl_unknown(const char *name, size_t len, const struct cfg_kv *vars,
 	return msg;
 }
 
-char *
-tmpl_expand(const char *text, const struct cfg_kv *vars, size_t n_vars,
-    char **err, bool *unknown)
+/* Put value in b, its braces escaped when the result is a template. */
+static void
+tmpl_put(struct strbuf *b, const char *value, bool templ)
 {
-	return tmpl_expand_max(text, vars, n_vars, SIZE_MAX, err, unknown);
+	const char *p;
+
+	if (!templ) {
+		strbuf_puts(b, value);
+		return;
+	}
+	while ((p = strstr(value, "{{")) != NULL) {
+		strbuf_add(b, value, (size_t)(p - value));
+		strbuf_puts(b, "{{{{");
+		value = p + 2;
+	}
+	strbuf_puts(b, value);
 }
 
-char *
-tmpl_expand_max(const char *text, const struct cfg_kv *vars, size_t n_vars,
-    size_t max, char **err, bool *unknown)
+static char *
+tmpl_run(const char *text, const struct cfg_kv *vars, size_t n_vars,
+    size_t max, tmpl_defer_fn *defer, void *arg, bool *deferred, char **err,
+    bool *unknown)
 {
 	struct strbuf b = STRBUF_INIT;
 	const struct cfg_kv *kv;
 	const char *p = text, *open, *name, *end, *close;
+	bool templ = defer != NULL;
 	size_t len;
 
 	if (unknown != NULL)
 		*unknown = false;
+	if (deferred != NULL)
+		*deferred = false;
 	while ((open = strstr(p, "{{")) != NULL) {
 		strbuf_add(&b, p, (size_t)(open - p));
 		if (strncmp(open, "{{{{", 4) == 0) {
-			strbuf_puts(&b, "{{");
+			strbuf_puts(&b, templ ? "{{{{" : "{{");
 			p = open + 4;
 			continue;
 		}
@@ -146,6 +161,15 @@ tmpl_expand_max(const char *text, const struct cfg_kv *vars, size_t n_vars,
 			goto fail;
 		}
 		kv = tmpl_find(vars, n_vars, name, len);
+		if (defer != NULL && defer(arg, name, len, kv != NULL)) {
+			strbuf_puts(&b, "{{");
+			strbuf_add(&b, name, len);
+			strbuf_puts(&b, "}}");
+			if (deferred != NULL)
+				*deferred = true;
+			p = end;
+			continue;
+		}
 		if (kv == NULL) {
 			*err = tmpl_unknown(name, len, vars, n_vars);
 			if (unknown != NULL)
@@ -155,7 +179,7 @@ tmpl_expand_max(const char *text, const struct cfg_kv *vars, size_t n_vars,
 		/* Checked before it grows: "{{a}}{{a}}..." multiplies. */
 		if (b.len + strlen(kv->value) > max)
 			goto too_long;
-		strbuf_puts(&b, kv->value);
+		tmpl_put(&b, kv->value, templ);
 		p = end;
 	}
 	if (b.len + strlen(p) > max)
@@ -169,6 +193,49 @@ too_long:
 fail:
 	strbuf_free(&b);
 	return NULL;
+}
+
+char *
+tmpl_expand(const char *text, const struct cfg_kv *vars, size_t n_vars,
+    char **err, bool *unknown)
+{
+	return tmpl_run(text, vars, n_vars, SIZE_MAX, NULL, NULL, NULL, err,
+	    unknown);
+}
+
+char *
+tmpl_expand_max(const char *text, const struct cfg_kv *vars, size_t n_vars,
+    size_t max, char **err, bool *unknown)
+{
+	return tmpl_run(text, vars, n_vars, max, NULL, NULL, NULL, err,
+	    unknown);
+}
+
+char *
+tmpl_expand_defer(const char *text, const struct cfg_kv *vars,
+    size_t n_vars, size_t max, tmpl_defer_fn *defer, void *arg,
+    bool *deferred, char **err, bool *unknown)
+{
+	return tmpl_run(text, vars, n_vars, max, defer, arg, deferred, err,
+	    unknown);
+}
+
+bool
+tmpl_next_ref(const char **p, const char **name, size_t *len)
+{
+	const char *open, *end;
+
+	while ((open = strstr(*p, "{{")) != NULL) {
+		if (strncmp(open, "{{{{", 4) == 0) {
+			*p = open + 4;
+			continue;
+		}
+		if ((end = tmpl_scan(open, name, len)) == NULL)
+			return false;
+		*p = end;
+		return true;
+	}
+	return false;
 }
 
 bool

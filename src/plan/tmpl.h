@@ -24,6 +24,26 @@ char *tmpl_expand(const char *text, const struct cfg_kv *vars,
 char *tmpl_expand_max(const char *text, const struct cfg_kv *vars,
     size_t n_vars, size_t max, char **err, bool *unknown);
 
+/*
+ * Expansion that may leave some references for later (a value captured at
+ * run time, a fan-out's key): defer(arg, name, len, known) says whether
+ * the reference to name (known: vars has it) stays. The result is then a
+ * template: deferred references as {{name}}, literal braces (of the text
+ * and of the values put in) as {{{{, so that expanding it again with the
+ * late values gives what one expansion of everything would. *deferred is
+ * set when a reference stayed. max as for tmpl_expand_max.
+ */
+typedef bool tmpl_defer_fn(void *arg, const char *name, size_t len,
+    bool known);
+char *tmpl_expand_defer(const char *text, const struct cfg_kv *vars,
+    size_t n_vars, size_t max, tmpl_defer_fn *defer, void *arg,
+    bool *deferred, char **err, bool *unknown);
+
+/* The next reference of text at or after *p: returns true and its name in
+ * *name, *len, leaving *p after it; false at the end (or at text that does
+ * not expand cleanly). Literal "{{{{" is passed over. */
+bool tmpl_next_ref(const char **p, const char **name, size_t *len);
+
 /* Whether text refers to the variable called name (text that does not
  * expand cleanly refers to nothing). */
 bool tmpl_uses(const char *text, const char *name);

@@ -1103,6 +1103,230 @@ test_print_plan_hosts(void **state)
 	config_free(cfg);
 }
 
+/*
+ * Plans that grow while they run.
+ */
+
+static const char dyn_example[] =
+"vars: {disk: sdb}\n"
+"sequences:\n"
+"  - name: provision\n"
+"    steps:\n"
+"      - name: bring up machines\n"
+"        run: ./up\n"
+"        capture: machines\n"
+"      - {run: 'echo {{machines}} {{{{x}} {{disk}}', capture: {name: key, "
+"secret: true}}\n"
+"      - {run: 'echo {{{{y}}', if: 'test -d /{{disk}}'}\n"
+"    finally:\n"
+"      - echo cleanup {{machines}}\n"
+"  - name: setup {{host}}\n"
+"    needs: provision\n"
+"    hosts: {from: machines}\n"
+"    steps:\n"
+"      - wait_for: {ssh: true}\n"
+"        timeout: 2m\n"
+"      - remote: mount /dev/{{disk}} /data\n"
+"        on_failure:\n"
+"          steps: ['mkfs {{host}}', {remote: 'true'}]\n"
+"          then: retry\n"
+"      - {wait_for: {output: {sequence: provision, match: ready}}, "
+"if: 'true'}\n"
+"      - wait_for: {tcp: '{{host_address}}:80'}\n"
+"      - {sleep: 1, if: 'false'}\n"
+"  - name: web {{w}}\n"
+"    needs: provision\n"
+"    matrix: {w: {from: machines}, port: ['80', '443']}\n"
+"    steps: ['curl {{w}}:{{port}} {{key}}', {wait_for: {path: out}}]\n";
+
+static void
+test_dynamic(void **state)
+{
+	struct config *cfg;
+	const struct cfg_seq *p, *setup, *web;
+	const struct cfg_step *st;
+	char *out = NULL, buf[256];
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	cfg = load_ok(dyn_example, NULL, 0);
+	assert_int_equal(cfg->n_seqs, 4);
+	p = seq_named(cfg, "provision");
+	assert_null(p->fanout);
+	assert_int_equal(p->n_steps, 3);
+	assert_int_equal(p->n_all, 4);
+	assert_int_equal(p->finally_at, 3);
+	assert_int_equal(p->n_finally, 1);
+	st = &p->steps[0];
+	assert_string_equal(st->capture, "machines");
+	assert_false(st->secret);
+	assert_false(st->late);
+	st = &p->steps[1];
+	assert_string_equal(st->capture, "key");
+	assert_true(st->secret);
+	/* Late: a template, whose own braces stay escaped. */
+	assert_true(st->late);
+	assert_string_equal(st->run, "echo {{machines}} {{{{x}} sdb");
+	/* Not late in a plan with captures: final. */
+	st = &p->steps[2];
+	assert_false(st->late);
+	assert_string_equal(st->run, "echo {{y}}");
+	assert_string_equal(st->cond, "test -d /sdb");
+	st = &p->steps[3];
+	assert_int_equal(st->role, CFG_ROLE_FINALLY);
+	assert_true(st->late);
+
+	/* The placeholder of hosts made at run time. */
+	setup = &cfg->seqs[1];
+	assert_string_equal(setup->name, "setup {{host}}");
+	assert_non_null(setup->fanout);
+	assert_true(setup->fanout->hosts);
+	assert_string_equal(setup->fanout->from, "machines");
+	assert_string_equal(setup->fanout->key, "host");
+	assert_int_equal(setup->fanout->by_seq, 0);
+	assert_int_equal(setup->fanout->by_step, 0);
+	assert_int_equal(setup->host, -1);
+	assert_int_equal(setup->n_steps, 5);
+	assert_int_equal(setup->n_all, 7);
+	st = &setup->steps[0];
+	assert_int_equal(st->kind, CFG_STEP_WAIT);
+	assert_int_equal(st->wait.kind, CFG_WAIT_SSH);
+	assert_true(st->timeout == 120);
+	st = &setup->steps[1];
+	assert_int_equal(st->op, CFG_OP_REMOTE);
+	assert_int_equal(st->handler, 5);
+	assert_int_equal(st->n_handler, 2);
+	assert_int_equal(st->then, CFG_ONFAIL_RETRY);
+	assert_int_equal(setup->steps[5].role, CFG_ROLE_HANDLER);
+	assert_int_equal(setup->steps[5].of, 1);
+	assert_true(setup->steps[5].late);
+	assert_string_equal(setup->steps[5].run, "mkfs {{host}}");
+	assert_int_equal(setup->steps[6].op, CFG_OP_REMOTE);
+	st = &setup->steps[2];
+	assert_int_equal(st->wait.kind, CFG_WAIT_OUTPUT);
+	assert_int_equal(st->wait.seq, 0);
+	assert_string_equal(st->wait.match, "ready");
+	assert_string_equal(st->cond, "true");
+	/* The default timeout of a wait. */
+	assert_true(st->timeout == 300);
+	st = &setup->steps[3];
+	assert_int_equal(st->wait.kind, CFG_WAIT_TCP);
+	assert_true(st->late);
+	assert_string_equal(st->wait.target, "{{host_address}}:80");
+	assert_string_equal(setup->steps[4].cond, "false");
+
+	/* A matrix key from a capture, beside a key as written. */
+	web = &cfg->seqs[2];
+	assert_string_equal(web->name, "web {{w}} 80");
+	assert_string_equal(cfg->seqs[3].name, "web {{w}} 443");
+	assert_string_equal(web->fanout->key, "w");
+	assert_false(web->fanout->hosts);
+	assert_string_equal(web->steps[0].run, "curl {{w}}:80 {{key}}");
+	assert_int_equal(web->steps[1].wait.kind, CFG_WAIT_PATH);
+	assert_non_null(strstr(web->steps[1].wait.target, "/out"));
+
+	fp = open_memstream(&out, &len);
+	config_print_plan(cfg, fp);
+	fclose(fp);
+	assert_non_null(strstr(out,
+	    "sequence 1: provision\n"
+	    "  step 1: bring up machines\n"
+	    "    run: ./up\n"
+	    "    capture: machines\n"));
+	assert_non_null(strstr(out,
+	    "    capture: key (secret)\n"
+	    "  step 3: echo {{y}}\n"
+	    "    if: test -d /sdb\n"
+	    "  finally step 1: echo cleanup {{machines}}\n"));
+	assert_non_null(strstr(out,
+	    "sequence 2: setup {{host}}  (needs: provision)\n"
+	    "  hosts: from machines, captured by provision / bring up "
+	    "machines\n"
+	    "  (one sequence per value, made when it is captured)\n"
+	    "  step 1: wait for ssh\n"
+	    "    wait_for: ssh of the host, for at most 2m\n"
+	    "  step 2: mount /dev/sdb /data  (on_failure: 2 handler steps, "
+	    "then retry)\n"
+	    "    remote: mount /dev/sdb /data\n"
+	    "    handler step 1: mkfs {{host}}\n"
+	    "    handler step 2: true\n"
+	    "    remote: true\n"
+	    "  step 3: wait for /ready/ in provision\n"
+	    "    wait_for: a line of provision matching /ready/, for at most "
+	    "5m\n"
+	    "    if: true\n"));
+	assert_non_null(strstr(out,
+	    "  matrix w: from machines, captured by provision / bring up "
+	    "machines\n"));
+	free(out);
+
+	/* A run refuses what the engine cannot run yet, at its place. */
+	assert_non_null(config_unsupported(cfg, buf, sizeof buf));
+	assert_non_null(strstr(buf, "t.yaml:"));
+	config_free(cfg);
+	cfg = load_ok("sequences: [{name: a, steps: [x]}]\n", NULL, 0);
+	assert_null(config_unsupported(cfg, buf, sizeof buf));
+	config_free(cfg);
+}
+
+/* --only applies to the names a fan-out makes: its placeholder stays. */
+static void
+test_dynamic_select(void **state)
+{
+	struct config *cfg;
+	char *pat[] = { (char *)"setup h*" }, *err = NULL;
+
+	(void)state;
+	cfg = load_ok(dyn_example, NULL, 0);
+	assert_int_equal(config_select(cfg, pat, 1, &err), 0);
+	assert_null(err);
+	assert_int_equal(cfg->n_seqs, 3);
+	assert_string_equal(cfg->seqs[0].name, "setup {{host}}");
+	assert_int_equal(cfg->n_only, 1);
+	assert_string_equal(cfg->only[0], "setup h*");
+	/* The capturing sequence is left out: the wait on its output is
+	 * not resolved any more. */
+	assert_int_equal(cfg->seqs[0].steps[2].wait.seq, -1);
+	config_free(cfg);
+}
+
+static bool
+defer_x(void *arg, const char *name, size_t len, bool known)
+{
+	(void)arg;
+	return !known && len == 1 && name[0] == 'x';
+}
+
+static void
+test_tmpl_defer(void **state)
+{
+	struct cfg_kv vars[] = { KV("a", "A{{"), KV("x", "known") };
+	char *s, *err = NULL;
+	bool deferred = false;
+
+	(void)state;
+	s = tmpl_expand_defer("{{a}} {{x}} {{{{", vars, 1, SIZE_MAX, defer_x,
+	    NULL, &deferred, &err, NULL);
+	assert_true(deferred);
+	assert_string_equal(s, "A{{{{ {{x}} {{{{");
+	free(s);
+	/* Expanded again with the late value: one expansion's result. */
+	s = tmpl_expand("A{{{{ {{x}} {{{{", vars + 1, 1, &err, NULL);
+	assert_string_equal(s, "A{{ known {{");
+	free(s);
+	/* Known names are not deferred by this predicate. */
+	s = tmpl_expand_defer("{{x}}", vars + 1, 1, SIZE_MAX, defer_x, NULL,
+	    &deferred, &err, NULL);
+	assert_false(deferred);
+	assert_string_equal(s, "known");
+	free(s);
+	assert_null(tmpl_expand_defer("{{y}}", vars, 1, SIZE_MAX, defer_x,
+	    NULL, &deferred, &err, NULL));
+	assert_non_null(strstr(err, "unknown variable 'y'"));
+	free(err);
+}
+
 struct bad_case {
 	const char *text;
 	const char *err;
@@ -1402,8 +1626,9 @@ test_yaml_hints(void **state)
 		{ "sequences:\n  - name: a\n    steps:\n"
 		  "      - {echo a: b}\n",
 		  "t.yaml:4:10: error: unknown key 'echo a' in step (valid: "
-		  "name, run, remote, upload, download, to, sleep, timeout, "
-		  "retries, retry_delay, on_failure, tty, cwd, env)" },
+		  "name, run, remote, upload, download, to, sleep, wait_for, "
+		  "timeout, retries, retry_delay, on_failure, tty, cwd, env, "
+		  "capture, if)" },
 		/* A key indented too far is not a value with ': '. */
 		{ "a: b\n  c: d\n",
 		  "t.yaml:2:4: error: mapping values are not allowed in this "
@@ -1434,7 +1659,6 @@ test_yaml_hints(void **state)
  * Mistakes: each config and the exact message it gets.
  */
 
-
 static struct bad_case bad_cases[] = {
 	/* 0: YAML syntax */
 	{ "sequences:\n  - name: a\n    steps: [x\n  - name: b\n",
@@ -1451,12 +1675,12 @@ static struct bad_case bad_cases[] = {
 	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
 	  "        retires: 3\n",
 	  "t.yaml:5:9: error: unknown key 'retires' in step (valid: name, "
-	  "run, remote, upload, download, to, sleep, timeout, retries, "
-	  "retry_delay, on_failure, tty, cwd, env)" },
+	  "run, remote, upload, download, to, sleep, wait_for, timeout, "
+	  "retries, retry_delay, on_failure, tty, cwd, env, capture, if)" },
 	{ "sequences:\n  - name: a\n    step: [x]\n",
 	  "t.yaml:3:5: error: unknown key 'step' in sequence (valid: name, "
 	  "steps, matrix, needs, cwd, env, vars, timeout, retries, "
-	  "retry_delay, on_failure, tty, host, hosts)" },
+	  "retry_delay, on_failure, tty, host, hosts, finally)" },
 	{ "settings:\n  parallel: 2\nsequences: [{name: a, steps: [x]}]\n",
 	  "t.yaml:2:3: error: unknown key 'parallel' in settings (valid: "
 	  "shell, max_parallel, log_dir, scrollback, kill_grace, keep_runs, "
@@ -1532,7 +1756,7 @@ static struct bad_case bad_cases[] = {
 	{ "sequences:\n  - name: a\n    matrix:\n      host: web1\n"
 	  "    steps: [x]\n",
 	  "t.yaml:4:13: error: expected a list of values for matrix 'host', "
-	  "got 'web1'" },
+	  "or {from: NAME}, got 'web1'" },
 	{ "sequences:\n  - name: a\n    matrix: {h: []}\n    steps: [x]\n",
 	  "t.yaml:3:17: error: matrix 'h' has no values" },
 	{ "sequences:\n  - name: a\n    matrix: {h: [[1]]}\n    steps: [x]\n",
@@ -1556,7 +1780,7 @@ static struct bad_case bad_cases[] = {
 	  "t.yaml:4:9: error: step has both 'run' and 'sleep'" },
 	{ "sequences:\n  - name: a\n    steps:\n      - name: x\n",
 	  "t.yaml:4:9: error: step has no 'run', 'remote', 'upload', "
-	  "'download' or 'sleep'" },
+	  "'download', 'sleep' or 'wait_for'" },
 	{ "sequences:\n  - name: a\n    steps:\n      - sleep: 2\n"
 	  "        timeout: 3s\n",
 	  "t.yaml:5:9: error: 'timeout' does not apply to a sleep step" },
@@ -1704,7 +1928,153 @@ static struct bad_case bad_cases[] = {
 	  "continue, pause)" },
 	{ "host_defaults: {port: 99999}\nhosts: {h: {}}\n"
 	  "sequences: [{name: a, steps: [x]}]\n",
-	  "t.yaml:1:23: error: 'port' must be 65535 or less, got 99999" },
+	  "t.yaml:1:23: error: 'port' must be 65535 or less, got 99999" },	/* plans that grow: capture, if, handlers, finally, wait_for,
+	 * fan-out */
+	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, capture: 'a b'}\n",
+	  "t.yaml:4:27: error: invalid capture name 'a b' (use letters, "
+	  "digits, '_' and '-')" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {run: x, capture: {secret: true}}\n",
+	  "t.yaml:4:27: error: 'capture' has no 'name'" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {run: x, capture: {name: v, secret: maybe}}\n",
+	  "t.yaml:4:45: error: expected true or false for 'secret', got "
+	  "'maybe'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, capture: [v]}\n",
+	  "t.yaml:4:27: error: expected a variable name, or a mapping with "
+	  "'name' and 'secret' for 'capture', got a list" },
+	{ "vars: {v: 1}\nsequences:\n  - name: a\n    steps:\n"
+	  "      - {run: x, capture: v}\n",
+	  "t.yaml:5:27: error: capture 'v' has the name of a variable already "
+	  "defined here" },
+	{ "sequences:\n  - name: a\n    steps:\n      - {sleep: 1, capture: v}\n",
+	  "t.yaml:4:20: error: 'capture' does not apply to a sleep step" },
+	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, if: ' '}\n",
+	  "t.yaml:4:22: error: 'if' is empty" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {run: x, on_failure: {then: retry}}\n",
+	  "t.yaml:4:30: error: 'on_failure' has no 'steps' (or use stop, "
+	  "continue or pause)" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {run: x, on_failure: {steps: [y], then: again}}\n",
+	  "t.yaml:4:49: error: invalid then 'again' (valid: stop, continue, "
+	  "pause, retry)" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {run: x, on_failure: {steps: []}}\n",
+	  "t.yaml:4:38: error: 'steps' has no steps" },
+	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, on_failure: "
+	  "{steps: [{run: y, on_failure: {steps: [z]}}]}}\n",
+	  "t.yaml:4:60: error: a handler step cannot have a handler of its "
+	  "own" },
+	{ "sequences:\n  - name: a\n    on_failure: {steps: [y]}\n"
+	  "    steps: [x]\n",
+	  "t.yaml:3:17: error: a handler ('on_failure' with 'steps') goes on "
+	  "a step, not on a sequence" },
+	{ "sequences:\n  - name: a\n    steps: [x]\n    finally: []\n",
+	  "t.yaml:4:14: error: 'finally' has no steps" },
+	{ "sequences:\n  - name: a\n    steps: [x]\n    finally: echo\n",
+	  "t.yaml:4:14: error: expected a list of steps for 'finally', got "
+	  "'echo'" },
+	{ "sequences:\n  - name: a\n    steps: [x]\n    finally:\n"
+	  "      - {run: y, on_failure: {steps: [z]}}\n",
+	  "t.yaml:5:30: error: a finally step cannot have a handler of its "
+	  "own" },
+	{ "sequences:\n  - name: a\n    steps:\n      - wait_for: {}\n",
+	  "t.yaml:4:19: error: 'wait_for' needs one of 'tcp', 'path', "
+	  "'output' or 'ssh'" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - wait_for: {tcp: localhost, path: /x}\n",
+	  "t.yaml:4:36: error: 'wait_for' has both 'tcp' and 'path' (one "
+	  "condition per step)" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - wait_for: {tcp: localhost}\n",
+	  "t.yaml:4:25: error: 'tcp' expects HOST:PORT, got 'localhost'" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - wait_for: {tcp: 'h:99999'}\n",
+	  "t.yaml:4:25: error: 'tcp' has a port that is not a number from 1 "
+	  "to 65535, got 'h:99999'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - wait_for: {ssh: true}\n",
+	  "t.yaml:4:20: error: 'ssh' needs a host: bind the sequence to one "
+	  "with 'host' or 'hosts'" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n    steps:\n"
+	  "      - wait_for: {ssh: false}\n",
+	  "t.yaml:6:25: error: 'ssh' takes true (the step waits until the "
+	  "host accepts ssh)" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - wait_for: {output: {sequence: b}}\n",
+	  "t.yaml:4:28: error: 'output' needs 'sequence' and 'match'" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - wait_for: {output: {sequence: b, match: '(a'}}\n"
+	  "  - name: b\n    steps: [x]\n",
+	  "t.yaml:4:49: error: 'match' is not a valid regular expression: "
+	  "Unmatched ( or \\(" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - wait_for: {output: {sequence: c, match: a}}\n",
+	  "t.yaml:4:9: error: unknown sequence 'c' in wait_for output" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - wait_for: {output: {sequence: a, match: a}}\n",
+	  "t.yaml:4:9: error: a step cannot wait for the output of its own "
+	  "sequence" },
+	{ "sequences:\n  - name: a\n    steps:\n      - wait_for: tcp\n",
+	  "t.yaml:4:19: error: expected a mapping with 'tcp', 'path', "
+	  "'output' or 'ssh' for 'wait_for', got 'tcp'" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {wait_for: {path: /x}, env: {A: b}}\n",
+	  "t.yaml:4:32: error: 'env' does not apply to a wait_for step" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {wait_for: {path: /x}, retries: 2}\n",
+	  "t.yaml:4:32: error: 'retries' does not apply to a wait_for step" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {wait_for: {path: /x}, sleep: 2}\n",
+	  "t.yaml:4:9: error: step has both 'sleep' and 'wait_for'" },
+	{ "sequences:\n  - name: a\n    steps:\n      - echo {{v}}\n"
+	  "      - {run: x, capture: v}\n",
+	  "t.yaml:4:9: error: '{{v}}' is captured by step 'x', which does not "
+	  "run before this one" },
+	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, capture: v}\n"
+	  "  - name: b\n    steps: ['echo {{v}}']\n",
+	  "t.yaml:6:13: error: '{{v}}' is captured in sequence 'a', which 'b' "
+	  "does not need (add it to needs)" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {run: x, capture: v, on_failure: {steps: ['echo {{v}}']}}\n",
+	  "t.yaml:4:51: error: '{{v}}' is captured by step 'x', which does not "
+	  "run before this one" },
+	{ "sequences:\n  - name: b\n    matrix: {h: {from: m}}\n"
+	  "    steps: ['echo {{h}}']\n",
+	  "t.yaml:3:17: error: 'from: m': no step captures 'm' (a step with "
+	  "'capture: m')" },
+	{ "sequences:\n  - name: p\n    steps: [{run: x, capture: m}]\n"
+	  "  - name: b\n    matrix: {h: {from: m}}\n    steps: ['echo {{h}}']\n",
+	  "t.yaml:5:17: error: 'from: m': it is captured in sequence 'p', "
+	  "which 'b' does not need (add it to needs)" },
+	{ "sequences:\n  - name: p\n    steps: [{run: x, capture: m}]\n"
+	  "  - name: b\n    needs: p\n    matrix: {h: {from: m}, g: {from: m}}\n"
+	  "    steps: ['echo {{h}}']\n",
+	  "t.yaml:6:31: error: matrix 'h' and 'g' both take values 'from' a "
+	  "capture (one may)" },
+	{ "sequences:\n  - name: p\n    steps: [{run: x, capture: m}]\n"
+	  "  - name: b\n    needs: p\n    matrix: {h: {from: m, x: 1}}\n"
+	  "    steps: ['echo {{h}}']\n",
+	  "t.yaml:6:27: error: unknown key 'x' in matrix 'h' (valid: from)" },
+	{ "sequences:\n  - name: p\n    steps: [{run: x, capture: m}]\n"
+	  "  - name: b\n    needs: p\n    hosts: {from: '{{m}}'}\n"
+	  "    steps: ['echo {{host}}']\n",
+	  "t.yaml:6:19: error: invalid capture name '{{m}}' in 'from' (use "
+	  "letters, digits, '_' and '-')" },
+	{ "sequences:\n  - name: p\n    steps: [{run: x, capture: m}]\n"
+	  "  - name: b\n    needs: p\n    matrix: {h: {from: m}}\n"
+	  "    steps: [{remote: x}]\n",
+	  "t.yaml:7:14: error: a remote step needs a host: bind the sequence "
+	  "to one with 'host' or 'hosts'" },
+	{ "sequences:\n  - name: p\n    steps: [{run: x, capture: m}]\n"
+	  "  - name: b\n    needs: p\n    matrix: {h: {from: m}}\n"
+	  "    steps: [{run: x, capture: h}]\n",
+	  "t.yaml:7:31: error: capture 'h' has the name of the sequence's "
+	  "fan-out key" },
+	{ "hosts: {h: {}}\nsequences:\n  - name: p\n"
+	  "    steps: [{run: x, capture: m}]\n  - name: b\n    needs: p\n"
+	  "    host: h\n    hosts: {from: m}\n    steps: [x]\n",
+	  "t.yaml:8:5: error: sequence has both 'host' and 'hosts'" },
 };
 
 static void
@@ -1761,6 +2131,9 @@ main(void)
 		cmocka_unit_test(test_limit_files),
 		cmocka_unit_test(test_tmpl_max),
 		cmocka_unit_test(test_yaml_hints),
+		cmocka_unit_test(test_dynamic),
+		cmocka_unit_test(test_dynamic_select),
+		cmocka_unit_test(test_tmpl_defer),
 	};
 	static char names[sizeof bad_cases / sizeof bad_cases[0]][32];
 	size_t n = 0, i;
