@@ -53,7 +53,7 @@ replay_config(const struct rr_run *rec)
 
 		cs->name = xstrdup(rs->name);
 		cs->template_name = xstrdup(rs->name);
-		cs->n_steps = rs->n_steps;
+		cs->n_steps = cs->n_all = cs->finally_at = rs->n_steps;
 		cs->steps = xcalloc(rs->n_steps ? rs->n_steps : 1,
 		    sizeof *cs->steps);
 		for (size_t k = 0; k < rs->n_steps; k++) {
