@@ -161,34 +161,6 @@ title_fit(char *buf, size_t size, size_t cols)
 	buf[i < size ? i : size - 1] = '\0';
 }
 
-struct title_seg {
-	char text[160];
-	int prio;            /* 0: never dropped; higher goes first */
-	bool right;
-	bool shrink;         /* cut short rather than dropped (a name) */
-};
-
-static void
-title_add(struct title_seg *segs, size_t *n, int prio, bool right,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void
-title_add(struct title_seg *segs, size_t *n, int prio, bool right,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	if (*n >= TITLE_MAX_SEGS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(segs[*n].text, sizeof segs[*n].text, fmt, ap);
-	va_end(ap);
-	segs[*n].prio = prio;
-	segs[*n].right = right;
-	segs[*n].shrink = false;
-	(*n)++;
-}
-
 size_t
 title_bar_fill(const struct run_seq *seq)
 {
@@ -226,179 +198,291 @@ title_tries(const struct run_step *st)
 	return st->attempt > n ? st->attempt : n;
 }
 
-bool
-title_seq(const struct run_seq *seq, double now, size_t cols, bool bar,
-    const char *note, char *buf, size_t size)
+/*
+ * A title is made of segments: what it says, each with how much it
+ * matters. The segments are made from the state (title_seq_segs), fitted
+ * to the width by one rule (title_segs_fit), and joined (title_segs_join).
+ */
+struct title_seg {
+	char text[160];
+	int prio;            /* 0: never dropped; higher goes first */
+	bool right;          /* in the group at the right end */
+	bool shrink;         /* a name: cut short rather than dropped */
+	bool dropped;
+};
+
+struct title_segs {
+	struct title_seg seg[TITLE_MAX_SEGS];
+	size_t n;
+	size_t bar;          /* the bar's segment, or TITLE_MAX_SEGS */
+};
+
+/* Segments of this priority are decoration: the progress bar, key hints. */
+#define TITLE_PRIO_DECOR 5
+/* A name is not cut shorter than this many columns: dropped instead. */
+#define TITLE_NAME_MIN 6
+
+static struct title_seg *
+title_add(struct title_segs *s, int prio, bool right, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static struct title_seg *
+title_add(struct title_segs *s, int prio, bool right, const char *fmt, ...)
 {
-	struct title_seg segs[TITLE_MAX_SEGS];
-	size_t n = 0, nsteps = seq->cfg->n_steps, k = seq->current;
+	static struct title_seg spare;
+	struct title_seg *g = s->n < TITLE_MAX_SEGS ? &s->seg[s->n++] : &spare;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(g->text, sizeof g->text, fmt, ap);
+	va_end(ap);
+	g->prio = prio;
+	g->right = right;
+	g->shrink = false;
+	g->dropped = false;
+	return g;
+}
+
+/* A step's name, cut short rather than dropped. */
+static void
+title_add_name(struct title_segs *s, int prio, const struct run_step *st)
+{
+	title_add(s, prio, false, "%s", st->cfg->name)->shrink = true;
+}
+
+/* Running, or waiting to retry: the step, its try, for how long. */
+static void
+title_segs_running(struct title_segs *s, const struct run_seq *seq,
+    double now, bool retry_wait)
+{
+	size_t k = seq->current, nsteps = seq->cfg->n_steps;
+	const struct run_step *st = &seq->steps[k];
+	char t[32], why[32];
+
+	title_add(s, 1, false, "step %zu/%zu", k + 1, nsteps);
+	title_add_name(s, 3, st);
+	if (retry_wait) {
+		title_why(st, why, sizeof why);
+		title_add(s, 2, false, "%s, try %u/%u in %.0fs", why,
+		    st->attempt + 1, st->attempt + 1 > title_tries(st) ?
+		    st->attempt + 1 : title_tries(st),
+		    st->retry_at > now ? ceil(st->retry_at - now) : 0);
+	} else if (title_tries(st) > 1)
+		/* A first try is worth less room than a retry. */
+		title_add(s, st->attempt > 1 ? 2 : 4, false, "try %u/%u",
+		    st->attempt, title_tries(st));
+	if (st->started > 0) {
+		duration_format(now - st->started, DURATION_CLOCK, t,
+		    sizeof t);
+		title_add(s, 2, true, "%s", t);
+	}
+}
+
+/* Ended one way or another: how, and where it stopped. */
+static void
+title_segs_ended(struct title_segs *s, const struct run_seq *seq,
+    enum title_status ts)
+{
+	size_t k = seq->current, nsteps = seq->cfg->n_steps;
+	const struct run_step *st = k < nsteps ? &seq->steps[k] : NULL;
+	size_t ok, failed, skipped;
+	char why[32];
+
+	switch (ts) {
+	case TITLE_OK:
+	case TITLE_SKIPPED:
+		run_seq_counts(seq, &ok, &failed, &skipped);
+		if (skipped > 0)
+			title_add(s, 1, false, "ok %zu/%zu, %zu skipped", ok,
+			    nsteps, skipped);
+		else
+			title_add(s, 1, false, "ok %zu/%zu", ok, nsteps);
+		break;
+	case TITLE_FAILED:
+		/* on_failure: continue ends past the last step. */
+		if (st == NULL) {
+			title_add(s, 1, false, "failed");
+			break;
+		}
+		title_why(st, why, sizeof why);
+		title_add(s, 1, false, "failed at step %zu/%zu", k + 1,
+		    nsteps);
+		title_add(s, 4, false, "%s", st->cfg->name);
+		if (why[0] != '\0')
+			title_add(s, 2, false, "(%s)", why);
+		break;
+	case TITLE_BLOCKED:
+		title_add(s, 1, false, "blocked: a sequence it needs failed");
+		break;
+	case TITLE_ABORTED:
+		if (st != NULL)
+			title_add(s, 1, false, "aborted at step %zu/%zu",
+			    k + 1, nsteps);
+		else
+			title_add(s, 1, false, "aborted");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Everything a sequence's title could say, most important first. */
+static void
+title_seq_segs(struct title_segs *s, const struct run_seq *seq, double now,
+    bool bar, const char *note)
+{
+	size_t k = seq->current, nsteps = seq->cfg->n_steps;
 	const struct run_step *st = k < nsteps ? &seq->steps[k] : NULL;
 	enum title_status ts = title_seq_status(seq);
 	char t[32], why[32];
-	bool dropped[TITLE_MAX_SEGS];
-	size_t barseg = TITLE_MAX_SEGS;
 
-	title_add(segs, &n, 0, false, "%s", seq->cfg->name);
+	s->n = 0;
+	s->bar = TITLE_MAX_SEGS;
+	title_add(s, 0, false, "%s", seq->cfg->name);
 	switch (ts) {
 	case TITLE_WAITING:
-		title_add(segs, &n, 1, false, "waiting");
+		title_add(s, 1, false, "waiting");
 		break;
 	case TITLE_RUNNING:
 	case TITLE_RETRY_WAIT:
-		if (st == NULL)
-			break;
-		title_add(segs, &n, 1, false, "step %zu/%zu", k + 1, nsteps);
-		title_add(segs, &n, 3, false, "%s", st->cfg->name);
-		segs[n - 1].shrink = true;
-		if (ts == TITLE_RETRY_WAIT) {
-			title_why(st, why, sizeof why);
-			title_add(segs, &n, 2, false, "%s, try %u/%u in %.0fs",
-			    why, st->attempt + 1,
-			    st->attempt + 1 > title_tries(st) ?
-			    st->attempt + 1 : title_tries(st),
-			    st->retry_at > now ? ceil(st->retry_at - now) : 0);
-		} else if (title_tries(st) > 1)
-			/* A first try is worth less room than a retry. */
-			title_add(segs, &n, st->attempt > 1 ? 2 : 4, false,
-			    "try %u/%u", st->attempt, title_tries(st));
-		if (st->started > 0) {
-			duration_format(now - st->started, DURATION_CLOCK, t,
-			    sizeof t);
-			title_add(segs, &n, 2, true, "%s", t);
-		}
+		if (st != NULL)
+			title_segs_running(s, seq, now,
+			    ts == TITLE_RETRY_WAIT);
 		break;
 	case TITLE_PAUSED:
 		if (st == NULL)
 			break;
 		title_why(st, why, sizeof why);
-		title_add(segs, &n, 1, false, "PAUSED");
-		title_add(segs, &n, 1, false, "step %zu/%zu", k + 1, nsteps);
-		title_add(segs, &n, 4, false, "%s", st->cfg->name);
-		segs[n - 1].shrink = true;
-		title_add(segs, &n, 2, false, "%s", why);
-		title_add(segs, &n, 5, false, "r retry, s skip, a abort");
+		title_add(s, 1, false, "PAUSED");
+		title_add(s, 1, false, "step %zu/%zu", k + 1, nsteps);
+		title_add_name(s, 4, st);
+		title_add(s, 2, false, "%s", why);
+		title_add(s, TITLE_PRIO_DECOR, false,
+		    "r retry, s skip, a abort");
 		break;
 	case TITLE_HELD:
-		if (k < nsteps && st->status == STEP_PENDING)
-			title_add(segs, &n, 1, false, "paused before step "
-			    "%zu/%zu", k + 1, nsteps);
-		else
-			title_add(segs, &n, 1, false, "paused");
-		title_add(segs, &n, 3, false, "p resumes");
-		break;
-	case TITLE_OK:
-	case TITLE_SKIPPED: {
-		size_t ok, failed, skipped;
-		run_seq_counts(seq, &ok, &failed, &skipped);
-		if (skipped > 0)
-			title_add(segs, &n, 1, false, "ok %zu/%zu, %zu skipped",
-			    ok, nsteps, skipped);
-		else
-			title_add(segs, &n, 1, false, "ok %zu/%zu", ok, nsteps);
-		break;
-	}
-	case TITLE_FAILED:
-		/* on_failure: continue ends past the last step. */
-		if (st == NULL) {
-			title_add(segs, &n, 1, false, "failed");
-			break;
-		}
-		title_why(st, why, sizeof why);
-		title_add(segs, &n, 1, false, "failed at step %zu/%zu", k + 1,
-		    nsteps);
-		title_add(segs, &n, 4, false, "%s", st->cfg->name);
-		if (why[0] != '\0')
-			title_add(segs, &n, 2, false, "(%s)", why);
-		break;
-	case TITLE_BLOCKED:
-		title_add(segs, &n, 1, false, "blocked: a sequence it needs "
-		    "failed");
-		break;
-	case TITLE_ABORTED:
-		if (st != NULL)
-			title_add(segs, &n, 1, false, "aborted at step %zu/%zu",
+		if (st != NULL && st->status == STEP_PENDING)
+			title_add(s, 1, false, "paused before step %zu/%zu",
 			    k + 1, nsteps);
 		else
-			title_add(segs, &n, 1, false, "aborted");
+			title_add(s, 1, false, "paused");
+		title_add(s, 3, false, "p resumes");
 		break;
-	case TITLE_NSTATUS:
+	default:
+		title_segs_ended(s, seq, ts);
 		break;
 	}
 	if (note != NULL && note[0] != '\0')
-		title_add(segs, &n, 1, false, "%s", note);
+		title_add(s, 1, false, "%s", note);
 	if (ts != TITLE_RUNNING && ts != TITLE_RETRY_WAIT &&
 	    ts != TITLE_WAITING && seq->started > 0) {
 		double end = seq->ended > 0 ? seq->ended : now;
 		duration_format(end - seq->started, DURATION_CLOCK, t,
 		    sizeof t);
 		/* Paused, what failed matters more than for how long. */
-		title_add(segs, &n, ts == TITLE_PAUSED ? 3 : 2, true, "%s", t);
+		title_add(s, ts == TITLE_PAUSED ? 3 : 2, true, "%s", t);
 	}
 	if (bar && ts != TITLE_WAITING && nsteps > 0) {
-		title_add(segs, &n, 5, true, "%*s", TITLE_BAR_CELLS, "");
-		barseg = n - 1;
+		title_add(s, TITLE_PRIO_DECOR, true, "%*s", TITLE_BAR_CELLS,
+		    "");
+		s->bar = s->n - 1;
 	}
+}
 
-	/* Drop the least important segments until it fits. */
-	memset(dropped, 0, sizeof dropped);
-	for (;;) {
-		size_t lw = 0, rw = 0, worst = n;
+/* Columns the kept segments take: the left ones joined by two spaces,
+ * the right ones by one, and two between the groups. */
+static size_t
+title_segs_width(const struct title_segs *s)
+{
+	size_t lw = 0, rw = 0;
 
-		for (size_t i = 0; i < n; i++) {
-			size_t w;
-			if (dropped[i])
-				continue;
-			w = title_width(segs[i].text);
-			if (segs[i].right)
-				rw += w + (rw > 0 ? 1 : 0);
-			else
-				lw += w + (lw > 0 ? 2 : 0);
-			if (segs[i].prio > 0 && (worst == n ||
-			    segs[i].prio >= segs[worst].prio))
+	for (size_t i = 0; i < s->n; i++) {
+		size_t w;
+		if (s->seg[i].dropped)
+			continue;
+		w = title_width(s->seg[i].text);
+		if (s->seg[i].right)
+			rw += w + (rw > 0 ? 1 : 0);
+		else
+			lw += w + (lw > 0 ? 2 : 0);
+	}
+	return lw + (rw > 0 ? rw + 2 : 0);
+}
+
+/* Fit the segments to cols: drop the least important ones until they
+ * fit; a name that would still keep TITLE_NAME_MIN columns is cut short
+ * instead when its turn comes. */
+static void
+title_segs_fit(struct title_segs *s, size_t cols)
+{
+	size_t used;
+
+	while ((used = title_segs_width(s)) > cols) {
+		size_t worst = s->n;
+
+		for (size_t i = 0; i < s->n; i++) {
+			const struct title_seg *g = &s->seg[i];
+			if (!g->dropped && g->prio > 0 && (worst == s->n ||
+			    g->prio >= s->seg[worst].prio))
 				worst = i;
 		}
-		if (lw + (rw > 0 ? rw + 2 : 0) <= cols || worst == n)
+		if (worst == s->n)
 			break;
-		if (segs[worst].shrink) {
+		if (s->seg[worst].shrink) {
 			/* A name cut short says more than none. */
-			size_t over = lw + (rw > 0 ? rw + 2 : 0) - cols;
-			size_t w = title_width(segs[worst].text);
-			if (w >= over + 6) {
-				title_fit(segs[worst].text,
-				    sizeof segs[worst].text, w - over);
+			size_t w = title_width(s->seg[worst].text);
+			size_t over = used - cols;
+			if (w >= over + TITLE_NAME_MIN) {
+				title_fit(s->seg[worst].text,
+				    sizeof s->seg[worst].text, w - over);
 				continue;
 			}
 		}
-		dropped[worst] = true;
+		s->seg[worst].dropped = true;
 	}
+}
 
-	/* Left joined by two spaces, right by one, right-aligned. */
-	{
-		char left[512] = "", right[256] = "";
-		size_t lw, rw;
+/* The kept segments into buf, exactly cols columns: the left group, and
+ * the right group against the right end when both fit. Returns whether the
+ * bar's segment is there. */
+static bool
+title_segs_join(const struct title_segs *s, size_t cols, char *buf,
+    size_t size)
+{
+	char left[512] = "", right[256] = "";
+	size_t rw;
 
-		for (size_t i = 0; i < n; i++) {
-			char *dst = segs[i].right ? right : left;
-			size_t cap = segs[i].right ? sizeof right : sizeof left;
-			if (dropped[i])
-				continue;
-			if (dst[0] != '\0')
-				strncat(dst, segs[i].right ? " " : "  ",
-				    cap - strlen(dst) - 1);
-			strncat(dst, segs[i].text, cap - strlen(dst) - 1);
-		}
-		lw = title_width(left);
-		rw = title_width(right);
-		if (rw > 0 && lw + rw + 2 <= cols) {
-			snprintf(buf, size, "%s", left);
-			title_fit(buf, size, cols - rw);
-			strncat(buf, right, size - strlen(buf) - 1);
-			return barseg < n && !dropped[barseg];
-		}
-		snprintf(buf, size, "%s", left);
-		title_fit(buf, size, cols);
-		return false;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct title_seg *g = &s->seg[i];
+		char *dst = g->right ? right : left;
+		size_t cap = g->right ? sizeof right : sizeof left;
+		if (g->dropped)
+			continue;
+		if (dst[0] != '\0')
+			strncat(dst, g->right ? " " : "  ",
+			    cap - strlen(dst) - 1);
+		strncat(dst, g->text, cap - strlen(dst) - 1);
 	}
+	rw = title_width(right);
+	snprintf(buf, size, "%s", left);
+	if (rw > 0 && title_width(left) + rw + 2 <= cols) {
+		title_fit(buf, size, cols - rw);
+		strncat(buf, right, size - strlen(buf) - 1);
+		return s->bar < s->n && !s->seg[s->bar].dropped;
+	}
+	title_fit(buf, size, cols);
+	return false;
+}
+
+bool
+title_seq(const struct run_seq *seq, double now, size_t cols, bool bar,
+    const char *note, char *buf, size_t size)
+{
+	struct title_segs s;
+
+	title_seq_segs(&s, seq, now, bar, note);
+	title_segs_fit(&s, cols);
+	return title_segs_join(&s, cols, buf, size);
 }
 
 void
