@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "fsat.h"
 #include "json.h"
 #include "run.h"
 #include "xmalloc.h"
@@ -28,10 +28,14 @@ struct runlog {
 	struct run *run;
 	char *id;
 	char *dir;            /* LOG_DIR/RUN_ID */
+	int log_fd;           /* LOG_DIR, open */
+	int dir_fd;           /* LOG_DIR/RUN_ID, open: everything in it is
+	                         made and opened beneath this (fsat.h) */
 	int events_fd;
 	int *step_fd;         /* per sequence: the open attempt log, or -1 */
 	int *times_fd;        /* per sequence: its .times file, or -1 */
-	char **times_path;    /* per sequence: the .times to make, or NULL */
+	char **times_path;    /* per sequence: the .times to make (relative),
+	                         or NULL */
 	int *seq_state;       /* per sequence: the state last written, -1 */
 	unsigned long long *offset; /* per sequence: bytes in the open log */
 	int width;            /* digits in NN */
@@ -117,7 +121,7 @@ runlog_write_failed(struct runlog *rl, const char *what)
 }
 
 static int
-runlog_copy_file(const char *from, const char *to)
+runlog_copy_file(const char *from, int dir_fd, const char *to)
 {
 	char buf[65536];
 	ssize_t n;
@@ -125,7 +129,7 @@ runlog_copy_file(const char *from, const char *to)
 
 	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	out = fsat_open(dir_fd, to, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (out < 0) {
 		close(in);
 		return -1;
@@ -222,7 +226,7 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 	const struct run_seq *seq = run_seq(rl->run, ev->seq);
 	const struct cfg_step *cs = &seq->cfg->steps[ev->step];
 	struct json j;
-	char *rel, *path;
+	char *rel;
 
 	runlog_event_begin(&j, REC_STEP_START, ev->time);
 	runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
@@ -236,16 +240,16 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 		return;
 	rel = runlog_step_path(rl, ev->seq, ev->step, ev->attempt);
 	runlog_close_step(rl, ev->seq);
-	path = xasprintf("%s/%s", rl->dir, rel);
-	rl->step_fd[ev->seq] = open(path,
-	    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	/* A new file, in the run directory drove made: never one that was
+	 * there before, never through a symlink. */
+	rl->step_fd[ev->seq] = fsat_open(rl->dir_fd, rel,
+	    O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
 	if (rl->step_fd[ev->seq] < 0)
 		runlog_write_failed(rl, rel);
-	free(path);
 	/* NN-step.A.log -> NN-step.A.times, made when the first output
 	 * comes: a step that prints nothing costs one file, not two. */
 	free(rl->times_path[ev->seq]);
-	rl->times_path[ev->seq] = xasprintf("%s/%.*stimes", rl->dir,
+	rl->times_path[ev->seq] = xasprintf("%.*stimes",
 	    (int)(strlen(rel) - 3), rel);
 	rl->offset[ev->seq] = 0;
 	free(rel);
@@ -264,8 +268,9 @@ runlog_output(struct runlog *rl, const struct run_event *ev)
 	if (rl->step_fd[ev->seq] < 0)
 		return;
 	if (rl->times_fd[ev->seq] < 0 && rl->times_path[ev->seq] != NULL) {
-		rl->times_fd[ev->seq] = open(rl->times_path[ev->seq],
-		    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+		rl->times_fd[ev->seq] = fsat_open(rl->dir_fd,
+		    rl->times_path[ev->seq],
+		    O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
 		free(rl->times_path[ev->seq]);
 		rl->times_path[ev->seq] = NULL;
 	}
@@ -433,16 +438,6 @@ runlog_is_run_id(const char *name)
 	return true;
 }
 
-static int
-runlog_rm_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* The -N of a run id; the first run of a second has none and is 1. */
 static unsigned long
 runlog_id_seq(const char *id)
@@ -469,14 +464,13 @@ runlog_cmp_desc(const void *a, const void *b)
 	return runlog_id_cmp(*(char *const *)b, *(char *const *)a);
 }
 
-bool
-runlog_live(const char *dir)
+/* runlog_live for a run directory open as dir_fd. */
+static bool
+runlog_live_at(int dir_fd)
 {
-	char *path = xasprintf("%s/events.jsonl", dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = fsat_open(dir_fd, "events.jsonl", O_RDONLY, 0);
 	bool live = false;
 
-	free(path);
 	if (fd < 0)
 		return false;
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
@@ -485,16 +479,35 @@ runlog_live(const char *dir)
 	return live;
 }
 
-size_t
-runlog_list(const char *log_dir, char ***ids)
+bool
+runlog_live(const char *dir)
 {
-	DIR *d = opendir(log_dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = runlog_live_at(fd);
+	close(fd);
+	return live;
+}
+
+/* runlog_list of a log directory open as log_fd. */
+static size_t
+runlog_list_at(int log_fd, char ***ids)
+{
+	int fd = dup(log_fd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	size_t n = 0, cap = 0;
 
 	*ids = NULL;
-	if (d == NULL)
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
+	}
+	rewinddir(d);
 	while ((e = readdir(d)) != NULL) {
 		if (!runlog_is_run_id(e->d_name))
 			continue;
@@ -508,31 +521,139 @@ runlog_list(const char *log_dir, char ***ids)
 }
 
 size_t
-runlog_prune(const char *log_dir, unsigned keep, const char *current)
+runlog_list(const char *log_dir, char ***ids)
 {
-	char **ids, *path;
+	int fd = open(log_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t n;
+
+	*ids = NULL;
+	if (fd < 0)
+		return 0;
+	n = runlog_list_at(fd, ids);
+	close(fd);
+	return n;
+}
+
+/* rm -r of `name` beneath dir_fd, one directory descriptor at a time and
+ * never through a symlink, so that nothing renamed or planted meanwhile
+ * makes it remove anything outside. Run directories are shallow: depth
+ * beyond a few levels is not drove's and is left. */
+static int
+runlog_rm_at(int dir_fd, const char *name, int depth)
+{
+	int fd, rc = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if (unlinkat(dir_fd, name, 0) == 0)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	if (depth > 4)
+		return -1;
+	fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (runlog_rm_at(dirfd(d), e->d_name, depth + 1) != 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (unlinkat(dir_fd, name, AT_REMOVEDIR) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* runlog_prune in a log directory open as log_fd. Only directories of
+ * this user are ever removed: a shared log directory holds others'. */
+static size_t
+runlog_prune_at(int log_fd, unsigned keep, const char *current)
+{
+	char **ids;
 	size_t n, kept = 0, removed = 0;
 	struct stat st;
+	int fd;
 
 	if (keep == 0)
 		return 0;
-	n = runlog_list(log_dir, &ids);
+	n = runlog_list_at(log_fd, &ids);
 	for (size_t i = 0; i < n; i++) {
-		path = xasprintf("%s/%s", log_dir, ids[i]);
 		if (current != NULL && strcmp(ids[i], current) == 0)
 			kept++;
-		else if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-			; /* not a run directory after all: not ours */
-		else if (kept < keep || runlog_live(path))
+		else if (fstatat(log_fd, ids[i], &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			; /* not a run directory of ours */
+		else if (kept < keep)
 			kept++;
-		else if (nftw(path, runlog_rm_one, 16,
-		    FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == 0)
-			removed++;
-		free(path);
+		else if ((fd = openat(log_fd, ids[i], O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0)
+			;
+		else {
+			if (runlog_live_at(fd))
+				kept++;
+			else if (runlog_rm_at(log_fd, ids[i], 0) == 0)
+				removed++;
+			close(fd);
+		}
 		free(ids[i]);
 	}
 	free(ids);
 	return removed;
+}
+
+size_t
+runlog_prune(const char *log_dir, unsigned keep, const char *current)
+{
+	int fd = open(log_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t n;
+
+	if (fd < 0)
+		return 0;
+	n = runlog_prune_at(fd, keep, current);
+	close(fd);
+	return n;
+}
+
+/* May drove write in this log directory? Its own (not writable by
+ * others), or a sticky one like /tmp, where nobody can rename or remove
+ * what another made: then the run directory drove makes fresh and
+ * exclusively is its own. Anything else lets another user swap the run
+ * directory for one full of symlinks. */
+static int
+runlog_check_log_dir(int fd, const char *log_dir, char **err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0) {
+		*err = xasprintf("log directory %s: %s", log_dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & S_ISVTX)
+		return 0;
+	if (st.st_uid != geteuid()) {
+		*err = xasprintf("log directory %s belongs to another user "
+		    "(uid %ld): refused, as another user could swap the "
+		    "run's files for symlinks; use a directory of your own "
+		    "(--log-dir or settings.log_dir)", log_dir,
+		    (long)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		*err = xasprintf("log directory %s is writable by %s: "
+		    "refused, as another user could swap the run's files "
+		    "for symlinks; chmod go-w it, or make it sticky "
+		    "(chmod +t) as /tmp is", log_dir,
+		    (st.st_mode & S_IWOTH) ? "others" : "its group");
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -542,34 +663,49 @@ runlog_make_dir(struct runlog *rl, const char *log_dir, char **err)
 	time_t now = time(NULL);
 	struct tm tm;
 	unsigned long next = 1;
-	DIR *d;
-	struct dirent *e;
+	char **ids;
+	size_t n;
 
 	if (runlog_mkdirs(log_dir) != 0) {
 		*err = xasprintf("cannot create log directory %s: %s",
 		    log_dir, strerror(errno));
 		return -1;
 	}
+	rl->log_fd = open(log_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rl->log_fd < 0) {
+		*err = xasprintf("cannot open log directory %s: %s", log_dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (runlog_check_log_dir(rl->log_fd, log_dir, err) != 0)
+		return -1;
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
 	/* Two runs in the same second get -2, -3, ...: always one past the
 	 * highest there, so a new run sorts last even after pruning. */
-	if ((d = opendir(log_dir)) != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (runlog_is_run_id(e->d_name) &&
-			    strncmp(e->d_name, stamp, 15) == 0 &&
-			    runlog_id_seq(e->d_name) >= next)
-				next = runlog_id_seq(e->d_name) + 1;
-		closedir(d);
+	n = runlog_list_at(rl->log_fd, &ids);
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(ids[i], stamp, 15) == 0 &&
+		    runlog_id_seq(ids[i]) >= next)
+			next = runlog_id_seq(ids[i]) + 1;
+		free(ids[i]);
 	}
+	free(ids);
+	/* Made here, now, by drove (mkdir fails on anything that is
+	 * there, a symlink included): then opened without following. */
 	for (int tries = 0; tries < 1000; tries++, next++) {
 		free(rl->id);
 		rl->id = next == 1 ? xstrdup(stamp) :
 		    xasprintf("%s-%lu", stamp, next);
 		free(rl->dir);
 		rl->dir = xasprintf("%s/%s", log_dir, rl->id);
-		if (mkdir(rl->dir, 0700) == 0)
-			return 0;
+		if (mkdirat(rl->log_fd, rl->id, 0700) == 0) {
+			rl->dir_fd = openat(rl->log_fd, rl->id, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (rl->dir_fd >= 0)
+				return 0;
+			break;
+		}
 		if (errno != EEXIST)
 			break;
 	}
@@ -579,17 +715,18 @@ runlog_make_dir(struct runlog *rl, const char *log_dir, char **err)
 }
 
 static void
-runlog_link_latest(struct runlog *rl, const char *log_dir)
+runlog_link_latest(struct runlog *rl)
 {
-	char *tmp = xasprintf("%s/.latest.%d", log_dir, (int)getpid());
-	char *latest = xasprintf("%s/latest", log_dir);
+	char *tmp = xasprintf(".latest.%d", (int)getpid());
 
-	/* symlink + rename: readers never see it missing. */
-	unlink(tmp);
-	if (symlink(rl->id, tmp) == 0 && rename(tmp, latest) != 0)
-		unlink(tmp);
+	/* symlink + rename: readers never see it missing. Neither follows
+	 * a symlink; a `latest` that is not a symlink (someone else's) is
+	 * left alone, and readers then take the newest run. */
+	unlinkat(rl->log_fd, tmp, 0);
+	if (symlinkat(rl->id, rl->log_fd, tmp) == 0 &&
+	    renameat(rl->log_fd, tmp, rl->log_fd, "latest") != 0)
+		unlinkat(rl->log_fd, tmp, 0);
 	free(tmp);
-	free(latest);
 }
 
 /* A run directory that could not be made whole is no run: remove what
@@ -597,13 +734,9 @@ runlog_link_latest(struct runlog *rl, const char *log_dir)
 static void
 runlog_abandon(struct runlog *rl)
 {
-	char *dir = rl->dir;
-
-	rl->dir = NULL;
+	if (rl->dir_fd >= 0 && rl->id != NULL)
+		runlog_rm_at(rl->log_fd, rl->id, 0);
 	runlog_free(rl);
-	if (dir != NULL)
-		nftw(dir, runlog_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-	free(dir);
 }
 
 struct runlog *
@@ -613,14 +746,13 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 	struct runlog *rl = xcalloc(1, sizeof *rl);
 	const struct config *cfg = run_config(run);
 	size_t n = run_seq_count(run);
-	char *path;
 
 	rl->run = run;
-	rl->events_fd = -1;
+	rl->events_fd = rl->log_fd = rl->dir_fd = -1;
 	if (config_path != NULL)
 		rl->config_abs = realpath(config_path, NULL);
 	if (runlog_make_dir(rl, log_dir, err) != 0) {
-		runlog_free(rl);
+		runlog_abandon(rl);
 		return NULL;
 	}
 	rl->width = 2;
@@ -641,37 +773,30 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 			slug[RUNLOG_NAME_MAX] = '\0';
 		rl->seq_dirs[i] = xasprintf("%0*zu-%s", rl->width, i + 1, slug);
 		free(slug);
-		path = xasprintf("%s/%s", rl->dir, rl->seq_dirs[i]);
-		if (mkdir(path, 0700) != 0) {
-			*err = xasprintf("cannot create %s: %s", path,
-			    strerror(errno));
-			free(path);
+		if (mkdirat(rl->dir_fd, rl->seq_dirs[i], 0700) != 0) {
+			*err = xasprintf("cannot create %s/%s: %s", rl->dir,
+			    rl->seq_dirs[i], strerror(errno));
 			runlog_abandon(rl);
 			return NULL;
 		}
-		free(path);
 	}
-	path = xasprintf("%s/config.yaml", rl->dir);
-	if (config_path != NULL && runlog_copy_file(config_path, path) != 0)
-		fprintf(stderr, "drove: cannot copy %s to %s: %s\n",
-		    config_path, path, strerror(errno));
-	free(path);
-	path = xasprintf("%s/events.jsonl", rl->dir);
-	rl->events_fd = open(path,
-	    O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0600);
+	if (config_path != NULL &&
+	    runlog_copy_file(config_path, rl->dir_fd, "config.yaml") != 0)
+		fprintf(stderr, "drove: cannot copy %s to %s/config.yaml: %s\n",
+		    config_path, rl->dir, strerror(errno));
+	rl->events_fd = fsat_open(rl->dir_fd, "events.jsonl",
+	    O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
 	if (rl->events_fd < 0) {
-		*err = xasprintf("cannot create %s: %s", path,
+		*err = xasprintf("cannot create %s/events.jsonl: %s", rl->dir,
 		    strerror(errno));
-		free(path);
 		runlog_abandon(rl);
 		return NULL;
 	}
-	free(path);
 	/* Held until drove exits: tells runlog_prune of other drove runs
 	 * sharing the log directory that this one is alive. */
 	flock(rl->events_fd, LOCK_EX | LOCK_NB);
-	runlog_link_latest(rl, log_dir);
-	runlog_prune(log_dir, cfg->keep_runs, rl->id);
+	runlog_link_latest(rl);
+	runlog_prune_at(rl->log_fd, cfg->keep_runs, rl->id);
 	run_add_observer(run, runlog_observe, rl);
 	return rl;
 }
@@ -690,6 +815,10 @@ runlog_free(struct runlog *rl)
 	}
 	if (rl->events_fd >= 0)
 		close(rl->events_fd);
+	if (rl->dir_fd >= 0)
+		close(rl->dir_fd);
+	if (rl->log_fd >= 0)
+		close(rl->log_fd);
 	free(rl->step_fd);
 	free(rl->times_fd);
 	free(rl->times_path);

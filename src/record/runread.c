@@ -557,19 +557,35 @@ runread_resolve(const char *log_dir, const char *spec, char **err)
 		    "events.jsonl)", spec);
 		return NULL;
 	}
+	n = runlog_list(log_dir, &ids);
 	if (strcmp(spec, "latest") == 0) {
+		/* The link drove made: a symlink of this user's naming a run
+		 * id. Anything else there (a directory, another user's link
+		 * into /etc) is not followed: the newest run is latest. */
+		struct stat st;
 		tmp = xasprintf("%s/latest", log_dir);
-		ll = readlink(tmp, link, sizeof link - 1);
+		ll = -1;
+		if (lstat(tmp, &st) == 0 && S_ISLNK(st.st_mode) &&
+		    st.st_uid == geteuid())
+			ll = readlink(tmp, link, sizeof link - 1);
 		free(tmp);
-		if (ll <= 0) {
+		if (ll > 0) {
+			link[ll] = '\0';
+			if (!runlog_is_run_id(link))
+				ll = -1;
+		}
+		if (ll <= 0 && n == 0) {
 			*err = xasprintf("no runs in %s yet", log_dir);
+			free(ids);
 			return NULL;
 		}
-		link[ll] = '\0';
+		if (ll <= 0) {
+			snprintf(link, sizeof link, "%s", ids[0]);
+			ll = (ssize_t)strlen(link);
+		}
 		spec = link;
 		speclen = (size_t)ll;
 	}
-	n = runlog_list(log_dir, &ids);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(ids[i], spec) == 0) {
 			free(found);
