@@ -393,6 +393,7 @@ cmd_run(const char *path, const struct opts *o)
 		config_free(cfg);
 		return EXIT_USAGE;
 	}
+	proc_raise_fd_limit();
 	app.headless = o->headless || !isatty(STDOUT_FILENO) ||
 	    !isatty(STDIN_FILENO);
 	ropt.interactive = !app.headless;

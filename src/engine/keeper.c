@@ -104,21 +104,25 @@ keeper_io_cb(EV_P_ ev_io *w, int revents)
 int
 keeper_ensure(keeper_spawn_fn *spawn, keeper_answer_fn *answer, char **err)
 {
-	int sv[2];
+	int sv[2], e;
 	pid_t drove = getpid(), pid;
 
 	if (kd.fd >= 0)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		*err = xasprintf("socketpair: %s", strerror(errno));
+		e = errno;
+		*err = xasprintf("socketpair: %s", strerror(e));
+		errno = e;
 		return -1;
 	}
 	pid = fork();
 	if (pid < 0) {
+		e = errno;
 		*err = xasprintf("cannot start the keeper process: %s",
-		    strerror(errno));
+		    strerror(e));
 		close(sv[0]);
 		close(sv[1]);
+		errno = e;
 		return -1;
 	}
 	if (pid == 0) {
@@ -172,21 +176,24 @@ keeper_request(unsigned id, double grace, const char *req, size_t len,
 {
 	struct keeper_msg m = { .kind = KEEPER_MSG_SPAWN, .id = id,
 		                .len = (uint32_t)len, .grace = grace };
-	int all[KEEPER_MAX_FDS + 1], memfd = -1, rc;
+	int all[KEEPER_MAX_FDS + 1], memfd = -1, rc, e;
 
 	if (kd.fd < 0 || n_fds > KEEPER_MAX_FDS || len > UINT32_MAX) {
 		*err = xasprintf("cannot start a process: %s", kd.fd < 0 ?
 		    "the keeper process is gone" : "request too large");
+		errno = kd.fd < 0 ? EPIPE : E2BIG;
 		return -1;
 	}
 	memcpy(all, fds, sizeof(int) * n_fds);
 	if (len > KEEPER_INLINE_MAX) {
 		memfd = memfd_create("drove-request", MFD_CLOEXEC);
 		if (memfd < 0 || write(memfd, req, len) != (ssize_t)len) {
+			e = errno;
 			*err = xasprintf("cannot start a process: memfd: %s",
-			    strerror(errno));
+			    strerror(e));
 			if (memfd >= 0)
 				close(memfd);
+			errno = e;
 			return -1;
 		}
 		all[n_fds++] = memfd;
@@ -195,11 +202,13 @@ keeper_request(unsigned id, double grace, const char *req, size_t len,
 		len = 0;
 	}
 	rc = keeper_send(&m, req, len, all, n_fds);
+	e = errno;
 	if (rc != 0)
 		*err = xasprintf("cannot start a process: keeper: %s",
-		    strerror(errno));
+		    strerror(e));
 	if (memfd >= 0)
 		close(memfd);
+	errno = e;
 	return rc;
 }
 

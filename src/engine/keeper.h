@@ -42,13 +42,13 @@ typedef void keeper_answer_fn(unsigned id, enum keeper_answer what,
     int value);
 
 /* Make sure the keeper runs: fork it the first time (and again after it
- * was lost). Returns 0, or -1 with *err (caller frees). */
+ * was lost). Returns 0, or -1 with *err (caller frees) and errno. */
 int keeper_ensure(keeper_spawn_fn *spawn, keeper_answer_fn *answer,
     char **err);
 /* Ask the keeper to start request ID (not 0). GRACE is how long what it
  * leaves behind gets between SIGTERM and SIGKILL when drove is gone. The
  * descriptors travel with the request and stay the caller's to close.
- * Returns 0, or -1 with *err (caller frees). */
+ * Returns 0, or -1 with *err (caller frees) and errno. */
 int keeper_request(unsigned id, double grace, const char *req, size_t len,
     const int *fds, size_t n_fds, char **err);
 /* End the keeper and wait until it has terminated everything left (with

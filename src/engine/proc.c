@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,12 @@
 #include "xmalloc.h"
 
 extern char **environ;
+
+/* A growing request. */
+struct proc_req {
+	char *buf;
+	size_t len, cap;
+};
 
 struct proc {
 	ev_io io;            /* output readable */
@@ -40,9 +47,14 @@ struct proc {
 	bool kill_sent;
 	bool detached;       /* proc_free was called while it still ran, or
 	                        while the grace timer ran */
+	bool held;           /* waiting for descriptors to start */
+	bool stdin_pipe;
+	unsigned short cols, rows;
 	int status;
 	double kill_grace;
 	struct proc_callbacks cb;
+	struct proc_req req;  /* the keeper's request, until sent */
+	struct proc *held_next;
 };
 
 /*
@@ -148,6 +160,43 @@ proc_child_fail(const char *what, const char *arg)
 	_exit(126);
 }
 
+/* The limit on open descriptors drove was started with, when it raised
+ * its own (before the keeper was forked, which thus knows it too). */
+static struct rlimit proc_nofile_given;
+static bool proc_nofile_raised;
+
+/* Descriptors drove holds for a running step at most: its output pipe (or
+ * pty), its stdin pipe, its log and its .times file; and those drove keeps
+ * for itself (the loop, the record, the terminal, ssh). */
+#define PROC_FDS_PER_STEP 4
+#define PROC_FDS_RESERVE 64
+
+void
+proc_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	proc_nofile_given = rl;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		proc_nofile_raised = true;
+}
+
+unsigned long
+proc_max_running(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if (rl.rlim_cur < PROC_FDS_RESERVE + PROC_FDS_PER_STEP)
+		return 1;
+	return (unsigned long)((rl.rlim_cur - PROC_FDS_RESERVE) /
+	    PROC_FDS_PER_STEP);
+}
+
 /* --- in the keeper: the child ---------------------------------------------- */
 
 /* What the keeper's child is to become, decoded from drove's request. */
@@ -196,6 +245,11 @@ proc_child(const struct proc_child_args *a)
 	}
 	/* Everything else the keeper holds stays with it. */
 	close_range(3, ~0U, 0);
+	/* The step gets the limit drove was given, not the one it raised
+	 * for itself (a program may loop over every possible descriptor, or
+	 * use select()). */
+	if (proc_nofile_raised)
+		setrlimit(RLIMIT_NOFILE, &proc_nofile_given);
 	/* If the keeper is killed outright, at least the step's own
 	 * process hears of it. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -426,10 +480,15 @@ proc_close_fd(struct proc *p)
 	p->fd = -1;
 }
 
+static void proc_held_remove(struct proc *p);
+
 /* Nobody holds P any more, nor will the keeper speak of it. */
 static void
 proc_destroy(struct proc *p)
 {
+	if (p->held)
+		proc_held_remove(p);
+	free(p->req.buf);
 	proc_close_fd(p);
 	proc_close_in(p);
 	ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
@@ -596,6 +655,11 @@ proc_lost_all(void)
 		if (p == NULL)
 			continue;
 		p->id = 0;
+		if (p->held) {
+			/* Not sent yet: the next keeper will have it. */
+			p->id = proc_slot_take(p);
+			continue;
+		}
 		proc_signal(p, SIGKILL);
 		if (p->detached) {
 			proc_destroy(p);
@@ -648,12 +712,6 @@ proc_answer(unsigned id, enum keeper_answer what, int value)
 	}
 }
 
-/* A growing request. */
-struct proc_req {
-	char *buf;
-	size_t len, cap;
-};
-
 static void
 proc_req_add(struct proc_req *r, const void *data, size_t len)
 {
@@ -702,81 +760,183 @@ proc_req_build(struct proc_req *r, const struct proc_spec *spec)
 	free(splitbuf);
 }
 
-struct proc *
-proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
-    char **err)
+/* Is this failure a want of descriptors, which passes? */
+static bool
+proc_short_of_fds(int err)
 {
-	struct proc_req req = { NULL, 0, 0 };
-	struct proc *p;
+	return err == EMFILE || err == ENFILE || err == ETOOMANYREFS;
+}
+
+/* Create the child's descriptors and send the keeper its request. Returns
+ * 0, or an errno with *err set (caller frees). */
+static int
+proc_launch(struct proc *p, char **err)
+{
 	int fds[2] = { -1, -1 }, in[2] = { -1, -1 }, master = -1, slave = -1;
-	int child_fds[2];
+	int child_fds[2], e;
 	size_t n_send = 0;
 
 	if (keeper_ensure(proc_keeper_spawn, proc_answer, err) != 0)
-		return NULL;
-	if (spec->tty) {
-		struct winsize ws = { .ws_row = spec->rows ? spec->rows : 24,
-			              .ws_col = spec->cols ? spec->cols : 80 };
+		return errno;
+	if (p->tty) {
+		struct winsize ws = { .ws_row = p->rows ? p->rows : 24,
+			              .ws_col = p->cols ? p->cols : 80 };
 		if (openpty(&master, &slave, NULL, NULL, &ws) != 0) {
-			*err = xasprintf("openpty: %s", strerror(errno));
-			return NULL;
+			e = errno;
+			*err = xasprintf("openpty: %s", strerror(e));
+			return e;
 		}
 		fcntl(master, F_SETFD, FD_CLOEXEC);
 		fcntl(slave, F_SETFD, FD_CLOEXEC);
 		child_fds[n_send++] = slave;
 	} else if (pipe2(fds, O_CLOEXEC) != 0) {
-		*err = xasprintf("pipe: %s", strerror(errno));
-		return NULL;
-	} else if (spec->stdin_pipe && pipe2(in, O_CLOEXEC) != 0) {
-		*err = xasprintf("pipe: %s", strerror(errno));
+		e = errno;
+		*err = xasprintf("pipe: %s", strerror(e));
+		return e;
+	} else if (p->stdin_pipe && pipe2(in, O_CLOEXEC) != 0) {
+		e = errno;
+		*err = xasprintf("pipe: %s", strerror(e));
 		close(fds[0]);
 		close(fds[1]);
-		return NULL;
+		return e;
 	} else {
 		child_fds[n_send++] = fds[1];
 		if (in[0] >= 0)
 			child_fds[n_send++] = in[0];
 	}
-
-	p = xcalloc(1, sizeof *p);
-	p->in_fd = -1;
-	p->id = proc_slot_take(p);
-	proc_req_build(&req, spec);
-	if (keeper_request(p->id, spec->kill_grace, req.buf, req.len, child_fds,
-	    n_send, err) != 0) {
-		free(req.buf);
-		proc_slot_release(p);
-		free(p);
-		for (size_t i = 0; i < n_send; i++)
-			close(child_fds[i]);
+	e = keeper_request(p->id, p->kill_grace, p->req.buf, p->req.len,
+	    child_fds, n_send, err) != 0 ? errno : 0;
+	/* The child's ends are the keeper's now (or nobody's). */
+	for (size_t i = 0; i < n_send; i++)
+		close(child_fds[i]);
+	if (e != 0) {
 		if (master >= 0)
 			close(master);
 		if (fds[0] >= 0)
 			close(fds[0]);
 		if (in[1] >= 0)
 			close(in[1]);
-		return NULL;
+		return e != 0 ? e : EIO;
 	}
-	free(req.buf);
-	/* The child's ends are the keeper's now. */
-	for (size_t i = 0; i < n_send; i++)
-		close(child_fds[i]);
-
+	free(p->req.buf);
+	p->req = (struct proc_req){ NULL, 0, 0 };
 	p->in_fd = in[1];
-	p->tty = spec->tty;
-	p->kill_grace = spec->kill_grace;
-	p->cb = *cb;
-	p->fd = spec->tty ? master : fds[0];
+	p->fd = p->tty ? master : fds[0];
 	fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
 	/* A roomier pipe lets a step that floods write on while drove is
 	 * busy, and lets drove take its output in fewer, larger reads. The
 	 * kernel may refuse (pipe-max-size); 64 KiB is fine then too. */
-	if (!spec->tty)
+	if (!p->tty)
 		fcntl(p->fd, F_SETPIPE_SZ, 1 << 20);
 	ev_io_init(&p->io, proc_io_cb, p->fd, EV_READ);
 	ev_io_start(EV_DEFAULT_ &p->io);
+	return 0;
+}
+
+/*
+ * Procs held back for want of descriptors, oldest first. A step that
+ * cannot have its pipe now waits until one is free rather than fail;
+ * run.c keeps the number of steps within the limit (proc_max_running), so
+ * this is for what it cannot foresee (another program's use of a
+ * system-wide limit, a burst of ssh connections). A timer retries.
+ */
+static struct proc *proc_held_head, **proc_held_tail = &proc_held_head;
+static ev_timer proc_held_timer;
+
+static void
+proc_held_remove(struct proc *p)
+{
+	struct proc **pp;
+
+	for (pp = &proc_held_head; *pp != NULL; pp = &(*pp)->held_next) {
+		if (*pp == p) {
+			*pp = p->held_next;
+			if (proc_held_tail == &p->held_next)
+				proc_held_tail = pp;
+			p->held_next = NULL;
+			p->held = false;
+			return;
+		}
+	}
+}
+
+static void
+proc_held_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct proc *p;
+	char *err = NULL;
+	int e;
+
+	(void)revents;
+	while ((p = proc_held_head) != NULL) {
+		if (!p->term_sent) {
+			e = proc_launch(p, &err);
+			if (e != 0 && proc_short_of_fds(e)) {
+				free(err);
+				return;   /* still short: the timer comes back */
+			}
+		} else
+			e = 0;
+		proc_held_remove(p);
+		if (p->term_sent) {
+			/* Killed before it could start: as if by the
+			 * signal. */
+			p->reaped = true;
+			p->status = SIGTERM;
+			proc_slot_release(p);
+			proc_maybe_finish(p);
+		} else if (e != 0) {
+			p->cb.output(p->cb.arg, err, strlen(err));
+			p->cb.output(p->cb.arg, "\n", 1);
+			free(err);
+			err = NULL;
+			proc_exited(p, -1);
+		}
+	}
+	ev_timer_stop(EV_A_ w);
+}
+
+static void
+proc_hold(struct proc *p)
+{
+	p->held = true;
+	*proc_held_tail = p;
+	proc_held_tail = &p->held_next;
+	if (!ev_is_active(&proc_held_timer)) {
+		ev_timer_init(&proc_held_timer, proc_held_cb, 0.02, 0.02);
+		ev_timer_start(EV_DEFAULT_ &proc_held_timer);
+	}
+}
+
+struct proc *
+proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
+    char **err)
+{
+	struct proc *p = xcalloc(1, sizeof *p);
+	int e;
+
+	p->fd = p->in_fd = -1;
+	p->tty = spec->tty;
+	p->stdin_pipe = spec->stdin_pipe && !spec->tty;
+	p->cols = spec->cols;
+	p->rows = spec->rows;
+	p->kill_grace = spec->kill_grace;
+	p->cb = *cb;
 	ev_init(&p->grace, proc_grace_cb);
-	return p;
+	proc_req_build(&p->req, spec);
+	p->id = proc_slot_take(p);
+	if ((e = proc_launch(p, err)) == 0)
+		return p;
+	if (proc_short_of_fds(e)) {
+		free(*err);
+		*err = NULL;
+		proc_hold(p);
+		return p;
+	}
+	proc_slot_release(p);
+	free(p->req.buf);
+	free(p);
+	return NULL;
 }
 
 void
@@ -788,6 +948,11 @@ proc_kill(struct proc *p)
 	 * even if the signal then takes the local client before it could
 	 * say anything (see remote.c). */
 	proc_close_in(p);
+	if (p->held) {
+		/* It ends where it waits, without a process (proc_held_cb). */
+		p->term_sent = true;
+		return;
+	}
 	proc_terminate_group(p);
 }
 
@@ -818,6 +983,11 @@ proc_free(struct proc *p)
 {
 	if (p == NULL)
 		return;
+	if (p->held) {
+		/* Never started: nothing to kill, nothing will come. */
+		proc_destroy(p);
+		return;
+	}
 	proc_close_fd(p);
 	proc_close_in(p);
 	if (!p->reaped) {

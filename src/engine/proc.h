@@ -70,6 +70,14 @@ void proc_shutdown(void);
  * the fatal-signal handler calls it before re-raising. */
 void proc_kill_all_now(void);
 
+/* Raise the soft limit on open descriptors to the hard limit, once, at
+ * start; steps get the limit drove was given. */
+void proc_raise_fd_limit(void);
+/* How many steps may run at once within the limit on open descriptors
+ * (each holds a few of drove's). Should more be started anyway and run
+ * short, they wait for a descriptor rather than fail. */
+unsigned long proc_max_running(void);
+
 /* Does COMMAND need a shell? (quotes, expansions, redirections, ...) */
 bool proc_needs_shell(const char *command);
 

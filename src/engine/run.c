@@ -702,9 +702,15 @@ run_check(const struct run_seq *seq)
 static unsigned long
 run_limit(const struct run *run)
 {
-	if (run->opt.max_parallel >= 0)
-		return (unsigned long)run->opt.max_parallel;
-	return run->cfg->max_parallel;
+	unsigned long limit = run->opt.max_parallel >= 0 ?
+	    (unsigned long)run->opt.max_parallel : run->cfg->max_parallel;
+	unsigned long fds = proc_max_running();
+
+	/* Beyond what the limit on open descriptors allows, sequences
+	 * wait, as they do for max_parallel. */
+	if (fds > 0 && (limit == 0 || limit > fds))
+		limit = fds;
+	return limit;
 }
 
 static void

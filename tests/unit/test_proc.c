@@ -1,15 +1,23 @@
-/* test_proc.c: the shell-or-exec decision and the report helpers. */
+/* test_proc.c: the shell-or-exec decision, the report helpers, and
+ * processes short of descriptors. */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <ev.h>
 
 #include "proc.h"
 #include "report.h"
+#include "run.h"
 #include "runlog.h"
+#include "testutil.h"
 
 static void
 test_needs_shell(void **state)
@@ -61,6 +69,55 @@ test_slug(void **state)
 	free(s);
 }
 
+static bool
+three_started(struct tu_world *w)
+{
+	return tu_count(tu_world_log(w), "start ") == 3;
+}
+
+/* With every descriptor taken, steps wait for one instead of failing, and
+ * run once there are. */
+static void
+test_short_of_fds(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - {name: a, steps: [echo a]}\n"
+	    "  - {name: b, steps: [echo b]}\n"
+	    "  - {name: c, steps: [echo c]}\n", false);
+	struct rlimit old, low;
+	int fillers[512], fd, null;
+	size_t n = 0;
+
+	(void)state;
+	/* The loop's own descriptors first, as in drove. */
+	ev_now_update(EV_DEFAULT);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 128;   /* room for 16 steps by proc_max_running */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(null >= 0);
+	while (n < sizeof fillers / sizeof fillers[0] &&
+	    (fd = fcntl(null, F_DUPFD_CLOEXEC, 0)) >= 0)
+		fillers[n++] = fd;
+	assert_int_equal(errno, EMFILE);
+
+	run_start(w->run);
+	tu_world_until(w, three_started);
+	/* None has its pipe: none can have ended. */
+	assert_int_equal(tu_count(tu_world_log(w), "end "), 0);
+	for (size_t i = 0; i < n; i++)
+		close(fillers[i]);
+	close(null);
+	tu_world_until(w, NULL);
+	assert_int_equal(tu_count(tu_world_log(w), " ok 0"), 3);
+	assert_non_null(strstr(tu_world_log(w), "line a: a"));
+	assert_int_equal(run_exit_status(w->run), 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	tu_world_free(w);
+}
+
 int
 main(void)
 {
@@ -68,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_needs_shell),
 		cmocka_unit_test(test_strip),
 		cmocka_unit_test(test_slug),
+		cmocka_unit_test(test_short_of_fds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
