@@ -151,20 +151,16 @@ draw_text(int y, int x, int w, const char *s, attr_t attr, int pair)
 
 	while (i < n && col < w) {
 		wchar_t wcs[2] = { 0, 0 };
-		int cw;
+		size_t cw;
 
 		i += ansi_utf8_decode(s + i, n - i, &wcs[0]);
-		cw = wcwidth(wcs[0]);
-		if (cw < 0) {
-			wcs[0] = L'?';
-			cw = 1;
-		}
+		wcs[0] = title_char(wcs[0], &cw);
 		if (cw == 0)
 			continue;
-		if (col + cw > w)
+		if (col + (int)cw > w)
 			break;
 		draw_wc(y, x + col, wcs, attr, pair);
-		col += cw;
+		col += (int)cw;
 	}
 	return col;
 }

@@ -98,18 +98,32 @@ title_status_name(enum title_status st)
 	return st < TITLE_NSTATUS ? names[st] : "?";
 }
 
+wchar_t
+title_char(wchar_t wc, size_t *cols)
+{
+	int w = wcwidth(wc);
+
+	if (w < 0) {
+		/* Not printable (a control character, or one the locale does
+		 * not know): shown so that something is seen. */
+		*cols = 1;
+		return L'?';
+	}
+	*cols = (size_t)w;
+	return wc;
+}
+
 size_t
 title_width(const char *s)
 {
-	size_t n = strlen(s), cols = 0, i = 0;
+	size_t n = strlen(s), cols = 0, i = 0, cw;
 
 	while (i < n) {
 		wchar_t wc;
-		int w;
 
 		i += ansi_utf8_decode(s + i, n - i, &wc);
-		w = wcwidth(wc);
-		cols += w > 0 ? (size_t)w : (w < 0 && wc >= 0xa0 ? 1 : 0);
+		title_char(wc, &cw);
+		cols += cw;
 	}
 	return cols;
 }
@@ -123,9 +137,9 @@ title_fit(char *buf, size_t size, size_t cols)
 	/* Walk characters; remember where an ellipsis would still fit. */
 	while (i < n) {
 		wchar_t wc;
-		size_t k = ansi_utf8_decode(buf + i, n - i, &wc);
-		int w = wcwidth(wc);
-		size_t cw = w > 0 ? (size_t)w : (w < 0 && wc >= 0xa0 ? 1 : 0);
+		size_t k = ansi_utf8_decode(buf + i, n - i, &wc), cw;
+
+		title_char(wc, &cw);
 
 		if (used + cw > cols) {
 			over = true;

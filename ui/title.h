@@ -34,7 +34,11 @@ const char *title_glyph(enum title_status st, bool utf8);
 /* "waiting", "running", ... */
 const char *title_status_name(enum title_status st);
 
-/* Display columns of UTF-8 text. */
+/* The character drawn for wc, and its columns in *cols: wc itself, or
+ * '?' (one column) for one that is not printable, a control character
+ * among them. Every text of the dashboard is drawn and measured so. */
+wchar_t title_char(wchar_t wc, size_t *cols);
+/* Display columns of UTF-8 text, as title_char draws it. */
 size_t title_width(const char *s);
 /* Cut UTF-8 text in place to at most cols columns (ending with an
  * ellipsis when cut), then pad it with spaces to exactly cols. buf has

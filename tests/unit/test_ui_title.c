@@ -137,6 +137,36 @@ test_paused_and_done(void **state)
 	assert_int_equal(title_bar_fill(&seq), 8);
 }
 
+/* A control character in a name is drawn as one column ('?'): it is
+ * measured so, and the time at the right end stays in its place. The
+ * title is ASCII, so each byte is a column on the screen. */
+static void
+test_control_characters(void **state)
+{
+	static char name[] = "\x1b[31mred\x1b[m";
+	static char step[] = "a\tb";
+
+	(void)state;
+	cseq.name = name;
+	csteps[1].name = step;
+	seq.state = SEQ_RUNNING;
+	seq.started = 10.;
+	seq.current = 1;
+	steps[1].status = STEP_RUNNING;
+	steps[1].attempt = 1;
+	steps[1].started = 88.;
+	assert_int_equal(title_width(name), strlen(name));
+	title_seq(&seq, 100., 40, false, NULL, buf, sizeof buf);
+	assert_int_equal(strlen(buf), 40);
+	assert_string_equal(buf + 36, "0:12");
+	title_step(&seq, 1, 100., 60, buf, sizeof buf);
+	assert_int_equal(strlen(buf), 60);
+	/* Cut to fit, by the same measure. */
+	strcpy(buf, "\x01\x02\x03\x04\x05");
+	title_fit(buf, sizeof buf, 3);
+	assert_string_equal(buf, "\x01\x02\xe2\x80\xa6");
+}
+
 static void
 test_step_rows(void **state)
 {
@@ -188,6 +218,7 @@ main(void)
 		cmocka_unit_test_setup(test_waiting, setup),
 		cmocka_unit_test_setup(test_running, setup),
 		cmocka_unit_test_setup(test_paused_and_done, setup),
+		cmocka_unit_test_setup(test_control_characters, setup),
 		cmocka_unit_test_setup(test_step_rows, setup),
 		cmocka_unit_test_setup(test_fit, setup),
 	};
