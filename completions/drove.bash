@@ -85,14 +85,14 @@ _drove()
         "$(_drove_config)" 2>/dev/null); return ;;
     --resume) _drove_add "$cur" < <(_drove_runs); return ;;
     --color) COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
-    -j | --jobs | --set | --attempt) return ;;
+    -j | --jobs | --set | --secret | --attempt) return ;;
     esac
     if [[ $cur == --color=* ]]; then
         COMPREPLY=($(compgen -W 'auto always never' -- "${cur#--color=}"))
         return
     fi
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '-f --file --headless -j --jobs --set
+        COMPREPLY=($(compgen -W '-f --file --headless -j --jobs --set --secret
             --log-dir --exit-when-done --attempt -c --config --only
             --resume --color= -h --help -V --version' -- "$cur"))
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
@@ -104,7 +104,7 @@ _drove()
         w=${COMP_WORDS[i]}
         case $w in
         -f | --file | -c | --config | --log-dir | --only | --resume | \
-            -j | --jobs | --set | --attempt | --color) ((i++)) ;;
+            -j | --jobs | --set | --secret | --attempt | --color) ((i++)) ;;
         -*) ;;
         *) pos+=("$w") ;;
         esac

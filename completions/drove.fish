@@ -58,7 +58,7 @@ function __drove_args
             continue
         end
         switch $w
-            case -f --file -c --config --log-dir --only --resume -j --jobs --set --attempt --color
+            case -f --file -c --config --log-dir --only --resume -j --jobs --set --secret --attempt --color
                 set skip 1
             case '-*'
             case '*'
@@ -102,6 +102,7 @@ complete -c drove -s f -l file -r -F -d 'the config file'
 complete -c drove -l headless -d 'plain prefixed output even on a terminal'
 complete -c drove -s j -l jobs -x -d 'run at most N sequences at once'
 complete -c drove -l set -x -d 'set a variable: NAME=VALUE'
+complete -c drove -l secret -x -d 'set a secret variable: NAME=VALUE'
 complete -c drove -l log-dir -x -a '(__fish_complete_directories)' -d 'the directory of the runs'
 complete -c drove -l exit-when-done -d 'dashboard: exit when everything has finished'
 complete -c drove -l attempt -x -d 'logs: which attempt of a step'

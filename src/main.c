@@ -24,6 +24,7 @@
 #include "run.h"
 #include "runlog.h"
 #include "runread.h"
+#include "secret.h"
 #include "ui.h"
 #include "xmalloc.h"
 
@@ -82,6 +83,7 @@ usage(FILE *fp)
 "                      never; auto follows NO_COLOR and FORCE_COLOR\n"
 "  -j, --jobs N        run at most N sequences at once (0: no limit)\n"
 "  --set NAME=VALUE    set the variable NAME (overrides the file's vars)\n"
+"  --secret NAME=VALUE the same, and the record shows *** for VALUE\n"
 "  --log-dir DIR       put the run directory under DIR\n"
 "  --exit-when-done    dashboard: exit when everything has finished\n"
 "  --attempt N         logs: which attempt of a step (default: the last)\n"
@@ -131,11 +133,13 @@ static int
 parse_args(int argc, char **argv, struct opts *o, int *first)
 {
 	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
-		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG, OPT_COLOR };
+		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG, OPT_COLOR,
+		OPT_SECRET };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "set", required_argument, NULL, OPT_SET },
+		{ "secret", required_argument, NULL, OPT_SECRET },
 		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 		{ "exit-when-done", no_argument, NULL, OPT_EXIT_DONE },
 		{ "attempt", required_argument, NULL, OPT_ATTEMPT },
@@ -164,12 +168,17 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			}
 			break;
 		case OPT_SET:
+		case OPT_SECRET:
 			eq = strchr(optarg, '=');
 			if (eq == NULL || eq == optarg) {
-				fprintf(stderr, "drove: --set wants NAME=VALUE, "
-				    "not '%s'\n", optarg);
+				fprintf(stderr, "drove: --%s wants NAME=VALUE, "
+				    "not '%s'\n", c == OPT_SET ? "set" :
+				    "secret", c == OPT_SET ? optarg : "...");
 				return -1;
 			}
+			/* Never written down: events.jsonl shows ***. */
+			if (c == OPT_SECRET)
+				secret_add(eq + 1);
 			o->sets = xreallocarray_grow(o->sets, &o->cap_sets,
 			    o->n_sets + 1, sizeof *o->sets);
 			o->sets[o->n_sets].name = xstrndup(optarg,

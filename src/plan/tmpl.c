@@ -32,13 +32,19 @@ tmpl_valid_name(const char *name)
 	return true;
 }
 
+/* What a reference does to its value: {{name}} puts it as it is,
+ * {{name|q}} shell-quoted. */
+enum tmpl_filter { TMPL_PLAIN, TMPL_QUOTE, TMPL_UNKNOWN };
+
 /*
  * Read the reference starting at p (which points at "{{", not "{{{{").
- * Returns the first character after its "}}" and the name in *name, *len,
- * or NULL if it is not a well-formed reference.
+ * Returns the first character after its "}}", the name in *name, *len and
+ * its filter in *filter (TMPL_UNKNOWN: a filter that does not exist, its
+ * name in *fname, *flen), or NULL if it is not a well-formed reference.
  */
 static const char *
-tmpl_scan(const char *p, const char **name, size_t *len)
+tmpl_scan_filter(const char *p, const char **name, size_t *len,
+    enum tmpl_filter *filter, const char **fname, size_t *flen)
 {
 	const char *q = p + 2;
 
@@ -50,9 +56,33 @@ tmpl_scan(const char *p, const char **name, size_t *len)
 	*len = (size_t)(q - *name);
 	while (*q == ' ' || *q == '\t')
 		q++;
+	*filter = TMPL_PLAIN;
+	if (*q == '|') {
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		*fname = q;
+		while (tmpl_name_char(*q))
+			q++;
+		*flen = (size_t)(q - *fname);
+		*filter = *flen == 1 && **fname == 'q' ? TMPL_QUOTE :
+		    TMPL_UNKNOWN;
+		while (*q == ' ' || *q == '\t')
+			q++;
+	}
 	if (*len == 0 || **name == '-' || q[0] != '}' || q[1] != '}')
 		return NULL;
 	return q + 2;
+}
+
+static const char *
+tmpl_scan(const char *p, const char **name, size_t *len)
+{
+	enum tmpl_filter filter;
+	const char *fname;
+	size_t flen;
+
+	return tmpl_scan_filter(p, name, len, &filter, &fname, &flen);
 }
 
 static const struct cfg_kv *
@@ -122,6 +152,25 @@ tmpl_put(struct strbuf *b, const char *value, bool templ)
 	strbuf_puts(b, value);
 }
 
+/* value as one word of the shell: in single quotes, each ' as '\'' (the
+ * quote closed, an escaped quote, the quote opened again). Nothing in it
+ * is expanded then: not $(...), not `...`, not $VAR. Caller frees. */
+static char *
+tmpl_shell_quote(const char *value)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_putc(&b, '\'');
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p == '\'')
+			strbuf_puts(&b, "'\\''");
+		else
+			strbuf_putc(&b, *p);
+	}
+	strbuf_putc(&b, '\'');
+	return strbuf_detach(&b);
+}
+
 static char *
 tmpl_run(const char *text, const struct cfg_kv *vars, size_t n_vars,
     size_t max, tmpl_defer_fn *defer, void *arg, bool *deferred, char **err,
@@ -129,9 +178,11 @@ tmpl_run(const char *text, const struct cfg_kv *vars, size_t n_vars,
 {
 	struct strbuf b = STRBUF_INIT;
 	const struct cfg_kv *kv;
-	const char *p = text, *open, *name, *end, *close;
+	const char *p = text, *open, *name, *end, *close, *fname = NULL;
 	bool templ = defer != NULL;
-	size_t len;
+	enum tmpl_filter filter;
+	char *quoted = NULL;
+	size_t len, flen = 0;
 
 	if (unknown != NULL)
 		*unknown = false;
@@ -144,7 +195,15 @@ tmpl_run(const char *text, const struct cfg_kv *vars, size_t n_vars,
 			p = open + 4;
 			continue;
 		}
-		end = tmpl_scan(open, &name, &len);
+		end = tmpl_scan_filter(open, &name, &len, &filter, &fname,
+		    &flen);
+		if (end != NULL && filter == TMPL_UNKNOWN) {
+			*err = xasprintf("unknown filter '%.*s' in '%.*s' (the "
+			    "one filter is q: {{name|q}}, the value "
+			    "shell-quoted)", (int)flen, fname,
+			    (int)(end - open), open);
+			goto fail;
+		}
 		if (end == NULL) {
 			close = strstr(open + 2, "}}");
 			if (close == NULL)
@@ -164,7 +223,7 @@ tmpl_run(const char *text, const struct cfg_kv *vars, size_t n_vars,
 		if (defer != NULL && defer(arg, name, len, kv != NULL)) {
 			strbuf_puts(&b, "{{");
 			strbuf_add(&b, name, len);
-			strbuf_puts(&b, "}}");
+			strbuf_puts(&b, filter == TMPL_QUOTE ? "|q}}" : "}}");
 			if (deferred != NULL)
 				*deferred = true;
 			p = end;
@@ -176,10 +235,16 @@ tmpl_run(const char *text, const struct cfg_kv *vars, size_t n_vars,
 				*unknown = true;
 			goto fail;
 		}
+		if (filter == TMPL_QUOTE)
+			quoted = tmpl_shell_quote(kv->value);
 		/* Checked before it grows: "{{a}}{{a}}..." multiplies. */
-		if (b.len + strlen(kv->value) > max)
+		if (b.len + strlen(quoted ? quoted : kv->value) > max) {
+			free(quoted);
 			goto too_long;
-		tmpl_put(&b, kv->value, templ);
+		}
+		tmpl_put(&b, quoted ? quoted : kv->value, templ);
+		free(quoted);
+		quoted = NULL;
 		p = end;
 	}
 	if (b.len + strlen(p) > max)

@@ -1,9 +1,11 @@
 /* tmpl.h: {{name}} substitution in the strings of a config file.
  *
  * "{{name}}" (spaces allowed inside the braces: "{{ name }}") is replaced by
- * the value of the variable; "{{{{" is a literal "{{". Anything else that
- * starts with "{{" is an error, so a typo never reaches a shell silently.
- * "${name}" and "}}" on their own are left alone. */
+ * the value of the variable, as it is; "{{name|q}}" by the value quoted as
+ * one shell word (single quotes), which the shell then expands nothing in.
+ * "{{{{" is a literal "{{". Anything else that starts with "{{" is an
+ * error, so a typo never reaches a shell silently. "${name}" and "}}" on
+ * their own are left alone. */
 #ifndef DROVE_TMPL_H
 #define DROVE_TMPL_H
 

@@ -2,8 +2,10 @@
 #include "json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "secret.h"
 
 void
 json_init(struct json *j)
@@ -130,11 +132,26 @@ json_str(struct json *j, const char *key, const char *value)
 	json_strn(j, key, value, strlen(value));
 }
 
+/* A string value: never a secret (see secret.h). */
+static void
+json_value(struct json *j, const char *value, size_t len)
+{
+	char *shown;
+	size_t n;
+
+	if (secret_any() && (shown = secret_redact(value, len, &n)) != NULL) {
+		json_quote(j, shown, n);
+		free(shown);
+		return;
+	}
+	json_quote(j, value, len);
+}
+
 void
 json_strn(struct json *j, const char *key, const char *value, size_t len)
 {
 	json_key(j, key);
-	json_quote(j, value, len);
+	json_value(j, value, len);
 }
 
 void
@@ -213,7 +230,7 @@ void
 json_item_str(struct json *j, const char *value)
 {
 	json_item(j);
-	json_quote(j, value, strlen(value));
+	json_value(j, value, strlen(value));
 }
 
 void
