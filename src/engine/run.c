@@ -15,6 +15,7 @@
 #include "debug.h"
 #include "proc.h"
 #include "remote.h"
+#include "wait.h"
 #include "xmalloc.h"
 
 extern char **environ;
@@ -51,6 +52,8 @@ struct run {
 	                        waiting and blocked ones */
 	size_t *queue;       /* ring of sequences whose attempt is due */
 	size_t q_head, q_len;
+	size_t output_waits; /* wait_for output steps waiting: lines are
+	                        looked at only while there are some */
 };
 
 /* Attempts started per loop pass at most: one pass must stay short (a
@@ -58,6 +61,10 @@ struct run {
 #define RUN_BATCH 64
 
 static void run_announce_resumed(struct run_seq *seq);
+static void run_wait_line(struct run *run, size_t i,
+    const struct outbuf_line *line);
+static void run_wait_begin(struct run_seq *seq);
+static void run_wait_end(struct run_seq *seq);
 static void run_step_spawn(struct run_seq *seq);
 static void run_remote_ready(void *arg, const char *err);
 static void run_request(struct run *run);
@@ -134,6 +141,8 @@ run_outbuf_line(void *arg, const struct outbuf_line *line)
 	if (line->step < seq->cfg->n_steps)
 		ev.attempt = seq->steps[line->step].attempt;
 	run_emit(seq->run, &ev);
+	if (seq->run->output_waits > 0 && !(line->flags & OUTBUF_MARK))
+		run_wait_line(seq->run, seq->index, line);
 }
 
 static void
@@ -331,6 +340,9 @@ run_stop_now(struct run_seq *seq, enum step_status st)
 		remote_cancel(seq->run->remote, seq->wait);
 		seq->wait = NULL;
 		break;
+	case RUN_ATT_WAIT:
+		run_wait_end(seq);
+		break;
 	case RUN_ATT_PROCESS:
 		return false;
 	default:
@@ -366,8 +378,14 @@ run_timeout_cb(EV_P_ ev_timer *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	run_mark(seq, "-- timed out after %gs: killing --",
-	    run_cur(seq)->cfg->timeout);
+	if (seq->attempt == RUN_ATT_WAIT)
+		run_mark(seq, "-- gave up after %gs%s%s%s --",
+		    run_cur(seq)->cfg->timeout, wait_why(seq->watch) ? " (" :
+		    "", wait_why(seq->watch) ? wait_why(seq->watch) : "",
+		    wait_why(seq->watch) ? ")" : "");
+	else
+		run_mark(seq, "-- timed out after %gs: killing --",
+		    run_cur(seq)->cfg->timeout);
 	run_end_attempt(seq, RUN_END_TIMEOUT, STEP_TIMEOUT);
 	run_check(seq);
 }
@@ -432,6 +450,10 @@ run_attempt_begin(struct run_seq *seq)
 	if (cs->timeout > 0) {
 		ev_timer_set(&seq->timeout, cs->timeout, 0.);
 		ev_timer_start(EV_DEFAULT_UC_ &seq->timeout);
+	}
+	if (cs->kind == CFG_STEP_WAIT) {
+		run_wait_begin(seq);
+		return;
 	}
 	if (cs->op != CFG_OP_RUN && remote_connect(run->remote,
 	    (size_t)seq->cfg->host, run_remote_ready, seq, &seq->wait) == 0) {
@@ -665,6 +687,140 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 	run_seq_finish(seq, SEQ_FAILED);
 }
 
+/* --- wait_for ---------------------------------------------------------- */
+
+/* What a wait step waits for, for its pane ("tcp db:5432"). */
+static const char *
+run_wait_what(const struct run *run, const struct cfg_step *cs, char *buf,
+    size_t size)
+{
+	switch (cs->wait.kind) {
+	case CFG_WAIT_TCP:
+		snprintf(buf, size, "tcp %s", cs->wait.target);
+		break;
+	case CFG_WAIT_PATH:
+		snprintf(buf, size, "path %s", cs->wait.target);
+		break;
+	case CFG_WAIT_OUTPUT:
+		snprintf(buf, size, "a line of %s matching /%s/",
+		    cs->wait.seq >= 0 ? run->cfg->seqs[cs->wait.seq].name :
+		    cs->wait.seq_name, cs->wait.match);
+		break;
+	case CFG_WAIT_SSH:
+		snprintf(buf, size, "ssh");
+		break;
+	}
+	return buf;
+}
+
+static void
+run_wait_done(void *arg)
+{
+	struct run_seq *seq = arg;
+
+	assert(seq->attempt == RUN_ATT_WAIT);
+	run_wait_end(seq);
+	run_cur(seq)->exit_code = 0;
+	run_step_ended(seq, STEP_OK);
+	run_check(seq);
+}
+
+/* Stop watching (the attempt ends). */
+static void
+run_wait_end(struct run_seq *seq)
+{
+	const struct cfg_step *cs = run_cur(seq)->cfg;
+
+	if (cs->wait.kind == CFG_WAIT_OUTPUT)
+		seq->run->output_waits--;
+	wait_free(seq->watch);
+	seq->watch = NULL;
+}
+
+/* Does a line of sequence i end a wait for it? */
+static void
+run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
+{
+	for (size_t k = 0; k < run->n_seqs; k++) {
+		struct run_seq *w = &run->seqs[k];
+		const struct cfg_step *cs;
+
+		if (w->attempt != RUN_ATT_WAIT || w->watch == NULL)
+			continue;
+		cs = run_cur(w)->cfg;
+		if (cs->wait.kind == CFG_WAIT_OUTPUT && cs->wait.seq >= 0 &&
+		    (size_t)cs->wait.seq == i &&
+		    wait_output_line(w->watch, line->text, line->len)) {
+			run_mark(w, "-- %s printed: %.*s --",
+			    run->seqs[i].cfg->name, (int)line->len,
+			    line->text);
+			run_wait_done(w);
+		}
+	}
+}
+
+/* Start watching the current step's condition. */
+static void
+run_wait_begin(struct run_seq *seq)
+{
+	struct run *run = seq->run;
+	const struct cfg_step *cs = run_cur(seq)->cfg;
+	const struct outbuf *ob;
+	const struct outbuf_line *l;
+	char what[512], d[32];
+	char *err = NULL;
+
+	seq->attempt = RUN_ATT_WAIT;
+	run_mark(seq, "-- waiting for %s, for at most %s --",
+	    run_wait_what(run, cs, what, sizeof what),
+	    config_format_duration(cs->timeout, d, sizeof d));
+	switch (cs->wait.kind) {
+	case CFG_WAIT_TCP:
+		seq->watch = wait_tcp_start(cs->wait.target, run_wait_done, seq,
+		    &err);
+		break;
+	case CFG_WAIT_PATH:
+		seq->watch = wait_path_start(cs->wait.target, run_wait_done,
+		    seq);
+		break;
+	case CFG_WAIT_OUTPUT:
+		if (cs->wait.seq < 0) {
+			err = xasprintf("sequence '%s' is not in this run",
+			    cs->wait.seq_name);
+			break;
+		}
+		if ((seq->watch = wait_output_start(cs->wait.match,
+		    &err)) == NULL)
+			break;
+		run->output_waits++;
+		/* What it printed before counts: a server may be ready
+		 * before anyone waits for it. */
+		ob = run->seqs[cs->wait.seq].out;
+		for (size_t k = 0; k < outbuf_count(ob); k++) {
+			l = outbuf_get(ob, k);
+			if (!(l->flags & OUTBUF_MARK) &&
+			    wait_output_line(seq->watch, l->text, l->len)) {
+				run_mark(seq, "-- %s printed: %.*s --",
+				    run->seqs[cs->wait.seq].cfg->name,
+				    (int)l->len, l->text);
+				run_wait_done(seq);
+				return;
+			}
+		}
+		break;
+	case CFG_WAIT_SSH:
+		err = xstrdup("wait_for ssh is not run by this version");
+		break;
+	}
+	if (err != NULL) {
+		run_proc_output(seq, err, strlen(err));
+		run_proc_output(seq, "\n", 1);
+		free(err);
+		seq->attempt = RUN_ATT_IDLE;
+		run_step_ended(seq, STEP_FAILED);
+	}
+}
+
 /* The state machine's invariants, at rest (between transitions). */
 static void
 run_check(const struct run_seq *seq)
@@ -680,7 +836,9 @@ run_check(const struct run_seq *seq)
 	    (ev_is_active(&seq->timer) != 0));
 	assert(!ev_is_active(&seq->timeout) ||
 	    seq->attempt == RUN_ATT_CONNECT ||
-	    seq->attempt == RUN_ATT_PROCESS);
+	    seq->attempt == RUN_ATT_PROCESS ||
+	    seq->attempt == RUN_ATT_WAIT);
+	assert((seq->attempt == RUN_ATT_WAIT) == (seq->watch != NULL));
 	assert((seq->state == SEQ_RUNNING) ==
 	    (seq->attempt != RUN_ATT_IDLE));
 	assert((seq->state == SEQ_PAUSED) == (seq->pause != RUN_PAUSE_NONE));
@@ -932,6 +1090,8 @@ run_free(struct run *run)
 		seq->proc = NULL;
 		remote_cancel(run->remote, seq->wait);
 		seq->wait = NULL;
+		wait_free(seq->watch);
+		seq->watch = NULL;
 	}
 	/* Masters not closed by run_disconnect are killed now. */
 	remote_free(run->remote);
@@ -1180,7 +1340,8 @@ static bool
 run_seq_step_running(const struct run_seq *seq)
 {
 	return seq->attempt == RUN_ATT_PROCESS ||
-	    seq->attempt == RUN_ATT_SLEEP || seq->attempt == RUN_ATT_CONNECT;
+	    seq->attempt == RUN_ATT_SLEEP || seq->attempt == RUN_ATT_CONNECT ||
+	    seq->attempt == RUN_ATT_WAIT;
 }
 
 static const char *
@@ -1274,6 +1435,7 @@ run_do_abort(struct run_seq *seq)
 	case RUN_ATT_CONNECT:
 	case RUN_ATT_PROCESS:
 	case RUN_ATT_SLEEP:
+	case RUN_ATT_WAIT:
 		/* It ends, aborted, once the attempt is over. */
 		run_end_attempt(seq, RUN_END_ABORT, STEP_KILLED);
 		return;

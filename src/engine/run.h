@@ -52,6 +52,7 @@ enum run_attempt {
 	RUN_ATT_PROCESS,     /* its process runs (or is being killed) */
 	RUN_ATT_SLEEP,       /* a sleep step's timer runs */
 	RUN_ATT_RETRY_WAIT,  /* failed; the retry delay's timer runs */
+	RUN_ATT_WAIT,        /* a wait_for step watches its condition */
 };
 
 /* Why drove is ending the running attempt (engine-private). */
@@ -86,6 +87,7 @@ struct run_seq {
 	ev_timer timer;      /* RUN_ATT_SLEEP, RUN_ATT_RETRY_WAIT */
 	ev_timer timeout;    /* the step's timeout, while it runs */
 	struct remote_wait *wait; /* RUN_ATT_CONNECT */
+	struct wait *watch;  /* RUN_ATT_WAIT (wait.h) */
 	size_t resume_at;    /* the first step to run (--resume) */
 	unsigned short tty_cols, tty_rows;
 };

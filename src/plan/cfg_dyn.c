@@ -766,8 +766,11 @@ config_unsupported(const struct config *cfg, char *buf, size_t size)
 				what = "on_failure: {steps: ...}";
 			else if (st->role == CFG_ROLE_FINALLY)
 				what = "finally";
-			else if (st->kind == CFG_STEP_WAIT)
-				what = "wait_for";
+			else if (st->kind == CFG_STEP_WAIT &&
+			    st->wait.kind == CFG_WAIT_SSH)
+				what = "wait_for: {ssh: true}";
+			else if (st->kind == CFG_STEP_WAIT && st->late)
+				what = "wait_for with a captured value";
 		}
 	}
 	if (what == NULL)

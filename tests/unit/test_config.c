@@ -1268,6 +1268,19 @@ test_dynamic(void **state)
 	cfg = load_ok("sequences: [{name: a, steps: [x]}]\n", NULL, 0);
 	assert_null(config_unsupported(cfg, buf, sizeof buf));
 	config_free(cfg);
+	/* The waits the engine runs. */
+	cfg = load_ok("sequences:\n  - name: a\n    steps: [echo ready]\n"
+	    "  - name: b\n    steps:\n      - wait_for: {tcp: 'h:1'}\n"
+	    "      - wait_for: {path: /x}\n"
+	    "      - wait_for: {output: {sequence: a, match: y}}\n", NULL, 0);
+	assert_null(config_unsupported(cfg, buf, sizeof buf));
+	config_free(cfg);
+	cfg = load_ok("hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
+	    "    steps:\n      - wait_for: {ssh: true}\n", NULL, 0);
+	assert_string_equal(config_unsupported(cfg, buf, sizeof buf),
+	    "t.yaml:6:9: error: 'wait_for: {ssh: true}' is not run by this "
+	    "version of drove yet (drove check reads it)");
+	config_free(cfg);
 }
 
 /* --only applies to the names a fan-out makes: its placeholder stays. */
