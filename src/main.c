@@ -29,6 +29,10 @@
 #include "xmalloc.h"
 
 #define EXIT_USAGE 2
+/* The run ended, but its record is incomplete (a write to the run
+ * directory failed: a full disk). Over 0 and 1: the logs cannot be
+ * trusted to tell which it was. */
+#define EXIT_RECORD 3
 
 struct opts {
 	bool headless;
@@ -96,7 +100,9 @@ usage(FILE *fp)
 "  -V, --version       print the version\n"
 "\n"
 "exit status: 0 all sequences succeeded, 1 a step failed or a sequence was\n"
-"blocked or aborted, 2 usage or config error, 128+N after signal N.\n"
+"blocked or aborted, 2 usage or config error, 3 the run's record is\n"
+"incomplete (a write to the run directory failed, e.g. a full disk),\n"
+"128+N after signal N.\n"
 "RUN is a run id, a unique prefix of one, `latest`, or a run directory;\n"
 "runs are looked for in --log-dir, or the log_dir of -c FILE, or else\n"
 "~/.local/state/drove/runs.\n"
@@ -383,6 +389,13 @@ cmd_check(const char *path, const struct opts *o)
 	return 0;
 }
 
+/* The dashboard's persistent warning: why the record is incomplete. */
+static const char *
+app_warning(void *arg)
+{
+	return runlog_problem(arg);
+}
+
 static int
 cmd_run(const char *path, const struct opts *o)
 {
@@ -437,14 +450,18 @@ cmd_run(const char *path, const struct opts *o)
 
 	if (!app.headless) {
 		struct ui_options uo = { .exit_when_done = o->exit_when_done,
-			                 .quit = app_quit };
+			                 .quit = app_quit,
+			                 .warning = app_warning,
+			                 .warning_arg = rl };
 		ui = ui_create(app.run, &uo, &err);
 		if (ui == NULL) {
 			fprintf(stderr, "drove: %s; running headless\n", err);
 			free(err);
 			err = NULL;
 			app.headless = true;
-		}
+		} else
+			/* Said on its status bar, not written over it. */
+			runlog_set_quiet(rl, true);
 	}
 	if (app.headless) {
 		color = color_use(o->color, isatty(STDOUT_FILENO),
@@ -460,9 +477,18 @@ cmd_run(const char *path, const struct opts *o)
 	status = run_exit_status(app.run);
 	if (app.signal != 0)
 		status = 128 + app.signal;
+	else if (runlog_problem(rl) != NULL)
+		status = EXIT_RECORD;
 	run_finish(app.run, app.signal ? "interrupted" : NULL, status);
+	if (app.signal == 0 && runlog_problem(rl) != NULL)
+		status = EXIT_RECORD;  /* run_end itself could not be written */
 
-	ui_free(ui);
+	if (ui != NULL && runlog_problem(rl) != NULL) {
+		ui_free(ui);
+		fprintf(stderr, "drove: %s: %s\n", runlog_dir(rl),
+		    runlog_problem(rl));
+	} else
+		ui_free(ui);
 	if (rp != NULL)
 		report_summary(rp, runlog_dir(rl));
 	else

@@ -581,6 +581,14 @@ draw_status(struct draw *d, const struct layout_rect *r)
 		x += draw_text(r->y, x, right - x, buf, battr | A_BOLD, bpair);
 		x += draw_text(r->y, x, right - x, " ", battr, bpair);
 	}
+	if (d->warning != NULL && d->warning(d->warning_arg) != NULL) {
+		/* Until the end: a record that lost data must not look whole
+		 * once the next message came. */
+		draw_role(d, ROLE_ALERT, &attr, &pair);
+		snprintf(buf, sizeof buf, " ! %s ", d->warning(d->warning_arg));
+		x += draw_text(r->y, x, right - x, buf, attr | A_BOLD, pair);
+		x += draw_text(r->y, x, right - x, " ", battr, bpair);
+	}
 	title_count(d->run, counts);
 	for (size_t k = 0; k < sizeof order / sizeof *order && x < right;
 	    k++) {

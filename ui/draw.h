@@ -18,6 +18,8 @@ struct draw {
 	const struct run *run;
 	struct ctl *ctl;
 	double now;          /* ev_now of this frame */
+	const char *(*warning)(void *arg); /* ui_options.warning */
+	void *warning_arg;
 	const char *banner;  /* first on the status bar (the review), or
 	                        NULL; borrowed */
 	bool utf8;           /* the locale and terminal take UTF-8 */

@@ -630,6 +630,8 @@ ui_create(struct run *run, const struct ui_options *opt, char **err)
 	ctl_resize(ui->ctl, COLS, LINES);
 	draw_init(&ui->draw, run, ui->ctl);
 	ui->draw.banner = opt->banner;
+	ui->draw.warning = opt->warning;
+	ui->draw.warning_arg = opt->warning_arg;
 	/* Before run_start: the first tty step already gets its pane's size. */
 	ui_resize_ttys(ui);
 	ui->layout_gen = ui->ctl->layout_gen;

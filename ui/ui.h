@@ -27,6 +27,11 @@ struct ui_options {
 	 * main stops every step and ends the loop. */
 	void (*quit)(void *arg);
 	void *arg;
+	/* A warning that stays on the status bar for as long as it returns
+	 * one (e.g. the record is incomplete: the disk is full), or NULL.
+	 * Asked at every redraw of the bar. */
+	const char *(*warning)(void *warning_arg);
+	void *warning_arg;
 };
 
 /* Take over the terminal (stdin/stdout must be a tty), register as an

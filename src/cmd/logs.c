@@ -158,10 +158,17 @@ logs_run(const struct rr_run *run, FILE *out)
 	    run->config ? run->config : "?", when, dur, run->status);
 	if (run->live)
 		fprintf(out, " (drove is still running it)");
+	else if (!run->ended && run->cut_off)
+		fprintf(out, " (the record is cut off in the middle of a "
+		    "line: what happened after its last whole line is "
+		    "unknown)");
 	else if (!run->ended)
 		fprintf(out, " (no run_end: drove was stopped before it "
 		    "could finish)");
 	fputc('\n', out);
+	if (run->incomplete)
+		fprintf(out, "record    incomplete: a write to the run "
+		    "directory failed (see the warnings)\n");
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		int l = (int)strlen(run->seqs[i].name);
 		if (l > w)

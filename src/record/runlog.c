@@ -40,7 +40,12 @@ struct runlog {
 	unsigned long long *offset; /* per sequence: bytes in the open log */
 	int width;            /* digits in NN */
 	char **seq_dirs;      /* per sequence: NN-SEQ (relative) */
-	bool write_failed;    /* reported once */
+	char *problem;        /* the first write that failed, or NULL: the
+	                         record is incomplete */
+	bool notice_due;      /* problem is not in events.jsonl yet */
+	bool quiet;           /* do not print problem (the dashboard shows
+	                         it on its status bar) */
+	unsigned long long events_len; /* bytes of whole lines written */
 	char *config_abs;     /* the config's absolute path, or NULL */
 };
 
@@ -110,14 +115,35 @@ runlog_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* A write to the run directory failed (most often: the disk is full).
+ * The run goes on; the first failure is kept, said once, and put in the
+ * record as a notice as soon as a line can be written there. */
 static void
 runlog_write_failed(struct runlog *rl, const char *what)
 {
-	if (rl->write_failed)
+	if (rl->problem != NULL)
 		return;
-	rl->write_failed = true;
-	fprintf(stderr, "drove: writing %s in %s: %s\n", what, rl->dir,
-	    strerror(errno));
+	rl->problem = xasprintf("writing %s failed: %s; the record of this "
+	    "run is incomplete", what, strerror(errno));
+	rl->notice_due = true;
+	if (!rl->quiet)
+		fprintf(stderr, "drove: %s: %s\n", rl->dir, rl->problem);
+}
+
+/* Append one whole line to events.jsonl, or nothing: a line cut short
+ * by a full disk is taken back, so readers never meet half an event. */
+static int
+runlog_append_line(struct runlog *rl, const char *line, size_t len)
+{
+	if (runlog_write_all(rl->events_fd, line, len) != 0) {
+		int err = errno;
+		if (ftruncate(rl->events_fd, (off_t)rl->events_len) != 0)
+			(void)0; /* nothing more to do: it is said below */
+		errno = err;
+		return -1;
+	}
+	rl->events_len += len;
+	return 0;
 }
 
 static int
@@ -179,7 +205,20 @@ static void
 runlog_event_end(struct runlog *rl, struct json *j)
 {
 	json_end(j);
-	if (runlog_write_all(rl->events_fd, j->out.buf, j->out.len) != 0)
+	if (rl->notice_due) {
+		/* A run-wide notice (no seq): what is missing, and why. */
+		struct json n;
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		runlog_event_begin(&n, REC_NOTICE, (double)now.tv_sec +
+		    (double)now.tv_nsec / 1e9);
+		json_str(&n, RF(MESSAGE), rl->problem);
+		json_end(&n);
+		if (runlog_append_line(rl, n.out.buf, n.out.len) == 0)
+			rl->notice_due = false;
+		json_free(&n);
+	}
+	if (runlog_append_line(rl, j->out.buf, j->out.len) != 0)
 		runlog_write_failed(rl, "events.jsonl");
 	json_free(j);
 }
@@ -278,11 +317,21 @@ runlog_output(struct runlog *rl, const struct run_event *ev)
 		n = snprintf(line, sizeof line, "%llu %.3f\n",
 		    rl->offset[ev->seq], ev->time);
 		if (runlog_write_all(rl->times_fd[ev->seq], line,
-		    (size_t)n) != 0)
+		    (size_t)n) != 0) {
 			runlog_write_failed(rl, "a .times file");
+			close(rl->times_fd[ev->seq]);
+			rl->times_fd[ev->seq] = -1;
+		}
 	}
-	if (runlog_write_all(rl->step_fd[ev->seq], ev->data, ev->len) != 0)
-		runlog_write_failed(rl, "a step log");
+	if (runlog_write_all(rl->step_fd[ev->seq], ev->data, ev->len) != 0) {
+		/* The log ends here rather than go on with a hole in it. */
+		char *what = xasprintf("the log of step %zu of %s", ev->step + 1,
+		    run_seq(rl->run, ev->seq)->cfg->name);
+		runlog_write_failed(rl, what);
+		free(what);
+		runlog_close_step(rl, ev->seq);
+		return;
+	}
 	rl->offset[ev->seq] += ev->len;
 }
 
@@ -828,7 +877,20 @@ runlog_free(struct runlog *rl)
 	free(rl->id);
 	free(rl->dir);
 	free(rl->config_abs);
+	free(rl->problem);
 	free(rl);
+}
+
+const char *
+runlog_problem(const struct runlog *rl)
+{
+	return rl->problem;
+}
+
+void
+runlog_set_quiet(struct runlog *rl, bool quiet)
+{
+	rl->quiet = quiet;
 }
 
 const char *

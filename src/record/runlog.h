@@ -26,6 +26,16 @@ struct runlog *runlog_create(struct run *run, const char *config_path,
 void runlog_free(struct runlog *rl);
 
 const char *runlog_dir(const struct runlog *rl);
+
+/* Why the record is incomplete: the first write to the run directory
+ * that failed (a full disk, most often), or NULL while all is written.
+ * The run goes on regardless; events.jsonl only ever holds whole lines,
+ * and says what was lost in a run-wide `notice` once it can. Owned by
+ * rl. */
+const char *runlog_problem(const struct runlog *rl);
+/* Whether to print that problem on stderr when it happens (by default
+ * yes; the dashboard shows it on its status bar instead). */
+void runlog_set_quiet(struct runlog *rl, bool quiet);
 /* Path of a step attempt's log relative to the run directory (the file
  * exists once the attempt started). Caller frees. */
 char *runlog_step_path(const struct runlog *rl, size_t seq, size_t step,

@@ -353,6 +353,15 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		    255, 1);
 		return;
 	}
+	if (ev == REC_NOTICE && rr_str(l, l->root, REC_F_SEQ_INDEX) == NULL) {
+		/* About the whole run: the writer lost part of the record
+		 * (a full disk), and says what. */
+		const char *msg = rr_str(l, l->root, REC_F_MESSAGE);
+		run->incomplete = true;
+		rr_warn(run, "events.jsonl:%zu: %s", lineno, msg ? msg :
+		    "the record is incomplete");
+		return;
+	}
 	if ((seq = rr_event_seq(run, l)) == NULL)
 		return;
 	sidx = rr_int(l, l->root, REC_F_STEP_INDEX, 0, RR_MAX_INDEX, -1);
@@ -468,6 +477,7 @@ runread_load(const char *dir, char **err)
 		lineno++;
 		if (nl == NULL) {
 			/* The writer was cut off in the middle of a line. */
+			run->cut_off = true;
 			rr_warn(run, "events.jsonl:%zu: the last line is cut "
 			    "off (skipped)", lineno);
 			break;

@@ -73,6 +73,10 @@ struct rr_run {
 	int exit_code;
 	struct rr_seq *seqs;
 	size_t n_seqs;
+	bool incomplete;      /* the writer said part of the record is
+	                         missing (a write failed: a full disk) */
+	bool cut_off;         /* the last line is cut short: what happened
+	                         after the last whole line is unknown */
 	char **warnings;      /* what could not be read, for the user */
 	size_t n_warnings;
 };

@@ -113,6 +113,7 @@ test_damaged_run(void **state)
 	run = runread_load(dir, &err);
 	assert_non_null(run);
 	assert_false(run->ended);
+	assert_true(run->cut_off);
 	assert_string_equal(run->status, "interrupted");
 	assert_int_equal(run->n_warnings, 2);
 	assert_string_equal(run->warnings[0],
