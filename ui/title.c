@@ -221,7 +221,8 @@ struct title_seg {
 	char text[160];
 	int prio;            /* 0: never dropped; higher goes first */
 	bool right;          /* in the group at the right end */
-	bool shrink;         /* a name: cut short rather than dropped */
+	bool shrink;         /* a name: cut short before anything but a
+	                        decoration is dropped */
 	bool dropped;
 };
 
@@ -231,7 +232,8 @@ struct title_segs {
 	size_t bar;          /* the bar's segment, or TITLE_MAX_SEGS */
 };
 
-/* Segments of this priority are decoration: the progress bar, key hints. */
+/* Segments of this priority are decoration (the progress bar, key hints):
+ * they go before a name is cut short. */
 #define TITLE_PRIO_DECOR 5
 /* A name is not cut shorter than this many columns: dropped instead. */
 #define TITLE_NAME_MIN 6
@@ -257,7 +259,7 @@ title_add(struct title_segs *s, int prio, bool right, const char *fmt, ...)
 	return g;
 }
 
-/* A step's name, cut short rather than dropped. */
+/* A step's name, cut short before the rest of its title is dropped. */
 static void
 title_add_name(struct title_segs *s, int prio, const struct run_step *st)
 {
@@ -321,7 +323,7 @@ title_segs_ended(struct title_segs *s, const struct run_seq *seq,
 		title_why(st, why, sizeof why);
 		title_add(s, 1, false, "failed at step %zu/%zu", k + 1,
 		    nsteps);
-		title_add(s, 4, false, "%s", st->cfg->name);
+		title_add_name(s, 4, st);
 		if (why[0] != '\0')
 			title_add(s, 2, false, "(%s)", why);
 		break;
@@ -424,34 +426,38 @@ title_segs_width(const struct title_segs *s)
 }
 
 /* Fit the segments to cols: drop the least important ones until they
- * fit; a name that would still keep TITLE_NAME_MIN columns is cut short
- * instead when its turn comes. */
+ * fit, but cut a name short first unless what would go is decoration. */
 static void
 title_segs_fit(struct title_segs *s, size_t cols)
 {
 	size_t used;
 
 	while ((used = title_segs_width(s)) > cols) {
-		size_t worst = s->n;
+		size_t worst = s->n, name = s->n;
 
 		for (size_t i = 0; i < s->n; i++) {
 			const struct title_seg *g = &s->seg[i];
-			if (!g->dropped && g->prio > 0 && (worst == s->n ||
+			if (g->dropped)
+				continue;
+			if (g->prio > 0 && (worst == s->n ||
 			    g->prio >= s->seg[worst].prio))
 				worst = i;
+			if (g->shrink && name == s->n &&
+			    title_width(g->text) > TITLE_NAME_MIN)
+				name = i;
+		}
+		if (name < s->n && (worst == s->n ||
+		    s->seg[worst].prio < TITLE_PRIO_DECOR)) {
+			/* A name cut short says more than none. */
+			size_t w = title_width(s->seg[name].text);
+			size_t over = used - cols;
+			title_fit(s->seg[name].text, sizeof s->seg[name].text,
+			    w > over + TITLE_NAME_MIN ? w - over :
+			    TITLE_NAME_MIN);
+			continue;
 		}
 		if (worst == s->n)
 			break;
-		if (s->seg[worst].shrink) {
-			/* A name cut short says more than none. */
-			size_t w = title_width(s->seg[worst].text);
-			size_t over = used - cols;
-			if (w >= over + TITLE_NAME_MIN) {
-				title_fit(s->seg[worst].text,
-				    sizeof s->seg[worst].text, w - over);
-				continue;
-			}
-		}
 		s->seg[worst].dropped = true;
 	}
 }

@@ -84,10 +84,16 @@ test_running(void **state)
 	assert_string_equal(buf, "build  step 2/3 ");
 	title(4, true);
 	assert_string_equal(buf, "bui\xe2\x80\xa6");
-	/* A first try takes no room before the step's name does. */
+	/* Narrow, the step's name is cut short before the try, even a
+	 * first one, or the time goes. */
 	steps[1].attempt = 1;
 	title(40, false);
-	assert_string_equal(buf, "build  step 2/3  compile everythi\xe2\x80\xa6  0:12");
+	assert_string_equal(buf, "build  step 2/3  compile\xe2\x80\xa6  try 1/6  "
+	    "0:12");
+	steps[1].attempt = 2;
+	title(44, true);
+	assert_string_equal(buf, "build  step 2/3  compile eve\xe2\x80\xa6  try 2/6  "
+	    "0:12");
 	/* A note (the view is scrolled). */
 	title_seq(&seq, 100., 60, false, "[scrolled]", buf, sizeof buf);
 	assert_non_null(strstr(buf, "[scrolled]"));
@@ -109,6 +115,9 @@ test_paused_and_done(void **state)
 	title(90, false);
 	assert_string_equal(buf, "build  PAUSED  step 2/3  compile everything  "
 	    "exit 3  r retry, s skip, a abort         1:30");
+	title(56, false);
+	assert_string_equal(buf, "build  PAUSED  step 2/3  compile everythi\xe2\x80\xa6  "
+	    "exit 3  1:30");
 	title(30, false);
 	assert_string_equal(buf, "build  PAUSED  step 2/3       ");
 
@@ -127,6 +136,10 @@ test_paused_and_done(void **state)
 	title(70, false);
 	assert_string_equal(buf, "build  failed at step 2/3  compile everything"
 	    "  (SIGKILL)          1:00");
+	/* Narrow, its name is cut short before the signal or the time go. */
+	title(52, false);
+	assert_string_equal(buf, "build  failed at step 2/3  compile\xe2\x80\xa6  "
+	    "(SIGKILL)  1:00");
 	/* Done, one step skipped. */
 	seq.state = SEQ_OK;
 	seq.current = 3;
