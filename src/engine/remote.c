@@ -33,7 +33,7 @@
 /*
  * The wrapper a remote command runs under, on the host, as
  *
- *	exec sh -c WRAPPER drove GRACE COMMAND NAME=VALUE...
+ *	exec sh -c WRAPPER drove GRACE MERGE COMMAND NAME=VALUE...
  *
  * sshd starts every command without a pty in a session of its own
  * (setsid), so the wrapper and everything COMMAND starts share one process
@@ -48,6 +48,12 @@
  * ends by itself, its leftovers in the group get SIGTERM, as a local
  * step's do, and the wrapper exits with COMMAND's status.
  *
+ * COMMAND's stderr goes where its stdout goes, on the host: ssh carries
+ * the two on separate channels, and they would arrive in bursts of each,
+ * out of the order they were written in. One stream keeps the log in
+ * write order, as a local step's pipe does. MERGE is 0 for a step that
+ * captures its stdout: stderr must stay out of the value.
+ *
  * This rather than `ssh -tt` (a remote pty, whose hangup sends SIGHUP):
  * no pty means the output comes back byte for byte (no CR added before
  * LF), programs do not turn interactive (pagers, prompts, colours), and
@@ -59,9 +65,10 @@
  * send SIGKILL (or to exit with the status).
  */
 static const char remote_wrapper[] =
-    "g=$1 c=$2; shift 2; "
+    "g=$1 m=$2 c=$3; shift 3; "
     "exec 3<&0 </dev/null; "
-    "env \"$@\" sh -c \"$c\" 3<&- & p=$!; "
+    "if [ \"$m\" = 1 ]; then env \"$@\" sh -c \"$c\" 3<&- 2>&1 & "
+    "else env \"$@\" sh -c \"$c\" 3<&- & fi; p=$!; "
     "{ while read -r _; do :; done; trap \"\" TERM; kill -TERM 0; "
     "sleep \"$g\"; kill -KILL 0; } <&3 >/dev/null 2>&1 & "
     "exec 3<&-; "
@@ -288,7 +295,8 @@ remote_argv(struct remote *r, size_t h, const struct cfg_step *st,
 			grace = 1;
 		strbuf_puts(&cmd, "exec sh -c ");
 		strbuf_shell_quote(&cmd, remote_wrapper);
-		strbuf_printf(&cmd, " drove %ld ", grace);
+		strbuf_printf(&cmd, " drove %ld %d ", grace,
+		    st->capture == NULL);
 		strbuf_shell_quote(&cmd, st->run);
 		remote_words(&cmd, env, n_env);
 	}

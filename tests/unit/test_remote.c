@@ -113,12 +113,14 @@ test_argv(void **state)
 	    "[-o] [ControlPath=none] "
 	    "[-o] [User=\"me\"] [-o] [Port=2222] [-o] "
 	    "[IdentityFile=\"/k/my key%%\"] [-o] [ConnectTimeout=5] [-T] [--] "
-	    "[10.0.0.1] [exec sh -c 'g=$1 c=$2; shift 2; exec 3<&0 "
-	    "</dev/null; env \"$@\" sh -c \"$c\" 3<&- & p=$!; { while read -r "
+	    "[10.0.0.1] [exec sh -c 'g=$1 m=$2 c=$3; shift 3; exec 3<&0 "
+	    "</dev/null; if [ \"$m\" = 1 ]; then env \"$@\" sh -c \"$c\" "
+	    "3<&- 2>&1 & else env \"$@\" sh -c \"$c\" 3<&- & fi; p=$!; "
+	    "{ while read -r "
 	    "_; do :; done; trap \"\" TERM; kill -TERM 0; sleep \"$g\"; kill "
 	    "-KILL 0; } <&3 >/dev/null 2>&1 & exec 3<&-; wait \"$p\"; s=$?; "
 	    "trap \"\" TERM; kill -TERM 0 2>/dev/null; exit \"$s\"' drove 5 "
-	    "'echo hi' 'A=it'\\''s']");
+	    "1 'echo hi' 'A=it'\\''s']");
 	free(s);
 	remote_argv_free(argv);
 
