@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -468,6 +470,46 @@ run_attempt_begin(struct run_seq *seq)
 	run_step_spawn(seq);
 }
 
+/* download: the local folders of `to` (relative to cwd when it is not
+ * absolute) are made first, as `mkdir -p` would: scp makes none. `to`
+ * ending in '/' names a folder; otherwise its last part is the file. -1
+ * and *err (caller frees) when one cannot be made. */
+static int
+run_download_dirs(const char *cwd, const char *to, char **err)
+{
+	char *path, *p, *end;
+	int rc = 0;
+
+	if (to[0] == '/' || cwd == NULL)
+		path = xstrdup(to);
+	else
+		path = xasprintf("%s/%s", cwd, to);
+	end = strrchr(path, '/');
+	if (end == NULL) {
+		free(path);
+		return 0;
+	}
+	*end = '\0';
+	for (p = path + 1; ; p++) {
+		char c = *p;
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (path[0] != '\0' && mkdir(path, 0777) != 0 &&
+		    errno != EEXIST) {
+			*err = xasprintf("drove: cannot make the folder %s for "
+			    "the download: %s", path, strerror(errno));
+			rc = -1;
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(path);
+	return rc;
+}
+
 /* Start the current attempt's process: the command here, or ssh or scp
  * for the sequence's host. */
 static void
@@ -505,7 +547,11 @@ run_step_spawn(struct run_seq *seq)
 	}
 	spec.env = env;
 	seq->attempt = RUN_ATT_PROCESS;
-	seq->proc = proc_start(&spec, &cb, &err);
+	if (cs->op == CFG_OP_DOWNLOAD &&
+	    run_download_dirs(spec.cwd, cs->to, &err) != 0)
+		seq->proc = NULL;
+	else
+		seq->proc = proc_start(&spec, &cb, &err);
 	run_env_free(env);
 	run_env_free(renv);
 	remote_argv_free(argv);

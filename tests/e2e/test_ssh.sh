@@ -42,6 +42,8 @@ sequences:
       - {remote: "true"}
       - {upload: blob, to: "$T/up-{{host}}"}
       - {download: "$T/up-{{host}}", to: "down-{{host}}"}
+      - {download: "$T/up-{{host}}", to: "new/dir/down-{{host}}"}
+      - remote: for i in 1 2 3 4 5; do echo out\$i; echo err\$i >&2; done
       - remote: exit 4
         on_failure: continue
 YAML
@@ -52,10 +54,13 @@ check "remote run exits 1 (a step exits 4)" test "$rc" -eq 1
 check "remote output comes back" contains remote.out "s h2 | hello from h2, s h2"
 check "remote stderr comes back" contains remote.out "s h3 | warn"
 check "remote pipeline runs there" contains remote.out "s h1 | 8"
-check "remote exit code comes back" grep -qE "^s h1 \| <== step 9/9 exit 4: failed \(exit 4," remote.out
+check "remote exit code comes back" grep -qE "^s h1 \| <== step 11/11 exit 4: failed \(exit 4," remote.out
 check "one connection per host for 27 sessions" test "$(( $(sshd_connections) - before ))" -eq 3
 check "upload arrives byte for byte" cmp -s blob "$T/up-h2"
 check "download arrives byte for byte" cmp -s blob "down-h3"
+check "download makes the local folders" cmp -s blob "new/dir/down-h2"
+check "remote stdout and stderr in write order" test "$(cat runs/latest/01-s-h1/10-*.1.log | tr '\n' ' ')" = \
+    "out1 err1 out2 err2 out3 err3 out4 err4 out5 err5 "
 check "remote step log holds its output" contains runs/latest/01-s-h1/01-*.1.log "hello from h1"
 check "no master after the run" no_masters
 check "no control socket after the run" no_sockets
