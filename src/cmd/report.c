@@ -256,6 +256,19 @@ report_step_end(struct report *rp, const struct run_event *ev)
 	else if (step->exit_code > 0)
 		snprintf(why, sizeof why, "exit %d, ", step->exit_code);
 	report_prefix(rp, ev->seq);
+	if (ev->attempt == 0 && step->resumed) {
+		/* Not run here: no time, no exit code of its own. */
+		report_printf(rp, "%s<== step %zu/%zu %s: %s%s%s in run %s, "
+		    "not run again\n", rp->color ? C_DIM : "", ev->step + 1,
+		    seq->cfg->n_steps, step->cfg->name,
+		    rp->color ? C_RESET : "",
+		    report_status_color(rp, step->status),
+		    step_status_name(step->status),
+		    run_resumed_from(rp->run) ? run_resumed_from(rp->run) : "?");
+		if (rp->color)
+			report_put(rp, C_RESET, sizeof C_RESET - 1);
+		return;
+	}
 	report_printf(rp, "%s<== step %zu/%zu %s: %s%s%s (%s%s)\n",
 	    rp->color ? C_DIM : "", ev->step + 1, seq->cfg->n_steps,
 	    step->cfg->name, rp->color ? C_RESET : "",

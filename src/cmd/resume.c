@@ -2,6 +2,7 @@
 #include "resume.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "run.h"
@@ -46,13 +47,33 @@ resume_first_step(const struct run *run, size_t seq,
 	return i;
 }
 
+size_t
+resume_seq(struct run *run, size_t seq, const struct rr_run *prev)
+{
+	size_t first = resume_first_step(run, seq, prev);
+	const struct rr_seq *rs;
+	enum step_status *status;
+
+	if (first == 0)
+		return 0;
+	/* Each keeps its status there: a skipped step stays one, here and
+	 * in a resume of this run. */
+	rs = resume_find(prev, run_seq(run, seq)->cfg->name);
+	status = xcalloc(first, sizeof *status);
+	for (size_t j = 0; j < first; j++)
+		status[j] = rs->steps[j].status;
+	run_resume_from(run, seq, first, prev->id, status);
+	free(status);
+	return first;
+}
+
 int
 resume_apply(struct run *run, const char *log_dir, const char *spec,
     char **err)
 {
 	struct rr_run *prev;
 	char *dir, *why = NULL;
-	size_t i, first;
+	size_t i;
 
 	if ((dir = runread_resolve(log_dir, spec, &why)) == NULL) {
 		*err = xasprintf("--resume %s: %s", spec, why);
@@ -65,11 +86,8 @@ resume_apply(struct run *run, const char *log_dir, const char *spec,
 		free(dir);
 		return -1;
 	}
-	for (i = 0; i < run_seq_count(run); i++) {
-		first = resume_first_step(run, i, prev);
-		if (first > 0)
-			run_resume_from(run, i, first, prev->id);
-	}
+	for (i = 0; i < run_seq_count(run); i++)
+		resume_seq(run, i, prev);
 	runread_free(prev);
 	free(dir);
 	return 0;

@@ -17,6 +17,11 @@ struct rr_run;
 size_t resume_first_step(const struct run *run, size_t seq,
     const struct rr_run *prev);
 
+/* Tell `run` where sequence `seq` starts, given `prev`: the steps before
+ * resume_first_step keep the status they had there (a skipped one stays
+ * skipped). Returns that first step. */
+size_t resume_seq(struct run *run, size_t seq, const struct rr_run *prev);
+
 /* Resume `run` (created, not started) from the run that `spec` names in
  * log_dir (an id, a prefix of one, `latest`, or a run directory). Returns
  * 0, or -1 and *err (caller frees) when it names no readable run. */

@@ -925,7 +925,7 @@ run_seq_begin(struct run_seq *seq)
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
 	if (seq->resume_at > 0)
-		run_mark(seq, "-- steps 1-%zu succeeded in run %s: resuming "
+		run_mark(seq, "-- steps 1-%zu done in run %s: resuming "
 		    "at step %zu --", seq->resume_at, seq->run->resumed_from,
 		    seq->resume_at + 1);
 	run_attempt_queue(seq);
@@ -1203,10 +1203,10 @@ run_announce_resumed(struct run_seq *seq)
 	if (seq->resume_at == 0)
 		return;
 	if (seq->resume_at >= n)
-		run_notice(seq, "succeeded in run %s: not run again",
+		run_notice(seq, "done in run %s: not run again",
 		    seq->run->resumed_from);
 	else
-		run_notice(seq, "steps 1-%zu succeeded in run %s: resuming at "
+		run_notice(seq, "steps 1-%zu done in run %s: resuming at "
 		    "step %zu", seq->resume_at, seq->run->resumed_from,
 		    seq->resume_at + 1);
 	for (size_t j = 0; j < seq->resume_at && j < n; j++) {
@@ -1221,7 +1221,8 @@ run_announce_resumed(struct run_seq *seq)
 }
 
 void
-run_resume_from(struct run *run, size_t i, size_t first, const char *from)
+run_resume_from(struct run *run, size_t i, size_t first, const char *from,
+    const enum step_status *status)
 {
 	struct run_seq *seq;
 
@@ -1236,7 +1237,8 @@ run_resume_from(struct run *run, size_t i, size_t first, const char *from)
 	}
 	seq->resume_at = first;
 	for (size_t j = 0; j < first; j++) {
-		seq->steps[j].status = STEP_OK;
+		seq->steps[j].status = status != NULL &&
+		    status[j] == STEP_SKIPPED ? STEP_SKIPPED : STEP_OK;
 		seq->steps[j].resumed = true;
 		seq->steps[j].exit_code = 0;
 	}
@@ -1282,10 +1284,23 @@ run_finish(struct run *run, const char *why, int exit_code)
 int
 run_exit_status(const struct run *run)
 {
-	for (size_t i = 0; i < run->n_seqs; i++)
-		if (run->seqs[i].state != SEQ_OK)
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		const struct run_seq *seq = &run->seqs[i];
+		if (seq->state != SEQ_OK)
 			return 1;
+		if (!run->opt.fail_on_skip)
+			continue;
+		for (size_t j = 0; j < seq->cfg->n_steps; j++)
+			if (seq->steps[j].status == STEP_SKIPPED)
+				return 1;
+	}
 	return 0;
+}
+
+const char *
+run_resumed_from(const struct run *run)
+{
+	return run->resumed_from;
 }
 
 const struct config *

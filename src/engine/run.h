@@ -30,7 +30,8 @@ struct run_step {
 	double retry_at;     /* when STEP_RETRY_WAIT ends */
 	unsigned operator_retries; /* attempts started by the operator */
 	bool resumed;        /* done in the run this one resumes (--resume):
-	                        STEP_OK without running here */
+	                        its status there (ok, or skipped in a
+	                        sequence that succeeded), not run here */
 };
 
 struct run;
@@ -126,6 +127,7 @@ struct run_options {
 	bool interactive;    /* someone can answer a pause */
 	long max_parallel;   /* -1: the config's */
 	size_t scrollback;   /* lines kept per sequence; 0: the config's */
+	bool fail_on_skip;   /* a skipped step makes the exit status 1 */
 };
 
 /* A run of cfg (borrowed: it must outlive the run). */
@@ -149,14 +151,17 @@ void run_restore_step(struct run *run, size_t i, size_t step,
 /* True for a frozen run. */
 bool run_frozen(const struct run *run);
 
-/* --resume: sequence i starts at step `first`, the steps before it having
- * succeeded in the run `from` (an id, for the output). Each of those is
- * STEP_OK with `resumed` set, and is announced at run_start as a
+/* --resume: sequence i starts at step `first`, the steps before it being
+ * done in the run `from` (an id, for the output). Each of those keeps the
+ * status it had there, status[j] (STEP_OK or STEP_SKIPPED; NULL: all
+ * STEP_OK), with `resumed` set, and is announced at run_start as a
  * RUN_EV_STEP_END of attempt 0, after a RUN_EV_NOTICE, so the new run's
  * record says it too. first == n_steps: the sequence is done (SEQ_OK from
  * the start). Call before run_start. */
 void run_resume_from(struct run *run, size_t i, size_t first,
-    const char *from);
+    const char *from, const enum step_status *status);
+/* The id of the run this one resumes, or NULL. */
+const char *run_resumed_from(const struct run *run);
 
 /* Where the ssh control sockets go (a directory is made in it; see
  * remote_set_dir): the run directory. Call before run_start. */
@@ -178,7 +183,8 @@ bool run_settled(const struct run *run);
  * NULL for a normal end, or for example "interrupted"; exit_code is the
  * status drove exits with. */
 void run_finish(struct run *run, const char *why, int exit_code);
-/* 0 when every sequence succeeded, 1 otherwise. */
+/* 0 when every sequence succeeded (and, with fail_on_skip, no step was
+ * skipped), 1 otherwise. */
 int run_exit_status(const struct run *run);
 
 const struct config *run_config(const struct run *run);

@@ -247,9 +247,11 @@ touch "$T/fixed"
 "$DROVE" --headless --resume "$first" resume.yaml >resume2.out 2>&1
 check "resumed run exits 0" test $? -eq 0
 check "resumed at the failed step" test "$(cat "$T/ran" | sort | tr '\n' ' ')" = "a2 a3 c1 "
-check "resume says so" contains resume2.out "a | !! steps 1-1 succeeded in run $first: resuming at step 2"
-check "a succeeded sequence is done" contains resume2.out "b | !! succeeded in run $first: not run again"
+check "resume says so" contains resume2.out "a | !! steps 1-1 done in run $first: resuming at step 2"
+check "a succeeded sequence is done" contains resume2.out "b | !! done in run $first: not run again"
 check "and counted ok" contains resume2.out "3 sequences: 3 ok"
+check "headless: a step not run again says where it was done" \
+    contains resume2.out "a | <== step 1/3 echo a1 >> $T/ran: ok in run $first, not run again"
 check "logs: the step done before is marked" sh -c "'$DROVE' logs --log-dir runs8 latest a | grep -qE '^ +1  echo a1.* ok +\(done in the run resumed\)'"
 "$DROVE" logs --log-dir runs8 latest a 2 >/dev/null
 check "logs: the re-run step has its (empty) log" test $? -eq 0

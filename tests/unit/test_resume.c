@@ -127,22 +127,22 @@ test_first_step(void **state)
 	/* What the run says and does with it. */
 	run_add_observer(run, observe, NULL);
 	transcript[0] = '\0';
-	for (size_t i = 0; i < run_seq_count(run); i++) {
-		size_t first = resume_first_step(run, i, &rr);
-		if (first > 0)
-			run_resume_from(run, i, first, rr.id);
-	}
+	for (size_t i = 0; i < run_seq_count(run); i++)
+		resume_seq(run, i, &rr);
 	assert_int_equal(run_seq(run, 0)->resume_at, 1);
 	assert_true(run_seq(run, 0)->steps[0].resumed);
 	assert_int_equal(run_seq(run, 0)->steps[0].status, STEP_OK);
 	assert_int_equal(run_seq(run, 0)->steps[1].status, STEP_PENDING);
+	/* A step skipped there stays skipped: not counted ok. */
+	assert_true(run_seq(run, 1)->steps[0].resumed);
+	assert_int_equal(run_seq(run, 1)->steps[0].status, STEP_SKIPPED);
 	run_start(run);
 	assert_non_null(strstr(transcript,
-	    "notice a: steps 1-1 succeeded in run 20261126-093800: resuming at "
+	    "notice a: steps 1-1 done in run 20261126-093800: resuming at "
 	    "step 2\nend a/1 #0 ok\n"));
 	assert_non_null(strstr(transcript,
-	    "notice b: succeeded in run 20261126-093800: not run again\n"
-	    "end b/1 #0 ok\nend b/2 #0 ok\nseq b ok\n"));
+	    "notice b: done in run 20261126-093800: not run again\n"
+	    "end b/1 #0 skipped\nend b/2 #0 ok\nseq b ok\n"));
 	assert_int_equal(run_seq(run, 1)->state, SEQ_OK);
 	assert_int_equal(run_seq(run, 1)->current, 2);
 	/* a runs from its second step, from the loop's first pass. */
