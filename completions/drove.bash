@@ -93,7 +93,7 @@ _drove()
     fi
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '-f --file --headless -j --jobs --set --secret
-            --log-dir --exit-when-done --attempt -c --config --only
+            --log-dir --exit-when-done --fail-on-skip --attempt -c --config --only
             --resume --color= -h --help -V --version' -- "$cur"))
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
         return

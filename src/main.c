@@ -37,6 +37,7 @@
 struct opts {
 	bool headless;
 	bool exit_when_done;
+	bool fail_on_skip;    /* --fail-on-skip */
 	long jobs;            /* -1: the config's max_parallel */
 	char *log_dir;        /* --log-dir, or NULL */
 	char *config;         /* logs/review --config: its log_dir */
@@ -90,6 +91,7 @@ usage(FILE *fp)
 "  --secret NAME=VALUE the same, and the record shows *** for VALUE\n"
 "  --log-dir DIR       put the run directory under DIR\n"
 "  --exit-when-done    dashboard: exit when everything has finished\n"
+"  --fail-on-skip      a skipped step makes the exit status 1\n"
 "  --attempt N         logs: which attempt of a step (default: the last)\n"
 "  -c, --config FILE   logs, review: look for runs in FILE's log_dir\n"
 "  --only PATTERN      run only the sequences whose names match the shell\n"
@@ -140,7 +142,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 {
 	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
 		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG, OPT_COLOR,
-		OPT_SECRET };
+		OPT_SECRET, OPT_FAIL_SKIP };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -148,6 +150,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		{ "secret", required_argument, NULL, OPT_SECRET },
 		{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 		{ "exit-when-done", no_argument, NULL, OPT_EXIT_DONE },
+		{ "fail-on-skip", no_argument, NULL, OPT_FAIL_SKIP },
 		{ "attempt", required_argument, NULL, OPT_ATTEMPT },
 		{ "config", required_argument, NULL, 'c' },
 		{ "only", required_argument, NULL, OPT_ONLY },
@@ -202,6 +205,9 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			break;
 		case OPT_EXIT_DONE:
 			o->exit_when_done = true;
+			break;
+		case OPT_FAIL_SKIP:
+			o->fail_on_skip = true;
 			break;
 		case OPT_ATTEMPT:
 			if (parse_jobs(optarg, &o->attempt) != 0 ||
@@ -400,7 +406,8 @@ static int
 cmd_run(const char *path, const struct opts *o)
 {
 	struct config *cfg;
-	struct run_options ropt = { .max_parallel = o->jobs };
+	struct run_options ropt = { .max_parallel = o->jobs,
+		.fail_on_skip = o->fail_on_skip };
 	struct runlog *rl;
 	struct report *rp = NULL;
 	struct ui *ui = NULL;

@@ -48,6 +48,38 @@ logs_last_time(const struct rr_run *run)
 	return t;
 }
 
+/* The run's duration as its record says (until everything had finished,
+ * not until the dashboard was closed), else until its last moment. */
+static void
+logs_duration(const struct rr_run *run, char *buf, size_t size)
+{
+	if (run->duration >= 0)
+		duration_format(run->duration, DURATION_SHORT, buf, size);
+	else
+		logs_span(run->start, logs_last_time(run), buf, size);
+}
+
+/* The result, and what a bare "ok" would hide: "ok, 1 skipped, resumed". */
+static void
+logs_result(const struct rr_run *run, char *buf, size_t size)
+{
+	size_t skipped = 0;
+	bool resumed = false;
+
+	for (size_t i = 0; i < run->n_seqs; i++)
+		for (size_t k = 0; k < run->seqs[i].n_steps; k++) {
+			skipped += run->seqs[i].steps[k].status ==
+			    STEP_SKIPPED;
+			resumed |= run->seqs[i].steps[k].resumed;
+		}
+	snprintf(buf, size, "%s", run->status);
+	if (skipped > 0)
+		snprintf(buf + strlen(buf), size - strlen(buf),
+		    ", %zu skipped", skipped);
+	if (resumed)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", resumed");
+}
+
 static const char *
 logs_base(const char *path)
 {
@@ -93,7 +125,7 @@ logs_counts(const struct rr_run *run, char *buf, size_t size)
 static int
 logs_list(const char *log_dir, FILE *out)
 {
-	char **ids, when[32], dur[32], counts[128];
+	char **ids, when[32], dur[32], counts[128], result[96];
 	size_t n = runlog_list(log_dir, &ids);
 
 	if (n == 0) {
@@ -112,12 +144,12 @@ logs_list(const char *log_dir, FILE *out)
 			free(err);
 		} else {
 			logs_time(run->start, when, sizeof when);
-			logs_span(run->start, logs_last_time(run), dur,
-			    sizeof dur);
+			logs_duration(run, dur, sizeof dur);
 			logs_counts(run, counts, sizeof counts);
+			logs_result(run, result, sizeof result);
 			fprintf(out, "%-18s %-20s %-19s %9s  %-11s %s\n",
 			    run->id, logs_base(run->config), when, dur,
-			    run->status, counts);
+			    result, counts);
 			runread_free(run);
 		}
 		free(dir);
@@ -148,15 +180,18 @@ logs_seq_counts(const struct rr_seq *seq, size_t *ok, size_t *failed,
 static int
 logs_run(const struct rr_run *run, FILE *out)
 {
-	char when[32], dur[32];
+	char when[32], dur[32], result[96];
 	int w = 8;
 
 	logs_time(run->start, when, sizeof when);
-	logs_span(run->start, logs_last_time(run), dur, sizeof dur);
+	logs_duration(run, dur, sizeof dur);
+	logs_result(run, result, sizeof result);
 	fprintf(out, "run       %s\ndirectory %s\nconfig    %s\n"
 	    "started   %s\nduration  %s\nresult    %s", run->id, run->dir,
-	    run->config ? run->config : "?", when, dur, run->status);
-	if (run->live)
+	    run->config ? run->config : "?", when, dur, result);
+	if (run->live && run->settled)
+		fprintf(out, " (finished; its dashboard is still open)");
+	else if (run->live)
 		fprintf(out, " (drove is still running it)");
 	else if (!run->ended && run->cut_off)
 		fprintf(out, " (the record is cut off in the middle of a "

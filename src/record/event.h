@@ -16,6 +16,8 @@
 #define REC_EVENTS(E)                                                     \
 	E(RUN_START, "run_start")   /* id, config, pid, the plan */       \
 	E(RUN_END, "run_end")       /* status, exit code, duration */     \
+	E(SETTLED, "settled")       /* all finished (a dashboard may stay \
+	                               open): status, duration */         \
 	E(SEQ_STATE, "seq_state")   /* a sequence's new state */          \
 	E(STEP_START, "step_start") /* an attempt starts */               \
 	E(STEP_END, "step_end")     /* an attempt ends (attempt 0:        \

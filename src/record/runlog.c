@@ -442,6 +442,15 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_IDLE:
+		/* Everything has finished, though the dashboard may stay
+		 * open: a reader can tell a finished run from a running one
+		 * before its run_end. */
+		runlog_event_begin(&j, REC_SETTLED, ev->time);
+		json_str(&j, RF(STATUS), run_exit_status(run) == 0 ? "ok" :
+		    "failed");
+		json_num(&j, RF(DURATION), run_settled_at(run) -
+		    run_started(run));
+		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_END: {
 		size_t count[SEQ_STATE_COUNT] = { 0 };

@@ -344,15 +344,26 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		rr_plan(run, l);
 		return;
 	}
+	if (ev == REC_SETTLED) {
+		run->settled = true;
+		run->duration = rr_num(l, l->root, REC_F_DURATION, -1);
+		free(run->settled_status);
+		run->settled_status = rr_dup(rr_str(l, l->root,
+		    REC_F_STATUS));
+		return;
+	}
 	if (ev == REC_RUN_END) {
 		run->ended = true;
 		run->end = ts;
+		run->duration = rr_num(l, l->root, REC_F_DURATION, -1);
 		free(run->status);
 		run->status = rr_dup(rr_str(l, l->root, REC_F_STATUS));
 		run->exit_code = (int)rr_int(l, l->root, REC_F_EXIT_CODE, 0,
 		    255, 1);
 		return;
 	}
+	if (ev != REC_NOTICE)
+		run->settled = false; /* something happened since */
 	if (ev == REC_NOTICE && rr_str(l, l->root, REC_F_SEQ_INDEX) == NULL) {
 		/* About the whole run: the writer lost part of the record
 		 * (a full disk), and says what. */
@@ -471,6 +482,7 @@ runread_load(const char *dir, char **err)
 	run->id = xstrdup(slash != NULL && slash[1] != '\0' ? slash + 1 :
 	    run->dir);
 	run->exit_code = -1;
+	run->duration = -1;
 	for (char *p = buf, *nl; p < buf + len; p = nl + 1) {
 		struct rr_line l;
 		nl = memchr(p, '\n', (size_t)(buf + len - p));
@@ -502,7 +514,14 @@ runread_load(const char *dir, char **err)
 	if (!run->ended) {
 		run->live = runlog_live(dir);
 		free(run->status);
-		run->status = xstrdup(run->live ? "running" : "interrupted");
+		/* Finished, its dashboard left open: the run is over. */
+		if (run->live && run->settled && run->settled_status != NULL)
+			run->status = xstrdup(run->settled_status);
+		else
+			run->status = xstrdup(run->live ? "running" :
+			    "interrupted");
+		if (!run->settled)
+			run->duration = -1;
 	}
 	if (run->status == NULL)
 		run->status = xstrdup("?");
@@ -539,6 +558,7 @@ runread_free(struct rr_run *run)
 	free(run->dir);
 	free(run->config);
 	free(run->status);
+	free(run->settled_status);
 	free(run);
 }
 

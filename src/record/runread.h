@@ -68,9 +68,15 @@ struct rr_run {
 	double start, end;    /* end 0 when there is no run_end */
 	bool ended;           /* a run_end was recorded */
 	bool live;            /* no run_end yet, and a drove still runs it */
+	bool settled;         /* everything had finished at the record's
+	                         end (a `settled` with nothing after it) */
+	double duration;      /* the record's: run_end's, else the last
+	                         settled's; -1 when it has none */
 	char *status;         /* ok, failed, interrupted (also when cut
-	                         off), or running */
+	                         off), or running; a live run that has
+	                         settled: ok or failed */
 	int exit_code;
+	char *settled_status; /* of the last settled, or NULL */
 	struct rr_seq *seqs;
 	size_t n_seqs;
 	bool incomplete;      /* the writer said part of the record is

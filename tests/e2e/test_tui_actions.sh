@@ -101,8 +101,46 @@ tui_check "retry on a finished sequence says why" tui_wait_re "retry holdme: "
 
 # --- settled: the dashboard stays; q quits at once --------------------------------
 tui_check "run finished" tui_wait_re "finished in 0:[0-9]+"
+# The record says it is over while the dashboard stays open, and for how
+# long it ran: not until q.
+"$DROVE" logs --log-dir "$T/runs" >"$T/list-open" 2>&1
+check "logs: a finished run with its dashboard open is not running" \
+    grep -qE "^[0-9-]+ +actions.yaml .* failed, 1 skipped +" "$T/list-open"
+"$DROVE" logs --log-dir "$T/runs" latest >"$T/run-open" 2>&1
+check "logs: the run says its dashboard is still open" \
+    contains "$T/run-open" "finished; its dashboard is still open"
 tui_keys q
 tui_check "quit without asking" tui_dead
 check "exit status 1 (a failure)" test "$(tui_exit_status)" = 1
+"$DROVE" logs --log-dir "$T/runs" >"$T/list-closed" 2>&1
+check "logs: the duration is the record's, not until q" test \
+    "$(awk 'NR==2 {print $4}' "$T/list-open")" = \
+    "$(awk 'NR==2 {print $4}' "$T/list-closed")"
+
+# --- a skip: ok, but said; --fail-on-skip makes it fail ---------------------------
+cat >"$T/skip.yaml" <<'YAML'
+settings: {log_dir: skipruns}
+sequences:
+  - name: one
+    steps:
+      - {name: broken, run: exit 2, on_failure: pause}
+      - echo after
+YAML
+for flag in "" --fail-on-skip; do
+	tui_cleanup
+	tui_start $flag skip.yaml
+	tui_check "skip$flag: paused" tui_wait_re "! one +PAUSED"
+	tui_keys s
+	tui_check "skip$flag: finished" tui_wait_re "finished in 0:[0-9]+"
+	tui_keys q
+	tui_check "skip$flag: quit" tui_dead
+	"$DROVE" logs --log-dir "$T/skipruns" >"$T/skiplist" 2>&1
+	if [ -z "$flag" ]; then
+		check "a skip: exit 0" test "$(tui_exit_status)" = 0
+		check "logs: ok, 1 skipped" grep -qE " ok, 1 skipped +1 ok" "$T/skiplist"
+	else
+		check "--fail-on-skip: a skip exits 1" test "$(tui_exit_status)" = 1
+	fi
+done
 
 finish
