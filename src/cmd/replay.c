@@ -34,6 +34,16 @@ replay_seq_state(const struct rr_seq *rs, bool ended)
 	return rs->state;
 }
 
+/* Where something the record never saw end stopped: the record's last
+ * time (never before it started). */
+static double
+replay_last(const struct rr_run *rec, double start)
+{
+	double t = rec->ended && rec->end > rec->last ? rec->end : rec->last;
+
+	return t > start ? t : start;
+}
+
 /* Just enough of a config for the dashboard: names, from the record. */
 static struct config *
 replay_config(const struct rr_run *rec)
@@ -91,13 +101,20 @@ replay_open(const char *dir, char **err)
 			if (st->n_attempts == 0)
 				continue;
 			a = &st->attempts[st->n_attempts - 1];
+			/* Cut off with the run: it ran until the record's
+			 * last moment, not until now. */
 			run_restore_step(rp->run, i, k,
 			    replay_step_status(a->status),
 			    a->attempt, a->exit_code, a->signal,
-			    a->start, a->end > 0 ? a->end : a->start);
+			    a->start, a->end > 0 ? a->end :
+			    replay_last(rec, a->start));
 		}
-		run_restore_seq(rp->run, i,
-		    replay_seq_state(rs, rec->ended), rs->start, rs->end);
+		enum seq_state state = replay_seq_state(rs, rec->ended);
+		double end = rs->end;
+		if (rs->stated && rs->start > 0 && (end <= 0 ||
+		    (state == SEQ_ABORTED && rs->state != SEQ_ABORTED)))
+			end = replay_last(rec, rs->start);
+		run_restore_seq(rp->run, i, state, rs->start, end);
 	}
 	return rp;
 }

@@ -337,6 +337,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 
 	if (!rec_event_parse(rr_str(l, l->root, REC_F_EVENT), &ev, &act))
 		return;
+	if (ts > run->last)
+		run->last = ts;
 	if (ev == REC_RUN_START) {
 		run->start = ts;
 		free(run->config);

@@ -66,6 +66,8 @@ struct rr_run {
 	                         beneath it (fsat.h), whatever is renamed */
 	char *config;         /* the config path the run was started with */
 	double start, end;    /* end 0 when there is no run_end */
+	double last;          /* the latest time in the record: where a run
+	                         killed outright stopped */
 	bool ended;           /* a run_end was recorded */
 	bool live;            /* no run_end yet, and a drove still runs it */
 	bool settled;         /* everything had finished at the record's

@@ -119,11 +119,22 @@ wait_for 10 test -s "$T/cut.pid"
 wait_for 10 grep -q started "$T"/runs-cut/latest/01-cut/01-forever.1.log
 { kill -KILL "$dpid"; wait "$dpid"; } 2>/dev/null
 kill -KILL "$(cat "$T/cut.pid")" 2>/dev/null
+# As if it had been killed an hour ago: its times end where its record
+# ends, they do not grow with the clock.
+python3 - "$T"/runs-cut/latest/events.jsonl <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+for l in lines:
+    l["ts"] -= 3600
+open(sys.argv[1], "w").write("".join(json.dumps(l) + "\n" for l in lines))
+PY
 tui_restart review --log-dir runs-cut
 tui_check "an interrupted run opens" tui_wait_re "review [0-9-]+: interrupted, read only"
 tui_check "what it printed" tui_has_re "^started"
 tui_check "it says the step did not finish" tui_wait "-- did not finish (the run was interrupted) --"
 tui_check "the title says so too" tui_has_re "■ cut +aborted at step 1/1"
+tui_check "its elapsed time ends with the record" tui_has_re "■ cut .* 0:0[0-9] "
+tui_check "not with the clock" tui_lacks "1:00:"
 # A signal ends a review too, the terminal given back.
 kill -TERM "$(tui_pid)"
 tui_check "SIGTERM quits" tui_dead
