@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -459,6 +460,30 @@ rr_open_error(const char *dir, const char *rel, int err)
 	return xasprintf("%s/%s: %s", dir, rel, strerror(err));
 }
 
+/* The ssh control directory (remote.c) of a run whose drove was killed
+ * outright is left behind, empty once its masters are gone: remove it.
+ * Only an empty one (rmdir refuses any other), and never through a
+ * symlink (AT_REMOVEDIR does not follow one). */
+static void
+rr_sweep_ssh(int dfd)
+{
+	int fd = dup(dfd);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "ssh-", 4) == 0 &&
+		    e->d_type == DT_DIR)
+			(void)unlinkat(dfd, e->d_name, AT_REMOVEDIR);
+	closedir(d);
+}
+
 struct rr_run *
 runread_load(const char *dir, char **err)
 {
@@ -515,6 +540,8 @@ runread_load(const char *dir, char **err)
 	free(buf);
 	if (!run->ended) {
 		run->live = runlog_live(dir);
+		if (!run->live)
+			rr_sweep_ssh(dfd);
 		free(run->status);
 		/* Finished, its dashboard left open: the run is over. */
 		if (run->live && run->settled && run->settled_status != NULL)

@@ -179,6 +179,11 @@ for how in INT TERM KILL; do
 	fi
 	check "SIG$how: no master left" no_masters
 	check "SIG$how: no control socket left" wait_for 20 no_sockets
+	if [ "$how" = KILL ]; then
+		"$DROVE" logs --log-dir runs5 latest >/dev/null 2>&1
+		check "SIGKILL: the next logs removes the empty ssh directory" \
+		    test -z "$(find runs5/latest/ -name 'ssh-*')"
+	fi
 done
 
 # --- killing a remote step, and its timeout --------------------------------
