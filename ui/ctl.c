@@ -112,9 +112,11 @@ ctl_act(struct ctl *c, enum run_action act, const char *verb)
 {
 	const char *why = c->eng->act(c->arg, c->focus, act);
 
+	/* The reason first: a long sequence name would push it off the
+	 * status bar. */
 	if (why != NULL)
-		ctl_message(c, true, "%s %s: %s", verb,
-		    c->eng->name(c->arg, c->focus), why);
+		ctl_message(c, true, "%s (%s %s)", why, verb,
+		    c->eng->name(c->arg, c->focus));
 	else
 		ctl_message(c, false, "%s %s", verb,
 		    c->eng->name(c->arg, c->focus));

@@ -56,9 +56,9 @@ tui_check "t again hides it" tui_wait_re "^5000 *$"
 
 # --- actions are refused -----------------------------------------------------
 tui_keys r
-tui_check "r: read only" tui_wait "retry big: read only: a past run"
+tui_check "r: read only" tui_wait "read only: a past run (retry big)"
 tui_keys x
-tui_check "x: read only" tui_wait "kill big: read only: a past run"
+tui_check "x: read only" tui_wait "read only: a past run (kill big)"
 tui_keys i
 tui_check "i: read only" tui_wait "input: read only: a past run"
 tui_keys q

@@ -97,7 +97,7 @@ tui_check "resume" tui_wait_re "✔ holdme +ok 2/2"
 
 # --- an action that does not apply says why --------------------------------------
 tui_keys r
-tui_check "retry on a finished sequence says why" tui_wait_re "retry holdme: "
+tui_check "retry on a finished sequence says why" tui_wait_re "\(retry holdme\)"
 
 # --- settled: the dashboard stays; q quits at once --------------------------------
 tui_check "run finished" tui_wait_re "finished in 0:[0-9]+"

@@ -21,7 +21,7 @@ YAML
 tui_start input.yaml
 tui_check "the unfinished prompt line shows" tui_wait "Your name?"
 tui_keys r
-tui_check "keys are not input by default" tui_wait "retry asker: "
+tui_check "keys are not input by default" tui_wait "(retry asker)"
 tui_keys i
 tui_check "input mode is shown" tui_wait "INPUT to asker"
 tui_keys d r o v e Enter

@@ -356,12 +356,12 @@ test_actions(void **state)
 	F.state[1] = SEQ_PAUSED;
 	keys(c, "r");
 	assert_int_equal(F.act_seq[5], 1);
-	assert_string_equal(c->message, "retry beta: no failed or paused step");
+	assert_string_equal(c->message, "no failed or paused step (retry beta)");
 	assert_true(c->message_error);
 	keys(c, "p");
 	assert_int_equal(F.acts[6], RUN_ACT_RESUME);
 	assert_string_equal(c->message,
-	    "resume beta: no failed or paused step");
+	    "no failed or paused step (resume beta)");
 	/* The next key clears it. */
 	ctl_key(c, 'j');
 	assert_string_equal(c->message, "");
@@ -637,7 +637,7 @@ test_times_and_read_only(void **state)
 	F.reason = "read only: a past run";
 	keys(c, "r");
 	assert_int_equal(F.nacts, 1);
-	assert_string_equal(c->message, "retry alpha: read only: a past run");
+	assert_string_equal(c->message, "read only: a past run (retry alpha)");
 	/* Nothing runs: q quits at once. */
 	ctl_key(c, 'q');
 	assert_true(c->quit);
