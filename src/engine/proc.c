@@ -695,7 +695,8 @@ proc_answer(unsigned id, enum keeper_answer what, int value)
 		else if (p->term_sent) {
 			proc_signal(p, SIGTERM);
 			proc_signal(p, SIGCONT);
-		}
+		} else if (p->cb.started != NULL)
+			p->cb.started(p->cb.arg);
 		break;
 	case KEEPER_FAILED:
 		if (!p->detached)

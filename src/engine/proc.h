@@ -38,6 +38,10 @@ struct proc_callbacks {
 	/* The child is finished: status is a waitpid status, or -1 when it
 	 * could not be started (the reason was sent through output()). */
 	void (*exited)(void *arg, int status);
+	/* Optional: the child runs now (the keeper started it, which may be
+	 * a while after proc_start when many start at once). Not called for
+	 * a child killed before it ran. */
+	void (*started)(void *arg);
 	void *arg;
 };
 

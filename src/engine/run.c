@@ -72,9 +72,14 @@ static void run_remote_ready(void *arg, const char *err);
 static void run_request(struct run *run);
 static void run_check(const struct run_seq *seq);
 
+/* The time of an event, a duration's ends, a timer's start: fresh, not
+ * the loop's cached time, which is as old as the loop pass (and a pass
+ * that starts many steps under load lasts long): a stale time stamps
+ * events early, stretches durations, and starts a timeout in the past. */
 static double
 run_now(void)
 {
+	ev_now_update(EV_DEFAULT);
 	return ev_now(EV_DEFAULT);
 }
 
@@ -373,6 +378,22 @@ run_end_attempt(struct run_seq *seq, enum run_end reason, enum step_status st)
 		proc_kill(seq->proc);
 }
 
+/* A local step's process runs: its timeout counts from now, not from a
+ * wait for its turn to be started (long when many start at once). */
+static void
+run_proc_started(void *arg)
+{
+	struct run_seq *seq = arg;
+	const struct cfg_step *cs = run_cur(seq)->cfg;
+
+	if (cs->timeout > 0 && cs->kind == CFG_STEP_RUN &&
+	    cs->op == CFG_OP_RUN && !ev_is_active(&seq->timeout)) {
+		run_now();
+		ev_timer_set(&seq->timeout, cs->timeout, 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &seq->timeout);
+	}
+}
+
 static void
 run_timeout_cb(EV_P_ ev_timer *w, int revents)
 {
@@ -448,8 +469,10 @@ run_attempt_begin(struct run_seq *seq)
 		return;
 	}
 	/* The timeout counts from here: waiting for a host that does not
-	 * answer is part of the step. */
-	if (cs->timeout > 0) {
+	 * answer is part of the step. A local command's counts from when its
+	 * process runs (run_proc_started). */
+	if (cs->timeout > 0 && (cs->kind != CFG_STEP_RUN ||
+	    cs->op != CFG_OP_RUN)) {
 		ev_timer_set(&seq->timeout, cs->timeout, 0.);
 		ev_timer_start(EV_DEFAULT_UC_ &seq->timeout);
 	}
@@ -530,6 +553,7 @@ run_step_spawn(struct run_seq *seq)
 	struct proc_callbacks cb = {
 		.output = run_proc_output,
 		.exited = run_proc_exited,
+		.started = run_proc_started,
 		.arg = seq,
 	};
 	char **env = run_env_build(seq, step), **renv = NULL, **argv = NULL;
