@@ -21,6 +21,7 @@
 
 #include "container_of.h"
 #include "keeper.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 extern char **environ;
@@ -54,6 +55,7 @@ struct proc {
 	double kill_grace;
 	struct proc_callbacks cb;
 	struct proc_req req;  /* the keeper's request, until sent */
+	struct strbuf typed;  /* written to a tty proc not yet running */
 	struct proc *held_next;
 };
 
@@ -489,6 +491,7 @@ proc_destroy(struct proc *p)
 	if (p->held)
 		proc_held_remove(p);
 	free(p->req.buf);
+	strbuf_free(&p->typed);
 	proc_close_fd(p);
 	proc_close_in(p);
 	ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
@@ -697,6 +700,10 @@ proc_answer(unsigned id, enum keeper_answer what, int value)
 			proc_signal(p, SIGCONT);
 		} else if (p->cb.started != NULL)
 			p->cb.started(p->cb.arg);
+		if (p->typed.len > 0 && !p->detached) {
+			(void)proc_write(p, p->typed.buf, p->typed.len);
+			strbuf_free(&p->typed);
+		}
 		break;
 	case KEEPER_FAILED:
 		if (!p->detached)
@@ -964,6 +971,12 @@ proc_write(struct proc *p, const char *data, size_t len)
 
 	if (!p->tty || p->fd < 0)
 		return -1;
+	if (p->pid == 0) {
+		/* Not running yet: what is typed waits for it, as it would
+		 * have had the program been slow to read. */
+		strbuf_add(&p->typed, data, len);
+		return (ssize_t)len;
+	}
 	do
 		n = write(p->fd, data, len);
 	while (n < 0 && errno == EINTR);
