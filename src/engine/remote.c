@@ -139,16 +139,6 @@ remote_opt(struct remote_args *a, char *s)
 	remote_arg(a, s);
 }
 
-void
-remote_argv_free(char **argv)
-{
-	if (argv == NULL)
-		return;
-	for (char **p = argv; *p != NULL; p++)
-		free(*p);
-	free(argv);
-}
-
 /*
  * NAME="VALUE" for ssh's -o, for a value drove made (a path): ssh splits
  * an -o line into words as it does a line of ssh_config, so a blank would
@@ -512,7 +502,7 @@ remote_start_master(struct remote *r, size_t h, char **err)
 	rh->msg_len = 0;
 	rh->msg[0] = '\0';
 	rh->master = proc_start(&spec, &cb, err);
-	remote_argv_free(a.v);
+	xstrv_free(a.v);
 	if (rh->master == NULL)
 		return -1;
 	rh->state = REMOTE_CONNECTING;

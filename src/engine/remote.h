@@ -51,13 +51,12 @@ int remote_connect(struct remote *r, size_t h, remote_ready_fn *ready,
 void remote_cancel(struct remote *r, struct remote_wait *w);
 
 /* The argv of the process for step st on host h (NULL-terminated; free
- * with remote_argv_free): ssh for a remote step, scp for a copy. env holds
+ * with xstrv_free): ssh for a remote step, scp for a copy. env holds
  * n_env "NAME=VALUE" strings for the remote command's environment;
  * kill_grace is how long its remote process group has between SIGTERM
  * and SIGKILL when the step is stopped. */
 char **remote_argv(struct remote *r, size_t h, const struct cfg_step *st,
     char *const *env, size_t n_env, double kill_grace);
-void remote_argv_free(char **argv);
 
 /* Ask every master to exit (SIGKILL after a grace of 2 s); waits still
  * pending get ready(arg, "...closed"). Returns at once: the caller's loop

@@ -221,7 +221,7 @@ run_env_add_step(char ***env, size_t *n, size_t *cap,
 }
 
 /* drove's environment, then what run_env_add_step adds. Caller frees with
- * run_env_free. */
+ * xstrv_free. */
 static char **
 run_env_build(const struct run_seq *seq, const struct run_step *step)
 {
@@ -240,7 +240,7 @@ run_env_build(const struct run_seq *seq, const struct run_step *step)
 
 /* What a remote step's command gets on the host, as NAME=VALUE: only what
  * run_env_add_step adds, not drove's own environment (that is this
- * machine's). Caller frees with run_env_free. */
+ * machine's). Caller frees with xstrv_free. */
 static char **
 run_env_remote(const struct run_seq *seq, const struct run_step *step,
     size_t *n)
@@ -253,16 +253,6 @@ run_env_remote(const struct run_seq *seq, const struct run_step *step,
 	env[0] = NULL;
 	run_env_add_step(&env, n, &cap, seq, step);
 	return env;
-}
-
-static void
-run_env_free(char **env)
-{
-	if (env == NULL)
-		return;
-	for (char **e = env; *e != NULL; e++)
-		free(*e);
-	free(env);
 }
 
 /* --- steps ------------------------------------------------------------- */
@@ -576,9 +566,9 @@ run_step_spawn(struct run_seq *seq)
 		seq->proc = NULL;
 	else
 		seq->proc = proc_start(&spec, &cb, &err);
-	run_env_free(env);
-	run_env_free(renv);
-	remote_argv_free(argv);
+	xstrv_free(env);
+	xstrv_free(renv);
+	xstrv_free(argv);
 	if (seq->proc == NULL) {
 		DEBUG_LOG("spawn %s step %zu (%s) #%u failed: %s",
 		    seq->cfg->name, seq->current + 1, cs->name, step->attempt,

@@ -94,3 +94,13 @@ xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+void
+xstrv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}

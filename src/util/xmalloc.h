@@ -17,5 +17,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Free a NULL-terminated array of strings and each of them (an argv, an
+ * environment). NULL is fine. */
+void xstrv_free(char **v);
 
 #endif

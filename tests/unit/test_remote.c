@@ -122,7 +122,7 @@ test_argv(void **state)
 	    "trap \"\" TERM; kill -TERM 0 2>/dev/null; exit \"$s\"' drove 5 "
 	    "1 'echo hi' 'A=it'\\''s']");
 	free(s);
-	remote_argv_free(argv);
+	xstrv_free(argv);
 
 	argv = remote_argv(r, 0, &cfg->seqs[0].steps[1], NULL, 0, 5);
 	s = cat_argv(argv);
@@ -130,23 +130,23 @@ test_argv(void **state)
 	assert_non_null(strstr(s, "[-r] [-p] [--] [./a:b] [10.0.0.1:/tmp/x]"));
 	assert_true(strncmp(s, "[scp] [-F]", 10) == 0);
 	free(s);
-	remote_argv_free(argv);
+	xstrv_free(argv);
 	argv = remote_argv(r, 0, &cfg->seqs[0].steps[2], NULL, 0, 5);
 	s = cat_argv(argv);
 	assert_non_null(strstr(s, "[--] [10.0.0.1:/var/log/x] [logs]"));
 	free(s);
-	remote_argv_free(argv);
+	xstrv_free(argv);
 	argv = remote_argv(r, 0, &cfg->seqs[0].steps[3], env, 1, 0.2);
 	s = cat_argv(argv);
 	assert_non_null(strstr(s, "[-o] [LogLevel=ERROR] [-tt] [--] "
 	    "[10.0.0.1] [exec env 'A=it'\\''s' sh -c 'top']"));
 	free(s);
-	remote_argv_free(argv);
+	xstrv_free(argv);
 	argv = remote_argv(r, 1, &cfg->seqs[1].steps[0], NULL, 0, 5);
 	s = cat_argv(argv);
 	assert_non_null(strstr(s, "[--] [f] [[::1]:/tmp]"));
 	free(s);
-	remote_argv_free(argv);
+	xstrv_free(argv);
 	remote_free(r);
 	config_free(cfg);
 }
@@ -179,7 +179,7 @@ spawn_wrapped(const char *command, char **env, size_t n_env, int *in,
 	word = xstrdup(*argv);
 	while (argv[-1] != NULL && strcmp(argv[-1], "ssh") != 0)
 		argv--;
-	remote_argv_free(argv - 1);
+	xstrv_free(argv - 1);
 	remote_free(r);
 	config_free(cfg);
 
