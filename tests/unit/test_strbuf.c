@@ -57,20 +57,20 @@ test_grows(void **state)
 static void
 test_shell_quote(void **state)
 {
+	static const char *const cases[][2] = {
+		{ "plain", "'plain'" },
+		{ "it's $HOME \"x\"", "'it'\\''s $HOME \"x\"'" },
+		{ "", "''" },
+		{ "''", "''\\'''\\'''" },
+	};
 	struct strbuf sb = STRBUF_INIT;
 
 	(void)state;
-	strbuf_shell_quote(&sb, "plain");
-	assert_string_equal(sb.buf, "'plain'");
-	strbuf_reset(&sb);
-	strbuf_shell_quote(&sb, "it's $HOME \"x\"");
-	assert_string_equal(sb.buf, "'it'\\''s $HOME \"x\"'");
-	strbuf_reset(&sb);
-	strbuf_shell_quote(&sb, "");
-	assert_string_equal(sb.buf, "''");
-	strbuf_reset(&sb);
-	strbuf_shell_quote(&sb, "''");
-	assert_string_equal(sb.buf, "''\\'''\\'''");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		strbuf_reset(&sb);
+		strbuf_shell_quote(&sb, cases[i][0]);
+		assert_string_equal(strbuf_str(&sb), cases[i][1]);
+	}
 	strbuf_free(&sb);
 }
 

@@ -49,6 +49,20 @@ title(size_t cols, bool bar)
 	assert_int_equal(title_width(buf), cols);
 }
 
+/* Sequence in state st (started at 10 s) at its second step, the first
+ * done: the step in status ss, its attempt (started at 88 s when one). */
+static void
+at_second_step(enum seq_state st, enum step_status ss, unsigned attempt)
+{
+	seq.state = st;
+	seq.started = 10.;
+	seq.current = 1;
+	steps[0].status = STEP_OK;
+	steps[1].status = ss;
+	steps[1].attempt = attempt;
+	steps[1].started = attempt > 0 ? 88. : 0;
+}
+
 static void
 test_waiting(void **state)
 {
@@ -62,13 +76,7 @@ static void
 test_running(void **state)
 {
 	(void)state;
-	seq.state = SEQ_RUNNING;
-	seq.started = 10.;
-	seq.current = 1;
-	steps[0].status = STEP_OK;
-	steps[1].status = STEP_RUNNING;
-	steps[1].attempt = 2;
-	steps[1].started = 88.;
+	at_second_step(SEQ_RUNNING, STEP_RUNNING, 2);
 	csteps[1].retries = 5;
 	assert_true(title_seq(&seq, 100., 70, true, NULL, buf, sizeof buf));
 	assert_string_equal(buf, "build  step 2/3  compile everything  try 2/6"
@@ -103,13 +111,8 @@ static void
 test_paused_and_done(void **state)
 {
 	(void)state;
-	seq.state = SEQ_PAUSED;
+	at_second_step(SEQ_PAUSED, STEP_FAILED, 1);
 	seq.pause = RUN_PAUSE_FAILURE;
-	seq.started = 10.;
-	seq.current = 1;
-	steps[0].status = STEP_OK;
-	steps[1].status = STEP_FAILED;
-	steps[1].attempt = 1;
 	steps[1].exit_code = 3;
 	assert_int_equal(title_seq_status(&seq), TITLE_PAUSED);
 	title(90, false);
@@ -162,12 +165,7 @@ test_control_characters(void **state)
 	(void)state;
 	cseq.name = name;
 	csteps[1].name = step;
-	seq.state = SEQ_RUNNING;
-	seq.started = 10.;
-	seq.current = 1;
-	steps[1].status = STEP_RUNNING;
-	steps[1].attempt = 1;
-	steps[1].started = 88.;
+	at_second_step(SEQ_RUNNING, STEP_RUNNING, 1);
 	assert_int_equal(title_width(name), strlen(name));
 	title_seq(&seq, 100., 40, false, NULL, buf, sizeof buf);
 	assert_int_equal(strlen(buf), 40);

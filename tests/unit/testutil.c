@@ -127,21 +127,6 @@ tu_read_pid(const char *path)
 /* --- a run on the loop --------------------------------------------------- */
 
 static void
-tu_world_line(struct tu_world *w, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-tu_world_line(struct tu_world *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vprintf(&w->log, fmt, ap);
-	va_end(ap);
-	strbuf_putc(&w->log, '\n');
-}
-
-static void
 tu_world_count_active(struct tu_world *w)
 {
 	w->active = 0;
@@ -169,35 +154,35 @@ tu_world_observe(void *arg, struct run *run, const struct run_event *ev)
 	switch (ev->type) {
 	case RUN_EV_STEP_START:
 		w->idle = false;
-		tu_world_line(w, "start %s/%zu #%u", name, ev->step + 1,
-		    ev->attempt);
+		strbuf_printf(&w->log, "start %s/%zu #%u\n", name,
+		    ev->step + 1, ev->attempt);
 		break;
 	case RUN_EV_STEP_END:
-		tu_world_line(w, "end %s/%zu #%u %s %d", name, ev->step + 1,
-		    ev->attempt,
+		strbuf_printf(&w->log, "end %s/%zu #%u %s %d\n", name,
+		    ev->step + 1, ev->attempt,
 		    step_status_name(seq->steps[ev->step].status),
 		    seq->steps[ev->step].exit_code);
 		break;
 	case RUN_EV_SEQ:
-		tu_world_line(w, "seq %s %s", name,
+		strbuf_printf(&w->log, "seq %s %s\n", name,
 		    seq_state_name(seq->state));
 		tu_world_count_active(w);
 		break;
 	case RUN_EV_LINE:
 		if (!(ev->line->flags & OUTBUF_MARK))
-			tu_world_line(w, "line %s: %.*s", name,
+			strbuf_printf(&w->log, "line %s: %.*s\n", name,
 			    (int)ev->line->len, ev->line->text);
 		break;
 	case RUN_EV_NOTICE:
-		tu_world_line(w, "notice %s: %s", name, ev->text);
+		strbuf_printf(&w->log, "notice %s: %s\n", name, ev->text);
 		break;
 	case RUN_EV_ACTION:
-		tu_world_line(w, "action %s %s", name,
+		strbuf_printf(&w->log, "action %s %s\n", name,
 		    run_action_name(ev->action));
 		break;
 	case RUN_EV_IDLE:
 		w->idle = true;
-		tu_world_line(w, "idle");
+		strbuf_puts(&w->log, "idle\n");
 		break;
 	default:
 		break;
