@@ -336,9 +336,9 @@ view_search(struct view *v, const struct view_source *src, bool older,
 	v->match_valid = true;
 	v->follow = false;
 	/* The match in the middle of the pane, unless that is past the
-	 * end. */
+	 * end, or everything fits in the pane: then nothing is hidden. */
 	v->bottom = n + rows / 2;
-	if (v->bottom >= end)
+	if (v->bottom >= end || end - first <= rows)
 		v->bottom = end - 1;
 	return true;
 }

@@ -205,6 +205,13 @@ test_logidx_scroll_search(void **state)
 	assert_int_equal(v.match, 8);
 	view_set_pattern(&v, L"One", 3);      /* upper case: exact */
 	assert_false(view_search(&v, &f->src, true, 4, &scratch));
+	/* Everything fits in the pane (a zoom): a match hides no line. */
+	view_follow(&v);
+	view_set_pattern(&v, L"-- step 1/1", 11);
+	while (view_search(&v, &f->src, true, 12, &scratch) && v.match > 0)
+		;
+	assert_int_equal(v.match, 0);
+	assert_int_equal(view_bottom(&v, &f->src), 9);
 	ansi_line_free(&scratch);
 }
 
