@@ -676,6 +676,12 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 	case RUN_END_NONE:
 		break;
 	}
+	/* A remote step drove ended: ssh's own status (255, or whatever the
+	 * wrapper exited with as it was killed) is not the command's. The
+	 * step was killed: say that, not "exit 255". */
+	if (reason != RUN_END_NONE && cs->op != CFG_OP_RUN &&
+	    step->signal == 0)
+		step->exit_code = -1;
 	seq->attempt = RUN_ATT_IDLE;
 	seq->end_reason = RUN_END_NONE;
 	step->status = st;
@@ -719,6 +725,19 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		run_emit_seq(seq);
 		return;
 	}
+	/* How it ended, as the review says it from the record: live and
+	 * review tell the same story. */
+	if (step->signal > 0)
+		run_mark(seq, "-- %s (signal %d) after %.1fs --",
+		    step_status_name(st), step->signal,
+		    step->ended - step->started);
+	else if (step->exit_code >= 0)
+		run_mark(seq, "-- %s (exit %d) after %.1fs --",
+		    step_status_name(st), step->exit_code,
+		    step->ended - step->started);
+	else
+		run_mark(seq, "-- %s after %.1fs --", step_status_name(st),
+		    step->ended - step->started);
 	switch (cs->on_failure) {
 	case CFG_ONFAIL_CONTINUE:
 		seq->had_failure = true;
@@ -968,6 +987,32 @@ run_needs_met(const struct run *run, const struct run_seq *seq)
 	return met;
 }
 
+/* A blocked pane says what it waits for, and why it cannot go on: the
+ * needs that did not succeed. */
+static void
+run_blocked_mark(const struct run *run, struct run_seq *seq)
+{
+	char names[256] = "";
+	size_t used = 0, n = 0;
+
+	/* "waits for build (failed), db (aborted)": until they are retried
+	 * into success. */
+
+	for (size_t i = 0; i < seq->cfg->n_needs; i++) {
+		const struct run_seq *need = &run->seqs[seq->cfg->needs[i]];
+		if (need->state != SEQ_FAILED && need->state != SEQ_BLOCKED &&
+		    need->state != SEQ_ABORTED)
+			continue;
+		if (used < sizeof names)
+			used += (size_t)snprintf(names + used,
+			    sizeof names - used, "%s%s (%s)", n ? ", " : "",
+			    need->cfg->name, seq_state_name(need->state));
+		n++;
+	}
+	run_mark(seq, "-- blocked: waits for %s --", names);
+}
+
+
 bool
 run_settled(const struct run *run)
 {
@@ -1005,6 +1050,7 @@ run_check_waiting(struct run *run)
 			if (met < 0 && seq->state == SEQ_WAITING) {
 				DEBUG_LOG("schedule: %s is blocked: a need "
 				    "did not succeed", seq->cfg->name);
+				run_blocked_mark(run, seq);
 				run_set_state(seq, SEQ_BLOCKED);
 			} else if (met >= 0 && seq->state == SEQ_BLOCKED) {
 				/* A need was retried: hope again. */
@@ -1474,8 +1520,10 @@ run_do_skip(struct run_seq *seq)
 	ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 	step->status = STEP_SKIPPED;
 	/* The step's last word in the record is now this: a step_end of its
-	 * last attempt, skipped. */
-	step->ended = run_now();
+	 * last attempt, skipped. Its time ended with its process, not with
+	 * the pause that followed; how it ended (exit code, signal) stays. */
+	if (step->ended <= 0)
+		step->ended = run_now();
 	run_emit(seq->run, &ev);
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);

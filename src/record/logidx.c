@@ -326,11 +326,15 @@ logidx_build(const struct rr_run *run, size_t si)
 			    "-- %s (signal %d) after %.1fs --",
 			    step_status_name(a->status),
 			    a->signal, a->end - a->start);
-		else if (a->status != STEP_OK)
+		else if (a->status != STEP_OK && a->exit_code >= 0)
 			li_mark(li, (unsigned)e->step, a->end,
 			    "-- %s (exit %d) after %.1fs --",
 			    step_status_name(a->status),
 			    a->exit_code, a->end - a->start);
+		else if (a->status != STEP_OK)
+			li_mark(li, (unsigned)e->step, a->end,
+			    "-- %s after %.1fs --",
+			    step_status_name(a->status), a->end - a->start);
 	}
 	free(done);
 	free(evs);

@@ -202,6 +202,8 @@ sequences:
 YAML
 "$DROVE" --headless kill.yaml >kill.out 2>&1
 check "a timed-out remote step is a timeout" grep -qE "k \| <== step 1/2 .*: timeout" kill.out
+check "ended by drove, not by ssh's exit 255" grep -qE "k \| <== step 1/2 .*: timeout \([0-9.]+s\)" kill.out
+check "the record says so: no exit code" grep -q '"step_index":0,"attempt":1,.*"status":"timeout","exit_code":null' runs6/latest/events.jsonl
 check "the next step runs" contains kill.out "k | after"
 check "the timed-out command is gone from the host, SIGTERM or not" wait_for 20 dead "$(cat "$T/tpid")"
 
