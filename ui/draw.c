@@ -408,9 +408,9 @@ draw_title(struct draw *d, size_t i, const struct layout_rect *r,
 	if (st == TITLE_PAUSED) {
 		/* Loud: the whole row in the alert colours. */
 		draw_role(d, ROLE_ALERT, &attr, &pair);
-		/* Focused, it stays red (loud) and gets underlined. */
+		/* Focused, it stays red (loud), bold and underlined. */
 		if (focused)
-			attr |= A_UNDERLINE;
+			attr |= A_UNDERLINE | A_BOLD;
 		gattr = attr;
 		gpair = pair;
 	} else {
@@ -425,6 +425,11 @@ draw_title(struct draw *d, size_t i, const struct layout_rect *r,
 		    gpair);
 		return;
 	}
+	/* The focus, in every state and colour (or none): a mark in the
+	 * first column, besides the row's attributes. */
+	if (focused)
+		draw_text(r->y, r->x, 1, d->utf8 ? "\xe2\x96\x8c" : ">",
+		    attr | A_BOLD, pair);
 	draw_text(r->y, r->x + 1, 1, title_glyph(st, d->utf8), gattr, gpair);
 	draw_view_note(d, i, note, sizeof note);
 	bar = title_seq(seq, d->now, (size_t)(r->w - 4), r->w >= 50, note,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Live and review tell the same story: the line a failed step ends with,
 # what a blocked pane waits for, and a skipped step's time (that of its
-# process, not of the pause after it).
+# process, not of the pause after it). The focus is marked in every state.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -26,7 +26,11 @@ tui_check "the live pane ends with how the step failed" \
 tui_check "a blocked pane says what it waits for" \
     tui_wait "-- blocked: waits for stopper (failed) --"
 tui_check "pauser pauses" tui_wait_re "! pauser +PAUSED"
-tui_keys '!' s
+tui_check "the focus is marked on a failed pane" tui_has_re "^▌✘ stopper"
+tui_check "and only there" tui_has_re "^ ! pauser"
+tui_keys '!'
+tui_check "the focus is marked on a paused pane" tui_wait_re "^▌! pauser +PAUSED"
+tui_keys s
 tui_check "finished" tui_wait_re "finished in 0:[0-9]+"
 tui_keys q
 tui_check "quit" tui_dead
