@@ -122,6 +122,138 @@ ctl_act(struct ctl *c, enum run_action act, const char *verb)
 		    c->eng->name(c->arg, c->focus));
 }
 
+/* --- actions that ask first -------------------------------------------- */
+
+/* A bulk action's sequences: stopped (failed, paused on a failure, or
+ * aborted) and the action applies; with `step`, only those stopped at
+ * a step of that name. With `doit`, act on each (one action each in the
+ * record). Returns how many. */
+static size_t
+ctl_bulk(struct ctl *c, enum run_action act, const char *step, bool doit,
+    size_t *failed)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		enum seq_state st = c->eng->state(c->arg, i);
+		const char *at;
+
+		if (st != SEQ_PAUSED && st != SEQ_FAILED && st != SEQ_ABORTED)
+			continue;
+		if (c->eng->can(c->arg, i, act) != NULL)
+			continue;
+		if (step != NULL && ((at = c->eng->step_name(c->arg, i)) ==
+		    NULL || strcmp(at, step) != 0))
+			continue;
+		n++;
+		if (doit && c->eng->act(c->arg, i, act) != NULL && failed)
+			(*failed)++;
+	}
+	return n;
+}
+
+static const char *
+ctl_plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* R, S: ask, naming how many, and offer the narrower choice when the
+ * focused sequence is one of them. */
+static void
+ctl_ask_bulk(struct ctl *c, enum run_action act)
+{
+	const char *verb = run_action_name(act), *at;
+	size_t all = ctl_bulk(c, act, NULL, false, NULL), step = 0;
+
+	if (c->read_only != NULL) {
+		ctl_message(c, true, "%s (%s all)", c->read_only, verb);
+		return;
+	}
+	if (all == 0) {
+		ctl_message(c, true, "no failed or paused sequence to %s",
+		    verb);
+		return;
+	}
+	c->confirm_step[0] = '\0';
+	at = c->eng->step_name(c->arg, c->focus);
+	if (at != NULL && c->eng->can(c->arg, c->focus, act) == NULL) {
+		snprintf(c->confirm_step, sizeof c->confirm_step, "%s", at);
+		step = ctl_bulk(c, act, c->confirm_step, false, NULL);
+	}
+	c->confirm_act = act;
+	c->confirm_bulk = true;
+	c->n_confirm_all = all;
+	c->n_confirm_step = step;
+	snprintf(c->confirm_text[0], sizeof c->confirm_text[0],
+	    "%c%s %zu failed or paused sequence%s?", verb[0] - 'a' + 'A',
+	    verb + 1, all, ctl_plural(all));
+	if (step > 0 && step < all)
+		snprintf(c->confirm_text[1], sizeof c->confirm_text[1],
+		    "o: only the %zu stopped at step '%s'", step,
+		    c->confirm_step);
+	else
+		c->confirm_text[1][0] = '\0';
+	snprintf(c->confirm_text[2], sizeof c->confirm_text[2],
+	    "y: %s all %zu   any other key: cancel", verb, all);
+	c->mode = CTL_CONFIRM;
+}
+
+/* a: abort asks first; it kills the running step. */
+static void
+ctl_ask_abort(struct ctl *c)
+{
+	const char *why = c->eng->can(c->arg, c->focus, RUN_ACT_ABORT);
+
+	if (why != NULL) {
+		ctl_message(c, true, "%s (abort %s)", why,
+		    c->eng->name(c->arg, c->focus));
+		return;
+	}
+	c->confirm_act = RUN_ACT_ABORT;
+	c->confirm_bulk = false;
+	snprintf(c->confirm_text[0], sizeof c->confirm_text[0],
+	    "Abort %s?", c->eng->name(c->arg, c->focus));
+	snprintf(c->confirm_text[1], sizeof c->confirm_text[1],
+	    "Its running step is killed; r retries it later.");
+	snprintf(c->confirm_text[2], sizeof c->confirm_text[2],
+	    "y: abort   any other key: keep it");
+	c->mode = CTL_CONFIRM;
+}
+
+static void
+ctl_confirmed(struct ctl *c, int key)
+{
+	const char *verb = run_action_name(c->confirm_act);
+	size_t n, failed = 0;
+
+	c->mode = CTL_NORMAL;
+	if (!c->confirm_bulk) {
+		if (key == 'y' || key == 'Y')
+			ctl_act(c, c->confirm_act, verb);
+		else
+			ctl_message(c, false, "%s: cancelled", verb);
+		return;
+	}
+	if (key == 'y' || key == 'Y')
+		n = ctl_bulk(c, c->confirm_act, NULL, true, &failed);
+	else if ((key == 'o' || key == 'O') && c->n_confirm_step > 0 &&
+	    c->n_confirm_step < c->n_confirm_all)
+		n = ctl_bulk(c, c->confirm_act, c->confirm_step, true,
+		    &failed);
+	else {
+		ctl_message(c, false, "%s: cancelled", verb);
+		return;
+	}
+	if (failed > 0)
+		ctl_message(c, true, "%s: %zu of %zu sequence%s refused", verb,
+		    failed, n, ctl_plural(n));
+	else
+		ctl_message(c, false, "%s %zu sequence%s",
+		    run_action_done(c->confirm_act), n - failed,
+		    ctl_plural(n - failed));
+}
+
 /* One key pauses and resumes: it resumes a held sequence, releases a
  * hold not reached yet, else holds. */
 static void
@@ -240,7 +372,13 @@ ctl_request(struct ctl *c, enum keys_request req)
 		ctl_act(c, RUN_ACT_KILL, run_action_name(RUN_ACT_KILL));
 		break;
 	case KEYS_ABORT:
-		ctl_act(c, RUN_ACT_ABORT, run_action_name(RUN_ACT_ABORT));
+		ctl_ask_abort(c);
+		break;
+	case KEYS_RETRY_ALL:
+		ctl_ask_bulk(c, RUN_ACT_RETRY);
+		break;
+	case KEYS_SKIP_ALL:
+		ctl_ask_bulk(c, RUN_ACT_SKIP);
 		break;
 	case KEYS_HOLD:
 		ctl_hold(c, i);
@@ -454,6 +592,9 @@ ctl_key(struct ctl *c, int key)
 		if (key == 'y' || key == 'Y')
 			c->quit = true;
 		return true;
+	case CTL_CONFIRM:
+		ctl_confirmed(c, key);
+		return true;
 	case CTL_HELP:
 		switch (keys_lookup(key)) {
 		case KEYS_FOCUS_UP:
@@ -492,7 +633,8 @@ ctl_mouse(struct ctl *c, int x, int y, enum ctl_mouse what)
 
 	if (c->n == 0)
 		return false;
-	if (c->mode == CTL_HELP || c->mode == CTL_CONFIRM_QUIT) {
+	if (c->mode == CTL_HELP || c->mode == CTL_CONFIRM_QUIT ||
+	    c->mode == CTL_CONFIRM) {
 		if (what == CTL_CLICK)
 			c->mode = CTL_NORMAL;
 		return true;

@@ -19,6 +19,7 @@ enum ctl_mode {
 	CTL_NORMAL,
 	CTL_HELP,            /* the key list is shown */
 	CTL_CONFIRM_QUIT,    /* "quit? y/n" */
+	CTL_CONFIRM,         /* an action that asks first (confirm_*) */
 	CTL_SEARCH,          /* typing a search pattern */
 	CTL_INPUT,           /* keys go to the focused tty step */
 };
@@ -44,6 +45,9 @@ struct ctl_engine {
 	/* Keystrokes for sequence i's step: NULL when sent, else why not. */
 	const char *(*input)(void *arg, size_t i, const char *data,
 	    size_t len);
+	/* The name of the step sequence i is at (stopped at, running), or
+	 * NULL when it is at none. */
+	const char *(*step_name)(void *arg, size_t i);
 	/* How many sequences a quit would stop (running or paused). */
 	size_t (*busy)(void *arg);
 	/* The lines of sequence i. */
@@ -74,6 +78,15 @@ struct ctl {
 	char message[200];      /* for the status bar; "" for none */
 	bool message_error;
 	size_t help_top;        /* first help line shown */
+
+	/* CTL_CONFIRM: the question (lines of the overlay), and what each
+	 * answer does: 'y' acts on confirm_all, 'o' on confirm_step (the
+	 * sequences stopped at the focused one's step), when there are. */
+	char confirm_text[3][160];
+	enum run_action confirm_act;
+	bool confirm_bulk;      /* else the focused sequence alone */
+	size_t n_confirm_all, n_confirm_step;
+	char confirm_step[96];  /* that step's name */
 
 	bool quit;              /* the user asked to quit, and confirmed */
 	bool redraw;            /* repaint the whole terminal (Ctrl-L) */

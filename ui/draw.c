@@ -680,7 +680,8 @@ draw_overlay(struct draw *d, WINDOW **win)
 	int w, h;
 	char buf[256];
 
-	if (c->mode != CTL_HELP && c->mode != CTL_CONFIRM_QUIT) {
+	if (c->mode != CTL_HELP && c->mode != CTL_CONFIRM_QUIT &&
+	    c->mode != CTL_CONFIRM) {
 		if (*win != NULL) {
 			delwin(*win);
 			*win = NULL;
@@ -705,6 +706,22 @@ draw_overlay(struct draw *d, WINDOW **win)
 			    "be killed.", A_NORMAL);
 		draw_win_text(*win, h - 2 >= 1 ? h - 2 : 0, 2, w - 4,
 		    "y: quit   any other key: keep running", A_NORMAL);
+		return true;
+	}
+
+	if (c->mode == CTL_CONFIRM) {
+		w = COLS - 2 < 72 ? COLS - 2 : 72;
+		h = LINES < 6 ? LINES : 6;
+		if ((*win = draw_window(*win, h, w)) == NULL)
+			return false;
+		werase(*win);
+		box(*win, 0, 0);
+		draw_win_text(*win, 1, 2, w - 4, c->confirm_text[0], A_BOLD);
+		if (h >= 5)
+			draw_win_text(*win, 2, 2, w - 4, c->confirm_text[1],
+			    A_NORMAL);
+		draw_win_text(*win, h - 2 >= 1 ? h - 2 : 0, 2, w - 4,
+		    c->confirm_text[2], A_NORMAL);
 		return true;
 	}
 

@@ -26,9 +26,13 @@
 	R(ZOOM, "zoom: the focused sequence alone, with its steps")      \
 	R(LAYOUT, "switch between grid and list")                        \
 	R(RETRY, "retry the failed or paused step")                      \
+	R(RETRY_ALL, "retry every failed or paused sequence (asks; or "  \
+	    "only those stopped at the focused one's step)")              \
 	R(SKIP, "skip the running or paused step")                       \
+	R(SKIP_ALL, "skip the step of every failed or paused sequence "  \
+	    "(asks; or only at the focused one's step)")                  \
 	R(KILL, "kill the running step (TERM, then KILL)")               \
-	R(ABORT, "abort the whole sequence")                             \
+	R(ABORT, "abort the whole sequence (asks; r retries it)")        \
 	R(HOLD, "pause the sequence after this step / resume it")        \
 	R(PAGE_UP, "scroll the output up a page")                        \
 	R(PAGE_DOWN, "scroll the output down a page")                    \
@@ -65,7 +69,9 @@
 	B(KEYS_FN(KEY_ENTER), NULL, ZOOM)               \
 	B('L', "L", LAYOUT)                             \
 	B('r', "r", RETRY)                              \
+	B('R', "R", RETRY_ALL)                          \
 	B('s', "s", SKIP)                               \
+	B('S', "S", SKIP_ALL)                           \
 	B('x', "x", KILL)                               \
 	B('a', "a", ABORT)                              \
 	B('p', "p", HOLD)                               \
@@ -95,10 +101,11 @@
 	H(HELP, "help") H(QUIT, "quit") H(RETRY, "retry") H(SKIP, "skip") \
 	H(KILL, "kill") H(ABORT, "abort") H(HOLD, "pause") H(ZOOM, "zoom") \
 	H(SEARCH, "search") H(FOCUS_ATTENTION, "next paused")             \
-	H(TIMES, "times")
+	H(TIMES, "times") H(RETRY_ALL, "retry all")
 /* The run is over: only a retry can start anything. */
 #define KEYS_HINTS_DONE(H)                                                \
-	H(QUIT, "quit") H(HELP, "help") H(RETRY, "retry") H(ZOOM, "zoom") \
+	H(QUIT, "quit") H(HELP, "help") H(RETRY, "retry")                 \
+	H(RETRY_ALL, "retry all") H(ZOOM, "zoom")                         \
 	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")
 /* A past run (the review): nothing acts. */
 #define KEYS_HINTS_PAST(H)                                                \

@@ -142,6 +142,17 @@ ui_eng_input(void *arg, size_t i, const char *data, size_t len)
 	return NULL;
 }
 
+static const char *
+ui_eng_step_name(void *arg, size_t i)
+{
+	struct ui *ui = arg;
+	const struct run_seq *seq = run_seq(ui->run, i);
+
+	if (seq->current >= seq->cfg->n_steps)
+		return NULL;
+	return seq->cfg->steps[seq->current].name;
+}
+
 static size_t
 ui_eng_busy(void *arg)
 {
@@ -180,6 +191,7 @@ static const struct ctl_engine ui_engine = {
 	.act = ui_eng_act,
 	.can = ui_eng_can,
 	.input = ui_eng_input,
+	.step_name = ui_eng_step_name,
 	.busy = ui_eng_busy,
 	.source = ui_eng_source,
 };
@@ -251,7 +263,8 @@ static void
 ui_draw(struct ui *ui)
 {
 	struct ctl *c = ui->ctl;
-	bool overlay = c->mode == CTL_HELP || c->mode == CTL_CONFIRM_QUIT;
+	bool overlay = c->mode == CTL_HELP || c->mode == CTL_CONFIRM_QUIT ||
+	    c->mode == CTL_CONFIRM;
 	/* An overlay that closes uncovers what was under it. */
 	bool all = ui->dirty_all || c->layout_gen != ui->layout_gen ||
 	    c->redraw || (ui->overlay_shown && !overlay);

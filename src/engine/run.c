@@ -1452,8 +1452,11 @@ run_seq_stopped_at_step(const struct run_seq *seq)
 {
 	if (seq->current >= seq->cfg->n_steps)
 		return false;
+	/* An aborted sequence that had started is retried like a failed
+	 * one: the operator may abort in haste. */
 	return (seq->state == SEQ_PAUSED &&
-	    seq->pause == RUN_PAUSE_FAILURE) || seq->state == SEQ_FAILED;
+	    seq->pause == RUN_PAUSE_FAILURE) || seq->state == SEQ_FAILED ||
+	    (seq->state == SEQ_ABORTED && seq->started > 0);
 }
 
 /* The current attempt runs: a process, a sleep, a wait for its host. */

@@ -83,6 +83,8 @@ check "its process is gone" wait_for 10 eval "! pid_alive $kpid"
 wait_for 10 test -s "$T/abortme.pid"
 apid=$(cat "$T/abortme.pid")
 tui_keys Tab a
+tui_check "abort asks first" tui_wait "Abort abortme?"
+tui_keys y
 tui_check "abort" tui_wait_re "■ abortme +aborted at step 1/2"
 check "its process is gone" wait_for 10 eval "! pid_alive $apid"
 

@@ -105,6 +105,13 @@ fake_input(void *arg, size_t i, const char *data, size_t len)
 	return NULL;
 }
 
+static const char *
+fake_step_name(void *arg, size_t i)
+{
+	(void)arg;
+	return i % 2 ? "install" : "mount";
+}
+
 static size_t
 fake_busy(void *arg)
 {
@@ -171,6 +178,7 @@ static const struct ctl_engine fake_engine = {
 	.act = fake_act,
 	.can = fake_can,
 	.input = fake_input,
+	.step_name = fake_step_name,
 	.busy = fake_busy,
 	.source = fake_source,
 };
@@ -248,9 +256,10 @@ test_hints(void **state)
 	(void)state;
 	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, buf, sizeof buf),
 	    "? help  q quit  r retry  s skip  x kill  a abort  p pause  "
-	    "z zoom  / search  ! next paused  t times");
+	    "z zoom  / search  ! next paused  t times  R retry all");
 	assert_string_equal(keys_hints(KEYS_MOMENT_DONE, buf, sizeof buf),
-	    "q quit  ? help  r retry  z zoom  / search  t times  PgUp scroll");
+	    "q quit  ? help  r retry  R retry all  z zoom  / search  t times  "
+	    "PgUp scroll");
 	assert_string_equal(keys_hints(KEYS_MOMENT_PAST, buf, sizeof buf),
 	    "q quit  ? help  z zoom  / search  t times  PgUp scroll");
 	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, small, sizeof small),
@@ -340,7 +349,7 @@ test_actions(void **state)
 {
 	struct ctl *c = *state;
 
-	keys(c, "rsxap");
+	keys(c, "rsxayp");
 	assert_int_equal(F.nacts, 5);
 	assert_int_equal(F.acts[0], RUN_ACT_RETRY);
 	assert_int_equal(F.acts[1], RUN_ACT_SKIP);
@@ -365,6 +374,48 @@ test_actions(void **state)
 	/* The next key clears it. */
 	ctl_key(c, 'j');
 	assert_string_equal(c->message, "");
+}
+
+/* a asks first; R and S ask too, naming how many, and act on each
+ * sequence one by one (one action each in the record). */
+static void
+test_confirmations(void **state)
+{
+	struct ctl *c = *state;
+
+	keys(c, "a");
+	assert_int_equal(c->mode, CTL_CONFIRM);
+	assert_string_equal(c->confirm_text[0], "Abort alpha?");
+	keys(c, "n");
+	assert_int_equal(F.nacts, 0);
+	assert_string_equal(c->message, "abort: cancelled");
+	/* Nothing stopped: R says so and asks nothing. */
+	keys(c, "R");
+	assert_int_equal(c->mode, CTL_NORMAL);
+	assert_true(c->message_error);
+	/* Three stopped: alpha (mount), beta and delta (install). */
+	F.state[0] = SEQ_FAILED;
+	F.state[1] = SEQ_PAUSED;
+	F.state[2] = SEQ_RUNNING;
+	F.state[3] = SEQ_ABORTED;
+	ctl_key(c, '\t');           /* beta */
+	keys(c, "R");
+	assert_int_equal(c->mode, CTL_CONFIRM);
+	assert_string_equal(c->confirm_text[0],
+	    "Retry 3 failed or paused sequences?");
+	assert_string_equal(c->confirm_text[1],
+	    "o: only the 2 stopped at step 'install'");
+	keys(c, "o");
+	assert_int_equal(F.nacts, 2);
+	assert_int_equal(F.acts[0], RUN_ACT_RETRY);
+	assert_int_equal(F.act_seq[0], 1);
+	assert_int_equal(F.act_seq[1], 3);
+	assert_string_equal(c->message, "retried 2 sequences");
+	keys(c, "Sy");
+	assert_int_equal(F.nacts, 5);
+	assert_int_equal(F.acts[2], RUN_ACT_SKIP);
+	assert_int_equal(F.act_seq[2], 0);
+	assert_string_equal(c->message, "skipped 3 sequences");
 }
 
 static void
@@ -683,6 +734,8 @@ main(void)
 		cmocka_unit_test(test_hints),
 		cmocka_unit_test(test_doc_keys),
 		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confirmations, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_focus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zoom_and_layout, setup,
 		    teardown),
