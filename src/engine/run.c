@@ -66,6 +66,8 @@ static void run_announce_resumed(struct run_seq *seq);
 static void run_wait_line(struct run *run, size_t i,
     const struct outbuf_line *line);
 static void run_wait_begin(struct run_seq *seq);
+static void run_cond_begin(struct run_seq *seq);
+static void run_attempt_body(struct run_seq *seq);
 static void run_wait_end(struct run_seq *seq);
 static void run_step_spawn(struct run_seq *seq);
 static void run_remote_ready(void *arg, const char *err);
@@ -341,6 +343,7 @@ run_stop_now(struct run_seq *seq, enum step_status st)
 		run_wait_end(seq);
 		break;
 	case RUN_ATT_PROCESS:
+	case RUN_ATT_COND:
 		return false;
 	default:
 		assert(!"no attempt runs");
@@ -449,6 +452,20 @@ run_attempt_begin(struct run_seq *seq)
 		    seq->cfg->n_steps, cs->name);
 	run_emit(run, &ev);
 	run_emit_seq(seq);
+	/* if: decides before the first attempt; retries are the step's. */
+	if (cs->cond != NULL && step->attempt == 1) {
+		run_cond_begin(seq);
+		return;
+	}
+	run_attempt_body(seq);
+}
+
+/* The attempt itself, once its if: (if any) said yes. */
+static void
+run_attempt_body(struct run_seq *seq)
+{
+	struct run *run = seq->run;
+	const struct cfg_step *cs = run_cur(seq)->cfg;
 
 	if (cs->kind == CFG_STEP_SLEEP) {
 		seq->attempt = RUN_ATT_SLEEP;
@@ -766,6 +783,84 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 	run_seq_finish(seq, SEQ_FAILED);
 }
 
+/* --- if: ---------------------------------------------------------------- */
+
+/* The condition ended: its exit status says whether the step runs. */
+static void
+run_cond_exited(void *arg, int status)
+{
+	struct run_seq *seq = arg;
+	struct run_step *step = run_cur(seq);
+	const struct cfg_step *cs = step->cfg;
+
+	assert(seq->attempt == RUN_ATT_COND);
+	proc_free(seq->proc);
+	seq->proc = NULL;
+	seq->attempt = RUN_ATT_IDLE;
+	if (seq->end_reason != RUN_END_NONE) {
+		/* The operator ended it: skip, kill or abort, as for any
+		 * step. */
+		run_step_ended(seq, STEP_KILLED);
+	} else if (status != -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0) {
+		run_mark(seq, "-- if: yes, the step runs --");
+		seq->attempt = RUN_ATT_READY;
+		run_attempt_body(seq);
+	} else {
+		char why[64];
+		if (status != -1 && WIFEXITED(status))
+			snprintf(why, sizeof why, "exit %d",
+			    WEXITSTATUS(status));
+		else if (status != -1 && WIFSIGNALED(status))
+			snprintf(why, sizeof why, "signal %d",
+			    WTERMSIG(status));
+		else
+			snprintf(why, sizeof why, "not started");
+		run_mark(seq, "-- if: no (%s): skipped --", why);
+		run_notice(seq, "step '%s' skipped: its condition said no "
+		    "(%s)", cs->name, why);
+		step->cond_skipped = true;
+		step->exit_code = -1;
+		run_step_ended(seq, STEP_SKIPPED);
+	}
+	run_check(seq);
+}
+
+/* Run the current step's if: command, here, with the step's env. */
+static void
+run_cond_begin(struct run_seq *seq)
+{
+	struct run *run = seq->run;
+	struct run_step *step = run_cur(seq);
+	const struct cfg_step *cs = step->cfg;
+	struct proc_spec spec = {
+		.shell = run->cfg->shell,
+		.command = cs->cond,
+		.cwd = cs->cwd ? cs->cwd : seq->cfg->cwd,
+		.kill_grace = run->cfg->kill_grace,
+	};
+	struct proc_callbacks cb = {
+		.output = run_proc_output,
+		.exited = run_cond_exited,
+		.arg = seq,
+	};
+	char **env = run_env_build(seq, step);
+	char *err = NULL;
+
+	run_mark(seq, "-- if: %s --", cs->cond);
+	spec.env = env;
+	seq->attempt = RUN_ATT_COND;
+	seq->proc = proc_start(&spec, &cb, &err);
+	xstrv_free(env);
+	if (seq->proc == NULL) {
+		run_proc_output(seq, err, strlen(err));
+		run_proc_output(seq, "\n", 1);
+		free(err);
+		seq->attempt = RUN_ATT_IDLE;
+		run_step_ended(seq, STEP_FAILED);
+	}
+}
+
 /* --- wait_for ---------------------------------------------------------- */
 
 /* What a wait step waits for, for its pane ("tcp db:5432"). */
@@ -908,7 +1003,8 @@ run_check(const struct run_seq *seq)
 	    &seq->steps[seq->current] : NULL;
 
 	(void)step;
-	assert((seq->attempt == RUN_ATT_PROCESS) == (seq->proc != NULL));
+	assert((seq->attempt == RUN_ATT_PROCESS ||
+	    seq->attempt == RUN_ATT_COND) == (seq->proc != NULL));
 	assert((seq->attempt == RUN_ATT_CONNECT) == (seq->wait != NULL));
 	assert((seq->attempt == RUN_ATT_SLEEP ||
 	    seq->attempt == RUN_ATT_RETRY_WAIT) ==
@@ -923,7 +1019,7 @@ run_check(const struct run_seq *seq)
 	assert((seq->state == SEQ_PAUSED) == (seq->pause != RUN_PAUSE_NONE));
 	assert(!seq->hold || seq->state == SEQ_RUNNING);
 	assert(seq->end_reason == RUN_END_NONE ||
-	    seq->attempt == RUN_ATT_PROCESS);
+	    seq->attempt == RUN_ATT_PROCESS || seq->attempt == RUN_ATT_COND);
 	assert(seq->attempt == RUN_ATT_IDLE || step != NULL);
 	assert(seq->attempt != RUN_ATT_RETRY_WAIT ||
 	    step->status == STEP_RETRY_WAIT);
@@ -1465,7 +1561,7 @@ run_seq_step_running(const struct run_seq *seq)
 {
 	return seq->attempt == RUN_ATT_PROCESS ||
 	    seq->attempt == RUN_ATT_SLEEP || seq->attempt == RUN_ATT_CONNECT ||
-	    seq->attempt == RUN_ATT_WAIT;
+	    seq->attempt == RUN_ATT_WAIT || seq->attempt == RUN_ATT_COND;
 }
 
 static const char *
@@ -1562,6 +1658,7 @@ run_do_abort(struct run_seq *seq)
 	case RUN_ATT_PROCESS:
 	case RUN_ATT_SLEEP:
 	case RUN_ATT_WAIT:
+	case RUN_ATT_COND:
 		/* It ends, aborted, once the attempt is over. */
 		run_end_attempt(seq, RUN_END_ABORT, STEP_KILLED);
 		return;

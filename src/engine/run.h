@@ -32,6 +32,8 @@ struct run_step {
 	bool resumed;        /* done in the run this one resumes (--resume):
 	                        its status there (ok, or skipped in a
 	                        sequence that succeeded), not run here */
+	bool cond_skipped;   /* STEP_SKIPPED because its if: said no, not by
+	                        the operator */
 };
 
 struct run;
@@ -54,6 +56,7 @@ enum run_attempt {
 	RUN_ATT_SLEEP,       /* a sleep step's timer runs */
 	RUN_ATT_RETRY_WAIT,  /* failed; the retry delay's timer runs */
 	RUN_ATT_WAIT,        /* a wait_for step watches its condition */
+	RUN_ATT_COND,        /* the step's if: command runs (proc) */
 };
 
 /* Why drove is ending the running attempt (engine-private). */

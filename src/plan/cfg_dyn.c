@@ -760,8 +760,6 @@ config_unsupported(const struct config *cfg, char *buf, size_t size)
 			col = st->column;
 			if (st->capture != NULL)
 				what = "capture";
-			else if (st->cond != NULL)
-				what = "if";
 			else if (st->n_handler > 0)
 				what = "on_failure: {steps: ...}";
 			else if (st->role == CFG_ROLE_FINALLY)

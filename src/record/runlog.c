@@ -349,6 +349,9 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 		/* --resume: done in an earlier run, not run again. */
 		json_bool(&j, RF(RESUMED), true);
 	json_str(&j, RF(STATUS), step_status_name(step->status));
+	/* Skipped by its if:, not by the operator. */
+	if (step->cond_skipped)
+		json_str(&j, RF(REASON), "condition");
 	if (step->exit_code >= 0)
 		json_int(&j, RF(EXIT_CODE), step->exit_code);
 	else
