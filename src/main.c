@@ -26,6 +26,7 @@
 #include "runread.h"
 #include "secret.h"
 #include "ui.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 #define EXIT_USAGE 2
@@ -36,6 +37,8 @@
 
 struct opts {
 	bool headless;
+	bool raw;             /* --raw: a step's bytes as they are, even to
+	                         a terminal */
 	bool exit_when_done;
 	bool fail_on_skip;    /* --fail-on-skip */
 	long jobs;            /* -1: the config's max_parallel */
@@ -84,6 +87,9 @@ usage(FILE *fp)
 "options:\n"
 "  -f, --file FILE     the config file (the same as giving FILE)\n"
 "  --headless          plain prefixed output even on a terminal\n"
+"  --raw               headless, logs: a step's output byte for byte even\n"
+"                      on a terminal (else control characters are shown\n"
+"                      as \\e, \\xNN: output cannot drive the terminal)\n"
 "  --color[=WHEN]      colour the plain output: auto (default), always,\n"
 "                      never; auto follows NO_COLOR and FORCE_COLOR\n"
 "  -j, --jobs N        run at most N sequences at once (0: no limit)\n"
@@ -142,9 +148,10 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 {
 	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
 		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG, OPT_COLOR,
-		OPT_SECRET, OPT_FAIL_SKIP };
+		OPT_SECRET, OPT_FAIL_SKIP, OPT_RAW };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "raw", no_argument, NULL, OPT_RAW },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "secret", required_argument, NULL, OPT_SECRET },
@@ -168,6 +175,9 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		switch (c) {
 		case OPT_HEADLESS:
 			o->headless = true;
+			break;
+		case OPT_RAW:
+			o->raw = true;
 			break;
 		case 'j':
 			if (parse_jobs(optarg, &o->jobs) != 0) {
@@ -476,6 +486,7 @@ cmd_run(const char *path, const struct opts *o)
 		if (!isatty(STDOUT_FILENO))
 			setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 		rp = report_create(app.run, stdout, color);
+		report_set_visible(rp, isatty(STDOUT_FILENO) && !o->raw);
 	}
 
 	run_start(app.run);
@@ -540,6 +551,7 @@ static int
 cmd_logs(char **args, int nargs, const struct opts *o)
 {
 	char *dir = runs_dir(o);
+	FILE *out, *err, *real_err = stderr;
 	int rc;
 
 	if (dir == NULL)
@@ -550,7 +562,25 @@ cmd_logs(char **args, int nargs, const struct opts *o)
 		free(dir);
 		return EXIT_USAGE;
 	}
-	rc = logs_command(dir, args, nargs, (unsigned)o->attempt, stdout);
+	/* On a terminal, what a record holds is shown, never obeyed (a
+	 * clipboard write, a title, a cleared screen); to a pipe or file,
+	 * and with --raw, a step's output is exactly its bytes. */
+	out = isatty(STDOUT_FILENO) && !o->raw ? vis_fopen(stdout) : NULL;
+	/* Its messages name sequences and quote warnings from the record
+	 * too (glibc's stderr is a variable). */
+	err = isatty(STDERR_FILENO) && !o->raw ? vis_fopen(stderr) : NULL;
+	if (err != NULL) {
+		real_err = stderr;
+		stderr = err;
+	}
+	rc = logs_command(dir, args, nargs, (unsigned)o->attempt,
+	    out != NULL ? out : stdout);
+	if (out != NULL)
+		fclose(out);
+	if (err != NULL) {
+		stderr = real_err;
+		fclose(err);
+	}
 	free(dir);
 	return rc;
 }

@@ -15,12 +15,15 @@
 #include "container_of.h"
 #include "duration.h"
 #include "run.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 struct report {
 	struct run *run;
 	FILE *fp;
 	bool color;
+	bool visible;        /* a terminal: control characters shown */
+	struct strbuf vis;   /* scratch for that */
 	int width;           /* of the sequence column */
 	ev_prepare flush;    /* flush fp before the loop sleeps */
 	char **prefix;       /* per sequence: "name  | ", coloured or not */
@@ -78,6 +81,15 @@ report_flush(struct report *rp)
 static void
 report_put(struct report *rp, const char *data, size_t len)
 {
+	/* On a terminal, what a step printed or a name holds must not
+	 * drive it (a clipboard write, a title, a cleared screen): each
+	 * piece is whole text, shown visibly but for colours. */
+	if (rp->visible && vis_needed(data, len, rp->color)) {
+		strbuf_reset(&rp->vis);
+		vis_add(&rp->vis, data, len, rp->color);
+		data = rp->vis.buf;
+		len = rp->vis.len;
+	}
 	if (rp->out_len + len > sizeof rp->out)
 		report_flush(rp);
 	if (len > sizeof rp->out)
@@ -379,6 +391,12 @@ report_create(struct run *run, FILE *fp, bool color)
 }
 
 void
+report_set_visible(struct report *rp, bool visible)
+{
+	rp->visible = visible;
+}
+
+void
 report_free(struct report *rp)
 {
 	if (rp == NULL)
@@ -390,6 +408,7 @@ report_free(struct report *rp)
 	free(rp->prefix);
 	free(rp->prefix_len);
 	free(rp->scratch);
+	strbuf_free(&rp->vis);
 	free(rp);
 }
 

@@ -14,6 +14,9 @@ struct report;
 /* Observe `run`, printing to fp (borrowed). */
 struct report *report_create(struct run *run, FILE *fp, bool color);
 void report_free(struct report *rp);
+/* Show control characters in what is printed visibly (vis.h), colours
+ * kept when colour is on: for a terminal, unless --raw. */
+void report_set_visible(struct report *rp, bool visible);
 /* Print the summary table; `run_dir` (may be NULL) is where the logs are. */
 void report_summary(struct report *rp, const char *run_dir);
 

@@ -39,6 +39,8 @@ tui_start() {
 		set -g default-terminal tmux-256color
 		set -g escape-time 0
 	EOF
+	# More of tmux.conf, e.g. what lets output reach tmux's buffers.
+	[ -n "${TUI_CONF_EXTRA:-}" ] && printf '%s\n' "$TUI_CONF_EXTRA" >>"$T/tmux.conf"
 	local args="" a
 	for a in "$@"; do
 		args="$args '$a'"

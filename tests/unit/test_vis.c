@@ -1,0 +1,82 @@
+/* test_vis.c: control characters shown visibly, colours kept when asked,
+ * however a stream's writes split an escape sequence. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vis.h"
+
+static char *
+vis(const char *in, bool sgr)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	vis_add(&sb, in, strlen(in), sgr);
+	return strbuf_detach(&sb);
+}
+
+static void
+test_vis_add(void **state)
+{
+	static const struct { const char *in, *out; bool sgr; } cases[] = {
+		{ "plain text\tand tab\n", "plain text\tand tab\n", true },
+		{ "\033]52;c;UFdORUQ=\a", "\\e]52;c;UFdORUQ=\\x07", true },
+		{ "\033[2J\033[32mgreen\033[0m", "\\e[2J\033[32mgreen\033[0m",
+		  true },
+		{ "\033[32mgreen", "\\e[32mgreen", false },
+		{ "crlf\r\nbare\rcr\b\x7f", "crlf\r\nbare\\x0dcr\\x08\\x7f",
+		  true },
+		{ "c1 \xc2\x9b" "2J, \xc2\xa9 stays", "c1 \\u009b2J, \xc2\xa9 stays",
+		  true },
+		{ "\033", "\\e", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *out = vis(cases[i].in, cases[i].sgr);
+		assert_string_equal(out, cases[i].out);
+		assert_int_equal(vis_needed(cases[i].in, strlen(cases[i].in),
+		    cases[i].sgr), strcmp(cases[i].in, cases[i].out) != 0);
+		free(out);
+	}
+}
+
+/* Written a byte at a time, the stream shows what vis_add shows. */
+static void
+test_vis_stream(void **state)
+{
+	const char *in = "a\033[1;32mb\033]0;title\a\r\nc\xc2\x9b\033";
+	char *buf = NULL, *want;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len), *fp;
+
+	(void)state;
+	assert_non_null(mem);
+	fp = vis_fopen(mem);
+	assert_non_null(fp);
+	setvbuf(fp, NULL, _IONBF, 0);
+	for (const char *p = in; *p; p++)
+		fputc(*p, fp);
+	fclose(fp);
+	fclose(mem);
+	want = vis(in, true);
+	assert_string_equal(buf, want);
+	free(want);
+	free(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vis_add),
+		cmocka_unit_test(test_vis_stream),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
