@@ -15,6 +15,7 @@
 #include "container_of.h"
 #include "duration.h"
 #include "run.h"
+#include "secret.h"
 #include "vis.h"
 #include "xmalloc.h"
 
@@ -108,7 +109,8 @@ static void
 report_printf(struct report *rp, const char *fmt, ...)
 {
 	va_list ap;
-	char buf[1024], *big = NULL;
+	char buf[1024], *big = NULL, *shown;
+	size_t len;
 	int n;
 
 	va_start(ap, fmt);
@@ -121,7 +123,13 @@ report_printf(struct report *rp, const char *fmt, ...)
 		big = xvasprintf(fmt, ap);
 		va_end(ap);
 	}
-	report_put(rp, big ? big : buf, (size_t)n);
+	/* drove's own lines (commands, names) never show a --secret. */
+	if (secret_any() && (shown = secret_redact(big ? big : buf,
+	    (size_t)n, &len)) != NULL) {
+		report_put(rp, shown, len);
+		free(shown);
+	} else
+		report_put(rp, big ? big : buf, (size_t)n);
 	free(big);
 }
 

@@ -46,6 +46,8 @@ check "events.jsonl shows *** for it" contains sruns/latest/events.jsonl 'echo \
 check "the step name too" contains sruns/latest/events.jsonl '"step":"use ***"'
 check "a --set value stays as it is" contains sruns/latest/events.jsonl '"seq":"login ann"'
 check "the step got the value" grep -rqF "token is s3cr3t-T0ken" sruns/latest/
+check "drove's own lines show *** too" contains secret.out "==> step 1/1 use ***"
+check "and never the secret" bash -c "! grep -E '(==>|<==)' secret.out | grep -q s3cr3t"
 check "--secret wants NAME=VALUE" bash -c "! \"$DROVE\" --secret oops secret.yaml 2>&1 | grep -q oops"
 
 finish
