@@ -16,6 +16,7 @@
 #include "color.h"
 #include "complete.h"
 #include "config.h"
+#include "logidx.h"
 #include "logs.h"
 #include "proc.h"
 #include "replay.h"
@@ -618,6 +619,14 @@ review_banner(const struct rr_run *rec)
 	    rec->status ? rec->status : "?");
 }
 
+static const char *
+review_warning(void *arg)
+{
+	(void)arg;
+	return logidx_changed() ? "a log shrank on disk while shown: what "
+	    "it lost shows as empty" : NULL;
+}
+
 static int
 cmd_review(char **args, int nargs, const struct opts *o)
 {
@@ -659,6 +668,7 @@ cmd_review(char **args, int nargs, const struct opts *o)
 	banner = review_banner(replay_record(rp));
 	uo.replay = rp;
 	uo.banner = banner;
+	uo.warning = review_warning;
 	install_fatal_handlers();
 	ev_signal_init(&app.sig_int, review_signal_cb, SIGINT);
 	ev_signal_start(EV_DEFAULT_ &app.sig_int);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,6 +45,85 @@ struct logidx {
 	struct li_line *lines;
 	size_t n_lines, cap_lines;
 };
+
+/*
+ * A log truncated while it is mapped (a step of another run rewriting it,
+ * someone's `: > log`) turns every read of the lost pages into SIGBUS.
+ * The mapped logs are listed here; a SIGBUS inside one of them gets a
+ * page of zeros in place of the lost one, and is noted, so the review
+ * goes on and says the log changed. Any other SIGBUS goes to the handler
+ * there was before (main's: restore the terminal, report).
+ */
+static struct li_map { const char *base; size_t size; } *li_maps;
+static size_t li_n_maps, li_cap_maps;
+static volatile sig_atomic_t li_changed;
+static bool li_handling;
+static struct sigaction li_old_bus;
+
+static void
+li_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	const char *addr = si->si_addr;
+	long page = sysconf(_SC_PAGESIZE);
+
+	(void)uc;
+	for (size_t i = 0; i < li_n_maps; i++) {
+		if (addr < li_maps[i].base ||
+		    addr >= li_maps[i].base + li_maps[i].size)
+			continue;
+		if (mmap((void *)((uintptr_t)addr & ~((uintptr_t)page - 1)),
+		    (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_FIXED, -1, 0) != MAP_FAILED) {
+			li_changed = 1;
+			return;
+		}
+	}
+	/* Not ours: as if this handler had never been; the access faults
+	 * again into the previous one. */
+	(void)sig;
+	sigaction(SIGBUS, &li_old_bus, NULL);
+}
+
+static void
+li_watch(const char *base, size_t size)
+{
+	struct sigaction sa;
+
+	if (!li_handling) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = li_sigbus;
+		sa.sa_flags = SA_SIGINFO;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGBUS, &sa, &li_old_bus) == 0)
+			li_handling = true;
+	}
+	li_maps = xreallocarray_grow(li_maps, &li_cap_maps, li_n_maps + 1,
+	    sizeof *li_maps);
+	li_maps[li_n_maps].base = base;
+	li_maps[li_n_maps].size = size;
+	li_n_maps++;
+}
+
+static void
+li_unwatch(const char *base)
+{
+	for (size_t i = 0; i < li_n_maps; i++)
+		if (li_maps[i].base == base) {
+			li_maps[i] = li_maps[--li_n_maps];
+			break;
+		}
+	if (li_n_maps == 0) {
+		free(li_maps);
+		li_maps = NULL;
+		li_cap_maps = 0;
+	}
+}
+
+bool
+logidx_changed(void)
+{
+	return li_changed != 0;
+}
 
 static size_t
 li_add_file(struct logidx *li, const char *base, size_t size, bool mapped,
@@ -200,6 +280,7 @@ li_attempt(struct logidx *li, const struct rr_run *run, unsigned step,
 		li_mark(li, step, 0, "-- log %s: cannot be read --", a->log);
 		return;
 	}
+	li_watch(map, (size_t)st.st_size);
 	f = li_add_file(li, map, (size_t)st.st_size, true, step);
 	/* NN-step.A.log -> NN-step.A.times */
 	if (strlen(a->log) > 4 &&
@@ -347,10 +428,11 @@ logidx_free(struct logidx *li)
 	if (li == NULL)
 		return;
 	for (size_t i = 0; i < li->n_files; i++) {
-		if (li->files[i].mapped)
+		if (li->files[i].mapped) {
+			li_unwatch(li->files[i].base);
 			munmap((void *)(uintptr_t)li->files[i].base,
 			    li->files[i].size);
-		else
+		} else
 			free((void *)(uintptr_t)li->files[i].base);
 		free(li->files[i].t_off);
 		free(li->files[i].t_when);

@@ -7,6 +7,7 @@
 #ifndef DROVE_LOGIDX_H
 #define DROVE_LOGIDX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,10 @@ struct logidx;
  * that is missing or unreadable becomes a mark saying so. Never NULL. */
 struct logidx *logidx_build(const struct rr_run *run, size_t seq);
 void logidx_free(struct logidx *li);
+
+/* Was a log shrunk on disk while it was mapped (what was lost reads as
+ * zeros: the review survives it and can say so)? */
+bool logidx_changed(void);
 
 size_t logidx_count(const struct logidx *li);
 /* Line i: its bytes (not NUL-terminated, owned by the index), *flags gets

@@ -87,4 +87,22 @@ tui_check "review of 150,000 retries: shown" tui_wait "retried by operator"
 tui_keys q
 tui_check "review of 150,000 retries: within the CPU limit" test "$(tui_exit_status)" = 0
 
+# --- a log truncated while the review shows it -----------------------------
+cat >"$T/big.yaml" <<'YAML'
+sequences:
+  - name: big
+    steps:
+      - {name: flood, run: "seq -f 'line %g of a long log' 1 20000"}
+YAML
+"$DROVE" --headless --log-dir "$T/big" "$T/big.yaml" >/dev/null 2>&1
+$TUI kill-session -t drove 2>/dev/null
+tui_start review --log-dir "$T/big"
+tui_check "truncated log: the review shows its end" tui_wait "line 20000 of a long log"
+: >"$T"/big/latest/01-big/01-flood.1.log
+tui_keys g
+tui_check "truncated log: the review says the log changed" tui_wait "a log shrank on disk while shown"
+tui_check "truncated log: the review is alive" test "$(tui_fmt '#{pane_dead}')" = 0
+tui_keys q
+tui_check "truncated log: q exits 0" test "$(tui_exit_status)" = 0
+
 finish
