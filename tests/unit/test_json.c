@@ -8,6 +8,15 @@
 
 #include "json.h"
 
+/* End the object in j, check the line it makes, and free j. */
+static void
+assert_line(struct json *j, const char *want)
+{
+	json_end(j);
+	assert_string_equal(j->out.buf, want);
+	json_free(j);
+}
+
 static void
 test_object(void **state)
 {
@@ -25,11 +34,9 @@ test_object(void **state)
 	json_int(&j, "failed", 0);
 	json_close(&j);
 	json_str(&j, "after", "x");
-	json_end(&j);
-	assert_string_equal(j.out.buf, "{\"event\":\"step_end\",\"attempt\":2,"
+	assert_line(&j, "{\"event\":\"step_end\",\"attempt\":2,"
 	    "\"duration\":1.500,\"operator\":true,\"exit_code\":null,"
 	    "\"counts\":{\"ok\":3,\"failed\":0},\"after\":\"x\"}\n");
-	json_free(&j);
 }
 
 static void
@@ -41,10 +48,8 @@ test_escapes(void **state)
 	(void)state;
 	json_init(&j);
 	json_strn(&j, "s", raw, sizeof raw - 1);
-	json_end(&j);
-	assert_string_equal(j.out.buf, "{\"s\":\"q\\\"b\\\\n\\nt\\tc\\u0001 "
+	assert_line(&j, "{\"s\":\"q\\\"b\\\\n\\nt\\tc\\u0001 "
 	    "\xc3\xa9 bad\\ufffd\\ufffd end\"}\n");
-	json_free(&j);
 }
 
 static void
@@ -69,10 +74,8 @@ test_arrays_and_yaml_unsafe(void **state)
 	json_close(&j);
 	json_array_end(&j);
 	json_strn(&j, "odd", odd, sizeof odd - 1);
-	json_end(&j);
-	assert_string_equal(j.out.buf, "{\"seqs\":[{\"name\":\"a\",\"steps\":"
+	assert_line(&j, "{\"seqs\":[{\"name\":\"a\",\"steps\":"
 	    "[\"x\",\"y\",-3]},{}],\"odd\":\"a\\u0085b\\ufeffc\\ufffe\"}\n");
-	json_free(&j);
 }
 
 int
