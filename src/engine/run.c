@@ -1519,11 +1519,12 @@ run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
  * ends, and a line in the output. A stop is the run's, not an answer to a
  * step: it carries its reason and leaves the output as it is. */
 static void
-run_announce(struct run_seq *seq, enum run_action act, const char *why)
+run_announce(struct run_seq *seq, enum run_action act, const char *why,
+    const char *who)
 {
 	struct run_event ev = { .type = RUN_EV_ACTION, .seq = seq->index,
 		                .step = seq->current, .action = act,
-		                .text = why };
+		                .text = why, .who = who };
 	char stamp[16];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -1760,7 +1761,8 @@ run_can(const struct run *run, size_t i, enum run_action act)
  * (before the effect: the record says why a step ended after the action
  * that ended it), then the effect. */
 static const char *
-run_act_why(struct run *run, size_t i, enum run_action act, const char *why)
+run_act_why(struct run *run, size_t i, enum run_action act, const char *why,
+    const char *who)
 {
 	const char *no = run_can(run, i, act);
 
@@ -1769,7 +1771,7 @@ run_act_why(struct run *run, size_t i, enum run_action act, const char *why)
 	DEBUG_LOG("action %s on %s%s%s", run_action_name(act),
 	    run->seqs[i].cfg->name, why != NULL ? ": " : "",
 	    why != NULL ? why : "");
-	run_announce(&run->seqs[i], act, why);
+	run_announce(&run->seqs[i], act, why, who);
 	run_actions[act].apply(&run->seqs[i]);
 	run_check(&run->seqs[i]);
 	return NULL;
@@ -1778,18 +1780,30 @@ run_act_why(struct run *run, size_t i, enum run_action act, const char *why)
 const char *
 run_act(struct run *run, size_t i, enum run_action act)
 {
-	return run_act_why(run, i, act, NULL);
+	return run_act_why(run, i, act, NULL, NULL);
+}
+
+const char *
+run_act_by(struct run *run, size_t i, enum run_action act, const char *who)
+{
+	return run_act_why(run, i, act, NULL, who);
 }
 
 void
-run_stop_all(struct run *run, const char *why)
+run_stop_all_by(struct run *run, const char *why, const char *who)
 {
 	if (run->stopping)
 		return;
 	run->stopping = true;
 	for (size_t i = 0; i < run->n_seqs; i++)
-		run_act_why(run, i, RUN_ACT_STOP, why);
+		run_act_why(run, i, RUN_ACT_STOP, why, who);
 	run_request(run);
+}
+
+void
+run_stop_all(struct run *run, const char *why)
+{
+	run_stop_all_by(run, why, NULL);
 }
 
 ssize_t

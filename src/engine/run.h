@@ -120,6 +120,8 @@ struct run_event {
 	const struct outbuf_line *line; /* LINE */
 	enum run_action action; /* ACTION */
 	const char *text;    /* NOTICE, and why for ACTION/END */
+	const char *who;     /* ACTION: who took it ("alice on /dev/pts/3"),
+	                        or NULL when not known */
 	int exit_code;       /* END: drove's exit status */
 };
 
@@ -201,6 +203,9 @@ double run_settled_at(const struct run *run);
 /* The operator's action `act` on sequence `i`: NULL when done, or a short
  * reason why it does not apply now (for a status line). */
 const char *run_act(struct run *run, size_t i, enum run_action act);
+/* The same, taken by `who` (for the record: "USER on TTY"). */
+const char *run_act_by(struct run *run, size_t i, enum run_action act,
+    const char *who);
 /* Why run_act(run, i, act) would refuse, or NULL when it would act. */
 const char *run_can(const struct run *run, size_t i, enum run_action act);
 /* Write to the running step of sequence i when it is a `tty: true` step
@@ -214,6 +219,8 @@ void run_resize_tty(struct run *run, size_t i, unsigned short cols,
     unsigned short rows);
 /* Abort everything (quit, SIGINT). `why` goes to the events. */
 void run_stop_all(struct run *run, const char *why);
+/* The same, asked by `who` (as run_act_by). */
+void run_stop_all_by(struct run *run, const char *why, const char *who);
 
 /* Step counts of a sequence by outcome. */
 void run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,

@@ -22,7 +22,8 @@
 	E(STEP_START, "step_start") /* an attempt starts */               \
 	E(STEP_END, "step_end")     /* an attempt ends (attempt 0:        \
 	                               done in the run --resume'd) */     \
-	E(NOTICE, "notice")         /* something the user should read */
+	E(NOTICE, "notice")         /* something the user should read */ \
+	E(REFUSED, "refused")       /* the run's socket refused a peer */
 
 enum rec_event {
 #define REC_EVENT_ENUM(NAME, name) REC_##NAME,
@@ -61,7 +62,9 @@ enum rec_event {
 	F(STATE, "state")           /* seq_state: the new state */        \
 	F(OPERATOR, "operator")     /* an action: true */                 \
 	F(REASON, "reason")         /* an action: why (a stop) */         \
-	F(MESSAGE, "message")       /* a notice's text */
+	F(BY, "by")                 /* an action: who took it, "USER on   \
+	                               TTY" (or "USER" without a tty) */  \
+	F(MESSAGE, "message")       /* a notice's text, a refusal's */
 
 enum rec_field {
 #define REC_FIELD_ENUM(NAME, name) REC_F_##NAME,

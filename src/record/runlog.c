@@ -436,6 +436,8 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		json_bool(&j, RF(OPERATOR), true);
 		if (ev->text != NULL)
 			json_str(&j, RF(REASON), ev->text);
+		if (ev->who != NULL)
+			json_str(&j, RF(BY), ev->who);
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_NOTICE:
@@ -476,6 +478,19 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		break;
 	}
 	}
+}
+
+void
+runlog_refused(struct runlog *rl, const char *why)
+{
+	struct json j;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	runlog_event_begin(&j, REC_REFUSED, (double)ts.tv_sec +
+	    (double)ts.tv_nsec / 1e9);
+	json_str(&j, RF(MESSAGE), why);
+	runlog_event_end(rl, &j);
 }
 
 bool

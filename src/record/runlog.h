@@ -26,6 +26,8 @@ struct runlog *runlog_create(struct run *run, const char *config_path,
 void runlog_free(struct runlog *rl);
 
 const char *runlog_dir(const struct runlog *rl);
+/* Record that the run's socket refused a peer (why: who it was). */
+void runlog_refused(struct runlog *rl, const char *why);
 
 /* Why the record is incomplete: the first write to the run directory
  * that failed (a full disk, most often), or NULL while all is written.
