@@ -2,17 +2,20 @@
  * engine (config, run, runlog) to one front end: the ncurses UI on a
  * terminal, the headless reporter otherwise. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ev.h>
 #include <yaml.h>
 
+#include "cli.h"
 #include "color.h"
 #include "complete.h"
 #include "config.h"
@@ -26,6 +29,8 @@
 #include "runlog.h"
 #include "runread.h"
 #include "secret.h"
+#include "server.h"
+#include "strbuf.h"
 #include "ui.h"
 #include "vis.h"
 #include "xmalloc.h"
@@ -53,12 +58,17 @@ struct opts {
 	char *resume;         /* --resume RUN, or NULL */
 	char *file;           /* -f FILE, or NULL */
 	enum color_when color; /* --color */
+	bool detach;          /* -d: the run in the background, no dashboard */
+	bool json;            /* ps, ctl status: JSON */
 };
 
 /* Everything the loop callbacks need. */
 static struct {
 	struct run *run;
+	struct runlog *rl;
+	struct server *srv;   /* the run's socket, or NULL */
 	bool headless;
+	bool served;          /* -d: no terminal; the socket is the way in */
 	bool quitting;        /* stop requested: end once settled */
 	bool done;            /* leave the loop */
 	int signal;           /* that asked us to stop, or 0 */
@@ -78,6 +88,14 @@ usage(FILE *fp)
 "                                     steps, a step's output\n"
 "       drove review [RUN]            the dashboard on a past run (default:\n"
 "                                     latest), read only, all its output\n"
+"       drove -d [OPTIONS] [FILE]     start the run in the background, print\n"
+"                                     its id\n"
+"       drove ps [--json]             the live runs\n"
+"       drove ctl RUN ACTION SEQ [STEP]  retry, skip, kill, abort, pause or\n"
+"                                     resume a live run's sequence\n"
+"       drove ctl RUN status [--json] the state of its sequences and steps\n"
+"       drove wait RUN                wait for it to end; exit with its status\n"
+"       drove stop RUN                stop it, as q does\n"
 "       drove --help | --version\n"
 "\n"
 "Runs the sequences a YAML file declares: the steps of a sequence one after\n"
@@ -93,6 +111,8 @@ usage(FILE *fp)
 "                      as \\e, \\xNN: output cannot drive the terminal)\n"
 "  --color[=WHEN]      colour the plain output: auto (default), always,\n"
 "                      never; auto follows NO_COLOR and FORCE_COLOR\n"
+"  -d, --detach        run in the background (see drove ps, ctl, wait)\n"
+"  --json              ps, ctl status: JSON output\n"
 "  -j, --jobs N        run at most N sequences at once (0: no limit)\n"
 "  --set NAME=VALUE    set the variable NAME (overrides the file's vars)\n"
 "  --secret NAME=VALUE the same, and the record shows *** for VALUE\n"
@@ -114,7 +134,8 @@ usage(FILE *fp)
 "128+N after signal N.\n"
 "RUN is a run id, a unique prefix of one, `latest`, or a run directory;\n"
 "runs are looked for in --log-dir, or the log_dir of -c FILE, or else\n"
-"~/.local/state/drove/runs.\n"
+"~/.local/state/drove/runs. For ps, ctl, wait and stop, RUN is a live\n"
+"run: an id or a unique prefix of one among drove ps's.\n"
 "Manuals: drove(1), drove.yaml(5) for the config file.\n");
 }
 
@@ -149,7 +170,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 {
 	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
 		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG, OPT_COLOR,
-		OPT_SECRET, OPT_FAIL_SKIP, OPT_RAW };
+		OPT_SECRET, OPT_FAIL_SKIP, OPT_RAW,
+		OPT_JSON };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "raw", no_argument, NULL, OPT_RAW },
@@ -167,18 +189,26 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		{ "version", no_argument, NULL, 'V' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *eq;
 
-	while ((c = getopt_long(argc, argv, "c:f:j:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:df:j:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HEADLESS:
 			o->headless = true;
 			break;
 		case OPT_RAW:
 			o->raw = true;
+			break;
+		case 'd':
+			o->detach = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
 			break;
 		case 'j':
 			if (parse_jobs(optarg, &o->jobs) != 0) {
@@ -311,8 +341,41 @@ app_observe(void *arg, struct run *run, const struct run_event *ev)
 	if (ev->type != RUN_EV_IDLE)
 		return;
 	/* Headless, nobody can act on a settled run: it is over. The
-	 * dashboard stays until the user quits. */
-	if (app.headless)
+	 * dashboard stays until the user quits; a run in the background
+	 * while a dashboard is attached to it. */
+	if (app.headless || (app.served && server_dashboards(app.srv) == 0))
+		app.quitting = true;
+	app_check_done();
+}
+
+/* --- the socket ---------------------------------------------------------- */
+
+/* drove stop, or q in an attached dashboard: as q. */
+static void
+app_stop_by(void *arg, const char *who)
+{
+	(void)arg;
+	if (!app.quitting) {
+		app.quitting = true;
+		run_stop_all_by(app.run, "stop", who);
+	}
+	app_check_done();
+}
+
+static void
+app_refused(void *arg, const char *why)
+{
+	(void)arg;
+	runlog_refused(app.rl, why);
+}
+
+/* The last dashboard of a settled run in the background went away. */
+static void
+app_detached(void *arg)
+{
+	(void)arg;
+	if (app.served && run_settled(app.run) &&
+	    server_dashboards(app.srv) == 0)
 		app.quitting = true;
 	app_check_done();
 }
@@ -365,8 +428,14 @@ start_signals(void)
 	ev_signal_start(EV_DEFAULT_ &app.sig_int);
 	ev_signal_init(&app.sig_term, app_signal_cb, SIGTERM);
 	ev_signal_start(EV_DEFAULT_ &app.sig_term);
-	ev_signal_init(&app.sig_hup, app_signal_cb, SIGHUP);
-	ev_signal_start(EV_DEFAULT_ &app.sig_hup);
+	/* In the background, no terminal can hang up: a stray SIGHUP is
+	 * ignored (as tmux's server does). */
+	if (app.served)
+		signal(SIGHUP, SIG_IGN);
+	else {
+		ev_signal_init(&app.sig_hup, app_signal_cb, SIGHUP);
+		ev_signal_start(EV_DEFAULT_ &app.sig_hup);
+	}
 	/* A closed pipe on stdout must not kill drove while steps run:
 	 * their logs still matter. */
 	signal(SIGPIPE, SIG_IGN);
@@ -413,6 +482,85 @@ app_warning(void *arg)
 	return runlog_problem(arg);
 }
 
+/* -d, in the parent: the server reports on the pipe (its stderr until
+ * it is ready): a line "@ID" once it serves the run (after a newline,
+ * in case a warning did not end with one), else why not before it
+ * exits. Print the id, or the messages and exit as the server did. */
+static int
+detach_parent(int fd, pid_t pid)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096], *at;
+	ssize_t r;
+	int st;
+
+	while ((r = read(fd, buf, sizeof buf)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		strbuf_add(&sb, buf, (size_t)r);
+	}
+	close(fd);
+	at = sb.buf ? strstr(sb.buf, "\n@") : NULL;
+	if (at != NULL) {
+		/* Anything before it was a warning. */
+		fwrite(sb.buf, 1, (size_t)(at - sb.buf), stderr);
+		printf("%s", at + 2);
+		strbuf_free(&sb);
+		return 0;
+	}
+	fputs(strbuf_str(&sb), stderr);
+	strbuf_free(&sb);
+	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+		return WEXITSTATUS(st) != 0 ? WEXITSTATUS(st) : 1;
+	return 1;
+}
+
+/* -d: become the run's server, in a session of its own with no
+ * terminal, reporting to the parent through its stderr (the pipe) until
+ * it is ready. Returns in the server, exits in the parent. */
+static void
+detach(void)
+{
+	int fds[2], null;
+	pid_t pid;
+
+	fflush(NULL);
+	if (pipe2(fds, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		fprintf(stderr, "drove: cannot start in the background: %s\n",
+		    strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		exit(detach_parent(fds[0], pid));
+	}
+	close(fds[0]);
+	setsid();
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	dup2(fds[1], STDERR_FILENO);
+	close(fds[1]);
+}
+
+/* The server is ready: the id to the parent, then stderr to nowhere. */
+static void
+detach_ready(const char *id)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	fprintf(stderr, "\n@%s\n", id);
+	fflush(stderr);
+	if (null >= 0) {
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+}
+
 static int
 cmd_run(const char *path, const struct opts *o)
 {
@@ -434,8 +582,14 @@ cmd_run(const char *path, const struct opts *o)
 		return EXIT_USAGE;
 	}
 	proc_raise_fd_limit();
-	app.headless = o->headless || !isatty(STDOUT_FILENO) ||
-	    !isatty(STDIN_FILENO);
+	if (o->detach) {
+		detach();
+		app.served = true;
+	}
+	app.headless = !app.served && (o->headless ||
+	    !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO));
+	/* In the background, a pause waits for an operator to attach or
+	 * answer with drove ctl. */
 	ropt.interactive = !app.headless;
 	/* Headless, nobody scrolls back: every line goes straight to the
 	 * reporter and the log, so keep one (a ring that is cycled through
@@ -461,12 +615,46 @@ cmd_run(const char *path, const struct opts *o)
 		config_free(cfg);
 		return EXIT_USAGE;
 	}
+	app.rl = rl;
 	run_set_ssh_dir(app.run, runlog_dir(rl));
 	run_add_observer(app.run, app_observe, NULL);
 	install_fatal_handlers();
 	start_signals();
+	{
+		/* Every run serves its socket: drove ps, ctl, wait and stop
+		 * reach a headless one too. Without it a run still runs,
+		 * unless it is in the background: nothing could reach it. */
+		const char *slash = strrchr(runlog_dir(rl), '/');
+		char *id = xstrdup(slash ? slash + 1 : runlog_dir(rl));
+		char *abs = realpath(run_config(app.run)->path, NULL);
+		struct server_options so = {
+			.id = id,
+			.config = abs ? abs : run_config(app.run)->path,
+			.run_dir = runlog_dir(rl), .stop = app_stop_by,
+			.refused = app_refused, .detached = app_detached,
+		};
+		app.srv = server_create(app.run, &so, &err);
+		if (app.srv == NULL) {
+			fprintf(stderr, "drove: no socket for this run: %s\n",
+			    err);
+			free(err);
+			err = NULL;
+			if (app.served) {
+				free(abs);
+				free(id);
+				runlog_free(rl);
+				run_free(app.run);
+				config_free(cfg);
+				return 1;
+			}
+		}
+		if (app.served)
+			detach_ready(id);
+		free(abs);
+		free(id);
+	}
 
-	if (!app.headless) {
+	if (!app.headless && !app.served) {
 		struct ui_options uo = { .exit_when_done = o->exit_when_done,
 			                 .quit = app_quit,
 			                 .warning = app_warning,
@@ -501,6 +689,8 @@ cmd_run(const char *path, const struct opts *o)
 	run_finish(app.run, app.signal ? "interrupted" : NULL, status);
 	if (app.signal == 0 && runlog_problem(rl) != NULL)
 		status = EXIT_RECORD;  /* run_end itself could not be written */
+	/* drove wait and the dashboards hear how it ended. */
+	server_drain(app.srv, 2.0);
 
 	if (ui != NULL && runlog_problem(rl) != NULL) {
 		ui_free(ui);
@@ -522,6 +712,7 @@ cmd_run(const char *path, const struct opts *o)
 	proc_kill_all_now();
 	/* And what steps left outside their groups. */
 	proc_shutdown();
+	server_free(app.srv);
 	runlog_free(rl);
 	run_free(app.run);
 	config_free(cfg);
@@ -697,6 +888,18 @@ cmd_review(char **args, int nargs, const struct opts *o)
 	return app.signal != 0 ? 128 + app.signal : 0;
 }
 
+/* ps, ctl, wait, stop: a live run, through its socket. */
+static int
+cmd_cli(const char *cmd, char **args, int nargs, const struct opts *o)
+{
+	char *dir = runs_dir(o);
+	struct cli_options co = { .json = o->json, .log_dir = dir };
+	int rc = cli_command(cmd, args, nargs, &co);
+
+	free(dir);
+	return rc;
+}
+
 /* `drove __complete ...`, for the shell completions: quiet on errors. */
 static int
 cmd_complete(char **args, int nargs, const struct opts *o)
@@ -761,6 +964,11 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "review") == 0) {
 		rc = cmd_review(argv + first + 1, argc - first - 1, &o);
+		free_opts(&o);
+		return rc;
+	}
+	if (cli_is_command(cmd)) {
+		rc = cmd_cli(cmd, argv + first + 1, argc - first - 1, &o);
 		free_opts(&o);
 		return rc;
 	}

@@ -62,6 +62,12 @@ proto_be(struct proto_buf *b, uint64_t v, size_t n)
 }
 
 void
+proto_append(struct proto_buf *b, const char *data, size_t len)
+{
+	proto_put(b, data, len);
+}
+
+void
 proto_begin(struct proto_buf *b, enum proto_type type)
 {
 	uint8_t t = (uint8_t)type;

@@ -59,7 +59,8 @@
 	M(RESIZE, 17, "resize", C)    /* u32 seq, u16 cols, u16 rows */   \
 	M(LINES, 18, "lines", S)      /* u32 seq, u64 total, u32 n, then  \
 	                                 n times: u16 step, u16 flags,    \
-	                                 f64 time, str text */
+	                                 f64 time, str text */            \
+	M(RUN, 19, "run", S)          /* the run's own state (wire.h) */
 
 enum proto_type {
 #define PROTO_ENUM(NAME, num, name, dir) PROTO_##NAME = num,
@@ -80,6 +81,8 @@ struct proto_buf {
 };
 
 void proto_buf_free(struct proto_buf *b);
+/* Append whole frames made elsewhere (one copy for many clients). */
+void proto_append(struct proto_buf *b, const char *data, size_t len);
 /* Drop the first n bytes (sent). */
 void proto_buf_consume(struct proto_buf *b, size_t n);
 

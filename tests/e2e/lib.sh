@@ -9,6 +9,10 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/drove-e2e.XXXXXX")
 # Steps that make scratch files under $TMPDIR (the demo does) must not
 # meet those of another test, or another checkout's, running at once.
 export TMPDIR="$T"
+# Every run serves a socket in $XDG_RUNTIME_DIR/drove: each test its own,
+# so that drove ps and attach see only the test's runs.
+export XDG_RUNTIME_DIR="$T/xdg"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 E2E_FAILED=0
 E2E_PASSED=0
 trap 'e2e_cleanup' EXIT

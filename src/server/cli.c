@@ -1,0 +1,466 @@
+/* cli.c: drove ps, ctl, wait and stop. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "json.h"
+#include "runread.h"
+#include "wire.h"
+#include "xmalloc.h"
+
+static const char *const cli_usage[] = {
+	"usage: drove ps [--json]",
+	"usage: drove ctl RUN retry|skip|kill|abort|pause|resume SEQ [STEP]\n"
+	"       drove ctl RUN status [--json]",
+	"usage: drove wait RUN",
+	"usage: drove stop RUN",
+};
+
+/* Connect to spec, saying why not. */
+static struct client *
+cli_open(const char *spec, int *rc)
+{
+	enum client_error why;
+	char *over = NULL, *err = NULL;
+	struct client *c = client_open(spec, &why, &over, &err);
+
+	if (c != NULL)
+		return c;
+	if (why == CLIENT_OVER)
+		fprintf(stderr, "drove: %s; 'drove review %s' shows it\n", err,
+		    over);
+	else
+		fprintf(stderr, "drove: %s\n", err);
+	*rc = why == CLIENT_NO_RUN ? CLI_USAGE : 1;
+	free(over);
+	free(err);
+	return NULL;
+}
+
+/* The state of a run: a SNAPSHOT read into seqs. */
+static int
+cli_snapshot(struct client *c, struct wire_run *run, struct wire_seq **seqs,
+    size_t *n)
+{
+	struct proto_msg m;
+	char *err = NULL;
+	int r = client_ask(c, PROTO_STATUS, PROTO_SNAPSHOT, &m, &err);
+
+	if (r <= 0) {
+		fprintf(stderr, "drove: %s\n", r == 0 ? "the run's server "
+		    "closed the connection" : err);
+		free(err);
+		return -1;
+	}
+	if (wire_get_snapshot(&m, run, seqs, n) != 0) {
+		fprintf(stderr, "drove: a malformed snapshot from the run's "
+		    "server\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+cli_counts(const struct wire_seq *seqs, size_t n, size_t *count)
+{
+	memset(count, 0, SEQ_STATE_COUNT * sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		count[seqs[i].state]++;
+}
+
+static void
+cli_clock(double t, char *buf, size_t size)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	localtime_r(&s, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* --- ps ----------------------------------------------------------------- */
+
+static int
+cli_ps(const struct cli_options *opt)
+{
+	char **names;
+	size_t n = client_list(&names), shown = 0;
+	struct json j;
+
+	if (opt->json)
+		printf("[");
+	else if (n > 0)
+		printf("%-18s %-8s %-19s %-28s %s\n", "RUN", "PID", "STARTED",
+		    "SEQUENCES", "CONFIG");
+	for (size_t i = n; i-- > 0;) {
+		enum client_error why;
+		char *over = NULL, *err = NULL, when[32];
+		struct client *c = client_open(names[i], &why, &over, &err);
+		struct wire_run run;
+		struct wire_seq *seqs;
+		size_t ns, count[SEQ_STATE_COUNT];
+		const struct client_info *info;
+
+		free(over);
+		free(err);
+		/* A run that ended meanwhile, or a dead one: not live. */
+		if (c == NULL)
+			continue;
+		if (cli_snapshot(c, &run, &seqs, &ns) != 0) {
+			client_free(c);
+			continue;
+		}
+		info = client_info(c);
+		cli_counts(seqs, ns, count);
+		if (opt->json) {
+			json_init(&j);
+			json_str(&j, "run_id", info->id);
+			json_int(&j, "pid", info->pid);
+			json_str(&j, "config", info->config);
+			json_str(&j, "dir", info->run_dir);
+			json_num(&j, "started", info->started);
+			json_bool(&j, "settled", run.settled);
+			json_open(&j, "sequences");
+			for (int s = 0; s < SEQ_STATE_COUNT; s++)
+				json_int(&j, seq_state_name((enum seq_state)s),
+				    (long long)count[s]);
+			json_close(&j);
+			json_end(&j);
+			/* json_end adds a newline: one object a line. */
+			printf("%s%s", shown ? "," : "", j.out.buf);
+			json_free(&j);
+		} else {
+			struct strbuf sb = STRBUF_INIT;
+			for (int s = 0; s < SEQ_STATE_COUNT; s++)
+				if (count[s] > 0)
+					strbuf_printf(&sb, "%s%zu %s", sb.len ?
+					    ", " : "", count[s],
+					    seq_state_name((enum seq_state)s));
+			cli_clock(info->started, when, sizeof when);
+			printf("%-18s %-8ld %-19s %-28s %s\n", info->id,
+			    info->pid, when, strbuf_str(&sb), info->config);
+			strbuf_free(&sb);
+		}
+		shown++;
+		wire_seqs_free(seqs, ns);
+		client_free(c);
+	}
+	if (opt->json)
+		printf("]\n");
+	else if (shown == 0)
+		printf("no live run\n");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return 0;
+}
+
+/* --- status ------------------------------------------------------------- */
+
+static void
+cli_status_json(const struct client_info *info, const struct wire_run *run,
+    const struct wire_seq *seqs, size_t n)
+{
+	struct json j;
+
+	json_init(&j);
+	json_str(&j, "run_id", info->id);
+	json_int(&j, "pid", info->pid);
+	json_str(&j, "config", info->config);
+	json_str(&j, "dir", info->run_dir);
+	json_num(&j, "started", info->started);
+	json_bool(&j, "settled", run->settled);
+	json_array(&j, "sequences");
+	for (size_t i = 0; i < n; i++) {
+		const struct wire_seq *s = &seqs[i];
+		json_item_open(&j);
+		json_str(&j, "name", s->name);
+		json_str(&j, "state", seq_state_name(s->state));
+		if (s->current < s->n_steps)
+			json_int(&j, "step", (long long)s->current + 1);
+		else
+			json_null(&j, "step");
+		json_array(&j, "steps");
+		for (size_t k = 0; k < s->n_steps; k++) {
+			const struct wire_step *st = &s->steps[k];
+			json_item_open(&j);
+			json_str(&j, "name", st->name);
+			json_str(&j, "status", step_status_name(st->status));
+			json_int(&j, "attempt", st->attempt);
+			if (st->exit_code >= 0)
+				json_int(&j, "exit_code", st->exit_code);
+			else
+				json_null(&j, "exit_code");
+			if (st->signal > 0)
+				json_int(&j, "signal", st->signal);
+			if (st->started > 0)
+				json_num(&j, "started", st->started);
+			if (st->ended > 0)
+				json_num(&j, "ended", st->ended);
+			json_close(&j);
+		}
+		json_array_end(&j);
+		json_close(&j);
+	}
+	json_array_end(&j);
+	json_end(&j);
+	fputs(j.out.buf, stdout);
+	json_free(&j);
+}
+
+static void
+cli_status_text(const struct client_info *info, const struct wire_run *run,
+    const struct wire_seq *seqs, size_t n)
+{
+	size_t w = 8;
+	char when[32];
+
+	cli_clock(info->started, when, sizeof when);
+	printf("run %s: %s (pid %ld, started %s, config %s)\n", info->id,
+	    run->settled ? "settled" : "running", info->pid, when,
+	    info->config);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < seqs[i].n_steps; k++)
+			if (strlen(seqs[i].steps[k].name) + 4 > w)
+				w = strlen(seqs[i].steps[k].name) + 4;
+	for (size_t i = 0; i < n; i++) {
+		const struct wire_seq *s = &seqs[i];
+
+		printf("%s: %s", s->name, seq_state_name(s->state));
+		if (s->current < s->n_steps && s->state != SEQ_OK)
+			printf(", step %zu/%zu", s->current + 1, s->n_steps);
+		printf("\n");
+		for (size_t k = 0; k < s->n_steps; k++) {
+			const struct wire_step *st = &s->steps[k];
+			printf("  %2zu %-*s %-10s", k + 1, (int)w - 4,
+			    st->name, step_status_name(st->status));
+			if (st->attempt > 0)
+				printf(" try %u", st->attempt);
+			if (step_status_done(st->status) && st->signal > 0)
+				printf(", signal %d", st->signal);
+			else if (step_status_done(st->status) &&
+			    st->exit_code >= 0)
+				printf(", exit %d", st->exit_code);
+			if (st->started > 0 && st->ended >= st->started)
+				printf(", %.1fs", st->ended - st->started);
+			printf("\n");
+		}
+	}
+}
+
+static int
+cli_status(struct client *c, const struct cli_options *opt)
+{
+	struct wire_run run;
+	struct wire_seq *seqs;
+	size_t n;
+
+	if (cli_snapshot(c, &run, &seqs, &n) != 0)
+		return 1;
+	if (opt->json)
+		cli_status_json(client_info(c), &run, seqs, n);
+	else
+		cli_status_text(client_info(c), &run, seqs, n);
+	wire_seqs_free(seqs, n);
+	return 0;
+}
+
+/* --- ctl, stop, wait ---------------------------------------------------- */
+
+/* Send a request and print the server's RESULT. */
+static int
+cli_result(struct client *c, struct proto_buf *b)
+{
+	struct proto_msg m;
+	char *err = NULL, *text;
+	int r;
+	bool ok;
+
+	if (client_send(c, b, &err) != 0 ||
+	    (r = client_recv(c, &m, &err)) < 0) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		return 1;
+	}
+	if (r == 0 || m.type != PROTO_RESULT) {
+		fprintf(stderr, "drove: the run's server did not answer\n");
+		return 1;
+	}
+	ok = proto_get_u8(&m) != 0;
+	text = proto_get_cstr(&m);
+	if (!proto_done(&m)) {
+		free(text);
+		fprintf(stderr, "drove: a malformed answer from the run's "
+		    "server\n");
+		return 1;
+	}
+	if (ok)
+		printf("%s\n", text);
+	else
+		fprintf(stderr, "drove: %s\n", text);
+	free(text);
+	return ok ? 0 : CLI_REFUSED;
+}
+
+static int
+cli_ctl(char **args, int nargs, const struct cli_options *opt)
+{
+	struct client *c;
+	struct proto_buf b = { 0 };
+	int rc = 0;
+	bool status = nargs == 2 && strcmp(args[1], "status") == 0;
+
+	if (!status && nargs != 3 && nargs != 4) {
+		fprintf(stderr, "%s\n", cli_usage[1]);
+		return CLI_USAGE;
+	}
+	if ((c = cli_open(args[0], &rc)) == NULL)
+		return rc;
+	if (status) {
+		rc = cli_status(c, opt);
+		client_free(c);
+		return rc;
+	}
+	proto_begin(&b, PROTO_ACT);
+	proto_cstr(&b, args[1]);
+	proto_cstr(&b, args[2]);
+	proto_cstr(&b, nargs == 4 ? args[3] : "");
+	proto_end(&b);
+	rc = cli_result(c, &b);
+	proto_buf_free(&b);
+	client_free(c);
+	return rc;
+}
+
+static int
+cli_stop(char **args, int nargs)
+{
+	struct client *c;
+	struct proto_buf b = { 0 };
+	int rc = 0;
+
+	if (nargs != 1) {
+		fprintf(stderr, "%s\n", cli_usage[3]);
+		return CLI_USAGE;
+	}
+	if ((c = cli_open(args[0], &rc)) == NULL)
+		return rc;
+	proto_begin(&b, PROTO_STOP);
+	proto_end(&b);
+	rc = cli_result(c, &b);
+	proto_buf_free(&b);
+	client_free(c);
+	return rc;
+}
+
+/* A run that is over: its exit status from its record, or -1. */
+static int
+cli_recorded_status(const char *dir, const char *id)
+{
+	char *err = NULL, *path;
+	struct rr_run *rec;
+	int rc = -1;
+
+	if (dir == NULL || *dir == '\0')
+		return -1;
+	path = runread_resolve(dir, id, &err);
+	free(err);
+	if (path == NULL)
+		return -1;
+	err = NULL;
+	rec = runread_load(path, &err);
+	free(err);
+	free(path);
+	if (rec != NULL && rec->ended)
+		rc = rec->exit_code;
+	runread_free(rec);
+	return rc;
+}
+
+static int
+cli_wait(char **args, int nargs, const struct cli_options *opt)
+{
+	struct client *c;
+	struct proto_msg m;
+	char *err = NULL, *id, *dir, *status;
+	int rc = 0, r, code;
+	enum client_error why;
+	char *over = NULL;
+
+	if (nargs != 1) {
+		fprintf(stderr, "%s\n", cli_usage[2]);
+		return CLI_USAGE;
+	}
+	c = client_open(args[0], &why, &over, &err);
+	if (c == NULL) {
+		/* Over already: the record says how it ended. */
+		if ((rc = cli_recorded_status(opt->log_dir, over ? over :
+		    args[0])) >= 0) {
+			free(over);
+			free(err);
+			return rc;
+		}
+		fprintf(stderr, "drove: %s\n", err);
+		free(over);
+		free(err);
+		return why == CLIENT_NO_RUN ? CLI_USAGE : 1;
+	}
+	r = client_ask(c, PROTO_WAIT, PROTO_END, &m, &err);
+	if (r > 0) {
+		code = proto_get_i32(&m);
+		status = proto_get_cstr(&m);
+		if (proto_done(&m) && code >= 0 && code <= 255) {
+			free(status);
+			client_free(c);
+			return code;
+		}
+		free(status);
+	}
+	/* The server went away without saying: its record may. */
+	id = xstrdup(client_info(c)->id);
+	dir = xstrdup(client_info(c)->run_dir);
+	client_free(c);
+	rc = cli_recorded_status(dir, dir);
+	if (rc < 0) {
+		fprintf(stderr, "drove: the run %s ended without saying how "
+		    "(its server is gone); 'drove logs %s' shows what it did\n",
+		    id, id);
+		rc = 1;
+	}
+	free(err);
+	free(id);
+	free(dir);
+	return rc;
+}
+
+bool
+cli_is_command(const char *cmd)
+{
+	return strcmp(cmd, "ps") == 0 || strcmp(cmd, "ctl") == 0 ||
+	    strcmp(cmd, "wait") == 0 || strcmp(cmd, "stop") == 0;
+}
+
+int
+cli_command(const char *cmd, char **args, int nargs,
+    const struct cli_options *opt)
+{
+	if (strcmp(cmd, "ps") == 0) {
+		if (nargs != 0) {
+			fprintf(stderr, "%s\n", cli_usage[0]);
+			return CLI_USAGE;
+		}
+		return cli_ps(opt);
+	}
+	if (strcmp(cmd, "ctl") == 0)
+		return cli_ctl(args, nargs, opt);
+	if (strcmp(cmd, "wait") == 0)
+		return cli_wait(args, nargs, opt);
+	return cli_stop(args, nargs);
+}

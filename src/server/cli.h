@@ -1,0 +1,26 @@
+/* cli.h: the commands that talk to a live run through its socket:
+ * drove ps, ctl, wait and stop. Each prints what it has to say (stdout)
+ * or why not (stderr, "drove: ..."), and returns the exit status. */
+#ifndef DROVE_CLI_H
+#define DROVE_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit statuses of the commands besides the run's own (wait). */
+#define CLI_REFUSED 1        /* the run refused the action */
+#define CLI_USAGE 2          /* bad arguments, no such run */
+
+struct cli_options {
+	bool json;           /* ps, status: JSON instead of text */
+	const char *log_dir; /* where a run that is over left its record
+	                        (wait reads its exit status there), or NULL */
+};
+
+/* Whether `cmd` is one of these commands. */
+bool cli_is_command(const char *cmd);
+/* Run `cmd` with its arguments. */
+int cli_command(const char *cmd, char **args, int nargs,
+    const struct cli_options *opt);
+
+#endif

@@ -1,0 +1,952 @@
+/* server.c: the run's socket: clients, their requests, the broadcast. */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "container_of.h"
+#include "proto.h"
+#include "run.h"
+#include "sockdir.h"
+#include "wire.h"
+#include "xmalloc.h"
+
+/* What a client may send in one frame (keystrokes, a command): far
+ * less than what the server sends. */
+#define SERVER_IN_MAX (64u << 10)
+/* A dashboard this far behind is sent a fresh snapshot instead. */
+#define SERVER_OUT_MAX (16u << 20)
+/* While a dashboard is being sent the scrollback, the buffer is refilled
+ * once it is below this: the scrollback of a big run is never all in
+ * memory twice. */
+#define SERVER_DUMP_LOW (256u << 10)
+#define SERVER_DUMP_LINES 1024
+#define SERVER_TTY_MAX 256
+
+struct server_client {
+	struct server *srv;
+	struct server_client *next;
+	int fd;
+	ev_io rio, wio;
+	char *in;                /* bytes received, not yet a whole frame */
+	size_t in_len;
+	struct proto_buf out;
+	size_t head_len, head_off; /* the frame at out's head: its size,
+	                              and how much of it went already */
+	char *who;               /* "USER on TTY" */
+	bool hello;              /* HELLO was answered */
+	bool attached;           /* a dashboard: gets every change */
+	bool waiting;            /* wants END */
+	bool closing;            /* close once out is sent */
+	bool draining;           /* out sent, write side shut: reading
+	                            what the peer still sends until it
+	                            closes (a close with unread bytes would
+	                            reset the connection before the peer
+	                            read why it was refused) */
+	ev_timer drain_timer;    /* ... for at most this long */
+	bool dumping;            /* the scrollback is being sent */
+	size_t dump_seq;         /* sequences before this one are sent */
+	uint64_t dump_line;      /* the next line of dump_seq to send */
+};
+
+struct server {
+	struct run *run;
+	struct server_options opt;
+	char *path;
+	int fd;
+	ev_io accept_w;
+	ev_prepare partials_w;   /* sends the unfinished lines that changed */
+	bool *partial_dirty;     /* per sequence */
+	size_t *partial_len;     /* per sequence: as last sent */
+	size_t n;
+	struct server_client *clients;
+	bool ended;
+	int exit_code;
+	char *status;
+};
+
+static void server_client_close(struct server_client *c);
+
+/* --- writing ------------------------------------------------------------ */
+
+static uint32_t
+server_be32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 |
+	    (uint32_t)u[2] << 8 | u[3];
+}
+
+static void server_dump_more(struct server_client *c);
+
+static void
+server_write_cb(EV_P_ ev_io *w, int revents)
+{
+	struct server_client *c = container_of(w, struct server_client, wio);
+	ssize_t r;
+	size_t pos = 0;
+
+	(void)revents;
+	if (c->dumping && c->out.len < SERVER_DUMP_LOW)
+		server_dump_more(c);
+	if (c->out.len > 0) {
+		r = write(c->fd, c->out.data, c->out.len);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (r <= 0) {
+			server_client_close(c);
+			return;
+		}
+		/* Where the frame at the head ends, for a resync. */
+		while (pos < (size_t)r) {
+			size_t take;
+			if (c->head_len == 0)
+				c->head_len = PROTO_HEADER +
+				    server_be32(c->out.data + pos);
+			take = c->head_len - c->head_off;
+			if (take > (size_t)r - pos)
+				take = (size_t)r - pos;
+			c->head_off += take;
+			pos += take;
+			if (c->head_off == c->head_len)
+				c->head_len = c->head_off = 0;
+		}
+		proto_buf_consume(&c->out, (size_t)r);
+	}
+	if (c->out.len == 0 && !c->dumping) {
+		ev_io_stop(EV_A_ w);
+		if (c->closing && !c->draining) {
+			c->draining = true;
+			shutdown(c->fd, SHUT_WR);
+			ev_io_start(EV_A_ &c->rio);
+			ev_timer_start(EV_A_ &c->drain_timer);
+		}
+	}
+}
+
+static void
+server_drain_timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct server_client *c = container_of(w, struct server_client,
+	    drain_timer);
+
+	(void)EV_A;
+	(void)revents;
+	server_client_close(c);
+}
+
+/* Something was appended to c->out: send it when the socket takes it. */
+static void
+server_kick(struct server_client *c)
+{
+	if (!ev_is_active(&c->wio))
+		ev_io_start(EV_DEFAULT_ &c->wio);
+}
+
+static void
+server_refuse(struct server_client *c, const char *why)
+{
+	proto_begin(&c->out, PROTO_REFUSED);
+	proto_cstr(&c->out, why);
+	proto_end(&c->out);
+	c->closing = true;
+	c->attached = c->waiting = c->dumping = false;
+	ev_io_stop(EV_DEFAULT_ &c->rio);
+	server_kick(c);
+}
+
+static void
+server_result(struct server_client *c, bool ok, const char *msg)
+{
+	proto_begin(&c->out, PROTO_RESULT);
+	proto_u8(&c->out, ok);
+	proto_cstr(&c->out, msg);
+	proto_end(&c->out);
+	server_kick(c);
+}
+
+static void
+server_end_msg(struct server_client *c)
+{
+	struct server *s = c->srv;
+
+	proto_begin(&c->out, PROTO_END);
+	proto_i32(&c->out, s->exit_code);
+	proto_cstr(&c->out, s->status);
+	proto_end(&c->out);
+	server_kick(c);
+}
+
+/* --- a dashboard's scrollback ------------------------------------------- */
+
+/* Start over: the whole state, then every sequence's lines. */
+static void
+server_snapshot(struct server_client *c)
+{
+	wire_put_snapshot(&c->out, c->srv->run);
+	c->dumping = c->srv->n > 0;
+	c->dump_seq = 0;
+	c->dump_line = 0;
+	server_kick(c);
+}
+
+static void
+server_put_partial(struct proto_buf *b, const struct run *run, size_t i)
+{
+	size_t len;
+	const char *p = outbuf_partial(run_seq(run, i)->out, &len);
+
+	proto_begin(b, PROTO_PARTIAL);
+	proto_u32(b, (uint32_t)i);
+	proto_str(b, p, len);
+	proto_end(b);
+}
+
+/* Refill c->out with the next lines of the scrollback being sent. */
+static void
+server_dump_more(struct server_client *c)
+{
+	struct server *s = c->srv;
+
+	while (c->dumping && c->out.len < SERVER_DUMP_LOW) {
+		const struct outbuf *ob = run_seq(s->run, c->dump_seq)->out;
+		uint64_t total = outbuf_total(ob), first;
+		size_t count = outbuf_count(ob), n;
+
+		first = total - count;
+		if (c->dump_line < first)
+			c->dump_line = first;   /* scrolled out meanwhile */
+		n = (size_t)(total - c->dump_line);
+		if (n > SERVER_DUMP_LINES)
+			n = SERVER_DUMP_LINES;
+		if (n > 0) {
+			proto_begin(&c->out, PROTO_LINES);
+			proto_u32(&c->out, (uint32_t)c->dump_seq);
+			proto_u64(&c->out, c->dump_line);
+			proto_u32(&c->out, (uint32_t)n);
+			for (size_t k = 0; k < n; k++) {
+				const struct outbuf_line *l = outbuf_get(ob,
+				    (size_t)(c->dump_line - first) + k);
+				proto_u16(&c->out, l->step);
+				proto_u16(&c->out, l->flags);
+				proto_f64(&c->out, l->time);
+				proto_str(&c->out, l->text, l->len);
+			}
+			proto_end(&c->out);
+			c->dump_line += n;
+			continue;
+		}
+		server_put_partial(&c->out, s->run, c->dump_seq);
+		c->dump_seq++;
+		c->dump_line = 0;
+		if (c->dump_seq >= s->n)
+			c->dumping = false;
+	}
+}
+
+/* Queue a frame for every dashboard. Output of sequence `seq` (lines:
+ * LINE, PARTIAL) skips a dashboard still being sent the scrollback up to
+ * that sequence: those lines reach it with the rest. The frame is built
+ * once, by `put`, and copied. */
+static void
+server_broadcast(struct server *s, size_t seq, bool lines,
+    void (*put)(struct proto_buf *, const struct server *, const void *),
+    const void *arg)
+{
+	struct proto_buf one = { 0 };
+	bool built = false;
+
+	for (struct server_client *c = s->clients; c != NULL; c = c->next) {
+		if (!c->attached || (lines && c->dumping &&
+		    seq >= c->dump_seq))
+			continue;
+		if (!built) {
+			put(&one, s, arg);
+			built = true;
+		}
+		if (c->out.len + one.len > SERVER_OUT_MAX) {
+			/* Too far behind: finish the frame on its way, drop
+			 * the rest, and send the state as it is now. */
+			c->out.len = c->head_len - c->head_off;
+			server_snapshot(c);
+			continue;
+		}
+		proto_append(&c->out, one.data, one.len);
+		server_kick(c);
+	}
+	proto_buf_free(&one);
+}
+
+static void
+server_put_seq(struct proto_buf *b, const struct server *s, const void *arg)
+{
+	wire_put_seq(b, s->run, *(const size_t *)arg);
+}
+
+static void
+server_put_run(struct proto_buf *b, const struct server *s, const void *arg)
+{
+	(void)arg;
+	wire_put_run(b, s->run);
+}
+
+static void
+server_put_line(struct proto_buf *b, const struct server *s, const void *arg)
+{
+	const struct run_event *ev = arg;
+	const struct outbuf_line *l = ev->line;
+
+	(void)s;
+	proto_begin(b, PROTO_LINE);
+	proto_u32(b, (uint32_t)ev->seq);
+	proto_u16(b, l->step);
+	proto_u16(b, l->flags);
+	proto_f64(b, l->time);
+	proto_str(b, l->text, l->len);
+	proto_end(b);
+}
+
+static void
+server_put_notice(struct proto_buf *b, const struct server *s,
+    const void *arg)
+{
+	const struct run_event *ev = arg;
+
+	(void)s;
+	proto_begin(b, PROTO_NOTICE);
+	proto_u32(b, (uint32_t)ev->seq);
+	proto_cstr(b, ev->text);
+	proto_end(b);
+}
+
+static void
+server_put_partial_cb(struct proto_buf *b, const struct server *s,
+    const void *arg)
+{
+	server_put_partial(b, s->run, *(const size_t *)arg);
+}
+
+/* Before the loop sleeps: the unfinished lines that changed, once. */
+static void
+server_partials_cb(EV_P_ ev_prepare *w, int revents)
+{
+	struct server *s = container_of(w, struct server, partials_w);
+
+	(void)revents;
+	ev_prepare_stop(EV_A_ w);
+	for (size_t i = 0; i < s->n; i++) {
+		size_t len;
+		if (!s->partial_dirty[i])
+			continue;
+		s->partial_dirty[i] = false;
+		outbuf_partial(run_seq(s->run, i)->out, &len);
+		if (len == 0 && s->partial_len[i] == 0)
+			continue;
+		s->partial_len[i] = len;
+		server_broadcast(s, i, true, server_put_partial_cb, &i);
+	}
+}
+
+static bool
+server_has_dashboards(const struct server *s)
+{
+	for (const struct server_client *c = s->clients; c; c = c->next)
+		if (c->attached)
+			return true;
+	return false;
+}
+
+static void
+server_observe(void *arg, struct run *run, const struct run_event *ev)
+{
+	struct server *s = arg;
+
+	(void)run;
+	if (ev->type == RUN_EV_END) {
+		s->ended = true;
+		s->exit_code = ev->exit_code;
+		free(s->status);
+		s->status = xstrdup(ev->text ? ev->text :
+		    (run_exit_status(s->run) == 0 ? "ok" : "failed"));
+		for (struct server_client *c = s->clients; c; c = c->next)
+			if (c->waiting || c->attached)
+				server_end_msg(c);
+		return;
+	}
+	/* The hot path, with nobody attached: nothing to do. */
+	if (!server_has_dashboards(s))
+		return;
+	switch (ev->type) {
+	case RUN_EV_OUTPUT:
+		s->partial_dirty[ev->seq] = true;
+		if (!ev_is_active(&s->partials_w))
+			ev_prepare_start(EV_DEFAULT_ &s->partials_w);
+		break;
+	case RUN_EV_LINE:
+		server_broadcast(s, ev->seq, true, server_put_line, ev);
+		/* The line ended the partial one. */
+		s->partial_dirty[ev->seq] = true;
+		if (!ev_is_active(&s->partials_w))
+			ev_prepare_start(EV_DEFAULT_ &s->partials_w);
+		break;
+	case RUN_EV_SEQ:
+	case RUN_EV_STEP_START:
+	case RUN_EV_STEP_END:
+	case RUN_EV_ACTION:
+		server_broadcast(s, ev->seq, false, server_put_seq, &ev->seq);
+		break;
+	case RUN_EV_NOTICE:
+		if (ev->seq < s->n && ev->text != NULL)
+			server_broadcast(s, ev->seq, false, server_put_notice,
+			    ev);
+		break;
+	case RUN_EV_START:
+	case RUN_EV_IDLE:
+		server_broadcast(s, (size_t)-1, false, server_put_run, NULL);
+		break;
+	case RUN_EV_END:
+		break;
+	}
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+/* A sequence by name, else by 1-based number: its index or n. */
+static size_t
+server_find_seq(const struct run *run, const char *name)
+{
+	size_t n = run_seq_count(run);
+	char *end;
+	unsigned long v;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(run_seq(run, i)->cfg->name, name) == 0)
+			return i;
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (errno == 0 && end != name && *end == '\0' && v >= 1 && v <= n)
+		return (size_t)v - 1;
+	return n;
+}
+
+static size_t
+server_find_step(const struct run_seq *seq, const char *name)
+{
+	size_t n = seq->cfg->n_steps;
+	char *end;
+	unsigned long v;
+
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(seq->cfg->steps[k].name, name) == 0)
+			return k;
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (errno == 0 && end != name && *end == '\0' && v >= 1 && v <= n)
+		return (size_t)v - 1;
+	return n;
+}
+
+/* ctl's verbs: the actions' own (action.h), and pause and resume as the
+ * p key has them: resume a held sequence or take back a hold not reached
+ * yet. */
+static bool
+server_verb(const struct run *run, size_t i, const char *verb,
+    enum run_action *act)
+{
+	if (strcmp(verb, "pause") == 0) {
+		*act = RUN_ACT_HOLD;
+		return true;
+	}
+	if (strcmp(verb, "resume") == 0) {
+		*act = RUN_ACT_RESUME;
+		if (run_can(run, i, RUN_ACT_RESUME) != NULL &&
+		    run_can(run, i, RUN_ACT_RELEASE) == NULL)
+			*act = RUN_ACT_RELEASE;
+		return true;
+	}
+	return run_action_parse(verb, act) && *act != RUN_ACT_STOP;
+}
+
+static void
+server_act(struct server_client *c, struct proto_msg *m)
+{
+	struct server *s = c->srv;
+	char *verb = proto_get_cstr(m), *seqname = proto_get_cstr(m),
+	    *stepname = proto_get_cstr(m), *msg;
+	size_t i, k;
+	enum run_action act;
+	const char *why;
+	const struct run_seq *seq;
+
+	if (!proto_done(m)) {
+		server_refuse(c, "a malformed act message");
+		goto out;
+	}
+	i = server_find_seq(s->run, seqname);
+	if (i >= s->n) {
+		msg = xasprintf("no sequence '%s' in this run", seqname);
+		server_result(c, false, msg);
+		free(msg);
+		goto out;
+	}
+	seq = run_seq(s->run, i);
+	if (!server_verb(s->run, i, verb, &act)) {
+		msg = xasprintf("no action '%s' (retry, skip, kill, abort, "
+		    "pause, resume)", verb);
+		server_result(c, false, msg);
+		free(msg);
+		goto out;
+	}
+	if (*stepname != '\0') {
+		k = server_find_step(seq, stepname);
+		if (k >= seq->cfg->n_steps)
+			msg = xasprintf("%s has no step '%s'", seq->cfg->name,
+			    stepname);
+		else if (k != seq->current)
+			msg = xasprintf("%s is not at step %zu (%s)",
+			    seq->cfg->name, k + 1, seq->cfg->steps[k].name);
+		else
+			msg = NULL;
+		if (msg != NULL) {
+			server_result(c, false, msg);
+			free(msg);
+			goto out;
+		}
+	}
+	why = run_act_by(s->run, i, act, c->who);
+	if (why != NULL)
+		msg = xasprintf("%s %s: %s", run_action_name(act),
+		    seq->cfg->name, why);
+	else
+		msg = xasprintf("%s %s", run_action_done(act), seq->cfg->name);
+	server_result(c, why == NULL, msg);
+	free(msg);
+out:
+	free(verb);
+	free(seqname);
+	free(stepname);
+}
+
+static void
+server_input(struct server_client *c, struct proto_msg *m)
+{
+	uint32_t i = proto_get_u32(m);
+	size_t len;
+	const char *data = proto_get_str(m, &len);
+
+	if (!proto_done(m)) {
+		server_refuse(c, "a malformed input message");
+		return;
+	}
+	if (run_write_input(c->srv->run, i, data, len) < 0)
+		server_result(c, false, "the step does not take input");
+	else
+		server_result(c, true, "");
+}
+
+static void
+server_hello(struct server_client *c, struct proto_msg *m)
+{
+	struct server *s = c->srv;
+	uint32_t version = proto_get_u32(m);
+	char *tty, *why;
+
+	if (m->bad) {
+		server_refuse(c, "a malformed hello");
+		return;
+	}
+	if (version != PROTO_VERSION) {
+		why = proto_version_mismatch(PROTO_VERSION, version, true);
+		server_refuse(c, why);
+		free(why);
+		return;
+	}
+	tty = proto_get_cstr(m);
+	if (!proto_done(m) || strlen(tty) > SERVER_TTY_MAX) {
+		free(tty);
+		server_refuse(c, "a malformed hello");
+		return;
+	}
+	if (*tty != '\0') {
+		char *who = xasprintf("%s on %s", c->who, tty);
+		free(c->who);
+		c->who = who;
+	}
+	free(tty);
+	c->hello = true;
+	proto_begin(&c->out, PROTO_WELCOME);
+	proto_u32(&c->out, PROTO_VERSION);
+	proto_cstr(&c->out, s->opt.id);
+	proto_cstr(&c->out, s->opt.config);
+	proto_cstr(&c->out, s->opt.run_dir);
+	proto_u32(&c->out, (uint32_t)getpid());
+	proto_f64(&c->out, run_started(s->run));
+	proto_end(&c->out);
+	server_kick(c);
+}
+
+static void
+server_message(struct server_client *c, struct proto_msg *m)
+{
+	struct server *s = c->srv;
+	char *why;
+
+	if (!c->hello) {
+		if (m->type == PROTO_HELLO)
+			server_hello(c, m);
+		else
+			server_refuse(c, "hello first");
+		return;
+	}
+	switch (m->type) {
+	case PROTO_STATUS:
+		wire_put_snapshot(&c->out, s->run);
+		server_kick(c);
+		break;
+	case PROTO_ACT:
+		server_act(c, m);
+		break;
+	case PROTO_STOP:
+		server_result(c, true, s->ended ? "the run is over" :
+		    "stopping the run");
+		if (!s->ended && s->opt.stop != NULL)
+			s->opt.stop(s->opt.arg, c->who);
+		break;
+	case PROTO_WAIT:
+		c->waiting = true;
+		if (s->ended)
+			server_end_msg(c);
+		break;
+	case PROTO_ATTACH:
+		if (!c->attached) {
+			c->attached = true;
+			server_snapshot(c);
+			if (s->ended)
+				server_end_msg(c);
+		}
+		break;
+	case PROTO_INPUT:
+		server_input(c, m);
+		break;
+	case PROTO_RESIZE: {
+		uint32_t i = proto_get_u32(m);
+		uint16_t cols = proto_get_u16(m), rows = proto_get_u16(m);
+		if (!proto_done(m))
+			server_refuse(c, "a malformed resize message");
+		else if (cols > 0 && rows > 0)
+			run_resize_tty(s->run, i, cols, rows);
+		break;
+	}
+	default:
+		why = xasprintf("unexpected message '%s'",
+		    proto_type_name(m->type));
+		server_refuse(c, why);
+		free(why);
+		break;
+	}
+}
+
+static void
+server_read_cb(EV_P_ ev_io *w, int revents)
+{
+	struct server_client *c = container_of(w, struct server_client, rio);
+	char buf[16384];
+	ssize_t r;
+	size_t off = 0, used;
+	struct proto_msg m;
+	const char *err;
+	int got;
+
+	(void)EV_A;
+	(void)revents;
+	r = read(c->fd, buf, sizeof buf);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		server_client_close(c);
+		return;
+	}
+	if (c->draining)
+		return;
+	if (c->closing) {
+		/* Refused: what it sends until the refusal is out is not
+		 * read. */
+		ev_io_stop(EV_A_ w);
+		return;
+	}
+	if (c->in_len + (size_t)r > PROTO_HEADER + SERVER_IN_MAX) {
+		server_refuse(c, "a message over the size limit");
+		return;
+	}
+	if (c->in == NULL)
+		c->in = xmalloc(PROTO_HEADER + SERVER_IN_MAX);
+	memcpy(c->in + c->in_len, buf, (size_t)r);
+	c->in_len += (size_t)r;
+	while (!c->closing && (got = proto_next(c->in + off, c->in_len - off,
+	    &m, &used, &err)) != 0) {
+		char *why;
+		if (got < 0) {
+			why = xasprintf("not drove's protocol: %s", err);
+			server_refuse(c, why);
+			free(why);
+			return;
+		}
+		off += used;
+		server_message(c, &m);
+	}
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+}
+
+/* --- clients ------------------------------------------------------------ */
+
+static void
+server_client_close(struct server_client *c)
+{
+	struct server *s = c->srv;
+	struct server_client **pp;
+	bool was_attached = c->attached;
+
+	for (pp = &s->clients; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	ev_io_stop(EV_DEFAULT_ &c->rio);
+	ev_io_stop(EV_DEFAULT_ &c->wio);
+	ev_timer_stop(EV_DEFAULT_ &c->drain_timer);
+	close(c->fd);
+	proto_buf_free(&c->out);
+	free(c->in);
+	free(c->who);
+	free(c);
+	if (was_attached && s->opt.detached != NULL)
+		s->opt.detached(s->opt.arg);
+}
+
+static char *
+server_user(uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res != NULL)
+		return xstrdup(pw.pw_name);
+	return xasprintf("uid %lu", (unsigned long)uid);
+}
+
+static void
+server_accept_cb(EV_P_ ev_io *w, int revents)
+{
+	struct server *s = container_of(w, struct server, accept_w);
+	struct server_client *c;
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	int fd;
+
+	(void)revents;
+	fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	c = xcalloc(1, sizeof *c);
+	c->srv = s;
+	c->fd = fd;
+	ev_io_init(&c->rio, server_read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, server_write_cb, fd, EV_WRITE);
+	ev_timer_init(&c->drain_timer, server_drain_timer_cb, 2., 0.);
+	c->next = s->clients;
+	s->clients = c;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		c->who = xstrdup("?");
+		server_refuse(c, "cannot tell who you are (SO_PEERCRED)");
+		return;
+	}
+	c->who = server_user(cred.uid);
+	/* Only the run's owner, whoever else could reach the socket (root
+	 * can enter any directory). */
+	if (cred.uid != getuid()) {
+		char *why = xasprintf("refused %s (uid %lu, pid %ld): the run "
+		    "belongs to uid %lu", c->who, (unsigned long)cred.uid,
+		    (long)cred.pid, (unsigned long)getuid());
+		if (s->opt.refused != NULL)
+			s->opt.refused(s->opt.arg, why);
+		server_refuse(c, "this run belongs to another user");
+		free(why);
+		return;
+	}
+	ev_io_start(EV_A_ &c->rio);
+}
+
+/* --- the socket --------------------------------------------------------- */
+
+/* Bind path, unless a live server is there: a stale socket (its server
+ * was killed) is removed first. 0 bound, 1 a live server has it, -1 and
+ * *err. */
+static int
+server_bind(int fd, const char *path, char **err)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int probe;
+
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == 0)
+		return 0;
+	if (errno != EADDRINUSE) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && connect(probe, (struct sockaddr *)&sun,
+	    sizeof sun) == 0) {
+		close(probe);
+		*err = xasprintf("%s: another run with this id is live", path);
+		return 1;
+	}
+	if (probe >= 0)
+		close(probe);
+	if (unlink(path) != 0 || bind(fd, (struct sockaddr *)&sun,
+	    sizeof sun) != 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct server *
+server_create(struct run *run, const struct server_options *opt, char **err)
+{
+	struct server *s;
+	char *dir = opt->dir ? xstrdup(opt->dir) : sockdir_default(), *path;
+	int fd, r;
+	mode_t old;
+
+	if (sockdir_ensure(dir, err) != 0 ||
+	    (path = sockdir_socket(dir, opt->id, err)) == NULL) {
+		free(dir);
+		return NULL;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*err = xasprintf("socket: %s", strerror(errno));
+		free(path);
+		free(dir);
+		return NULL;
+	}
+	/* 0600 from the start: there is no moment when it is open. */
+	old = umask(S_IRWXG | S_IRWXO | S_IXUSR);
+	r = server_bind(fd, path, err);
+	if (r > 0) {
+		/* Run ids are unique in a log directory, not across them:
+		 * the same id live from another log directory keeps its
+		 * name, this one is told apart by its pid. */
+		char *name = xasprintf("%s.%ld", opt->id, (long)getpid());
+		free(*err);
+		*err = NULL;
+		free(path);
+		path = sockdir_socket(dir, name, err);
+		free(name);
+		r = path ? server_bind(fd, path, err) : -1;
+	}
+	umask(old);
+	free(dir);
+	if (r != 0) {
+		close(fd);
+		free(path);
+		return NULL;
+	}
+	if (listen(fd, 16) != 0) {
+		*err = xasprintf("listen %s: %s", path, strerror(errno));
+		unlink(path);
+		close(fd);
+		free(path);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->run = run;
+	s->opt = *opt;
+	s->opt.id = xstrdup(opt->id);
+	s->opt.config = xstrdup(opt->config ? opt->config : "");
+	s->opt.run_dir = xstrdup(opt->run_dir ? opt->run_dir : "");
+	s->opt.dir = NULL;
+	s->path = path;
+	s->fd = fd;
+	s->n = run_seq_count(run);
+	s->partial_dirty = xcalloc(s->n ? s->n : 1, sizeof *s->partial_dirty);
+	s->partial_len = xcalloc(s->n ? s->n : 1, sizeof *s->partial_len);
+	ev_io_init(&s->accept_w, server_accept_cb, fd, EV_READ);
+	ev_io_start(EV_DEFAULT_ &s->accept_w);
+	ev_prepare_init(&s->partials_w, server_partials_cb);
+	run_add_observer(run, server_observe, s);
+	return s;
+}
+
+const char *
+server_path(const struct server *s)
+{
+	return s->path;
+}
+
+size_t
+server_dashboards(const struct server *s)
+{
+	size_t n = 0;
+
+	for (const struct server_client *c = s->clients; c; c = c->next)
+		n += c->attached;
+	return n;
+}
+
+void
+server_drain(struct server *s, double timeout)
+{
+	double until = ev_time() + timeout;
+
+	if (s == NULL)
+		return;
+	/* Nobody new: the run is over. */
+	ev_io_stop(EV_DEFAULT_ &s->accept_w);
+	unlink(s->path);
+	for (;;) {
+		bool pending = false;
+		for (struct server_client *c = s->clients; c; c = c->next)
+			if (c->out.len > 0 || c->dumping)
+				pending = true;
+		if (!pending || ev_time() >= until)
+			break;
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	}
+}
+
+void
+server_free(struct server *s)
+{
+	if (s == NULL)
+		return;
+	run_remove_observer(s->run, server_observe, s);
+	s->opt.detached = NULL;     /* nobody to tell any more */
+	while (s->clients != NULL)
+		server_client_close(s->clients);
+	ev_io_stop(EV_DEFAULT_ &s->accept_w);
+	ev_prepare_stop(EV_DEFAULT_ &s->partials_w);
+	close(s->fd);
+	unlink(s->path);
+	free(s->path);
+	free((char *)s->opt.id);
+	free((char *)s->opt.config);
+	free((char *)s->opt.run_dir);
+	free(s->partial_dirty);
+	free(s->partial_len);
+	free(s->status);
+	free(s);
+}

@@ -1,0 +1,230 @@
+/* wire.c: a run's state to and from the protocol's payloads. */
+#include "wire.h"
+
+#include <string.h>
+
+#include "run.h"
+#include "xmalloc.h"
+
+enum {
+	WIRE_SEQ_FAILED_PAUSE = 1,
+	WIRE_SEQ_HOLD = 2,
+	WIRE_SEQ_HAD_FAILURE = 4,
+	WIRE_STEP_TTY = 1,
+	WIRE_STEP_COMMAND = 2,
+};
+
+static void
+wire_run_fields(struct proto_buf *b, const struct run *run)
+{
+	proto_u8(b, run_settled(run));
+	proto_f64(b, run_started(run));
+	proto_f64(b, run_settled_at(run));
+}
+
+static void
+wire_seq_fields(struct proto_buf *b, const struct run_seq *seq)
+{
+	size_t n = seq->cfg->n_steps;
+
+	proto_u32(b, (uint32_t)seq->index);
+	proto_cstr(b, seq->cfg->name);
+	proto_cstr(b, seq_state_name(seq->state));
+	proto_u32(b, (uint32_t)seq->current);
+	proto_f64(b, seq->started);
+	proto_f64(b, seq->ended);
+	proto_u8(b, (uint8_t)((seq->pause == RUN_PAUSE_FAILURE ?
+	    WIRE_SEQ_FAILED_PAUSE : 0) |
+	    (seq->hold ? WIRE_SEQ_HOLD : 0) |
+	    (seq->had_failure ? WIRE_SEQ_HAD_FAILURE : 0)));
+	proto_u32(b, (uint32_t)n);
+	for (size_t k = 0; k < n; k++) {
+		const struct run_step *st = &seq->steps[k];
+
+		proto_cstr(b, st->cfg->name);
+		proto_u8(b, (uint8_t)((st->cfg->tty ? WIRE_STEP_TTY : 0) |
+		    (st->cfg->kind == CFG_STEP_RUN ? WIRE_STEP_COMMAND : 0)));
+		proto_u32(b, st->cfg->retries);
+		proto_cstr(b, step_status_name(st->status));
+		proto_u32(b, st->attempt);
+		proto_i32(b, st->exit_code);
+		proto_i32(b, st->signal);
+		proto_f64(b, st->started);
+		proto_f64(b, st->ended);
+		proto_f64(b, st->retry_at);
+	}
+}
+
+void
+wire_put_run(struct proto_buf *b, const struct run *run)
+{
+	proto_begin(b, PROTO_RUN);
+	wire_run_fields(b, run);
+	proto_end(b);
+}
+
+void
+wire_put_seq(struct proto_buf *b, const struct run *run, size_t i)
+{
+	proto_begin(b, PROTO_SEQ);
+	wire_run_fields(b, run);
+	wire_seq_fields(b, run_seq(run, i));
+	proto_end(b);
+}
+
+void
+wire_put_snapshot(struct proto_buf *b, const struct run *run)
+{
+	size_t n = run_seq_count(run);
+
+	proto_begin(b, PROTO_SNAPSHOT);
+	wire_run_fields(b, run);
+	proto_u32(b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		wire_seq_fields(b, run_seq(run, i));
+	proto_end(b);
+}
+
+int
+wire_get_run(struct proto_msg *m, struct wire_run *out)
+{
+	out->settled = proto_get_u8(m) != 0;
+	out->started = proto_get_f64(m);
+	out->settled_at = proto_get_f64(m);
+	return m->bad ? -1 : 0;
+}
+
+/* A name field that must be one of a vocabulary's words. */
+static bool
+wire_name(struct proto_msg *m, char *buf, size_t size)
+{
+	size_t len;
+	const char *s = proto_get_str(m, &len);
+
+	if (m->bad || len >= size || memchr(s, '\0', len) != NULL) {
+		m->bad = true;
+		return false;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return true;
+}
+
+static int
+wire_seq_body(struct proto_msg *m, struct wire_seq *out)
+{
+	char word[32];
+	uint32_t n;
+	uint8_t flags;
+
+	memset(out, 0, sizeof *out);
+	out->index = proto_get_u32(m);
+	out->name = proto_get_cstr(m);
+	if (!wire_name(m, word, sizeof word) ||
+	    !seq_state_parse(word, &out->state))
+		goto bad;
+	out->current = proto_get_u32(m);
+	out->started = proto_get_f64(m);
+	out->ended = proto_get_f64(m);
+	flags = proto_get_u8(m);
+	out->failed_pause = flags & WIRE_SEQ_FAILED_PAUSE;
+	out->hold = flags & WIRE_SEQ_HOLD;
+	out->had_failure = flags & WIRE_SEQ_HAD_FAILURE;
+	n = proto_get_u32(m);
+	/* Each step takes at least 51 bytes: a count beyond what is left
+	 * is a lie, and nothing is allocated for it. */
+	if (m->bad || n > WIRE_MAX_STEPS || n > m->left / 51 ||
+	    out->current > n)
+		goto bad;
+	out->steps = xcalloc(n ? n : 1, sizeof *out->steps);
+	out->n_steps = n;
+	for (size_t k = 0; k < n; k++) {
+		struct wire_step *st = &out->steps[k];
+
+		st->name = proto_get_cstr(m);
+		flags = proto_get_u8(m);
+		st->tty = flags & WIRE_STEP_TTY;
+		st->command = flags & WIRE_STEP_COMMAND;
+		st->retries = proto_get_u32(m);
+		if (!wire_name(m, word, sizeof word) ||
+		    !step_status_parse(word, &st->status))
+			goto bad;
+		st->attempt = proto_get_u32(m);
+		st->exit_code = proto_get_i32(m);
+		st->signal = proto_get_i32(m);
+		st->started = proto_get_f64(m);
+		st->ended = proto_get_f64(m);
+		st->retry_at = proto_get_f64(m);
+	}
+	if (m->bad)
+		goto bad;
+	return 0;
+bad:
+	m->bad = true;
+	wire_seq_free(out);
+	return -1;
+}
+
+int
+wire_get_seq(struct proto_msg *m, struct wire_run *run, struct wire_seq *out)
+{
+	memset(out, 0, sizeof *out);
+	if (wire_get_run(m, run) != 0 || wire_seq_body(m, out) != 0 ||
+	    !proto_done(m)) {
+		wire_seq_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+int
+wire_get_snapshot(struct proto_msg *m, struct wire_run *run,
+    struct wire_seq **seqs, size_t *n)
+{
+	uint32_t count;
+	struct wire_seq *s;
+
+	*seqs = NULL;
+	*n = 0;
+	if (wire_get_run(m, run) != 0)
+		return -1;
+	count = proto_get_u32(m);
+	/* A sequence takes at least 39 bytes. */
+	if (m->bad || count > WIRE_MAX_SEQS || count > m->left / 39)
+		return -1;
+	s = xcalloc(count ? count : 1, sizeof *s);
+	for (size_t i = 0; i < count; i++) {
+		if (wire_seq_body(m, &s[i]) != 0 || s[i].index != i) {
+			wire_seqs_free(s, i + 1);
+			return -1;
+		}
+	}
+	if (!proto_done(m)) {
+		wire_seqs_free(s, count);
+		return -1;
+	}
+	*seqs = s;
+	*n = count;
+	return 0;
+}
+
+void
+wire_seq_free(struct wire_seq *s)
+{
+	if (s->steps != NULL)
+		for (size_t k = 0; k < s->n_steps; k++)
+			free(s->steps[k].name);
+	free(s->steps);
+	free(s->name);
+	memset(s, 0, sizeof *s);
+}
+
+void
+wire_seqs_free(struct wire_seq *seqs, size_t n)
+{
+	if (seqs == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		wire_seq_free(&seqs[i]);
+	free(seqs);
+}

@@ -1,0 +1,75 @@
+/* wire.h: a run's state as the protocol carries it (proto.h's SNAPSHOT,
+ * SEQ and RUN payloads), written from the engine's read-only state and
+ * read back into plain structs a client owns. Statuses, states and step
+ * kinds travel as their names (status.h), so a reordered enum cannot
+ * change what a peer reads. Layout:
+ *
+ *	RUN      u8 settled, f64 started, f64 settled_at
+ *	SEQ      RUN, then: u32 index, str name, str state, u32 current,
+ *	         f64 started, f64 ended, u8 flags (1 failed_pause, 2 hold,
+ *	         4 had_failure), u32 n_steps, then n_steps times:
+ *	         str name, u8 flags (1 tty, 2 runs a command), u32 retries,
+ *	         str status, u32 attempt, i32 exit_code, i32 signal,
+ *	         f64 started, f64 ended, f64 retry_at
+ *	SNAPSHOT RUN, u32 n, then n times the SEQ payload without its RUN
+ */
+#ifndef DROVE_WIRE_H
+#define DROVE_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proto.h"
+#include "status.h"
+
+struct run;
+
+/* The most sequences and steps a peer will read: a bound, not a limit
+ * anyone meets (a snapshot must fit PROTO_MAX anyway). */
+#define WIRE_MAX_SEQS 100000
+#define WIRE_MAX_STEPS 100000
+
+struct wire_run {
+	bool settled;
+	double started, settled_at;
+};
+
+struct wire_step {
+	char *name;          /* owned */
+	bool tty, command;
+	unsigned retries;
+	enum step_status status;
+	unsigned attempt;
+	int exit_code, signal;
+	double started, ended, retry_at;
+};
+
+struct wire_seq {
+	size_t index;
+	char *name;          /* owned */
+	enum seq_state state;
+	size_t current;
+	double started, ended;
+	bool failed_pause, hold, had_failure;
+	size_t n_steps;
+	struct wire_step *steps; /* owned */
+};
+
+/* Frames of run's state appended to b: RUN, one SEQ, the SNAPSHOT. */
+void wire_put_run(struct proto_buf *b, const struct run *run);
+void wire_put_seq(struct proto_buf *b, const struct run *run, size_t i);
+void wire_put_snapshot(struct proto_buf *b, const struct run *run);
+
+/* Read the payloads of those messages. 0, or -1 when the message is bad
+ * (past its end, an unknown name, a bound broken); *out is then empty. */
+int wire_get_run(struct proto_msg *m, struct wire_run *out);
+int wire_get_seq(struct proto_msg *m, struct wire_run *run,
+    struct wire_seq *out);
+/* *seqs (caller frees with wire_seqs_free) and *n. */
+int wire_get_snapshot(struct proto_msg *m, struct wire_run *run,
+    struct wire_seq **seqs, size_t *n);
+
+void wire_seq_free(struct wire_seq *s);
+void wire_seqs_free(struct wire_seq *seqs, size_t n);
+
+#endif

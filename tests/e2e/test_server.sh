@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# A run's socket: drove -d, ps, ctl, wait and stop on runs in the
+# background and headless ones, who may connect, and what a peer that
+# does not speak the protocol (or another version of it) is told.
+. "$(dirname "$0")/lib.sh"
+
+# The frame a raw peer sends, and what the server answers: "TYPE TEXT".
+# Used for what drove itself never sends.
+raw_peer() {
+	python3 - "$@" <<'PY'
+import socket, struct, sys
+path, kind = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+s.connect(path)
+if kind == "version":
+    body = struct.pack(">BI", 1, 99) + struct.pack(">I", 0)
+    s.sendall(struct.pack(">I", len(body)) + body)
+elif kind == "unknown":
+    s.sendall(struct.pack(">IB", 1, 77))
+elif kind == "huge":
+    s.sendall(struct.pack(">I", 0x7fffffff) + b"x" * 64)
+elif kind == "first":
+    s.sendall(struct.pack(">IB", 1, 4))     # status before hello
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+if len(data) < 9:
+    print("closed")
+else:
+    n, t = struct.unpack(">IB", data[:5])
+    l = struct.unpack(">I", data[5:9])[0]
+    print(t, data[9:9 + l].decode())
+PY
+}
+
+state_of() {	# RUN SEQ: the sequence's state, from ctl status --json
+	"$DROVE" ctl "$1" status --json 2>/dev/null | python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["sequences"]:
+    if s["name"] == sys.argv[1]:
+        print(s["state"])' "$2"
+}
+seq_is() { [ "$(state_of "$1" "$2")" = "$3" ]; }
+step_is() {	# RUN SEQ STEP STATUS
+	"$DROVE" ctl "$1" status --json 2>/dev/null | python3 -c '
+import json, sys
+for s in json.load(sys.stdin)["sequences"]:
+    if s["name"] == sys.argv[1]:
+        sys.exit(s["steps"][int(sys.argv[2]) - 1]["status"] != sys.argv[3])
+sys.exit(1)' "$2" "$3" "$4"
+}
+quiet() { "$@" >/dev/null 2>&1; }
+no_socket() { [ -z "$(ls "$XDG_RUNTIME_DIR/drove")" ]; }
+
+# --- drove -d: in the background, steered from scripts ----------------------
+cat >"$T/bg.yaml" <<YAML
+sequences:
+  - name: hold
+    steps:
+      - name: wait for go
+        run: while [ ! -e "$T/go" ]; do sleep 0.05; done; echo went
+  - name: flaky
+    steps:
+      - name: first try fails
+        run: test -e "$T/flaky.ok" || { touch "$T/flaky.ok"; echo failing; exit 3; }
+        on_failure: pause
+      - echo then
+  - name: long
+    steps:
+      - name: sleeper
+        run: echo \$\$ >"$T/sleeper.pid"; exec sleep 300
+      - name: second
+        run: echo \$\$ >"$T/second.pid"; exec sleep 300
+      - echo never
+YAML
+"$DROVE" -d --log-dir "$T/runs" "$T/bg.yaml" >"$T/d.out" 2>"$T/d.err"
+check "-d exits 0 at once" test $? -eq 0
+id=$(cat "$T/d.out")
+check "-d prints the run id" test "$id" = "$(basename "$(readlink -f "$T/runs/latest")")"
+check "-d says nothing else" test ! -s "$T/d.err"
+check "the socket is in a private directory" test "$(stat -c %a "$XDG_RUNTIME_DIR/drove")" = 700
+check "the socket is 0600" test "$(stat -c %a "$XDG_RUNTIME_DIR/drove/$id.sock")" = 600
+srv=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$T/runs/$id/events.jsonl" | head -1)
+check "the server is in a session of its own" test "$(ps -o sid= -p "$srv" | tr -d ' ')" = "$srv"
+
+"$DROVE" ps >"$T/ps.out"
+check "ps lists the run" contains "$T/ps.out" "$id"
+check "ps names its config" contains "$T/ps.out" "$T/bg.yaml"
+"$DROVE" ps --json >"$T/ps.json"
+check "ps --json is JSON with the run" python3 -c '
+import json, sys
+runs = json.load(open(sys.argv[1]))
+assert len(runs) == 1 and runs[0]["run_id"] == sys.argv[2], runs
+assert runs[0]["sequences"]["running"] >= 2' "$T/ps.json" "$id"
+
+check "flaky pauses on its failure" wait_for 20 seq_is "$id" flaky paused
+"$DROVE" ctl "$id" status >"$T/status.out"
+check "status names every sequence" contains "$T/status.out" "flaky: paused, step 1/2"
+check "status shows the exit code" contains "$T/status.out" "exit 3"
+
+# A unique prefix of the id is enough.
+"$DROVE" ctl "${id%??}" retry flaky "first try fails" >"$T/retry.out" 2>&1
+check "ctl retry says what it did" test "$?" -eq 0 -a "$(cat "$T/retry.out")" = "retried flaky"
+check "the retry succeeds" wait_for 20 seq_is "$id" flaky ok
+
+"$DROVE" ctl "$id" retry hold >"$T/no.out" 2>&1
+check "ctl refuses what does not apply" test $? -eq 1
+check "ctl says why not" contains "$T/no.out" "retry hold:"
+"$DROVE" ctl "$id" frob hold >"$T/no.out" 2>&1
+check "ctl refuses an unknown action" test $? -eq 1
+check "ctl lists the actions" contains "$T/no.out" "retry, skip, kill, abort, pause, resume"
+"$DROVE" ctl "$id" kill nosuch >"$T/no.out" 2>&1
+check "ctl refuses an unknown sequence" contains "$T/no.out" "no sequence 'nosuch'"
+"$DROVE" ctl nosuchrun status >"$T/no.out" 2>&1
+check "an unknown run is a usage error" test $? -eq 2
+check "and says so" contains "$T/no.out" "no live run 'nosuchrun'"
+
+wait_for 20 test -s "$T/sleeper.pid"
+"$DROVE" ctl "$id" skip long sleeper >/dev/null
+check "ctl skip skips the running step" wait_for 20 step_is "$id" long 1 skipped
+check "the skipped step's process is gone" wait_for 20 eval '! pid_alive "$(cat "$T/sleeper.pid")"'
+wait_for 20 test -s "$T/second.pid"
+"$DROVE" ctl "$id" kill long sleeper >"$T/no.out" 2>&1
+check "ctl with a STEP that is not the current one refuses" contains "$T/no.out" "long is not at step 1 (sleeper)"
+"$DROVE" ctl "$id" kill long 2 >/dev/null
+check "ctl kill kills the running step" wait_for 20 step_is "$id" long 2 killed
+check "its process is gone" wait_for 20 eval '! pid_alive "$(cat "$T/second.pid")"'
+
+# A stray SIGHUP: the server has no terminal to lose.
+kill -HUP "$srv"
+check "the server ignores SIGHUP" quiet "$DROVE" ctl "$id" status
+
+"$DROVE" wait "$id" >"$T/wait.out" 2>&1 &
+waiter=$!
+touch "$T/go"
+wait "$waiter"
+check "drove wait exits with the run's status" test $? -eq 1
+check "the settled server exits" wait_for 20 eval '! pid_alive "$srv"'
+check "and removes its socket" no_socket
+"$DROVE" ps >"$T/ps.out"
+check "ps: no live run" contains "$T/ps.out" "no live run"
+"$DROVE" --log-dir "$T/runs" wait "$id"
+check "wait on a run that is over reads its record" test $? -eq 1
+ev="$T/runs/$id/events.jsonl"
+check "the record says who retried" grep -q '"event":"retry".*"by":"'"$(id -un)"'"' "$ev"
+check "and who killed" grep -q '"event":"kill".*"by":"'"$(id -un)"'"' "$ev"
+
+# --- a headless run serves the same socket ---------------------------------
+cat >"$T/hl.yaml" <<YAML
+sequences:
+  - name: hold
+    steps:
+      - name: wait for go
+        run: while [ ! -e "$T/go2" ]; do sleep 0.05; done
+  - name: flaky
+    steps:
+      - name: first try fails
+        run: test -e "$T/hl.ok" || { touch "$T/hl.ok"; exit 4; }
+      - echo second step ran
+YAML
+"$DROVE" --log-dir "$T/runs2" "$T/hl.yaml" >"$T/hl.out" 2>&1 &
+hl=$!
+wait_for 20 test -e "$T/runs2/latest"
+id2=$(basename "$(readlink -f "$T/runs2/latest")")
+check "a headless run is in ps" wait_for 20 eval '"$DROVE" ps | grep -q "$id2"'
+check "its failed sequence shows" wait_for 20 seq_is "$id2" flaky failed
+"$DROVE" ctl "$id2" retry flaky >/dev/null
+check "ctl retry on a headless run" wait_for 20 seq_is "$id2" flaky ok
+"$DROVE" stop "$id2" >"$T/stop.out"
+check "drove stop says so" contains "$T/stop.out" "stopping the run"
+wait "$hl"
+check "a stopped run exits 1" test $? -eq 1
+check "the retried step's output is in the headless output" contains "$T/hl.out" "flaky | second step ran"
+check "the record has the stop, and who asked" grep -q '"event":"stop".*"reason":"stop","by":"' "$T/runs2/$id2/events.jsonl"
+
+# --- attached peers get the scrollback, then every change -------------------
+# (the dashboard's side of this is tested in tmux; here the server's, with
+# two raw peers attached at once)
+attach_peer() {	# SOCKET OUT: attach, report, and wait for the live line
+	python3 - "$@" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+out = open(sys.argv[2], "w", buffering=1)
+def send(t, body=b""):
+    s.sendall(struct.pack(">IB", len(body) + 1, t) + body)
+send(1, struct.pack(">I", 1) + struct.pack(">I", 0))
+send(11)
+buf = b""
+lines = {}
+def frames():
+    global buf
+    while True:
+        while len(buf) >= 4 and len(buf) >= 4 + struct.unpack(">I", buf[:4])[0]:
+            n = struct.unpack(">I", buf[:4])[0]
+            f, buf = buf[4:4 + n], buf[4 + n:]
+            yield f[0], f[1:]
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            return
+        buf += chunk
+def string(b, o):
+    n = struct.unpack(">I", b[o:o + 4])[0]
+    return b[o + 4:o + 4 + n], o + 4 + n
+for t, b in frames():
+    if t == 2:
+        out.write("welcome\n")
+    elif t == 5:
+        out.write("snapshot\n")
+    elif t == 18:
+        seq, first, n = struct.unpack(">IQI", b[:16])
+        o = 16
+        for i in range(n):
+            o += 12
+            text, o = string(b, o)
+            lines.setdefault(seq, []).append((first + i, text))
+        got = lines[seq]
+        if got[-1][1] == b"ready":
+            ok = [x[0] for x in got] == list(range(got[0][0], got[0][0] + len(got)))
+            mine = [x[1] for x in got if x[1].isdigit()]
+            out.write("scrollback %d %s %s\n" % (len(mine), "contiguous" if ok and mine == [b"%d" % i for i in range(1, 2001)] else "gaps", got[-1][1].decode()))
+    elif t == 13:
+        text, _ = string(b, 16)
+        out.write("line %s\n" % text.decode())
+        if text == b"live line":
+            break
+PY
+}
+cat >"$T/att.yaml" <<YAML
+sequences:
+  - name: talk
+    steps:
+      - name: lines
+        run: seq 1 2000; echo ready; while [ ! -e "$T/go4" ]; do sleep 0.05; done; echo live line
+YAML
+id4=$("$DROVE" -d --log-dir "$T/runs5" "$T/att.yaml")
+check "the lines are there before anyone attaches" wait_for 20 grep -q ready "$T/runs5/$id4/01-talk/01-lines.1.log"
+touch "$T/att1.out" "$T/att2.out"
+attach_peer "$XDG_RUNTIME_DIR/drove/$id4.sock" "$T/att1.out" &
+p1=$!
+attach_peer "$XDG_RUNTIME_DIR/drove/$id4.sock" "$T/att2.out" &
+p2=$!
+check "an attached peer gets the whole scrollback, in order" wait_for 20 grep -q "scrollback 2000 contiguous ready" "$T/att1.out"
+check "so does a second one at once" wait_for 20 grep -q "scrollback 2000 contiguous ready" "$T/att2.out"
+touch "$T/go4"
+wait "$p1" "$p2"
+check "a new line reaches the first peer live" contains "$T/att1.out" "line live line"
+check "and the second" contains "$T/att2.out" "line live line"
+
+# --- what is not drove's protocol ------------------------------------------
+cat >"$T/idle.yaml" <<YAML
+sequences:
+  - name: idle
+    steps:
+      - run: while [ ! -e "$T/go3" ]; do sleep 0.05; done
+YAML
+id3=$("$DROVE" -d --log-dir "$T/runs3" "$T/idle.yaml")
+sock="$XDG_RUNTIME_DIR/drove/$id3.sock"
+raw_peer "$sock" version >"$T/raw.out"
+check "another version is refused" contains "$T/raw.out" "3 protocol version mismatch: this run's server speaks version 1, the client version 99"
+raw_peer "$sock" unknown >"$T/raw.out"
+check "an unknown message is refused" contains "$T/raw.out" "3 not drove's protocol: an unknown message type"
+raw_peer "$sock" huge >"$T/raw.out"
+check "a frame over the limit is refused" contains "$T/raw.out" "3 not drove's protocol: a frame over the size limit"
+raw_peer "$sock" first >"$T/raw.out"
+check "hello comes first" contains "$T/raw.out" "3 hello first"
+check "the server goes on after all that" quiet "$DROVE" ctl "$id3" status
+
+# --- the socket directory must be private ----------------------------------
+chmod 755 "$XDG_RUNTIME_DIR/drove"
+"$DROVE" -d --log-dir "$T/runs4" "$T/idle.yaml" >"$T/open.out" 2>&1
+check "-d refuses a directory open to others" test $? -eq 1
+check "and says why" contains "$T/open.out" "open to others (mode 755)"
+"$DROVE" ps >"$T/open.out" 2>&1
+check "ps does not trust it either" contains "$T/open.out" "no live run"
+chmod 700 "$XDG_RUNTIME_DIR/drove"
+
+# --- another user is refused ------------------------------------------------
+if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null; then
+	user="drove-e2e-$$"
+	useradd -M -s /bin/sh "$user"
+	O=$(mktemp -d /tmp/drove-other.XXXXXX)
+	E2E_CLEANUP="userdel $user 2>/dev/null; rm -rf $O; ${E2E_CLEANUP:-}"
+	chmod 755 "$O"
+	cp "$DROVE" "$O/drove"
+	printf 'sequences:\n  - name: s\n    steps:\n      - run: while [ ! -e %s/go ]; do sleep 0.05; done\n' "$O" >"$O/u.yaml"
+	mkdir -m 700 "$O/xdg"
+	chown -R "$user" "$O"
+	uid=$(runuser -u "$user" -- sh -c "XDG_RUNTIME_DIR=$O/xdg $O/drove -d --log-dir $O/runs $O/u.yaml")
+	check "the other user's run starts" test -n "$uid"
+	"$DROVE" ctl "$O/xdg/drove/$uid.sock" status >"$T/other.out" 2>&1
+	check "root is refused by another user's run" test $? -eq 1
+	check "and told why" contains "$T/other.out" "this run belongs to another user"
+	check "the refusal is recorded" grep -q '"event":"refused".*refused root (uid 0' "$O/runs/$uid/events.jsonl"
+	runuser -u "$user" -- "$O/drove" ctl "$sock" status >"$T/other.out" 2>&1
+	check "the other user cannot reach ours" test $? -ne 0
+	check "the other user's run is unharmed" quiet runuser -u "$user" -- sh -c "XDG_RUNTIME_DIR=$O/xdg $O/drove ctl $uid status"
+	runuser -u "$user" -- sh -c "XDG_RUNTIME_DIR=$O/xdg $O/drove stop $uid >/dev/null"
+	check "its server exits when stopped" wait_for 20 eval '[ -z "$(ls "$O/xdg/drove")" ]'
+else
+	echo "ok - (skipped: another user needs root and useradd)"
+fi
+
+# --- a server killed outright ----------------------------------------------
+srv3=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$T/runs3/$id3/events.jsonl" | head -1)
+kill -KILL "$srv3"
+wait_for 20 eval '! pid_alive "$srv3"'
+"$DROVE" ctl "$id3" status >"$T/dead.out" 2>&1
+check "a dead server's run is over" test $? -eq 1
+check "and drove says so, and where to look" contains "$T/dead.out" "the run $id3 is over: its server is gone; 'drove review $id3' shows it"
+check "its stale socket is cleared" no_socket
+touch "$T/go3"
+
+finish
