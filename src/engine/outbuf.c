@@ -169,6 +169,12 @@ outbuf_add_mark(struct outbuf *ob, const char *text, unsigned step,
 }
 
 size_t
+outbuf_capacity(const struct outbuf *ob)
+{
+	return ob->cap;
+}
+
+size_t
 outbuf_count(const struct outbuf *ob)
 {
 	return ob->count;
@@ -199,4 +205,66 @@ uint64_t
 outbuf_generation(const struct outbuf *ob)
 {
 	return ob->generation;
+}
+
+void
+outbuf_add_line(struct outbuf *ob, const char *text, size_t len,
+    unsigned flags, unsigned step, double time)
+{
+	if (len > OUTBUF_LINE_MAX)
+		len = OUTBUF_LINE_MAX;
+	/* A line ends whatever was unfinished: the copy says the rest. */
+	ob->plen = 0;
+	ob->cr = false;
+	outbuf_push(ob, text, len, flags, step, time);
+}
+
+void
+outbuf_prepend_line(struct outbuf *ob, const char *text, size_t len,
+    unsigned flags, unsigned step, double time)
+{
+	struct outbuf_line *slot;
+
+	/* Full: the line is older than all it keeps. */
+	if (ob->count == ob->cap)
+		return;
+	if (len > OUTBUF_LINE_MAX)
+		len = OUTBUF_LINE_MAX;
+	ob->head = (ob->head + ob->cap - 1) % ob->cap;
+	slot = &ob->ring[ob->head];
+	slot->text = xmalloc(outbuf_class(len ? len : 1));
+	memcpy(slot->text, text, len);
+	slot->len = (uint32_t)len;
+	slot->flags = (uint16_t)flags;
+	slot->step = (uint16_t)step;
+	slot->time = time;
+	ob->count++;
+	ob->generation++;
+}
+
+void
+outbuf_set_partial(struct outbuf *ob, const char *text, size_t len,
+    unsigned step)
+{
+	if (len > OUTBUF_LINE_MAX)
+		len = OUTBUF_LINE_MAX;
+	memcpy(ob->partial, text, len);
+	ob->plen = len;
+	ob->pstep = step;
+	ob->cr = false;
+	ob->generation++;
+}
+
+void
+outbuf_restart(struct outbuf *ob, uint64_t next)
+{
+	for (size_t i = 0; i < ob->count; i++)
+		free(ob->ring[(ob->head + i) % ob->cap].text);
+	ob->head = 0;
+	ob->count = 0;
+	ob->total = next;
+	ob->plen = 0;
+	ob->cr = false;
+	ob->pcont = false;
+	ob->generation++;
 }

@@ -44,6 +44,22 @@ void outbuf_flush(struct outbuf *ob, double now);
 void outbuf_add_mark(struct outbuf *ob, const char *text, unsigned step,
     double now);
 
+/* A copy of another process's outbuf (drove attach): a whole line as
+ * it was kept there (it ends the partial line), one older than all those
+ * kept (dropped when the ring is full; the numbers of the others do not
+ * change), the unfinished line as it is there, and forgetting everything
+ * to start over, the next line added being line `next` (the number it
+ * has there, so that lines put before it have numbers too). */
+void outbuf_add_line(struct outbuf *ob, const char *text, size_t len,
+    unsigned flags, unsigned step, double time);
+void outbuf_prepend_line(struct outbuf *ob, const char *text, size_t len,
+    unsigned flags, unsigned step, double time);
+void outbuf_set_partial(struct outbuf *ob, const char *text, size_t len,
+    unsigned step);
+void outbuf_restart(struct outbuf *ob, uint64_t next);
+
+/* How many lines it keeps at most (its scrollback). */
+size_t outbuf_capacity(const struct outbuf *ob);
 /* Lines kept: index 0 is the oldest kept, count-1 the newest. */
 size_t outbuf_count(const struct outbuf *ob);
 const struct outbuf_line *outbuf_get(const struct outbuf *ob, size_t i);

@@ -39,6 +39,8 @@ struct run {
 	bool settled;        /* RUN_EV_IDLE was announced for this state */
 	bool finished;       /* RUN_EV_END was announced */
 	bool frozen;         /* a past run, shown by the review */
+	bool replica;        /* frozen, a copy of a live run elsewhere
+	                        (drove attach): settled as it says */
 	double settled_at;   /* when RUN_EV_IDLE was last announced */
 	struct remote *remote; /* the ssh transport, when there are hosts */
 	char *resumed_from;  /* --resume: the id of the run resumed */
@@ -1112,6 +1114,8 @@ run_blocked_mark(const struct run *run, struct run_seq *seq)
 bool
 run_settled(const struct run *run)
 {
+	if (run->replica)
+		return run->settled;
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		if (run_seq_active(&run->seqs[i]))
 			return false;
@@ -1850,6 +1854,34 @@ bool
 run_frozen(const struct run *run)
 {
 	return run->frozen;
+}
+
+struct run_seq *
+run_replica_seq(struct run *run, size_t i)
+{
+	if (!run->frozen || i >= run->n_seqs)
+		return NULL;
+	run->replica = true;
+	return &run->seqs[i];
+}
+
+void
+run_replica_state(struct run *run, bool settled, double started,
+    double settled_at)
+{
+	if (!run->frozen)
+		return;
+	run->replica = true;
+	run->settled = settled;
+	run->started = started;
+	run->settled_at = settled_at;
+}
+
+void
+run_replica_emit(struct run *run, struct run_event *ev)
+{
+	if (run->frozen)
+		run_emit(run, ev);
 }
 
 void

@@ -156,6 +156,17 @@ void run_restore_step(struct run *run, size_t i, size_t step,
 /* True for a frozen run. */
 bool run_frozen(const struct run *run);
 
+/* A replica: a frozen run kept as the copy of a live run that another
+ * process hosts (drove attach), set from what that process sends. The
+ * state of sequence i, to be overwritten whole (NULL when the run is not
+ * frozen); its outbuf takes the lines as they were kept there. */
+struct run_seq *run_replica_seq(struct run *run, size_t i);
+/* The run's own state: settled is then as given, not worked out. */
+void run_replica_state(struct run *run, bool settled, double started,
+    double settled_at);
+/* Announce ev to the observers as the live run did (its time is now). */
+void run_replica_emit(struct run *run, struct run_event *ev);
+
 /* --resume: sequence i starts at step `first`, the steps before it being
  * done in the run `from` (an id, for the output). Each of those keeps the
  * status it had there, status[j] (STEP_OK or STEP_SKIPPED; NULL: all
