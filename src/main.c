@@ -15,6 +15,7 @@
 #include <ev.h>
 #include <yaml.h>
 
+#include "attach.h"
 #include "cli.h"
 #include "color.h"
 #include "complete.h"
@@ -30,6 +31,7 @@
 #include "runread.h"
 #include "secret.h"
 #include "server.h"
+#include "sockdir.h"
 #include "strbuf.h"
 #include "ui.h"
 #include "vis.h"
@@ -68,7 +70,9 @@ static struct {
 	struct runlog *rl;
 	struct server *srv;   /* the run's socket, or NULL */
 	bool headless;
-	bool served;          /* -d: no terminal; the socket is the way in */
+	bool served;          /* no terminal; the socket is the way in */
+	bool start_pending;   /* run_start once a dashboard attached */
+	ev_timer attach_timer;
 	bool quitting;        /* stop requested: end once settled */
 	bool done;            /* leave the loop */
 	int signal;           /* that asked us to stop, or 0 */
@@ -90,6 +94,8 @@ usage(FILE *fp)
 "                                     latest), read only, all its output\n"
 "       drove -d [OPTIONS] [FILE]     start the run in the background, print\n"
 "                                     its id\n"
+"       drove attach [RUN]            the dashboard on a live run (default:\n"
+"                                     the only one, or the newest)\n"
 "       drove ps [--json]             the live runs\n"
 "       drove ctl RUN ACTION SEQ [STEP]  retry, skip, kill, abort, pause or\n"
 "                                     resume a live run's sequence\n"
@@ -350,16 +356,50 @@ app_observe(void *arg, struct run *run, const struct run_event *ev)
 
 /* --- the socket ---------------------------------------------------------- */
 
-/* drove stop, or q in an attached dashboard: as q. */
+/* drove stop, q in an attached dashboard: as q; Ctrl-C there (sig):
+ * as Ctrl-C. */
 static void
-app_stop_by(void *arg, const char *who)
+app_stop_by(void *arg, const char *who, int sig)
 {
 	(void)arg;
+	if (sig != 0) {
+		app.signal = sig;
+		app.why = "interrupted";
+	}
 	if (!app.quitting) {
 		app.quitting = true;
-		run_stop_all_by(app.run, "stop", who);
+		run_stop_all_by(app.run, app.why ? app.why : "stop", who);
+	}
+	if (app.start_pending) {
+		/* Stopped before it started: nothing to wait for. */
+		ev_timer_stop(EV_DEFAULT_ &app.attach_timer);
+		app.start_pending = false;
+		app.done = true;
 	}
 	app_check_done();
+}
+
+/* The dashboard the server was started for is there: start. */
+static void
+app_attached(void *arg)
+{
+	(void)arg;
+	if (!app.start_pending)
+		return;
+	app.start_pending = false;
+	ev_timer_stop(EV_DEFAULT_ &app.attach_timer);
+	run_start(app.run);
+}
+
+static void
+app_attach_timeout_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)EV_A;
+	(void)w;
+	(void)revents;
+	app.start_pending = false;
+	app.why = "no dashboard attached";
+	app.done = true;
 }
 
 static void
@@ -367,6 +407,14 @@ app_refused(void *arg, const char *why)
 {
 	(void)arg;
 	runlog_refused(app.rl, why);
+}
+
+/* For the dashboards attached: why the record is incomplete. */
+static const char *
+app_record_warning(void *arg)
+{
+	(void)arg;
+	return runlog_problem(app.rl);
 }
 
 /* The last dashboard of a settled run in the background went away. */
@@ -443,6 +491,28 @@ start_signals(void)
 
 /* --- commands ------------------------------------------------------------ */
 
+/* drove FILE on a terminal: served, with a dashboard attached, when the
+ * socket directory can be used (else the run is this process's own, as
+ * before: a warning says why). */
+static bool
+serve_dashboard(const struct opts *o)
+{
+	char *dir, *err = NULL;
+	bool ok;
+
+	if (o->headless || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return false;
+	dir = sockdir_default();
+	ok = sockdir_ensure(dir, &err) == 0;
+	if (!ok) {
+		fprintf(stderr, "drove: %s; the run ends with this terminal\n",
+		    err);
+		free(err);
+	}
+	free(dir);
+	return ok;
+}
+
 static int
 load(const char *path, const struct opts *o, struct config **cfg)
 {
@@ -482,15 +552,16 @@ app_warning(void *arg)
 	return runlog_problem(arg);
 }
 
-/* -d, in the parent: the server reports on the pipe (its stderr until
- * it is ready): a line "@ID" once it serves the run (after a newline,
- * in case a warning did not end with one), else why not before it
- * exits. Print the id, or the messages and exit as the server did. */
-static int
-detach_parent(int fd, pid_t pid)
+/* In the parent of the run's server: the server reports on the pipe
+ * (its stderr until it is ready): a line "@ID" once it serves the run
+ * (after a newline, in case a warning did not end with one), else why
+ * not before it exits. Returns the id (caller frees), or NULL and *rc
+ * after passing on what the server said. */
+static char *
+serve_parent(int fd, pid_t pid, int *rc)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char buf[4096], *at;
+	char buf[4096], *at, *id;
 	ssize_t r;
 	int st;
 
@@ -506,35 +577,41 @@ detach_parent(int fd, pid_t pid)
 	if (at != NULL) {
 		/* Anything before it was a warning. */
 		fwrite(sb.buf, 1, (size_t)(at - sb.buf), stderr);
-		printf("%s", at + 2);
+		id = xstrndup(at + 2, strcspn(at + 2, "\n"));
 		strbuf_free(&sb);
-		return 0;
+		return id;
 	}
 	fputs(strbuf_str(&sb), stderr);
 	strbuf_free(&sb);
-	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
-		return WEXITSTATUS(st) != 0 ? WEXITSTATUS(st) : 1;
-	return 1;
+	*rc = 1;
+	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) != 0)
+		*rc = WEXITSTATUS(st);
+	return NULL;
 }
 
-/* -d: become the run's server, in a session of its own with no
- * terminal, reporting to the parent through its stderr (the pipe) until
- * it is ready. Returns in the server, exits in the parent. */
-static void
-detach(void)
+/* Start the run's server: it hosts the run in a session of its own,
+ * with no terminal, reporting to the parent through its stderr (the
+ * pipe) until it is ready. Returns 0 in the server; in the parent 1 and
+ * *id (NULL and *rc when the server could not start: said why). */
+static int
+serve_fork(char **id, int *rc)
 {
 	int fds[2], null;
 	pid_t pid;
 
 	fflush(NULL);
 	if (pipe2(fds, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
-		fprintf(stderr, "drove: cannot start in the background: %s\n",
+		fprintf(stderr, "drove: cannot start the run's server: %s\n",
 		    strerror(errno));
-		exit(1);
+		*id = NULL;
+		*rc = 1;
+		return 1;
 	}
 	if (pid > 0) {
 		close(fds[1]);
-		exit(detach_parent(fds[0], pid));
+		*id = serve_parent(fds[0], pid, rc);
+		return 1;
 	}
 	close(fds[0]);
 	setsid();
@@ -545,11 +622,12 @@ detach(void)
 	}
 	dup2(fds[1], STDERR_FILENO);
 	close(fds[1]);
+	return 0;
 }
 
 /* The server is ready: the id to the parent, then stderr to nowhere. */
 static void
-detach_ready(const char *id)
+serve_ready(const char *id)
 {
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
@@ -582,9 +660,29 @@ cmd_run(const char *path, const struct opts *o)
 		return EXIT_USAGE;
 	}
 	proc_raise_fd_limit();
-	if (o->detach) {
-		detach();
+	/* On a terminal, the run is hosted by a server of its own and this
+	 * process becomes its dashboard: the run outlives the terminal. */
+	if (o->detach || serve_dashboard(o)) {
+		char *id;
+		int rc = 0;
+		if (serve_fork(&id, &rc) != 0) {
+			config_free(cfg);
+			if (id == NULL)
+				return rc;
+			if (o->detach)
+				printf("%s\n", id);
+			else {
+				install_fatal_handlers();
+				rc = attach_run(id, &(struct attach_options){
+				    .exit_when_done = o->exit_when_done });
+			}
+			free(id);
+			return rc;
+		}
 		app.served = true;
+		/* The dashboard attaches first: it sees the run from its
+		 * start. */
+		app.start_pending = !o->detach;
 	}
 	app.headless = !app.served && (o->headless ||
 	    !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO));
@@ -632,6 +730,7 @@ cmd_run(const char *path, const struct opts *o)
 			.config = abs ? abs : run_config(app.run)->path,
 			.run_dir = runlog_dir(rl), .stop = app_stop_by,
 			.refused = app_refused, .detached = app_detached,
+			.attached = app_attached, .warning = app_record_warning,
 		};
 		app.srv = server_create(app.run, &so, &err);
 		if (app.srv == NULL) {
@@ -649,7 +748,7 @@ cmd_run(const char *path, const struct opts *o)
 			}
 		}
 		if (app.served)
-			detach_ready(id);
+			serve_ready(id);
 		free(abs);
 		free(id);
 	}
@@ -678,7 +777,13 @@ cmd_run(const char *path, const struct opts *o)
 		report_set_visible(rp, isatty(STDOUT_FILENO) && !o->raw);
 	}
 
-	run_start(app.run);
+	if (app.start_pending) {
+		/* A dashboard that never comes (killed before it attached):
+		 * nothing ran, the run ends. */
+		ev_timer_init(&app.attach_timer, app_attach_timeout_cb, 30., 0.);
+		ev_timer_start(EV_DEFAULT_ &app.attach_timer);
+	} else
+		run_start(app.run);
 	while (!app.done)
 		ev_run(EV_DEFAULT_ EVRUN_ONCE);
 	status = run_exit_status(app.run);
@@ -969,6 +1074,19 @@ main(int argc, char **argv)
 	}
 	if (cli_is_command(cmd)) {
 		rc = cmd_cli(cmd, argv + first + 1, argc - first - 1, &o);
+		free_opts(&o);
+		return rc;
+	}
+	if (strcmp(cmd, "attach") == 0) {
+		if (argc - first - 1 > 1) {
+			fprintf(stderr, "usage: drove attach [RUN]\n");
+			rc = EXIT_USAGE;
+		} else {
+			install_fatal_handlers();
+			rc = attach_run(argc - first > 1 ? argv[first + 1] :
+			    NULL, &(struct attach_options){
+			    .exit_when_done = o.exit_when_done });
+		}
 		free_opts(&o);
 		return rc;
 	}

@@ -445,6 +445,9 @@ ctl_request(struct ctl *c, enum keys_request req)
 		c->mode = CTL_HELP;
 		c->help_top = 0;
 		break;
+	case KEYS_DETACH:
+		c->detach = true;
+		break;
 	case KEYS_QUIT: {
 		size_t busy = c->eng->busy(c->arg);
 		if (busy > 0)

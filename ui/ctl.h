@@ -89,6 +89,7 @@ struct ctl {
 	char confirm_step[96];  /* that step's name */
 
 	bool quit;              /* the user asked to quit, and confirmed */
+	bool detach;            /* the user asked to detach (d) */
 	bool redraw;            /* repaint the whole terminal (Ctrl-L) */
 	struct ansi_line scratch;
 };

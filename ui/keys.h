@@ -48,6 +48,7 @@
 	R(ESCAPE, "leave zoom, clear the search")                        \
 	R(REDRAW, "redraw the screen")                                   \
 	R(HELP, "this help")                                             \
+	R(DETACH, "detach: the run goes on (drove attach comes back)")   \
 	R(QUIT, "quit (asks first while anything runs; kills every step)")
 
 /* B(key, "name", NAME) */
@@ -92,16 +93,18 @@
 	B(KEYS_CTRL('l'), "Ctrl-L", REDRAW)             \
 	B('?', "?", HELP)                               \
 	B(KEYS_FN(KEY_F(1)), "F1", HELP)                \
+	B('d', "d", DETACH)                             \
 	B('q', "q", QUIT)
 
 /* The status bar's hints, one list per moment: H(NAME, "label") in the
  * order shown, each drawn as the request's first key and the label
  * ("r retry"), so a key bound elsewhere is hinted as it is. */
 #define KEYS_HINTS_LIVE(H)                                                \
-	H(HELP, "help") H(QUIT, "quit") H(RETRY, "retry") H(SKIP, "skip") \
-	H(KILL, "kill") H(ABORT, "abort") H(HOLD, "pause") H(ZOOM, "zoom") \
-	H(SEARCH, "search") H(FOCUS_ATTENTION, "next paused")             \
-	H(TIMES, "times") H(RETRY_ALL, "retry all")
+	H(HELP, "help") H(QUIT, "quit") H(DETACH, "detach")               \
+	H(RETRY, "retry") H(SKIP, "skip") H(KILL, "kill") H(ABORT, "abort") \
+	H(HOLD, "pause") H(ZOOM, "zoom") H(SEARCH, "search")              \
+	H(FOCUS_ATTENTION, "next paused") H(TIMES, "times")               \
+	H(RETRY_ALL, "retry all")
 /* The run is over: only a retry can start anything. */
 #define KEYS_HINTS_DONE(H)                                                \
 	H(QUIT, "quit") H(HELP, "help") H(RETRY, "retry")                 \

@@ -121,6 +121,11 @@ ui_eng_act(void *arg, size_t i, enum run_action act)
 {
 	struct ui *ui = arg;
 
+	if (ui->opt.remote != NULL) {
+		/* Its server answers, and ui_message says it. */
+		ui->opt.remote->act(ui->opt.remote->arg, i, act);
+		return NULL;
+	}
 	return run_act(ui->run, i, act);
 }
 
@@ -128,8 +133,24 @@ static const char *
 ui_eng_can(void *arg, size_t i, enum run_action act)
 {
 	struct ui *ui = arg;
+	const struct run_seq *seq;
 
-	return run_can(ui->run, i, act);
+	if (ui->opt.remote == NULL)
+		return run_can(ui->run, i, act);
+	/* A replica cannot tell everything its server can: enough for p to
+	 * choose between pause and resume; the server judges the rest. */
+	seq = run_seq(ui->run, i);
+	switch (act) {
+	case RUN_ACT_RESUME:
+		return seq->state == SEQ_PAUSED &&
+		    seq->pause != RUN_PAUSE_FAILURE ? NULL :
+		    "not held";
+	case RUN_ACT_RELEASE:
+		return seq->state == SEQ_RUNNING && seq->hold ? NULL :
+		    "no hold";
+	default:
+		return NULL;
+	}
 }
 
 static const char *
@@ -137,7 +158,9 @@ ui_eng_input(void *arg, size_t i, const char *data, size_t len)
 {
 	struct ui *ui = arg;
 
-	if (run_write_input(ui->run, i, data, len) < 0)
+	if (ui->opt.remote != NULL ?
+	    ui->opt.remote->input(ui->opt.remote->arg, i, data, len) < 0 :
+	    run_write_input(ui->run, i, data, len) < 0)
 		return "the step does not take input";
 	return NULL;
 }
@@ -253,7 +276,12 @@ ui_resize_ttys(struct ui *ui)
 		/* As draw_body: the time column takes its share. */
 		if (ui->ctl->times && body.w >= 2 * VIEW_TIME_COLS)
 			body.w -= VIEW_TIME_COLS;
-		if (body.w > 0 && body.h > 0)
+		if (body.w <= 0 || body.h <= 0)
+			continue;
+		if (ui->opt.remote != NULL)
+			ui->opt.remote->resize(ui->opt.remote->arg, i,
+			    (unsigned short)body.w, (unsigned short)body.h);
+		else
 			run_resize_tty(ui->run, i, (unsigned short)body.w,
 			    (unsigned short)body.h);
 	}
@@ -506,6 +534,16 @@ ui_input_cb(EV_P_ ev_io *w, int revents)
 		}
 	}
 	ui_dirty_all(ui);
+	if (ui->ctl->detach) {
+		ui->ctl->detach = false;
+		if (ui->opt.detach != NULL && !ui->quit_asked)
+			ui->opt.detach(ui->opt.arg);
+		else
+			ctl_message(ui->ctl, true, "detach: %s",
+			    ui->ctl->read_only ? ui->ctl->read_only :
+			    "this drove runs the run itself (drove -d, then "
+			    "drove attach, for a run that outlives it)");
+	}
 	if (ui->ctl->quit && !ui->quit_asked) {
 		ui->quit_asked = true;
 		/* Steps get kill_grace to go: say why the screen lingers. */
@@ -516,6 +554,14 @@ ui_input_cb(EV_P_ ev_io *w, int revents)
 		ui->opt.quit(ui->opt.arg);
 		ui_schedule(ui);
 	}
+}
+
+void
+ui_message(struct ui *ui, bool error, const char *text)
+{
+	ctl_message(ui->ctl, error, "%s", text);
+	ui->dirty_status = true;
+	ui_schedule(ui);
 }
 
 static void
@@ -657,6 +703,26 @@ ui_create(struct run *run, const struct ui_options *opt, char **err)
 	ev_init(&ui->clock, ui_clock_cb);
 	ui->clock.data = ui;
 
+	/* A run attached to (drove attach) is shown as it is: what waits
+	 * for the operator is focused and rung for, as it was when it
+	 * began to wait, and one that is over may close at once. */
+	if (opt->remote != NULL) {
+		bool focused = false;
+		for (size_t i = 0; i < ui->n; i++) {
+			const struct run_seq *seq = run_seq(run, i);
+			if (seq->state != SEQ_PAUSED)
+				continue;
+			if (!focused)
+				ctl_focus(ui->ctl, i);
+			focused = true;
+			if (seq->pause == RUN_PAUSE_FAILURE) {
+				ui->panes[i].belled = true;
+				ui->bell = true;
+			}
+		}
+		if (opt->exit_when_done && run_settled(run))
+			ui->done_pending = true;
+	}
 	ui_current = ui;
 	run_add_observer(run, ui_observe, ui);
 	ui->dirty_all = true;

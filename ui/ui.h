@@ -9,9 +9,26 @@
 
 #include <stdbool.h>
 
+#include <stddef.h>
+
+#include "action.h"
+
 struct replay;
 struct run;
 struct ui;
+
+/* A run hosted by another process (drove attach): the dashboard shows
+ * its replica, and what the operator does goes there. */
+struct ui_remote {
+	/* Do `act` on sequence i; the answer comes later (ui_message). */
+	void (*act)(void *arg, size_t i, enum run_action act);
+	/* Keystrokes for sequence i's tty step: 0 sent, -1 not. */
+	int (*input)(void *arg, size_t i, const char *data, size_t len);
+	/* The size of the pane showing sequence i. */
+	void (*resize)(void *arg, size_t i, unsigned short cols,
+	    unsigned short rows);
+	void *arg;
+};
 
 struct ui_options {
 	bool exit_when_done;  /* call quit() once the run has settled */
@@ -26,7 +43,12 @@ struct ui_options {
 	/* The user asked to quit (and confirmed, if anything still ran).
 	 * main stops every step and ends the loop. */
 	void (*quit)(void *arg);
-	void *arg;
+	/* The user pressed d: leave the run as it is. NULL: there is
+	 * nothing to detach from (the run is this process's own). */
+	void (*detach)(void *arg);
+	void *arg;            /* for quit and detach */
+	/* A run hosted elsewhere, or NULL. Borrowed. */
+	const struct ui_remote *remote;
 	/* A warning that stays on the status bar for as long as it returns
 	 * one (e.g. the record is incomplete: the disk is full), or NULL.
 	 * Asked at every redraw of the bar. */
@@ -39,6 +61,8 @@ struct ui_options {
  * sets *err (caller frees) if the terminal cannot be used. */
 struct ui *ui_create(struct run *run, const struct ui_options *opt,
     char **err);
+/* Say text on the status bar (an error in its colour). */
+void ui_message(struct ui *ui, bool error, const char *text);
 /* Stop the watchers and restore the terminal. NULL is a no-op. */
 void ui_free(struct ui *ui);
 /* Restore the terminal from a fatal-signal handler (best effort). */

@@ -353,6 +353,7 @@ cli_stop(char **args, int nargs)
 	if ((c = cli_open(args[0], &rc)) == NULL)
 		return rc;
 	proto_begin(&b, PROTO_STOP);
+	proto_u8(&b, 0);
 	proto_end(&b);
 	rc = cli_result(c, &b);
 	proto_buf_free(&b);

@@ -300,52 +300,72 @@ client_send(struct client *c, const struct proto_buf *b, char **err)
 }
 
 int
+client_next(struct client *c, struct proto_msg *m, char **err)
+{
+	size_t used;
+	const char *why;
+	int r = proto_next(c->in + c->off, c->len - c->off, m, &used, &why);
+	char *text;
+
+	if (r < 0) {
+		*err = xasprintf("the run's server sent %s", why);
+		return -1;
+	}
+	if (r == 0)
+		return 0;
+	c->off += used;
+	if (m->type == PROTO_REFUSED) {
+		text = proto_get_cstr(m);
+		if (!proto_done(m)) {
+			free(text);
+			text = xstrdup("refused");
+		}
+		*err = text;
+		return -1;
+	}
+	return 1;
+}
+
+int
+client_read(struct client *c, char **err)
+{
+	ssize_t got;
+
+	/* Keep what is not a frame yet at the start, then read. */
+	if (c->off > 0) {
+		memmove(c->in, c->in + c->off, c->len - c->off);
+		c->len -= c->off;
+		c->off = 0;
+	}
+	if (c->cap - c->len < 65536) {
+		c->cap = c->cap ? c->cap * 2 : 131072;
+		if (c->cap > PROTO_HEADER + PROTO_MAX + 65536)
+			c->cap = PROTO_HEADER + PROTO_MAX + 65536;
+		c->in = xrealloc(c->in, c->cap);
+	}
+	got = read(c->fd, c->in + c->len, c->cap - c->len);
+	if (got < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (got < 0) {
+		*err = xasprintf("the run's server: %s", strerror(errno));
+		return -1;
+	}
+	if (got == 0)
+		return 0;
+	c->len += (size_t)got;
+	return 1;
+}
+
+int
 client_recv(struct client *c, struct proto_msg *m, char **err)
 {
 	for (;;) {
-		size_t used;
-		const char *why;
-		int r = proto_next(c->in + c->off, c->len - c->off, m, &used,
-		    &why);
-		ssize_t got;
+		int r = client_next(c, m, err);
 
-		if (r < 0) {
-			*err = xasprintf("the run's server sent %s", why);
-			return -1;
-		}
-		if (r > 0) {
-			c->off += used;
-			if (m->type == PROTO_REFUSED) {
-				char *text = proto_get_cstr(m);
-				*err = proto_done(m) ? text :
-				    (free(text), xstrdup("refused"));
-				return -1;
-			}
-			return 1;
-		}
-		/* Keep what is not a frame yet at the start, then read. */
-		if (c->off > 0) {
-			memmove(c->in, c->in + c->off, c->len - c->off);
-			c->len -= c->off;
-			c->off = 0;
-		}
-		if (c->cap - c->len < 65536) {
-			c->cap = c->cap ? c->cap * 2 : 131072;
-			if (c->cap > PROTO_HEADER + PROTO_MAX + 65536)
-				c->cap = PROTO_HEADER + PROTO_MAX + 65536;
-			c->in = xrealloc(c->in, c->cap);
-		}
-		got = read(c->fd, c->in + c->len, c->cap - c->len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			*err = xasprintf("the run's server: %s",
-			    strerror(errno));
-			return -1;
-		}
-		if (got == 0)
-			return 0;
-		c->len += (size_t)got;
+		if (r != 0)
+			return r;
+		if ((r = client_read(c, err)) <= 0)
+			return r;
 	}
 }
 

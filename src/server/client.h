@@ -51,6 +51,14 @@ int client_send(struct client *c, const struct proto_buf *b, char **err);
  * not a frame or the server refused (its words). */
 int client_recv(struct client *c, struct proto_msg *m, char **err);
 
+/* Without blocking (attach: the fd is non-blocking, on the loop): read
+ * what is there, 1, or 0 at the end of the connection, or -1 and *err
+ * (EAGAIN is 1: nothing yet). Then take the frames read, one at a time:
+ * client_next gives 1 and *m, 0 when no whole frame is left, -1 and *err
+ * (a REFUSED is -1 with its words). */
+int client_read(struct client *c, char **err);
+int client_next(struct client *c, struct proto_msg *m, char **err);
+
 /* Ask for a request with no payload and wait for its answer of type
  * `want`: 1 and *m, 0 at the end, -1 and *err. */
 int client_ask(struct client *c, enum proto_type req, enum proto_type want,

@@ -60,7 +60,10 @@
 	M(LINES, 18, "lines", S)      /* u32 seq, u64 total, u32 n, then  \
 	                                 n times: u16 step, u16 flags,    \
 	                                 f64 time, str text */            \
-	M(RUN, 19, "run", S)          /* the run's own state (wire.h) */
+	M(RUN, 19, "run", S)          /* the run's own state (wire.h) */  \
+	M(WARNING, 20, "warning", S)  /* str what stays on a dashboard's  \
+	                                 status bar (the record is        \
+	                                 incomplete); "": nothing */
 
 enum proto_type {
 #define PROTO_ENUM(NAME, num, name, dir) PROTO_##NAME = num,

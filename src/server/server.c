@@ -31,6 +31,9 @@
  * memory twice. */
 #define SERVER_DUMP_LOW (256u << 10)
 #define SERVER_DUMP_LINES 1024
+/* The first pass: the newest lines of each sequence, enough to fill a
+ * pane of a big terminal. */
+#define SERVER_DUMP_TAIL 500
 #define SERVER_TTY_MAX 256
 
 struct server_client {
@@ -54,9 +57,15 @@ struct server_client {
 	                            reset the connection before the peer
 	                            read why it was refused) */
 	ev_timer drain_timer;    /* ... for at most this long */
-	bool dumping;            /* the scrollback is being sent */
-	size_t dump_seq;         /* sequences before this one are sent */
-	uint64_t dump_line;      /* the next line of dump_seq to send */
+	/* The scrollback is sent in two passes: the newest lines of every
+	 * sequence first (a dashboard has enough for its first frame), then
+	 * the older ones, newest first, for it to put before them. */
+	bool dumping;            /* the first pass is not over */
+	bool backfill;           /* the second pass is not over */
+	size_t dump_seq;         /* sequences before this one are done */
+	uint64_t dump_line;      /* first pass: the next line to send */
+	bool dump_fresh;         /* first pass: dump_seq not begun yet */
+	uint64_t *dump_back;     /* per sequence: the oldest line sent */
 };
 
 struct server {
@@ -70,6 +79,7 @@ struct server {
 	size_t *partial_len;     /* per sequence: as last sent */
 	size_t n;
 	struct server_client *clients;
+	const char *warning;     /* as last sent to the dashboards */
 	bool ended;
 	int exit_code;
 	char *status;
@@ -98,7 +108,7 @@ server_write_cb(EV_P_ ev_io *w, int revents)
 	size_t pos = 0;
 
 	(void)revents;
-	if (c->dumping && c->out.len < SERVER_DUMP_LOW)
+	if ((c->dumping || c->backfill) && c->out.len < SERVER_DUMP_LOW)
 		server_dump_more(c);
 	if (c->out.len > 0) {
 		r = write(c->fd, c->out.data, c->out.len);
@@ -124,7 +134,7 @@ server_write_cb(EV_P_ ev_io *w, int revents)
 		}
 		proto_buf_consume(&c->out, (size_t)r);
 	}
-	if (c->out.len == 0 && !c->dumping) {
+	if (c->out.len == 0 && !c->dumping && !c->backfill) {
 		ev_io_stop(EV_A_ w);
 		if (c->closing && !c->draining) {
 			c->draining = true;
@@ -161,7 +171,7 @@ server_refuse(struct server_client *c, const char *why)
 	proto_cstr(&c->out, why);
 	proto_end(&c->out);
 	c->closing = true;
-	c->attached = c->waiting = c->dumping = false;
+	c->attached = c->waiting = c->dumping = c->backfill = false;
 	ev_io_stop(EV_DEFAULT_ &c->rio);
 	server_kick(c);
 }
@@ -196,8 +206,12 @@ server_snapshot(struct server_client *c)
 {
 	wire_put_snapshot(&c->out, c->srv->run);
 	c->dumping = c->srv->n > 0;
+	c->backfill = false;
 	c->dump_seq = 0;
-	c->dump_line = 0;
+	c->dump_fresh = true;
+	if (c->dump_back == NULL)
+		c->dump_back = xcalloc(c->srv->n ? c->srv->n : 1,
+		    sizeof *c->dump_back);
 	server_kick(c);
 }
 
@@ -213,6 +227,28 @@ server_put_partial(struct proto_buf *b, const struct run *run, size_t i)
 	proto_end(b);
 }
 
+/* A LINES frame of sequence i: its lines from..from+n-1 (kept). */
+static void
+server_put_lines(struct proto_buf *b, const struct outbuf *ob, size_t i,
+    uint64_t from, size_t n)
+{
+	uint64_t first = outbuf_total(ob) - outbuf_count(ob);
+
+	proto_begin(b, PROTO_LINES);
+	proto_u32(b, (uint32_t)i);
+	proto_u64(b, from);
+	proto_u32(b, (uint32_t)n);
+	for (size_t k = 0; k < n; k++) {
+		const struct outbuf_line *l = outbuf_get(ob,
+		    (size_t)(from - first) + k);
+		proto_u16(b, l->step);
+		proto_u16(b, l->flags);
+		proto_f64(b, l->time);
+		proto_str(b, l->text, l->len);
+	}
+	proto_end(b);
+}
+
 /* Refill c->out with the next lines of the scrollback being sent. */
 static void
 server_dump_more(struct server_client *c)
@@ -222,36 +258,53 @@ server_dump_more(struct server_client *c)
 	while (c->dumping && c->out.len < SERVER_DUMP_LOW) {
 		const struct outbuf *ob = run_seq(s->run, c->dump_seq)->out;
 		uint64_t total = outbuf_total(ob), first;
-		size_t count = outbuf_count(ob), n;
+		size_t n;
 
-		first = total - count;
+		first = total - outbuf_count(ob);
+		if (c->dump_fresh) {
+			/* A sequence begins: its newest lines. */
+			c->dump_fresh = false;
+			c->dump_line = total > SERVER_DUMP_TAIL ?
+			    total - SERVER_DUMP_TAIL : 0;
+			c->dump_back[c->dump_seq] = c->dump_line;
+		}
 		if (c->dump_line < first)
 			c->dump_line = first;   /* scrolled out meanwhile */
+		if (c->dump_back[c->dump_seq] < first)
+			c->dump_back[c->dump_seq] = first;
 		n = (size_t)(total - c->dump_line);
 		if (n > SERVER_DUMP_LINES)
 			n = SERVER_DUMP_LINES;
 		if (n > 0) {
-			proto_begin(&c->out, PROTO_LINES);
-			proto_u32(&c->out, (uint32_t)c->dump_seq);
-			proto_u64(&c->out, c->dump_line);
-			proto_u32(&c->out, (uint32_t)n);
-			for (size_t k = 0; k < n; k++) {
-				const struct outbuf_line *l = outbuf_get(ob,
-				    (size_t)(c->dump_line - first) + k);
-				proto_u16(&c->out, l->step);
-				proto_u16(&c->out, l->flags);
-				proto_f64(&c->out, l->time);
-				proto_str(&c->out, l->text, l->len);
-			}
-			proto_end(&c->out);
+			server_put_lines(&c->out, ob, c->dump_seq,
+			    c->dump_line, n);
 			c->dump_line += n;
 			continue;
 		}
 		server_put_partial(&c->out, s->run, c->dump_seq);
 		c->dump_seq++;
-		c->dump_line = 0;
-		if (c->dump_seq >= s->n)
+		c->dump_fresh = true;
+		if (c->dump_seq >= s->n) {
 			c->dumping = false;
+			c->backfill = true;
+			c->dump_seq = 0;
+		}
+	}
+	while (c->backfill && c->out.len < SERVER_DUMP_LOW) {
+		const struct outbuf *ob = run_seq(s->run, c->dump_seq)->out;
+		uint64_t first = outbuf_total(ob) - outbuf_count(ob);
+		uint64_t back = c->dump_back[c->dump_seq];
+		size_t n;
+
+		if (back <= first) {
+			if (++c->dump_seq >= s->n)
+				c->backfill = false;
+			continue;
+		}
+		n = back - first > SERVER_DUMP_LINES ? SERVER_DUMP_LINES :
+		    (size_t)(back - first);
+		server_put_lines(&c->out, ob, c->dump_seq, back - n, n);
+		c->dump_back[c->dump_seq] = back - n;
 	}
 }
 
@@ -358,6 +411,28 @@ server_partials_cb(EV_P_ ev_prepare *w, int revents)
 	}
 }
 
+static void
+server_put_warning(struct proto_buf *b, const struct server *s,
+    const void *arg)
+{
+	(void)arg;
+	proto_begin(b, PROTO_WARNING);
+	proto_cstr(b, s->warning);
+	proto_end(b);
+}
+
+/* A new warning (the record became incomplete): to every dashboard. */
+static void
+server_check_warning(struct server *s)
+{
+	const char *w = s->opt.warning ? s->opt.warning(s->opt.arg) : NULL;
+
+	if (w == s->warning)
+		return;
+	s->warning = w;
+	server_broadcast(s, (size_t)-1, false, server_put_warning, NULL);
+}
+
 static bool
 server_has_dashboards(const struct server *s)
 {
@@ -387,6 +462,8 @@ server_observe(void *arg, struct run *run, const struct run_event *ev)
 	/* The hot path, with nobody attached: nothing to do. */
 	if (!server_has_dashboards(s))
 		return;
+	if (ev->type != RUN_EV_OUTPUT && ev->type != RUN_EV_LINE)
+		server_check_warning(s);
 	switch (ev->type) {
 	case RUN_EV_OUTPUT:
 		s->partial_dirty[ev->seq] = true;
@@ -617,12 +694,18 @@ server_message(struct server_client *c, struct proto_msg *m)
 	case PROTO_ACT:
 		server_act(c, m);
 		break;
-	case PROTO_STOP:
+	case PROTO_STOP: {
+		uint8_t sig = proto_get_u8(m);
+		if (!proto_done(m) || sig >= 65) {
+			server_refuse(c, "a malformed stop message");
+			break;
+		}
 		server_result(c, true, s->ended ? "the run is over" :
 		    "stopping the run");
 		if (!s->ended && s->opt.stop != NULL)
-			s->opt.stop(s->opt.arg, c->who);
+			s->opt.stop(s->opt.arg, c->who, sig);
 		break;
+	}
 	case PROTO_WAIT:
 		c->waiting = true;
 		if (s->ended)
@@ -632,8 +715,13 @@ server_message(struct server_client *c, struct proto_msg *m)
 		if (!c->attached) {
 			c->attached = true;
 			server_snapshot(c);
+			if (s->opt.warning != NULL &&
+			    (s->warning = s->opt.warning(s->opt.arg)) != NULL)
+				server_put_warning(&c->out, s, NULL);
 			if (s->ended)
 				server_end_msg(c);
+			else if (s->opt.attached != NULL)
+				s->opt.attached(s->opt.arg);
 		}
 		break;
 	case PROTO_INPUT:
@@ -728,6 +816,7 @@ server_client_close(struct server_client *c)
 	ev_timer_stop(EV_DEFAULT_ &c->drain_timer);
 	close(c->fd);
 	proto_buf_free(&c->out);
+	free(c->dump_back);
 	free(c->in);
 	free(c->who);
 	free(c);
@@ -765,6 +854,9 @@ server_accept_cb(EV_P_ ev_io *w, int revents)
 	ev_io_init(&c->rio, server_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, server_write_cb, fd, EV_WRITE);
 	ev_timer_init(&c->drain_timer, server_drain_timer_cb, 2., 0.);
+	/* A dashboard's scrollback goes in big writes: fewer trips
+	 * between the two processes (the kernel caps it). */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ 1 << 20 }, sizeof(int));
 	c->next = s->clients;
 	s->clients = c;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
@@ -920,7 +1012,7 @@ server_drain(struct server *s, double timeout)
 	for (;;) {
 		bool pending = false;
 		for (struct server_client *c = s->clients; c; c = c->next)
-			if (c->out.len > 0 || c->dumping)
+			if (c->out.len > 0 || c->dumping || c->backfill)
 				pending = true;
 		if (!pending || ev_time() >= until)
 			break;

@@ -23,16 +23,22 @@ struct server_options {
 	const char *run_dir;  /* the run directory (for clients that outlive
 	                         the run: wait, attach) */
 	const char *dir;      /* the socket directory; NULL: sockdir_default */
-	/* A client asked the run to stop (drove stop, q in a dashboard);
-	 * `who` is "USER on TTY". The caller stops the run as q does. */
-	void (*stop)(void *arg, const char *who);
+	/* A client asked the run to stop (drove stop, q in a dashboard;
+	 * sig: Ctrl-C in one, 0 otherwise); `who` is "USER on TTY". The
+	 * caller stops the run as q (or that signal) does. */
+	void (*stop)(void *arg, const char *who, int sig);
+	/* A dashboard attached. */
+	void (*attached)(void *arg);
+	/* What the dashboards keep on their status bar, or NULL (asked as
+	 * things happen; the same pointer while it holds). */
+	const char *(*warning)(void *arg);
 	/* A peer was refused before it could say anything: another user.
 	 * The caller records it. */
 	void (*refused)(void *arg, const char *why);
 	/* A dashboard detached (or went away): the caller may end a
 	 * settled run nobody watches any more. */
 	void (*detached)(void *arg);
-	void *arg;            /* for the three above */
+	void *arg;            /* for the callbacks above */
 };
 
 /* Make the socket directory if needed, check it, and listen on the run's

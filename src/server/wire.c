@@ -20,6 +20,9 @@ wire_run_fields(struct proto_buf *b, const struct run *run)
 	proto_u8(b, run_settled(run));
 	proto_f64(b, run_started(run));
 	proto_f64(b, run_settled_at(run));
+	proto_u32(b, run_seq_count(run) > 0 ?
+	    (uint32_t)outbuf_capacity(run_seq(run, 0)->out) : 1);
+	proto_f64(b, run_config(run)->kill_grace);
 }
 
 static void
@@ -91,6 +94,8 @@ wire_get_run(struct proto_msg *m, struct wire_run *out)
 	out->settled = proto_get_u8(m) != 0;
 	out->started = proto_get_f64(m);
 	out->settled_at = proto_get_f64(m);
+	out->scrollback = proto_get_u32(m);
+	out->kill_grace = proto_get_f64(m);
 	return m->bad ? -1 : 0;
 }
 

@@ -4,7 +4,8 @@
  * kinds travel as their names (status.h), so a reordered enum cannot
  * change what a peer reads. Layout:
  *
- *	RUN      u8 settled, f64 started, f64 settled_at
+ *	RUN      u8 settled, f64 started, f64 settled_at, u32 scrollback
+ *	         (lines kept per sequence), f64 kill_grace
  *	SEQ      RUN, then: u32 index, str name, str state, u32 current,
  *	         f64 started, f64 ended, u8 flags (1 failed_pause, 2 hold,
  *	         4 had_failure), u32 n_steps, then n_steps times:
@@ -32,6 +33,8 @@ struct run;
 struct wire_run {
 	bool settled;
 	double started, settled_at;
+	unsigned scrollback;
+	double kill_grace;
 };
 
 struct wire_step {

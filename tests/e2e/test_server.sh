@@ -178,7 +178,8 @@ check "the record has the stop, and who asked" grep -q '"event":"stop".*"reason"
 
 # --- attached peers get the scrollback, then every change -------------------
 # (the dashboard's side of this is tested in tmux; here the server's, with
-# two raw peers attached at once)
+# two raw peers attached at once: the newest lines come first, then the
+# older ones, numbered)
 attach_peer() {	# SOCKET OUT: attach, report, and wait for the live line
 	python3 - "$@" <<'PY'
 import socket, struct, sys
@@ -211,17 +212,20 @@ for t, b in frames():
     elif t == 5:
         out.write("snapshot\n")
     elif t == 18:
+        # The newest lines first, then the older ones: put together by
+        # their numbers.
         seq, first, n = struct.unpack(">IQI", b[:16])
         o = 16
+        got = lines.setdefault(seq, {})
         for i in range(n):
             o += 12
             text, o = string(b, o)
-            lines.setdefault(seq, []).append((first + i, text))
-        got = lines[seq]
-        if got[-1][1] == b"ready":
-            ok = [x[0] for x in got] == list(range(got[0][0], got[0][0] + len(got)))
-            mine = [x[1] for x in got if x[1].isdigit()]
-            out.write("scrollback %d %s %s\n" % (len(mine), "contiguous" if ok and mine == [b"%d" % i for i in range(1, 2001)] else "gaps", got[-1][1].decode()))
+            got[first + i] = text
+        nums = sorted(got)
+        if b"ready" in got.values() and nums == list(range(nums[0], nums[-1] + 1)):
+            mine = [got[k] for k in nums if got[k].isdigit()]
+            if len(mine) == 2000:
+                out.write("scrollback %d %s %s\n" % (len(mine), "contiguous" if mine == [b"%d" % i for i in range(1, 2001)] else "gaps", got[nums[-1]].decode()))
     elif t == 13:
         text, _ = string(b, 16)
         out.write("line %s\n" % text.decode())
@@ -249,6 +253,57 @@ touch "$T/go4"
 wait "$p1" "$p2"
 check "a new line reaches the first peer live" contains "$T/att1.out" "line live line"
 check "and the second" contains "$T/att2.out" "line live line"
+
+# --- a dashboard that does not read never holds the run --------------------
+cat >"$T/flood.yaml" <<YAML
+settings: {scrollback: 100}
+sequences:
+  - name: flood
+    steps:
+      - name: lines
+        run: while [ ! -e "$T/stalled" ]; do sleep 0.05; done; seq -f %0100g 1 300000; echo flood done
+YAML
+id5=$("$DROVE" -d --log-dir "$T/runs6" "$T/flood.yaml")
+python3 - "$XDG_RUNTIME_DIR/drove/$id5.sock" "$T" >"$T/stall.out" <<'PY' &
+import os, socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+T = sys.argv[2]
+def send(t, body=b""):
+    s.sendall(struct.pack(">IB", len(body) + 1, t) + body)
+send(1, struct.pack(">I", 1) + struct.pack(">I", 0))
+send(11)
+open(T + "/stalled", "w").close()
+# Read nothing until the flood is over.
+while not os.path.exists(T + "/flood.over"):
+    time.sleep(0.05)
+buf, snapshots, lines = b"", 0, 0
+s.settimeout(5)
+try:
+    while True:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        buf += chunk
+        while len(buf) >= 4 and len(buf) >= 4 + struct.unpack(">I", buf[:4])[0]:
+            n = struct.unpack(">I", buf[:4])[0]
+            t, buf = buf[4], buf[4 + n:]
+            snapshots += t == 5
+            lines += t in (13, 18)
+        if snapshots >= 2:
+            break
+except socket.timeout:
+    pass
+print("snapshots", snapshots)
+PY
+peer=$!
+check "the flood runs while a dashboard reads nothing" wait_for 60 grep -q "flood done" "$T/runs6/$id5/01-flood/01-lines.1.log"
+check "the server answers meanwhile" quiet "$DROVE" ctl "$id5" status
+touch "$T/flood.over"
+wait "$peer"
+check "the peer that fell behind is sent a fresh snapshot" grep -q "snapshots [2-9]" "$T/stall.out"
+check "a settled run ends when its last dashboard goes" wait_for 20 eval '! "$DROVE" ps | grep -q "$id5"'
 
 # --- what is not drove's protocol ------------------------------------------
 cat >"$T/idle.yaml" <<YAML

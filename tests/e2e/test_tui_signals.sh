@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The terminal is restored and no step survives, whatever ends drove:
-# Ctrl-C, SIGTERM, a fatal signal (SIGSEGV); and --exit-when-done.
+# The terminal is restored whatever ends the dashboard: Ctrl-C (which
+# stops the run: no step survives), SIGTERM and a fatal signal (SIGSEGV),
+# which end the dashboard only: the run goes on in its server; and
+# --exit-when-done.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -42,6 +44,12 @@ run_until_gone() {
 	esac
 	tui_check "$how: drove exits" tui_dead
 	check "$how: terminal restored" restored
+	if [ "$how" != ctrl-c ]; then
+		# A dashboard that dies leaves the run alone.
+		check "$how: the steps go on" eval "pid_alive $spid && pid_alive $opid"
+		check "$how: the run is still live" eval '"$DROVE" ps | grep -q "$(basename "$(readlink -f "$T/runs/latest")")"'
+		"$DROVE" stop "$(basename "$(readlink -f "$T/runs/latest")")" >/dev/null
+	fi
 	check "$how: steps are gone" wait_for 10 eval "! pid_alive $spid && ! pid_alive $opid"
 	$TUI kill-server 2>/dev/null
 }

@@ -255,8 +255,8 @@ test_hints(void **state)
 
 	(void)state;
 	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, buf, sizeof buf),
-	    "? help  q quit  r retry  s skip  x kill  a abort  p pause  "
-	    "z zoom  / search  ! next paused  t times  R retry all");
+	    "? help  q quit  d detach  r retry  s skip  x kill  a abort  "
+	    "p pause  z zoom  / search  ! next paused  t times  R retry all");
 	assert_string_equal(keys_hints(KEYS_MOMENT_DONE, buf, sizeof buf),
 	    "q quit  ? help  r retry  R retry all  z zoom  / search  t times  "
 	    "PgUp scroll");

@@ -1,0 +1,391 @@
+/* replica.c: a live run's copy, from the attach stream. */
+#include "replica.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "run.h"
+#include "wire.h"
+#include "xmalloc.h"
+
+struct replica {
+	struct config *cfg;
+	struct run *run;
+	/* Per sequence, the server's numbers of the lines held: the
+	 * oldest, and the next to come; lines arrive after the newest or
+	 * (the scrollback's second pass) before the oldest. */
+	uint64_t *first, *next;
+	bool *have;
+	char *warning;
+	bool ended;
+	int exit_code;
+};
+
+struct replica *
+replica_create(void)
+{
+	return xcalloc(1, sizeof(struct replica));
+}
+
+void
+replica_free(struct replica *r)
+{
+	if (r == NULL)
+		return;
+	run_free(r->run);
+	config_free(r->cfg);
+	free(r->first);
+	free(r->next);
+	free(r->have);
+	free(r->warning);
+	free(r);
+}
+
+struct run *
+replica_run(struct replica *r)
+{
+	return r->run;
+}
+
+const char *
+replica_warning(const struct replica *r)
+{
+	return r->warning;
+}
+
+bool
+replica_ended(const struct replica *r, int *exit_code)
+{
+	*exit_code = r->exit_code;
+	return r->ended;
+}
+
+/* Just enough of a config for the dashboard, from the first snapshot:
+ * names, retries, which steps take keystrokes. */
+static struct config *
+replica_config(const struct wire_run *wr, const struct wire_seq *seqs,
+    size_t n)
+{
+	struct config *cfg = xcalloc(1, sizeof *cfg);
+
+	cfg->path = xstrdup("(attached)");
+	cfg->dir = xstrdup("/");
+	cfg->shell = xstrdup("/bin/sh");
+	cfg->log_dir = xstrdup("/");
+	cfg->scrollback = wr->scrollback > 0 ? wr->scrollback : 1;
+	cfg->kill_grace = wr->kill_grace;
+	cfg->n_seqs = n;
+	cfg->seqs = xcalloc(n ? n : 1, sizeof *cfg->seqs);
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_seq *cs = &cfg->seqs[i];
+
+		cs->name = xstrdup(seqs[i].name);
+		cs->template_name = xstrdup(seqs[i].name);
+		cs->host = -1;
+		cs->n_steps = cs->n_all = cs->finally_at = seqs[i].n_steps;
+		cs->steps = xcalloc(cs->n_steps ? cs->n_steps : 1,
+		    sizeof *cs->steps);
+		for (size_t k = 0; k < cs->n_steps; k++) {
+			const struct wire_step *ws = &seqs[i].steps[k];
+			struct cfg_step *st = &cs->steps[k];
+
+			st->kind = ws->command ? CFG_STEP_RUN : CFG_STEP_SLEEP;
+			st->name = xstrdup(ws->name);
+			st->run = ws->command ? xstrdup(ws->name) : NULL;
+			st->retries = ws->retries;
+			st->tty = ws->tty;
+		}
+	}
+	return cfg;
+}
+
+/* Does a sequence the server sent fit the plan the replica has? */
+static bool
+replica_fits(const struct replica *r, const struct wire_seq *ws)
+{
+	const struct cfg_seq *cs;
+
+	if (ws->index >= r->cfg->n_seqs)
+		return false;
+	cs = &r->cfg->seqs[ws->index];
+	if (strcmp(cs->name, ws->name) != 0 || cs->n_steps != ws->n_steps)
+		return false;
+	for (size_t k = 0; k < cs->n_steps; k++)
+		if (strcmp(cs->steps[k].name, ws->steps[k].name) != 0)
+			return false;
+	return true;
+}
+
+static void
+replica_emit(struct replica *r, enum run_event_type type, size_t seq,
+    const char *text)
+{
+	struct run_event ev = { .type = type, .seq = seq, .text = text,
+		                .exit_code = r->exit_code };
+
+	run_replica_emit(r->run, &ev);
+}
+
+static void
+replica_set_run(struct replica *r, const struct wire_run *wr)
+{
+	run_replica_state(r->run, wr->settled, wr->started, wr->settled_at);
+}
+
+/* Copy a sequence's state into the run, and announce it. */
+static void
+replica_set_seq(struct replica *r, const struct wire_seq *ws)
+{
+	struct run_seq *seq = run_replica_seq(r->run, ws->index);
+
+	seq->state = ws->state;
+	seq->current = ws->current;
+	seq->started = ws->started;
+	seq->ended = ws->ended;
+	seq->pause = ws->state != SEQ_PAUSED ? RUN_PAUSE_NONE :
+	    ws->failed_pause ? RUN_PAUSE_FAILURE : RUN_PAUSE_HOLD;
+	seq->hold = ws->hold;
+	seq->had_failure = ws->had_failure;
+	for (size_t k = 0; k < ws->n_steps; k++) {
+		const struct wire_step *w = &ws->steps[k];
+		struct run_step *st = &seq->steps[k];
+
+		st->status = w->status;
+		st->attempt = w->attempt;
+		st->exit_code = w->exit_code;
+		st->signal = w->signal;
+		st->started = w->started;
+		st->ended = w->ended;
+		st->retry_at = w->retry_at;
+	}
+}
+
+static int
+replica_snapshot(struct replica *r, struct proto_msg *m, char **err)
+{
+	struct wire_run wr;
+	struct wire_seq *seqs;
+	size_t n;
+
+	if (wire_get_snapshot(m, &wr, &seqs, &n) != 0) {
+		*err = xstrdup("a malformed snapshot");
+		return -1;
+	}
+	if (r->run == NULL) {
+		r->cfg = replica_config(&wr, seqs, n);
+		r->run = run_create_frozen(r->cfg);
+		r->first = xcalloc(n ? n : 1, sizeof *r->first);
+		r->next = xcalloc(n ? n : 1, sizeof *r->next);
+		r->have = xcalloc(n ? n : 1, sizeof *r->have);
+	} else if (n != r->cfg->n_seqs) {
+		wire_seqs_free(seqs, n);
+		*err = xstrdup("the run's plan changed");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!replica_fits(r, &seqs[i])) {
+			wire_seqs_free(seqs, n);
+			*err = xstrdup("the run's plan changed");
+			return -1;
+		}
+		/* Starting over: the lines follow. */
+		outbuf_restart(run_seq(r->run, i)->out, 0);
+		r->have[i] = false;
+		replica_set_seq(r, &seqs[i]);
+	}
+	replica_set_run(r, &wr);
+	wire_seqs_free(seqs, n);
+	replica_emit(r, RUN_EV_START, 0, NULL);
+	return 0;
+}
+
+static int
+replica_seq(struct replica *r, struct proto_msg *m, char **err)
+{
+	struct wire_run wr;
+	struct wire_seq ws;
+
+	if (wire_get_seq(m, &wr, &ws) != 0 || !replica_fits(r, &ws)) {
+		wire_seq_free(&ws);
+		*err = xstrdup("a malformed sequence update");
+		return -1;
+	}
+	replica_set_seq(r, &ws);
+	replica_set_run(r, &wr);
+	replica_emit(r, RUN_EV_SEQ, ws.index, NULL);
+	wire_seq_free(&ws);
+	return 0;
+}
+
+/* One line's fields (LINE, each of LINES) into sequence i's outbuf
+ * after its newest line (the outbuf announces it: RUN_EV_LINE). */
+static void
+replica_line(struct replica *r, size_t i, struct proto_msg *m)
+{
+	uint16_t step = proto_get_u16(m), flags = proto_get_u16(m);
+	double time = proto_get_f64(m);
+	size_t len;
+	const char *text = proto_get_str(m, &len);
+
+	if (m->bad)
+		return;
+	outbuf_add_line(run_seq(r->run, i)->out, text, len, flags, step,
+	    time);
+	r->next[i]++;
+}
+
+struct replica_held {
+	uint16_t step, flags;
+	double time;
+	const char *text;
+	size_t len;
+};
+
+/* LINES: after the newest line held, or just before the oldest. */
+static int
+replica_lines(struct replica *r, struct proto_msg *m)
+{
+	uint32_t i = proto_get_u32(m), n;
+	uint64_t from = proto_get_u64(m);
+	struct replica_held *h;
+	struct outbuf *ob;
+
+	n = proto_get_u32(m);
+	/* Each line takes at least 16 bytes. */
+	if (m->bad || i >= r->cfg->n_seqs || n > m->left / 16)
+		return -1;
+	ob = run_seq(r->run, i)->out;
+	if (!r->have[i]) {
+		r->have[i] = true;
+		r->first[i] = r->next[i] = from;
+		outbuf_restart(ob, from);
+	}
+	if (from == r->next[i]) {
+		while (n-- > 0 && !m->bad)
+			replica_line(r, i, m);
+		return proto_done(m) ? 0 : -1;
+	}
+	if (from + n != r->first[i])
+		return -1;
+	/* Older lines, in order: put before the oldest, last first. */
+	h = xcalloc(n ? n : 1, sizeof *h);
+	for (uint32_t k = 0; k < n; k++) {
+		h[k].step = proto_get_u16(m);
+		h[k].flags = proto_get_u16(m);
+		h[k].time = proto_get_f64(m);
+		h[k].text = proto_get_str(m, &h[k].len);
+	}
+	if (!proto_done(m)) {
+		free(h);
+		return -1;
+	}
+	for (uint32_t k = n; k-- > 0;)
+		outbuf_prepend_line(ob, h[k].text, h[k].len, h[k].flags,
+		    h[k].step, h[k].time);
+	free(h);
+	r->first[i] = from;
+	{
+		/* Only a view scrolled up to them shows them. */
+		struct run_event ev = { .type = RUN_EV_OUTPUT, .seq = i };
+		run_replica_emit(r->run, &ev);
+	}
+	return 0;
+}
+
+int
+replica_apply(struct replica *r, struct proto_msg *m, char **err)
+{
+	uint32_t i;
+	size_t len;
+	const char *text;
+	char *notice;
+	struct wire_run wr;
+
+	if (r->run == NULL && m->type != PROTO_SNAPSHOT) {
+		*err = xasprintf("'%s' before the snapshot",
+		    proto_type_name(m->type));
+		return -1;
+	}
+	switch (m->type) {
+	case PROTO_SNAPSHOT:
+		return replica_snapshot(r, m, err);
+	case PROTO_SEQ:
+		return replica_seq(r, m, err);
+	case PROTO_RUN:
+		if (wire_get_run(m, &wr) != 0 || !proto_done(m))
+			break;
+		replica_set_run(r, &wr);
+		replica_emit(r, RUN_EV_IDLE, 0, NULL);
+		return 0;
+	case PROTO_LINE:
+		i = proto_get_u32(m);
+		if (m->bad || i >= r->cfg->n_seqs)
+			break;
+		if (!r->have[i]) {
+			/* No LINES yet: the server had none. */
+			r->have[i] = true;
+			r->first[i] = r->next[i] = outbuf_total(
+			    run_seq(r->run, i)->out);
+		}
+		replica_line(r, i, m);
+		if (!proto_done(m))
+			break;
+		return 0;
+	case PROTO_LINES:
+		if (replica_lines(r, m) != 0)
+			break;
+		return 0;
+	case PROTO_PARTIAL:
+		i = proto_get_u32(m);
+		text = proto_get_str(m, &len);
+		if (!proto_done(m) || i >= r->cfg->n_seqs)
+			break;
+		outbuf_set_partial(run_seq(r->run, i)->out, text, len,
+		    (unsigned)run_seq(r->run, i)->current);
+		/* As new output: the pane's body changed. */
+		{
+			struct run_event ev = { .type = RUN_EV_OUTPUT,
+				                .seq = i };
+			run_replica_emit(r->run, &ev);
+		}
+		return 0;
+	case PROTO_NOTICE:
+		i = proto_get_u32(m);
+		notice = proto_get_cstr(m);
+		if (!proto_done(m) || i >= r->cfg->n_seqs) {
+			free(notice);
+			break;
+		}
+		replica_emit(r, RUN_EV_NOTICE, i, notice);
+		free(notice);
+		return 0;
+	case PROTO_WARNING:
+		notice = proto_get_cstr(m);
+		if (!proto_done(m)) {
+			free(notice);
+			break;
+		}
+		free(r->warning);
+		r->warning = *notice != '\0' ? notice : NULL;
+		if (r->warning == NULL)
+			free(notice);
+		/* The status bar shows it. */
+		replica_emit(r, RUN_EV_IDLE, 0, NULL);
+		return 0;
+	case PROTO_END:
+		r->exit_code = proto_get_i32(m);
+		free(proto_get_cstr(m));
+		if (!proto_done(m))
+			break;
+		r->ended = true;
+		replica_emit(r, RUN_EV_END, 0, NULL);
+		return 0;
+	default:
+		*err = xasprintf("unexpected '%s' from the run's server",
+		    proto_type_name(m->type));
+		return -1;
+	}
+	*err = xasprintf("a malformed '%s' from the run's server",
+	    proto_type_name(m->type));
+	return -1;
+}

@@ -1,0 +1,270 @@
+/* test_replica.c: a run's state through the protocol (wire.c) and the
+ * copy a dashboard keeps of it (replica.c): what a real run announces
+ * reads back the same on the other side, lines come after the newest or
+ * before the oldest by their numbers, and what does not fit is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "outbuf.h"
+#include "proto.h"
+#include "replica.h"
+#include "run.h"
+#include "testutil.h"
+#include "wire.h"
+
+/* The first frame of b, read. */
+static struct proto_msg
+one_frame(const struct proto_buf *b)
+{
+	struct proto_msg m;
+	size_t used;
+	const char *err = NULL;
+
+	assert_int_equal(proto_next(b->data, b->len, &m, &used, &err), 1);
+	return m;
+}
+
+/* Feed every frame of b to the replica; the first error's text, or NULL
+ * (caller frees). */
+static char *
+feed(struct replica *r, struct proto_buf *b)
+{
+	size_t off = 0, used;
+	struct proto_msg m;
+	const char *why;
+	char *err = NULL;
+
+	while (proto_next(b->data + off, b->len - off, &m, &used, &why) > 0) {
+		off += used;
+		if (replica_apply(r, &m, &err) != 0)
+			break;
+	}
+	proto_buf_consume(b, b->len);
+	return err;
+}
+
+static bool
+w_settled(struct tu_world *w)
+{
+	return run_settled(w->run);
+}
+
+static const char *
+line_text(const struct outbuf *ob, size_t i, char *buf, size_t size)
+{
+	const struct outbuf_line *l = outbuf_get(ob, i);
+
+	snprintf(buf, size, "%.*s", (int)l->len, l->text);
+	return buf;
+}
+
+/* A real run's state, encoded and read back: names, states, attempts,
+ * exit codes. */
+static void
+test_snapshot_roundtrip(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: good\n"
+	    "    steps: [echo hi, {name: second, run: 'exit 0', retries: 2}]\n"
+	    "  - name: bad\n"
+	    "    steps: [{name: breaks, run: 'exit 7', tty: true}]\n", false);
+	struct proto_buf b = { 0 };
+	struct proto_msg m;
+	struct wire_run wr;
+	struct wire_seq *seqs;
+	size_t n;
+
+	(void)state;
+	run_start(w->run);
+	tu_world_until(w, w_settled);
+	wire_put_snapshot(&b, w->run);
+	m = one_frame(&b);
+	assert_int_equal(m.type, PROTO_SNAPSHOT);
+	assert_int_equal(wire_get_snapshot(&m, &wr, &seqs, &n), 0);
+	assert_true(wr.settled);
+	assert_true(wr.started > 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(seqs[0].name, "good");
+	assert_int_equal(seqs[0].state, SEQ_OK);
+	assert_int_equal(seqs[0].n_steps, 2);
+	assert_string_equal(seqs[0].steps[1].name, "second");
+	assert_int_equal(seqs[0].steps[1].retries, 2);
+	assert_int_equal(seqs[0].steps[1].status, STEP_OK);
+	assert_int_equal(seqs[1].state, SEQ_FAILED);
+	assert_int_equal(seqs[1].steps[0].exit_code, 7);
+	assert_int_equal(seqs[1].steps[0].attempt, 1);
+	assert_true(seqs[1].steps[0].tty);
+	assert_true(seqs[1].steps[0].command);
+	wire_seqs_free(seqs, n);
+
+	/* Cut short anywhere, it is refused, and nothing leaks. */
+	for (size_t cut = 0; cut + 1 < b.len - PROTO_HEADER; cut += 7) {
+		m = one_frame(&b);
+		m.left = cut;
+		assert_int_equal(wire_get_snapshot(&m, &wr, &seqs, &n), -1);
+		assert_null(seqs);
+	}
+	proto_buf_free(&b);
+	tu_world_free(w);
+}
+
+/* The replica of that run: its sequences' state, and its scrollback
+ * whole, the newest lines first and the older ones put before them. */
+static void
+test_replica_lines(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: talk\n"
+	    "    steps: ['for i in 1 2 3 4 5 6; do echo line $i; done']\n",
+	    false);
+	struct proto_buf b = { 0 };
+	struct replica *r = replica_create();
+	const struct outbuf *src, *ob;
+	char buf[64], *err;
+	uint64_t total;
+	size_t count;
+
+	(void)state;
+	run_start(w->run);
+	tu_world_until(w, w_settled);
+	src = run_seq(w->run, 0)->out;
+	total = outbuf_total(src);
+	count = outbuf_count(src);
+	assert_true(count >= 6);
+
+	/* Lines before the snapshot are refused. */
+	proto_begin(&b, PROTO_LINE);
+	proto_u32(&b, 0);
+	proto_u16(&b, 0);
+	proto_u16(&b, 0);
+	proto_f64(&b, 1.0);
+	proto_cstr(&b, "x");
+	proto_end(&b);
+	err = feed(r, &b);
+	assert_non_null(err);
+	free(err);
+
+	wire_put_snapshot(&b, w->run);
+	/* The newest three lines, then the rest before them. */
+	proto_begin(&b, PROTO_LINES);
+	proto_u32(&b, 0);
+	proto_u64(&b, total - 3);
+	proto_u32(&b, 3);
+	for (size_t k = count - 3; k < count; k++) {
+		const struct outbuf_line *l = outbuf_get(src, k);
+		proto_u16(&b, l->step);
+		proto_u16(&b, l->flags);
+		proto_f64(&b, l->time);
+		proto_str(&b, l->text, l->len);
+	}
+	proto_end(&b);
+	proto_begin(&b, PROTO_LINES);
+	proto_u32(&b, 0);
+	proto_u64(&b, total - count);
+	proto_u32(&b, (uint32_t)(count - 3));
+	for (size_t k = 0; k < count - 3; k++) {
+		const struct outbuf_line *l = outbuf_get(src, k);
+		proto_u16(&b, l->step);
+		proto_u16(&b, l->flags);
+		proto_f64(&b, l->time);
+		proto_str(&b, l->text, l->len);
+	}
+	proto_end(&b);
+	assert_null(feed(r, &b));
+	ob = run_seq(replica_run(r), 0)->out;
+	assert_int_equal(outbuf_count(ob), count);
+	assert_true(outbuf_total(ob) == total);
+	for (size_t k = 0; k < count; k++) {
+		char want[64];
+		assert_string_equal(line_text(ob, k, buf, sizeof buf),
+		    line_text(src, k, want, sizeof want));
+	}
+	assert_int_equal(run_seq(replica_run(r), 0)->state, SEQ_OK);
+	assert_true(run_settled(replica_run(r)));
+
+	/* A live line comes after the newest. */
+	proto_begin(&b, PROTO_LINE);
+	proto_u32(&b, 0);
+	proto_u16(&b, 0);
+	proto_u16(&b, 0);
+	proto_f64(&b, 2.0);
+	proto_cstr(&b, "live");
+	proto_end(&b);
+	assert_null(feed(r, &b));
+	assert_string_equal(line_text(ob, outbuf_count(ob) - 1, buf,
+	    sizeof buf), "live");
+
+	/* Lines that fit neither end, a sequence out of range, a plan that
+	 * is not this run's: refused. */
+	proto_begin(&b, PROTO_LINES);
+	proto_u32(&b, 0);
+	proto_u64(&b, total + 100);
+	proto_u32(&b, 0);
+	proto_end(&b);
+	err = feed(r, &b);
+	assert_non_null(err);
+	free(err);
+	proto_begin(&b, PROTO_NOTICE);
+	proto_u32(&b, 5);
+	proto_cstr(&b, "no such sequence");
+	proto_end(&b);
+	err = feed(r, &b);
+	assert_non_null(err);
+	free(err);
+	proto_begin(&b, PROTO_HELLO);
+	proto_u32(&b, 1);
+	proto_cstr(&b, "");
+	proto_end(&b);
+	err = feed(r, &b);
+	assert_non_null(strstr(err, "unexpected 'hello'"));
+	free(err);
+
+	replica_free(r);
+	proto_buf_free(&b);
+	tu_world_free(w);
+}
+
+/* END: the run is over, with its status. */
+static void
+test_replica_end(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n  - name: s\n    steps: ['exit 0']\n", false);
+	struct proto_buf b = { 0 };
+	struct replica *r = replica_create();
+	int code = -1;
+
+	(void)state;
+	wire_put_snapshot(&b, w->run);
+	proto_begin(&b, PROTO_END);
+	proto_i32(&b, 3);
+	proto_cstr(&b, "failed");
+	proto_end(&b);
+	assert_false(replica_ended(r, &code));
+	assert_null(feed(r, &b));
+	assert_true(replica_ended(r, &code));
+	assert_int_equal(code, 3);
+	replica_free(r);
+	proto_buf_free(&b);
+	tu_world_free(w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot_roundtrip),
+		cmocka_unit_test(test_replica_lines),
+		cmocka_unit_test(test_replica_end),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
