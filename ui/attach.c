@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,11 @@ struct attach {
 	enum attach_end end;
 	char *err;
 	struct proto_buf out;    /* to the server */
+	/* The requests the server will answer (RESULT), in order: how to
+	 * say a refusal, as the dashboard says one of its own run's ("why
+	 * (retry build)", "input: why"); "" for a stop. */
+	char asked[64][96];
+	size_t asked_head, asked_len;
 	ev_io rio, wio;
 	ev_signal sig_hup, sig_term, sig_int;
 	bool stop_sent;
@@ -48,6 +54,26 @@ attach_kick(struct attach *a)
 {
 	if (a->out.len > 0 && !ev_is_active(&a->wio))
 		ev_io_start(EV_DEFAULT_ &a->wio);
+}
+
+#define ATTACH_ASKED (sizeof ((struct attach *)0)->asked / \
+	sizeof ((struct attach *)0)->asked[0])
+
+/* A request that RESULT answers was queued; fmt says a refusal. */
+static void
+attach_ask(struct attach *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+attach_ask(struct attach *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->asked_len == ATTACH_ASKED)
+		return;     /* said generically */
+	va_start(ap, fmt);
+	vsnprintf(a->asked[(a->asked_head + a->asked_len++) % ATTACH_ASKED],
+	    sizeof a->asked[0], fmt, ap);
+	va_end(ap);
 }
 
 static void
@@ -81,6 +107,10 @@ attach_act(void *arg, size_t i, enum run_action act)
 
 	/* By number: a name may have changed meaning, a number not. */
 	snprintf(seq, sizeof seq, "%zu", i + 1);
+	/* The words ctl uses: p pauses, releases or resumes. */
+	attach_ask(a, "(%s %s)", act == RUN_ACT_HOLD ||
+	    act == RUN_ACT_RELEASE ? "pause" : run_action_name(act),
+	    run_seq(replica_run(a->rep), i)->cfg->name);
 	proto_begin(&a->out, PROTO_ACT);
 	proto_cstr(&a->out, run_action_name(act));
 	proto_cstr(&a->out, seq);
@@ -98,6 +128,7 @@ attach_input(void *arg, size_t i, const char *data, size_t len)
 	proto_u32(&a->out, (uint32_t)i);
 	proto_str(&a->out, data, len);
 	proto_end(&a->out);
+	attach_ask(a, "input:");
 	attach_kick(a);
 	return 0;
 }
@@ -126,6 +157,7 @@ attach_stop(struct attach *a, int sig)
 	proto_begin(&a->out, PROTO_STOP);
 	proto_u8(&a->out, (uint8_t)sig);
 	proto_end(&a->out);
+	attach_ask(a, "%s", "");
 	attach_kick(a);
 }
 
@@ -202,12 +234,27 @@ attach_message(struct attach *a, struct proto_msg *m)
 
 	if (m->type == PROTO_RESULT) {
 		bool ok = proto_get_u8(m) != 0;
-		char *text = proto_get_cstr(m);
+		char *text = proto_get_cstr(m), *why = proto_get_cstr(m);
+		char said[96] = "";
+		if (a->asked_len > 0) {
+			memcpy(said, a->asked[a->asked_head], sizeof said);
+			a->asked_head = (a->asked_head + 1) % ATTACH_ASKED;
+			a->asked_len--;
+		}
 		/* The dashboard said what it asked for, as it does for a run
-		 * of its own; the server's answer only when it refused. */
-		if (!ok && proto_done(m) && a->ui != NULL && *text != '\0')
-			ui_message(a->ui, !ok, text);
+		 * of its own; a refusal as it says one. */
+		if (!ok && proto_done(m) && a->ui != NULL && *why != '\0') {
+			char msg[300];
+			if (strncmp(said, "input:", 6) == 0)
+				snprintf(msg, sizeof msg, "input: %s", why);
+			else if (*said == '(')
+				snprintf(msg, sizeof msg, "%s %s", why, said);
+			else
+				snprintf(msg, sizeof msg, "%s", text);
+			ui_message(a->ui, true, msg);
+		}
 		free(text);
+		free(why);
 		return;
 	}
 	if (replica_apply(a->rep, m, &err) != 0) {

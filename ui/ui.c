@@ -148,6 +148,10 @@ ui_eng_can(void *arg, size_t i, enum run_action act)
 	case RUN_ACT_RELEASE:
 		return seq->state == SEQ_RUNNING && seq->hold ? NULL :
 		    "no hold";
+	case RUN_ACT_ABORT:
+		/* a asks first: not for what the server would refuse. */
+		return seq_state_over(seq->state) ? "the sequence is over" :
+		    NULL;
 	default:
 		return NULL;
 	}

@@ -295,6 +295,7 @@ cli_result(struct client *c, struct proto_buf *b)
 	}
 	ok = proto_get_u8(&m) != 0;
 	text = proto_get_cstr(&m);
+	free(proto_get_cstr(&m));    /* the bare reason: for dashboards */
 	if (!proto_done(&m)) {
 		free(text);
 		fprintf(stderr, "drove: a malformed answer from the run's "

@@ -41,7 +41,8 @@
 	M(SNAPSHOT, 5, "snapshot", S) /* u8 settled, u32 n, n SEQ payloads \
 	                                 (wire.h) */                      \
 	M(ACT, 6, "act", C)           /* str verb, str seq, str step */   \
-	M(RESULT, 7, "result", S)     /* u8 ok, str message */            \
+	M(RESULT, 7, "result", S)     /* u8 ok, str message, str the bare \
+	                                 reason when refused */           \
 	M(STOP, 8, "stop", C)         /* (none): RESULT, and the run stops */ \
 	M(WAIT, 9, "wait", C)         /* (none): END once the run is over */ \
 	M(END, 10, "end", S)          /* i32 exit code, str status */     \

@@ -177,11 +177,13 @@ server_refuse(struct server_client *c, const char *why)
 }
 
 static void
-server_result(struct server_client *c, bool ok, const char *msg)
+server_result(struct server_client *c, bool ok, const char *msg,
+    const char *why)
 {
 	proto_begin(&c->out, PROTO_RESULT);
 	proto_u8(&c->out, ok);
 	proto_cstr(&c->out, msg);
+	proto_cstr(&c->out, why);
 	proto_end(&c->out);
 	server_kick(c);
 }
@@ -573,7 +575,7 @@ server_act(struct server_client *c, struct proto_msg *m)
 	i = server_find_seq(s->run, seqname);
 	if (i >= s->n) {
 		msg = xasprintf("no sequence '%s' in this run", seqname);
-		server_result(c, false, msg);
+		server_result(c, false, msg, msg);
 		free(msg);
 		goto out;
 	}
@@ -581,7 +583,7 @@ server_act(struct server_client *c, struct proto_msg *m)
 	if (!server_verb(s->run, i, verb, &act)) {
 		msg = xasprintf("no action '%s' (retry, skip, kill, abort, "
 		    "pause, resume)", verb);
-		server_result(c, false, msg);
+		server_result(c, false, msg, msg);
 		free(msg);
 		goto out;
 	}
@@ -596,7 +598,7 @@ server_act(struct server_client *c, struct proto_msg *m)
 		else
 			msg = NULL;
 		if (msg != NULL) {
-			server_result(c, false, msg);
+			server_result(c, false, msg, msg);
 			free(msg);
 			goto out;
 		}
@@ -607,7 +609,7 @@ server_act(struct server_client *c, struct proto_msg *m)
 		    seq->cfg->name, why);
 	else
 		msg = xasprintf("%s %s", run_action_done(act), seq->cfg->name);
-	server_result(c, why == NULL, msg);
+	server_result(c, why == NULL, msg, why);
 	free(msg);
 out:
 	free(verb);
@@ -627,9 +629,10 @@ server_input(struct server_client *c, struct proto_msg *m)
 		return;
 	}
 	if (run_write_input(c->srv->run, i, data, len) < 0)
-		server_result(c, false, "the step does not take input");
+		server_result(c, false, "the step does not take input",
+		    "the step does not take input");
 	else
-		server_result(c, true, "");
+		server_result(c, true, "", NULL);
 }
 
 static void
@@ -701,7 +704,7 @@ server_message(struct server_client *c, struct proto_msg *m)
 			break;
 		}
 		server_result(c, true, s->ended ? "the run is over" :
-		    "stopping the run");
+		    "stopping the run", NULL);
 		if (!s->ended && s->opt.stop != NULL)
 			s->opt.stop(s->opt.arg, c->who, sig);
 		break;
