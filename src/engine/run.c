@@ -87,12 +87,20 @@ run_now(void)
 	return ev_now(EV_DEFAULT);
 }
 
+/* An event that happened at `time` (a line's: the time of the read that
+ * completed it, so a chunk of many lines costs one clock read). */
+static void
+run_emit_at(struct run *run, struct run_event *ev, double time)
+{
+	ev->time = time;
+	for (size_t i = 0; i < run->n_obs; i++)
+		run->obs[i].fn(run->obs[i].arg, run, ev);
+}
+
 static void
 run_emit(struct run *run, struct run_event *ev)
 {
-	ev->time = run_now();
-	for (size_t i = 0; i < run->n_obs; i++)
-		run->obs[i].fn(run->obs[i].arg, run, ev);
+	run_emit_at(run, ev, run_now());
 }
 
 static void
@@ -151,7 +159,7 @@ run_outbuf_line(void *arg, const struct outbuf_line *line)
 
 	if (line->step < seq->cfg->n_steps)
 		ev.attempt = seq->steps[line->step].attempt;
-	run_emit(seq->run, &ev);
+	run_emit_at(seq->run, &ev, line->time);
 	if (seq->run->output_waits > 0 && !(line->flags & OUTBUF_MARK))
 		run_wait_line(seq->run, seq->index, line);
 }
@@ -276,9 +284,10 @@ run_proc_output(void *arg, const char *data, size_t len)
 		                .step = seq->current,
 		                .attempt = step->attempt,
 		                .data = data, .len = len };
+	double now = run_now();
 
-	run_emit(seq->run, &ev);
-	outbuf_feed(seq->out, data, len, (unsigned)seq->current, run_now());
+	run_emit_at(seq->run, &ev, now);
+	outbuf_feed(seq->out, data, len, (unsigned)seq->current, now);
 }
 
 static void run_step_ended(struct run_seq *seq, enum step_status st);
