@@ -715,6 +715,7 @@ cmd_run(const char *path, const struct opts *o)
 	}
 	app.rl = rl;
 	run_set_ssh_dir(app.run, runlog_dir(rl));
+	run_set_run_dir(app.run, runlog_dir(rl));
 	run_add_observer(app.run, app_observe, NULL);
 	install_fatal_handlers();
 	start_signals();

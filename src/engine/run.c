@@ -58,6 +58,8 @@ struct run {
 	size_t q_head, q_len;
 	size_t output_waits; /* wait_for output steps waiting: lines are
 	                        looked at only while there are some */
+	char *run_dir;       /* the record's directory, or NULL */
+	const char *run_id;  /* its last component, in run_dir */
 };
 
 /* Attempts started per loop pass at most: one pass must stay short (a
@@ -213,11 +215,13 @@ run_env_set(char ***env, size_t *n, size_t *cap, const char *name,
 }
 
 /* Add to env what a step is given wherever it runs: the config's env (top
- * level, sequence, step, the later winning) and drove's DROVE_* variables. */
+ * level, sequence, step, the later winning) and drove's DROVE_* variables
+ * (DROVE_RUN_DIR only for a local step: it is this machine's path). */
 static void
 run_env_add_step(char ***env, size_t *n, size_t *cap,
-    const struct run_seq *seq, const struct run_step *step)
+    const struct run_seq *seq, const struct run_step *step, bool local)
 {
+	const struct run *run = seq->run;
 	char buf[32];
 
 	for (size_t i = 0; i < seq->cfg->n_env; i++)
@@ -230,6 +234,17 @@ run_env_add_step(char ***env, size_t *n, size_t *cap,
 	run_env_set(env, n, cap, "DROVE_STEP", step->cfg->name);
 	snprintf(buf, sizeof buf, "%u", step->attempt);
 	run_env_set(env, n, cap, "DROVE_ATTEMPT", buf);
+	if (run->run_id != NULL)
+		run_env_set(env, n, cap, "DROVE_RUN_ID", run->run_id);
+	if (run->run_dir != NULL && local)
+		run_env_set(env, n, cap, "DROVE_RUN_DIR", run->run_dir);
+	if (seq->cfg->host >= 0)
+		run_env_set(env, n, cap, "DROVE_HOST",
+		    run->cfg->hosts[seq->cfg->host].name);
+	if (seq->cfg->index >= 0) {
+		snprintf(buf, sizeof buf, "%ld", seq->cfg->index);
+		run_env_set(env, n, cap, "DROVE_INDEX", buf);
+	}
 }
 
 /* drove's environment, then what run_env_add_step adds. Caller frees with
@@ -246,7 +261,7 @@ run_env_build(const struct run_seq *seq, const struct run_step *step)
 	}
 	env = xreallocarray_grow(env, &cap, n + 1, sizeof *env);
 	env[n] = NULL;
-	run_env_add_step(&env, &n, &cap, seq, step);
+	run_env_add_step(&env, &n, &cap, seq, step, true);
 	return env;
 }
 
@@ -263,7 +278,7 @@ run_env_remote(const struct run_seq *seq, const struct run_step *step,
 	*n = 0;
 	env = xreallocarray_grow(env, &cap, 1, sizeof *env);
 	env[0] = NULL;
-	run_env_add_step(&env, n, &cap, seq, step);
+	run_env_add_step(&env, n, &cap, seq, step, false);
 	return env;
 }
 
@@ -1316,6 +1331,7 @@ run_free(struct run *run)
 	}
 	free(run->resumed_from);
 	free(run->queue);
+	free(run->run_dir);
 	free(run->seqs);
 	free(run->obs);
 	free(run);
@@ -1411,6 +1427,19 @@ run_resume_from(struct run *run, size_t i, size_t first, const char *from,
 		seq->steps[j].resumed = true;
 		seq->steps[j].exit_code = 0;
 	}
+}
+
+void
+run_set_run_dir(struct run *run, const char *dir)
+{
+	const char *slash;
+
+	free(run->run_dir);
+	/* Absolute: a step may run anywhere (its cwd). */
+	if ((run->run_dir = realpath(dir, NULL)) == NULL)
+		run->run_dir = xstrdup(dir);
+	slash = strrchr(run->run_dir, '/');
+	run->run_id = slash != NULL ? slash + 1 : run->run_dir;
 }
 
 void

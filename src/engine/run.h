@@ -179,6 +179,12 @@ void run_resume_from(struct run *run, size_t i, size_t first,
 /* The id of the run this one resumes, or NULL. */
 const char *run_resumed_from(const struct run *run);
 
+/* The run's directory (the record's): steps get it as DROVE_RUN_DIR, and
+ * its last component, the run id, as DROVE_RUN_ID. Copied (made
+ * absolute). Call before
+ * run_start. */
+void run_set_run_dir(struct run *run, const char *dir);
+
 /* Where the ssh control sockets go (a directory is made in it; see
  * remote_set_dir): the run directory. Call before run_start. */
 void run_set_ssh_dir(struct run *run, const char *dir);

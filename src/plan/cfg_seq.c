@@ -948,9 +948,11 @@ cfg_seq(struct cfg_loader *ld, yaml_node_t *n)
 
 	/* The cartesian product, first key outermost: an odometer. */
 	memset(at, 0, sizeof at);
-	for (;;) {
+	for (long made = 0;; made++) {
 		if (cfg_seq_instance(ld, &def, at) != 0)
 			goto out;
+		ld->cfg->seqs[ld->cfg->n_seqs - 1].index =
+		    def.n_matrix > 0 ? made : -1;
 		for (i = def.n_matrix; i > 0; i--) {
 			if (++at[i - 1] < def.matrix[i - 1].n_values)
 				break;

@@ -121,6 +121,8 @@ struct cfg_seq {
 	struct cfg_kv *vars; /* the variables in scope (for display) */
 	size_t n_vars;
 	long host;           /* index into config.hosts, or -1: not bound */
+	long index;          /* 0-based position among the sequences its
+	                        matrix (or hosts:) made, or -1: no matrix */
 	int line, column;
 	/* A fan-out (matrix: {KEY: {from: NAME}} or hosts: {from: NAME}):
 	 * this sequence is the placeholder of the sequences made at run

@@ -88,6 +88,54 @@ if command -v tmux >/dev/null; then
 fi
 export NO_COLOR=1
 
+# The DROVE_* variables in every step's environment.
+mkdir -p "$T/env" "$T/elsewhere"
+cat >"$T/env/drove.yaml" <<'YAML'
+settings: {log_dir: runs}
+hosts: {web1: 192.0.2.1, web2: 192.0.2.2}
+sequences:
+  - name: build {{os}}
+    matrix: {os: [linux, bsd]}
+    steps:
+      - name: show
+        run: env | grep '^DROVE_' | sort >"out-$DROVE_SEQUENCE"
+  - name: deploy
+    hosts: all
+    steps:
+      - name: show
+        run: env | grep '^DROVE_' | sort >"out-$DROVE_SEQUENCE"
+  - name: plain
+    cwd: ../elsewhere
+    steps:
+      - sleep: 0
+      - name: show
+        retries: 1
+        retry_delay: 0
+        run: |
+          env | grep '^DROVE_' | sort >"out-$DROVE_SEQUENCE"
+          test "$DROVE_ATTEMPT" = 2
+YAML
+(cd "$T/env" && "$DROVE" --headless >"$T/env.out" 2>&1)
+check "the run with DROVE_* checks succeeds" test $? -eq 0 || cat "$T/env.out"
+rid=$(basename "$(readlink -f "$T/env/runs/latest")")
+e() { grep -qx -- "$2" "$1"; }
+p="$T/elsewhere/out-plain"
+check "DROVE_RUN_ID is the run's id" e "$p" "DROVE_RUN_ID=$rid"
+check "DROVE_RUN_DIR is its directory, absolute, from any cwd" \
+    e "$p" "DROVE_RUN_DIR=$T/env/runs/$rid"
+check "DROVE_SEQUENCE" e "$p" "DROVE_SEQUENCE=plain"
+check "DROVE_STEP" e "$p" "DROVE_STEP=show"
+check "DROVE_ATTEMPT counts the retry" e "$p" "DROVE_ATTEMPT=2"
+check "no DROVE_HOST nor DROVE_INDEX outside a matrix or hosts" \
+    test "$(grep -c 'DROVE_HOST\|DROVE_INDEX' "$p")" -eq 0
+check "DROVE_INDEX of a matrix, 0-based" e "$T/env/out-build linux" "DROVE_INDEX=0"
+check "... the second" e "$T/env/out-build bsd" "DROVE_INDEX=1"
+check "a matrix without hosts: no DROVE_HOST" \
+    test "$(grep -c DROVE_HOST "$T/env/out-build bsd")" -eq 0
+check "DROVE_HOST of a sequence bound by hosts:" e "$T/env/out-deploy web2" "DROVE_HOST=web2"
+check "... and its DROVE_INDEX" e "$T/env/out-deploy web2" "DROVE_INDEX=1"
+check "DROVE_RUN_ID in a matrix sequence too" e "$T/env/out-deploy web1" "DROVE_RUN_ID=$rid"
+
 # __complete: what the completion scripts ask.
 cd "$T/p" || exit 1
 "$DROVE" __complete sequences drove.yaml >"$T/out"

@@ -34,7 +34,7 @@ sequences:
     hosts: all
     env: {NAME: "{{host}}"}
     steps:
-      - remote: echo "hello from \$NAME, \$DROVE_SEQUENCE"; echo warn >&2
+      - remote: echo "hello from \$NAME, \$DROVE_SEQUENCE"; echo warn >&2; echo "run \$DROVE_RUN_ID host \$DROVE_HOST index \$DROVE_INDEX dir \${DROVE_RUN_DIR-unset}"
       - remote: for i in 1 2 3 4 5 6 7 8; do echo \$i; done | tail -n1
       - {remote: "true"}
       - {remote: "true"}
@@ -53,6 +53,9 @@ rc=$?
 check "remote run exits 1 (a step exits 4)" test "$rc" -eq 1
 check "remote output comes back" contains remote.out "s h2 | hello from h2, s h2"
 check "remote stderr comes back" contains remote.out "s h3 | warn"
+rid=$(basename "$(readlink -f runs/latest)")
+check "remote steps get DROVE_RUN_ID, DROVE_HOST, DROVE_INDEX, not DROVE_RUN_DIR" \
+    contains remote.out "s h3 | run $rid host h3 index 2 dir unset"
 check "remote pipeline runs there" contains remote.out "s h1 | 8"
 check "remote exit code comes back" grep -qE "^s h1 \| <== step 11/11 exit 4: failed \(exit 4," remote.out
 check "one connection per host for 27 sessions" test "$(( $(sshd_connections) - before ))" -eq 3
