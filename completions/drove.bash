@@ -86,6 +86,8 @@ _drove()
     --resume) _drove_add "$cur" < <(_drove_runs); return ;;
     --color) COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
     -j | --jobs | --set | --secret | --attempt) return ;;
+    --junit) compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [[ $cur == --color=* ]]; then
         COMPREPLY=($(compgen -W 'auto always never' -- "${cur#--color=}"))
@@ -94,7 +96,7 @@ _drove()
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '-f --file --headless -j --jobs --set --secret
             --log-dir --exit-when-done --fail-on-skip --attempt -c --config --only
-            --resume --color= -h --help -V --version' -- "$cur"))
+            --resume --color= --json --junit -h --help -V --version' -- "$cur"))
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
         return
     fi
@@ -104,7 +106,7 @@ _drove()
         w=${COMP_WORDS[i]}
         case $w in
         -f | --file | -c | --config | --log-dir | --only | --resume | \
-            -j | --jobs | --set | --secret | --attempt | --color) ((i++)) ;;
+            -j | --jobs | --set | --secret | --attempt | --color | --junit) ((i++)) ;;
         -*) ;;
         *) pos+=("$w") ;;
         esac

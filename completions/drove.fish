@@ -58,7 +58,7 @@ function __drove_args
             continue
         end
         switch $w
-            case -f --file -c --config --log-dir --only --resume -j --jobs --set --secret --attempt --color
+            case -f --file -c --config --log-dir --only --resume -j --jobs --set --secret --attempt --color --junit
                 set skip 1
             case '-*'
             case '*'
@@ -111,5 +111,7 @@ complete -c drove -s c -l config -r -F -d 'logs, review: look for runs in the lo
 complete -c drove -l only -x -a '(drove __complete sequences (__drove_config) 2>/dev/null)' -d 'run only the sequences that match'
 complete -c drove -l resume -x -a '(__drove_runs)' -d 'start where RUN failed'
 complete -c drove -l color -x -a 'auto always never' -d 'when to use colours'
+complete -c drove -l json -d 'check, logs: print JSON'
+complete -c drove -l junit -r -F -d 'logs RUN: write a JUnit XML report'
 complete -c drove -s h -l help -d 'show the help'
 complete -c drove -s V -l version -d 'print the version'

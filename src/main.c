@@ -20,8 +20,10 @@
 #include "color.h"
 #include "complete.h"
 #include "config.h"
+#include "junit.h"
 #include "logidx.h"
 #include "logs.h"
+#include "logsjson.h"
 #include "proc.h"
 #include "replay.h"
 #include "report.h"
@@ -61,7 +63,8 @@ struct opts {
 	char *file;           /* -f FILE, or NULL */
 	enum color_when color; /* --color */
 	bool detach;          /* -d: the run in the background, no dashboard */
-	bool json;            /* ps, ctl status: JSON */
+	bool json;            /* --json: check, logs, ps, ctl status */
+	char *junit;          /* logs RUN --junit FILE, or NULL */
 };
 
 /* Everything the loop callbacks need. */
@@ -118,7 +121,6 @@ usage(FILE *fp)
 "  --color[=WHEN]      colour the plain output: auto (default), always,\n"
 "                      never; auto follows NO_COLOR and FORCE_COLOR\n"
 "  -d, --detach        run in the background (see drove ps, ctl, wait)\n"
-"  --json              ps, ctl status: JSON output\n"
 "  -j, --jobs N        run at most N sequences at once (0: no limit)\n"
 "  --set NAME=VALUE    set the variable NAME (overrides the file's vars)\n"
 "  --secret NAME=VALUE the same, and the record shows *** for VALUE\n"
@@ -126,6 +128,9 @@ usage(FILE *fp)
 "  --exit-when-done    dashboard: exit when everything has finished\n"
 "  --fail-on-skip      a skipped step makes the exit status 1\n"
 "  --attempt N         logs: which attempt of a step (default: the last)\n"
+"  --json              check: the plan; logs: the record; ps, ctl status:\n"
+"                      as JSON\n"
+"  --junit FILE        logs RUN: write RUN as a JUnit XML report to FILE\n"
 "  -c, --config FILE   logs, review: look for runs in FILE's log_dir\n"
 "  --only PATTERN      run only the sequences whose names match the shell\n"
 "                      pattern (repeatable); their needs on others are met\n"
@@ -177,7 +182,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	enum { OPT_HEADLESS = 256, OPT_SET, OPT_LOG_DIR, OPT_EXIT_DONE,
 		OPT_ATTEMPT, OPT_ONLY, OPT_RESUME, OPT_CONFIG, OPT_COLOR,
 		OPT_SECRET, OPT_FAIL_SKIP, OPT_RAW,
-		OPT_JSON };
+		OPT_JSON, OPT_JUNIT };
 	static const struct option longopts[] = {
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
 		{ "raw", no_argument, NULL, OPT_RAW },
@@ -197,6 +202,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -289,6 +295,10 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 				return -1;
 			}
 			break;
+		case OPT_JUNIT:
+			free(o->junit);
+			o->junit = xstrdup(optarg);
+			break;
 		case 'f':
 			free(o->file);
 			o->file = xstrdup(optarg);
@@ -317,6 +327,7 @@ free_opts(struct opts *o)
 	free(o->resume);
 	free(o->config);
 	free(o->file);
+	free(o->junit);
 }
 
 /* --- shutdown ----------------------------------------------------------- */
@@ -540,7 +551,10 @@ cmd_check(const char *path, const struct opts *o)
 
 	if (load(path, o, &cfg) != 0)
 		return EXIT_USAGE;
-	config_print_plan(cfg, stdout);
+	if (o->json)
+		config_print_plan_json(cfg, stdout);
+	else
+		config_print_plan(cfg, stdout);
 	config_free(cfg);
 	return 0;
 }
@@ -860,6 +874,11 @@ cmd_logs(char **args, int nargs, const struct opts *o)
 		free(dir);
 		return EXIT_USAGE;
 	}
+	if (o->junit != NULL && nargs != 1) {
+		fprintf(stderr, "usage: drove logs RUN --junit FILE\n");
+		free(dir);
+		return EXIT_USAGE;
+	}
 	/* On a terminal, what a record holds is shown, never obeyed (a
 	 * clipboard write, a title, a cleared screen); to a pipe or file,
 	 * and with --raw, a step's output is exactly its bytes. */
@@ -871,8 +890,14 @@ cmd_logs(char **args, int nargs, const struct opts *o)
 		real_err = stderr;
 		stderr = err;
 	}
-	rc = logs_command(dir, args, nargs, (unsigned)o->attempt,
-	    out != NULL ? out : stdout);
+	if (o->junit != NULL)
+		rc = junit_command(dir, args[0], o->junit);
+	else if (o->json)
+		/* JSON escapes every control character itself. */
+		rc = logsjson_command(dir, args, nargs, stdout);
+	else
+		rc = logs_command(dir, args, nargs, (unsigned)o->attempt,
+		    out != NULL ? out : stdout);
 	if (out != NULL)
 		fclose(out);
 	if (err != NULL) {

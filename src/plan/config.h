@@ -205,6 +205,10 @@ void config_free(struct config *cfg);
  * `drove check` shows it. */
 void config_print_plan(const struct config *cfg, FILE *fp);
 
+/* The same plan as one JSON object on one line, for `drove check --json`
+ * (every step setting in force, durations in seconds, needs by name). */
+void config_print_plan_json(const struct config *cfg, FILE *fp);
+
 /* Index of the sequence called `name`, or -1. */
 long config_find_seq(const struct config *cfg, const char *name);
 

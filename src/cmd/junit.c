@@ -1,0 +1,282 @@
+/* junit.c: a past run as JUnit XML. */
+#include "junit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runread.h"
+#include "xmalloc.h"
+
+#define JUNIT_REPLACEMENT "\xef\xbf\xbd"
+
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+junit_utf8(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned min, cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2, min = 0x80, cp = s[0] & 0x1fu;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3, min = 0x800, cp = s[0] & 0x0fu;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4, min = 0x10000, cp = s[0] & 0x07u;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	/* Overlong forms, surrogates, beyond Unicode, and U+FFFE/FFFF,
+	 * which XML does not allow either. */
+	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return len;
+}
+
+/* text (len bytes) escaped for XML content or an attribute value. */
+static void
+junit_text(FILE *fp, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, n;
+
+	while (i < len) {
+		switch (s[i]) {
+		case '&':
+			fputs("&amp;", fp);
+			break;
+		case '<':
+			fputs("&lt;", fp);
+			break;
+		case '>':
+			fputs("&gt;", fp);
+			break;
+		case '"':
+			fputs("&quot;", fp);
+			break;
+		case '\t':
+		case '\n':
+			fputc(s[i], fp);
+			break;
+		default:
+			if (s[i] < 0x20 || s[i] == 0x7f) {
+				fputs(JUNIT_REPLACEMENT, fp);
+				break;
+			}
+			if ((n = junit_utf8(s + i, len - i)) == 0) {
+				fputs(JUNIT_REPLACEMENT, fp);
+				break;
+			}
+			fwrite(s + i, 1, n, fp);
+			i += n;
+			continue;
+		}
+		i++;
+	}
+}
+
+static void
+junit_str(FILE *fp, const char *s)
+{
+	junit_text(fp, s, strlen(s));
+}
+
+static bool
+junit_failed(enum step_status st)
+{
+	return st == STEP_FAILED || st == STEP_TIMEOUT || st == STEP_KILLED;
+}
+
+/* "failed (exit 2)", "killed (signal 15)", "timeout". */
+static void
+junit_how(const struct rr_attempt *a, char *buf, size_t size)
+{
+	if (a->signal > 0)
+		snprintf(buf, size, "%s (signal %d)",
+		    step_status_name(a->status), a->signal);
+	else if (a->exit_code >= 0 && a->status != STEP_OK)
+		snprintf(buf, size, "%s (exit %d)",
+		    step_status_name(a->status), a->exit_code);
+	else
+		snprintf(buf, size, "%s", step_status_name(a->status));
+}
+
+static double
+junit_step_time(const struct rr_step *st)
+{
+	double t = 0;
+
+	for (size_t i = 0; i < st->n_attempts; i++)
+		if (st->attempts[i].end > st->attempts[i].start)
+			t += st->attempts[i].end - st->attempts[i].start;
+	return t;
+}
+
+static void
+junit_case(FILE *fp, const struct rr_run *run, const struct rr_seq *seq,
+    const struct rr_step *st)
+{
+	const struct rr_attempt *last = st->n_attempts > 0 ?
+	    &st->attempts[st->n_attempts - 1] : NULL;
+	char how[64];
+
+	fputs("    <testcase name=\"", fp);
+	junit_str(fp, st->name);
+	fputs("\" classname=\"", fp);
+	junit_str(fp, seq->name);
+	fprintf(fp, "\" time=\"%.3f\">\n", junit_step_time(st));
+	if (st->resumed)
+		fputs("      <skipped message=\"done in the run this one "
+		    "resumed\"/>\n", fp);
+	else if (st->status == STEP_PENDING || st->status == STEP_SKIPPED)
+		fprintf(fp, "      <skipped message=\"%s\"/>\n",
+		    st->status == STEP_SKIPPED ? "skipped" : "not run");
+	else if (last != NULL && junit_failed(st->status)) {
+		junit_how(last, how, sizeof how);
+		fprintf(fp, "      <failure type=\"%s\" message=\"",
+		    step_status_name(st->status));
+		junit_str(fp, how);
+		fprintf(fp, " after %zu attempt%s\"/>\n", st->n_attempts,
+		    st->n_attempts == 1 ? "" : "s");
+	} else if (st->status != STEP_OK)
+		fputs("      <error type=\"unfinished\" message=\"the run "
+		    "ended before the step did\"/>\n", fp);
+	if (st->n_attempts > 0) {
+		fputs("      <system-out>", fp);
+		for (size_t i = 0; i < st->n_attempts; i++) {
+			const struct rr_attempt *a = &st->attempts[i];
+			char *err = NULL, *text;
+			size_t len = 0;
+
+			junit_how(a, how, sizeof how);
+			fprintf(fp, "-- attempt %u: %s --\n", a->attempt, how);
+			if (a->log == NULL)
+				continue;
+			text = runread_log(run, a->log, &len, &err);
+			if (text == NULL) {
+				fputs("(log unreadable: ", fp);
+				junit_str(fp, err);
+				fputs(")\n", fp);
+				free(err);
+				continue;
+			}
+			junit_text(fp, text, len);
+			if (len > 0 && text[len - 1] != '\n')
+				fputc('\n', fp);
+			free(text);
+		}
+		fputs("</system-out>\n", fp);
+	}
+	fputs("    </testcase>\n", fp);
+}
+
+void
+junit_write(const struct rr_run *run, FILE *fp)
+{
+	size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+	char stamp[32];
+	time_t t = (time_t)run->start;
+	struct tm tm;
+
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		for (size_t k = 0; k < run->seqs[i].n_steps; k++) {
+			const struct rr_step *st = &run->seqs[i].steps[k];
+
+			tests++;
+			if (st->resumed || st->status == STEP_PENDING ||
+			    st->status == STEP_SKIPPED)
+				skipped++;
+			else if (junit_failed(st->status))
+				failures++;
+			else if (st->status != STEP_OK)
+				errors++;
+		}
+	}
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
+	fputs("<testsuites name=\"drove ", fp);
+	junit_str(fp, run->id);
+	fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	    "skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\">\n", tests,
+	    failures, errors, skipped, run->end > run->start ?
+	    run->end - run->start : 0.0, stamp);
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		const struct rr_seq *seq = &run->seqs[i];
+		size_t f = 0, e = 0, s = 0;
+
+		for (size_t k = 0; k < seq->n_steps; k++) {
+			const struct rr_step *st = &seq->steps[k];
+			if (st->resumed || st->status == STEP_PENDING ||
+			    st->status == STEP_SKIPPED)
+				s++;
+			else if (junit_failed(st->status))
+				f++;
+			else if (st->status != STEP_OK)
+				e++;
+		}
+		fputs("  <testsuite name=\"", fp);
+		junit_str(fp, seq->name);
+		fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+		    "skipped=\"%zu\" time=\"%.3f\">\n", seq->n_steps, f, e, s,
+		    seq->end > seq->start ? seq->end - seq->start : 0.0);
+		for (size_t k = 0; k < seq->n_steps; k++)
+			junit_case(fp, run, seq, &seq->steps[k]);
+		fputs("  </testsuite>\n", fp);
+	}
+	fputs("</testsuites>\n", fp);
+}
+
+int
+junit_command(const char *log_dir, const char *spec, const char *path)
+{
+	char *dir, *err = NULL, *tmp;
+	struct rr_run *run;
+	FILE *fp;
+	int rc = 0;
+
+	if ((dir = runread_resolve(log_dir, spec, &err)) == NULL) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		return 1;
+	}
+	run = runread_load(dir, &err);
+	free(dir);
+	if (run == NULL) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+		return 1;
+	}
+	/* Beside FILE, then renamed: a CI job never reads half a report. */
+	tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		fprintf(stderr, "drove: %s: %s\n", tmp, strerror(errno));
+		free(tmp);
+		runread_free(run);
+		return 1;
+	}
+	junit_write(run, fp);
+	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0) {
+		fprintf(stderr, "drove: %s: %s\n", tmp, strerror(errno));
+		unlink(tmp);
+		rc = 1;
+	} else if (rename(tmp, path) != 0) {
+		fprintf(stderr, "drove: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		rc = 1;
+	}
+	free(tmp);
+	runread_free(run);
+	return rc;
+}
