@@ -86,6 +86,9 @@ struct cfg_matrix {
 struct cfg_seqdef {
 	yaml_node_t *node;
 	yaml_node_t *name, *steps, *needs, *cwd, *env, *vars;
+	yaml_node_t *env_file;   /* as written; read once into envf */
+	struct cfg_kv *envf;
+	size_t n_envf, envf_cap;
 	yaml_node_t *host;       /* 'host: NAME', expanded per instance */
 	bool by_hosts;           /* 'hosts:' made matrix[0], the host key */
 	yaml_node_t *finally;    /* its cleanup steps, or NULL */
@@ -127,6 +130,8 @@ struct cfg_loader {
 	struct cfg_kv *vars;     /* top-level vars after --set */
 	size_t n_vars, vars_cap;
 	yaml_node_t *env;        /* top-level env, or NULL */
+	struct cfg_kv *env_file; /* top-level env_file, read */
+	size_t n_env_file, env_file_cap;
 	const struct cfg_kv *overrides; /* --set */
 	size_t n_overrides;
 	size_t *need_stamp;      /* [j] == i + 1: sequence i already needs j */
@@ -318,6 +323,10 @@ int cfg_add_vars(struct cfg_loader *, yaml_node_t *map, struct cfg_kv **v,
 /* Charge the plan n bytes (and CFG_ENTRY_COST): an error at mark once it
  * is over CONFIG_PLAN_MAX. */
 int cfg_charge(struct cfg_loader *, const yaml_mark_t *mark, size_t n);
+/* cfg_envfile.c: env_file (a file name or a list of them, relative to
+ * the config) read into env, later names replacing earlier ones. */
+int cfg_env_file(struct cfg_loader *, yaml_node_t *n, struct cfg_kv **env,
+    size_t *n_env, size_t *cap);
 /* Parse functions for CFG_T_FUNC keys shared by several tables. */
 int cfg_parse_vars(struct cfg_in *, const struct cfg_key *, yaml_node_t *);
 int cfg_parse_env(struct cfg_in *, const struct cfg_key *, yaml_node_t *);

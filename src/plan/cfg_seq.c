@@ -66,6 +66,8 @@ static const struct cfg_key cfg_seq_keys[] = {
 	  .at = offsetof(struct cfg_seqdef, cwd) },
 	{ .name = "env", .type = CFG_T_FUNC, .flags = CFG_KEEP,
 	  .parse = cfg_parse_env, .at = offsetof(struct cfg_seqdef, env) },
+	{ .name = "env_file", .type = CFG_T_FUNC, .flags = CFG_KEEP,
+	  .at = offsetof(struct cfg_seqdef, env_file) },
 	{ .name = "vars", .type = CFG_T_FUNC, .flags = CFG_KEEP,
 	  .parse = cfg_parse_vars, .at = offsetof(struct cfg_seqdef, vars) },
 	CFG_STEP_SETTINGS(struct cfg_seqdef, proto.),
@@ -878,9 +880,17 @@ cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 		seq->cwd = cfg_resolve(cfg, cwd);
 		free(cwd);
 	}
+	/* Each env_file first, then the env beside it: env wins, as in
+	 * docker compose. */
+	for (i = 0; i < ld->n_env_file; i++)
+		cfg_kv_set(&seq->env, &seq->n_env, &env_cap,
+		    ld->env_file[i].name, xstrdup(ld->env_file[i].value));
 	if (ld->env != NULL && cfg_add_env(ld, ld->env, seq->vars,
 	    seq->n_vars, &seq->env, &seq->n_env, &env_cap) != 0)
 		return -1;
+	for (i = 0; i < def->n_envf; i++)
+		cfg_kv_set(&seq->env, &seq->n_env, &env_cap, def->envf[i].name,
+		    xstrdup(def->envf[i].value));
 	if (def->env != NULL && cfg_add_env(ld, def->env, seq->vars,
 	    seq->n_vars, &seq->env, &seq->n_env, &env_cap) != 0)
 		return -1;
@@ -946,6 +956,10 @@ cfg_seq(struct cfg_loader *ld, yaml_node_t *n)
 	if (cfg_table_values(&in) != 0)
 		goto out;
 
+	if (def.env_file != NULL && cfg_env_file(ld, def.env_file, &def.envf,
+	    &def.n_envf, &def.envf_cap) != 0)
+		goto out;
+
 	/* The cartesian product, first key outermost: an odometer. */
 	memset(at, 0, sizeof at);
 	for (long made = 0;; made++) {
@@ -964,6 +978,7 @@ cfg_seq(struct cfg_loader *ld, yaml_node_t *n)
 	rc = 0;
 
 out:
+	cfg_kv_free(def.envf, def.n_envf);
 	for (i = 0; i < def.n_matrix; i++)
 		free(def.matrix[i].values);
 	free(def.matrix);

@@ -112,7 +112,7 @@ cfg_resolve(const struct config *cfg, const char *path)
 /* Where the top level's keys land: each is checked in cfg_top, in an
  * order of its own (host_defaults before hosts, sequences last). */
 struct cfg_top {
-	yaml_node_t *settings, *vars, *env, *hosts, *host_defaults;
+	yaml_node_t *settings, *vars, *env, *env_file, *hosts, *host_defaults;
 	yaml_node_t *sequences;
 };
 
@@ -123,6 +123,8 @@ static const struct cfg_key cfg_top_keys[] = {
 	  .at = offsetof(struct cfg_top, vars) },
 	{ .name = "env", .type = CFG_T_FUNC, .flags = CFG_KEEP,
 	  .at = offsetof(struct cfg_top, env) },
+	{ .name = "env_file", .type = CFG_T_FUNC, .flags = CFG_KEEP,
+	  .at = offsetof(struct cfg_top, env_file) },
 	{ .name = "hosts", .type = CFG_T_FUNC, .flags = CFG_KEEP,
 	  .at = offsetof(struct cfg_top, hosts) },
 	{ .name = "host_defaults", .type = CFG_T_FUNC, .flags = CFG_KEEP,
@@ -202,6 +204,9 @@ cfg_top(struct cfg_loader *ld, yaml_node_t *root,
 	ld->overrides = overrides;
 	ld->n_overrides = n_overrides;
 	if ((ld->env = top.env) != NULL && cfg_check_env(ld, ld->env) != 0)
+		return -1;
+	if (top.env_file != NULL && cfg_env_file(ld, top.env_file,
+	    &ld->env_file, &ld->n_env_file, &ld->env_file_cap) != 0)
 		return -1;
 	if (cfg_hosts(ld, top.hosts, top.host_defaults) != 0)
 		return -1;
@@ -569,6 +574,7 @@ cfg_load_text(const char *name, char *dir, const char *text, size_t len,
 	free(ld.captures);
 	free(ld.pending);
 	cfg_kv_free(ld.vars, ld.n_vars);
+	cfg_kv_free(ld.env_file, ld.n_env_file);
 	if (rc == 0)
 		*out = cfg;
 	else {

@@ -136,6 +136,32 @@ check "DROVE_HOST of a sequence bound by hosts:" e "$T/env/out-deploy web2" "DRO
 check "... and its DROVE_INDEX" e "$T/env/out-deploy web2" "DROVE_INDEX=1"
 check "DROVE_RUN_ID in a matrix sequence too" e "$T/env/out-deploy web1" "DROVE_RUN_ID=$rid"
 
+# env_file: .env files, at the top level and per sequence, relative to
+# the config, under env.
+mkdir -p "$T/ef/conf" "$T/ef/cwd"
+cat >"$T/ef/conf/drove.yaml" <<'YAML'
+env_file: common.env
+env: {LEVEL: top-env}
+sequences:
+  - name: s
+    env_file: [seq.env]
+    steps:
+      - run: printf '%s|%s|%s|%s\n' "$GREETING" "$LEVEL" "$ONLY_SEQ" "$QUOTED"
+YAML
+printf '# shared\nGREETING=hello world  # a comment\nLEVEL=top-file\nQUOTED="a\\"b"\n' \
+    >"$T/ef/conf/common.env"
+printf 'export ONLY_SEQ=seq-file\nLEVEL=seq-file\n' >"$T/ef/conf/seq.env"
+(cd "$T/ef/cwd" && "$DROVE" --headless --log-dir runs ../conf/drove.yaml) \
+    >"$T/ef.out" 2>&1
+check "env_file: the run succeeds" test $? -eq 0
+check "env_file: read relative to the config, in order, under env" \
+    contains "$T/ef.out" 's | hello world|seq-file|seq-file|a"b'
+printf 'BROKEN LINE\n' >"$T/ef/conf/seq.env"
+"$DROVE" check "$T/ef/conf/drove.yaml" >"$T/ef.err" 2>&1
+check "env_file: a bad line is an error of the config" test $? -eq 2
+check "... at its place in the .env file" contains "$T/ef.err" \
+    "$T/ef/conf/seq.env:1:1: error: expected KEY=VALUE"
+
 # __complete: what the completion scripts ask.
 cd "$T/p" || exit 1
 "$DROVE" __complete sequences drove.yaml >"$T/out"

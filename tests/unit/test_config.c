@@ -1684,7 +1684,7 @@ static struct bad_case bad_cases[] = {
 	/* 2: unknown keys */
 	{ "sequences: [{name: a, steps: [x]}]\nsetings: {}\n",
 	  "t.yaml:2:1: error: unknown key 'setings' at the top level "
-	  "(valid: settings, vars, env, hosts, host_defaults, sequences)" },
+	  "(valid: settings, vars, env, env_file, hosts, host_defaults, sequences)" },
 	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
 	  "        retires: 3\n",
 	  "t.yaml:5:9: error: unknown key 'retires' in step (valid: name, "
@@ -1692,7 +1692,7 @@ static struct bad_case bad_cases[] = {
 	  "retries, retry_delay, on_failure, tty, cwd, env, capture, if)" },
 	{ "sequences:\n  - name: a\n    step: [x]\n",
 	  "t.yaml:3:5: error: unknown key 'step' in sequence (valid: name, "
-	  "steps, matrix, needs, cwd, env, vars, timeout, retries, "
+	  "steps, matrix, needs, cwd, env, env_file, vars, timeout, retries, "
 	  "retry_delay, on_failure, tty, host, hosts, finally)" },
 	{ "settings:\n  parallel: 2\nsequences: [{name: a, steps: [x]}]\n",
 	  "t.yaml:2:3: error: unknown key 'parallel' in settings (valid: "
