@@ -3,6 +3,9 @@
 # render without a warning, and the installed completions at work in
 # bash, zsh (in tmux, with Tab) and fish, answered by the installed drove.
 . "$(dirname "$0")/lib.sh"
+# zsh's first compinit on a loaded machine can be slow: the deadline only
+# turns a hang into a failure.
+TUI_DEADLINE=60
 . "$(dirname "$0")/tui_lib.sh"
 
 B=$(dirname "$DROVE")
