@@ -24,6 +24,7 @@
 #include "logidx.h"
 #include "logs.h"
 #include "logsjson.h"
+#include "notify.h"
 #include "proc.h"
 #include "replay.h"
 #include "report.h"
@@ -662,6 +663,7 @@ cmd_run(const char *path, const struct opts *o)
 	struct runlog *rl;
 	struct report *rp = NULL;
 	struct ui *ui = NULL;
+	struct notify *nt = NULL;
 	char *err = NULL, why[512];
 	int status;
 	bool color;
@@ -730,6 +732,9 @@ cmd_run(const char *path, const struct opts *o)
 	app.rl = rl;
 	run_set_ssh_dir(app.run, runlog_dir(rl));
 	run_set_run_dir(app.run, runlog_dir(rl));
+	if (cfg->notify != NULL)
+		nt = notify_create(app.run, cfg->notify, cfg->shell,
+		    runlog_dir(rl));
 	run_add_observer(app.run, app_observe, NULL);
 	install_fatal_handlers();
 	start_signals();
@@ -823,6 +828,9 @@ cmd_run(const char *path, const struct opts *o)
 	else
 		fprintf(stderr, "drove: logs in %s\n", runlog_dir(rl));
 	report_free(rp);
+	/* The end's notification may be on its way (a mail, a webhook):
+	 * kill_grace to finish, as a step gets after SIGTERM. */
+	notify_free(nt, cfg->kill_grace);
 	/* Every ssh master exits as asked (and removes its socket) before
 	 * anything left gets SIGKILL. */
 	run_disconnect(app.run);

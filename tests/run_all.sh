@@ -37,7 +37,7 @@ ctest --test-dir build-asan -L unit --output-on-failure -j "$jobs"
 echo "== headless end-to-end tests, and the review, on the sanitizer build"
 for t in tests/e2e/test_headless.sh tests/e2e/test_logs.sh \
     tests/e2e/test_review.sh tests/e2e/test_ssh.sh tests/e2e/test_json.sh \
-    tests/e2e/test_conventions.sh; do
+    tests/e2e/test_conventions.sh tests/e2e/test_notify.sh; do
 	DROVE=$PWD/build-asan/drove DROVE_SOURCE_DIR=$PWD DROVE_SANITIZED=1 \
 	    bash "$t" >"build-asan/$(basename "$t" .sh).log" 2>&1 ||
 		{ cat "build-asan/$(basename "$t" .sh).log"; exit 1; }

@@ -153,6 +153,8 @@ static const struct cfg_key cfg_settings_keys[] = {
 	  .at = offsetof(struct config, keep_runs) },
 	{ .name = "ssh_config", .type = CFG_T_PATH,
 	  .at = offsetof(struct config, ssh_config) },
+	{ .name = "notify", .type = CFG_T_COMMAND,
+	  .at = offsetof(struct config, notify) },
 };
 static const struct cfg_table cfg_settings_table =
     CFG_TABLE("in settings", cfg_settings_keys, 0, false);
@@ -689,6 +691,7 @@ config_free(struct config *cfg)
 	free(cfg->hosts);
 	free(cfg->hosts_file);
 	free(cfg->ssh_config);
+	free(cfg->notify);
 	free(cfg->seqs);
 	free(cfg->path);
 	free(cfg->dir);

@@ -173,6 +173,8 @@ struct config {
 	unsigned keep_runs;  /* run directories kept in log_dir; 0 = all;
 	                        default 50 */
 	char *ssh_config;    /* absolute; ssh -F FILE; NULL: the user's */
+	char *notify;        /* settings.notify: SHELL -c NOTIFY at the run's
+	                        moments (cmd/notify.h); NULL: none */
 	struct cfg_host *hosts;
 	size_t n_hosts;
 	char *hosts_file;    /* absolute, when the inventory came from one */
