@@ -5,7 +5,7 @@ the same corpus, must agree.
     corpus.py DROVE SOURCE_DIR
 
 The corpus: every config in config/, the fuzzer's seed configs, the
-screenshots' scene, and every YAML document the end-to-end tests write
+screenshots' scene, the configs in tests/schema/, and every YAML document the end-to-end tests write
 with a quoted here-document; then, from each of these that drove accepts,
 mutants: an unknown key added to each mapping, and each value replaced
 by a list, a mapping, null, a word, a negative number and a boolean.
@@ -179,6 +179,8 @@ def main():
                                         "*.yaml")) +
                  glob.glob(os.path.join(src, "fuzz", "corpus",
                                         "fuzz_config", "*")) +
+                 glob.glob(os.path.join(src, "tests", "schema",
+                                        "*.yaml")) +
                  [os.path.join(src, "screenshots", "scene.yaml")])
         for f in sorted(files):
             corpus.append((os.path.relpath(f, src), f))
