@@ -81,6 +81,9 @@ tui_check "the step pauses" tui_wait "mount data"
 check "pause: notified with the sequence and the step" \
     wait_for 20 grep -qsxF "pause|web1|mount data|paused" "$T/pruns/paused"
 tui_keys a
+tui_check "abort asks first" tui_wait "Abort web1?"
+tui_keys y
+tui_check "aborted" tui_wait "aborted"
 tui_keys q
 tui_check "drove exits" tui_dead
 check "the end is notified too" wait_for 20 grep -qs "^end|||" "$T/pruns/paused"
