@@ -307,9 +307,14 @@ keeper_reap(bool tell)
 		for (size_t i = 0; i < ks.n_kids; i++) {
 			if (ks.kids[i].pid != pid)
 				continue;
+			/* Asked now, a breath after the reap: the group's
+			 * id cannot have been handed out again yet. Drove
+			 * hears of it much later, when the id may already
+			 * be another's (a tmux server's, say). */
 			if (tell)
-				keeper_queue(ks.kids[i].id, KEEPER_EXITED,
-				    status);
+				keeper_queue(ks.kids[i].id,
+				    kill(-pid, 0) == 0 ? KEEPER_EXITED :
+				    KEEPER_ENDED, status);
 			ks.kids[i] = ks.kids[--ks.n_kids];
 			break;
 		}

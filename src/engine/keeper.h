@@ -33,7 +33,11 @@ typedef pid_t keeper_spawn_fn(const char *req, size_t len, const int *fds,
 enum keeper_answer {
 	KEEPER_STARTED,  /* value: the pid */
 	KEEPER_FAILED,   /* value: errno; nothing was started */
-	KEEPER_EXITED,   /* value: the wait status */
+	KEEPER_EXITED,   /* value: the wait status; its process group still
+	                    had members when the keeper reaped it */
+	KEEPER_ENDED,    /* value: the wait status; nothing was left of its
+	                    group, whose id is free for the kernel to give
+	                    to anyone: drove must never signal it again */
 	KEEPER_LOST,     /* id 0: the keeper died; no request that has not
 	                    EXITED will hear more */
 };

@@ -44,6 +44,8 @@ struct proc {
 	bool reaped;         /* the keeper said how it ended (or that it
 	                        could not start it): nothing more will come */
 	bool finished;       /* exited() was called */
+	bool group_gone;     /* the keeper found its group empty at the
+	                        reap: the id may be another's now */
 	bool term_sent;
 	bool kill_sent;
 	bool detached;       /* proc_free was called while it still ran, or
@@ -459,7 +461,7 @@ proc_slot_release(struct proc *p)
 static void
 proc_signal(struct proc *p, int sig)
 {
-	if (p->pid > 0)
+	if (p->pid > 0 && !p->group_gone)
 		kill(-p->pid, sig);
 }
 
@@ -505,7 +507,7 @@ proc_maybe_finish(struct proc *p)
 {
 	if (p->finished || !p->reaped || p->fd >= 0)
 		return;
-	if (ev_is_active(&p->grace) && (p->pid <= 0 ||
+	if (ev_is_active(&p->grace) && (p->pid <= 0 || p->group_gone ||
 	    kill(-p->pid, 0) != 0)) {
 		/* Leftovers went quietly on SIGTERM: no SIGKILL needed. */
 		ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
@@ -615,7 +617,7 @@ proc_exited(struct proc *p, int status)
 		proc_destroy(p);
 		return;
 	}
-	if (p->pid > 0 && kill(-p->pid, 0) == 0) {
+	if (p->pid > 0 && !p->group_gone && kill(-p->pid, 0) == 0) {
 		/* The main process is gone but left others in its group: they
 		 * get the same treatment as a killed step, and their output is
 		 * still read until they close it. */
@@ -711,6 +713,10 @@ proc_answer(unsigned id, enum keeper_answer what, int value)
 		/* Nothing holds the pipe's other end now. */
 		proc_drain(p);
 		proc_exited(p, -1);
+		break;
+	case KEEPER_ENDED:
+		p->group_gone = true;
+		proc_exited(p, value);
 		break;
 	case KEEPER_EXITED:
 		proc_exited(p, value);
