@@ -81,7 +81,11 @@ if command -v tmux >/dev/null; then
 		    touch '$T/tty.done'"
 		wait_for 20 test -e "$T/tty.done"
 		$tmx capture-pane -e -p -t c >"$T/tty$nc.out"
+		# Until the server is gone: the next new-session would
+		# reach it while it exits.
+		tpid=$($tmx list-sessions -F '#{pid}' 2>/dev/null | head -n 1)
 		$tmx kill-server 2>/dev/null
+		[ -z "$tpid" ] || wait_for 20 eval "! pid_alive $tpid"
 	done
 	check "a terminal: colour" colored "$T/tty.out"
 	check "a terminal with NO_COLOR=1: none" plain "$T/tty1.out"

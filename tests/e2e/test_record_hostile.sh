@@ -95,7 +95,7 @@ sequences:
       - {name: flood, run: "seq -f 'line %g of a long log' 1 20000"}
 YAML
 "$DROVE" --headless --log-dir "$T/big" "$T/big.yaml" >/dev/null 2>&1
-$TUI kill-session -t drove 2>/dev/null
+tui_cleanup
 tui_start review --log-dir "$T/big"
 tui_check "truncated log: the review shows its end" tui_wait "line 20000 of a long log"
 : >"$T"/big/latest/01-big/01-flood.1.log

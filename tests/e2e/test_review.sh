@@ -9,7 +9,7 @@
 
 # tui_restart ARGS...: a new dashboard in place of the last one (dead).
 tui_restart() {
-	$TUI kill-session -t drove 2>/dev/null
+	tui_cleanup
 	tui_start "$@"
 }
 

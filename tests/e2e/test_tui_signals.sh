@@ -51,7 +51,7 @@ run_until_gone() {
 		"$DROVE" stop "$(basename "$(readlink -f "$T/runs/latest")")" >/dev/null
 	fi
 	check "$how: steps are gone" wait_for 10 eval "! pid_alive $spid && ! pid_alive $opid"
-	$TUI kill-server 2>/dev/null
+	tui_cleanup
 }
 
 run_until_gone ctrl-c

@@ -10,6 +10,7 @@
 #   tui_keys KEY...                   tmux send-keys
 #   tui_screen                        the screen, as text (stdout)
 #   tui_dead                          drove exited (the pane is dead)
+#   tui_cleanup                       end the tmux server, until it is gone
 
 command -v tmux >/dev/null || { echo "1..0 # SKIP no tmux"; exit 0; }
 
@@ -20,8 +21,15 @@ E2E_CLEANUP='tui_cleanup'
 # The dashboard's colours are part of what is tested.
 unset NO_COLOR
 
+# The server ends and is gone. kill-server returns before the server has
+# exited: a new-session on the same socket meanwhile reaches the dying
+# server and fails with "server exited unexpectedly" (one time in ten on
+# a busy machine). So wait for the server's pid, as for any process.
 tui_cleanup() {
+	local pid
+	pid=$($TUI list-sessions -F '#{pid}' 2>/dev/null | head -n 1)
 	$TUI kill-server 2>/dev/null
+	[ -z "$pid" ] || wait_for "$TUI_DEADLINE" eval "! pid_alive $pid"
 }
 
 tui_start() {
