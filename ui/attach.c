@@ -110,7 +110,7 @@ attach_act(void *arg, size_t i, enum run_action act)
 	/* The words ctl uses: p pauses, releases or resumes. */
 	attach_ask(a, "(%s %s)", act == RUN_ACT_HOLD ||
 	    act == RUN_ACT_RELEASE ? "pause" : run_action_name(act),
-	    run_seq(replica_run(a->rep), i)->cfg->name);
+	    run_seq(replica_run(a->rep), i)->name);
 	proto_begin(&a->out, PROTO_ACT);
 	proto_cstr(&a->out, run_action_name(act));
 	proto_cstr(&a->out, seq);

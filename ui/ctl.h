@@ -12,7 +12,7 @@
 
 #include "ansi.h"
 #include "layout.h"
-#include "run.h"
+#include "run_view.h"
 #include "view.h"
 
 enum ctl_mode {

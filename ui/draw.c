@@ -460,7 +460,7 @@ void
 draw_steps(struct draw *d, size_t i, const struct layout_rect *r)
 {
 	const struct run_seq *seq = run_seq(d->run, i);
-	size_t n = seq->cfg->n_steps, top = 0, h;
+	size_t n = seq->n_steps, top = 0, h;
 	char text[1024];
 
 	if (r->w <= 0 || r->h <= 0)
@@ -617,7 +617,7 @@ draw_status(struct draw *d, const struct layout_rect *r)
 		draw_role(d, ROLE_ALERT, &attr, &pair);
 		snprintf(buf, sizeof buf, " INPUT to %s: keys go to the step, "
 		    KEYS_INPUT_ESCAPE_NAME " gives them back ",
-		    run_seq(d->run, c->focus)->cfg->name);
+		    run_seq(d->run, c->focus)->name);
 		draw_text(r->y, x, right - x, buf, attr, pair);
 	} else if (c->message[0] != '\0') {
 		if (c->message_error)

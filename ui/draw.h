@@ -12,7 +12,7 @@
 #include "ansi.h"
 #include "ctl.h"
 #include "layout.h"
-#include "run.h"
+#include "run_view.h"
 
 struct draw {
 	const struct run *run;

@@ -23,7 +23,7 @@ title_seq_status(const struct run_seq *seq)
 	case SEQ_WAITING:
 		return TITLE_WAITING;
 	case SEQ_RUNNING:
-		if (seq->current < seq->cfg->n_steps &&
+		if (seq->current < seq->n_steps &&
 		    seq->steps[seq->current].status == STEP_RETRY_WAIT)
 			return TITLE_RETRY_WAIT;
 		return TITLE_RUNNING;
@@ -178,7 +178,7 @@ title_fit(char *buf, size_t size, size_t cols)
 size_t
 title_bar_fill(const struct run_seq *seq)
 {
-	size_t ok, failed, skipped, n = seq->cfg->n_steps;
+	size_t ok, failed, skipped, n = seq->n_steps;
 
 	run_seq_counts(seq, &ok, &failed, &skipped);
 	return n > 0 ? (ok + failed + skipped) * TITLE_BAR_CELLS / n : 0;
@@ -207,7 +207,7 @@ title_why(const struct run_step *st, char *buf, size_t size)
 static unsigned
 title_tries(const struct run_step *st)
 {
-	unsigned n = st->cfg->retries + 1;
+	unsigned n = st->retries + 1;
 
 	return st->attempt > n ? st->attempt : n;
 }
@@ -263,7 +263,7 @@ title_add(struct title_segs *s, int prio, bool right, const char *fmt, ...)
 static void
 title_add_name(struct title_segs *s, int prio, const struct run_step *st)
 {
-	title_add(s, prio, false, "%s", st->cfg->name)->shrink = true;
+	title_add(s, prio, false, "%s", st->name)->shrink = true;
 }
 
 /* Running, or waiting to retry: the step, its try, for how long. */
@@ -271,7 +271,7 @@ static void
 title_segs_running(struct title_segs *s, const struct run_seq *seq,
     double now, bool retry_wait)
 {
-	size_t k = seq->current, nsteps = seq->cfg->n_steps;
+	size_t k = seq->current, nsteps = seq->n_steps;
 	const struct run_step *st = &seq->steps[k];
 	char t[32], why[32];
 
@@ -299,7 +299,7 @@ static void
 title_segs_ended(struct title_segs *s, const struct run_seq *seq,
     enum title_status ts)
 {
-	size_t k = seq->current, nsteps = seq->cfg->n_steps;
+	size_t k = seq->current, nsteps = seq->n_steps;
 	const struct run_step *st = k < nsteps ? &seq->steps[k] : NULL;
 	size_t ok, failed, skipped;
 	char why[32];
@@ -347,14 +347,14 @@ static void
 title_seq_segs(struct title_segs *s, const struct run_seq *seq, double now,
     bool bar, const char *note)
 {
-	size_t k = seq->current, nsteps = seq->cfg->n_steps;
+	size_t k = seq->current, nsteps = seq->n_steps;
 	const struct run_step *st = k < nsteps ? &seq->steps[k] : NULL;
 	enum title_status ts = title_seq_status(seq);
 	char t[32], why[32];
 
 	s->n = 0;
 	s->bar = TITLE_MAX_SEGS;
-	title_add(s, 0, false, "%s", seq->cfg->name);
+	title_add(s, 0, false, "%s", seq->name);
 	switch (ts) {
 	case TITLE_WAITING:
 		title_add(s, 1, false, "waiting");
@@ -529,7 +529,7 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 		    st->started, DURATION_CLOCK, dur, sizeof dur);
 	/* Fixed columns on the right, the name takes what is left. */
 	namew = cols > 44 ? cols - 44 : 8;
-	snprintf(name, sizeof name, "%s", st->cfg->name);
+	snprintf(name, sizeof name, "%s", st->name);
 	title_fit(name, sizeof name, namew);
 	snprintf(buf, size, "%2zu %s %-8s %-10s %-12s %7s", k + 1, name,
 	    status, tries, why, dur);

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "run.h"
+#include "run_view.h"
 
 /* What a glyph and a colour say: a sequence's or a step's state, with
  * "paused" split by why (a failure wants the operator loudly). */

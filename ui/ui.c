@@ -91,7 +91,7 @@ ui_eng_name(void *arg, size_t i)
 {
 	struct ui *ui = arg;
 
-	return run_seq(ui->run, i)->cfg->name;
+	return run_seq(ui->run, i)->name;
 }
 
 static size_t
@@ -99,7 +99,7 @@ ui_eng_n_steps(void *arg, size_t i)
 {
 	struct ui *ui = arg;
 
-	return run_seq(ui->run, i)->cfg->n_steps;
+	return run_seq(ui->run, i)->n_steps;
 }
 
 static bool
@@ -109,11 +109,10 @@ ui_eng_takes_input(void *arg, size_t i)
 	const struct run_seq *seq = run_seq(ui->run, i);
 	const struct run_step *st;
 
-	if (seq->state != SEQ_RUNNING || seq->current >= seq->cfg->n_steps)
+	if (seq->state != SEQ_RUNNING || seq->current >= seq->n_steps)
 		return false;
 	st = &seq->steps[seq->current];
-	return st->status == STEP_RUNNING && st->cfg->tty &&
-	    st->cfg->kind == CFG_STEP_RUN;
+	return st->status == STEP_RUNNING && st->tty;
 }
 
 static const char *
@@ -175,9 +174,9 @@ ui_eng_step_name(void *arg, size_t i)
 	struct ui *ui = arg;
 	const struct run_seq *seq = run_seq(ui->run, i);
 
-	if (seq->current >= seq->cfg->n_steps)
+	if (seq->current >= seq->n_steps)
 		return NULL;
-	return seq->cfg->steps[seq->current].name;
+	return seq->steps[seq->current].name;
 }
 
 static size_t
@@ -466,7 +465,7 @@ ui_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_NOTICE:
 		if (ev->text != NULL && ev->seq < ui->n) {
 			ctl_message(ui->ctl, false, "%s: %s",
-			    run_seq(ui->run, ev->seq)->cfg->name, ev->text);
+			    run_seq(ui->run, ev->seq)->name, ev->text);
 			ui->dirty_status = true;
 			ui_schedule(ui);
 		}

@@ -187,19 +187,19 @@ notify_observe(void *arg, struct run *run, const struct run_event *ev)
 
 	if (ev->type == RUN_EV_SEQ) {
 		seq = run_seq(run, ev->seq);
-		step = seq->current < seq->cfg->n_steps ?
-		    seq->cfg->steps[seq->current].name : "";
+		step = seq->current < seq->n_steps ?
+		    seq->steps[seq->current].name : "";
 		if (seq->state == SEQ_PAUSED && seq->pause == RUN_PAUSE_FAILURE) {
 			msg = xasprintf("drove %s: %s: step '%s' failed and "
-			    "waits for you", n->run_id, seq->cfg->name, step);
-			notify_start(n, "pause", seq->cfg->name, step,
+			    "waits for you", n->run_id, seq->name, step);
+			notify_start(n, "pause", seq->name, step,
 			    "paused", msg);
 			free(msg);
 		} else if (seq->state == SEQ_FAILED && !n->failed_once) {
 			n->failed_once = true;
 			msg = xasprintf("drove %s: %s failed at step '%s'",
-			    n->run_id, seq->cfg->name, step);
-			notify_start(n, "failed", seq->cfg->name, step,
+			    n->run_id, seq->name, step);
+			notify_start(n, "failed", seq->name, step,
 			    "failed", msg);
 			free(msg);
 		}

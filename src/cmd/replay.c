@@ -3,7 +3,7 @@
 
 #include "config.h"
 #include "logidx.h"
-#include "run.h"
+#include "run_restore.h"
 #include "runread.h"
 #include "xmalloc.h"
 

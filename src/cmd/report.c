@@ -15,6 +15,7 @@
 #include "container_of.h"
 #include "duration.h"
 #include "run.h"
+#include "run_resume.h"
 #include "secret.h"
 #include "vis.h"
 #include "xmalloc.h"
@@ -280,7 +281,7 @@ report_step_end(struct report *rp, const struct run_event *ev)
 		/* Not run here: no time, no exit code of its own. */
 		report_printf(rp, "%s<== step %zu/%zu %s: %s%s%s in run %s, "
 		    "not run again\n", rp->color ? C_DIM : "", ev->step + 1,
-		    seq->cfg->n_steps, step->cfg->name,
+		    seq->n_steps, step->name,
 		    rp->color ? C_RESET : "",
 		    report_status_color(rp, step->status),
 		    step_status_name(step->status),
@@ -290,8 +291,8 @@ report_step_end(struct report *rp, const struct run_event *ev)
 		return;
 	}
 	report_printf(rp, "%s<== step %zu/%zu %s: %s%s%s (%s%s)\n",
-	    rp->color ? C_DIM : "", ev->step + 1, seq->cfg->n_steps,
-	    step->cfg->name, rp->color ? C_RESET : "",
+	    rp->color ? C_DIM : "", ev->step + 1, seq->n_steps,
+	    step->name, rp->color ? C_RESET : "",
 	    report_status_color(rp, step->status),
 	    step_status_name(step->status), why, dur);
 	if (rp->color)
@@ -313,8 +314,8 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 		seq = run_seq(rp->run, ev->seq);
 		report_prefix(rp, ev->seq);
 		report_printf(rp, "%s==> step %zu/%zu %s", rp->color ? C_BOLD : "",
-		    ev->step + 1, seq->cfg->n_steps,
-		    seq->cfg->steps[ev->step].name);
+		    ev->step + 1, seq->n_steps,
+		    seq->steps[ev->step].name);
 		if (ev->attempt > 1)
 			report_printf(rp, " (try %u)", ev->attempt);
 		report_printf(rp, "%s\n", rp->color ? C_RESET : "");
@@ -374,7 +375,7 @@ report_create(struct run *run, FILE *fp, bool color)
 	rp->fd = fileno(fp);
 	rp->color = color;
 	for (size_t i = 0; i < run_seq_count(run); i++) {
-		w = (int)strlen(run_seq(run, i)->cfg->name);
+		w = (int)strlen(run_seq(run, i)->name);
 		if (w > rp->width)
 			rp->width = w;
 	}
@@ -386,7 +387,7 @@ report_create(struct run *run, FILE *fp, bool color)
 	for (size_t i = 0; i < run_seq_count(run); i++) {
 		rp->prefix[i] = xasprintf("%s%-*s%s | ",
 		    report_seq_color(rp, i), rp->width,
-		    run_seq(run, i)->cfg->name, rp->color ? C_RESET : "");
+		    run_seq(run, i)->name, rp->color ? C_RESET : "");
 		rp->prefix_len[i] = strlen(rp->prefix[i]);
 	}
 	/* Lines are written in bulk and flushed once per loop iteration,
@@ -430,7 +431,7 @@ report_summary(struct report *rp, const char *run_dir)
 	double now = ev_now(EV_DEFAULT);
 
 	for (size_t i = 0; i < nseq; i++) {
-		int l = (int)strlen(run_seq(run, i)->cfg->name);
+		int l = (int)strlen(run_seq(run, i)->name);
 		if (l > w)
 			w = l;
 	}
@@ -452,7 +453,7 @@ report_summary(struct report *rp, const char *run_dir)
 		if (rp->color)
 			col = seq->state == SEQ_OK ? C_GREEN : C_RED;
 		report_printf(rp, "%-*s  %s%-8s%s %4zu %6zu %7zu %9s\n", w,
-		    seq->cfg->name, col, seq_state_name(seq->state),
+		    seq->name, col, seq_state_name(seq->state),
 		    rp->color ? C_RESET : "", ok, failed, skipped, dur);
 	}
 	duration_format(now - run_started(run), DURATION_SHORT, dur, sizeof dur);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
+#include "run_resume.h"
 #include "runread.h"
 #include "xmalloc.h"
 
@@ -25,7 +25,7 @@ size_t
 resume_first_step(const struct run *run, size_t seq,
     const struct rr_run *prev)
 {
-	const struct cfg_seq *cs = run_seq(run, seq)->cfg;
+	const struct cfg_seq *cs = &run_config(run)->seqs[seq];
 	const struct rr_seq *rs = resume_find(prev, cs->name);
 	bool seq_ok;
 	size_t i;
@@ -58,7 +58,7 @@ resume_seq(struct run *run, size_t seq, const struct rr_run *prev)
 		return 0;
 	/* Each keeps its status there: a skipped step stays one, here and
 	 * in a resume of this run. */
-	rs = resume_find(prev, run_seq(run, seq)->cfg->name);
+	rs = resume_find(prev, run_seq(run, seq)->name);
 	status = xcalloc(first, sizeof *status);
 	for (size_t j = 0; j < first; j++)
 		status[j] = rs->steps[j].status;

@@ -1,5 +1,8 @@
 /* run.c: scheduling sequences and driving each one's steps. */
 #include "run.h"
+#include "run_restore.h"
+#include "run_resume.h"
+#include "run_test.h"
 
 #include <assert.h>
 #include <math.h>
@@ -13,6 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <ev.h>
+
 #include "container_of.h"
 #include "debug.h"
 #include "proc.h"
@@ -22,6 +27,45 @@
 
 extern char **environ;
 
+/* Where a RUNNING sequence's current attempt is. */
+enum run_attempt {
+	RUN_ATT_IDLE,        /* none: the sequence waits, is paused or over */
+	RUN_ATT_READY,       /* due: the next loop pass starts it */
+	RUN_ATT_CONNECT,     /* waiting for its host's ssh connection */
+	RUN_ATT_PROCESS,     /* its process runs (or is being killed) */
+	RUN_ATT_SLEEP,       /* a sleep step's timer runs */
+	RUN_ATT_RETRY_WAIT,  /* failed; the retry delay's timer runs */
+	RUN_ATT_WAIT,        /* a wait_for step watches its condition */
+	RUN_ATT_COND,        /* the step's if: command runs (proc) */
+};
+
+/* Why drove is ending the running attempt. */
+enum run_end {
+	RUN_END_NONE,        /* it ends by itself */
+	RUN_END_SKIP,
+	RUN_END_KILL,
+	RUN_END_ABORT,
+	RUN_END_TIMEOUT,
+};
+
+/* A sequence as the engine drives it. Front ends get &v, plain data; the
+ * rest is the engine's alone. */
+struct run_sequence {
+	struct run_seq v;
+	const struct cfg_seq *cfg;
+	struct run *run;
+	enum run_attempt attempt;
+	enum run_end end_reason;
+	bool queued;         /* in the run's queue of due attempts */
+	struct proc *proc;   /* RUN_ATT_PROCESS, RUN_ATT_COND */
+	ev_timer timer;      /* RUN_ATT_SLEEP, RUN_ATT_RETRY_WAIT */
+	ev_timer timeout;    /* the step's timeout, while it runs */
+	struct remote_wait *wait; /* RUN_ATT_CONNECT */
+	struct wait *watch;  /* RUN_ATT_WAIT (wait.h) */
+	size_t resume_at;    /* the first step to run (--resume) */
+	unsigned short tty_cols, tty_rows;
+};
+
 struct run_observer {
 	run_observer_fn *fn;
 	void *arg;
@@ -30,7 +74,7 @@ struct run_observer {
 struct run {
 	const struct config *cfg;
 	struct run_options opt;
-	struct run_seq *seqs;
+	struct run_sequence *seqs;
 	size_t n_seqs;
 	struct run_observer *obs;
 	size_t n_obs, cap_obs;
@@ -66,17 +110,17 @@ struct run {
  * spawn costs a fork's worth), whatever the number of sequences. */
 #define RUN_BATCH 64
 
-static void run_announce_resumed(struct run_seq *seq);
+static void run_announce_resumed(struct run_sequence *seq);
 static void run_wait_line(struct run *run, size_t i,
     const struct outbuf_line *line);
-static void run_wait_begin(struct run_seq *seq);
-static void run_cond_begin(struct run_seq *seq);
-static void run_attempt_body(struct run_seq *seq);
-static void run_wait_end(struct run_seq *seq);
-static void run_step_spawn(struct run_seq *seq);
+static void run_wait_begin(struct run_sequence *seq);
+static void run_cond_begin(struct run_sequence *seq);
+static void run_attempt_body(struct run_sequence *seq);
+static void run_wait_end(struct run_sequence *seq);
+static void run_step_spawn(struct run_sequence *seq);
 static void run_remote_ready(void *arg, const char *err);
 static void run_request(struct run *run);
-static void run_check(const struct run_seq *seq);
+static void run_check(const struct run_sequence *seq);
 
 /* The time of an event, a duration's ends, a timer's start: fresh, not
  * the loop's cached time, which is as old as the loop pass (and a pass
@@ -106,23 +150,23 @@ run_emit(struct run *run, struct run_event *ev)
 }
 
 static void
-run_emit_seq(struct run_seq *seq)
+run_emit_seq(struct run_sequence *seq)
 {
-	struct run_event ev = { .type = RUN_EV_SEQ, .seq = seq->index,
-		                .step = seq->current };
+	struct run_event ev = { .type = RUN_EV_SEQ, .seq = seq->v.index,
+		                .step = seq->v.current };
 
 	run_emit(seq->run, &ev);
 }
 
 static void
-run_notice(struct run_seq *seq, const char *fmt, ...)
+run_notice(struct run_sequence *seq, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-run_notice(struct run_seq *seq, const char *fmt, ...)
+run_notice(struct run_sequence *seq, const char *fmt, ...)
 {
-	struct run_event ev = { .type = RUN_EV_NOTICE, .seq = seq->index,
-		                .step = seq->current };
+	struct run_event ev = { .type = RUN_EV_NOTICE, .seq = seq->v.index,
+		                .step = seq->v.current };
 	va_list ap;
 	char *text;
 
@@ -136,11 +180,11 @@ run_notice(struct run_seq *seq, const char *fmt, ...)
 
 /* A line of drove's own in the sequence's output (not in the step log). */
 static void
-run_mark(struct run_seq *seq, const char *fmt, ...)
+run_mark(struct run_sequence *seq, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-run_mark(struct run_seq *seq, const char *fmt, ...)
+run_mark(struct run_sequence *seq, const char *fmt, ...)
 {
 	va_list ap;
 	char *text;
@@ -148,38 +192,38 @@ run_mark(struct run_seq *seq, const char *fmt, ...)
 	va_start(ap, fmt);
 	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	outbuf_add_mark(seq->out, text, (unsigned)seq->current, run_now());
+	outbuf_add_mark(seq->v.out, text, (unsigned)seq->v.current, run_now());
 	free(text);
 }
 
 static void
 run_outbuf_line(void *arg, const struct outbuf_line *line)
 {
-	struct run_seq *seq = arg;
-	struct run_event ev = { .type = RUN_EV_LINE, .seq = seq->index,
+	struct run_sequence *seq = arg;
+	struct run_event ev = { .type = RUN_EV_LINE, .seq = seq->v.index,
 		                .step = line->step, .line = line };
 
 	if (line->step < seq->cfg->n_steps)
-		ev.attempt = seq->steps[line->step].attempt;
+		ev.attempt = seq->v.steps[line->step].attempt;
 	run_emit_at(seq->run, &ev, line->time);
 	if (seq->run->output_waits > 0 && !(line->flags & OUTBUF_MARK))
-		run_wait_line(seq->run, seq->index, line);
+		run_wait_line(seq->run, seq->v.index, line);
 }
 
 static void
-run_set_state(struct run_seq *seq, enum seq_state st)
+run_set_state(struct run_sequence *seq, enum seq_state st)
 {
-	if (seq->state == st)
+	if (seq->v.state == st)
 		return;
-	seq->state = st;
-	if (st == SEQ_RUNNING && seq->started == 0)
-		seq->started = run_now();
+	seq->v.state = st;
+	if (st == SEQ_RUNNING && seq->v.started == 0)
+		seq->v.started = run_now();
 	if (seq_state_over(st))
-		seq->ended = run_now();
+		seq->v.ended = run_now();
 	else
-		seq->ended = 0;
+		seq->v.ended = 0;
 	if (st != SEQ_PAUSED)
-		seq->pause = RUN_PAUSE_NONE;
+		seq->v.pause = RUN_PAUSE_NONE;
 	DEBUG_LOG("seq %s: %s", seq->cfg->name, seq_state_name(st));
 	/* A slot, a need met or beyond hope: the next pass looks. */
 	seq->run->check_waiting = true;
@@ -188,9 +232,9 @@ run_set_state(struct run_seq *seq, enum seq_state st)
 }
 
 static bool
-run_seq_active(const struct run_seq *seq)
+run_seq_active(const struct run_sequence *seq)
 {
-	return seq->state == SEQ_RUNNING || seq->state == SEQ_PAUSED;
+	return seq->v.state == SEQ_RUNNING || seq->v.state == SEQ_PAUSED;
 }
 
 /* --- environment ------------------------------------------------------ */
@@ -219,19 +263,19 @@ run_env_set(char ***env, size_t *n, size_t *cap, const char *name,
  * (DROVE_RUN_DIR only for a local step: it is this machine's path). */
 static void
 run_env_add_step(char ***env, size_t *n, size_t *cap,
-    const struct run_seq *seq, const struct run_step *step, bool local)
+    const struct run_sequence *seq, const struct run_step *step, bool local)
 {
 	const struct run *run = seq->run;
+	const struct cfg_step *cs = &seq->cfg->steps[seq->v.current];
 	char buf[32];
 
 	for (size_t i = 0; i < seq->cfg->n_env; i++)
 		run_env_set(env, n, cap, seq->cfg->env[i].name,
 		    seq->cfg->env[i].value);
-	for (size_t i = 0; i < step->cfg->n_env; i++)
-		run_env_set(env, n, cap, step->cfg->env[i].name,
-		    step->cfg->env[i].value);
+	for (size_t i = 0; i < cs->n_env; i++)
+		run_env_set(env, n, cap, cs->env[i].name, cs->env[i].value);
 	run_env_set(env, n, cap, "DROVE_SEQUENCE", seq->cfg->name);
-	run_env_set(env, n, cap, "DROVE_STEP", step->cfg->name);
+	run_env_set(env, n, cap, "DROVE_STEP", cs->name);
 	snprintf(buf, sizeof buf, "%u", step->attempt);
 	run_env_set(env, n, cap, "DROVE_ATTEMPT", buf);
 	if (run->run_id != NULL)
@@ -250,7 +294,7 @@ run_env_add_step(char ***env, size_t *n, size_t *cap,
 /* drove's environment, then what run_env_add_step adds. Caller frees with
  * xstrv_free. */
 static char **
-run_env_build(const struct run_seq *seq, const struct run_step *step)
+run_env_build(const struct run_sequence *seq, const struct run_step *step)
 {
 	char **env = NULL;
 	size_t n = 0, cap = 0;
@@ -269,7 +313,7 @@ run_env_build(const struct run_seq *seq, const struct run_step *step)
  * run_env_add_step adds, not drove's own environment (that is this
  * machine's). Caller frees with xstrv_free. */
 static char **
-run_env_remote(const struct run_seq *seq, const struct run_step *step,
+run_env_remote(const struct run_sequence *seq, const struct run_step *step,
     size_t *n)
 {
 	char **env = NULL;
@@ -285,32 +329,39 @@ run_env_remote(const struct run_seq *seq, const struct run_step *step,
 /* --- steps ------------------------------------------------------------- */
 
 static struct run_step *
-run_cur(struct run_seq *seq)
+run_cur(struct run_sequence *seq)
 {
-	return &seq->steps[seq->current];
+	return &seq->v.steps[seq->v.current];
+}
+
+/* The plan of the current step. */
+static const struct cfg_step *
+run_cfg(const struct run_sequence *seq)
+{
+	return &seq->cfg->steps[seq->v.current];
 }
 
 static void
 run_proc_output(void *arg, const char *data, size_t len)
 {
-	struct run_seq *seq = arg;
+	struct run_sequence *seq = arg;
 	struct run_step *step = run_cur(seq);
-	struct run_event ev = { .type = RUN_EV_OUTPUT, .seq = seq->index,
-		                .step = seq->current,
+	struct run_event ev = { .type = RUN_EV_OUTPUT, .seq = seq->v.index,
+		                .step = seq->v.current,
 		                .attempt = step->attempt,
 		                .data = data, .len = len };
 	double now = run_now();
 
 	run_emit_at(seq->run, &ev, now);
-	outbuf_feed(seq->out, data, len, (unsigned)seq->current, now);
+	outbuf_feed(seq->v.out, data, len, (unsigned)seq->v.current, now);
 }
 
-static void run_step_ended(struct run_seq *seq, enum step_status st);
+static void run_step_ended(struct run_sequence *seq, enum step_status st);
 
 static void
 run_proc_exited(void *arg, int status)
 {
-	struct run_seq *seq = arg;
+	struct run_sequence *seq = arg;
 	struct run_step *step = run_cur(seq);
 	enum step_status st;
 
@@ -334,7 +385,7 @@ run_proc_exited(void *arg, int status)
 /* Queue the current step's next attempt: the loop's next pass starts it
  * (run_pass). */
 static void
-run_attempt_queue(struct run_seq *seq)
+run_attempt_queue(struct run_sequence *seq)
 {
 	struct run *run = seq->run;
 
@@ -342,7 +393,7 @@ run_attempt_queue(struct run_seq *seq)
 	if (!seq->queued) {
 		seq->queued = true;
 		run->queue[(run->q_head + run->q_len) % run->n_seqs] =
-		    seq->index;
+		    seq->v.index;
 		run->q_len++;
 	}
 	run_request(run);
@@ -355,7 +406,7 @@ run_attempt_queue(struct run_seq *seq)
  * ends when it is gone.
  */
 static bool
-run_stop_now(struct run_seq *seq, enum step_status st)
+run_stop_now(struct run_sequence *seq, enum step_status st)
 {
 	switch (seq->attempt) {
 	case RUN_ATT_SLEEP:
@@ -382,7 +433,7 @@ run_stop_now(struct run_seq *seq, enum step_status st)
 /* End the running attempt for `reason`: at once when it has no process,
  * else when its killed process is gone. */
 static void
-run_end_attempt(struct run_seq *seq, enum run_end reason, enum step_status st)
+run_end_attempt(struct run_sequence *seq, enum run_end reason, enum step_status st)
 {
 	static const char *const why[] = { "", "skip", "kill", "abort",
 		"timeout" };
@@ -392,7 +443,7 @@ run_end_attempt(struct run_seq *seq, enum run_end reason, enum step_status st)
 	if (reason != RUN_END_TIMEOUT || seq->end_reason == RUN_END_NONE)
 		seq->end_reason = reason;
 	DEBUG_LOG("kill %s step %zu (%s): %s", seq->cfg->name,
-	    seq->current + 1, run_cur(seq)->cfg->name, why[reason]);
+	    seq->v.current + 1, run_cfg(seq)->name, why[reason]);
 	if (!run_stop_now(seq, st))
 		proc_kill(seq->proc);
 }
@@ -402,8 +453,8 @@ run_end_attempt(struct run_seq *seq, enum run_end reason, enum step_status st)
 static void
 run_proc_started(void *arg)
 {
-	struct run_seq *seq = arg;
-	const struct cfg_step *cs = run_cur(seq)->cfg;
+	struct run_sequence *seq = arg;
+	const struct cfg_step *cs = run_cfg(seq);
 
 	if (cs->timeout > 0 && cs->kind == CFG_STEP_RUN &&
 	    cs->op == CFG_OP_RUN && !ev_is_active(&seq->timeout)) {
@@ -416,18 +467,18 @@ run_proc_started(void *arg)
 static void
 run_timeout_cb(EV_P_ ev_timer *w, int revents)
 {
-	struct run_seq *seq = container_of(w, struct run_seq, timeout);
+	struct run_sequence *seq = container_of(w, struct run_sequence, timeout);
 
 	(void)EV_A;
 	(void)revents;
 	if (seq->attempt == RUN_ATT_WAIT)
 		run_mark(seq, "-- gave up after %gs%s%s%s --",
-		    run_cur(seq)->cfg->timeout, wait_why(seq->watch) ? " (" :
+		    run_cfg(seq)->timeout, wait_why(seq->watch) ? " (" :
 		    "", wait_why(seq->watch) ? wait_why(seq->watch) : "",
 		    wait_why(seq->watch) ? ")" : "");
 	else
 		run_mark(seq, "-- timed out after %gs: killing --",
-		    run_cur(seq)->cfg->timeout);
+		    run_cfg(seq)->timeout);
 	run_end_attempt(seq, RUN_END_TIMEOUT, STEP_TIMEOUT);
 	run_check(seq);
 }
@@ -435,7 +486,7 @@ run_timeout_cb(EV_P_ ev_timer *w, int revents)
 static void
 run_timer_cb(EV_P_ ev_timer *w, int revents)
 {
-	struct run_seq *seq = container_of(w, struct run_seq, timer);
+	struct run_sequence *seq = container_of(w, struct run_sequence, timer);
 	struct run_step *step = run_cur(seq);
 
 	(void)EV_A;
@@ -452,15 +503,15 @@ run_timer_cb(EV_P_ ev_timer *w, int revents)
 
 /* Start an attempt of the current step (from run_pass only). */
 static void
-run_attempt_begin(struct run_seq *seq)
+run_attempt_begin(struct run_sequence *seq)
 {
 	struct run *run = seq->run;
 	struct run_step *step = run_cur(seq);
-	const struct cfg_step *cs = step->cfg;
-	struct run_event ev = { .type = RUN_EV_STEP_START, .seq = seq->index,
-		                .step = seq->current };
+	const struct cfg_step *cs = run_cfg(seq);
+	struct run_event ev = { .type = RUN_EV_STEP_START, .seq = seq->v.index,
+		                .step = seq->v.current };
 
-	assert(seq->state == SEQ_RUNNING && seq->attempt == RUN_ATT_READY);
+	assert(seq->v.state == SEQ_RUNNING && seq->attempt == RUN_ATT_READY);
 	step->attempt++;
 	step->status = STEP_RUNNING;
 	step->started = run_now();
@@ -471,10 +522,10 @@ run_attempt_begin(struct run_seq *seq)
 	ev.attempt = step->attempt;
 	if (step->attempt > 1)
 		run_mark(seq, "-- step %zu/%zu: %s (try %u) --",
-		    seq->current + 1, seq->cfg->n_steps, cs->name,
+		    seq->v.current + 1, seq->cfg->n_steps, cs->name,
 		    step->attempt);
 	else
-		run_mark(seq, "-- step %zu/%zu: %s --", seq->current + 1,
+		run_mark(seq, "-- step %zu/%zu: %s --", seq->v.current + 1,
 		    seq->cfg->n_steps, cs->name);
 	run_emit(run, &ev);
 	run_emit_seq(seq);
@@ -488,15 +539,15 @@ run_attempt_begin(struct run_seq *seq)
 
 /* The attempt itself, once its if: (if any) said yes. */
 static void
-run_attempt_body(struct run_seq *seq)
+run_attempt_body(struct run_sequence *seq)
 {
 	struct run *run = seq->run;
-	const struct cfg_step *cs = run_cur(seq)->cfg;
+	const struct cfg_step *cs = run_cfg(seq);
 
 	if (cs->kind == CFG_STEP_SLEEP) {
 		seq->attempt = RUN_ATT_SLEEP;
 		DEBUG_LOG("sleep %s step %zu (%s): %gs", seq->cfg->name,
-		    seq->current + 1, cs->name, cs->sleep);
+		    seq->v.current + 1, cs->name, cs->sleep);
 		ev_timer_set(&seq->timer, cs->sleep, 0.);
 		ev_timer_start(EV_DEFAULT_UC_ &seq->timer);
 		return;
@@ -518,7 +569,7 @@ run_attempt_body(struct run_seq *seq)
 		seq->attempt = RUN_ATT_CONNECT;
 		DEBUG_LOG("connection to %s: waiting for it (%s step %zu)",
 		    run->cfg->hosts[seq->cfg->host].name, seq->cfg->name,
-		    seq->current + 1);
+		    seq->v.current + 1);
 		run_mark(seq, "-- waiting for the ssh connection to %s --",
 		    run->cfg->hosts[seq->cfg->host].name);
 		return;
@@ -569,11 +620,11 @@ run_download_dirs(const char *cwd, const char *to, char **err)
 /* Start the current attempt's process: the command here, or ssh or scp
  * for the sequence's host. */
 static void
-run_step_spawn(struct run_seq *seq)
+run_step_spawn(struct run_sequence *seq)
 {
 	struct run *run = seq->run;
 	struct run_step *step = run_cur(seq);
-	const struct cfg_step *cs = step->cfg;
+	const struct cfg_step *cs = run_cfg(seq);
 	struct proc_spec spec = {
 		.shell = run->cfg->shell,
 		.command = cs->run,
@@ -614,7 +665,7 @@ run_step_spawn(struct run_seq *seq)
 	xstrv_free(argv);
 	if (seq->proc == NULL) {
 		DEBUG_LOG("spawn %s step %zu (%s) #%u failed: %s",
-		    seq->cfg->name, seq->current + 1, cs->name, step->attempt,
+		    seq->cfg->name, seq->v.current + 1, cs->name, step->attempt,
 		    err);
 		run_proc_output(seq, err, strlen(err));
 		run_proc_output(seq, "\n", 1);
@@ -624,7 +675,7 @@ run_step_spawn(struct run_seq *seq)
 		return;
 	}
 	DEBUG_LOG("spawn %s step %zu (%s) #%u%s%s", seq->cfg->name,
-	    seq->current + 1, cs->name, step->attempt,
+	    seq->v.current + 1, cs->name, step->attempt,
 	    cs->op == CFG_OP_RUN ? "" : " on ",
 	    cs->op == CFG_OP_RUN ? "" : run->cfg->hosts[seq->cfg->host].name);
 }
@@ -633,14 +684,14 @@ run_step_spawn(struct run_seq *seq)
 static void
 run_remote_ready(void *arg, const char *err)
 {
-	struct run_seq *seq = arg;
+	struct run_sequence *seq = arg;
 	const char *host = seq->run->cfg->hosts[seq->cfg->host].name;
 
 	assert(seq->attempt == RUN_ATT_CONNECT);
 	seq->wait = NULL;
 	if (err != NULL) {
 		DEBUG_LOG("connection to %s: down (%s step %zu): %s", host,
-		    seq->cfg->name, seq->current + 1, err);
+		    seq->cfg->name, seq->v.current + 1, err);
 		/* ssh's own words, and its status for a failed connection. */
 		run_proc_output(seq, err, strlen(err));
 		run_cur(seq)->exit_code = 255;
@@ -650,36 +701,36 @@ run_remote_ready(void *arg, const char *err)
 		return;
 	}
 	DEBUG_LOG("connection to %s: up (%s step %zu)", host, seq->cfg->name,
-	    seq->current + 1);
+	    seq->v.current + 1);
 	run_step_spawn(seq);
 	run_check(seq);
 }
 
 static void
-run_seq_finish(struct run_seq *seq, enum seq_state st)
+run_seq_finish(struct run_sequence *seq, enum seq_state st)
 {
 	seq->attempt = RUN_ATT_IDLE;
-	seq->hold = false;
+	seq->v.hold = false;
 	run_set_state(seq, st);
 }
 
 /* Move on to the next step, or finish the sequence. */
 static void
-run_seq_advance(struct run_seq *seq)
+run_seq_advance(struct run_sequence *seq)
 {
-	seq->current++;
-	if (seq->current >= seq->cfg->n_steps) {
-		run_seq_finish(seq, seq->had_failure ? SEQ_FAILED : SEQ_OK);
+	seq->v.current++;
+	if (seq->v.current >= seq->cfg->n_steps) {
+		run_seq_finish(seq, seq->v.had_failure ? SEQ_FAILED : SEQ_OK);
 		return;
 	}
-	if (seq->hold) {
-		seq->hold = false;
+	if (seq->v.hold) {
+		seq->v.hold = false;
 		seq->attempt = RUN_ATT_IDLE;
-		seq->pause = RUN_PAUSE_HOLD;
+		seq->v.pause = RUN_PAUSE_HOLD;
 		DEBUG_LOG("pause %s before step %zu: held by the operator",
-		    seq->cfg->name, seq->current + 1);
+		    seq->cfg->name, seq->v.current + 1);
 		run_mark(seq, "-- held by operator before step %zu --",
-		    seq->current + 1);
+		    seq->v.current + 1);
 		run_set_state(seq, SEQ_PAUSED);
 		return;
 	}
@@ -693,13 +744,13 @@ run_seq_advance(struct run_seq *seq)
 /* The current attempt ended with status `st` (before drove's own reasons
  * for ending it are applied). */
 static void
-run_step_ended(struct run_seq *seq, enum step_status st)
+run_step_ended(struct run_sequence *seq, enum step_status st)
 {
 	struct run *run = seq->run;
 	struct run_step *step = run_cur(seq);
-	const struct cfg_step *cs = step->cfg;
-	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->index,
-		                .step = seq->current,
+	const struct cfg_step *cs = run_cfg(seq);
+	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->v.index,
+		                .step = seq->v.current,
 		                .attempt = step->attempt };
 	enum run_end reason = seq->end_reason;
 
@@ -730,9 +781,9 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 	step->status = st;
 	step->ended = run_now();
 	DEBUG_LOG("end %s step %zu (%s) #%u: %s, exit %d, signal %d",
-	    seq->cfg->name, seq->current + 1, cs->name, step->attempt,
+	    seq->cfg->name, seq->v.current + 1, cs->name, step->attempt,
 	    step_status_name(st), step->exit_code, step->signal);
-	outbuf_flush(seq->out, run_now());
+	outbuf_flush(seq->v.out, run_now());
 	run_emit(run, &ev);
 
 	if (st == STEP_OK || st == STEP_SKIPPED) {
@@ -758,7 +809,7 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		step->retry_at = run_now() + cs->retry_delay;
 		seq->attempt = RUN_ATT_RETRY_WAIT;
 		DEBUG_LOG("retry %s step %zu (%s) in %gs: %s, try %u of %u",
-		    seq->cfg->name, seq->current + 1, cs->name,
+		    seq->cfg->name, seq->v.current + 1, cs->name,
 		    cs->retry_delay, why, step->attempt + 1, cs->retries + 1);
 		run_mark(seq, "-- %s (%s); retry %u of %u in %gs --",
 		    step_status_name(st), why, step->attempt,
@@ -783,17 +834,17 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 		    step->ended - step->started);
 	switch (cs->on_failure) {
 	case CFG_ONFAIL_CONTINUE:
-		seq->had_failure = true;
+		seq->v.had_failure = true;
 		run_seq_advance(seq);
 		return;
 	case CFG_ONFAIL_PAUSE:
 		if (run->opt.interactive) {
-			seq->pause = RUN_PAUSE_FAILURE;
-			seq->hold = false;
+			seq->v.pause = RUN_PAUSE_FAILURE;
+			seq->v.hold = false;
 			DEBUG_LOG("pause %s at step %zu: it failed",
-			    seq->cfg->name, seq->current + 1);
+			    seq->cfg->name, seq->v.current + 1);
 			run_mark(seq, "-- step %zu %s: waiting for the operator "
-			    "(r retry, s skip, a abort) --", seq->current + 1,
+			    "(r retry, s skip, a abort) --", seq->v.current + 1,
 			    step_status_name(st));
 			run_set_state(seq, SEQ_PAUSED);
 			return;
@@ -815,9 +866,9 @@ run_step_ended(struct run_seq *seq, enum step_status st)
 static void
 run_cond_exited(void *arg, int status)
 {
-	struct run_seq *seq = arg;
+	struct run_sequence *seq = arg;
 	struct run_step *step = run_cur(seq);
-	const struct cfg_step *cs = step->cfg;
+	const struct cfg_step *cs = run_cfg(seq);
 
 	assert(seq->attempt == RUN_ATT_COND);
 	proc_free(seq->proc);
@@ -854,11 +905,11 @@ run_cond_exited(void *arg, int status)
 
 /* Run the current step's if: command, here, with the step's env. */
 static void
-run_cond_begin(struct run_seq *seq)
+run_cond_begin(struct run_sequence *seq)
 {
 	struct run *run = seq->run;
 	struct run_step *step = run_cur(seq);
-	const struct cfg_step *cs = step->cfg;
+	const struct cfg_step *cs = run_cfg(seq);
 	struct proc_spec spec = {
 		.shell = run->cfg->shell,
 		.command = cs->cond,
@@ -916,7 +967,7 @@ run_wait_what(const struct run *run, const struct cfg_step *cs, char *buf,
 static void
 run_wait_done(void *arg)
 {
-	struct run_seq *seq = arg;
+	struct run_sequence *seq = arg;
 
 	assert(seq->attempt == RUN_ATT_WAIT);
 	run_wait_end(seq);
@@ -927,9 +978,9 @@ run_wait_done(void *arg)
 
 /* Stop watching (the attempt ends). */
 static void
-run_wait_end(struct run_seq *seq)
+run_wait_end(struct run_sequence *seq)
 {
-	const struct cfg_step *cs = run_cur(seq)->cfg;
+	const struct cfg_step *cs = run_cfg(seq);
 
 	if (cs->wait.kind == CFG_WAIT_OUTPUT)
 		seq->run->output_waits--;
@@ -942,12 +993,12 @@ static void
 run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
 {
 	for (size_t k = 0; k < run->n_seqs; k++) {
-		struct run_seq *w = &run->seqs[k];
+		struct run_sequence *w = &run->seqs[k];
 		const struct cfg_step *cs;
 
 		if (w->attempt != RUN_ATT_WAIT || w->watch == NULL)
 			continue;
-		cs = run_cur(w)->cfg;
+		cs = run_cfg(w);
 		if (cs->wait.kind == CFG_WAIT_OUTPUT && cs->wait.seq >= 0 &&
 		    (size_t)cs->wait.seq == i &&
 		    wait_output_line(w->watch, line->text, line->len)) {
@@ -961,10 +1012,10 @@ run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
 
 /* Start watching the current step's condition. */
 static void
-run_wait_begin(struct run_seq *seq)
+run_wait_begin(struct run_sequence *seq)
 {
 	struct run *run = seq->run;
-	const struct cfg_step *cs = run_cur(seq)->cfg;
+	const struct cfg_step *cs = run_cfg(seq);
 	const struct outbuf *ob;
 	const struct outbuf_line *l;
 	char what[512], d[32];
@@ -995,7 +1046,7 @@ run_wait_begin(struct run_seq *seq)
 		run->output_waits++;
 		/* What it printed before counts: a server may be ready
 		 * before anyone waits for it. */
-		ob = run->seqs[cs->wait.seq].out;
+		ob = run->seqs[cs->wait.seq].v.out;
 		for (size_t k = 0; k < outbuf_count(ob); k++) {
 			l = outbuf_get(ob, k);
 			if (!(l->flags & OUTBUF_MARK) &&
@@ -1023,10 +1074,10 @@ run_wait_begin(struct run_seq *seq)
 
 /* The state machine's invariants, at rest (between transitions). */
 static void
-run_check(const struct run_seq *seq)
+run_check(const struct run_sequence *seq)
 {
-	const struct run_step *step = seq->current < seq->cfg->n_steps ?
-	    &seq->steps[seq->current] : NULL;
+	const struct run_step *step = seq->v.current < seq->cfg->n_steps ?
+	    &seq->v.steps[seq->v.current] : NULL;
 
 	(void)step;
 	assert((seq->attempt == RUN_ATT_PROCESS ||
@@ -1040,10 +1091,10 @@ run_check(const struct run_seq *seq)
 	    seq->attempt == RUN_ATT_PROCESS ||
 	    seq->attempt == RUN_ATT_WAIT);
 	assert((seq->attempt == RUN_ATT_WAIT) == (seq->watch != NULL));
-	assert((seq->state == SEQ_RUNNING) ==
+	assert((seq->v.state == SEQ_RUNNING) ==
 	    (seq->attempt != RUN_ATT_IDLE));
-	assert((seq->state == SEQ_PAUSED) == (seq->pause != RUN_PAUSE_NONE));
-	assert(!seq->hold || seq->state == SEQ_RUNNING);
+	assert((seq->v.state == SEQ_PAUSED) == (seq->v.pause != RUN_PAUSE_NONE));
+	assert(!seq->v.hold || seq->v.state == SEQ_RUNNING);
 	assert(seq->end_reason == RUN_END_NONE ||
 	    seq->attempt == RUN_ATT_PROCESS || seq->attempt == RUN_ATT_COND);
 	assert(seq->attempt == RUN_ATT_IDLE || step != NULL);
@@ -1073,10 +1124,10 @@ run_limit(const struct run *run)
 }
 
 static void
-run_seq_begin(struct run_seq *seq)
+run_seq_begin(struct run_sequence *seq)
 {
-	seq->current = seq->resume_at;
-	seq->had_failure = false;
+	seq->v.current = seq->resume_at;
+	seq->v.had_failure = false;
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
 	if (seq->resume_at > 0)
@@ -1089,13 +1140,13 @@ run_seq_begin(struct run_seq *seq)
 /* Is every need of seq ok (1), is one of them beyond hope (-1), or not
  * yet known (0)? */
 static int
-run_needs_met(const struct run *run, const struct run_seq *seq)
+run_needs_met(const struct run *run, const struct run_sequence *seq)
 {
 	int met = 1;
 
 	for (size_t i = 0; i < seq->cfg->n_needs; i++) {
-		const struct run_seq *need = &run->seqs[seq->cfg->needs[i]];
-		switch (need->state) {
+		const struct run_sequence *need = &run->seqs[seq->cfg->needs[i]];
+		switch (need->v.state) {
 		case SEQ_OK:
 			break;
 		case SEQ_FAILED:
@@ -1112,7 +1163,7 @@ run_needs_met(const struct run *run, const struct run_seq *seq)
 /* A blocked pane says what it waits for, and why it cannot go on: the
  * needs that did not succeed. */
 static void
-run_blocked_mark(const struct run *run, struct run_seq *seq)
+run_blocked_mark(const struct run *run, struct run_sequence *seq)
 {
 	char names[256] = "";
 	size_t used = 0, n = 0;
@@ -1121,14 +1172,14 @@ run_blocked_mark(const struct run *run, struct run_seq *seq)
 	 * into success. */
 
 	for (size_t i = 0; i < seq->cfg->n_needs; i++) {
-		const struct run_seq *need = &run->seqs[seq->cfg->needs[i]];
-		if (need->state != SEQ_FAILED && need->state != SEQ_BLOCKED &&
-		    need->state != SEQ_ABORTED)
+		const struct run_sequence *need = &run->seqs[seq->cfg->needs[i]];
+		if (need->v.state != SEQ_FAILED && need->v.state != SEQ_BLOCKED &&
+		    need->v.state != SEQ_ABORTED)
 			continue;
 		if (used < sizeof names)
 			used += (size_t)snprintf(names + used,
 			    sizeof names - used, "%s%s (%s)", n ? ", " : "",
-			    need->cfg->name, seq_state_name(need->state));
+			    need->cfg->name, seq_state_name(need->v.state));
 		n++;
 	}
 	run_mark(seq, "-- blocked: waits for %s --", names);
@@ -1143,7 +1194,7 @@ run_settled(const struct run *run)
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		if (run_seq_active(&run->seqs[i]))
 			return false;
-		if (run->seqs[i].state == SEQ_WAITING && !run->stopping)
+		if (run->seqs[i].v.state == SEQ_WAITING && !run->stopping)
 			return false;
 	}
 	return true;
@@ -1164,25 +1215,25 @@ run_check_waiting(struct run *run)
 			if (run_seq_active(&run->seqs[i]))
 				active++;
 		for (size_t i = 0; i < run->n_seqs; i++) {
-			struct run_seq *seq = &run->seqs[i];
+			struct run_sequence *seq = &run->seqs[i];
 			int met;
 
-			if (seq->state != SEQ_WAITING &&
-			    seq->state != SEQ_BLOCKED)
+			if (seq->v.state != SEQ_WAITING &&
+			    seq->v.state != SEQ_BLOCKED)
 				continue;
 			met = run_needs_met(run, seq);
-			if (met < 0 && seq->state == SEQ_WAITING) {
+			if (met < 0 && seq->v.state == SEQ_WAITING) {
 				DEBUG_LOG("schedule: %s is blocked: a need "
 				    "did not succeed", seq->cfg->name);
 				run_blocked_mark(run, seq);
 				run_set_state(seq, SEQ_BLOCKED);
-			} else if (met >= 0 && seq->state == SEQ_BLOCKED) {
+			} else if (met >= 0 && seq->v.state == SEQ_BLOCKED) {
 				/* A need was retried: hope again. */
 				DEBUG_LOG("schedule: %s waits again: a need "
 				    "was retried", seq->cfg->name);
 				run_set_state(seq, SEQ_WAITING);
 			}
-			if (seq->state == SEQ_WAITING && met == 1 &&
+			if (seq->v.state == SEQ_WAITING && met == 1 &&
 			    !run->stopping && (limit == 0 || active < limit)) {
 				active++;
 				DEBUG_LOG("schedule: start %s (needs met, %lu "
@@ -1204,7 +1255,7 @@ run_pass(struct run *run)
 
 	run_check_waiting(run);
 	while (run->q_len > 0 && started < RUN_BATCH) {
-		struct run_seq *seq = &run->seqs[run->queue[run->q_head]];
+		struct run_sequence *seq = &run->seqs[run->queue[run->q_head]];
 
 		run->q_head = (run->q_head + 1) % run->n_seqs;
 		run->q_len--;
@@ -1280,18 +1331,24 @@ run_create(const struct config *cfg, const struct run_options *opt)
 	run->n_seqs = cfg->n_seqs;
 	run->seqs = xcalloc(cfg->n_seqs, sizeof *run->seqs);
 	for (size_t i = 0; i < cfg->n_seqs; i++) {
-		struct run_seq *seq = &run->seqs[i];
+		struct run_sequence *seq = &run->seqs[i];
 		seq->cfg = &cfg->seqs[i];
-		seq->index = i;
+		seq->v.name = seq->cfg->name;
+		seq->v.index = i;
+		seq->v.n_steps = seq->cfg->n_steps;
 		seq->run = run;
-		seq->state = SEQ_WAITING;
-		seq->steps = xcalloc(seq->cfg->n_steps ? seq->cfg->n_steps : 1,
-		    sizeof *seq->steps);
+		seq->v.state = SEQ_WAITING;
+		seq->v.steps = xcalloc(seq->cfg->n_steps ? seq->cfg->n_steps : 1,
+		    sizeof *seq->v.steps);
 		for (size_t j = 0; j < seq->cfg->n_steps; j++) {
-			seq->steps[j].cfg = &seq->cfg->steps[j];
-			seq->steps[j].exit_code = -1;
+			const struct cfg_step *cs = &seq->cfg->steps[j];
+			seq->v.steps[j].name = cs->name;
+			seq->v.steps[j].retries = cs->retries;
+			seq->v.steps[j].tty = cs->tty &&
+			    cs->kind == CFG_STEP_RUN;
+			seq->v.steps[j].exit_code = -1;
 		}
-		seq->out = outbuf_create(opt->scrollback ? opt->scrollback :
+		seq->v.out = outbuf_create(opt->scrollback ? opt->scrollback :
 		    cfg->scrollback, run_outbuf_line, seq);
 		ev_init(&seq->timer, run_timer_cb);
 		ev_init(&seq->timeout, run_timeout_cb);
@@ -1313,7 +1370,7 @@ run_free(struct run *run)
 	ev_prepare_stop(EV_DEFAULT_UC_ &run->pass);
 	ev_idle_stop(EV_DEFAULT_UC_ &run->spin);
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		struct run_seq *seq = &run->seqs[i];
+		struct run_sequence *seq = &run->seqs[i];
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
 		proc_free(seq->proc);
@@ -1326,8 +1383,8 @@ run_free(struct run *run)
 	/* Masters not closed by run_disconnect are killed now. */
 	remote_free(run->remote);
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		outbuf_free(run->seqs[i].out);
-		free(run->seqs[i].steps);
+		outbuf_free(run->seqs[i].v.out);
+		free(run->seqs[i].v.steps);
 	}
 	free(run->resumed_from);
 	free(run->queue);
@@ -1380,9 +1437,9 @@ run_start(struct run *run)
  * (a step_end of attempt 0 per step, so that this run can be resumed in
  * turn), and settle the sequences that are done. */
 static void
-run_announce_resumed(struct run_seq *seq)
+run_announce_resumed(struct run_sequence *seq)
 {
-	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->index };
+	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->v.index };
 	size_t n = seq->cfg->n_steps;
 
 	if (seq->resume_at == 0)
@@ -1395,12 +1452,12 @@ run_announce_resumed(struct run_seq *seq)
 		    "step %zu", seq->resume_at, seq->run->resumed_from,
 		    seq->resume_at + 1);
 	for (size_t j = 0; j < seq->resume_at && j < n; j++) {
-		seq->steps[j].started = seq->steps[j].ended = run_now();
+		seq->v.steps[j].started = seq->v.steps[j].ended = run_now();
 		ev.step = j;
 		run_emit(seq->run, &ev);
 	}
 	if (seq->resume_at >= n) {
-		seq->current = n;
+		seq->v.current = n;
 		run_set_state(seq, SEQ_OK);
 	}
 }
@@ -1409,7 +1466,7 @@ void
 run_resume_from(struct run *run, size_t i, size_t first, const char *from,
     const enum step_status *status)
 {
-	struct run_seq *seq;
+	struct run_sequence *seq;
 
 	if (i >= run->n_seqs || first == 0)
 		return;
@@ -1422,10 +1479,10 @@ run_resume_from(struct run *run, size_t i, size_t first, const char *from,
 	}
 	seq->resume_at = first;
 	for (size_t j = 0; j < first; j++) {
-		seq->steps[j].status = status != NULL &&
+		seq->v.steps[j].status = status != NULL &&
 		    status[j] == STEP_SKIPPED ? STEP_SKIPPED : STEP_OK;
-		seq->steps[j].resumed = true;
-		seq->steps[j].exit_code = 0;
+		seq->v.steps[j].resumed = true;
+		seq->v.steps[j].exit_code = 0;
 	}
 }
 
@@ -1467,6 +1524,12 @@ run_remote(const struct run *run)
 	return run->remote;
 }
 
+size_t
+run_resume_at(const struct run *run, size_t i)
+{
+	return i < run->n_seqs ? run->seqs[i].resume_at : 0;
+}
+
 void
 run_finish(struct run *run, const char *why, int exit_code)
 {
@@ -1483,13 +1546,13 @@ int
 run_exit_status(const struct run *run)
 {
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		const struct run_seq *seq = &run->seqs[i];
-		if (seq->state != SEQ_OK)
+		const struct run_sequence *seq = &run->seqs[i];
+		if (seq->v.state != SEQ_OK)
 			return 1;
 		if (!run->opt.fail_on_skip)
 			continue;
 		for (size_t j = 0; j < seq->cfg->n_steps; j++)
-			if (seq->steps[j].status == STEP_SKIPPED)
+			if (seq->v.steps[j].status == STEP_SKIPPED)
 				return 1;
 	}
 	return 0;
@@ -1516,7 +1579,7 @@ run_seq_count(const struct run *run)
 const struct run_seq *
 run_seq(const struct run *run, size_t i)
 {
-	return i < run->n_seqs ? &run->seqs[i] : NULL;
+	return i < run->n_seqs ? &run->seqs[i].v : NULL;
 }
 
 double
@@ -1536,7 +1599,7 @@ run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
     size_t *skipped)
 {
 	*ok = *failed = *skipped = 0;
-	for (size_t i = 0; i < seq->cfg->n_steps; i++) {
+	for (size_t i = 0; i < seq->n_steps; i++) {
 		switch (seq->steps[i].status) {
 		case STEP_OK:
 			(*ok)++;
@@ -1561,11 +1624,11 @@ run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
  * ends, and a line in the output. A stop is the run's, not an answer to a
  * step: it carries its reason and leaves the output as it is. */
 static void
-run_announce(struct run_seq *seq, enum run_action act, const char *why,
+run_announce(struct run_sequence *seq, enum run_action act, const char *why,
     const char *who)
 {
-	struct run_event ev = { .type = RUN_EV_ACTION, .seq = seq->index,
-		                .step = seq->current, .action = act,
+	struct run_event ev = { .type = RUN_EV_ACTION, .seq = seq->v.index,
+		                .step = seq->v.current, .action = act,
 		                .text = why, .who = who };
 	char stamp[16];
 	time_t now = time(NULL);
@@ -1575,8 +1638,8 @@ run_announce(struct run_seq *seq, enum run_action act, const char *why,
 		run_emit(seq->run, &ev);
 		return;
 	}
-	if (seq->current < seq->cfg->n_steps)
-		ev.attempt = seq->steps[seq->current].attempt;
+	if (seq->v.current < seq->cfg->n_steps)
+		ev.attempt = seq->v.steps[seq->v.current].attempt;
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
 	run_emit(seq->run, &ev);
@@ -1587,20 +1650,20 @@ run_announce(struct run_seq *seq, enum run_action act, const char *why,
 /* A stopped-at step (paused after its failure, or the sequence failed
  * on it) can be acted on as if it were paused. */
 static bool
-run_seq_stopped_at_step(const struct run_seq *seq)
+run_seq_stopped_at_step(const struct run_sequence *seq)
 {
-	if (seq->current >= seq->cfg->n_steps)
+	if (seq->v.current >= seq->cfg->n_steps)
 		return false;
 	/* An aborted sequence that had started is retried like a failed
 	 * one: the operator may abort in haste. */
-	return (seq->state == SEQ_PAUSED &&
-	    seq->pause == RUN_PAUSE_FAILURE) || seq->state == SEQ_FAILED ||
-	    (seq->state == SEQ_ABORTED && seq->started > 0);
+	return (seq->v.state == SEQ_PAUSED &&
+	    seq->v.pause == RUN_PAUSE_FAILURE) || seq->v.state == SEQ_FAILED ||
+	    (seq->v.state == SEQ_ABORTED && seq->v.started > 0);
 }
 
 /* The current attempt runs: a process, a sleep, a wait for its host. */
 static bool
-run_seq_step_running(const struct run_seq *seq)
+run_seq_step_running(const struct run_sequence *seq)
 {
 	return seq->attempt == RUN_ATT_PROCESS ||
 	    seq->attempt == RUN_ATT_SLEEP || seq->attempt == RUN_ATT_CONNECT ||
@@ -1608,7 +1671,7 @@ run_seq_step_running(const struct run_seq *seq)
 }
 
 static const char *
-run_can_retry(const struct run_seq *seq)
+run_can_retry(const struct run_sequence *seq)
 {
 	if (seq->attempt == RUN_ATT_RETRY_WAIT)
 		return NULL;
@@ -1620,7 +1683,7 @@ run_can_retry(const struct run_seq *seq)
 }
 
 static void
-run_do_retry(struct run_seq *seq)
+run_do_retry(struct run_sequence *seq)
 {
 	if (seq->attempt == RUN_ATT_RETRY_WAIT) {
 		/* Do not wait for the delay. */
@@ -1635,7 +1698,7 @@ run_do_retry(struct run_seq *seq)
 }
 
 static const char *
-run_can_skip(const struct run_seq *seq)
+run_can_skip(const struct run_sequence *seq)
 {
 	if (run_seq_step_running(seq))
 		return NULL;
@@ -1648,11 +1711,11 @@ run_can_skip(const struct run_seq *seq)
 }
 
 static void
-run_do_skip(struct run_seq *seq)
+run_do_skip(struct run_sequence *seq)
 {
 	struct run_step *step = run_cur(seq);
-	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->index,
-		                .step = seq->current,
+	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->v.index,
+		                .step = seq->v.current,
 		                .attempt = step->attempt };
 
 	if (run_seq_step_running(seq)) {
@@ -1673,28 +1736,28 @@ run_do_skip(struct run_seq *seq)
 }
 
 static const char *
-run_can_kill(const struct run_seq *seq)
+run_can_kill(const struct run_sequence *seq)
 {
 	return run_seq_step_running(seq) ? NULL : "no step is running";
 }
 
 static void
-run_do_kill(struct run_seq *seq)
+run_do_kill(struct run_sequence *seq)
 {
 	run_end_attempt(seq, RUN_END_KILL, STEP_KILLED);
 }
 
 static const char *
-run_can_abort(const struct run_seq *seq)
+run_can_abort(const struct run_sequence *seq)
 {
-	if (seq->state == SEQ_OK || seq->state == SEQ_FAILED ||
-	    seq->state == SEQ_ABORTED)
+	if (seq->v.state == SEQ_OK || seq->v.state == SEQ_FAILED ||
+	    seq->v.state == SEQ_ABORTED)
 		return "the sequence is over";
 	return NULL;
 }
 
 static void
-run_do_abort(struct run_seq *seq)
+run_do_abort(struct run_sequence *seq)
 {
 	switch (seq->attempt) {
 	case RUN_ATT_CONNECT:
@@ -1712,49 +1775,49 @@ run_do_abort(struct run_seq *seq)
 	case RUN_ATT_IDLE:
 		break;
 	}
-	if (!seq_state_over(seq->state) || seq->state == SEQ_BLOCKED)
+	if (!seq_state_over(seq->v.state) || seq->v.state == SEQ_BLOCKED)
 		run_seq_finish(seq, SEQ_ABORTED);
 }
 
 static const char *
-run_can_hold(const struct run_seq *seq)
+run_can_hold(const struct run_sequence *seq)
 {
-	if (seq->state != SEQ_RUNNING)
+	if (seq->v.state != SEQ_RUNNING)
 		return "the sequence is not running";
-	return seq->hold ? "the sequence is already held" : NULL;
+	return seq->v.hold ? "the sequence is already held" : NULL;
 }
 
 static void
-run_do_hold(struct run_seq *seq)
+run_do_hold(struct run_sequence *seq)
 {
-	seq->hold = true;
+	seq->v.hold = true;
 	run_emit_seq(seq);
 }
 
 static const char *
-run_can_release(const struct run_seq *seq)
+run_can_release(const struct run_sequence *seq)
 {
-	if (seq->state != SEQ_RUNNING)
+	if (seq->v.state != SEQ_RUNNING)
 		return "the sequence is not running";
-	return seq->hold ? NULL : "the sequence is not held";
+	return seq->v.hold ? NULL : "the sequence is not held";
 }
 
 static void
-run_do_release(struct run_seq *seq)
+run_do_release(struct run_sequence *seq)
 {
-	seq->hold = false;
+	seq->v.hold = false;
 	run_emit_seq(seq);
 }
 
 static const char *
-run_can_resume(const struct run_seq *seq)
+run_can_resume(const struct run_sequence *seq)
 {
-	return seq->state == SEQ_PAUSED && seq->pause == RUN_PAUSE_HOLD ?
+	return seq->v.state == SEQ_PAUSED && seq->v.pause == RUN_PAUSE_HOLD ?
 	    NULL : "the sequence is not held";
 }
 
 static void
-run_do_resume(struct run_seq *seq)
+run_do_resume(struct run_sequence *seq)
 {
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
@@ -1762,24 +1825,24 @@ run_do_resume(struct run_seq *seq)
 }
 
 static const char *
-run_can_stop(const struct run_seq *seq)
+run_can_stop(const struct run_sequence *seq)
 {
 	/* A blocked sequence stays blocked: that is why it never ran,
 	 * whatever stopped the rest. */
-	return seq->state == SEQ_WAITING || run_seq_active(seq) ? NULL :
+	return seq->v.state == SEQ_WAITING || run_seq_active(seq) ? NULL :
 	    "the sequence is over";
 }
 
 static void
-run_do_stop(struct run_seq *seq)
+run_do_stop(struct run_sequence *seq)
 {
 	run_do_abort(seq);
 }
 
 /* The dispatch: each action's legality and effect, from the table. */
 static const struct {
-	const char *(*can)(const struct run_seq *seq);
-	void (*apply)(struct run_seq *seq);
+	const char *(*can)(const struct run_sequence *seq);
+	void (*apply)(struct run_sequence *seq);
 } run_actions[] = {
 #define RUN_ACTION_ROW(NAME, name, done) \
 	[RUN_ACT_##NAME] = { run_can_##name, run_do_##name },
@@ -1851,12 +1914,12 @@ run_stop_all(struct run *run, const char *why)
 ssize_t
 run_write_input(struct run *run, size_t i, const char *data, size_t len)
 {
-	struct run_seq *seq;
+	struct run_sequence *seq;
 
 	if (i >= run->n_seqs)
 		return -1;
 	seq = &run->seqs[i];
-	if (seq->proc == NULL || !run_cur(seq)->cfg->tty)
+	if (seq->proc == NULL || !run_cfg(seq)->tty)
 		return -1;
 	return proc_write(seq->proc, data, len);
 }
@@ -1865,14 +1928,14 @@ void
 run_resize_tty(struct run *run, size_t i, unsigned short cols,
     unsigned short rows)
 {
-	struct run_seq *seq;
+	struct run_sequence *seq;
 
 	if (i >= run->n_seqs)
 		return;
 	seq = &run->seqs[i];
 	seq->tty_cols = cols;
 	seq->tty_rows = rows;
-	if (seq->proc != NULL && run_cur(seq)->cfg->tty)
+	if (seq->proc != NULL && run_cfg(seq)->tty)
 		proc_resize(seq->proc, cols, rows);
 }
 
@@ -1900,7 +1963,7 @@ run_replica_seq(struct run *run, size_t i)
 	if (!run->frozen || i >= run->n_seqs)
 		return NULL;
 	run->replica = true;
-	return &run->seqs[i];
+	return &run->seqs[i].v;
 }
 
 void
@@ -1926,22 +1989,22 @@ void
 run_restore_seq(struct run *run, size_t i, enum seq_state st,
     double started, double ended)
 {
-	struct run_seq *seq;
+	struct run_sequence *seq;
 
 	if (!run->frozen || i >= run->n_seqs)
 		return;
 	seq = &run->seqs[i];
-	seq->state = st;
-	seq->started = started;
-	seq->ended = ended;
+	seq->v.state = st;
+	seq->v.started = started;
+	seq->v.ended = ended;
 	/* The step it stopped at: the first that did not succeed. */
-	seq->current = 0;
-	while (seq->current < seq->cfg->n_steps &&
-	    (seq->steps[seq->current].status == STEP_OK ||
-	    seq->steps[seq->current].status == STEP_SKIPPED ||
-	    (seq->steps[seq->current].status != STEP_PENDING &&
-	    seq->cfg->steps[seq->current].on_failure == CFG_ONFAIL_CONTINUE)))
-		seq->current++;
+	seq->v.current = 0;
+	while (seq->v.current < seq->cfg->n_steps &&
+	    (seq->v.steps[seq->v.current].status == STEP_OK ||
+	    seq->v.steps[seq->v.current].status == STEP_SKIPPED ||
+	    (seq->v.steps[seq->v.current].status != STEP_PENDING &&
+	    seq->cfg->steps[seq->v.current].on_failure == CFG_ONFAIL_CONTINUE)))
+		seq->v.current++;
 	if (run->started == 0 || (started > 0 && started < run->started))
 		run->started = started;
 }
@@ -1956,7 +2019,7 @@ run_restore_step(struct run *run, size_t i, size_t step, enum step_status st,
 	if (!run->frozen || i >= run->n_seqs ||
 	    step >= run->seqs[i].cfg->n_steps)
 		return;
-	s = &run->seqs[i].steps[step];
+	s = &run->seqs[i].v.steps[step];
 	s->status = st;
 	s->attempt = attempts;
 	s->exit_code = exit_code;

@@ -226,7 +226,7 @@ runlog_event_end(struct runlog *rl, struct json *j)
 static void
 runlog_seq_fields(struct json *j, const struct run_seq *seq)
 {
-	json_str(j, RF(SEQ), seq->cfg->name);
+	json_str(j, RF(SEQ), seq->name);
 	json_int(j, RF(SEQ_INDEX), (long long)seq->index);
 }
 
@@ -237,12 +237,13 @@ runlog_step_fields(struct runlog *rl, struct json *j,
 	char *path;
 
 	runlog_seq_fields(j, seq);
-	if (step >= seq->cfg->n_steps)
+	if (step >= seq->n_steps)
 		return;
-	json_str(j, RF(STEP), seq->cfg->steps[step].name);
+	json_str(j, RF(STEP), seq->steps[step].name);
 	json_int(j, RF(STEP_INDEX), (long long)step);
 	json_int(j, RF(ATTEMPT), attempt);
-	if (seq->cfg->steps[step].kind == CFG_STEP_RUN && attempt > 0) {
+	if (run_config(rl->run)->seqs[seq->index].steps[step].kind ==
+	    CFG_STEP_RUN && attempt > 0) {
 		path = runlog_step_path(rl, seq->index, step, attempt);
 		json_str(j, RF(LOG), path);
 		free(path);
@@ -263,7 +264,8 @@ static void
 runlog_step_start(struct runlog *rl, const struct run_event *ev)
 {
 	const struct run_seq *seq = run_seq(rl->run, ev->seq);
-	const struct cfg_step *cs = &seq->cfg->steps[ev->step];
+	const struct cfg_step *cs =
+	    &run_config(rl->run)->seqs[ev->seq].steps[ev->step];
 	struct json j;
 	char *rel;
 
@@ -326,7 +328,7 @@ runlog_output(struct runlog *rl, const struct run_event *ev)
 	if (runlog_write_all(rl->step_fd[ev->seq], ev->data, ev->len) != 0) {
 		/* The log ends here rather than go on with a hole in it. */
 		char *what = xasprintf("the log of step %zu of %s", ev->step + 1,
-		    run_seq(rl->run, ev->seq)->cfg->name);
+		    run_seq(rl->run, ev->seq)->name);
 		runlog_write_failed(rl, what);
 		free(what);
 		runlog_close_step(rl, ev->seq);
@@ -370,7 +372,7 @@ runlog_plan(struct json *j, struct run *run)
 {
 	json_array(j, RF(SEQUENCES));
 	for (size_t i = 0; i < run_seq_count(run); i++) {
-		const struct cfg_seq *cs = run_seq(run, i)->cfg;
+		const struct cfg_seq *cs = &run_config(run)->seqs[i];
 		json_item_open(j);
 		json_str(j, RF(NAME), cs->name);
 		json_array(j, RF(STEPS));
@@ -931,7 +933,7 @@ runlog_step_path(const struct runlog *rl, size_t seq, size_t step,
     unsigned attempt)
 {
 	const struct run_seq *s = run_seq(rl->run, seq);
-	char *slug = runlog_slug(s->cfg->steps[step].name);
+	char *slug = runlog_slug(s->steps[step].name);
 	char *path;
 
 	/* Step names can be whole commands: keep the file name short. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "run.h"
+#include "run_restore.h"
 #include "wire.h"
 #include "xmalloc.h"
 

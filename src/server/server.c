@@ -510,7 +510,7 @@ server_find_seq(const struct run *run, const char *name)
 	unsigned long v;
 
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(run_seq(run, i)->cfg->name, name) == 0)
+		if (strcmp(run_seq(run, i)->name, name) == 0)
 			return i;
 	errno = 0;
 	v = strtoul(name, &end, 10);
@@ -522,12 +522,12 @@ server_find_seq(const struct run *run, const char *name)
 static size_t
 server_find_step(const struct run_seq *seq, const char *name)
 {
-	size_t n = seq->cfg->n_steps;
+	size_t n = seq->n_steps;
 	char *end;
 	unsigned long v;
 
 	for (size_t k = 0; k < n; k++)
-		if (strcmp(seq->cfg->steps[k].name, name) == 0)
+		if (strcmp(seq->steps[k].name, name) == 0)
 			return k;
 	errno = 0;
 	v = strtoul(name, &end, 10);
@@ -589,12 +589,12 @@ server_act(struct server_client *c, struct proto_msg *m)
 	}
 	if (*stepname != '\0') {
 		k = server_find_step(seq, stepname);
-		if (k >= seq->cfg->n_steps)
-			msg = xasprintf("%s has no step '%s'", seq->cfg->name,
+		if (k >= seq->n_steps)
+			msg = xasprintf("%s has no step '%s'", seq->name,
 			    stepname);
 		else if (k != seq->current)
 			msg = xasprintf("%s is not at step %zu (%s)",
-			    seq->cfg->name, k + 1, seq->cfg->steps[k].name);
+			    seq->name, k + 1, seq->steps[k].name);
 		else
 			msg = NULL;
 		if (msg != NULL) {
@@ -606,9 +606,9 @@ server_act(struct server_client *c, struct proto_msg *m)
 	why = run_act_by(s->run, i, act, c->who);
 	if (why != NULL)
 		msg = xasprintf("%s %s: %s", run_action_name(act),
-		    seq->cfg->name, why);
+		    seq->name, why);
 	else
-		msg = xasprintf("%s %s", run_action_done(act), seq->cfg->name);
+		msg = xasprintf("%s %s", run_action_done(act), seq->name);
 	server_result(c, why == NULL, msg, why);
 	free(msg);
 out:

@@ -26,12 +26,14 @@ wire_run_fields(struct proto_buf *b, const struct run *run)
 }
 
 static void
-wire_seq_fields(struct proto_buf *b, const struct run_seq *seq)
+wire_seq_fields(struct proto_buf *b, const struct run *run,
+    const struct run_seq *seq)
 {
-	size_t n = seq->cfg->n_steps;
+	const struct cfg_seq *cs = &run_config(run)->seqs[seq->index];
+	size_t n = seq->n_steps;
 
 	proto_u32(b, (uint32_t)seq->index);
-	proto_cstr(b, seq->cfg->name);
+	proto_cstr(b, seq->name);
 	proto_cstr(b, seq_state_name(seq->state));
 	proto_u32(b, (uint32_t)seq->current);
 	proto_f64(b, seq->started);
@@ -44,10 +46,11 @@ wire_seq_fields(struct proto_buf *b, const struct run_seq *seq)
 	for (size_t k = 0; k < n; k++) {
 		const struct run_step *st = &seq->steps[k];
 
-		proto_cstr(b, st->cfg->name);
-		proto_u8(b, (uint8_t)((st->cfg->tty ? WIRE_STEP_TTY : 0) |
-		    (st->cfg->kind == CFG_STEP_RUN ? WIRE_STEP_COMMAND : 0)));
-		proto_u32(b, st->cfg->retries);
+		proto_cstr(b, st->name);
+		proto_u8(b, (uint8_t)((cs->steps[k].tty ? WIRE_STEP_TTY : 0) |
+		    (cs->steps[k].kind == CFG_STEP_RUN ? WIRE_STEP_COMMAND :
+		    0)));
+		proto_u32(b, st->retries);
 		proto_cstr(b, step_status_name(st->status));
 		proto_u32(b, st->attempt);
 		proto_i32(b, st->exit_code);
@@ -71,7 +74,7 @@ wire_put_seq(struct proto_buf *b, const struct run *run, size_t i)
 {
 	proto_begin(b, PROTO_SEQ);
 	wire_run_fields(b, run);
-	wire_seq_fields(b, run_seq(run, i));
+	wire_seq_fields(b, run, run_seq(run, i));
 	proto_end(b);
 }
 
@@ -84,7 +87,7 @@ wire_put_snapshot(struct proto_buf *b, const struct run *run)
 	wire_run_fields(b, run);
 	proto_u32(b, (uint32_t)n);
 	for (size_t i = 0; i < n; i++)
-		wire_seq_fields(b, run_seq(run, i));
+		wire_seq_fields(b, run, run_seq(run, i));
 	proto_end(b);
 }
 

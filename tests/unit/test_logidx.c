@@ -14,7 +14,7 @@
 #include "logidx.h"
 #include "outbuf.h"
 #include "replay.h"
-#include "run.h"
+#include "run_restore.h"
 #include "runlog.h"
 #include "runread.h"
 #include "testutil.h"
@@ -162,8 +162,8 @@ test_index_of_a_real_run(void **state)
 		assert_true(run_settled(fr));
 		s = run_seq(fr, 0);
 		assert_int_equal(s->state, SEQ_OK);
-		assert_int_equal(s->cfg->n_steps, 3);
-		assert_string_equal(s->cfg->steps[1].name, "mount");
+		assert_int_equal(s->n_steps, 3);
+		assert_string_equal(s->steps[1].name, "mount");
 		assert_int_equal(s->steps[1].status, STEP_OK);
 		assert_int_equal(s->steps[1].attempt, 2);
 		assert_int_equal(s->steps[1].exit_code, 0);

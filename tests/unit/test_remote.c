@@ -24,6 +24,7 @@
 #include "proc.h"
 #include "remote.h"
 #include "run.h"
+#include "run_test.h"
 #include "strbuf.h"
 #include "testutil.h"
 #include "xmalloc.h"

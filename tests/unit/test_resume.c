@@ -12,7 +12,8 @@
 
 #include "config.h"
 #include "resume.h"
-#include "run.h"
+#include "run_resume.h"
+#include "run_test.h"
 #include "runread.h"
 #include "testutil.h"
 #include "xmalloc.h"
@@ -77,17 +78,17 @@ observe(void *arg, struct run *run, const struct run_event *ev)
 	switch (ev->type) {
 	case RUN_EV_NOTICE:
 		snprintf(transcript + n, sizeof transcript - n, "notice %s: "
-		    "%s\n", run_seq(run, ev->seq)->cfg->name, ev->text);
+		    "%s\n", run_seq(run, ev->seq)->name, ev->text);
 		break;
 	case RUN_EV_STEP_END:
 		snprintf(transcript + n, sizeof transcript - n, "end %s/%zu #%u "
-		    "%s\n", run_seq(run, ev->seq)->cfg->name, ev->step + 1,
+		    "%s\n", run_seq(run, ev->seq)->name, ev->step + 1,
 		    ev->attempt, step_status_name(run_seq(run,
 		    ev->seq)->steps[ev->step].status));
 		break;
 	case RUN_EV_SEQ:
 		snprintf(transcript + n, sizeof transcript - n, "seq %s %s\n",
-		    run_seq(run, ev->seq)->cfg->name,
+		    run_seq(run, ev->seq)->name,
 		    seq_state_name(run_seq(run, ev->seq)->state));
 		break;
 	default:
@@ -129,7 +130,7 @@ test_first_step(void **state)
 	transcript[0] = '\0';
 	for (size_t i = 0; i < run_seq_count(run); i++)
 		resume_seq(run, i, &rr);
-	assert_int_equal(run_seq(run, 0)->resume_at, 1);
+	assert_int_equal(run_resume_at(run, 0), 1);
 	assert_true(run_seq(run, 0)->steps[0].resumed);
 	assert_int_equal(run_seq(run, 0)->steps[0].status, STEP_OK);
 	assert_int_equal(run_seq(run, 0)->steps[1].status, STEP_PENDING);

@@ -747,7 +747,7 @@ test_state_machine_table(void **state)
 				continue;
 			fail_msg("%s on %s: '%s', not '%s'",
 			    run_action_name((enum run_action)a),
-			    w_seq(w, i)->cfg->name, got ? got : "(applies)",
+			    w_seq(w, i)->name, got ? got : "(applies)",
 			    table[i][a] ? table[i][a] : "(applies)");
 		}
 	}

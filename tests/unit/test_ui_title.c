@@ -1,5 +1,5 @@
 /* test_ui_title.c: pane titles, list lines and step rows fitted to their
- * width, from hand-made engine state. */
+ * width, from a hand-made read model (plain data, no plan). */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +11,6 @@
 
 #include "title.h"
 
-static struct cfg_step csteps[3];
-static struct cfg_seq cseq;
 static struct run_step steps[3];
 static struct run_seq seq;
 static char buf[1024];
@@ -24,20 +22,14 @@ setup(void **state)
 	static char seqname[] = "build";
 
 	(void)state;
-	memset(csteps, 0, sizeof csteps);
 	memset(steps, 0, sizeof steps);
 	memset(&seq, 0, sizeof seq);
-	memset(&cseq, 0, sizeof cseq);
 	for (int i = 0; i < 3; i++) {
-		csteps[i].name = names[i];
-		csteps[i].kind = CFG_STEP_RUN;
-		steps[i].cfg = &csteps[i];
+		steps[i].name = names[i];
 		steps[i].exit_code = -1;
 	}
-	cseq.name = seqname;
-	cseq.steps = csteps;
-	cseq.n_steps = 3;
-	seq.cfg = &cseq;
+	seq.name = seqname;
+	seq.n_steps = 3;
 	seq.steps = steps;
 	return 0;
 }
@@ -77,7 +69,7 @@ test_running(void **state)
 {
 	(void)state;
 	at_second_step(SEQ_RUNNING, STEP_RUNNING, 2);
-	csteps[1].retries = 5;
+	steps[1].retries = 5;
 	assert_true(title_seq(&seq, 100., 70, true, NULL, buf, sizeof buf));
 	assert_string_equal(buf, "build  step 2/3  compile everything  try 2/6"
 	    "             0:12         ");
@@ -163,8 +155,8 @@ test_control_characters(void **state)
 	static char step[] = "a\tb";
 
 	(void)state;
-	cseq.name = name;
-	csteps[1].name = step;
+	seq.name = name;
+	steps[1].name = step;
 	at_second_step(SEQ_RUNNING, STEP_RUNNING, 1);
 	assert_int_equal(title_width(name), strlen(name));
 	title_seq(&seq, 100., 40, false, NULL, buf, sizeof buf);

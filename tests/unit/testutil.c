@@ -149,7 +149,7 @@ tu_world_observe(void *arg, struct run *run, const struct run_event *ev)
 	if (ev->type != RUN_EV_START && ev->type != RUN_EV_IDLE &&
 	    ev->type != RUN_EV_END) {
 		seq = run_seq(run, ev->seq);
-		name = seq->cfg->name;
+		name = seq->name;
 	}
 	switch (ev->type) {
 	case RUN_EV_STEP_START:

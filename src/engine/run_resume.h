@@ -1,0 +1,22 @@
+/* run_resume.h: --resume, as the engine takes it (resume.c decides from
+ * the record where each sequence starts). */
+#ifndef DROVE_RUN_RESUME_H
+#define DROVE_RUN_RESUME_H
+
+#include <stddef.h>
+
+#include "run.h"
+
+/* Sequence i starts at step `first`, the steps before it being done in
+ * the run `from` (an id, for the output). Each of those keeps the status
+ * it had there, status[j] (STEP_OK or STEP_SKIPPED; NULL: all STEP_OK),
+ * with `resumed` set, and is announced at run_start as a RUN_EV_STEP_END
+ * of attempt 0, after a RUN_EV_NOTICE, so the new run's record says it
+ * too. first == n_steps: the sequence is done (SEQ_OK from the start).
+ * Call before run_start. */
+void run_resume_from(struct run *run, size_t i, size_t first,
+    const char *from, const enum step_status *status);
+/* The id of the run this one resumes, or NULL. */
+const char *run_resumed_from(const struct run *run);
+
+#endif
