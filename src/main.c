@@ -554,7 +554,26 @@ cmd_check(const char *path, const struct opts *o)
 		return EXIT_USAGE;
 	if (o->json)
 		config_print_plan_json(cfg, stdout);
-	else
+	else if (secret_any()) {
+		/* A plan is pasted into tickets: a --secret shows as ***. */
+		char *plan = NULL, *shown;
+		size_t len = 0;
+		FILE *mem = open_memstream(&plan, &len);
+		if (mem == NULL) {
+			config_free(cfg);
+			return 1;
+		}
+		config_print_plan(cfg, mem);
+		fclose(mem);
+		size_t shown_len = 0;
+		shown = secret_redact(plan, len, &shown_len);
+		if (shown != NULL)
+			fwrite(shown, 1, shown_len, stdout);
+		else
+			fwrite(plan, 1, len, stdout);
+		free(shown);
+		free(plan);
+	} else
 		config_print_plan(cfg, stdout);
 	config_free(cfg);
 	return 0;

@@ -375,7 +375,11 @@ report_create(struct run *run, FILE *fp, bool color)
 	rp->fd = fileno(fp);
 	rp->color = color;
 	for (size_t i = 0; i < run_seq_count(run); i++) {
-		w = (int)strlen(run_seq(run, i)->name);
+		const char *name = run_seq(run, i)->name;
+		size_t len = strlen(name), shown_len = 0;
+		char *shown = secret_redact(name, len, &shown_len);
+		w = (int)(shown != NULL ? shown_len : len);
+		free(shown);
 		if (w > rp->width)
 			rp->width = w;
 	}
@@ -385,10 +389,15 @@ report_create(struct run *run, FILE *fp, bool color)
 	rp->prefix_len = xcalloc(run_seq_count(run) + 1,
 	    sizeof *rp->prefix_len);
 	for (size_t i = 0; i < run_seq_count(run); i++) {
+		const char *name = run_seq(run, i)->name;
+		size_t len = 0;
+		/* A name made from a --secret shows *** here too. */
+		char *shown = secret_redact(name, strlen(name), &len);
 		rp->prefix[i] = xasprintf("%s%-*s%s | ",
 		    report_seq_color(rp, i), rp->width,
-		    run_seq(run, i)->name, rp->color ? C_RESET : "");
+		    shown != NULL ? shown : name, rp->color ? C_RESET : "");
 		rp->prefix_len[i] = strlen(rp->prefix[i]);
+		free(shown);
 	}
 	/* Lines are written in bulk and flushed once per loop iteration,
 	 * before the loop sleeps: timely for a person tailing a CI log,

@@ -16,6 +16,7 @@
 #include "fsat.h"
 #include "json.h"
 #include "run.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 /* A field's key, from event.h's table. */
@@ -53,10 +54,19 @@ char *
 runlog_slug(const char *name)
 {
 	size_t n = strlen(name), o = 0;
-	char *s = xmalloc(n + 2);
+	/* A name made from a --secret value would put it in a file name,
+	 * and the record (which never holds it) would name another file. */
+	size_t rn = 0;
+	char *redacted = secret_redact(name, n, &rn);
+	const char *from = redacted != NULL ? redacted : name;
+	char *s;
+
+	if (redacted != NULL)
+		n = rn;
+	s = xmalloc(n + 2);
 	bool dash = false;
 
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)from; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
 		    *p == '-') {
@@ -73,6 +83,7 @@ runlog_slug(const char *name)
 	if (o == 0 || (o <= 2 && strspn(s, ".") == o))
 		s[o++] = '_';
 	s[o] = '\0';
+	free(redacted);
 	return s;
 }
 

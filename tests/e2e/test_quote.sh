@@ -48,6 +48,24 @@ check "a --set value stays as it is" contains sruns/latest/events.jsonl '"seq":"
 check "the step got the value" grep -rqF "token is s3cr3t-T0ken" sruns/latest/
 check "drove's own lines show *** too" contains secret.out "==> step 1/1 use ***"
 check "and never the secret" bash -c "! grep -E '(==>|<==)' secret.out | grep -q s3cr3t"
+check "no file of the run is named with the secret" bash -c "! find sruns/ | grep -q s3cr3t"
+"$DROVE" logs --log-dir sruns latest "login ann" 1 >secret.log 2>&1
+check "drove logs reads the step whose name held the secret" contains secret.log "token is"
+cat >secret-seq.yaml <<'YAML'
+sequences:
+  - name: deploy {{token}}
+    steps: ["echo hi"]
+YAML
+"$DROVE" --headless --log-dir sruns --secret token=s3cr3t-T0ken secret-seq.yaml >secret-seq.out 2>&1
+check "a sequence named with a secret runs" test $? -eq 0
+check "its prefix shows ***" grep -q '^deploy \*\*\* | ' secret-seq.out
+check "its prefix never shows the secret" lacks secret-seq.out "s3cr3t"
+check "its directory is not named with it" bash -c "! find sruns/ | grep -q s3cr3t"
+"$DROVE" logs --log-dir sruns latest "deploy ***" 1 >secret-seq.log 2>&1
+check "drove logs reads it back" contains secret-seq.log "hi"
+"$DROVE" check --secret token=s3cr3t-T0ken secret-seq.yaml >secret-check.out 2>&1
+check "drove check shows *** for a secret" contains secret-check.out "deploy ***"
+check "and never the secret itself" lacks secret-check.out "s3cr3t"
 check "--secret wants NAME=VALUE" bash -c "! \"$DROVE\" --secret oops secret.yaml 2>&1 | grep -q oops"
 
 finish
