@@ -814,6 +814,7 @@ cmd_run(const char *path, const struct opts *o)
 			setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 		rp = report_create(app.run, stdout, color);
 		report_set_visible(rp, isatty(STDOUT_FILENO) && !o->raw);
+		report_set_raw(rp, o->raw);
 	}
 
 	if (app.start_pending) {

@@ -25,6 +25,7 @@ struct report {
 	FILE *fp;
 	bool color;
 	bool visible;        /* a terminal: control characters shown */
+	bool raw;            /* --raw: a step's bytes as they are */
 	struct strbuf vis;   /* scratch for that */
 	int width;           /* of the sequence column */
 	ev_prepare flush;    /* flush fp before the loop sleeps */
@@ -233,7 +234,7 @@ report_line(struct report *rp, const struct run_event *ev)
 		report_put(rp, C_RESET "\n", sizeof(C_RESET "\n") - 1);
 		return;
 	}
-	if (!report_needs_strip(line->text, len)) {
+	if (rp->raw || !report_needs_strip(line->text, len)) {
 		report_put(rp, line->text, len);
 		report_put(rp, "\n", 1);
 		return;
@@ -406,6 +407,12 @@ report_create(struct run *run, FILE *fp, bool color)
 	ev_prepare_start(EV_DEFAULT_ &rp->flush);
 	run_add_observer(run, report_observe, rp);
 	return rp;
+}
+
+void
+report_set_raw(struct report *rp, bool raw)
+{
+	rp->raw = raw;
 }
 
 void

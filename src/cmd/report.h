@@ -17,6 +17,9 @@ void report_free(struct report *rp);
 /* Show control characters in what is printed visibly (vis.h), colours
  * kept when colour is on: for a terminal, unless --raw. */
 void report_set_visible(struct report *rp, bool visible);
+/* --raw: a step's lines exactly as written, escape sequences and all
+ * (without it, and without colour, they are stripped to plain text). */
+void report_set_raw(struct report *rp, bool raw);
 /* Print the summary table; `run_dir` (may be NULL) is where the logs are. */
 void report_summary(struct report *rp, const char *run_dir);
 

@@ -167,4 +167,15 @@ else
 fi
 check "no orphan after a crash" wait_for 20 bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/gpid") && ! pid_alive $(cat "$T/pid")"
 
+# --- --raw into a pipe: every byte of a step's line, escapes included -------
+cat >"$T/esc.yaml" <<'YAML'
+sequences:
+  - name: esc
+    steps: ['printf "A\033[31mB\033[0mC\n"']
+YAML
+"$DROVE" --headless --log-dir "$T/escruns" "$T/esc.yaml" >"$T/esc.plain" 2>&1
+check "into a pipe, the plain output strips escapes" grep -q '^esc | ABC$' "$T/esc.plain"
+"$DROVE" --headless --raw --log-dir "$T/escruns" "$T/esc.yaml" >"$T/esc.raw" 2>&1
+check "--raw into a pipe keeps them" grep -q "A$(printf '\033')\[31mB" "$T/esc.raw"
+
 finish
