@@ -127,7 +127,7 @@ usage(FILE *fp)
 "  --secret NAME=VALUE the same, and the record shows *** for VALUE\n"
 "  --log-dir DIR       put the run directory under DIR\n"
 "  --exit-when-done    dashboard: exit when everything has finished\n"
-"  --fail-on-skip      a skipped step makes the exit status 1\n"
+"  --fail-on-skip      a step skipped (not by its if:) makes the exit status 1\n"
 "  --attempt N         logs: which attempt of a step (default: the last)\n"
 "  --json              check: the plan; logs: the record; ps, ctl status:\n"
 "                      as JSON\n"

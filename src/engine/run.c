@@ -1551,8 +1551,11 @@ run_exit_status(const struct run *run)
 			return 1;
 		if (!run->opt.fail_on_skip)
 			continue;
+		/* A step its if: skipped did what the plan said: only a skip
+		 * that left work undone counts. */
 		for (size_t j = 0; j < seq->cfg->n_steps; j++)
-			if (seq->v.steps[j].status == STEP_SKIPPED)
+			if (seq->v.steps[j].status == STEP_SKIPPED &&
+			    !seq->v.steps[j].cond_skipped)
 				return 1;
 	}
 	return 0;

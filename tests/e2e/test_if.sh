@@ -28,6 +28,8 @@ check "the skip says why" contains "$out" "web b | !! step 'mount' skipped: its 
 check "and is a skip" grep -qE "^web b \| <== step 1/2 mount: skipped" "$out"
 check "the sequence goes on" contains "$out" "web b | after b"
 check "summary counts the skip" grep -qE "^web b +ok +1 +0 +1 " "$out"
+(cd "$T" && "$DROVE" --headless --fail-on-skip if.yaml >"$T/if-strict.out" 2>&1)
+check "--fail-on-skip: a skip by a condition is not a failure" test $? -eq 0
 ev=$T/runs/latest/events.jsonl
 check "the record says skipped by its condition" \
 	grep -qE '"seq":"web b".*"step_index":0.*"status":"skipped".*"reason":"condition"|"seq":"web b".*"status":"skipped","reason":"condition"' "$ev"
