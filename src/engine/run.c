@@ -423,7 +423,7 @@ run_stop_now(struct run_sequence *seq, enum step_status st)
 	case RUN_ATT_COND:
 		return false;
 	default:
-		assert(!"no attempt runs");
+		assert(0 && "no attempt runs");
 		return true;
 	}
 	run_step_ended(seq, st);

@@ -13,8 +13,8 @@
 
 static const char *const cli_usage[] = {
 	"usage: drove ps [--json]",
-	"usage: drove ctl RUN retry|skip|kill|abort|pause|resume SEQ [STEP]\n"
-	"       drove ctl RUN status [--json]",
+	("usage: drove ctl RUN retry|skip|kill|abort|pause|resume SEQ [STEP]\n"
+	 "       drove ctl RUN status [--json]"),
 	"usage: drove wait RUN",
 	"usage: drove stop RUN",
 };
