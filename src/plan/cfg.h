@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <yaml.h>
 
 #include "config.h"
@@ -39,6 +40,11 @@
  */
 #define CONFIG_SCROLLBACK_MAX 10000000ULL
 #define CONFIG_SEQS_MAX       10000
+/* max_log: 0 (no limit), or at least room for a head, a marker and a
+ * tail (runlog.c), at most 1 TiB. */
+#define CONFIG_MAX_LOG_MIN    1024ULL
+#define CONFIG_MAX_LOG_MAX    (SIZE_MAX < (1ULL << 40) ? SIZE_MAX : \
+                               (1ULL << 40))
 /* About 31 years: longer is a typo, and keeps timers in range. */
 #define CONFIG_DURATION_MAX   1e9
 

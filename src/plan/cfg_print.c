@@ -266,6 +266,8 @@ config_print_plan(const struct config *cfg, FILE *fp)
 	    sizeof d), cfg->log_dir);
 	if (cfg->ssh_config != NULL)
 		fprintf(fp, " ssh_config=%s", cfg->ssh_config);
+	if (cfg->max_log != 0)
+		fprintf(fp, " max_log=%zu", cfg->max_log);
 	fputc('\n', fp);
 	for (i = 0; i < cfg->n_hosts; i++)
 		cfg_print_host(&cfg->hosts[i], fp);

@@ -137,6 +137,19 @@ static const struct cfg_key cfg_top_keys[] = {
 static const struct cfg_table cfg_top_table =
     CFG_TABLE("at the top level", cfg_top_keys, 0, true);
 
+/* max_log: 0, or room for a head, the marker and a tail. */
+static int
+cfg_parse_max_log(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *v)
+{
+	size_t n = *(size_t *)(void *)((char *)in->base + k->at);
+
+	if (n != 0 && n < CONFIG_MAX_LOG_MIN)
+		return cfg_error(in->ld, &v->start_mark, "'max_log' must be 0 "
+		    "(no limit) or at least %llu bytes, got %zu",
+		    CONFIG_MAX_LOG_MIN, n);
+	return 0;
+}
+
 static const struct cfg_key cfg_settings_keys[] = {
 	{ .name = "shell", .type = CFG_T_STRING,
 	  .at = offsetof(struct config, shell) },
@@ -155,6 +168,9 @@ static const struct cfg_key cfg_settings_keys[] = {
 	  .at = offsetof(struct config, ssh_config) },
 	{ .name = "notify", .type = CFG_T_COMMAND,
 	  .at = offsetof(struct config, notify) },
+	{ .name = "max_log", .type = CFG_T_SIZE, .max = CONFIG_MAX_LOG_MAX,
+	  .parse = cfg_parse_max_log,
+	  .at = offsetof(struct config, max_log) },
 };
 static const struct cfg_table cfg_settings_table =
     CFG_TABLE("in settings", cfg_settings_keys, 0, false);

@@ -172,6 +172,9 @@ struct config {
 	double kill_grace;   /* seconds; default 5 */
 	unsigned keep_runs;  /* run directories kept in log_dir; 0 = all;
 	                        default 50 */
+	size_t max_log;      /* bytes of one step attempt's log
+	                        file: beyond it the head and the tail are
+	                        kept (runlog.c); 0 = no limit, the default */
 	char *ssh_config;    /* absolute; ssh -F FILE; NULL: the user's */
 	char *notify;        /* settings.notify: SHELL -c NOTIFY at the run's
 	                        moments (cmd/notify.h); NULL: none */

@@ -59,6 +59,8 @@ enum rec_event {
 	F(SIGNAL, "signal")                                               \
 	F(SIGNAL_NAME, "signal_name")                                     \
 	F(DURATION, "duration")                                           \
+	F(LOG_DROPPED, "log_dropped") /* step_end: bytes max_log dropped  \
+	                               from the middle of its log */     \
 	F(STATE, "state")           /* seq_state: the new state */        \
 	F(OPERATOR, "operator")     /* an action: true */                 \
 	F(REASON, "reason")         /* an action: why (a stop) */         \

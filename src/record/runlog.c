@@ -15,6 +15,7 @@
 #include "event.h"
 #include "fsat.h"
 #include "json.h"
+#include "logcap.h"
 #include "run.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -34,6 +35,10 @@ struct runlog {
 	                         made and opened beneath this (fsat.h) */
 	int events_fd;
 	int *step_fd;         /* per sequence: the open attempt log, or -1 */
+	struct logcap *cap;   /* per sequence: what it holds (max_log) */
+	char **step_path;     /* per sequence: the open log (relative) */
+	unsigned long long *dropped; /* per sequence: bytes the attempt
+	                         last closed dropped (max_log) */
 	int *times_fd;        /* per sequence: its .times file, or -1 */
 	char **times_path;    /* per sequence: the .times to make (relative),
 	                         or NULL */
@@ -261,11 +266,130 @@ runlog_step_fields(struct runlog *rl, struct json *j,
 	}
 }
 
+/* Open the directory of rel (beneath the run directory) and give rel's
+ * last component in *base. */
+static int
+runlog_parent(struct runlog *rl, const char *rel, char **dir,
+    const char **base)
+{
+	const char *slash = strrchr(rel, '/');
+	int fd;
+
+	*dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : NULL;
+	*base = slash ? slash + 1 : rel;
+	fd = *dir ? fsat_open(rl->dir_fd, *dir, O_RDONLY | O_DIRECTORY, 0) :
+	    dup(rl->dir_fd);
+	return fd;
+}
+
+/* The .times beside a log that dropped bytes: each offset moved to where
+ * its byte is now, the reads dropped told once, at the marker. */
+static int
+runlog_times_fix(struct runlog *rl, size_t seq, int pfd,
+    const char *times)
+{
+	const struct logcap *c = &rl->cap[seq];
+	char *tmp = xasprintf("%s.tmp", times);
+	int in = openat(pfd, times, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int out = -1, rc = -1;
+	FILE *fin = NULL, *fout = NULL;
+	unsigned long long off;
+	bool dropped, said = false;
+	char t[64];
+
+	if (in < 0) {
+		free(tmp);
+		return errno == ENOENT ? 0 : -1;
+	}
+	unlinkat(pfd, tmp, 0);
+	out = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (out < 0 || (fin = fdopen(in, "r")) == NULL ||
+	    (fout = fdopen(out, "w")) == NULL)
+		goto out;
+	in = out = -1;
+	while (fscanf(fin, "%llu %63s", &off, t) == 2) {
+		unsigned long long at = logcap_map(c, off, &dropped);
+		if (dropped && said)
+			continue;
+		said = said || dropped;
+		fprintf(fout, "%llu %s\n", at, t);
+	}
+	if (fflush(fout) == 0 && !ferror(fout) &&
+	    renameat(pfd, tmp, pfd, times) == 0)
+		rc = 0;
+out:
+	if (fin != NULL)
+		fclose(fin);
+	if (fout != NULL)
+		fclose(fout);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc != 0)
+		unlinkat(pfd, tmp, 0);
+	free(tmp);
+	return rc;
+}
+
+/* The attempt's log dropped bytes: replace it with head, marker and tail
+ * in order (logcap.h), and fix its .times to match. */
+static void
+runlog_cap_finish(struct runlog *rl, size_t seq)
+{
+	const char *rel = rl->step_path[seq], *base;
+	char *dir, *tmp, *times, *tbase;
+	int pfd = runlog_parent(rl, rel, &dir, &base), out;
+
+	tmp = xasprintf("%s.tmp", base);
+	tbase = xasprintf("%.*stimes", (int)(strlen(base) - 3), base);
+	times = NULL;
+	if (pfd < 0)
+		goto fail;
+	unlinkat(pfd, tmp, 0);
+	out = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (out < 0)
+		goto fail;
+	if (logcap_copy(&rl->cap[seq], out) != 0 || close(out) != 0 ||
+	    renameat(pfd, tmp, pfd, base) != 0) {
+		int err = errno;
+		unlinkat(pfd, tmp, 0);
+		errno = err;
+		goto fail;
+	}
+	if (runlog_times_fix(rl, seq, pfd, tbase) != 0) {
+		times = xasprintf("the timestamps of %s", rel);
+		runlog_write_failed(rl, times);
+	}
+	goto done;
+fail:
+	/* The log stays as it was: the head, and the tail as a ring. */
+	times = xasprintf("the head and tail of %s", rel);
+	runlog_write_failed(rl, times);
+done:
+	if (pfd >= 0)
+		close(pfd);
+	free(times);
+	free(tbase);
+	free(tmp);
+	free(dir);
+}
+
 static void
 runlog_close_step(struct runlog *rl, size_t seq)
 {
-	if (rl->step_fd[seq] >= 0)
+	/* Closed twice (the end, then freeing): the count stays. */
+	if (rl->step_fd[seq] >= 0) {
+		rl->dropped[seq] = logcap_dropped(&rl->cap[seq]);
+		if (rl->times_fd[seq] >= 0)
+			close(rl->times_fd[seq]);
+		rl->times_fd[seq] = -1;
+		if (rl->dropped[seq] > 0)
+			runlog_cap_finish(rl, seq);
 		close(rl->step_fd[seq]);
+	}
 	if (rl->times_fd[seq] >= 0)
 		close(rl->times_fd[seq]);
 	rl->step_fd[seq] = rl->times_fd[seq] = -1;
@@ -294,17 +418,22 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 	runlog_close_step(rl, ev->seq);
 	/* A new file, in the run directory drove made: never one that was
 	 * there before, never through a symlink. */
+	rl->dropped[ev->seq] = 0;
+	/* Read back when max_log makes its head and tail into a log. */
 	rl->step_fd[ev->seq] = fsat_open(rl->dir_fd, rel,
-	    O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
+	    O_RDWR | O_CREAT | O_EXCL, 0600);
 	if (rl->step_fd[ev->seq] < 0)
 		runlog_write_failed(rl, rel);
+	logcap_init(&rl->cap[ev->seq], rl->step_fd[ev->seq],
+	    run_config(rl->run)->max_log);
 	/* NN-step.A.log -> NN-step.A.times, made when the first output
 	 * comes: a step that prints nothing costs one file, not two. */
 	free(rl->times_path[ev->seq]);
 	rl->times_path[ev->seq] = xasprintf("%.*stimes",
 	    (int)(strlen(rel) - 3), rel);
 	rl->offset[ev->seq] = 0;
-	free(rel);
+	free(rl->step_path[ev->seq]);
+	rl->step_path[ev->seq] = rel;
 }
 
 /* The log keeps the exact bytes; when each piece of them arrived goes
@@ -336,7 +465,7 @@ runlog_output(struct runlog *rl, const struct run_event *ev)
 			rl->times_fd[ev->seq] = -1;
 		}
 	}
-	if (runlog_write_all(rl->step_fd[ev->seq], ev->data, ev->len) != 0) {
+	if (logcap_write(&rl->cap[ev->seq], ev->data, ev->len) != 0) {
 		/* The log ends here rather than go on with a hole in it. */
 		char *what = xasprintf("the log of step %zu of %s", ev->step + 1,
 		    run_seq(rl->run, ev->seq)->name);
@@ -374,6 +503,9 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 		json_str(&j, RF(SIGNAL_NAME), sigabbrev_np(step->signal));
 	}
 	json_num(&j, RF(DURATION), step->ended - step->started);
+	if (rl->dropped[ev->seq] > 0 && ev->attempt > 0)
+		json_int(&j, RF(LOG_DROPPED),
+		    (long long)rl->dropped[ev->seq]);
 	runlog_event_end(rl, &j);
 }
 
@@ -848,6 +980,9 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 	for (size_t m = n; m >= 100; m /= 10)
 		rl->width++;
 	rl->step_fd = xcalloc(n ? n : 1, sizeof *rl->step_fd);
+	rl->cap = xcalloc(n ? n : 1, sizeof *rl->cap);
+	rl->step_path = xcalloc(n ? n : 1, sizeof *rl->step_path);
+	rl->dropped = xcalloc(n ? n : 1, sizeof *rl->dropped);
 	rl->times_fd = xcalloc(n ? n : 1, sizeof *rl->times_fd);
 	rl->times_path = xcalloc(n ? n : 1, sizeof *rl->times_path);
 	rl->seq_state = xcalloc(n ? n : 1, sizeof *rl->seq_state);
@@ -900,6 +1035,7 @@ runlog_free(struct runlog *rl)
 			runlog_close_step(rl, i);
 			free(rl->seq_dirs[i]);
 			free(rl->times_path[i]);
+			free(rl->step_path[i]);
 		}
 	}
 	if (rl->events_fd >= 0)
@@ -909,6 +1045,9 @@ runlog_free(struct runlog *rl)
 	if (rl->log_fd >= 0)
 		close(rl->log_fd);
 	free(rl->step_fd);
+	free(rl->cap);
+	free(rl->step_path);
+	free(rl->dropped);
 	free(rl->times_fd);
 	free(rl->times_path);
 	free(rl->seq_state);
