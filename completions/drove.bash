@@ -55,6 +55,12 @@ _drove_runs()
     drove "${where[@]}" __complete runs 2>/dev/null
 }
 
+# The runs that serve a socket (attach, ctl, wait, stop), newest first.
+_drove_live()
+{
+    drove __complete live 2>/dev/null
+}
+
 # Directories and YAML files.
 _drove_files()
 {
@@ -93,14 +99,6 @@ _drove()
         COMPREPLY=($(compgen -W 'auto always never' -- "${cur#--color=}"))
         return
     fi
-    if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '-f --file --headless -j --jobs --set --secret
-            --log-dir --exit-when-done --fail-on-skip --attempt -c --config --only
-            --resume --color= --json --junit -h --help -V --version' -- "$cur"))
-        [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
-        return
-    fi
-
     # The words before this one that are not options nor their values.
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
@@ -113,6 +111,24 @@ _drove()
     done
     cmd=${pos[0]-}
     npos=${#pos[@]}
+    if [[ $cur == -* ]]; then
+        # The options of the subcommand typed, else those of a run.
+        local opts='-f --file --headless -d --detach -j --jobs --set --secret
+            --log-dir --exit-when-done --fail-on-skip --raw -c --config --only
+            --resume --color= -h --help -V --version'
+        case $cmd in
+        check) opts='-f --file --set --secret --json -h --help' ;;
+        logs) opts='--log-dir -c --config --attempt --json --junit --raw
+            --fail-on-skip -h --help' ;;
+        review) opts='--log-dir -c --config -h --help' ;;
+        ps | ctl) opts='--json -h --help' ;;
+        attach | wait | stop) opts='-h --help' ;;
+        esac
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
+        return
+    fi
+
     case $cmd in
     logs)
         case $npos in
@@ -124,9 +140,18 @@ _drove()
         esac ;;
     review)
         ((npos == 1)) && _drove_add "$cur" < <(_drove_runs) ;;
+    attach | wait | stop)
+        ((npos == 1)) && _drove_add "$cur" < <(_drove_live) ;;
+    ctl)
+        case $npos in
+        1) _drove_add "$cur" < <(_drove_live) ;;
+        2) COMPREPLY=($(compgen -W 'retry skip kill abort pause resume
+            status' -- "$cur")) ;;
+        esac ;;
     check | run) ((npos == 1)) && _drove_files "$cur" ;;
     '')
-        COMPREPLY=($(compgen -W 'check run logs review' -- "$cur"))
+        COMPREPLY=($(compgen -W 'check run logs review attach ps ctl wait
+            stop' -- "$cur"))
         _drove_files "$cur" ;;
     esac
 }

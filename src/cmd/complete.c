@@ -7,6 +7,7 @@
 #include "config.h"
 #include "runlog.h"
 #include "runread.h"
+#include "sockdir.h"
 
 static int
 complete_sequences(const char *path, FILE *out)
@@ -35,6 +36,23 @@ complete_runs(const char *log_dir, FILE *out)
 		free(ids[i]);
 	}
 	free(ids);
+	return 0;
+}
+
+/* The ids of the runs that serve a socket (attach, ctl, wait, stop),
+ * newest first. */
+static int
+complete_live(FILE *out)
+{
+	char *dir = sockdir_default(), **ids;
+	size_t n = sockdir_list(dir, &ids);
+
+	for (size_t i = n; i > 0; i--) {
+		fprintf(out, "%s\n", ids[i - 1]);
+		free(ids[i - 1]);
+	}
+	free(ids);
+	free(dir);
 	return 0;
 }
 
@@ -75,6 +93,8 @@ complete_command(const char *log_dir, char **args, int nargs, FILE *out)
 		return complete_sequences(args[1], out);
 	if (nargs == 1 && strcmp(args[0], "runs") == 0)
 		return complete_runs(log_dir, out);
+	if (nargs == 1 && strcmp(args[0], "live") == 0)
+		return complete_live(out);
 	if (nargs == 2 && strcmp(args[0], "run-sequences") == 0)
 		return complete_run(log_dir, args[1], NULL, out);
 	if (nargs == 3 && strcmp(args[0], "run-steps") == 0)

@@ -12,6 +12,8 @@
 /* args (nargs of them) after `__complete`:
  *   sequences FILE        the expanded sequence names of FILE
  *   runs                  the run ids in log_dir, newest first
+ *   live                  the ids of the runs serving a socket, newest
+ *                         first (attach, ctl, wait, stop)
  *   run-sequences RUN     the sequence names of RUN
  *   run-steps RUN SEQ     the step names of RUN's sequence SEQ
  * Returns 0 when it printed the words (maybe none), 1 otherwise. */

@@ -71,6 +71,10 @@ export PATH=$D/usr/bin:$PATH
 check "the installed drove runs drove.yaml" test $? -eq 0
 run_id=$(ls "$T/state/drove/runs" | grep -v latest)
 
+# A run that serves a socket, for attach/ctl/wait/stop.
+printf 'sequences:\n  - {name: s, steps: ["sleep 60"]}\n' >"$T/live.yaml"
+live_id=$(drove -d "$T/live.yaml" 2>/dev/null)
+
 # bash: the installed script, its completion function driven as readline
 # would.
 cd "$T/proj" || exit 1
@@ -90,6 +94,9 @@ echo "== runs"; t drove logs ""
 echo "== seqs"; t drove logs latest ""
 echo "== steps"; t drove logs latest report ""
 echo "== color"; t drove --color ""
+echo "== check opts"; t drove check --
+echo "== ctl"; t drove ctl RUN ""
+echo "== live"; t drove attach ""
 SH
 bash "$T/bash-t.sh" "$D/usr/share/bash-completion/completions/drove" \
     >"$T/bash.out" 2>&1
@@ -97,6 +104,10 @@ check "bash: complete -p drove" contains "$T/bash.out" "complete -F _drove drove
 sect() { sed -n "/^== $1\$/,/^==/p" "$T/bash.out"; }
 check "bash: subcommands" test "$(sect subcommands | grep -cE '^(check|run|logs|review|drove.yaml)$')" -eq 5
 check "bash: options" sect options | grep -qx -- --resume
+check "bash: drove check -- offers check's options only" \
+	bash -c "sed -n '/^== check opts\$/,/^==/p' '$T/bash.out' | grep -qx -- --json && ! sed -n '/^== check opts\$/,/^==/p' '$T/bash.out' | grep -qx -- --resume"
+check "bash: ctl RUN offers the verbs" bash -c "sed -n '/^== ctl\$/,/^==/p' '$T/bash.out' | grep -qx retry"
+check "bash: attach offers the live run" bash -c "sed -n '/^== live\$/,/^==/p' '$T/bash.out' | grep -qx '$live_id'"
 check "bash: --only offers the config's sequences" \
     test "$(sect only | grep -c .)" -eq 5
 check "bash: a name with a blank is quoted" sect 'only b' | grep -qxF 'build\ amd64'
@@ -159,4 +170,5 @@ ZSH
 else
 	echo "# zsh not installed: its completion not exercised"
 fi
+[ -n "$live_id" ] && drove stop "$live_id" >/dev/null 2>&1
 finish
