@@ -255,7 +255,10 @@ replica_lines(struct replica *r, struct proto_msg *m)
 	if (m->bad || i >= r->cfg->n_seqs || n > m->left / 16)
 		return -1;
 	ob = run_seq(r->run, i)->out;
-	if (!r->have[i]) {
+	/* Past the newest: the lines between left the server's scrollback
+	 * (a flood) before they could be sent, and with them all those
+	 * before: the copy starts where the server's scrollback does. */
+	if (!r->have[i] || from > r->next[i]) {
 		r->have[i] = true;
 		r->first[i] = r->next[i] = from;
 		outbuf_restart(ob, from);

@@ -206,12 +206,28 @@ test_replica_lines(void **state)
 	 * is not this run's: refused. */
 	proto_begin(&b, PROTO_LINES);
 	proto_u32(&b, 0);
-	proto_u64(&b, total + 100);
+	proto_u64(&b, 1);
 	proto_u32(&b, 0);
 	proto_end(&b);
 	err = feed(r, &b);
 	assert_non_null(err);
 	free(err);
+	/* Past the newest: the lines between left the server's scrollback,
+	 * and the copy starts there. */
+	proto_begin(&b, PROTO_LINES);
+	proto_u32(&b, 0);
+	proto_u64(&b, total + 100);
+	proto_u32(&b, 1);
+	proto_u16(&b, 0);
+	proto_u16(&b, 0);
+	proto_f64(&b, 3.0);
+	proto_cstr(&b, "after a flood");
+	proto_end(&b);
+	assert_null(feed(r, &b));
+	assert_int_equal(outbuf_count(ob), 1);
+	assert_true(outbuf_total(ob) == total + 101);
+	assert_string_equal(line_text(ob, 0, buf, sizeof buf),
+	    "after a flood");
 	proto_begin(&b, PROTO_NOTICE);
 	proto_u32(&b, 5);
 	proto_cstr(&b, "no such sequence");
