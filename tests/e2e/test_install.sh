@@ -73,7 +73,7 @@ run_id=$(ls "$T/state/drove/runs" | grep -v latest)
 
 # A run that serves a socket, for attach/ctl/wait/stop.
 printf 'sequences:\n  - {name: s, steps: ["sleep 60"]}\n' >"$T/live.yaml"
-live_id=$(drove -d "$T/live.yaml" 2>/dev/null)
+live_id=$(drove -d --log-dir "$T/liveruns" "$T/live.yaml" 2>/dev/null)
 
 # bash: the installed script, its completion function driven as readline
 # would.
