@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 void
 logcap_init(struct logcap *c, int fd, size_t max)
 {
@@ -15,39 +17,6 @@ logcap_init(struct logcap *c, int fd, size_t max)
 	c->head = max / 2;
 	c->tail = max - c->head;
 	c->head_last = '\n';
-}
-
-static int
-logcap_pwrite_all(int fd, const char *buf, size_t len, off_t at)
-{
-	while (len > 0) {
-		ssize_t n = pwrite(fd, buf, len, at);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-		at += n;
-	}
-	return 0;
-}
-
-static int
-logcap_write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int
@@ -72,7 +41,7 @@ logcap_write(struct logcap *c, const char *buf, size_t len)
 			n = c->tail - pos < len ? c->tail - pos : len;
 			at = (off_t)(c->head + pos);
 		}
-		if (logcap_pwrite_all(c->fd, buf, n, at) != 0)
+		if (fdio_pwrite_all(c->fd, buf, n, at) != 0)
 			return -1;
 		c->total += n;
 		buf += n;
@@ -114,7 +83,7 @@ logcap_copy_range(const struct logcap *c, int out, off_t at, size_t len)
 				errno = EIO; /* the log shrank under us */
 			return -1;
 		}
-		if (logcap_write_all(out, buf, (size_t)n) != 0)
+		if (fdio_write_all(out, buf, (size_t)n) != 0)
 			return -1;
 		at += n;
 		len -= (size_t)n;
@@ -132,7 +101,7 @@ logcap_copy(const struct logcap *c, int out)
 
 	if (logcap_copy_range(c, out, 0, c->head) != 0)
 		return -1;
-	if (logcap_write_all(out, marker, (size_t)m) != 0)
+	if (fdio_write_all(out, marker, (size_t)m) != 0)
 		return -1;
 	if (logcap_copy_range(c, out, (off_t)(c->head + pos),
 	    c->tail - pos) != 0)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "fdio.h"
 #include "fsat.h"
 #include "json.h"
 #include "logcap.h"
@@ -114,23 +115,6 @@ runlog_mkdirs(const char *path)
 	return 0;
 }
 
-/* Write all of buf, retrying short writes. */
-static int
-runlog_write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* A write to the run directory failed (most often: the disk is full).
  * The run goes on; the first failure is kept, said once, and put in the
  * record as a notice as soon as a line can be written there. */
@@ -151,7 +135,7 @@ runlog_write_failed(struct runlog *rl, const char *what)
 static int
 runlog_append_line(struct runlog *rl, const char *line, size_t len)
 {
-	if (runlog_write_all(rl->events_fd, line, len) != 0) {
+	if (fdio_write_all(rl->events_fd, line, len) != 0) {
 		int err = errno;
 		if (ftruncate(rl->events_fd, (off_t)rl->events_len) != 0)
 			(void)0; /* nothing more to do: it is said below */
@@ -177,7 +161,7 @@ runlog_copy_file(const char *from, int dir_fd, const char *to)
 		return -1;
 	}
 	while ((n = read(in, buf, sizeof buf)) > 0)
-		if (runlog_write_all(out, buf, (size_t)n) != 0)
+		if (fdio_write_all(out, buf, (size_t)n) != 0)
 			rc = -1;
 	if (n < 0)
 		rc = -1;
@@ -458,7 +442,7 @@ runlog_output(struct runlog *rl, const struct run_event *ev)
 	if (rl->times_fd[ev->seq] >= 0) {
 		n = snprintf(line, sizeof line, "%llu %.3f\n",
 		    rl->offset[ev->seq], ev->time);
-		if (runlog_write_all(rl->times_fd[ev->seq], line,
+		if (fdio_write_all(rl->times_fd[ev->seq], line,
 		    (size_t)n) != 0) {
 			runlog_write_failed(rl, "a .times file");
 			close(rl->times_fd[ev->seq]);
