@@ -473,8 +473,8 @@ report_summary(struct report *rp, const char *run_dir)
 		    rp->color ? C_RESET : "", ok, failed, skipped, dur);
 	}
 	duration_format(now - run_started(run), DURATION_SHORT, dur, sizeof dur);
-	report_printf(rp, "\n%zu sequences: %zu ok, %zu failed, %zu blocked, "
-	    "%zu aborted in %s\n", nseq, counts[SEQ_OK], counts[SEQ_FAILED],
+	report_printf(rp, "\n%zu sequence%s: %zu ok, %zu failed, %zu blocked, "
+	    "%zu aborted in %s\n", nseq, nseq == 1 ? "" : "s", counts[SEQ_OK], counts[SEQ_FAILED],
 	    counts[SEQ_BLOCKED], counts[SEQ_ABORTED] + counts[SEQ_WAITING] +
 	    counts[SEQ_RUNNING] + counts[SEQ_PAUSED], dur);
 	if (run_dir != NULL)

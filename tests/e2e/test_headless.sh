@@ -14,6 +14,11 @@ check "latest points at the run" test -d "$T/runs/latest"
 check "run dir has the config" cmp -s "$T/runs/latest/config.yaml" "$DROVE_SOURCE_DIR/config/demo.yaml"
 check "run dir has events" test -s "$T/runs/latest/events.jsonl"
 
+# --- one sequence is counted in the singular -------------------------------
+printf 'sequences: [{name: one, steps: [true]}]\n' >"$T/one.yaml"
+"$DROVE" --headless --log-dir "$T/runs-one" "$T/one.yaml" >"$T/one.out" 2>&1
+check "one sequence, singular" contains "$T/one.out" "1 sequence: 1 ok, 0 failed"
+
 # --- every example passes check --------------------------------------------
 for f in "$DROVE_SOURCE_DIR"/config/*.yaml "$DROVE_SOURCE_DIR"/config/examples/*.yaml; do
 	[ -e "$f" ] || continue
