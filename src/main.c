@@ -880,8 +880,14 @@ runs_dir(const struct opts *o)
 		return xstrdup(o->log_dir);
 	if (o->config == NULL)
 		return config_default_log_dir();
-	if (load(o->config, o, &cfg) != 0)
+	if (load(o->config, o, &cfg) != 0) {
+		/* The log_dir is only known once the whole file loads; a
+		 * file that wants --set values needs them here too. */
+		fprintf(stderr, "drove: cannot tell the log_dir of %s (above):"
+		    " pass the run's --set values, or --log-dir DIR\n",
+		    o->config);
 		return NULL;
+	}
 	dir = xstrdup(cfg->log_dir);
 	config_free(cfg);
 	return dir;

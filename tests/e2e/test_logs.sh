@@ -36,6 +36,13 @@ check "list names the run" grep -qE "^[0-9]{8}-[0-9]{6} +night.yaml +[0-9-]+ [0-
 # The next morning, from anywhere: the config says where its runs are.
 (cd / && "$DROVE" logs -c "$T/night.yaml") >"$T/list-c"
 check "logs -c FILE finds the config's log_dir" grep -qE "^[0-9]{8}-[0-9]{6} +night.yaml" "$T/list-c"
+# A config that wants a --set value: logs -c needs it too, and says so.
+printf 'settings: {log_dir: vruns}\nsequences: [{name: a, steps: ["echo {{host}}"]}]\n' >"$T/vars.yaml"
+"$DROVE" --headless --set host=h1 "$T/vars.yaml" >/dev/null 2>&1
+"$DROVE" logs -c "$T/vars.yaml" >/dev/null 2>"$T/vars-no-set"
+check "logs -c without the --set: says what to pass" contains "$T/vars-no-set" "cannot tell the log_dir of $T/vars.yaml (above): pass the run's --set values, or --log-dir DIR"
+"$DROVE" logs -c "$T/vars.yaml" --set host=h1 >"$T/vars-set"
+check "logs -c with the --set lists the run" grep -qE "^[0-9]{8}-[0-9]{6} +vars.yaml" "$T/vars-set"
 "$DROVE" logs --log-dir "$T/nothing-here" 2>"$T/none"
 check "no runs: says where it looked, and about -c" contains "$T/none" "no runs in $T/nothing-here (runs kept in a config's log_dir: drove logs -c FILE)"
 
