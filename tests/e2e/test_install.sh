@@ -24,6 +24,10 @@ for f in usr/bin/drove usr/share/man/man1/drove.1 \
 done
 check "the binary is executable" test -x "$D/usr/bin/drove"
 check "nothing outside /usr" test "$(ls "$D")" = usr
+# The installed README's links resolve beside it.
+for f in config/README.md screenshots/grid.png; do
+	check "README link installed: $f" test -s "$D/usr/share/doc/drove/$f"
+done
 check "no test helper among the examples" \
     test ! -e "$D/usr/share/doc/drove/examples/remote-try.sh"
 DESTDIR=$D cmake --install "$B" --prefix /usr/local >/dev/null 2>&1
