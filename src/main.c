@@ -446,7 +446,8 @@ app_signal_cb(EV_P_ ev_signal *w, int revents)
 	(void)EV_A;
 	(void)revents;
 	if (app.quitting && app.signal != 0) {
-		/* Asked twice: no more grace. */
+		/* Asked twice: no more grace, and no more cleanup. */
+		run_cut_cleanup(app.run);
 		proc_kill_all_now();
 	}
 	app.signal = w->signum;

@@ -460,7 +460,7 @@ void
 draw_steps(struct draw *d, size_t i, const struct layout_rect *r)
 {
 	const struct run_seq *seq = run_seq(d->run, i);
-	size_t n = seq->n_steps, top = 0, h;
+	size_t n = seq->n_all, top = 0, h;
 	char text[1024];
 
 	if (r->w <= 0 || r->h <= 0)

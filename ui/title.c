@@ -23,7 +23,7 @@ title_seq_status(const struct run_seq *seq)
 	case SEQ_WAITING:
 		return TITLE_WAITING;
 	case SEQ_RUNNING:
-		if (seq->current < seq->n_steps &&
+		if (seq->current < seq->n_all &&
 		    seq->steps[seq->current].status == STEP_RETRY_WAIT)
 			return TITLE_RETRY_WAIT;
 		return TITLE_RUNNING;
@@ -271,11 +271,12 @@ static void
 title_segs_running(struct title_segs *s, const struct run_seq *seq,
     double now, bool retry_wait)
 {
-	size_t k = seq->current, nsteps = seq->n_steps;
+	size_t k = seq->current;
 	const struct run_step *st = &seq->steps[k];
-	char t[32], why[32];
+	char t[32], why[32], label[64];
 
-	title_add(s, 1, false, "step %zu/%zu", k + 1, nsteps);
+	title_add(s, 1, false, "%s",
+	    run_step_label(seq, k, label, sizeof label));
 	title_add_name(s, 3, st);
 	if (retry_wait) {
 		title_why(st, why, sizeof why);
@@ -300,10 +301,12 @@ title_segs_ended(struct title_segs *s, const struct run_seq *seq,
     enum title_status ts)
 {
 	size_t k = seq->current, nsteps = seq->n_steps;
-	const struct run_step *st = k < nsteps ? &seq->steps[k] : NULL;
+	const struct run_step *st = k < seq->n_all ? &seq->steps[k] : NULL;
 	size_t ok, failed, skipped;
-	char why[32];
+	char why[32], label[64];
 
+	if (st != NULL)
+		run_step_label(seq, k, label, sizeof label);
 	switch (ts) {
 	case TITLE_OK:
 	case TITLE_SKIPPED:
@@ -321,8 +324,7 @@ title_segs_ended(struct title_segs *s, const struct run_seq *seq,
 			break;
 		}
 		title_why(st, why, sizeof why);
-		title_add(s, 1, false, "failed at step %zu/%zu", k + 1,
-		    nsteps);
+		title_add(s, 1, false, "failed at %s", label);
 		title_add_name(s, 4, st);
 		if (why[0] != '\0')
 			title_add(s, 2, false, "(%s)", why);
@@ -332,8 +334,7 @@ title_segs_ended(struct title_segs *s, const struct run_seq *seq,
 		break;
 	case TITLE_ABORTED:
 		if (st != NULL)
-			title_add(s, 1, false, "aborted at step %zu/%zu",
-			    k + 1, nsteps);
+			title_add(s, 1, false, "aborted at %s", label);
 		else
 			title_add(s, 1, false, "aborted");
 		break;
@@ -348,10 +349,12 @@ title_seq_segs(struct title_segs *s, const struct run_seq *seq, double now,
     bool bar, const char *note)
 {
 	size_t k = seq->current, nsteps = seq->n_steps;
-	const struct run_step *st = k < nsteps ? &seq->steps[k] : NULL;
+	const struct run_step *st = k < seq->n_all ? &seq->steps[k] : NULL;
 	enum title_status ts = title_seq_status(seq);
-	char t[32], why[32];
+	char t[32], why[32], label[64];
 
+	if (st != NULL)
+		run_step_label(seq, k, label, sizeof label);
 	s->n = 0;
 	s->bar = TITLE_MAX_SEGS;
 	title_add(s, 0, false, "%s", seq->name);
@@ -370,7 +373,7 @@ title_seq_segs(struct title_segs *s, const struct run_seq *seq, double now,
 			break;
 		title_why(st, why, sizeof why);
 		title_add(s, 1, false, "PAUSED");
-		title_add(s, 1, false, "step %zu/%zu", k + 1, nsteps);
+		title_add(s, 1, false, "%s", label);
 		title_add_name(s, 4, st);
 		title_add(s, 2, false, "%s", why);
 		title_add(s, TITLE_PRIO_DECOR, false,
@@ -378,8 +381,7 @@ title_seq_segs(struct title_segs *s, const struct run_seq *seq, double now,
 		break;
 	case TITLE_HELD:
 		if (st != NULL && st->status == STEP_PENDING)
-			title_add(s, 1, false, "paused before step %zu/%zu",
-			    k + 1, nsteps);
+			title_add(s, 1, false, "paused before %s", label);
 		else
 			title_add(s, 1, false, "paused");
 		title_add(s, 3, false, "p resumes");
@@ -511,7 +513,7 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 {
 	const struct run_step *st = &seq->steps[k];
 	enum title_status ts = title_step_status(st);
-	char why[32] = "", tries[32] = "", dur[32] = "", name[256];
+	char why[32] = "", tries[32] = "", dur[32] = "", name[256], num[8];
 	const char *status = step_status_name(st->status);
 	size_t namew;
 
@@ -529,9 +531,22 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 		    st->started, DURATION_CLOCK, dur, sizeof dur);
 	/* Fixed columns on the right, the name takes what is left. */
 	namew = cols > 44 ? cols - 44 : 8;
-	snprintf(name, sizeof name, "%s", st->name);
+	/* A handler's step and a cleanup step say so before their name,
+	 * unnumbered: the numbers are the sequence's steps. */
+	if (st->role == STEP_ROLE_HANDLER)
+		snprintf(name, sizeof name, "%s of %zu: %s",
+		    step_role_label(st->role), st->of + 1, st->name);
+	else if (st->role == STEP_ROLE_FINALLY)
+		snprintf(name, sizeof name, "%s: %s",
+		    step_role_label(st->role), st->name);
+	else
+		snprintf(name, sizeof name, "%s", st->name);
+	if (st->role == STEP_ROLE_MAIN)
+		snprintf(num, sizeof num, "%2zu", k + 1);
+	else
+		snprintf(num, sizeof num, "  ");
 	title_fit(name, sizeof name, namew);
-	snprintf(buf, size, "%2zu %s %-8s %-10s %-12s %7s", k + 1, name,
+	snprintf(buf, size, "%s %s %-8s %-10s %-12s %7s", num, name,
 	    status, tries, why, dur);
 	title_fit(buf, size, cols);
 }

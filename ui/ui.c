@@ -99,7 +99,7 @@ ui_eng_n_steps(void *arg, size_t i)
 {
 	struct ui *ui = arg;
 
-	return run_seq(ui->run, i)->n_steps;
+	return run_seq(ui->run, i)->n_all;
 }
 
 static bool
@@ -109,7 +109,7 @@ ui_eng_takes_input(void *arg, size_t i)
 	const struct run_seq *seq = run_seq(ui->run, i);
 	const struct run_step *st;
 
-	if (seq->state != SEQ_RUNNING || seq->current >= seq->n_steps)
+	if (seq->state != SEQ_RUNNING || seq->current >= seq->n_all)
 		return false;
 	st = &seq->steps[seq->current];
 	return st->status == STEP_RUNNING && st->tty;
@@ -174,7 +174,7 @@ ui_eng_step_name(void *arg, size_t i)
 	struct ui *ui = arg;
 	const struct run_seq *seq = run_seq(ui->run, i);
 
-	if (seq->current >= seq->n_steps)
+	if (seq->current >= seq->n_all)
 		return NULL;
 	return seq->steps[seq->current].name;
 }

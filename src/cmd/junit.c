@@ -181,6 +181,14 @@ junit_case(FILE *fp, const struct rr_run *run, const struct rr_seq *seq,
 	fputs("    </testcase>\n", fp);
 }
 
+/* A handler's or cleanup step that did not run is no test case: nothing
+ * failed, nothing was left undone. */
+static bool
+junit_unrun_extra(const struct rr_seq *seq, size_t k)
+{
+	return k >= seq->n_main && seq->steps[k].n_attempts == 0;
+}
+
 void
 junit_write(const struct rr_run *run, FILE *fp)
 {
@@ -193,6 +201,8 @@ junit_write(const struct rr_run *run, FILE *fp)
 		for (size_t k = 0; k < run->seqs[i].n_steps; k++) {
 			const struct rr_step *st = &run->seqs[i].steps[k];
 
+			if (junit_unrun_extra(&run->seqs[i], k))
+				continue;
 			tests++;
 			if (st->resumed || st->status == STEP_PENDING ||
 			    st->status == STEP_SKIPPED)
@@ -214,10 +224,13 @@ junit_write(const struct rr_run *run, FILE *fp)
 	    run->end - run->start : 0.0, stamp);
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		const struct rr_seq *seq = &run->seqs[i];
-		size_t f = 0, e = 0, s = 0;
+		size_t f = 0, e = 0, s = 0, n = 0;
 
 		for (size_t k = 0; k < seq->n_steps; k++) {
 			const struct rr_step *st = &seq->steps[k];
+			if (junit_unrun_extra(seq, k))
+				continue;
+			n++;
 			if (st->resumed || st->status == STEP_PENDING ||
 			    st->status == STEP_SKIPPED)
 				s++;
@@ -229,10 +242,11 @@ junit_write(const struct rr_run *run, FILE *fp)
 		fputs("  <testsuite name=\"", fp);
 		junit_str(fp, seq->name);
 		fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-		    "skipped=\"%zu\" time=\"%.3f\">\n", seq->n_steps, f, e, s,
+		    "skipped=\"%zu\" time=\"%.3f\">\n", n, f, e, s,
 		    seq->end > seq->start ? seq->end - seq->start : 0.0);
 		for (size_t k = 0; k < seq->n_steps; k++)
-			junit_case(fp, run, seq, &seq->steps[k]);
+			if (!junit_unrun_extra(seq, k))
+				junit_case(fp, run, seq, &seq->steps[k]);
 		fputs("  </testsuite>\n", fp);
 	}
 	fputs("</testsuites>\n", fp);

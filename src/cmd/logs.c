@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "xmalloc.h"
 #include "runlog.h"
 #include "runread.h"
 #include "xmalloc.h"
@@ -67,7 +68,7 @@ logs_result(const struct rr_run *run, char *buf, size_t size)
 	bool resumed = false;
 
 	for (size_t i = 0; i < run->n_seqs; i++)
-		for (size_t k = 0; k < run->seqs[i].n_steps; k++) {
+		for (size_t k = 0; k < run->seqs[i].n_main; k++) {
 			skipped += run->seqs[i].steps[k].status ==
 			    STEP_SKIPPED;
 			resumed |= run->seqs[i].steps[k].resumed;
@@ -164,7 +165,8 @@ logs_seq_counts(const struct rr_seq *seq, size_t *ok, size_t *failed,
     size_t *skipped)
 {
 	*ok = *failed = *skipped = 0;
-	for (size_t i = 0; i < seq->n_steps; i++) {
+	/* The sequence's steps: its handlers' and cleanup's are not. */
+	for (size_t i = 0; i < seq->n_main; i++) {
 		enum step_status st = seq->steps[i].status;
 		if (st == STEP_PENDING)
 			continue;
@@ -241,18 +243,34 @@ logs_attempt_line(const struct rr_attempt *a, char *buf, size_t size)
 		snprintf(buf, size, "%-9s %5s %9s", status, "-", dur);
 }
 
+/* A step's name as the listing shows it: a handler's and a cleanup step
+ * say what they are. Caller frees. */
+static char *
+logs_step_name(const struct rr_seq *seq, size_t k)
+{
+	const struct rr_step *st = &seq->steps[k];
+
+	if (k < seq->n_main || st->role == STEP_ROLE_MAIN)
+		return xstrdup(st->name);
+	if (st->role == STEP_ROLE_HANDLER)
+		return xasprintf("%s of %zu: %s", step_role_label(st->role),
+		    st->of + 1, st->name);
+	return xasprintf("%s: %s", step_role_label(st->role), st->name);
+}
+
 static int
 logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 {
-	char line[128], when[32];
+	char line[128], when[32], *name;
 	int w = 4;
 
 	fprintf(out, "sequence %s  (run %s): %s\n\n", seq->name, run->id,
 	    seq->stated ? seq_state_name(seq->state) : "?");
 	for (size_t i = 0; i < seq->n_steps; i++) {
-		int l = (int)strlen(seq->steps[i].name);
-		if (l > w)
-			w = l;
+		name = logs_step_name(seq, i);
+		if ((int)strlen(name) > w)
+			w = (int)strlen(name);
+		free(name);
 	}
 	if (w > 40)
 		w = 40;
@@ -263,17 +281,20 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 		const struct rr_attempt *last = st->n_attempts ?
 		    &st->attempts[st->n_attempts - 1] : NULL;
 
+		name = logs_step_name(seq, i);
 		if (last == NULL) {
 			fprintf(out, "%3zu  %-*.*s  %-9s%s\n", i + 1, w, w,
-			    st->name, st->resumed ?
+			    name, st->resumed ?
 			    step_status_name(st->status) : "not run",
 			    st->resumed ? "  (done in the run resumed)" : "");
+			free(name);
 			continue;
 		}
 		logs_attempt_line(last, line, sizeof line);
 		fprintf(out, "%3zu  %-*.*s  %s  %5zu  %s\n", i + 1, w, w,
-		    st->name, line, st->n_attempts,
+		    name, line, st->n_attempts,
 		    last->log ? last->log : "-");
+		free(name);
 		/* Earlier attempts, so a retry's history is in view. */
 		for (size_t a = 0; a + 1 < st->n_attempts; a++) {
 			logs_attempt_line(&st->attempts[a], line, sizeof line);

@@ -22,6 +22,11 @@ static void
 logsjson_step_body(struct json *j, const struct rr_step *st)
 {
 	json_str(j, "name", st->name);
+	/* A handler's step or a cleanup step says what it is. */
+	if (st->role != STEP_ROLE_MAIN)
+		json_str(j, "role", step_role_name(st->role));
+	if (st->role == STEP_ROLE_HANDLER)
+		json_int(j, "of", (long long)st->of + 1);
 	json_str(j, "status", step_status_name(st->status));
 	json_int(j, "retries", st->retries);
 	json_bool(j, "resumed", st->resumed);

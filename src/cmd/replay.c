@@ -63,15 +63,28 @@ replay_config(const struct rr_run *rec)
 
 		cs->name = xstrdup(rs->name);
 		cs->template_name = xstrdup(rs->name);
-		cs->n_steps = cs->n_all = cs->finally_at = rs->n_steps;
+		cs->n_steps = rs->n_main;
+		cs->n_all = cs->finally_at = rs->n_steps;
 		cs->steps = xcalloc(rs->n_steps ? rs->n_steps : 1,
 		    sizeof *cs->steps);
 		for (size_t k = 0; k < rs->n_steps; k++) {
-			cs->steps[k].kind = CFG_STEP_RUN;
-			cs->steps[k].name = xstrdup(rs->steps[k].name);
-			cs->steps[k].run = xstrdup(rs->steps[k].name);
-			cs->steps[k].retries = rs->steps[k].retries;
+			struct cfg_step *st = &cs->steps[k];
+			st->kind = CFG_STEP_RUN;
+			st->name = xstrdup(rs->steps[k].name);
+			st->run = xstrdup(rs->steps[k].name);
+			st->retries = rs->steps[k].retries;
+			/* Handlers and cleanup as the live run had them
+			 * (runread checked their order). */
+			st->role = (enum cfg_step_role)rs->steps[k].role;
+			st->of = rs->steps[k].of;
+			if (st->role == CFG_ROLE_HANDLER &&
+			    cs->steps[st->of].n_handler++ == 0)
+				cs->steps[st->of].handler = k;
+			if (st->role == CFG_ROLE_FINALLY &&
+			    cs->finally_at == rs->n_steps)
+				cs->finally_at = k;
 		}
+		cs->n_finally = cs->n_all - cs->finally_at;
 	}
 	return cfg;
 }

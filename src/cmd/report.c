@@ -267,7 +267,7 @@ report_step_end(struct report *rp, const struct run_event *ev)
 {
 	const struct run_seq *seq = run_seq(rp->run, ev->seq);
 	const struct run_step *step = &seq->steps[ev->step];
-	char dur[32], why[64] = "";
+	char dur[32], why[64] = "", label[64];
 
 	duration_format(step->ended - step->started, DURATION_SHORT, dur,
 	    sizeof dur);
@@ -280,9 +280,10 @@ report_step_end(struct report *rp, const struct run_event *ev)
 	report_prefix(rp, ev->seq);
 	if (ev->attempt == 0 && step->resumed) {
 		/* Not run here: no time, no exit code of its own. */
-		report_printf(rp, "%s<== step %zu/%zu %s: %s%s%s in run %s, "
-		    "not run again\n", rp->color ? C_DIM : "", ev->step + 1,
-		    seq->n_steps, step->name,
+		report_printf(rp, "%s<== %s %s: %s%s%s in run %s, "
+		    "not run again\n", rp->color ? C_DIM : "",
+		    run_step_label(seq, ev->step, label, sizeof label),
+		    step->name,
 		    rp->color ? C_RESET : "",
 		    report_status_color(rp, step->status),
 		    step_status_name(step->status),
@@ -291,9 +292,9 @@ report_step_end(struct report *rp, const struct run_event *ev)
 			report_put(rp, C_RESET, sizeof C_RESET - 1);
 		return;
 	}
-	report_printf(rp, "%s<== step %zu/%zu %s: %s%s%s (%s%s)\n",
-	    rp->color ? C_DIM : "", ev->step + 1, seq->n_steps,
-	    step->name, rp->color ? C_RESET : "",
+	report_printf(rp, "%s<== %s %s: %s%s%s (%s%s)\n",
+	    rp->color ? C_DIM : "",
+	    run_step_label(seq, ev->step, label, sizeof label), step->name, rp->color ? C_RESET : "",
 	    report_status_color(rp, step->status),
 	    step_status_name(step->status), why, dur);
 	if (rp->color)
@@ -305,6 +306,7 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 {
 	struct report *rp = arg;
 	const struct run_seq *seq;
+	char label[64];
 
 	(void)run;
 	switch (ev->type) {
@@ -314,8 +316,8 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_STEP_START:
 		seq = run_seq(rp->run, ev->seq);
 		report_prefix(rp, ev->seq);
-		report_printf(rp, "%s==> step %zu/%zu %s", rp->color ? C_BOLD : "",
-		    ev->step + 1, seq->n_steps,
+		report_printf(rp, "%s==> %s %s", rp->color ? C_BOLD : "",
+		    run_step_label(seq, ev->step, label, sizeof label),
 		    seq->steps[ev->step].name);
 		if (ev->attempt > 1)
 			report_printf(rp, " (try %u)", ev->attempt);

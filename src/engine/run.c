@@ -64,6 +64,11 @@ struct run_sequence {
 	struct wait *watch;  /* RUN_ATT_WAIT (wait.h) */
 	size_t resume_at;    /* the first step to run (--resume) */
 	unsigned short tty_cols, tty_rows;
+	bool handler_retry;  /* the current step's attempt is the one its
+	                        handler's then: retry asked for: a failure
+	                        does not run the handler again */
+	enum seq_state outcome; /* v.cleanup: the state it ends in */
+	size_t stopped_at;   /* v.cleanup: v.current to restore after */
 };
 
 struct run_observer {
@@ -104,6 +109,11 @@ struct run {
 	                        looked at only while there are some */
 	char *run_dir;       /* the record's directory, or NULL */
 	const char *run_id;  /* its last component, in run_dir */
+	/* A stop (q, a signal) lets cleanup steps run, for
+	 * settings.finally_timeout at most: then `cut` ends them and starts
+	 * no more. */
+	ev_timer cleanup_bound;
+	bool cut;
 };
 
 /* Attempts started per loop pass at most: one pass must stay short (a
@@ -121,6 +131,7 @@ static void run_step_spawn(struct run_sequence *seq);
 static void run_remote_ready(void *arg, const char *err);
 static void run_request(struct run *run);
 static void run_check(const struct run_sequence *seq);
+static void run_cleanup_bound_cb(EV_P_ ev_timer *w, int revents);
 
 /* The time of an event, a duration's ends, a timer's start: fresh, not
  * the loop's cached time, which is as old as the loop pass (and a pass
@@ -203,7 +214,7 @@ run_outbuf_line(void *arg, const struct outbuf_line *line)
 	struct run_event ev = { .type = RUN_EV_LINE, .seq = seq->v.index,
 		                .step = line->step, .line = line };
 
-	if (line->step < seq->cfg->n_steps)
+	if (line->step < seq->cfg->n_all)
 		ev.attempt = seq->v.steps[line->step].attempt;
 	run_emit_at(seq->run, &ev, line->time);
 	if (seq->run->output_waits > 0 && !(line->flags & OUTBUF_MARK))
@@ -510,6 +521,7 @@ run_attempt_begin(struct run_sequence *seq)
 	const struct cfg_step *cs = run_cfg(seq);
 	struct run_event ev = { .type = RUN_EV_STEP_START, .seq = seq->v.index,
 		                .step = seq->v.current };
+	char label[64];
 
 	assert(seq->v.state == SEQ_RUNNING && seq->attempt == RUN_ATT_READY);
 	step->attempt++;
@@ -520,13 +532,12 @@ run_attempt_begin(struct run_sequence *seq)
 	step->signal = 0;
 	seq->end_reason = RUN_END_NONE;
 	ev.attempt = step->attempt;
+	run_step_label(&seq->v, seq->v.current, label, sizeof label);
 	if (step->attempt > 1)
-		run_mark(seq, "-- step %zu/%zu: %s (try %u) --",
-		    seq->v.current + 1, seq->cfg->n_steps, cs->name,
+		run_mark(seq, "-- %s: %s (try %u) --", label, cs->name,
 		    step->attempt);
 	else
-		run_mark(seq, "-- step %zu/%zu: %s --", seq->v.current + 1,
-		    seq->cfg->n_steps, cs->name);
+		run_mark(seq, "-- %s: %s --", label, cs->name);
 	run_emit(run, &ev);
 	run_emit_seq(seq);
 	/* if: decides before the first attempt; retries are the step's. */
@@ -711,31 +722,242 @@ run_seq_finish(struct run_sequence *seq, enum seq_state st)
 {
 	seq->attempt = RUN_ATT_IDLE;
 	seq->v.hold = false;
+	seq->handler_retry = false;
 	run_set_state(seq, st);
 }
 
-/* Move on to the next step, or finish the sequence. */
+/* The cleanup steps are over (or cut short): the sequence ends as its
+ * steps did, whatever its cleanup did. */
 static void
-run_seq_advance(struct run_sequence *seq)
+run_cleanup_done(struct run_sequence *seq)
 {
-	seq->v.current++;
-	if (seq->v.current >= seq->cfg->n_steps) {
-		run_seq_finish(seq, seq->v.had_failure ? SEQ_FAILED : SEQ_OK);
+	seq->v.cleanup = false;
+	seq->v.current = seq->stopped_at;
+	run_seq_finish(seq, seq->outcome);
+}
+
+/* The sequence's steps are over: it ends in `st` (ok, failed, aborted),
+ * after its cleanup steps (finally:), when it has some. A sequence that
+ * never started (aborted while it waited) has nothing to clean up; nor
+ * has one the run's stop cut short. */
+static void
+run_seq_end(struct run_sequence *seq, enum seq_state st)
+{
+	const struct cfg_seq *cs = seq->cfg;
+
+	seq->handler_retry = false;
+	if (cs->n_finally == 0 || seq->v.started == 0 || seq->run->cut) {
+		run_seq_finish(seq, st);
 		return;
 	}
+	seq->outcome = st;
+	seq->stopped_at = seq->v.current;
+	seq->v.cleanup = true;
+	seq->v.hold = false;
+	seq->v.current = cs->finally_at;
+	DEBUG_LOG("cleanup %s: %zu steps, then %s", cs->name, cs->n_finally,
+	    seq_state_name(st));
+	run_mark(seq, "-- %s: cleanup (finally, %zu step%s) --",
+	    seq_state_name(st), cs->n_finally, cs->n_finally == 1 ? "" : "s");
+	seq->attempt = RUN_ATT_READY;
+	run_set_state(seq, SEQ_RUNNING);
+	run_attempt_queue(seq);
+}
+
+static void run_pause_failure(struct run_sequence *seq, enum step_status st);
+
+/* Go on with the step at v.current (a step, or a handler's): unless the
+ * operator's hold is reached, or the run stops. */
+static void
+run_seq_next(struct run_sequence *seq)
+{
 	if (seq->v.hold) {
 		seq->v.hold = false;
 		seq->attempt = RUN_ATT_IDLE;
 		seq->v.pause = RUN_PAUSE_HOLD;
 		DEBUG_LOG("pause %s before step %zu: held by the operator",
 		    seq->cfg->name, seq->v.current + 1);
-		run_mark(seq, "-- held by operator before step %zu --",
-		    seq->v.current + 1);
+		if (run_cfg(seq)->role == CFG_ROLE_MAIN)
+			run_mark(seq, "-- held by operator before step %zu --",
+			    seq->v.current + 1);
+		else {
+			char label[64];
+			run_mark(seq, "-- held by operator before %s --",
+			    run_step_label(&seq->v, seq->v.current, label,
+			    sizeof label));
+		}
 		run_set_state(seq, SEQ_PAUSED);
 		return;
 	}
 	if (seq->run->stopping) {
-		run_seq_finish(seq, SEQ_ABORTED);
+		run_seq_end(seq, SEQ_ABORTED);
+		return;
+	}
+	run_attempt_queue(seq);
+}
+
+/* Step `of` failed and its handler ran to its end: do what its then:
+ * says. */
+static void
+run_handler_done(struct run_sequence *seq, size_t of)
+{
+	const struct cfg_step *failed = &seq->cfg->steps[of];
+
+	seq->v.current = of;
+	DEBUG_LOG("handler of %s step %zu done: then %d", seq->cfg->name,
+	    of + 1, (int)failed->then);
+	switch (failed->then) {
+	case CFG_ONFAIL_RETRY:
+		if (seq->run->stopping) {
+			run_seq_end(seq, SEQ_ABORTED);
+			return;
+		}
+		run_mark(seq, "-- handler of step %zu done: step %zu once "
+		    "more --", of + 1, of + 1);
+		seq->handler_retry = true;
+		run_attempt_queue(seq);
+		return;
+	case CFG_ONFAIL_CONTINUE:
+		/* The step still failed: the sequence will have, as under
+		 * on_failure: continue. */
+		run_mark(seq, "-- handler of step %zu done: going on --",
+		    of + 1);
+		seq->v.had_failure = true;
+		seq->v.current = of + 1;
+		break;
+	case CFG_ONFAIL_PAUSE:
+		run_pause_failure(seq, seq->v.steps[of].status);
+		return;
+	case CFG_ONFAIL_STOP:
+		run_mark(seq, "-- handler of step %zu done: the sequence "
+		    "stops --", of + 1);
+		run_seq_end(seq, SEQ_FAILED);
+		return;
+	}
+	if (seq->v.current >= seq->cfg->n_steps) {
+		run_seq_end(seq, SEQ_FAILED);
+		return;
+	}
+	run_seq_next(seq);
+}
+
+/* Move on to the next step: of the sequence, of a handler, or of the
+ * cleanup; or to what comes after the last one. */
+static void
+run_seq_advance(struct run_sequence *seq)
+{
+	const struct cfg_step *cs = run_cfg(seq);
+	const struct cfg_step *failed;
+
+	seq->v.current++;
+	switch (cs->role) {
+	case CFG_ROLE_FINALLY:
+		/* Cleanup goes on through a stop, a hold does not stop it. */
+		if (seq->v.current >= seq->cfg->n_all || seq->run->cut)
+			run_cleanup_done(seq);
+		else
+			run_attempt_queue(seq);
+		return;
+	case CFG_ROLE_HANDLER:
+		failed = &seq->cfg->steps[cs->of];
+		if (seq->v.current >= failed->handler + failed->n_handler) {
+			run_handler_done(seq, cs->of);
+			return;
+		}
+		break;
+	case CFG_ROLE_MAIN:
+		seq->handler_retry = false;
+		if (seq->v.current >= seq->cfg->n_steps) {
+			run_seq_end(seq, seq->v.had_failure ? SEQ_FAILED :
+			    SEQ_OK);
+			return;
+		}
+		break;
+	}
+	run_seq_next(seq);
+}
+
+/* Hold the sequence for the operator at the failed current step (r
+ * retries it, s skips it, a aborts); nobody can answer headless, nor
+ * while the run stops: then the sequence stops there. */
+static void
+run_pause_failure(struct run_sequence *seq, enum step_status st)
+{
+	char label[64];
+
+	run_step_label(&seq->v, seq->v.current, label, sizeof label);
+	if (seq->run->opt.interactive && !seq->run->stopping) {
+		seq->attempt = RUN_ATT_IDLE;
+		seq->v.pause = RUN_PAUSE_FAILURE;
+		seq->v.hold = false;
+		DEBUG_LOG("pause %s at %s: it failed", seq->cfg->name, label);
+		run_mark(seq, "-- %s %s: waiting for the operator "
+		    "(r retry, s skip, a abort) --", label,
+		    step_status_name(st));
+		run_set_state(seq, SEQ_PAUSED);
+		return;
+	}
+	if (!seq->run->stopping)
+		run_notice(seq, "step '%s' would pause for the operator; "
+		    "nobody can answer (headless): stopping the sequence",
+		    run_cfg(seq)->name);
+	if (seq->v.cleanup)
+		run_cleanup_done(seq);
+	else
+		run_seq_end(seq, SEQ_FAILED);
+}
+
+/* A handler step failed: the sequence stops at it, or pauses there when
+ * the handler's then: is pause. */
+static void
+run_handler_failed(struct run_sequence *seq, enum step_status st)
+{
+	const struct cfg_step *cs = run_cfg(seq);
+
+	if (seq->cfg->steps[cs->of].then == CFG_ONFAIL_PAUSE) {
+		run_pause_failure(seq, st);
+		return;
+	}
+	run_mark(seq, "-- the handler of step %zu failed: the sequence "
+	    "stops --", cs->of + 1);
+	run_seq_end(seq, SEQ_FAILED);
+}
+
+/* A cleanup step failed: its on_failure says whether the cleanup goes on
+ * (continue), waits for the operator (pause) or ends (stop). The
+ * sequence's outcome stays its steps'. */
+static void
+run_cleanup_failed(struct run_sequence *seq, enum step_status st)
+{
+	switch (run_cfg(seq)->on_failure) {
+	case CFG_ONFAIL_CONTINUE:
+		run_seq_advance(seq);
+		return;
+	case CFG_ONFAIL_PAUSE:
+		run_pause_failure(seq, st);
+		return;
+	case CFG_ONFAIL_STOP:
+	case CFG_ONFAIL_RETRY:
+		break;
+	}
+	run_mark(seq, "-- cleanup stops: a step of it %s --",
+	    step_status_name(st));
+	run_cleanup_done(seq);
+}
+
+/* The first step of the handler of the current step, which failed. */
+static void
+run_handler_begin(struct run_sequence *seq)
+{
+	const struct cfg_step *cs = run_cfg(seq);
+
+	DEBUG_LOG("handler %s step %zu: %zu steps", seq->cfg->name,
+	    seq->v.current + 1, cs->n_handler);
+	run_mark(seq, "-- step %zu failed: its handler (%zu step%s) --",
+	    seq->v.current + 1, cs->n_handler, cs->n_handler == 1 ? "" : "s");
+	seq->v.current = cs->handler;
+	if (seq->run->stopping) {
+		run_seq_end(seq, SEQ_ABORTED);
 		return;
 	}
 	run_attempt_queue(seq);
@@ -790,8 +1012,16 @@ run_step_ended(struct run_sequence *seq, enum step_status st)
 		run_seq_advance(seq);
 		return;
 	}
-	if (reason == RUN_END_ABORT || run->stopping) {
-		run_seq_finish(seq, SEQ_ABORTED);
+	if (cs->role == CFG_ROLE_FINALLY &&
+	    (reason == RUN_END_ABORT || run->cut)) {
+		/* The operator's abort, or the stop's bound: no more
+		 * cleanup. */
+		run_cleanup_done(seq);
+		return;
+	}
+	if (cs->role != CFG_ROLE_FINALLY &&
+	    (reason == RUN_END_ABORT || run->stopping)) {
+		run_seq_end(seq, SEQ_ABORTED);
 		return;
 	}
 	/* A failure. Automatic retries first, unless the operator killed it:
@@ -832,32 +1062,38 @@ run_step_ended(struct run_sequence *seq, enum step_status st)
 	else
 		run_mark(seq, "-- %s after %.1fs --", step_status_name(st),
 		    step->ended - step->started);
+	if (cs->role == CFG_ROLE_HANDLER) {
+		run_handler_failed(seq, st);
+		return;
+	}
+	if (cs->role == CFG_ROLE_FINALLY) {
+		run_cleanup_failed(seq, st);
+		return;
+	}
+	if (cs->n_handler > 0) {
+		if (!seq->handler_retry) {
+			run_handler_begin(seq);
+			return;
+		}
+		/* The retry its handler asked for failed too. */
+		run_mark(seq, "-- step %zu failed again after its handler: "
+		    "the sequence stops --", seq->v.current + 1);
+		run_seq_end(seq, SEQ_FAILED);
+		return;
+	}
 	switch (cs->on_failure) {
 	case CFG_ONFAIL_CONTINUE:
 		seq->v.had_failure = true;
 		run_seq_advance(seq);
 		return;
 	case CFG_ONFAIL_PAUSE:
-		if (run->opt.interactive) {
-			seq->v.pause = RUN_PAUSE_FAILURE;
-			seq->v.hold = false;
-			DEBUG_LOG("pause %s at step %zu: it failed",
-			    seq->cfg->name, seq->v.current + 1);
-			run_mark(seq, "-- step %zu %s: waiting for the operator "
-			    "(r retry, s skip, a abort) --", seq->v.current + 1,
-			    step_status_name(st));
-			run_set_state(seq, SEQ_PAUSED);
-			return;
-		}
-		run_notice(seq, "step '%s' would pause for the operator; "
-		    "nobody can answer (headless): stopping the sequence",
-		    cs->name);
-		/* FALLTHROUGH */
+		run_pause_failure(seq, st);
+		return;
 	case CFG_ONFAIL_STOP:
 	case CFG_ONFAIL_RETRY:  /* a handler's 'then' only */
 		break;
 	}
-	run_seq_finish(seq, SEQ_FAILED);
+	run_seq_end(seq, SEQ_FAILED);
 }
 
 /* --- if: ---------------------------------------------------------------- */
@@ -1076,7 +1312,7 @@ run_wait_begin(struct run_sequence *seq)
 static void
 run_check(const struct run_sequence *seq)
 {
-	const struct run_step *step = seq->v.current < seq->cfg->n_steps ?
+	const struct run_step *step = seq->v.current < seq->cfg->n_all ?
 	    &seq->v.steps[seq->v.current] : NULL;
 
 	(void)step;
@@ -1105,6 +1341,9 @@ run_check(const struct run_sequence *seq)
 	    seq->attempt == RUN_ATT_RETRY_WAIT ||
 	    step->status == STEP_RUNNING);
 	assert(!seq->queued || seq->run->q_len > 0);
+	assert(!seq->v.cleanup || seq->v.state == SEQ_RUNNING ||
+	    seq->v.state == SEQ_PAUSED);
+	assert(!seq->v.cleanup || seq->v.current >= seq->cfg->finally_at);
 }
 
 /* --- scheduling -------------------------------------------------------- */
@@ -1128,6 +1367,8 @@ run_seq_begin(struct run_sequence *seq)
 {
 	seq->v.current = seq->resume_at;
 	seq->v.had_failure = false;
+	seq->v.cleanup = false;
+	seq->handler_retry = false;
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
 	if (seq->resume_at > 0)
@@ -1284,6 +1525,7 @@ run_pass(struct run *run)
 			DEBUG_LOG("idle: nothing runs and nothing can start");
 			run->settled = true;
 			run->settled_at = run_now();
+			ev_timer_stop(EV_DEFAULT_UC_ &run->cleanup_bound);
 			run_emit(run, &ev);
 		}
 	} else
@@ -1330,18 +1572,34 @@ run_create(const struct config *cfg, const struct run_options *opt)
 	run->opt = *opt;
 	run->n_seqs = cfg->n_seqs;
 	run->seqs = xcalloc(cfg->n_seqs, sizeof *run->seqs);
+	_Static_assert((int)STEP_ROLE_HANDLER == (int)CFG_ROLE_HANDLER &&
+	    (int)STEP_ROLE_FINALLY == (int)CFG_ROLE_FINALLY,
+	    "step roles in the plan's order");
 	for (size_t i = 0; i < cfg->n_seqs; i++) {
 		struct run_sequence *seq = &run->seqs[i];
 		seq->cfg = &cfg->seqs[i];
 		seq->v.name = seq->cfg->name;
 		seq->v.index = i;
 		seq->v.n_steps = seq->cfg->n_steps;
+		seq->v.n_all = seq->cfg->n_all;
 		seq->run = run;
 		seq->v.state = SEQ_WAITING;
-		seq->v.steps = xcalloc(seq->cfg->n_steps ? seq->cfg->n_steps : 1,
+		seq->v.steps = xcalloc(seq->cfg->n_all ? seq->cfg->n_all : 1,
 		    sizeof *seq->v.steps);
-		for (size_t j = 0; j < seq->cfg->n_steps; j++) {
+		for (size_t j = 0; j < seq->cfg->n_all; j++) {
 			const struct cfg_step *cs = &seq->cfg->steps[j];
+			struct run_step *rs = &seq->v.steps[j];
+			rs->role = (enum step_role)cs->role;
+			if (cs->role == CFG_ROLE_HANDLER) {
+				const struct cfg_step *of =
+				    &seq->cfg->steps[cs->of];
+				rs->of = cs->of;
+				rs->nth = j - of->handler + 1;
+				rs->group = of->n_handler;
+			} else if (cs->role == CFG_ROLE_FINALLY) {
+				rs->nth = j - seq->cfg->finally_at + 1;
+				rs->group = seq->cfg->n_finally;
+			}
 			seq->v.steps[j].name = cs->name;
 			seq->v.steps[j].retries = cs->retries;
 			seq->v.steps[j].tty = cs->tty &&
@@ -1357,6 +1615,7 @@ run_create(const struct config *cfg, const struct run_options *opt)
 	    sizeof *run->queue);
 	ev_prepare_init(&run->pass, run_pass_cb);
 	ev_idle_init(&run->spin, run_spin_cb);
+	ev_init(&run->cleanup_bound, run_cleanup_bound_cb);
 	if (cfg->n_hosts > 0)
 		run->remote = remote_create(cfg);
 	return run;
@@ -1369,6 +1628,7 @@ run_free(struct run *run)
 		return;
 	ev_prepare_stop(EV_DEFAULT_UC_ &run->pass);
 	ev_idle_stop(EV_DEFAULT_UC_ &run->spin);
+	ev_timer_stop(EV_DEFAULT_UC_ &run->cleanup_bound);
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		struct run_sequence *seq = &run->seqs[i];
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
@@ -1641,7 +1901,7 @@ run_announce(struct run_sequence *seq, enum run_action act, const char *why,
 		run_emit(seq->run, &ev);
 		return;
 	}
-	if (seq->v.current < seq->cfg->n_steps)
+	if (seq->v.current < seq->cfg->n_all)
 		ev.attempt = seq->v.steps[seq->v.current].attempt;
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
@@ -1655,7 +1915,7 @@ run_announce(struct run_sequence *seq, enum run_action act, const char *why,
 static bool
 run_seq_stopped_at_step(const struct run_sequence *seq)
 {
-	if (seq->v.current >= seq->cfg->n_steps)
+	if (seq->v.current >= seq->cfg->n_all)
 		return false;
 	/* An aborted sequence that had started is retried like a failed
 	 * one: the operator may abort in haste. */
@@ -1695,6 +1955,8 @@ run_do_retry(struct run_sequence *seq)
 		return;
 	}
 	run_cur(seq)->operator_retries++;
+	/* The operator's retry: should it fail, its handler runs again. */
+	seq->handler_retry = false;
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
 	run_attempt_queue(seq);
@@ -1778,8 +2040,14 @@ run_do_abort(struct run_sequence *seq)
 	case RUN_ATT_IDLE:
 		break;
 	}
-	if (!seq_state_over(seq->v.state) || seq->v.state == SEQ_BLOCKED)
+	if (seq->v.cleanup)
+		/* Aborting the cleanup: no more of it. */
+		run_cleanup_done(seq);
+	else if (seq->v.state == SEQ_WAITING || seq->v.state == SEQ_BLOCKED)
+		/* It never ran: nothing to clean up. */
 		run_seq_finish(seq, SEQ_ABORTED);
+	else if (!seq_state_over(seq->v.state))
+		run_seq_end(seq, SEQ_ABORTED);
 }
 
 static const char *
@@ -1787,6 +2055,8 @@ run_can_hold(const struct run_sequence *seq)
 {
 	if (seq->v.state != SEQ_RUNNING)
 		return "the sequence is not running";
+	if (seq->v.cleanup)
+		return "the sequence is cleaning up";
 	return seq->v.hold ? "the sequence is already held" : NULL;
 }
 
@@ -1839,6 +2109,10 @@ run_can_stop(const struct run_sequence *seq)
 static void
 run_do_stop(struct run_sequence *seq)
 {
+	/* A running cleanup goes on, for finally_timeout at most
+	 * (run_stop_all_by). */
+	if (seq->v.cleanup && seq->v.state == SEQ_RUNNING)
+		return;
 	run_do_abort(seq);
 }
 
@@ -1898,13 +2172,63 @@ run_act_by(struct run *run, size_t i, enum run_action act, const char *who)
 }
 
 void
+run_cut_cleanup(struct run *run)
+{
+	if (run->cut || run->frozen)
+		return;
+	run->cut = true;
+	ev_timer_stop(EV_DEFAULT_UC_ &run->cleanup_bound);
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		struct run_sequence *seq = &run->seqs[i];
+
+		if (!seq->v.cleanup)
+			continue;
+		DEBUG_LOG("cleanup %s: cut short", seq->cfg->name);
+		run_mark(seq, "-- the run stops: cleanup cut short --");
+		if (run_seq_step_running(seq)) {
+			/* It ends, and the cleanup with it, once killed. */
+			run_end_attempt(seq, RUN_END_KILL, STEP_KILLED);
+		} else {
+			ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+			run_cleanup_done(seq);
+		}
+		run_check(seq);
+	}
+	run_request(run);
+}
+
+static void
+run_cleanup_bound_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct run *run = container_of(w, struct run, cleanup_bound);
+
+	(void)EV_A;
+	(void)revents;
+	run_cut_cleanup(run);
+}
+
+void
 run_stop_all_by(struct run *run, const char *why, const char *who)
 {
+	bool cleanup = false;
+
 	if (run->stopping)
 		return;
 	run->stopping = true;
-	for (size_t i = 0; i < run->n_seqs; i++)
+	for (size_t i = 0; i < run->n_seqs; i++) {
 		run_act_why(run, i, RUN_ACT_STOP, why, who);
+		cleanup = cleanup || run->seqs[i].v.cleanup;
+	}
+	/* Sequences whose step is being killed clean up once it is gone:
+	 * the bound counts from the stop, for all of them. */
+	for (size_t i = 0; i < run->n_seqs && !cleanup; i++)
+		cleanup = run->seqs[i].cfg->n_finally > 0 &&
+		    run->seqs[i].v.state == SEQ_RUNNING;
+	if (cleanup && !run->cut) {
+		ev_timer_set(&run->cleanup_bound, run->cfg->finally_timeout,
+		    0.);
+		ev_timer_start(EV_DEFAULT_UC_ &run->cleanup_bound);
+	}
 	run_request(run);
 }
 
@@ -2020,7 +2344,7 @@ run_restore_step(struct run *run, size_t i, size_t step, enum step_status st,
 	struct run_step *s;
 
 	if (!run->frozen || i >= run->n_seqs ||
-	    step >= run->seqs[i].cfg->n_steps)
+	    step >= run->seqs[i].cfg->n_all)
 		return;
 	s = &run->seqs[i].v.steps[step];
 	s->status = st;
@@ -2029,4 +2353,16 @@ run_restore_step(struct run *run, size_t i, size_t step, enum step_status st,
 	s->signal = signal;
 	s->started = started;
 	s->ended = ended;
+}
+
+const char *
+run_step_label(const struct run_seq *seq, size_t k, char *buf, size_t size)
+{
+	const struct run_step *st = k < seq->n_all ? &seq->steps[k] : NULL;
+
+	if (st == NULL)
+		return step_label(STEP_ROLE_MAIN, k, seq->n_steps, 0, 0, 0,
+		    buf, size);
+	return step_label(st->role, k, seq->n_steps, st->nth, st->group,
+	    st->of, buf, size);
 }

@@ -55,6 +55,10 @@ void run_finish(struct run *run, const char *why, int exit_code);
 int run_exit_status(const struct run *run);
 /* Abort everything (quit, SIGINT). `why` goes to the events. */
 void run_stop_all(struct run *run, const char *why);
+/* A stop lets the sequences' cleanup steps (finally:) run, for
+ * settings.finally_timeout at most; this ends them now (a second Ctrl-C):
+ * the running ones are killed, no more start. */
+void run_cut_cleanup(struct run *run);
 /* The same, asked by `who` (as run_act_by). */
 void run_stop_all_by(struct run *run, const char *why, const char *who);
 

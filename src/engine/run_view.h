@@ -37,6 +37,10 @@ struct run_step {
 	                        sequence that succeeded), not run here */
 	bool cond_skipped;   /* STEP_SKIPPED because its if: said no, not by
 	                        the operator */
+	enum step_role role; /* a step, a handler's, or a cleanup step */
+	size_t of;           /* STEP_ROLE_HANDLER: the step it handles */
+	size_t nth, group;   /* its place among the steps of its handler or
+	                        of the cleanup (1-based), and their number */
 };
 
 /* Why a PAUSED sequence waits for the operator. */
@@ -50,11 +54,16 @@ enum run_pause {
 struct run_seq {
 	const char *name;    /* the plan's (borrowed, lives with the run) */
 	size_t index;
-	size_t n_steps;
+	size_t n_steps;      /* its steps (STEP_ROLE_MAIN) */
+	size_t n_all;        /* steps has n_all: the n_steps, then the
+	                        handlers' steps, then the cleanup's */
 	struct run_step *steps;
 	enum seq_state state;
-	size_t current;      /* the step running or stopped at; n_steps at
-	                        the end */
+	size_t current;      /* the step running or stopped at (a handler's
+	                        or a cleanup step's while it runs); n_steps
+	                        at the end */
+	bool cleanup;        /* RUNNING its cleanup steps (finally:); the
+	                        state it ends in is known, not yet set */
 	double started, ended; /* 0 when not yet */
 	enum run_pause pause; /* why it is PAUSED; NONE when it is not */
 	bool hold;           /* the operator asked for a pause after the
@@ -112,6 +121,11 @@ double run_settled_at(const struct run *run);
 /* Step counts of a sequence by outcome. */
 void run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
     size_t *skipped);
+
+/* How a screen names step k of seq: "step 2/5", "handler 1/2 of step
+ * 2", "cleanup 1/1". Returns buf. */
+const char *run_step_label(const struct run_seq *seq, size_t k, char *buf,
+    size_t size);
 
 /* The operator's action `act` on sequence `i`: NULL when done, or a short
  * reason why it does not apply now (for a status line). */

@@ -1,6 +1,7 @@
 /* status.c: the names of step statuses and sequence states, both ways. */
 #include "status.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define STATUS_ROW(name, text, flag) { text, flag },
@@ -17,7 +18,57 @@ static const struct {
 
 #undef STATUS_ROW
 
+#define ROLE_ROW(name, text, label) { text, label },
+
+static const struct {
+	const char *name;
+	const char *label;
+} status_roles[] = { STEP_ROLES(ROLE_ROW) };
+
+#undef ROLE_ROW
+
 #define STATUS_N(a) (sizeof (a) / sizeof (a)[0])
+
+const char *
+step_role_name(enum step_role role)
+{
+	return (size_t)role < STATUS_N(status_roles) ?
+	    status_roles[role].name : "?";
+}
+
+const char *
+step_role_label(enum step_role role)
+{
+	return (size_t)role < STATUS_N(status_roles) ?
+	    status_roles[role].label : "?";
+}
+
+const char *
+step_label(enum step_role role, size_t k, size_t n_main, size_t nth,
+    size_t group, size_t of, char *buf, size_t size)
+{
+	if (role == STEP_ROLE_HANDLER)
+		snprintf(buf, size, "%s %zu/%zu of step %zu",
+		    step_role_label(role), nth, group, of + 1);
+	else if (role == STEP_ROLE_FINALLY)
+		snprintf(buf, size, "%s %zu/%zu", step_role_label(role), nth,
+		    group);
+	else
+		snprintf(buf, size, "step %zu/%zu", k + 1, n_main);
+	return buf;
+}
+
+bool
+step_role_parse(const char *name, enum step_role *role)
+{
+	for (size_t i = 0; name != NULL && i < STATUS_N(status_roles); i++) {
+		if (strcmp(name, status_roles[i].name) == 0) {
+			*role = (enum step_role)i;
+			return true;
+		}
+	}
+	return false;
+}
 
 const char *
 step_status_name(enum step_status st)

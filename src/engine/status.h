@@ -7,6 +7,7 @@
 #define DROVE_STATUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* S(NAME, "name", done): done says whether the status is final. */
 #define STEP_STATUSES(S)                                                  \
@@ -35,6 +36,22 @@
 	S(BLOCKED, "blocked", true)                                       \
 	S(ABORTED, "aborted", true)
 
+/* What a step is in its sequence: R(NAME, "name", "label"). name is the
+ * record's, label what the screen calls a step of that role ("handler
+ * 1/2 of step 3", "cleanup 1/1"). The order is the plan's (config.h,
+ * enum cfg_step_role). */
+#define STEP_ROLES(R)                                                     \
+	R(MAIN, "main", "step")          /* one of the sequence's steps */ \
+	R(HANDLER, "handler", "handler") /* of a failed step: on_failure \
+	                                    with steps */                 \
+	R(FINALLY, "finally", "cleanup") /* the sequence's finally: */
+
+enum step_role {
+#define STATUS_ENUM(name, text, label) STEP_ROLE_##name,
+	STEP_ROLES(STATUS_ENUM)
+#undef STATUS_ENUM
+};
+
 enum step_status {
 #define STATUS_ENUM(name, text, done) STEP_##name,
 	STEP_STATUSES(STATUS_ENUM)
@@ -59,6 +76,17 @@ enum {
 const char *step_status_name(enum step_status st);
 /* The status called `name`: true and *st, else false. */
 bool step_status_parse(const char *name, enum step_status *st);
+/* "handler"; "?" out of range. */
+const char *step_role_name(enum step_role role);
+/* "cleanup": how the screen calls a step of that role. */
+const char *step_role_label(enum step_role role);
+/* How a screen names step k (0-based) of a sequence with n_main steps:
+ * "step 2/5"; a handler's: "handler 1/2 of step 3" (nth of group, of
+ * the step `of`); a cleanup step: "cleanup 1/1". Returns buf. */
+const char *step_label(enum step_role role, size_t k, size_t n_main,
+    size_t nth, size_t group, size_t of, char *buf, size_t size);
+/* The role called `name`: true and *role, else false. */
+bool step_role_parse(const char *name, enum step_role *role);
 /* Whether a step status is final (ok, failed, timeout, killed, skipped). */
 bool step_status_done(enum step_status st);
 

@@ -760,10 +760,6 @@ config_unsupported(const struct config *cfg, char *buf, size_t size)
 			col = st->column;
 			if (st->capture != NULL)
 				what = "capture";
-			else if (st->n_handler > 0)
-				what = "on_failure: {steps: ...}";
-			else if (st->role == CFG_ROLE_FINALLY)
-				what = "finally";
 			else if (st->kind == CFG_STEP_WAIT &&
 			    st->wait.kind == CFG_WAIT_SSH)
 				what = "wait_for: {ssh: true}";

@@ -134,6 +134,7 @@ config_print_plan_json(const struct config *cfg, FILE *fp)
 	json_str(&j, "log_dir", cfg->log_dir);
 	json_int(&j, "scrollback", (long long)cfg->scrollback);
 	json_num(&j, "kill_grace", cfg->kill_grace);
+	json_num(&j, "finally_timeout", cfg->finally_timeout);
 	json_int(&j, "keep_runs", cfg->keep_runs);
 	cfg_json_str_or_null(&j, "ssh_config", cfg->ssh_config);
 	json_close(&j);

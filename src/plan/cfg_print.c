@@ -268,6 +268,9 @@ config_print_plan(const struct config *cfg, FILE *fp)
 		fprintf(fp, " ssh_config=%s", cfg->ssh_config);
 	if (cfg->max_log != 0)
 		fprintf(fp, " max_log=%zu", cfg->max_log);
+	if (cfg->finally_timeout != CONFIG_DEFAULT_FINALLY_TIMEOUT)
+		fprintf(fp, " finally_timeout=%s",
+		    config_format_duration(cfg->finally_timeout, d, sizeof d));
 	fputc('\n', fp);
 	for (i = 0; i < cfg->n_hosts; i++)
 		cfg_print_host(&cfg->hosts[i], fp);

@@ -162,6 +162,8 @@ static const struct cfg_key cfg_settings_keys[] = {
 	  .at = offsetof(struct config, scrollback) },
 	{ .name = "kill_grace", .type = CFG_T_DURATION,
 	  .at = offsetof(struct config, kill_grace) },
+	{ .name = "finally_timeout", .type = CFG_T_DURATION,
+	  .at = offsetof(struct config, finally_timeout) },
 	{ .name = "keep_runs", .type = CFG_T_UINT, .max = UINT_MAX,
 	  .at = offsetof(struct config, keep_runs) },
 	{ .name = "ssh_config", .type = CFG_T_PATH,
@@ -576,6 +578,7 @@ cfg_load_text(const char *name, char *dir, const char *text, size_t len,
 	cfg->log_dir = config_default_log_dir();
 	cfg->scrollback = CONFIG_DEFAULT_SCROLLBACK;
 	cfg->kill_grace = CONFIG_DEFAULT_KILL_GRACE;
+	cfg->finally_timeout = CONFIG_DEFAULT_FINALLY_TIMEOUT;
 	cfg->keep_runs = CONFIG_DEFAULT_KEEP_RUNS;
 
 	memset(&ld, 0, sizeof ld);

@@ -170,6 +170,9 @@ struct config {
 	char *log_dir;       /* absolute; default see config_default_log_dir */
 	size_t scrollback;   /* lines per sequence in memory; default 10000 */
 	double kill_grace;   /* seconds; default 5 */
+	double finally_timeout; /* seconds the cleanup steps (finally:) have
+	                        after a stop (q, Ctrl-C, SIGTERM); then they
+	                        are killed; default 30 */
 	unsigned keep_runs;  /* run directories kept in log_dir; 0 = all;
 	                        default 50 */
 	size_t max_log;      /* bytes of one step attempt's log

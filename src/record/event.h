@@ -45,6 +45,12 @@ enum rec_event {
 	F(NAME, "name")             /* the plan: a sequence's name */     \
 	F(STEPS, "steps")           /* the plan: its steps' names */      \
 	F(RETRIES, "retries")       /* the plan: automatic retries */     \
+	F(ROLES, "roles")           /* the plan: each step's role          \
+	                               (status.h), when not all "main" */ \
+	F(OF, "of")                 /* the plan, with roles: the step a    \
+	                               handler step handles (else 0) */   \
+	F(ROLE, "role")             /* a step's event: its role, when it  \
+	                               is a handler's or a cleanup step */ \
 	F(SEQ, "seq")               /* the sequence's name */             \
 	F(SEQ_INDEX, "seq_index")                                         \
 	F(STEP, "step")             /* the step's name */                 \

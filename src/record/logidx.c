@@ -371,14 +371,15 @@ logidx_build(const struct rr_run *run, size_t si)
 		}
 		const struct rr_step *st = &seq->steps[e->step];
 		const struct rr_attempt *a = &st->attempts[e->attempt];
+		char label[64];
+		runread_step_label(seq, e->step, label, sizeof label);
 		if (a->attempt > 1)
 			li_mark(li, (unsigned)e->step, a->start,
-			    "-- step %zu/%zu: %s (try %u) --", e->step + 1,
-			    seq->n_steps, st->name, a->attempt);
+			    "-- %s: %s (try %u) --", label, st->name,
+			    a->attempt);
 		else
 			li_mark(li, (unsigned)e->step, a->start,
-			    "-- step %zu/%zu: %s --", e->step + 1,
-			    seq->n_steps, st->name);
+			    "-- %s: %s --", label, st->name);
 		li_attempt(li, run, (unsigned)e->step, a);
 		/* What the operator did while it ran (a kill, a skip) comes
 		 * before how it ended, as it happened: the actions after its

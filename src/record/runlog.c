@@ -237,10 +237,12 @@ runlog_step_fields(struct runlog *rl, struct json *j,
 	char *path;
 
 	runlog_seq_fields(j, seq);
-	if (step >= seq->n_steps)
+	if (step >= seq->n_all)
 		return;
 	json_str(j, RF(STEP), seq->steps[step].name);
 	json_int(j, RF(STEP_INDEX), (long long)step);
+	if (seq->steps[step].role != STEP_ROLE_MAIN)
+		json_str(j, RF(ROLE), step_role_name(seq->steps[step].role));
 	json_int(j, RF(ATTEMPT), attempt);
 	if (run_config(rl->run)->seqs[seq->index].steps[step].kind ==
 	    CFG_STEP_RUN && attempt > 0) {
@@ -502,15 +504,29 @@ runlog_plan(struct json *j, struct run *run)
 		const struct cfg_seq *cs = &run_config(run)->seqs[i];
 		json_item_open(j);
 		json_str(j, RF(NAME), cs->name);
+		const struct run_seq *rs = run_seq(run, i);
 		json_array(j, RF(STEPS));
-		for (size_t k = 0; k < cs->n_steps; k++)
+		for (size_t k = 0; k < cs->n_all; k++)
 			json_item_str(j, cs->steps[k].name);
 		json_array_end(j);
 		/* So a reader can say "try 2/6" as the dashboard did. */
 		json_array(j, RF(RETRIES));
-		for (size_t k = 0; k < cs->n_steps; k++)
+		for (size_t k = 0; k < cs->n_all; k++)
 			json_item_int(j, cs->steps[k].retries);
 		json_array_end(j);
+		/* Handlers' and cleanup steps follow the steps: what each
+		 * is, so a reader shows them as the dashboard did. */
+		if (cs->n_all > cs->n_steps) {
+			json_array(j, RF(ROLES));
+			for (size_t k = 0; k < cs->n_all; k++)
+				json_item_str(j,
+				    step_role_name(rs->steps[k].role));
+			json_array_end(j);
+			json_array(j, RF(OF));
+			for (size_t k = 0; k < cs->n_all; k++)
+				json_item_int(j, (long long)rs->steps[k].of);
+			json_array_end(j);
+		}
 		json_close(j);
 	}
 	json_array_end(j);

@@ -215,11 +215,74 @@ rr_step_at(struct rr_seq *seq, size_t i, const char *name)
 		    sizeof *seq->steps);
 		memset(seq->steps + seq->n_steps, 0,
 		    (i + 1 - seq->n_steps) * sizeof *seq->steps);
+		/* Steps beyond the plan are steps, after steps only. */
+		if (seq->n_main == seq->n_steps)
+			seq->n_main = i + 1;
 		seq->n_steps = i + 1;
 	}
 	if (seq->steps[i].name == NULL)
 		seq->steps[i].name = xstrdup(name != NULL ? name : "?");
 	return &seq->steps[i];
+}
+
+/* The plan's roles of seq's steps (what each is: main, a handler's, a
+ * cleanup step), and the step each handler step handles. A plan that
+ * does not say has steps only; a role out of order (a main step after a
+ * handler's) or an `of` that is not a main step before it are taken as
+ * main: a damaged record shows steps, never indexes past them. */
+static void
+rr_plan_roles(struct rr_line *l, struct rr_seq *seq, yaml_node_t *roles,
+    yaml_node_t *of)
+{
+	size_t k, n_of = 0;
+	bool past_main = false;
+
+	seq->n_main = seq->n_steps;
+	if (roles == NULL || roles->type != YAML_SEQUENCE_NODE)
+		return;
+	if (of != NULL && of->type == YAML_SEQUENCE_NODE)
+		n_of = (size_t)(of->data.sequence.items.top -
+		    of->data.sequence.items.start);
+	for (k = 0; k < seq->n_steps && k < (size_t)(roles->data.sequence.
+	    items.top - roles->data.sequence.items.start); k++) {
+		yaml_node_t *n = yaml_document_get_node(&l->doc,
+		    roles->data.sequence.items.start[k]);
+		yaml_node_t *o = k < n_of ? yaml_document_get_node(&l->doc,
+		    of->data.sequence.items.start[k]) : NULL;
+		enum step_role role = STEP_ROLE_MAIN;
+		unsigned long v = 0;
+		char *end = NULL;
+
+		if (n != NULL && n->type == YAML_SCALAR_NODE)
+			(void)step_role_parse((char *)n->data.scalar.value,
+			    &role);
+		if (role == STEP_ROLE_MAIN) {
+			if (past_main)
+				break;
+			continue;
+		}
+		if (!past_main) {
+			past_main = true;
+			seq->n_main = k;
+		}
+		if (role == STEP_ROLE_HANDLER) {
+			if (o == NULL || o->type != YAML_SCALAR_NODE)
+				break;
+			v = strtoul((char *)o->data.scalar.value, &end, 10);
+			if (*end != '\0' || v >= seq->n_main)
+				break;
+		}
+		seq->steps[k].role = role;
+		seq->steps[k].of = (size_t)v;
+	}
+	if (past_main && k < seq->n_steps) {
+		/* Damaged: all steps again. */
+		for (k = 0; k < seq->n_steps; k++) {
+			seq->steps[k].role = STEP_ROLE_MAIN;
+			seq->steps[k].of = 0;
+		}
+		seq->n_main = seq->n_steps;
+	}
 }
 
 /* Attempt `attempt` of a step. A genuine record starts attempts in
@@ -297,6 +360,8 @@ rr_plan(struct rr_run *run, struct rr_line *l)
 			    (char *)n->data.scalar.value : NULL) == NULL)
 				break;
 		}
+		rr_plan_roles(l, seq, rr_node(l, s, REC_F_ROLES),
+		    rr_node(l, s, REC_F_OF));
 		if (retries == NULL || retries->type != YAML_SEQUENCE_NODE)
 			continue;
 		for (st = retries->data.sequence.items.start;
@@ -727,4 +792,24 @@ runread_log(const struct rr_run *run, const char *rel, size_t *len,
 	if (buf == NULL)
 		*err = rr_open_error(run->dir, rel, errno);
 	return buf;
+}
+
+const char *
+runread_step_label(const struct rr_seq *seq, size_t k, char *buf,
+    size_t size)
+{
+	const struct rr_step *st = &seq->steps[k];
+	size_t nth = 0, group = 0;
+
+	for (size_t j = seq->n_main; j < seq->n_steps; j++) {
+		const struct rr_step *o = &seq->steps[j];
+		if (o->role != st->role || (st->role == STEP_ROLE_HANDLER &&
+		    o->of != st->of))
+			continue;
+		group++;
+		if (j <= k)
+			nth++;
+	}
+	return step_label(k < seq->n_main ? STEP_ROLE_MAIN : st->role, k,
+	    seq->n_main, nth, group, st->of, buf, size);
 }

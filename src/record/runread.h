@@ -46,6 +46,8 @@ struct rr_step {
 	unsigned retries;     /* automatic retries the plan allowed */
 	bool resumed;         /* done in the run this one resumed (--resume):
 	                         a status but no attempt */
+	enum step_role role;  /* the plan's (main when it does not say) */
+	size_t of;            /* STEP_ROLE_HANDLER: the step it handles */
 };
 
 struct rr_seq {
@@ -53,7 +55,9 @@ struct rr_seq {
 	enum seq_state state; /* the last seq_state recorded */
 	bool stated;          /* there was one (else it never started) */
 	struct rr_step *steps;
-	size_t n_steps;
+	size_t n_steps;       /* all of them: its steps, then its handlers'
+	                         and cleanup steps (their role says) */
+	size_t n_main;        /* the first n_main are its steps */
 	struct rr_action *actions;
 	size_t n_actions;
 	double start, end;    /* of its first step and last step end; 0 */
@@ -106,6 +110,11 @@ const struct rr_seq *runread_find_seq(const struct rr_run *run,
     const char *name);
 /* Step of seq called `name`, or with that 1-based number; -1 if none. */
 long runread_find_step(const struct rr_seq *seq, const char *name);
+
+/* How a screen names step k of seq ("step 2/5", "handler 1/1 of step
+ * 2", "cleanup 1/2"), as the live run did (step_label). Returns buf. */
+const char *runread_step_label(const struct rr_seq *seq, size_t k,
+    char *buf, size_t size);
 
 /* Read a whole log of the run (path relative to its directory; a path
  * that leaves it, or a symlink, is refused). Returns NULL with *err when

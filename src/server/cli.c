@@ -192,6 +192,8 @@ cli_status_json(const struct client_info *info, const struct wire_run *run,
 			const struct wire_step *st = &s->steps[k];
 			json_item_open(&j);
 			json_str(&j, "name", st->name);
+			if (st->role != STEP_ROLE_MAIN)
+				json_str(&j, "role", step_role_name(st->role));
 			json_str(&j, "status", step_status_name(st->status));
 			json_int(&j, "attempt", st->attempt);
 			if (st->exit_code >= 0)
@@ -239,8 +241,16 @@ cli_status_text(const struct client_info *info, const struct wire_run *run,
 		printf("\n");
 		for (size_t k = 0; k < s->n_steps; k++) {
 			const struct wire_step *st = &s->steps[k];
-			printf("  %2zu %-*s %-10s", k + 1, (int)w - 4,
-			    st->name, step_status_name(st->status));
+			if (st->role != STEP_ROLE_MAIN)
+				/* Handlers' and cleanup steps: unnumbered,
+				 * after the steps. */
+				printf("   %s %-*s %-10s",
+				    step_role_label(st->role), (int)w - 5 -
+				    (int)strlen(step_role_label(st->role)),
+				    st->name, step_status_name(st->status));
+			else
+				printf("  %2zu %-*s %-10s", k + 1, (int)w - 4,
+				    st->name, step_status_name(st->status));
 			if (st->attempt > 0)
 				printf(" try %u", st->attempt);
 			if (step_status_done(st->status) && st->signal > 0)

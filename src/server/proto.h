@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 /* The largest frame: a snapshot of a big run fits, a hostile length
  * does not make anyone allocate gigabytes. */
 #define PROTO_MAX (4u << 20)

@@ -82,10 +82,11 @@ replica_config(const struct wire_run *wr, const struct wire_seq *seqs,
 		cs->name = xstrdup(seqs[i].name);
 		cs->template_name = xstrdup(seqs[i].name);
 		cs->host = -1;
-		cs->n_steps = cs->n_all = cs->finally_at = seqs[i].n_steps;
-		cs->steps = xcalloc(cs->n_steps ? cs->n_steps : 1,
+		cs->n_steps = 0;
+		cs->n_all = cs->finally_at = seqs[i].n_steps;
+		cs->steps = xcalloc(cs->n_all ? cs->n_all : 1,
 		    sizeof *cs->steps);
-		for (size_t k = 0; k < cs->n_steps; k++) {
+		for (size_t k = 0; k < cs->n_all; k++) {
 			const struct wire_step *ws = &seqs[i].steps[k];
 			struct cfg_step *st = &cs->steps[k];
 
@@ -94,7 +95,20 @@ replica_config(const struct wire_run *wr, const struct wire_seq *seqs,
 			st->run = ws->command ? xstrdup(ws->name) : NULL;
 			st->retries = ws->retries;
 			st->tty = ws->tty;
+			/* Handlers and cleanup as the server has them
+			 * (wire.c checked their order). */
+			st->role = (enum cfg_step_role)ws->role;
+			st->of = ws->of;
+			if (ws->role == STEP_ROLE_MAIN)
+				cs->n_steps = k + 1;
+			if (st->role == CFG_ROLE_HANDLER &&
+			    cs->steps[st->of].n_handler++ == 0)
+				cs->steps[st->of].handler = k;
+			if (st->role == CFG_ROLE_FINALLY &&
+			    cs->finally_at == cs->n_all)
+				cs->finally_at = k;
 		}
+		cs->n_finally = cs->n_all - cs->finally_at;
 	}
 	return cfg;
 }
@@ -108,10 +122,12 @@ replica_fits(const struct replica *r, const struct wire_seq *ws)
 	if (ws->index >= r->cfg->n_seqs)
 		return false;
 	cs = &r->cfg->seqs[ws->index];
-	if (strcmp(cs->name, ws->name) != 0 || cs->n_steps != ws->n_steps)
+	if (strcmp(cs->name, ws->name) != 0 || cs->n_all != ws->n_steps)
 		return false;
-	for (size_t k = 0; k < cs->n_steps; k++)
-		if (strcmp(cs->steps[k].name, ws->steps[k].name) != 0)
+	for (size_t k = 0; k < cs->n_all; k++)
+		if (strcmp(cs->steps[k].name, ws->steps[k].name) != 0 ||
+		    (int)cs->steps[k].role != (int)ws->steps[k].role ||
+		    cs->steps[k].of != ws->steps[k].of)
 			return false;
 	return true;
 }
@@ -146,6 +162,7 @@ replica_set_seq(struct replica *r, const struct wire_seq *ws)
 	    ws->failed_pause ? RUN_PAUSE_FAILURE : RUN_PAUSE_HOLD;
 	seq->hold = ws->hold;
 	seq->had_failure = ws->had_failure;
+	seq->cleanup = ws->cleanup;
 	for (size_t k = 0; k < ws->n_steps; k++) {
 		const struct wire_step *w = &ws->steps[k];
 		struct run_step *st = &seq->steps[k];

@@ -10,6 +10,7 @@ enum {
 	WIRE_SEQ_FAILED_PAUSE = 1,
 	WIRE_SEQ_HOLD = 2,
 	WIRE_SEQ_HAD_FAILURE = 4,
+	WIRE_SEQ_CLEANUP = 8,
 	WIRE_STEP_TTY = 1,
 	WIRE_STEP_COMMAND = 2,
 };
@@ -30,7 +31,7 @@ wire_seq_fields(struct proto_buf *b, const struct run *run,
     const struct run_seq *seq)
 {
 	const struct cfg_seq *cs = &run_config(run)->seqs[seq->index];
-	size_t n = seq->n_steps;
+	size_t n = seq->n_all;
 
 	proto_u32(b, (uint32_t)seq->index);
 	proto_cstr(b, seq->name);
@@ -41,7 +42,8 @@ wire_seq_fields(struct proto_buf *b, const struct run *run,
 	proto_u8(b, (uint8_t)((seq->pause == RUN_PAUSE_FAILURE ?
 	    WIRE_SEQ_FAILED_PAUSE : 0) |
 	    (seq->hold ? WIRE_SEQ_HOLD : 0) |
-	    (seq->had_failure ? WIRE_SEQ_HAD_FAILURE : 0)));
+	    (seq->had_failure ? WIRE_SEQ_HAD_FAILURE : 0) |
+	    (seq->cleanup ? WIRE_SEQ_CLEANUP : 0)));
 	proto_u32(b, (uint32_t)n);
 	for (size_t k = 0; k < n; k++) {
 		const struct run_step *st = &seq->steps[k];
@@ -51,6 +53,8 @@ wire_seq_fields(struct proto_buf *b, const struct run *run,
 		    (cs->steps[k].kind == CFG_STEP_RUN ? WIRE_STEP_COMMAND :
 		    0)));
 		proto_u32(b, st->retries);
+		proto_cstr(b, step_role_name(st->role));
+		proto_u32(b, (uint32_t)st->of);
 		proto_cstr(b, step_status_name(st->status));
 		proto_u32(b, st->attempt);
 		proto_i32(b, st->exit_code);
@@ -138,10 +142,11 @@ wire_seq_body(struct proto_msg *m, struct wire_seq *out)
 	out->failed_pause = flags & WIRE_SEQ_FAILED_PAUSE;
 	out->hold = flags & WIRE_SEQ_HOLD;
 	out->had_failure = flags & WIRE_SEQ_HAD_FAILURE;
+	out->cleanup = flags & WIRE_SEQ_CLEANUP;
 	n = proto_get_u32(m);
-	/* Each step takes at least 51 bytes: a count beyond what is left
+	/* Each step takes at least 60 bytes: a count beyond what is left
 	 * is a lie, and nothing is allocated for it. */
-	if (m->bad || n > WIRE_MAX_STEPS || n > m->left / 51 ||
+	if (m->bad || n > WIRE_MAX_STEPS || n > m->left / 60 ||
 	    out->current > n)
 		goto bad;
 	out->steps = xcalloc(n ? n : 1, sizeof *out->steps);
@@ -154,6 +159,17 @@ wire_seq_body(struct proto_msg *m, struct wire_seq *out)
 		st->tty = flags & WIRE_STEP_TTY;
 		st->command = flags & WIRE_STEP_COMMAND;
 		st->retries = proto_get_u32(m);
+		if (!wire_name(m, word, sizeof word) ||
+		    !step_role_parse(word, &st->role))
+			goto bad;
+		st->of = proto_get_u32(m);
+		/* Steps first, then the others; a handler's handles a step
+		 * before it: the replica indexes by them. */
+		if ((st->role == STEP_ROLE_MAIN && k > 0 &&
+		    st[-1].role != STEP_ROLE_MAIN) ||
+		    (st->role == STEP_ROLE_HANDLER && (st->of >= k ||
+		    out->steps[st->of].role != STEP_ROLE_MAIN)))
+			goto bad;
 		if (!wire_name(m, word, sizeof word) ||
 		    !step_status_parse(word, &st->status))
 			goto bad;

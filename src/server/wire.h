@@ -8,8 +8,10 @@
  *	         (lines kept per sequence), f64 kill_grace
  *	SEQ      RUN, then: u32 index, str name, str state, u32 current,
  *	         f64 started, f64 ended, u8 flags (1 failed_pause, 2 hold,
- *	         4 had_failure), u32 n_steps, then n_steps times:
- *	         str name, u8 flags (1 tty, 2 runs a command), u32 retries,
+ *	         4 had_failure, 8 cleanup), u32 n_steps (all of them: the
+ *	         steps, then the handlers' and the cleanup's), then n_steps
+ *	         times: str name, u8 flags (1 tty, 2 runs a command), u32
+ *	         retries, str role, u32 of (the step a handler's handles),
  *	         str status, u32 attempt, i32 exit_code, i32 signal,
  *	         f64 started, f64 ended, f64 retry_at
  *	SNAPSHOT RUN, u32 n, then n times the SEQ payload without its RUN
@@ -41,6 +43,8 @@ struct wire_step {
 	char *name;          /* owned */
 	bool tty, command;
 	unsigned retries;
+	enum step_role role;
+	size_t of;           /* STEP_ROLE_HANDLER: a step before it, main */
 	enum step_status status;
 	unsigned attempt;
 	int exit_code, signal;
@@ -53,7 +57,7 @@ struct wire_seq {
 	enum seq_state state;
 	size_t current;
 	double started, ended;
-	bool failed_pause, hold, had_failure;
+	bool failed_pause, hold, had_failure, cleanup;
 	size_t n_steps;
 	struct wire_step *steps; /* owned */
 };

@@ -1696,8 +1696,8 @@ static struct bad_case bad_cases[] = {
 	  "retry_delay, on_failure, tty, host, hosts, finally)" },
 	{ "settings:\n  parallel: 2\nsequences: [{name: a, steps: [x]}]\n",
 	  "t.yaml:2:3: error: unknown key 'parallel' in settings (valid: "
-	  "shell, max_parallel, log_dir, scrollback, kill_grace, keep_runs, "
-	  "ssh_config, notify, max_log)" },
+	  "shell, max_parallel, log_dir, scrollback, kill_grace, "
+	  "finally_timeout, keep_runs, ssh_config, notify, max_log)" },
 	/* 6: integers */
 	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
 	  "        retries: [1]\n",

@@ -30,6 +30,7 @@ setup(void **state)
 	}
 	seq.name = seqname;
 	seq.n_steps = 3;
+	seq.n_all = 3;
 	seq.steps = steps;
 	return 0;
 }
