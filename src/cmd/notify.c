@@ -187,7 +187,7 @@ notify_observe(void *arg, struct run *run, const struct run_event *ev)
 
 	if (ev->type == RUN_EV_SEQ) {
 		seq = run_seq(run, ev->seq);
-		step = seq->current < seq->n_steps ?
+		step = seq->current < seq->n_all ?
 		    seq->steps[seq->current].name : "";
 		if (seq->state == SEQ_PAUSED && seq->pause == RUN_PAUSE_FAILURE) {
 			msg = xasprintf("drove %s: %s: step '%s' failed and "

@@ -62,6 +62,8 @@ struct run_sequence {
 	ev_timer timeout;    /* the step's timeout, while it runs */
 	struct remote_wait *wait; /* RUN_ATT_CONNECT */
 	struct wait *watch;  /* RUN_ATT_WAIT (wait.h) */
+	char *ssh_why;       /* a wait_for ssh step: why its host's last ssh
+	                        connection failed, or NULL */
 	size_t resume_at;    /* the first step to run (--resume) */
 	unsigned short tty_cols, tty_rows;
 	bool handler_retry;  /* the current step's attempt is the one its
@@ -115,6 +117,9 @@ struct run {
 	ev_timer cleanup_bound;
 	bool cut;
 };
+
+/* The port an ssh server listens on when the inventory gives none. */
+#define RUN_SSH_PORT 22u
 
 /* Attempts started per loop pass at most: one pass must stay short (a
  * spawn costs a fork's worth), whatever the number of sequences. */
@@ -482,12 +487,17 @@ run_timeout_cb(EV_P_ ev_timer *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	if (seq->attempt == RUN_ATT_WAIT)
+	if (run_cfg(seq)->kind == CFG_STEP_WAIT) {
+		/* Why the condition did not hold at the last look (for
+		 * ssh: the last connection's failure, when it answered). */
+		const char *why = seq->attempt == RUN_ATT_WAIT ?
+		    wait_why(seq->watch) : NULL;
+		if (why == NULL)
+			why = seq->ssh_why;
 		run_mark(seq, "-- gave up after %gs%s%s%s --",
-		    run_cfg(seq)->timeout, wait_why(seq->watch) ? " (" :
-		    "", wait_why(seq->watch) ? wait_why(seq->watch) : "",
-		    wait_why(seq->watch) ? ")" : "");
-	else
+		    run_cfg(seq)->timeout, why ? " (" : "", why ? why : "",
+		    why ? ")" : "");
+	} else
 		run_mark(seq, "-- timed out after %gs: killing --",
 		    run_cfg(seq)->timeout);
 	run_end_attempt(seq, RUN_END_TIMEOUT, STEP_TIMEOUT);
@@ -531,6 +541,8 @@ run_attempt_begin(struct run_sequence *seq)
 	step->exit_code = -1;
 	step->signal = 0;
 	seq->end_reason = RUN_END_NONE;
+	free(seq->ssh_why);
+	seq->ssh_why = NULL;
 	ev.attempt = step->attempt;
 	run_step_label(&seq->v, seq->v.current, label, sizeof label);
 	if (step->attempt > 1)
@@ -1178,9 +1190,11 @@ run_cond_begin(struct run_sequence *seq)
 
 /* What a wait step waits for, for its pane ("tcp db:5432"). */
 static const char *
-run_wait_what(const struct run *run, const struct cfg_step *cs, char *buf,
-    size_t size)
+run_wait_what(const struct run_sequence *seq, const struct cfg_step *cs,
+    char *buf, size_t size)
 {
+	const struct run *run = seq->run;
+
 	switch (cs->wait.kind) {
 	case CFG_WAIT_TCP:
 		snprintf(buf, size, "tcp %s", cs->wait.target);
@@ -1193,9 +1207,13 @@ run_wait_what(const struct run *run, const struct cfg_step *cs, char *buf,
 		    cs->wait.seq >= 0 ? run->cfg->seqs[cs->wait.seq].name :
 		    cs->wait.seq_name, cs->wait.match);
 		break;
-	case CFG_WAIT_SSH:
-		snprintf(buf, size, "ssh");
+	case CFG_WAIT_SSH: {
+		const struct cfg_host *h = &run->cfg->hosts[seq->cfg->host];
+		snprintf(buf, size, "ssh on %s (%s:%u)", h->name,
+		    h->address != NULL ? h->address : h->name,
+		    h->port != 0 ? h->port : RUN_SSH_PORT);
 		break;
+	}
 	}
 	return buf;
 }
@@ -1246,6 +1264,96 @@ run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
 	}
 }
 
+/* wait_for ssh: the port of the sequence's host, as the inventory gives
+ * it (its address, and port 22 when it gives none), probed on the loop
+ * until an ssh server's banner comes; then one ssh connection, the
+ * host's ControlMaster, which later steps use. */
+static void run_ssh_answered(void *arg);
+
+static struct wait *
+run_ssh_watch(struct run_sequence *seq, double delay, char **err)
+{
+	const struct cfg_host *h = &seq->run->cfg->hosts[seq->cfg->host];
+
+	return wait_ssh_start(h->address != NULL ? h->address : h->name,
+	    h->port != 0 ? h->port : RUN_SSH_PORT, delay, run_ssh_answered,
+	    seq, err);
+}
+
+/* The host's connection is up, or could not be made: then sshd answers
+ * but does not let us in yet (a machine still booting may have its
+ * server up before its keys): probe again, until the step's timeout. */
+static void
+run_ssh_connected(void *arg, const char *err)
+{
+	struct run_sequence *seq = arg;
+	const char *host = seq->run->cfg->hosts[seq->cfg->host].name;
+	char *e2 = NULL;
+	size_t len;
+
+	assert(seq->attempt == RUN_ATT_CONNECT);
+	seq->wait = NULL;
+	if (err == NULL) {
+		DEBUG_LOG("wait %s: ssh to %s is up", seq->cfg->name, host);
+		run_mark(seq, "-- ssh to %s: connected --", host);
+		run_cur(seq)->exit_code = 0;
+		seq->attempt = RUN_ATT_IDLE;
+		run_step_ended(seq, STEP_OK);
+		run_check(seq);
+		return;
+	}
+	/* ssh's first line says why. */
+	len = strcspn(err, "\r\n");
+	DEBUG_LOG("wait %s: ssh to %s failed: %.*s", seq->cfg->name, host,
+	    (int)len, err);
+	/* Said once, not at every try. */
+	if (seq->ssh_why == NULL || strlen(seq->ssh_why) != len ||
+	    strncmp(seq->ssh_why, err, len) != 0) {
+		free(seq->ssh_why);
+		seq->ssh_why = xstrndup(err, len);
+		run_mark(seq, "-- ssh to %s: not yet (%s) --", host,
+		    seq->ssh_why);
+	}
+	seq->attempt = RUN_ATT_WAIT;
+	if ((seq->watch = run_ssh_watch(seq, 4 * WAIT_POLL, &e2)) == NULL) {
+		run_proc_output(seq, e2, strlen(e2));
+		run_proc_output(seq, "\n", 1);
+		free(e2);
+		seq->attempt = RUN_ATT_IDLE;
+		run_step_ended(seq, STEP_FAILED);
+	}
+	run_check(seq);
+}
+
+/* The host's ssh server sent its banner: now a real connection. */
+static void
+run_ssh_answered(void *arg)
+{
+	struct run_sequence *seq = arg;
+	struct run *run = seq->run;
+	const char *host = run->cfg->hosts[seq->cfg->host].name;
+
+	assert(seq->attempt == RUN_ATT_WAIT);
+	run_wait_end(seq);
+	DEBUG_LOG("wait %s: %s answers ssh", seq->cfg->name, host);
+	if (remote_connect(run->remote, (size_t)seq->cfg->host,
+	    run_ssh_connected, seq, &seq->wait) == 0) {
+		if (seq->ssh_why == NULL)
+			run_mark(seq, "-- %s answers ssh: connecting --",
+			    host);
+		seq->attempt = RUN_ATT_CONNECT;
+		run_check(seq);
+		return;
+	}
+	/* Up already, or a host without a shared connection: its server
+	 * answering is all there is to wait for. */
+	run_mark(seq, "-- %s answers ssh --", host);
+	run_cur(seq)->exit_code = 0;
+	seq->attempt = RUN_ATT_IDLE;
+	run_step_ended(seq, STEP_OK);
+	run_check(seq);
+}
+
 /* Start watching the current step's condition. */
 static void
 run_wait_begin(struct run_sequence *seq)
@@ -1259,7 +1367,7 @@ run_wait_begin(struct run_sequence *seq)
 
 	seq->attempt = RUN_ATT_WAIT;
 	run_mark(seq, "-- waiting for %s, for at most %s --",
-	    run_wait_what(run, cs, what, sizeof what),
+	    run_wait_what(seq, cs, what, sizeof what),
 	    config_format_duration(cs->timeout, d, sizeof d));
 	switch (cs->wait.kind) {
 	case CFG_WAIT_TCP:
@@ -1296,7 +1404,7 @@ run_wait_begin(struct run_sequence *seq)
 		}
 		break;
 	case CFG_WAIT_SSH:
-		err = xstrdup("wait_for ssh is not run by this version");
+		seq->watch = run_ssh_watch(seq, 0, &err);
 		break;
 	}
 	if (err != NULL) {
@@ -1639,6 +1747,7 @@ run_free(struct run *run)
 		seq->wait = NULL;
 		wait_free(seq->watch);
 		seq->watch = NULL;
+		free(seq->ssh_why);
 	}
 	/* Masters not closed by run_disconnect are killed now. */
 	remote_free(run->remote);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,16 +16,19 @@
 #include "container_of.h"
 #include "xmalloc.h"
 
-enum wait_kind { WAIT_TCP, WAIT_PATH, WAIT_OUTPUT };
+enum wait_kind { WAIT_TCP, WAIT_SSH, WAIT_PATH, WAIT_OUTPUT };
 
 struct wait {
 	enum wait_kind kind;
 	wait_done_fn *done;
 	void *arg;
 	ev_timer poll;       /* the next look (tcp: the next connect) */
-	ev_io io;            /* tcp: the connect in progress */
-	int fd;              /* tcp: its socket, or -1 */
-	struct addrinfo *ai; /* tcp: where to connect */
+	ev_io io;            /* tcp: the connect in progress; ssh: then the
+	                        banner's read */
+	int fd;              /* tcp, ssh: its socket, or -1 */
+	struct addrinfo *ai; /* tcp, ssh: where to connect */
+	char banner[4];      /* ssh: its first bytes */
+	size_t n_banner;
 	char *path;          /* path */
 	regex_t re;          /* output */
 	const char *why;     /* static text */
@@ -49,6 +53,35 @@ wait_tcp_close(struct wait *w)
 	w->fd = -1;
 }
 
+/* ssh: the banner's first bytes, as they come. */
+static void
+wait_ssh_read(struct wait *w)
+{
+	ssize_t n = read(w->fd, w->banner + w->n_banner,
+	    sizeof w->banner - w->n_banner);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0) {
+		w->n_banner += (size_t)n;
+		if (memcmp(w->banner, "SSH-", w->n_banner) != 0)
+			w->why = "not an ssh server";
+		else if (w->n_banner < sizeof w->banner)
+			return;
+		else {
+			ev_timer_stop(EV_DEFAULT_UC_ &w->poll);
+			wait_tcp_close(w);
+			w->why = NULL;
+			w->done(w->arg);
+			return;
+		}
+	} else
+		w->why = n == 0 ? "closed before its banner" : "no banner";
+	ev_timer_stop(EV_DEFAULT_UC_ &w->poll);
+	wait_tcp_close(w);
+	wait_poll_later(w);
+}
+
 static void
 wait_tcp_io_cb(EV_P_ ev_io *io, int revents)
 {
@@ -57,9 +90,22 @@ wait_tcp_io_cb(EV_P_ ev_io *io, int revents)
 	socklen_t len = sizeof soerr;
 
 	(void)EV_A;
-	(void)revents;
+	if (w->kind == WAIT_SSH && (revents & EV_READ)) {
+		wait_ssh_read(w);
+		return;
+	}
 	if (getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
 		soerr = errno;
+	if (soerr == 0 && w->kind == WAIT_SSH) {
+		/* Connected: now its banner, for WAIT_BANNER at most. */
+		w->n_banner = 0;
+		ev_io_stop(EV_DEFAULT_UC_ &w->io);
+		ev_io_set(&w->io, w->fd, EV_READ);
+		ev_io_start(EV_DEFAULT_UC_ &w->io);
+		ev_timer_set(&w->poll, WAIT_BANNER, 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &w->poll);
+		return;
+	}
 	wait_tcp_close(w);
 	if (soerr == 0) {
 		w->why = NULL;
@@ -106,7 +152,14 @@ wait_poll_cb(EV_P_ ev_timer *t, int revents)
 
 	(void)EV_A;
 	(void)revents;
-	if (w->kind == WAIT_TCP) {
+	if (w->kind == WAIT_SSH && w->fd >= 0) {
+		/* Connected, but no banner in time. */
+		wait_tcp_close(w);
+		w->why = "no banner";
+		wait_poll_later(w);
+		return;
+	}
+	if (w->kind == WAIT_TCP || w->kind == WAIT_SSH) {
 		wait_tcp_try(w);
 		return;
 	}
@@ -163,6 +216,29 @@ wait_tcp_start(const char *target, wait_done_fn *done, void *arg,
 	}
 	free(host);
 	wait_tcp_try(w);
+	return w;
+}
+
+struct wait *
+wait_ssh_start(const char *host, unsigned port, double delay,
+    wait_done_fn *done, void *arg, char **err)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct wait *w = wait_new(WAIT_SSH, done, arg);
+	char service[16];
+	int rc;
+
+	snprintf(service, sizeof service, "%u", port);
+	if ((rc = getaddrinfo(host, service, &hints, &w->ai)) != 0) {
+		*err = xasprintf("'%s': %s", host, gai_strerror(rc));
+		wait_free(w);
+		return NULL;
+	}
+	if (delay > 0) {
+		ev_timer_set(&w->poll, delay, 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &w->poll);
+	} else
+		wait_tcp_try(w);
 	return w;
 }
 

@@ -1,9 +1,10 @@
 /* wait.h: what a wait_for step watches, on the loop, without a process: a
  * TCP port that accepts a connection (a non-blocking connect, tried again
- * every WAIT_POLL seconds), a path that exists (looked at every
- * WAIT_POLL), or a line of output that matches a regex (the run feeds it
- * the lines of the sequence watched). A struct wait is owned by the caller
- * of wait_*_start; wait_free cancels it. */
+ * every WAIT_POLL seconds), an ssh server's port that sends its banner
+ * (the same, then the first bytes read), a path that exists (looked at
+ * every WAIT_POLL), or a line of output that matches a regex (the run
+ * feeds it the lines of the sequence watched). A struct wait is owned by
+ * the caller of wait_*_start; wait_free cancels it. */
 #ifndef DROVE_WAIT_H
 #define DROVE_WAIT_H
 
@@ -11,6 +12,9 @@
 #include <stddef.h>
 
 #define WAIT_POLL 0.25
+/* How long an ssh port that accepted a connection has to send its banner
+ * before the connection is closed and tried again. */
+#define WAIT_BANNER 10.0
 
 struct wait;
 
@@ -23,6 +27,13 @@ typedef void wait_done_fn(void *arg);
  * resolve. */
 struct wait *wait_tcp_start(const char *target, wait_done_fn *done,
     void *arg, char **err);
+/* Until an ssh server on host's port sends its banner ("SSH-"): a TCP
+ * connection, then the first bytes read; a refused connection, a server
+ * that closes or sends something else are tried again. The first try is
+ * made after `delay` seconds (0: at once). NULL and *err (caller frees)
+ * when host does not resolve. */
+struct wait *wait_ssh_start(const char *host, unsigned port, double delay,
+    wait_done_fn *done, void *arg, char **err);
 /* Until path exists. */
 struct wait *wait_path_start(const char *path, wait_done_fn *done,
     void *arg);

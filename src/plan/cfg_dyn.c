@@ -760,9 +760,6 @@ config_unsupported(const struct config *cfg, char *buf, size_t size)
 			col = st->column;
 			if (st->capture != NULL)
 				what = "capture";
-			else if (st->kind == CFG_STEP_WAIT &&
-			    st->wait.kind == CFG_WAIT_SSH)
-				what = "wait_for: {ssh: true}";
 			else if (st->kind == CFG_STEP_WAIT && st->late)
 				what = "wait_for with a captured value";
 		}
