@@ -254,6 +254,51 @@ test_stop_lets_cleanup_run(void **state)
 	tu_world_free(w);
 }
 
+/* s and x on a running handler step: s skips it (the handler goes on),
+ * x kills it (a failed handler step: the sequence stops). */
+static void
+test_skip_and_kill_handler_steps(void **state)
+{
+	static const char yaml[] =
+	    "sequences:\n"
+	    "  - name: h\n"
+	    "    steps:\n"
+	    "      - run: test -e {{T}}/fixed\n"
+	    "        on_failure:\n"
+	    "          steps:\n"
+	    "            - run: echo $$ > {{T}}/pid1; exec sleep 1000\n"
+	    "            - touch {{T}}/fixed\n"
+	    "          then: retry\n";
+	struct tu_world *w = tu_world_new(yaml, true);
+	pid_t pid;
+
+	(void)state;
+	run_start(w->run);
+	pid = tu_world_wait_pid(w, "pid1");
+	assert_int_equal(w_seq(w, 0)->current, 1);
+	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
+	tu_world_until(w, NULL);
+	tu_world_wait_dead(w, pid);
+	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_SKIPPED);
+	assert_int_equal(w_seq(w, 0)->steps[2].status, STEP_OK);
+	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_OK);
+	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
+	tu_world_free(w);
+
+	w = tu_world_new(yaml, true);
+	run_start(w->run);
+	pid = tu_world_wait_pid(w, "pid1");
+	assert_null(run_act(w->run, 0, RUN_ACT_KILL));
+	tu_world_until(w, NULL);
+	tu_world_wait_dead(w, pid);
+	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_KILLED);
+	assert_int_equal(w_seq(w, 0)->steps[2].status, STEP_PENDING);
+	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
+	assert_int_equal(w_seq(w, 0)->current, 1);
+	assert_false(exists(w, "fixed"));
+	tu_world_free(w);
+}
+
 /* What a screen calls each step, and the roles' names both ways. */
 static void
 test_labels(void **state)
@@ -283,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_handler_pause_and_operator),
 		cmocka_unit_test(test_abort_then_cleanup),
 		cmocka_unit_test(test_stop_lets_cleanup_run),
+		cmocka_unit_test(test_skip_and_kill_handler_steps),
 		cmocka_unit_test(test_labels),
 	};
 
