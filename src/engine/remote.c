@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -15,14 +16,16 @@
 #include <ev.h>
 
 #include "container_of.h"
+#include "debug.h"
 #include "proc.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
 /* What a master said is kept for the steps it fails, up to this much. */
 #define REMOTE_MSG_MAX 4096
-/* How often a connecting master's socket is looked for. Connecting takes
- * tens of milliseconds on a LAN; nothing announces the moment. */
+/* How often a connecting master's socket is looked for when inotify cannot
+ * say when it appears (see remote_watch_dir). Connecting takes tens of
+ * milliseconds on a LAN. */
 #define REMOTE_POLL 0.01
 /* A master asked to exit gets this long before SIGKILL. */
 #define REMOTE_MASTER_GRACE 2.0
@@ -78,6 +81,8 @@ static const char remote_wrapper[] =
 
 enum remote_state {
 	REMOTE_DOWN,       /* no master */
+	REMOTE_QUEUED,     /* wanted, but max_connecting masters are
+	                      connecting: in the queue for a slot */
 	REMOTE_CONNECTING, /* a master is starting: its socket is not there */
 	REMOTE_UP,         /* steps go through the master */
 	REMOTE_FAILED,     /* no master could be started: its waits are to
@@ -109,7 +114,14 @@ struct remote {
 	struct remote_host *hosts;
 	char *parent;             /* remote_set_dir */
 	char *dir;                /* the control directory, once made */
-	ev_timer poll;            /* while a master is connecting */
+	ev_timer poll;            /* while a master is connecting, without
+	                             inotify; and to tell failures */
+	int inotify;              /* on dir: sockets that appear; or -1 */
+	ev_io notify;             /* on inotify */
+	size_t connecting;        /* hosts in REMOTE_CONNECTING */
+	size_t *queue;            /* ring of REMOTE_QUEUED hosts, in the
+	                             order they were asked for */
+	size_t q_head, q_len;
 	bool closing;             /* from remote_disconnect until the last
 	                             master is gone (and the directory) */
 };
@@ -296,6 +308,43 @@ remote_argv(struct remote *r, size_t h, const struct cfg_step *st,
 
 /* --- the control directory --------------------------------------------- */
 
+static void remote_notify_cb(EV_P_ ev_io *w, int revents);
+
+/*
+ * ssh makes its control socket under a temporary name and links it into
+ * place once the connection is authenticated and the socket listens: an
+ * IN_CREATE of the host's name in the directory is the moment a master is
+ * up. One inotify descriptor for all of them, rather than a timer that
+ * looks at every connecting host's path a hundred times a second (with
+ * 500 hosts connecting for minutes, half of drove's own CPU). Without
+ * inotify (out of instances), the timer it is.
+ */
+static void
+remote_watch_dir(struct remote *r)
+{
+	r->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (r->inotify < 0)
+		return;
+	if (inotify_add_watch(r->inotify, r->dir, IN_CREATE | IN_MOVED_TO) <
+	    0) {
+		close(r->inotify);
+		r->inotify = -1;
+		return;
+	}
+	ev_io_init(&r->notify, remote_notify_cb, r->inotify, EV_READ);
+	ev_io_start(EV_DEFAULT_ &r->notify);
+}
+
+static void
+remote_unwatch_dir(struct remote *r)
+{
+	if (r->inotify < 0)
+		return;
+	ev_io_stop(EV_DEFAULT_ &r->notify);
+	close(r->inotify);
+	r->inotify = -1;
+}
+
 /* Does dir leave room for a socket name of `name` bytes and ssh's
  * temporary suffix in a sun_path? */
 static bool
@@ -353,6 +402,7 @@ remote_make_dir(struct remote *r, char **err)
 	}
 	for (i = 0; i < r->cfg->n_hosts; i++)
 		r->hosts[i].path = xasprintf("%s/%zu", r->dir, i);
+	remote_watch_dir(r);
 	return 0;
 }
 
@@ -363,6 +413,7 @@ remote_remove_dir(struct remote *r)
 
 	if (r->dir == NULL)
 		return;
+	remote_unwatch_dir(r);
 	for (i = 0; i < r->cfg->n_hosts; i++) {
 		/* ssh removes its socket when it exits as asked; not when
 		 * SIGKILL had to come. */
@@ -378,6 +429,7 @@ remote_remove_dir(struct remote *r)
 /* --- masters ----------------------------------------------------------- */
 
 static void remote_closed_check(struct remote *r);
+static void remote_dequeue(struct remote *r);
 
 /* Tell the waits of host rh, one at a time (a callback may start steps,
  * cancel waits or connect anew). */
@@ -395,41 +447,91 @@ remote_notify(struct remote_host *rh, const char *err)
 	}
 }
 
-static bool
-remote_any_connecting(const struct remote *r)
+/* Every change of a host's state goes through here, which keeps the count
+ * of connecting masters that max_connecting bounds. */
+static void
+remote_set_state(struct remote_host *rh, enum remote_state st)
 {
-	for (size_t i = 0; i < r->cfg->n_hosts; i++)
-		if (r->hosts[i].state == REMOTE_CONNECTING ||
-		    r->hosts[i].state == REMOTE_FAILED)
-			return true;
-	return false;
+	if (rh->state == REMOTE_CONNECTING)
+		rh->r->connecting--;
+	if (st == REMOTE_CONNECTING)
+		rh->r->connecting++;
+	rh->state = st;
+}
+
+/* Is host rh's master up now? Then its waits are told. */
+static void
+remote_check_up(struct remote_host *rh)
+{
+	struct stat sb;
+
+	/* ssh links the socket into place once it is listening and the
+	 * connection is authenticated: its being there is the sign. */
+	if (rh->state != REMOTE_CONNECTING || stat(rh->path, &sb) != 0 ||
+	    !S_ISSOCK(sb.st_mode))
+		return;
+	DEBUG_LOG("connection to %s: master up (%zu connecting)",
+	    rh->r->cfg->hosts[rh->index].name, rh->r->connecting - 1);
+	remote_set_state(rh, REMOTE_UP);
+	remote_notify(rh, NULL);
 }
 
 static void
 remote_poll_cb(EV_P_ ev_timer *w, int revents)
 {
 	struct remote *r = container_of(w, struct remote, poll);
-	struct stat sb;
 
 	(void)revents;
 	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
 		struct remote_host *rh = &r->hosts[i];
 		if (rh->state == REMOTE_FAILED) {
-			rh->state = REMOTE_DOWN;
+			remote_set_state(rh, REMOTE_DOWN);
 			remote_notify(rh, rh->msg);
-			continue;
-		}
-		/* ssh links the socket into place once it is listening and
-		 * the connection is authenticated: its being there is the
-		 * sign. */
-		if (rh->state != REMOTE_CONNECTING ||
-		    stat(rh->path, &sb) != 0 || !S_ISSOCK(sb.st_mode))
-			continue;
-		rh->state = REMOTE_UP;
-		remote_notify(rh, NULL);
+		} else
+			remote_check_up(rh);
 	}
-	if (!remote_any_connecting(r))
+	remote_dequeue(r);
+	if (r->inotify >= 0 || r->connecting == 0)
 		ev_timer_stop(EV_A_ w);
+}
+
+static void
+remote_notify_cb(EV_P_ ev_io *w, int revents)
+{
+	struct remote *r = container_of(w, struct remote, notify);
+	/* As inotify(7) says: aligned for struct inotify_event. */
+	_Alignas(struct inotify_event) char buf[4096];
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *end;
+	unsigned long h;
+
+	(void)EV_A;
+	(void)revents;
+	while ((n = read(r->inotify, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)(void *)p;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				/* Events were lost: look at them all. */
+				for (size_t i = 0; i < r->cfg->n_hosts; i++)
+					remote_check_up(&r->hosts[i]);
+				continue;
+			}
+			/* HOST or ssh's temporary HOST.XXXX: only the first
+			 * is the sign. */
+			if (ev->len == 0 || ev->name[0] < '0' ||
+			    ev->name[0] > '9')
+				continue;
+			errno = 0;
+			h = strtoul(ev->name, &end, 10);
+			if (errno == 0 && *end == '\0' && h < r->cfg->n_hosts)
+				remote_check_up(&r->hosts[h]);
+			/* A callback may have closed it all. */
+			if (r->inotify < 0)
+				return;
+		}
+	}
+	remote_dequeue(r);
 }
 
 static void
@@ -454,7 +556,7 @@ remote_master_exited(void *arg, int status)
 
 	proc_free(rh->master);
 	rh->master = NULL;
-	rh->state = REMOTE_DOWN;
+	remote_set_state(rh, REMOTE_DOWN);
 	if (was == REMOTE_CLOSING) {
 		remote_notify(rh, remote_closed_msg);
 		remote_closed_check(rh->r);
@@ -471,12 +573,28 @@ remote_master_exited(void *arg, int status)
 		    "it connected\n", rh->r->cfg->hosts[rh->index].name,
 		    status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) :
 		    -1);
+	DEBUG_LOG("connection to %s: master failed", rh->r->cfg->hosts[
+	    rh->index].name);
 	remote_notify(rh, err);
 	free(err);
+	/* Its slot is free. */
+	remote_dequeue(rh->r);
 }
 
-static int
-remote_start_master(struct remote *r, size_t h, char **err)
+/* A failure to connect, told to host rh's waits from the loop: the caller
+ * is in the middle of starting a step. */
+static void
+remote_fail_later(struct remote_host *rh, const char *msg)
+{
+	snprintf(rh->msg, sizeof rh->msg, "%s%s", msg,
+	    msg[0] != '\0' && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+	rh->msg_len = strlen(rh->msg);
+	remote_set_state(rh, REMOTE_FAILED);
+	ev_feed_event(EV_DEFAULT_ &rh->r->poll, EV_TIMER);
+}
+
+static void
+remote_start_master(struct remote *r, size_t h)
 {
 	struct remote_host *rh = &r->hosts[h];
 	struct remote_args a = { NULL, 0, 0 };
@@ -486,9 +604,13 @@ remote_start_master(struct remote *r, size_t h, char **err)
 		.exited = remote_master_exited,
 		.arg = rh,
 	};
+	char *err = NULL;
 
-	if (remote_make_dir(r, err) != 0)
-		return -1;
+	if (remote_make_dir(r, &err) != 0) {
+		remote_fail_later(rh, err);
+		free(err);
+		return;
+	}
 	/* A socket left by a master that had to be SIGKILLed. */
 	unlink(rh->path);
 	remote_common(r, &a, "ssh", h, true);
@@ -501,14 +623,42 @@ remote_start_master(struct remote *r, size_t h, char **err)
 	spec.kill_grace = REMOTE_MASTER_GRACE;
 	rh->msg_len = 0;
 	rh->msg[0] = '\0';
-	rh->master = proc_start(&spec, &cb, err);
+	rh->master = proc_start(&spec, &cb, &err);
 	xstrv_free(a.v);
-	if (rh->master == NULL)
-		return -1;
-	rh->state = REMOTE_CONNECTING;
-	if (!ev_is_active(&r->poll))
+	if (rh->master == NULL) {
+		remote_fail_later(rh, err);
+		free(err);
+		return;
+	}
+	remote_set_state(rh, REMOTE_CONNECTING);
+	DEBUG_LOG("connection to %s: master started (%zu connecting)",
+	    r->cfg->hosts[h].name, r->connecting);
+	if (r->inotify < 0 && !ev_is_active(&r->poll))
 		ev_timer_again(EV_DEFAULT_ &r->poll);
-	return 0;
+}
+
+/* Is there a slot for one more connection attempt? */
+static bool
+remote_slot_free(const struct remote *r)
+{
+	return r->cfg->max_connecting == 0 ||
+	    r->connecting < r->cfg->max_connecting;
+}
+
+/* Start the masters of queued hosts while there are slots, in the order
+ * they were asked for. */
+static void
+remote_dequeue(struct remote *r)
+{
+	size_t h;
+
+	while (r->q_len > 0 && !r->closing && remote_slot_free(r)) {
+		h = r->queue[r->q_head];
+		r->q_head = (r->q_head + 1) % r->cfg->n_hosts;
+		r->q_len--;
+		if (r->hosts[h].state == REMOTE_QUEUED)
+			remote_start_master(r, h);
+	}
 }
 
 int
@@ -517,7 +667,6 @@ remote_connect(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
 {
 	struct remote_host *rh = &r->hosts[h];
 	struct remote_wait *w;
-	char *err = NULL;
 
 	*wait = NULL;
 	if (!r->cfg->hosts[h].multiplex || rh->state == REMOTE_UP)
@@ -525,21 +674,17 @@ remote_connect(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
 	if (rh->state == REMOTE_DOWN && r->closing) {
 		/* No new master while the others are closing: told from
 		 * the loop, as a failure to connect is. */
-		snprintf(rh->msg, sizeof rh->msg, "%s", remote_closed_msg);
-		rh->msg_len = strlen(rh->msg);
-		rh->state = REMOTE_FAILED;
-		ev_feed_event(EV_DEFAULT_ &r->poll, EV_TIMER);
-	} else if (rh->state == REMOTE_DOWN &&
-	    remote_start_master(r, h, &err) != 0) {
-		/* Said from the loop like any other failure: the caller is
-		 * in the middle of starting a step. */
-		snprintf(rh->msg, sizeof rh->msg, "%s%s", err,
-		    err[strlen(err) - 1] == '\n' ? "" : "\n");
-		rh->msg_len = strlen(rh->msg);
-		free(err);
-		rh->state = REMOTE_FAILED;
-		ev_feed_event(EV_DEFAULT_ &r->poll, EV_TIMER);
-	}
+		remote_fail_later(rh, remote_closed_msg);
+	} else if (rh->state == REMOTE_DOWN && !remote_slot_free(r)) {
+		/* No process until a slot frees (remote_dequeue). */
+		remote_set_state(rh, REMOTE_QUEUED);
+		r->queue[(r->q_head + r->q_len) % r->cfg->n_hosts] = h;
+		r->q_len++;
+		DEBUG_LOG("connection to %s: queued (%zu connecting, "
+		    "max_connecting %u)", r->cfg->hosts[h].name,
+		    r->connecting, r->cfg->max_connecting);
+	} else if (rh->state == REMOTE_DOWN)
+		remote_start_master(r, h);
 	w = xcalloc(1, sizeof *w);
 	w->ready = ready;
 	w->arg = arg;
@@ -547,6 +692,12 @@ remote_connect(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
 	rh->waiting = w;
 	*wait = w;
 	return 0;
+}
+
+bool
+remote_queued(const struct remote *r, size_t h)
+{
+	return h < r->cfg->n_hosts && r->hosts[h].state == REMOTE_QUEUED;
 }
 
 static bool
@@ -587,6 +738,8 @@ remote_create(const struct config *cfg)
 		r->hosts[i].r = r;
 		r->hosts[i].index = i;
 	}
+	r->queue = xcalloc(cfg->n_hosts ? cfg->n_hosts : 1, sizeof *r->queue);
+	r->inotify = -1;
 	ev_init(&r->poll, remote_poll_cb);
 	r->poll.repeat = REMOTE_POLL;
 	return r;
@@ -644,11 +797,13 @@ remote_disconnect(struct remote *r)
 		/* SIGTERM: ssh closes the connection and removes its
 		 * socket; remote_master_exited hears of its end. */
 		if (rh->master != NULL) {
-			rh->state = REMOTE_CLOSING;
+			remote_set_state(rh, REMOTE_CLOSING);
 			proc_kill(rh->master);
 		} else
-			rh->state = REMOTE_DOWN;
+			remote_set_state(rh, REMOTE_DOWN);
 	}
+	/* The queued hosts are down again: their waits are told below. */
+	r->q_len = 0;
 	/* Only then the waits, whose callbacks may ask for a connection
 	 * again (and are refused from the loop). */
 	for (size_t i = 0; i < r->cfg->n_hosts; i++)
@@ -682,6 +837,7 @@ remote_free(struct remote *r)
 	}
 	remote_remove_dir(r);
 	free(r->hosts);
+	free(r->queue);
 	free(r->parent);
 	free(r);
 }

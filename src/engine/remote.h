@@ -41,11 +41,15 @@ void remote_set_dir(struct remote *r, const char *parent);
 
 /* Make sure host h's connection is up. Returns 1 when it is (or the host
  * does not multiplex): start the step's process now. Returns 0 when it is
- * being made: ready(arg, ...) is called once from the loop, and *wait
- * gets a handle for remote_cancel until then. Never calls ready() before
- * returning. */
+ * being made, or waits for a slot (settings.max_connecting masters
+ * connect at once; the others wait in the order they were asked for,
+ * with no process): ready(arg, ...) is called once from the loop, and
+ * *wait gets a handle for remote_cancel until then. Never calls ready()
+ * before returning. */
 int remote_connect(struct remote *r, size_t h, remote_ready_fn *ready,
     void *arg, struct remote_wait **wait);
+/* Is host h waiting for a connection slot (no master started yet)? */
+bool remote_queued(const struct remote *r, size_t h);
 /* Forget a wait (the step was killed or skipped while it waited). The
  * connection goes on being made: other steps may want it. */
 void remote_cancel(struct remote *r, struct remote_wait *w);

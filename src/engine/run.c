@@ -589,12 +589,17 @@ run_attempt_body(struct run_sequence *seq)
 	}
 	if (cs->op != CFG_OP_RUN && remote_connect(run->remote,
 	    (size_t)seq->cfg->host, run_remote_ready, seq, &seq->wait) == 0) {
+		const char *host = run->cfg->hosts[seq->cfg->host].name;
 		seq->attempt = RUN_ATT_CONNECT;
 		DEBUG_LOG("connection to %s: waiting for it (%s step %zu)",
-		    run->cfg->hosts[seq->cfg->host].name, seq->cfg->name,
-		    seq->v.current + 1);
-		run_mark(seq, "-- waiting for the ssh connection to %s --",
-		    run->cfg->hosts[seq->cfg->host].name);
+		    host, seq->cfg->name, seq->v.current + 1);
+		if (remote_queued(run->remote, (size_t)seq->cfg->host))
+			run_mark(seq, "-- waiting for a connection slot for %s "
+			    "(max_connecting: %u) --", host,
+			    run->cfg->max_connecting);
+		else
+			run_mark(seq, "-- waiting for the ssh connection to "
+			    "%s --", host);
 		return;
 	}
 	run_step_spawn(seq);

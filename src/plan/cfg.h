@@ -33,6 +33,12 @@
 #define CONFIG_DEFAULT_FINALLY_TIMEOUT 30.0
 #define CONFIG_DEFAULT_RETRY_DELAY 1.0
 #define CONFIG_DEFAULT_KEEP_RUNS  50
+/* ssh connections being made at once. sshd's default MaxStartups
+ * (10:30:100) starts refusing unauthenticated connections at random beyond
+ * 10 at once: 8 leaves room below it for a connection sshd has not yet
+ * counted as authenticated and for someone else's login to the same
+ * bastion. */
+#define CONFIG_DEFAULT_MAX_CONNECTING 8
 
 /*
  * Limits that keep a typo from becoming an allocation of gigabytes: the

@@ -264,6 +264,9 @@ config_print_plan(const struct config *cfg, FILE *fp)
 	    "kill_grace=%s log_dir=%s", cfg->shell, cfg->max_parallel,
 	    cfg->scrollback, config_format_duration(cfg->kill_grace, d,
 	    sizeof d), cfg->log_dir);
+	/* It only matters with hosts. */
+	if (cfg->n_hosts > 0)
+		fprintf(fp, " max_connecting=%u", cfg->max_connecting);
 	if (cfg->ssh_config != NULL)
 		fprintf(fp, " ssh_config=%s", cfg->ssh_config);
 	if (cfg->max_log != 0)

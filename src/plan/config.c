@@ -168,6 +168,8 @@ static const struct cfg_key cfg_settings_keys[] = {
 	  .at = offsetof(struct config, keep_runs) },
 	{ .name = "ssh_config", .type = CFG_T_PATH,
 	  .at = offsetof(struct config, ssh_config) },
+	{ .name = "max_connecting", .type = CFG_T_UINT, .max = UINT_MAX,
+	  .at = offsetof(struct config, max_connecting) },
 	{ .name = "notify", .type = CFG_T_COMMAND,
 	  .at = offsetof(struct config, notify) },
 	{ .name = "max_log", .type = CFG_T_SIZE, .max = CONFIG_MAX_LOG_MAX,
@@ -580,6 +582,7 @@ cfg_load_text(const char *name, char *dir, const char *text, size_t len,
 	cfg->kill_grace = CONFIG_DEFAULT_KILL_GRACE;
 	cfg->finally_timeout = CONFIG_DEFAULT_FINALLY_TIMEOUT;
 	cfg->keep_runs = CONFIG_DEFAULT_KEEP_RUNS;
+	cfg->max_connecting = CONFIG_DEFAULT_MAX_CONNECTING;
 
 	memset(&ld, 0, sizeof ld);
 	ld.file = name;

@@ -179,6 +179,8 @@ struct config {
 	                        file: beyond it the head and the tail are
 	                        kept (runlog.c); 0 = no limit, the default */
 	char *ssh_config;    /* absolute; ssh -F FILE; NULL: the user's */
+	unsigned max_connecting; /* ssh connections being made at once;
+	                        0 = no limit; default 8 */
 	char *notify;        /* settings.notify: SHELL -c NOTIFY at the run's
 	                        moments (cmd/notify.h); NULL: none */
 	struct cfg_host *hosts;

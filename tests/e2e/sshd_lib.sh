@@ -11,6 +11,10 @@
 #   sshd_stop             stop it (also safe when it never started)
 #   sshd_connections      TCP connections the server has accepted so far
 #   sshd_sessions         sessions (commands, sftp) it has opened so far
+#   sshd_most_unauthenticated [LINE]
+#                         the most connections it held at once that were
+#                         not yet authenticated (from line LINE of its log
+#                         on; default 1): what its MaxStartups counts
 #
 # sshd logs at VERBOSE, so the log has one "Connection from" line per TCP
 # connection: that is how a test counts connections per host.
@@ -19,7 +23,8 @@
 # ~/.bashrc for every command (bash does that for ssh commands unless SHLVL
 # says it is nested): the tests and benchmarks are about drove and OpenSSH,
 # not this machine's rc files, which can cost more than the rest. Set
-# SSHD_LOGIN_RC=1 before sshd_start to keep them.
+# SSHD_LOGIN_RC=1 before sshd_start to keep them. SSHD_MAX_STARTUPS sets
+# its MaxStartups (default 400:30:800).
 
 SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
 
@@ -67,7 +72,7 @@ sshd_start() {
 			PrintLastLog no
 			LogLevel VERBOSE
 			# Many "machines" share this server: room for them all.
-			MaxStartups 400:30:800
+			MaxStartups ${SSHD_MAX_STARTUPS:-400:30:800}
 			MaxSessions 200
 			Subsystem sftp internal-sftp
 		EOF
@@ -133,4 +138,24 @@ sshd_connections() {
 sshd_sessions() {
 	grep -cE "Starting session|session opened|subsystem request for sftp" \
 		"$SSHD_LOG"
+}
+
+# A connection is unauthenticated from its "Connection from ... port P"
+# to its "Accepted ... port P" (or its end before that, "[preauth]").
+sshd_most_unauthenticated() {
+	tail -n +"${1:-1}" "$SSHD_LOG" | awk '
+		/^Connection from 127\.0\.0\.1 port / {
+			open[$5] = 1
+			if (++n > most) most = n
+			next
+		}
+		/^Accepted / || /\[preauth\]/ {
+			for (i = 1; i < NF; i++)
+				if ($i == "port" && ($(i + 1)) in open) {
+					delete open[$(i + 1)]
+					n--
+					break
+				}
+		}
+		END { print most + 0 }'
 }

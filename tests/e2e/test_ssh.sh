@@ -69,6 +69,32 @@ check "no master after the run" no_masters
 check "no control socket after the run" no_sockets
 check "no control directory after the run" test -z "$(find runs -name 'ssh-*')"
 
+# --- settings.max_connecting: connection attempts at once -----------------
+cat >"$T/slots.yaml" <<YAML
+settings: {ssh_config: $SSHD_CONFIG, log_dir: runs-slots, max_connecting: 2}
+hosts: {h1: {}, h2: {}, h3: {}, h4: {}, h5: {}, h6: {}}
+sequences:
+  - name: s
+    hosts: all
+    steps:
+      - remote: echo on {{host}}
+      - {remote: "true"}
+YAML
+before=$(sshd_connections)
+from=$(( $(wc -l <"$SSHD_LOG") + 1 ))
+DROVE_DEBUG="$T/slots.debug" "$DROVE" --headless slots.yaml >slots.out 2>&1
+rc=$?
+check "max_connecting 2, 6 hosts: all finish" test "$rc" -eq 0 -a \
+    "$(grep -c '| on h' slots.out)" -eq 6
+check "one connection per host" test "$(( $(sshd_connections) - before ))" -eq 6
+check "sshd never saw more than 2 connection attempts at once" \
+    test "$(sshd_most_unauthenticated "$from")" -le 2
+check "drove never had more than 2 masters connecting" \
+    test -z "$(grep -E 'master started \(([3-9]|[0-9]{2,}) connecting' "$T/slots.debug")"
+# The six start in one pass: two connect, four wait for a slot.
+check "the other four wait for a slot" \
+    test "$(grep -c 'connection to h[0-9]: queued' "$T/slots.debug")" -eq 4
+
 # --- the master is there while the run is: ssh -O check --------------------
 cat >"$T/check.yaml" <<YAML
 settings: {ssh_config: $SSHD_CONFIG, log_dir: runs2}

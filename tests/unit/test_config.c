@@ -795,6 +795,58 @@ static const char hosts_example[] =
 "    vars: {target: lb}\n"
 "    steps: [{remote: \"true\"}]\n";
 
+/* settings.max_connecting: 8 by default, 0 for no limit, shown by
+ * check when there are hosts, and a clear message for a bad value. */
+static void
+test_max_connecting(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "settings: {max_connecting: -1}\n",
+		  "t.yaml:1:28: error: 'max_connecting' must be 0 or more, "
+		  "got -1" },
+		{ "settings: {max_connecting: many}\n",
+		  "t.yaml:1:28: error: expected an integer for "
+		  "'max_connecting', got 'many'" },
+	};
+	struct config *cfg;
+	char *out = NULL, *err = NULL, *text;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	cfg = load_ok(hosts_example, NULL, 0);
+	assert_int_equal(cfg->max_connecting, 8);
+	fp = open_memstream(&out, &len);
+	assert_non_null(fp);
+	config_print_plan(cfg, fp);
+	fclose(fp);
+	assert_non_null(strstr(out, " max_connecting=8 "));
+	free(out);
+	config_free(cfg);
+
+	cfg = load_ok("settings: {max_connecting: 0}\n"
+	    "sequences: [{name: a, steps: [x]}]\n", NULL, 0);
+	assert_int_equal(cfg->max_connecting, 0);
+	config_free(cfg);
+	cfg = load_ok("settings: {max_connecting: 200}\n"
+	    "sequences: [{name: a, steps: [x]}]\n", NULL, 0);
+	assert_int_equal(cfg->max_connecting, 200);
+	config_free(cfg);
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		text = xasprintf("%ssequences: [{name: a, steps: [x]}]\n",
+		    bad[i][0]);
+		cfg = NULL;
+		assert_int_not_equal(config_load_string("t.yaml", text, NULL,
+		    0, &cfg, &err), 0);
+		assert_null(cfg);
+		assert_string_equal(err, bad[i][1]);
+		free(err);
+		err = NULL;
+		free(text);
+	}
+}
+
 static void
 test_hosts(void **state)
 {
@@ -1701,7 +1753,8 @@ static struct bad_case bad_cases[] = {
 	{ "settings:\n  parallel: 2\nsequences: [{name: a, steps: [x]}]\n",
 	  "t.yaml:2:3: error: unknown key 'parallel' in settings (valid: "
 	  "shell, max_parallel, log_dir, scrollback, kill_grace, "
-	  "finally_timeout, keep_runs, ssh_config, notify, max_log)" },
+	  "finally_timeout, keep_runs, ssh_config, max_connecting, notify, "
+	  "max_log)" },
 	/* 6: integers */
 	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
 	  "        retries: [1]\n",
@@ -2136,6 +2189,7 @@ main(void)
 		cmocka_unit_test(test_print_plan),
 		cmocka_unit_test(test_shipped_configs),
 		cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_max_connecting),
 		cmocka_unit_test(test_hosts_binding),
 		cmocka_unit_test(test_hosts_file),
 		cmocka_unit_test(test_select),
