@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = (size_t)data[1] % 64 + 1;
 	for (i = 2; i < size; i += len)
 		outbuf_feed(ob, (const char *)data + i,
-		    size - i < len ? size - i : len, 0, 1.0);
+		    size - i < len ? size - i : len, 0, 1, 1.0);
 	outbuf_flush(ob, 2.0);
 	if (outbuf_count(ob) > (size_t)data[0] % 16 + 1)
 		abort();

@@ -30,6 +30,7 @@
 #include "report.h"
 #include "resume.h"
 #include "run.h"
+#include "logback.h"
 #include "runlog.h"
 #include "runread.h"
 #include "secret.h"
@@ -680,6 +681,7 @@ cmd_run(const char *path, const struct opts *o)
 	struct config *cfg;
 	struct run_options ropt = { .max_parallel = o->jobs,
 		.fail_on_skip = o->fail_on_skip };
+	struct logback *lb;
 	struct runlog *rl;
 	struct report *rp = NULL;
 	struct ui *ui = NULL;
@@ -752,6 +754,9 @@ cmd_run(const char *path, const struct opts *o)
 	app.rl = rl;
 	run_set_ssh_dir(app.run, runlog_dir(rl));
 	run_set_run_dir(app.run, runlog_dir(rl));
+	/* Lines beyond the scrollback budget are read back from the logs. */
+	lb = logback_create(runlog_dir(rl));
+	run_set_line_reader(app.run, logback_line, lb);
 	if (cfg->notify != NULL)
 		nt = notify_create(app.run, cfg->notify, cfg->shell,
 		    runlog_dir(rl));
@@ -782,6 +787,7 @@ cmd_run(const char *path, const struct opts *o)
 				free(abs);
 				free(id);
 				runlog_free(rl);
+				logback_free(lb);
 				run_free(app.run);
 				config_free(cfg);
 				return 1;
@@ -864,6 +870,7 @@ cmd_run(const char *path, const struct opts *o)
 	server_free(app.srv);
 	runlog_free(rl);
 	run_free(app.run);
+	logback_free(lb);
 	config_free(cfg);
 	return status;
 }

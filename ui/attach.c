@@ -17,6 +17,7 @@
 #include "proto.h"
 #include "replica.h"
 #include "run.h"
+#include "logback.h"
 #include "ui.h"
 #include "xmalloc.h"
 
@@ -31,6 +32,7 @@ enum attach_end {
 struct attach {
 	struct client *c;
 	struct replica *rep;
+	struct logback *lb;  /* lines beyond the budget, from the logs */
 	struct ui *ui;
 	struct attach_options opt;
 	struct ui_remote remote;
@@ -261,8 +263,12 @@ attach_message(struct attach *a, struct proto_msg *m)
 		attach_fail(a, ATTACH_FAILED, err);
 		return;
 	}
-	if (m->type == PROTO_SNAPSHOT)
+	if (m->type == PROTO_SNAPSHOT) {
 		a->n = run_seq_count(replica_run(a->rep));
+		/* The logs are this user's too: read them, rather than ask
+		 * the server for lines it does not keep either. */
+		run_set_line_reader(replica_run(a->rep), logback_line, a->lb);
+	}
 	if (replica_ended(a->rep, &code))
 		a->end = ATTACH_ENDED;
 }
@@ -343,6 +349,7 @@ attach_run(const char *spec, const struct attach_options *opt)
 	fcntl(client_fd(a.c), F_SETFL,
 	    fcntl(client_fd(a.c), F_GETFL) | O_NONBLOCK);
 	a.rep = replica_create();
+	a.lb = logback_create(run_dir);
 	a.remote = (struct ui_remote){ .act = attach_act,
 		.input = attach_input, .resize = attach_resize, .arg = &a };
 	proto_begin(&a.out, PROTO_ATTACH);
@@ -397,6 +404,7 @@ attach_run(const char *spec, const struct attach_options *opt)
 	free(a.err);
 	free(id);
 	free(run_dir);
+	logback_free(a.lb);
 	proto_buf_free(&a.out);
 	replica_free(a.rep);
 	client_free(a.c);

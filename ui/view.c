@@ -14,30 +14,21 @@
 static uint64_t
 view_ob_first(void *arg)
 {
-	const struct outbuf *ob = arg;
-
-	return outbuf_total(ob) - outbuf_count(ob);
+	return outbuf_first(arg);
 }
 
 static size_t
 view_ob_count(void *arg)
 {
-	return outbuf_count(arg);
+	const struct outbuf *ob = arg;
+
+	return (size_t)(outbuf_total(ob) - outbuf_first(ob));
 }
 
 static const char *
 view_ob_line(void *arg, uint64_t n, size_t *len, unsigned *flags)
 {
-	const struct outbuf *ob = arg;
-	uint64_t first = view_ob_first(arg);
-	const struct outbuf_line *l;
-
-	if (n < first || n - first >= outbuf_count(ob))
-		return NULL;
-	l = outbuf_get(ob, (size_t)(n - first));
-	*len = l->len;
-	*flags = l->flags;
-	return l->text;
+	return outbuf_line_at(arg, n, len, flags, NULL);
 }
 
 static const char *
@@ -49,12 +40,13 @@ view_ob_partial(void *arg, size_t *len)
 static double
 view_ob_time(void *arg, uint64_t n)
 {
-	const struct outbuf *ob = arg;
-	uint64_t first = view_ob_first(arg);
+	size_t len;
+	unsigned flags;
+	double t = 0;
 
-	if (n < first || n - first >= outbuf_count(ob))
+	if (outbuf_line_at(arg, n, &len, &flags, &t) == NULL)
 		return 0;
-	return outbuf_get(ob, (size_t)(n - first))->time;
+	return t;
 }
 
 void

@@ -1,4 +1,5 @@
-/* outbuf.c: line splitting and the scrollback ring of one sequence. */
+/* outbuf.c: line splitting, the lines kept in memory, and the index of
+ * those that left it. */
 #include "outbuf.h"
 
 #include <stdbool.h>
@@ -6,15 +7,49 @@
 
 #include "xmalloc.h"
 
+struct outbuf_pool {
+	size_t budget;
+	size_t members;
+	outbuf_reader *read;
+	void *read_arg;
+};
+
+/* One entry of the index of lines that left memory (struct
+ * outbuf_spilled, owning its text). */
+struct outbuf_spill {
+	uint64_t first;
+	uint32_t count;
+	uint32_t aline;
+	uint16_t step, attempt, flags;
+	uint32_t len;
+	double time;
+	char *text;
+};
+
 struct outbuf {
 	struct outbuf_line *ring;
-	size_t cap;          /* scrollback */
+	size_t ring_cap;     /* slots allocated */
+	size_t max_lines;
 	size_t head;         /* index of the oldest line */
 	size_t count;
+	size_t bytes;        /* what the kept lines cost */
 	uint64_t total;
 	uint64_t generation;
 
-	char partial[OUTBUF_LINE_MAX];
+	struct outbuf_pool *pool;
+	size_t seq;
+
+	/* Lines that left memory, oldest first, contiguous up to the
+	 * oldest kept line. */
+	struct outbuf_spill *spill;
+	size_t n_spill, cap_spill;
+
+	/* The log line numbers: the attempt being fed, and how many of
+	 * its lines were completed. */
+	unsigned fstep, fattempt;
+	uint32_t faline;
+
+	char *partial;       /* OUTBUF_LINE_MAX bytes, made on first use */
 	size_t plen;
 	unsigned pstep;
 	bool pcont;          /* the partial line continues a cut line */
@@ -24,16 +59,56 @@ struct outbuf {
 	void *arg;
 };
 
+/* --- the pool ---------------------------------------------------------- */
+
+struct outbuf_pool *
+outbuf_pool_create(size_t bytes)
+{
+	struct outbuf_pool *pool = xcalloc(1, sizeof *pool);
+
+	pool->budget = bytes ? bytes : 1;
+	return pool;
+}
+
+void
+outbuf_pool_free(struct outbuf_pool *pool)
+{
+	free(pool);
+}
+
+size_t
+outbuf_pool_budget(const struct outbuf_pool *pool)
+{
+	return pool->budget;
+}
+
+void
+outbuf_pool_set_reader(struct outbuf_pool *pool, outbuf_reader *fn,
+    void *arg)
+{
+	pool->read = fn;
+	pool->read_arg = arg;
+}
+
+/* --- the ring ---------------------------------------------------------- */
+
 struct outbuf *
-outbuf_create(size_t scrollback, outbuf_line_cb *cb, void *arg)
+outbuf_create(size_t max_lines, outbuf_line_cb *cb, void *arg)
 {
 	struct outbuf *ob = xcalloc(1, sizeof *ob);
 
-	ob->cap = scrollback ? scrollback : 1;
-	ob->ring = xcalloc(ob->cap, sizeof *ob->ring);
+	ob->max_lines = max_lines ? max_lines : 1;
 	ob->cb = cb;
 	ob->arg = arg;
 	return ob;
+}
+
+static void
+outbuf_spill_clear(struct outbuf *ob)
+{
+	for (size_t i = 0; i < ob->n_spill; i++)
+		free(ob->spill[i].text);
+	ob->n_spill = 0;
 }
 
 void
@@ -42,9 +117,22 @@ outbuf_free(struct outbuf *ob)
 	if (ob == NULL)
 		return;
 	for (size_t i = 0; i < ob->count; i++)
-		free(ob->ring[(ob->head + i) % ob->cap].text);
+		free(ob->ring[(ob->head + i) % ob->ring_cap].text);
 	free(ob->ring);
+	outbuf_spill_clear(ob);
+	free(ob->spill);
+	free(ob->partial);
+	if (ob->pool != NULL)
+		ob->pool->members--;
 	free(ob);
+}
+
+void
+outbuf_join(struct outbuf *ob, struct outbuf_pool *pool, size_t seq)
+{
+	ob->pool = pool;
+	ob->seq = seq;
+	pool->members++;
 }
 
 /* Allocation size class of a line: lines are stored in buffers of 64-byte
@@ -55,35 +143,119 @@ outbuf_class(size_t len)
 	return (len + 63) & ~(size_t)63;
 }
 
-static void
-outbuf_push(struct outbuf *ob, const char *text, size_t len, unsigned flags,
-    unsigned step, double now)
+/* What keeping a line costs: its text, its slot, the allocator's word. */
+static size_t
+outbuf_cost(size_t len)
 {
-	struct outbuf_line line, *slot;
+	return outbuf_class(len ? len : 1) + sizeof(struct outbuf_line) + 16;
+}
+
+static size_t
+outbuf_share(const struct outbuf *ob)
+{
+	if (ob->pool == NULL)
+		return SIZE_MAX;
+	return ob->pool->budget / (ob->pool->members ? ob->pool->members : 1);
+}
+
+/* Remember a line that leaves memory, after those that left before. */
+static void
+outbuf_spill_push(struct outbuf *ob, uint64_t n, const struct outbuf_line *l)
+{
+	struct outbuf_spill *last = ob->n_spill ? &ob->spill[ob->n_spill - 1] :
+	    NULL;
+	struct outbuf_spill *e;
+	bool mark = (l->flags & OUTBUF_MARK) != 0;
+
+	if (!mark && last != NULL && !(last->flags & OUTBUF_MARK) &&
+	    last->step == l->step && last->attempt == l->attempt &&
+	    last->first + last->count == n && last->count < UINT32_MAX &&
+	    (l->aline == OUTBUF_NO_LINE ? last->aline == OUTBUF_NO_LINE :
+	    last->aline != OUTBUF_NO_LINE &&
+	    (uint64_t)last->aline + last->count == l->aline)) {
+		last->count++;
+		return;
+	}
+	ob->spill = xreallocarray_grow(ob->spill, &ob->cap_spill,
+	    ob->n_spill + 1, sizeof *ob->spill);
+	e = &ob->spill[ob->n_spill++];
+	memset(e, 0, sizeof *e);
+	e->first = n;
+	e->count = 1;
+	e->aline = mark ? OUTBUF_NO_LINE : l->aline;
+	e->step = l->step;
+	e->attempt = l->attempt;
+	e->flags = mark ? OUTBUF_MARK : 0;
+	e->time = l->time;
+	if (mark) {
+		e->text = xmalloc(l->len ? l->len : 1);
+		memcpy(e->text, l->text, l->len);
+		e->len = l->len;
+	}
+}
+
+/* The oldest kept line leaves memory. Returns its buffer when it has the
+ * size class of `len` (for the caller to reuse), else frees it. */
+static char *
+outbuf_evict(struct outbuf *ob, size_t len)
+{
+	struct outbuf_line *slot = &ob->ring[ob->head];
 	char *reuse = NULL;
 
-	if (ob->count == ob->cap) {
-		/* Full: the oldest line makes room. */
-		slot = &ob->ring[ob->head];
-		if (outbuf_class(slot->len) == outbuf_class(len))
-			reuse = slot->text;
-		else
-			free(slot->text);
-		ob->head = (ob->head + 1) % ob->cap;
-		ob->count--;
+	outbuf_spill_push(ob, ob->total - ob->count, slot);
+	if (outbuf_class(slot->len) == outbuf_class(len))
+		reuse = slot->text;
+	else
+		free(slot->text);
+	ob->bytes -= outbuf_cost(slot->len);
+	ob->head = (ob->head + 1) % ob->ring_cap;
+	ob->count--;
+	return reuse;
+}
+
+/* Room for one more slot: the ring doubles, oldest line first. */
+static void
+outbuf_grow(struct outbuf *ob)
+{
+	size_t cap = ob->ring_cap ? ob->ring_cap * 2 : 16;
+	struct outbuf_line *ring;
+
+	if (cap > ob->max_lines)
+		cap = ob->max_lines;
+	ring = xcalloc(cap, sizeof *ring);
+	for (size_t i = 0; i < ob->count; i++)
+		ring[i] = ob->ring[(ob->head + i) % ob->ring_cap];
+	free(ob->ring);
+	ob->ring = ring;
+	ob->ring_cap = cap;
+	ob->head = 0;
+}
+
+static void
+outbuf_push(struct outbuf *ob, const struct outbuf_line *in)
+{
+	struct outbuf_line line = *in, *slot;
+	size_t share = outbuf_share(ob), cost = outbuf_cost(in->len);
+	char *reuse = NULL;
+
+	/* Make room: the oldest lines leave memory, the newest stays. */
+	while (ob->count > 0 && (ob->count >= ob->max_lines ||
+	    ob->bytes + cost > share)) {
+		free(reuse);
+		reuse = outbuf_evict(ob, in->len);
 	}
-	line.text = reuse ? reuse : xmalloc(outbuf_class(len ? len : 1));
-	memcpy(line.text, text, len);
-	line.len = (uint32_t)len;
-	line.flags = (uint16_t)flags;
-	line.step = (uint16_t)step;
-	line.time = now;
+	if (ob->count == ob->ring_cap)
+		outbuf_grow(ob);
+	line.text = reuse ? reuse : xmalloc(outbuf_class(in->len ? in->len :
+	    1));
+	memcpy(line.text, in->text, in->len);
 	if (ob->cb != NULL)
 		ob->cb(ob->arg, &line);
 
-	slot = &ob->ring[(ob->head + ob->count) % ob->cap];
+	slot = &ob->ring[(ob->head + ob->count) % ob->ring_cap];
 	*slot = line;
 	ob->count++;
+	ob->bytes += cost;
 	ob->total++;
 	ob->generation++;
 }
@@ -91,20 +263,42 @@ outbuf_push(struct outbuf *ob, const char *text, size_t len, unsigned flags,
 static void
 outbuf_end_line(struct outbuf *ob, double now)
 {
-	outbuf_push(ob, ob->partial, ob->plen, ob->pcont ? OUTBUF_CONTINUED : 0,
-	    ob->pstep, now);
+	struct outbuf_line l = {
+		.text = ob->partial, .len = (uint32_t)ob->plen,
+		.flags = ob->pcont ? OUTBUF_CONTINUED : 0,
+		.step = (uint16_t)ob->pstep, .time = now,
+		.aline = ob->faline, .attempt = (uint16_t)ob->fattempt,
+	};
+
+	if (ob->faline < OUTBUF_NO_LINE - 1)
+		ob->faline++;
+	outbuf_push(ob, &l);
 	ob->plen = 0;
 	ob->pcont = false;
 }
 
+static void
+outbuf_need_partial(struct outbuf *ob)
+{
+	if (ob->partial == NULL)
+		ob->partial = xmalloc(OUTBUF_LINE_MAX);
+}
+
 void
 outbuf_feed(struct outbuf *ob, const char *data, size_t len, unsigned step,
-    double now)
+    unsigned attempt, double now)
 {
 	const char *p = data, *end = data + len;
 
 	if (len == 0)
 		return;
+	outbuf_need_partial(ob);
+	/* Another attempt's bytes: its log counts lines from 0. */
+	if (step != ob->fstep || attempt != ob->fattempt) {
+		ob->fstep = step;
+		ob->fattempt = attempt;
+		ob->faline = 0;
+	}
 	if (ob->plen == 0)
 		ob->pstep = step;
 	while (p < end) {
@@ -160,18 +354,14 @@ void
 outbuf_add_mark(struct outbuf *ob, const char *text, unsigned step,
     double now)
 {
+	struct outbuf_line l = { .text = (char *)(uintptr_t)text,
+		.flags = OUTBUF_MARK, .step = (uint16_t)step, .time = now,
+		.aline = OUTBUF_NO_LINE };
 	size_t len = strlen(text);
 
 	outbuf_flush(ob, now);
-	if (len > OUTBUF_LINE_MAX)
-		len = OUTBUF_LINE_MAX;
-	outbuf_push(ob, text, len, OUTBUF_MARK, step, now);
-}
-
-size_t
-outbuf_capacity(const struct outbuf *ob)
-{
-	return ob->cap;
+	l.len = (uint32_t)(len > OUTBUF_LINE_MAX ? OUTBUF_LINE_MAX : len);
+	outbuf_push(ob, &l);
 }
 
 size_t
@@ -185,7 +375,7 @@ outbuf_get(const struct outbuf *ob, size_t i)
 {
 	if (i >= ob->count)
 		return NULL;
-	return &ob->ring[(ob->head + i) % ob->cap];
+	return &ob->ring[(ob->head + i) % ob->ring_cap];
 }
 
 uint64_t
@@ -194,11 +384,90 @@ outbuf_total(const struct outbuf *ob)
 	return ob->total;
 }
 
+uint64_t
+outbuf_first(const struct outbuf *ob)
+{
+	if (ob->n_spill > 0)
+		return ob->spill[0].first;
+	return ob->total - ob->count;
+}
+
+/* The index entry holding line n (which is older than all kept), or NULL
+ * (a gap: nothing known about it). */
+static const struct outbuf_spill *
+outbuf_spill_find(const struct outbuf *ob, uint64_t n)
+{
+	size_t lo = 0, hi = ob->n_spill;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct outbuf_spill *e = &ob->spill[mid];
+		if (n < e->first)
+			hi = mid;
+		else if (n - e->first >= e->count)
+			lo = mid + 1;
+		else
+			return e;
+	}
+	return NULL;
+}
+
+const char *
+outbuf_line_at(const struct outbuf *ob, uint64_t n, size_t *len,
+    unsigned *flags, double *time)
+{
+	static const char gone[] = "[drove: this line left memory and "
+	    "its log cannot be read]";
+	uint64_t kept = ob->total - ob->count;
+	const struct outbuf_spill *e;
+	const char *s = NULL;
+	double t = 0;
+
+	if (n >= ob->total || n < outbuf_first(ob))
+		return NULL;
+	if (n >= kept) {
+		const struct outbuf_line *l = outbuf_get(ob, (size_t)(n -
+		    kept));
+		*len = l->len;
+		*flags = l->flags;
+		if (time)
+			*time = l->time;
+		return l->text;
+	}
+	*flags = 0;
+	if ((e = outbuf_spill_find(ob, n)) != NULL) {
+		if (e->flags & OUTBUF_MARK) {
+			*len = e->len;
+			*flags = OUTBUF_MARK;
+			s = e->text;
+			t = e->time;
+		} else {
+			if (e->aline != OUTBUF_NO_LINE && ob->pool != NULL &&
+			    ob->pool->read != NULL)
+				s = ob->pool->read(ob->pool->read_arg, ob->seq,
+				    e->step, e->attempt, (uint64_t)e->aline +
+				    (n - e->first), len, flags);
+			/* The first line of a run of them knows its time;
+			 * the others read back do not. */
+			if (n == e->first)
+				t = e->time;
+		}
+	}
+	if (s == NULL) {
+		s = gone;
+		*len = sizeof gone - 1;
+		*flags = OUTBUF_MARK;
+	}
+	if (time)
+		*time = t;
+	return s;
+}
+
 const char *
 outbuf_partial(const struct outbuf *ob, size_t *len)
 {
 	*len = ob->plen;
-	return ob->partial;
+	return ob->partial ? ob->partial : "";
 }
 
 uint64_t
@@ -207,38 +476,98 @@ outbuf_generation(const struct outbuf *ob)
 	return ob->generation;
 }
 
+/* --- a copy ------------------------------------------------------------ */
+
 void
-outbuf_add_line(struct outbuf *ob, const char *text, size_t len,
-    unsigned flags, unsigned step, double time)
+outbuf_add_line(struct outbuf *ob, const struct outbuf_line *line)
 {
-	if (len > OUTBUF_LINE_MAX)
-		len = OUTBUF_LINE_MAX;
+	struct outbuf_line l = *line;
+
+	if (l.len > OUTBUF_LINE_MAX)
+		l.len = OUTBUF_LINE_MAX;
 	/* A line ends whatever was unfinished: the copy says the rest. */
 	ob->plen = 0;
 	ob->cr = false;
-	outbuf_push(ob, text, len, flags, step, time);
+	outbuf_push(ob, &l);
+}
+
+/* Make room for k entries at the front of the index. */
+static void
+outbuf_spill_open_front(struct outbuf *ob, size_t k)
+{
+	ob->spill = xreallocarray_grow(ob->spill, &ob->cap_spill,
+	    ob->n_spill + k, sizeof *ob->spill);
+	memmove(ob->spill + k, ob->spill, ob->n_spill * sizeof *ob->spill);
+	memset(ob->spill, 0, k * sizeof *ob->spill);
+	ob->n_spill += k;
+}
+
+/* A line older than everything, when memory is full: to the front of the
+ * index (into its first entry when it continues it downwards). */
+static void
+outbuf_spill_unshift(struct outbuf *ob, uint64_t n,
+    const struct outbuf_line *l)
+{
+	struct outbuf_spill *e = ob->n_spill ? &ob->spill[0] : NULL;
+	bool mark = (l->flags & OUTBUF_MARK) != 0;
+
+	if (!mark && e != NULL && !(e->flags & OUTBUF_MARK) &&
+	    e->first == n + 1 && e->step == l->step &&
+	    e->attempt == l->attempt && e->count < UINT32_MAX &&
+	    (l->aline == OUTBUF_NO_LINE ? e->aline == OUTBUF_NO_LINE :
+	    e->aline != OUTBUF_NO_LINE && e->aline == l->aline + 1)) {
+		e->first = n;
+		e->count++;
+		if (e->aline != OUTBUF_NO_LINE)
+			e->aline--;
+		e->time = l->time;
+		return;
+	}
+	outbuf_spill_open_front(ob, 1);
+	e = &ob->spill[0];
+	e->first = n;
+	e->count = 1;
+	e->aline = mark ? OUTBUF_NO_LINE : l->aline;
+	e->step = l->step;
+	e->attempt = l->attempt;
+	e->flags = mark ? OUTBUF_MARK : 0;
+	e->time = l->time;
+	if (mark) {
+		e->text = xmalloc(l->len ? l->len : 1);
+		memcpy(e->text, l->text, l->len);
+		e->len = l->len;
+	}
 }
 
 void
-outbuf_prepend_line(struct outbuf *ob, const char *text, size_t len,
-    unsigned flags, unsigned step, double time)
+outbuf_prepend_line(struct outbuf *ob, const struct outbuf_line *line)
 {
 	struct outbuf_line *slot;
+	size_t len = line->len > OUTBUF_LINE_MAX ? OUTBUF_LINE_MAX : line->len;
+	uint64_t n = outbuf_first(ob);
 
-	/* Full: the line is older than all it keeps. */
-	if (ob->count == ob->cap)
+	if (n == 0)
 		return;
-	if (len > OUTBUF_LINE_MAX)
-		len = OUTBUF_LINE_MAX;
-	ob->head = (ob->head + ob->cap - 1) % ob->cap;
+	n--;
+	/* Memory is full, or older lines already left it: remembered as
+	 * those that left it are. */
+	if (ob->n_spill > 0 || ob->count >= ob->max_lines ||
+	    (ob->count > 0 && ob->bytes + outbuf_cost(len) >
+	    outbuf_share(ob))) {
+		outbuf_spill_unshift(ob, n, line);
+		ob->generation++;
+		return;
+	}
+	if (ob->count == ob->ring_cap)
+		outbuf_grow(ob);
+	ob->head = (ob->head + ob->ring_cap - 1) % ob->ring_cap;
 	slot = &ob->ring[ob->head];
+	*slot = *line;
 	slot->text = xmalloc(outbuf_class(len ? len : 1));
-	memcpy(slot->text, text, len);
+	memcpy(slot->text, line->text, len);
 	slot->len = (uint32_t)len;
-	slot->flags = (uint16_t)flags;
-	slot->step = (uint16_t)step;
-	slot->time = time;
 	ob->count++;
+	ob->bytes += outbuf_cost(len);
 	ob->generation++;
 }
 
@@ -248,6 +577,7 @@ outbuf_set_partial(struct outbuf *ob, const char *text, size_t len,
 {
 	if (len > OUTBUF_LINE_MAX)
 		len = OUTBUF_LINE_MAX;
+	outbuf_need_partial(ob);
 	memcpy(ob->partial, text, len);
 	ob->plen = len;
 	ob->pstep = step;
@@ -259,12 +589,72 @@ void
 outbuf_restart(struct outbuf *ob, uint64_t next)
 {
 	for (size_t i = 0; i < ob->count; i++)
-		free(ob->ring[(ob->head + i) % ob->cap].text);
+		free(ob->ring[(ob->head + i) % ob->ring_cap].text);
+	outbuf_spill_clear(ob);
 	ob->head = 0;
 	ob->count = 0;
+	ob->bytes = 0;
 	ob->total = next;
 	ob->plen = 0;
 	ob->cr = false;
 	ob->pcont = false;
+	ob->generation++;
+}
+
+size_t
+outbuf_spilled_count(const struct outbuf *ob)
+{
+	return ob->n_spill;
+}
+
+void
+outbuf_spilled_get(const struct outbuf *ob, size_t i,
+    struct outbuf_spilled *out)
+{
+	const struct outbuf_spill *e = &ob->spill[i];
+
+	out->first = e->first;
+	out->count = e->count;
+	out->aline = e->aline;
+	out->step = e->step;
+	out->attempt = e->attempt;
+	out->flags = e->flags;
+	out->time = e->time;
+	out->text = e->text;
+	out->len = e->len;
+}
+
+void
+outbuf_spilled_put_before(struct outbuf *ob, const struct outbuf_spilled *in,
+    size_t n)
+{
+	uint64_t first = outbuf_first(ob);
+	size_t k = 0;
+
+	/* The entries wholly or partly older than what is here. */
+	while (k < n && in[k].first < first)
+		k++;
+	if (k == 0)
+		return;
+	outbuf_spill_open_front(ob, k);
+	for (size_t i = 0; i < k; i++) {
+		struct outbuf_spill *e = &ob->spill[i];
+		e->first = in[i].first;
+		e->count = in[i].count;
+		if (e->first + e->count > first)
+			e->count = (uint32_t)(first - e->first);
+		e->aline = in[i].aline;
+		e->step = in[i].step;
+		e->attempt = in[i].attempt;
+		e->flags = in[i].flags & OUTBUF_MARK;
+		e->time = in[i].time;
+		if (e->flags & OUTBUF_MARK) {
+			e->count = 1;
+			e->len = in[i].len > OUTBUF_LINE_MAX ? OUTBUF_LINE_MAX :
+			    in[i].len;
+			e->text = xmalloc(e->len ? e->len : 1);
+			memcpy(e->text, in[i].text, e->len);
+		}
+	}
 	ob->generation++;
 }

@@ -85,6 +85,7 @@ struct run {
 	size_t n_seqs;
 	struct run_observer *obs;
 	size_t n_obs, cap_obs;
+	struct outbuf_pool *pool; /* the scrollback budget, shared */
 	double started;
 	bool stopping;       /* run_stop_all was called: start nothing */
 	bool settled;        /* RUN_EV_IDLE was announced for this state */
@@ -369,7 +370,8 @@ run_proc_output(void *arg, const char *data, size_t len)
 	double now = run_now();
 
 	run_emit_at(seq->run, &ev, now);
-	outbuf_feed(seq->v.out, data, len, (unsigned)seq->v.current, now);
+	outbuf_feed(seq->v.out, data, len, (unsigned)seq->v.current,
+	    step->attempt, now);
 }
 
 static void run_step_ended(struct run_sequence *seq, enum step_status st);
@@ -1685,6 +1687,7 @@ run_create(const struct config *cfg, const struct run_options *opt)
 	run->opt = *opt;
 	run->n_seqs = cfg->n_seqs;
 	run->seqs = xcalloc(cfg->n_seqs, sizeof *run->seqs);
+	run->pool = outbuf_pool_create(cfg->scrollback);
 	_Static_assert((int)STEP_ROLE_HANDLER == (int)CFG_ROLE_HANDLER &&
 	    (int)STEP_ROLE_FINALLY == (int)CFG_ROLE_FINALLY,
 	    "step roles in the plan's order");
@@ -1720,7 +1723,8 @@ run_create(const struct config *cfg, const struct run_options *opt)
 			seq->v.steps[j].exit_code = -1;
 		}
 		seq->v.out = outbuf_create(opt->scrollback ? opt->scrollback :
-		    cfg->scrollback, run_outbuf_line, seq);
+		    SIZE_MAX, run_outbuf_line, seq);
+		outbuf_join(seq->v.out, run->pool, i);
 		ev_init(&seq->timer, run_timer_cb);
 		ev_init(&seq->timeout, run_timeout_cb);
 	}
@@ -1760,6 +1764,7 @@ run_free(struct run *run)
 		outbuf_free(run->seqs[i].v.out);
 		free(run->seqs[i].v.steps);
 	}
+	outbuf_pool_free(run->pool);
 	free(run->resumed_from);
 	free(run->queue);
 	free(run->run_dir);
@@ -1858,6 +1863,12 @@ run_resume_from(struct run *run, size_t i, size_t first, const char *from,
 		seq->v.steps[j].resumed = true;
 		seq->v.steps[j].exit_code = 0;
 	}
+}
+
+void
+run_set_line_reader(struct run *run, outbuf_reader *fn, void *arg)
+{
+	outbuf_pool_set_reader(run->pool, fn, arg);
 }
 
 void

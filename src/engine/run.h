@@ -13,12 +13,14 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "outbuf.h"
 #include "run_view.h"
 
 struct run_options {
 	bool interactive;    /* someone can answer a pause */
 	long max_parallel;   /* -1: the config's */
-	size_t scrollback;   /* lines kept per sequence; 0: the config's */
+	size_t scrollback;   /* most lines kept in memory per sequence; 0:
+	                      * only the config's budget bounds them */
 	bool fail_on_skip;   /* a skipped step makes the exit status 1 */
 };
 
@@ -33,6 +35,9 @@ void run_free(struct run *run);
  * absolute). Call before
  * run_start. */
 void run_set_run_dir(struct run *run, const char *dir);
+/* Where lines that left memory (beyond the scrollback budget) are read
+ * back from: the step logs (src/record/logback.h). */
+void run_set_line_reader(struct run *run, outbuf_reader *fn, void *arg);
 
 /* Where the ssh control sockets go (a directory is made in it; see
  * remote_set_dir): the run directory. Call before run_start. */

@@ -28,7 +28,8 @@
 #include "config.h"
 
 #define CONFIG_DEFAULT_SHELL      "/bin/sh"
-#define CONFIG_DEFAULT_SCROLLBACK 10000
+/* 32 MiB for the output lines of the whole run kept in memory. */
+#define CONFIG_DEFAULT_SCROLLBACK (32UL << 20)
 #define CONFIG_DEFAULT_KILL_GRACE 5.0
 #define CONFIG_DEFAULT_FINALLY_TIMEOUT 30.0
 #define CONFIG_DEFAULT_RETRY_DELAY 1.0
@@ -41,11 +42,11 @@
 #define CONFIG_DEFAULT_MAX_CONNECTING 8
 
 /*
- * Limits that keep a typo from becoming an allocation of gigabytes: the
- * engine allocates the scrollback ring up front, and a matrix grows as a
- * product.
+ * Limits that keep a typo from becoming an allocation of gigabytes: a
+ * matrix grows as a product. The scrollback budget travels to a
+ * dashboard as a u32 (wire.h).
  */
-#define CONFIG_SCROLLBACK_MAX 10000000ULL
+#define CONFIG_SCROLLBACK_MAX 4294967295ULL
 #define CONFIG_SEQS_MAX       10000
 /* max_log: 0 (no limit), or at least room for a head, a marker and a
  * tail (runlog.c), at most 1 TiB. */

@@ -52,7 +52,8 @@
 	M(SEQ, 12, "seq", S)          /* one sequence's state and its     \
 	                                 steps' (wire.h) */               \
 	M(LINE, 13, "line", S)        /* u32 seq, u16 step, u16 flags,    \
-	                                 f64 time, str text */            \
+	                                 f64 time, u16 attempt, u32 line  \
+	                                 in its attempt's log, str text */ \
 	M(PARTIAL, 14, "partial", S)  /* u32 seq, str the unfinished line */ \
 	M(NOTICE, 15, "notice", S)    /* u32 seq, str text */             \
 	M(INPUT, 16, "input", C)      /* u32 seq, str bytes for its tty   \
@@ -60,11 +61,19 @@
 	M(RESIZE, 17, "resize", C)    /* u32 seq, u16 cols, u16 rows */   \
 	M(LINES, 18, "lines", S)      /* u32 seq, u64 total, u32 n, then  \
 	                                 n times: u16 step, u16 flags,    \
-	                                 f64 time, str text */            \
+	                                 f64 time, u16 attempt, u32 line, \
+	                                 str text */                      \
 	M(RUN, 19, "run", S)          /* the run's own state (wire.h) */  \
 	M(WARNING, 20, "warning", S)  /* str what stays on a dashboard's  \
 	                                 status bar (the record is        \
-	                                 incomplete); "": nothing */
+	                                 incomplete); "": nothing */      \
+	M(SPILLED, 21, "spilled", S)  /* u32 seq, u32 n, then n times:    \
+	                                 u64 first, u32 count, u32 line,  \
+	                                 u16 step, u16 attempt, u16       \
+	                                 flags, f64 time, str text: where \
+	                                 lines older than those sent are  \
+	                                 (marks by their text, output by  \
+	                                 its place in a log) */
 
 enum proto_type {
 #define PROTO_ENUM(NAME, num, name, dir) PROTO_##NAME = num,

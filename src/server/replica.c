@@ -234,29 +234,36 @@ replica_seq(struct replica *r, struct proto_msg *m, char **err)
 	return 0;
 }
 
-/* One line's fields (LINE, each of LINES) into sequence i's outbuf
- * after its newest line (the outbuf announces it: RUN_EV_LINE). */
+/* One line's fields (LINE, each of LINES); its text points into m. */
+static void
+replica_get_line(struct proto_msg *m, struct outbuf_line *l)
+{
+	size_t len;
+
+	memset(l, 0, sizeof *l);
+	l->step = proto_get_u16(m);
+	l->flags = proto_get_u16(m);
+	l->time = proto_get_f64(m);
+	l->attempt = proto_get_u16(m);
+	l->aline = proto_get_u32(m);
+	/* The text is only read; the outbuf copies it. */
+	l->text = (char *)(uintptr_t)proto_get_str(m, &len);
+	l->len = len > OUTBUF_LINE_MAX ? OUTBUF_LINE_MAX : (uint32_t)len;
+}
+
+/* A line into sequence i's outbuf after its newest line (the outbuf
+ * announces it: RUN_EV_LINE). */
 static void
 replica_line(struct replica *r, size_t i, struct proto_msg *m)
 {
-	uint16_t step = proto_get_u16(m), flags = proto_get_u16(m);
-	double time = proto_get_f64(m);
-	size_t len;
-	const char *text = proto_get_str(m, &len);
+	struct outbuf_line l;
 
+	replica_get_line(m, &l);
 	if (m->bad)
 		return;
-	outbuf_add_line(run_seq(r->run, i)->out, text, len, flags, step,
-	    time);
+	outbuf_add_line(run_seq(r->run, i)->out, &l);
 	r->next[i]++;
 }
-
-struct replica_held {
-	uint16_t step, flags;
-	double time;
-	const char *text;
-	size_t len;
-};
 
 /* LINES: after the newest line held, or just before the oldest. */
 static int
@@ -264,12 +271,12 @@ replica_lines(struct replica *r, struct proto_msg *m)
 {
 	uint32_t i = proto_get_u32(m), n;
 	uint64_t from = proto_get_u64(m);
-	struct replica_held *h;
+	struct outbuf_line *h;
 	struct outbuf *ob;
 
 	n = proto_get_u32(m);
-	/* Each line takes at least 16 bytes. */
-	if (m->bad || i >= r->cfg->n_seqs || n > m->left / 16)
+	/* Each line takes at least 22 bytes. */
+	if (m->bad || i >= r->cfg->n_seqs || n > m->left / 22)
 		return -1;
 	ob = run_seq(r->run, i)->out;
 	/* Past the newest: the lines between left the server's scrollback
@@ -289,23 +296,59 @@ replica_lines(struct replica *r, struct proto_msg *m)
 		return -1;
 	/* Older lines, in order: put before the oldest, last first. */
 	h = xcalloc(n ? n : 1, sizeof *h);
-	for (uint32_t k = 0; k < n; k++) {
-		h[k].step = proto_get_u16(m);
-		h[k].flags = proto_get_u16(m);
-		h[k].time = proto_get_f64(m);
-		h[k].text = proto_get_str(m, &h[k].len);
-	}
+	for (uint32_t k = 0; k < n; k++)
+		replica_get_line(m, &h[k]);
 	if (!proto_done(m)) {
 		free(h);
 		return -1;
 	}
 	for (uint32_t k = n; k-- > 0;)
-		outbuf_prepend_line(ob, h[k].text, h[k].len, h[k].flags,
-		    h[k].step, h[k].time);
+		outbuf_prepend_line(ob, &h[k]);
 	free(h);
 	r->first[i] = from;
 	{
 		/* Only a view scrolled up to them shows them. */
+		struct run_event ev = { .type = RUN_EV_OUTPUT, .seq = i };
+		run_replica_emit(r->run, &ev);
+	}
+	return 0;
+}
+
+/* SPILLED: where lines older than those held are (each entry takes at
+ * least 30 bytes). */
+static int
+replica_spilled(struct replica *r, struct proto_msg *m)
+{
+	uint32_t i = proto_get_u32(m), n = proto_get_u32(m);
+	struct outbuf_spilled *e;
+	size_t len;
+
+	if (m->bad || i >= r->cfg->n_seqs || n > m->left / 30)
+		return -1;
+	e = xcalloc(n ? n : 1, sizeof *e);
+	for (uint32_t k = 0; k < n; k++) {
+		e[k].first = proto_get_u64(m);
+		e[k].count = proto_get_u32(m);
+		e[k].aline = proto_get_u32(m);
+		e[k].step = proto_get_u16(m);
+		e[k].attempt = proto_get_u16(m);
+		e[k].flags = proto_get_u16(m);
+		e[k].time = proto_get_f64(m);
+		e[k].text = proto_get_str(m, &len);
+		e[k].len = len > OUTBUF_LINE_MAX ? OUTBUF_LINE_MAX :
+		    (uint32_t)len;
+		/* In order, each after the one before. */
+		if (e[k].count == 0 || (k > 0 &&
+		    e[k].first < e[k - 1].first + e[k - 1].count))
+			m->bad = true;
+	}
+	if (!proto_done(m)) {
+		free(e);
+		return -1;
+	}
+	outbuf_spilled_put_before(run_seq(r->run, i)->out, e, n);
+	free(e);
+	{
 		struct run_event ev = { .type = RUN_EV_OUTPUT, .seq = i };
 		run_replica_emit(r->run, &ev);
 	}
@@ -353,6 +396,10 @@ replica_apply(struct replica *r, struct proto_msg *m, char **err)
 		return 0;
 	case PROTO_LINES:
 		if (replica_lines(r, m) != 0)
+			break;
+		return 0;
+	case PROTO_SPILLED:
+		if (replica_spilled(r, m) != 0)
 			break;
 		return 0;
 	case PROTO_PARTIAL:

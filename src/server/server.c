@@ -229,6 +229,48 @@ server_put_partial(struct proto_buf *b, const struct run *run, size_t i)
 	proto_end(b);
 }
 
+/* A line as LINE and LINES carry it. */
+static void
+server_put_line_fields(struct proto_buf *b, const struct outbuf_line *l)
+{
+	proto_u16(b, l->step);
+	proto_u16(b, l->flags);
+	proto_f64(b, l->time);
+	proto_u16(b, l->attempt);
+	proto_u32(b, l->aline);
+	proto_str(b, l->text, l->len);
+}
+
+/* SPILLED frames of sequence i: where the lines that left its memory
+ * are, newest first (the peer puts each frame before what it has). */
+static void
+server_put_spilled(struct proto_buf *b, const struct outbuf *ob, size_t i)
+{
+	size_t end = outbuf_spilled_count(ob);
+	struct outbuf_spilled e;
+
+	while (end > 0) {
+		size_t from = end > SERVER_DUMP_LINES ? end - SERVER_DUMP_LINES :
+		    0;
+		proto_begin(b, PROTO_SPILLED);
+		proto_u32(b, (uint32_t)i);
+		proto_u32(b, (uint32_t)(end - from));
+		for (size_t k = from; k < end; k++) {
+			outbuf_spilled_get(ob, k, &e);
+			proto_u64(b, e.first);
+			proto_u32(b, e.count);
+			proto_u32(b, e.aline);
+			proto_u16(b, e.step);
+			proto_u16(b, e.attempt);
+			proto_u16(b, e.flags);
+			proto_f64(b, e.time);
+			proto_str(b, e.text ? e.text : "", e.len);
+		}
+		proto_end(b);
+		end = from;
+	}
+}
+
 /* A LINES frame of sequence i: its lines from..from+n-1 (kept). */
 static void
 server_put_lines(struct proto_buf *b, const struct outbuf *ob, size_t i,
@@ -241,12 +283,8 @@ server_put_lines(struct proto_buf *b, const struct outbuf *ob, size_t i,
 	proto_u64(b, from);
 	proto_u32(b, (uint32_t)n);
 	for (size_t k = 0; k < n; k++) {
-		const struct outbuf_line *l = outbuf_get(ob,
-		    (size_t)(from - first) + k);
-		proto_u16(b, l->step);
-		proto_u16(b, l->flags);
-		proto_f64(b, l->time);
-		proto_str(b, l->text, l->len);
+		server_put_line_fields(b, outbuf_get(ob,
+		    (size_t)(from - first) + k));
 	}
 	proto_end(b);
 }
@@ -299,6 +337,8 @@ server_dump_more(struct server_client *c)
 		size_t n;
 
 		if (back <= first) {
+			/* Then where the lines that left memory are. */
+			server_put_spilled(&c->out, ob, c->dump_seq);
 			if (++c->dump_seq >= s->n)
 				c->backfill = false;
 			continue;
@@ -365,10 +405,7 @@ server_put_line(struct proto_buf *b, const struct server *s, const void *arg)
 	(void)s;
 	proto_begin(b, PROTO_LINE);
 	proto_u32(b, (uint32_t)ev->seq);
-	proto_u16(b, l->step);
-	proto_u16(b, l->flags);
-	proto_f64(b, l->time);
-	proto_str(b, l->text, l->len);
+	server_put_line_fields(b, l);
 	proto_end(b);
 }
 

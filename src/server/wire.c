@@ -21,8 +21,8 @@ wire_run_fields(struct proto_buf *b, const struct run *run)
 	proto_u8(b, run_settled(run));
 	proto_f64(b, run_started(run));
 	proto_f64(b, run_settled_at(run));
-	proto_u32(b, run_seq_count(run) > 0 ?
-	    (uint32_t)outbuf_capacity(run_seq(run, 0)->out) : 1);
+	proto_u32(b, run_config(run)->scrollback > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)run_config(run)->scrollback);
 	proto_f64(b, run_config(run)->kill_grace);
 }
 

@@ -5,7 +5,8 @@
  * change what a peer reads. Layout:
  *
  *	RUN      u8 settled, f64 started, f64 settled_at, u32 scrollback
- *	         (lines kept per sequence), f64 kill_grace
+ *	         (the budget in bytes of the lines kept in memory),
+ *	         f64 kill_grace
  *	SEQ      RUN, then: u32 index, str name, str state, u32 current,
  *	         f64 started, f64 ended, u8 flags (1 failed_pause, 2 hold,
  *	         4 had_failure, 8 cleanup), u32 n_steps (all of them: the

@@ -218,7 +218,7 @@ for t, b in frames():
         o = 16
         got = lines.setdefault(seq, {})
         for i in range(n):
-            o += 12
+            o += 18
             text, o = string(b, o)
             got[first + i] = text
         nums = sorted(got)
@@ -227,7 +227,7 @@ for t, b in frames():
             if len(mine) == 2000:
                 out.write("scrollback %d %s %s\n" % (len(mine), "contiguous" if mine == [b"%d" % i for i in range(1, 2001)] else "gaps", got[nums[-1]].decode()))
     elif t == 13:
-        text, _ = string(b, 16)
+        text, _ = string(b, 22)
         out.write("line %s\n" % text.decode())
         if text == b"live line":
             break

@@ -70,7 +70,7 @@ static const char example[] =
 "  shell: /bin/sh     # each step runs as: SHELL -c \"RUN\"\n"
 "  max_parallel: 4    # sequences running at once; 0 = no limit (default)\n"
 "  log_dir: runs      # where run directories go\n"
-"  scrollback: 10000  # output lines kept in memory per sequence\n"
+"  scrollback: 10000  # bytes of output kept in memory\n"
 "  kill_grace: 5s     # SIGTERM, then SIGKILL this long after\n"
 "vars: {user: deploy}            # {{user}} is substituted\n"
 "env: {LANG: C.UTF-8}            # added to every step's environment\n"
@@ -199,7 +199,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg->shell, "/bin/sh");
 	assert_int_equal(cfg->max_parallel, 0);
 	assert_string_equal(cfg->log_dir, dflt);
-	assert_int_equal(cfg->scrollback, 10000);
+	assert_int_equal(cfg->scrollback, 32 << 20);
 	assert_true(cfg->kill_grace == 5.0);
 	assert_int_equal(cfg->seqs[0].n_env, 0);
 	assert_int_equal(cfg->seqs[0].n_vars, 0);

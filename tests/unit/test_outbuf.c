@@ -32,7 +32,7 @@ seen_cb(void *arg, const struct outbuf_line *line)
 static void
 feed(struct outbuf *ob, const char *s)
 {
-	outbuf_feed(ob, s, strlen(s), 0, 1.0);
+	outbuf_feed(ob, s, strlen(s), 0, 1, 1.0);
 }
 
 static void
@@ -84,7 +84,7 @@ test_long_line_is_cut(void **state)
 	(void)state;
 	memset(big, 'x', OUTBUF_LINE_MAX * 2 + 10);
 	big[OUTBUF_LINE_MAX * 2 + 10] = '\n';
-	outbuf_feed(ob, big, OUTBUF_LINE_MAX * 2 + 11, 0, 1.0);
+	outbuf_feed(ob, big, OUTBUF_LINE_MAX * 2 + 11, 0, 1, 1.0);
 	assert_int_equal(outbuf_count(ob), 3);
 	assert_int_equal(outbuf_get(ob, 0)->len, OUTBUF_LINE_MAX);
 	assert_int_equal(outbuf_get(ob, 0)->flags, 0);
@@ -123,7 +123,7 @@ test_binary_and_marks(void **state)
 	uint64_t gen;
 
 	(void)state;
-	outbuf_feed(ob, junk, sizeof junk, 2, 1.0);
+	outbuf_feed(ob, junk, sizeof junk, 2, 1, 1.0);
 	assert_int_equal(outbuf_get(ob, 0)->len, 4);
 	assert_memory_equal(outbuf_get(ob, 0)->text, junk, 4);
 	assert_int_equal(outbuf_get(ob, 0)->step, 2);

@@ -146,6 +146,8 @@ test_replica_lines(void **state)
 	proto_u16(&b, 0);
 	proto_u16(&b, 0);
 	proto_f64(&b, 1.0);
+	proto_u16(&b, 1);
+	proto_u32(&b, 0);
 	proto_cstr(&b, "x");
 	proto_end(&b);
 	err = feed(r, &b);
@@ -163,6 +165,8 @@ test_replica_lines(void **state)
 		proto_u16(&b, l->step);
 		proto_u16(&b, l->flags);
 		proto_f64(&b, l->time);
+		proto_u16(&b, l->attempt);
+		proto_u32(&b, l->aline);
 		proto_str(&b, l->text, l->len);
 	}
 	proto_end(&b);
@@ -175,6 +179,8 @@ test_replica_lines(void **state)
 		proto_u16(&b, l->step);
 		proto_u16(&b, l->flags);
 		proto_f64(&b, l->time);
+		proto_u16(&b, l->attempt);
+		proto_u32(&b, l->aline);
 		proto_str(&b, l->text, l->len);
 	}
 	proto_end(&b);
@@ -196,6 +202,8 @@ test_replica_lines(void **state)
 	proto_u16(&b, 0);
 	proto_u16(&b, 0);
 	proto_f64(&b, 2.0);
+	proto_u16(&b, 1);
+	proto_u32(&b, 0);
 	proto_cstr(&b, "live");
 	proto_end(&b);
 	assert_null(feed(r, &b));
@@ -221,6 +229,8 @@ test_replica_lines(void **state)
 	proto_u16(&b, 0);
 	proto_u16(&b, 0);
 	proto_f64(&b, 3.0);
+	proto_u16(&b, 1);
+	proto_u32(&b, 0);
 	proto_cstr(&b, "after a flood");
 	proto_end(&b);
 	assert_null(feed(r, &b));

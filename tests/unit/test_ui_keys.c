@@ -710,19 +710,24 @@ test_outbuf_source(void **state)
 	view_init(&v);
 	assert_int_equal(view_end(&src), 0);
 	assert_int_equal(view_bottom(&v, &src), 0);
-	outbuf_feed(ob, "a\nb\nc\nd\ne\npart", 15, 0, 0.);
-	assert_int_equal(src.first(src.arg), 2);
+	outbuf_feed(ob, "a\nb\nc\nd\ne\npart", 15, 0, 1, 0.);
+	/* Three kept in memory; those before are still there (read
+	 * back, here by no reader: a line says so). */
+	assert_int_equal(outbuf_count(ob), 3);
+	assert_int_equal(src.first(src.arg), 0);
 	assert_int_equal(view_end(&src), 6);
 	s = view_line(&src, 2, &len, &flags);
 	assert_memory_equal(s, "c", 1);
 	s = view_line(&src, 5, &len, &flags);
 	assert_memory_equal(s, "part", 4);
-	assert_null(view_line(&src, 1, &len, &flags));
+	assert_non_null(view_line(&src, 1, &len, &flags));
+	assert_int_equal(flags, OUTBUF_MARK);
 	assert_null(view_line(&src, 6, &len, &flags));
 	view_scroll(&v, &src, -1);
 	assert_int_equal(view_bottom(&v, &src), 4);
-	outbuf_feed(ob, "\nf\ng\nh\n", 7, 0, 0.);
-	assert_int_equal(view_bottom(&v, &src), 6);   /* clamped */
+	outbuf_feed(ob, "\nf\ng\nh\n", 7, 0, 1, 0.);
+	/* Line 4 left memory but not the view: it stays on it. */
+	assert_int_equal(view_bottom(&v, &src), 4);
 	outbuf_free(ob);
 }
 

@@ -1,0 +1,224 @@
+/* test_logback.c: lines that left memory under a tiny scrollback budget
+ * read back from real log files, exactly as outbuf split them as they
+ * came: carriage returns, cut long lines, several attempts, marks between
+ * them, no newline at the end. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "logback.h"
+#include "outbuf.h"
+#include "testutil.h"
+#include "xmalloc.h"
+
+/* Every line as it came (the callback), to compare with what is read
+ * back later. */
+struct copy {
+	char **text;
+	size_t *len;
+	unsigned *flags;
+	size_t n, cap, cap2, cap3;
+};
+
+static void
+copy_cb(void *arg, const struct outbuf_line *l)
+{
+	struct copy *c = arg;
+
+	c->text = xreallocarray_grow(c->text, &c->cap, c->n + 1,
+	    sizeof *c->text);
+	c->len = xreallocarray_grow(c->len, &c->cap2, c->n + 1,
+	    sizeof *c->len);
+	c->flags = xreallocarray_grow(c->flags, &c->cap3, c->n + 1,
+	    sizeof *c->flags);
+	c->text[c->n] = xmalloc(l->len + 1);
+	memcpy(c->text[c->n], l->text, l->len);
+	c->len[c->n] = l->len;
+	c->flags[c->n] = l->flags;
+	c->n++;
+}
+
+/* Append bytes to a log and feed them, in pieces of `chunk`. */
+static void
+emit(struct outbuf *ob, const char *path, const char *data, size_t len,
+    unsigned step, unsigned attempt, size_t chunk)
+{
+	FILE *fp = fopen(path, "ab");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	for (size_t at = 0; at < len; at += chunk)
+		outbuf_feed(ob, data + at, len - at < chunk ? len - at : chunk,
+		    step, attempt, 1.0);
+}
+
+static void
+test_every_line_read_back(void **state)
+{
+	char *dir = tu_tmpdir(), *p, *big;
+	struct outbuf_pool *pool = outbuf_pool_create(2000);
+	struct logback *lb = logback_create(dir);
+	struct copy c = { 0 };
+	struct outbuf *ob = outbuf_create(SIZE_MAX, copy_cb, &c), *other;
+	char line[64];
+	size_t len;
+	unsigned flags;
+	const char *s;
+
+	(void)state;
+	/* Another sequence shares the budget. */
+	other = outbuf_create(SIZE_MAX, NULL, NULL);
+	outbuf_join(ob, pool, 1);
+	outbuf_join(other, pool, 0);
+	outbuf_pool_set_reader(pool, logback_line, lb);
+	p = xasprintf("%s/001-x", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	free(p);
+	p = xasprintf("%s/002-the-seq", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	free(p);
+
+	outbuf_add_mark(ob, "-- step 1/2: one --", 0, 1.0);
+	p = xasprintf("%s/002-the-seq/01-one.1.log", dir);
+	for (int i = 0; i < 3000; i++) {
+		int n = snprintf(line, sizeof line, i % 7 == 0 ?
+		    "bar %d\r50%%\r100%% %d\r\n" : "line %d of one\n", i, i);
+		emit(ob, p, line, (size_t)n, 0, 1, 5);
+	}
+	free(p);
+	outbuf_flush(ob, 1.0);
+	outbuf_add_mark(ob, "-- failed (exit 1) --", 0, 1.0);
+	outbuf_add_mark(ob, "-- step 1/2: one (try 2) --", 0, 1.0);
+	/* Long lines are cut; the last one has no newline. */
+	big = xmalloc(3 * OUTBUF_LINE_MAX);
+	memset(big, 'y', 3 * OUTBUF_LINE_MAX);
+	p = xasprintf("%s/002-the-seq/01-one.2.log", dir);
+	emit(ob, p, big, 3 * OUTBUF_LINE_MAX - 5, 0, 2, 1000);
+	emit(ob, p, "\nz\n", 3, 0, 2, 3);
+	for (int i = 0; i < 600; i++) {
+		int n = snprintf(line, sizeof line, "again %d\n", i);
+		emit(ob, p, line, (size_t)n, 0, 2, 64);
+	}
+	emit(ob, p, "tail without newline", 20, 0, 2, 64);
+	free(p);
+	outbuf_flush(ob, 1.0);
+	outbuf_add_mark(ob, "-- step 2/2: two --", 1, 1.0);
+	p = xasprintf("%s/002-the-seq/02-two.1.log", dir);
+	emit(ob, p, "last\n", 5, 1, 1, 5);
+	free(p);
+
+	/* Memory kept a sliver; everything is still there. */
+	assert_true(outbuf_count(ob) < 50);
+	assert_int_equal(outbuf_first(ob), 0);
+	assert_int_equal(outbuf_total(ob), c.n);
+	for (size_t n = 0; n < c.n; n++) {
+		s = outbuf_line_at(ob, n, &len, &flags, NULL);
+		assert_non_null(s);
+		if (len != c.len[n] || memcmp(s, c.text[n], len) != 0)
+			fail_msg("line %zu: \"%.*s\", not \"%s\"", n, (int)len,
+			    s, c.text[n]);
+		assert_int_equal(flags, c.flags[n]);
+	}
+	/* Backwards too (a search going up), and at random. */
+	for (size_t n = c.n; n-- > 0;) {
+		s = outbuf_line_at(ob, n, &len, &flags, NULL);
+		assert_int_equal(len, c.len[n]);
+		assert_memory_equal(s, c.text[n], len);
+	}
+	srand(7);
+	for (int k = 0; k < 2000; k++) {
+		size_t n = (size_t)rand() % c.n;
+		s = outbuf_line_at(ob, n, &len, &flags, NULL);
+		assert_int_equal(len, c.len[n]);
+		assert_memory_equal(s, c.text[n], len);
+	}
+	/* The index of what left memory is small: runs, not lines. */
+	assert_true(outbuf_spilled_count(ob) < 10);
+
+	/* A copy (drove attach) that gets the newest lines and then the
+	 * index reads the same. */
+	{
+		struct outbuf *cp = outbuf_create(SIZE_MAX, NULL, NULL);
+		struct outbuf_pool *pool2 = outbuf_pool_create(1000);
+		struct outbuf_spilled *e;
+		size_t ne = outbuf_spilled_count(ob);
+
+		outbuf_join(cp, pool2, 1);
+		outbuf_pool_set_reader(pool2, logback_line, lb);
+		outbuf_restart(cp, outbuf_total(ob) - outbuf_count(ob));
+		for (size_t k = 0; k < outbuf_count(ob); k++)
+			outbuf_add_line(cp, outbuf_get(ob, k));
+		e = xcalloc(ne, sizeof *e);
+		for (size_t k = 0; k < ne; k++)
+			outbuf_spilled_get(ob, k, &e[k]);
+		outbuf_spilled_put_before(cp, e, ne);
+		free(e);
+		assert_int_equal(outbuf_first(cp), 0);
+		for (size_t n = 0; n < c.n; n++) {
+			s = outbuf_line_at(cp, n, &len, &flags, NULL);
+			assert_int_equal(len, c.len[n]);
+			assert_memory_equal(s, c.text[n], len);
+		}
+		outbuf_free(cp);
+		outbuf_pool_free(pool2);
+	}
+
+	for (size_t n = 0; n < c.n; n++)
+		free(c.text[n]);
+	free(c.text);
+	free(c.len);
+	free(c.flags);
+	free(big);
+	outbuf_free(ob);
+	outbuf_free(other);
+	outbuf_pool_free(pool);
+	logback_free(lb);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* A log that is gone reads as a line saying so, never as nothing. */
+static void
+test_missing_log(void **state)
+{
+	char *dir = tu_tmpdir();
+	struct outbuf_pool *pool = outbuf_pool_create(100);
+	struct logback *lb = logback_create(dir);
+	struct outbuf *ob = outbuf_create(SIZE_MAX, NULL, NULL);
+	size_t len;
+	unsigned flags;
+	const char *s;
+
+	(void)state;
+	outbuf_join(ob, pool, 0);
+	outbuf_pool_set_reader(pool, logback_line, lb);
+	for (int i = 0; i < 100; i++)
+		outbuf_feed(ob, "lost line\n", 10, 0, 1, 1.0);
+	s = outbuf_line_at(ob, 0, &len, &flags, NULL);
+	assert_non_null(s);
+	assert_int_equal(flags, OUTBUF_MARK);
+	assert_non_null(memmem(s, len, "cannot be read", 14));
+	outbuf_free(ob);
+	outbuf_pool_free(pool);
+	logback_free(lb);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_line_read_back),
+		cmocka_unit_test(test_missing_log),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
