@@ -15,11 +15,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
 
 #include "ctl.h"
+#include "debug.h"
 #include "draw.h"
 #include "keys.h"
 #include "replay.h"
@@ -290,10 +292,25 @@ ui_resize_ttys(struct ui *ui)
 	}
 }
 
+/* The CPU time this thread has used, in milliseconds. */
+static double
+ui_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static void
 ui_draw(struct ui *ui)
 {
 	struct ctl *c = ui->ctl;
+	/* With DROVE_DEBUG, what each frame cost (bench/panes.sh reads it):
+	 * a frame's work must follow what is on the screen, not the size
+	 * of the run. */
+	double t0 = debug_enabled() ? ui_cpu_ms() : 0;
+	size_t drawn = 0;
 	bool overlay = c->mode == CTL_HELP || c->mode == CTL_CONFIRM_QUIT ||
 	    c->mode == CTL_CONFIRM;
 	/* An overlay that closes uncovers what was under it. */
@@ -316,8 +333,10 @@ ui_draw(struct ui *ui)
 	for (size_t i = 0; i < ui->n; i++) {
 		unsigned what = all ? UI_DIRTY_TITLE | UI_DIRTY_BODY :
 		    ui->panes[i].dirty;
-		if (what != 0)
+		if (what != 0) {
 			ui_draw_pane(ui, i, what);
+			drawn++;
+		}
 		ui->panes[i].dirty = 0;
 	}
 	if (all || ui->dirty_status)
@@ -338,6 +357,8 @@ ui_draw(struct ui *ui)
 	ui->dirty_status = false;
 	ui->layout_gen = c->layout_gen;
 	ui->last_frame = ev_time();
+	DEBUG_LOG("frame: %.3f ms of CPU, %zu of %zu panes marked%s",
+	    ui_cpu_ms() - t0, drawn, ui->n, all ? ", all redrawn" : "");
 }
 
 static void

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# panes.sh: the dashboard with many sequences (issue #13). Not a test: it
+# prints figures measured in one run on this machine.
+#   bench/panes.sh [BUILD_DIR]    (default: build; needs tmux, flock)
+#   N=1000 sequences by default, in a 200x50 tmux pane.
+# Each sequence prints 2,000 lines, then sleeps (waits on a lock this
+# script holds); the last one fails and waits for the operator.
+# Figures, from DROVE_DEBUG's frame lines (the CPU time of each frame):
+# the most expensive frame while the output arrives, while everything
+# sleeps, and for the keys `!` (to the one that waits) and `L` (the grid
+# and back to the list); the wall time until each key's effect is on the
+# screen; and the CPU time the dashboard and the run's server used over
+# 20 s of sleeping steps. Targets: no frame over 5 ms; idle under 0.02 s.
+set -eu
+cd "$(dirname "$0")/.."
+build=${1:-build}
+drove=${DROVE:-$(pwd)/$build/drove}
+N=${N:-1000}
+[ -x "$drove" ] || { echo "build drove first (cmake --build $build)"; exit 1; }
+command -v tmux >/dev/null || { echo "needs tmux"; exit 1; }
+command -v flock >/dev/null || { echo "needs flock (util-linux)"; exit 1; }
+T=$(mktemp -d)
+SOCK=drove-panes-$$
+tmx() { tmux -u -L "$SOCK" "$@"; }
+trap 'tmx kill-server 2>/dev/null; rm -rf "$T"' EXIT
+printf 'set -g status off\nset -g default-terminal tmux-256color\n' >"$T/tmux.conf"
+mkdir "$T/done"
+exec 9>"$T/hold"
+flock -x 9
+{
+	echo "settings: {log_dir: $T/runs}"
+	echo "sequences:"
+	for i in $(seq 1 $((N - 1))); do
+		echo "  - {name: s$i, steps: [{name: print, run: 'seq 1 2000; : > $T/done/$i'}, {name: sleep, run: 'flock -s $T/hold true'}]}"
+	done
+	echo "  - {name: s$N, on_failure: pause, steps: [{name: broken, run: 'echo wrong fs type; exit 3'}]}"
+} >"$T/panes.yaml"
+
+echo "== panes: $N sequences in the dashboard, 200x50 tmux pane"
+echo "load before: $(uptime | sed 's/.*load average: //')"
+tmx -f "$T/tmux.conf" new-session -d -s p -x 200 -y 50 \
+	"cd '$T' && env LANG=C.UTF-8 TERM=tmux-256color DROVE_DEBUG='$T/debug.log' '$drove' panes.yaml; touch '$T/over'"
+client="" server=""
+while [ -z "$server" ]; do
+	client=$(pgrep -P "$(tmx display -p -t p '#{pane_pid}')" | head -n1 || true)
+	[ -n "$client" ] && for p in $(pgrep -P "$client" || true); do
+		grep -q keeper "/proc/$p/comm" 2>/dev/null || server=$p
+	done
+	sleep 0.1
+done
+screen() { tmx capture-pane -p -t p; }
+until_screen() {	# PATTERN: poll until the screen matches, 60 s at most
+	local i=0
+	until screen | grep -qE "$1"; do
+		i=$((i + 1)); [ $i -lt 600 ] || { echo "not reached: $1"; return 1; }
+		sleep 0.1
+	done
+}
+# frames FROM: the frames the dashboard logged from line FROM of the
+# log: "count, max ms, mean ms".
+frames() {
+	grep "drove\[$client\]: frame:" "$T/debug.log" | tail -n +"$1" |
+		awk '{ms = $4; n++; s += ms; if (ms > m) m = ms} END {printf "%d frames, max %.2f ms, mean %.2f ms", n, m, n ? s / n : 0}'
+}
+nframes() { grep -c "drove\[$client\]: frame:" "$T/debug.log" || true; }
+now() { date +%s.%N; }
+since() { python3 -c "print(f'{$(now) - $1:.2f}')"; }
+
+t0=$(now)
+while [ "$(find "$T/done" -type f | wc -l)" -lt $((N - 1)) ]; do sleep 0.2; done
+echo "output ($((N - 1)) x 2,000 lines) in $(since "$t0")s: $(frames 1)"
+until_screen "^(▶$((N - 1)) !1|!1 ▶$((N - 1))) "
+sleep 2
+cpu() {	# the CPU time of pid $1 so far, in ns
+	awk '{print $1}' "/proc/$1/schedstat"
+}
+f=$(($(nframes) + 1))
+c0=$(cpu "$client") s0=$(cpu "$server")
+sleep 20
+c1=$(cpu "$client") s1=$(cpu "$server")
+echo "idle 20 s: dashboard $(python3 -c "print(f'{($c1 - $c0) / 1e9:.4f}')")s, server $(python3 -c "print(f'{($s1 - $s0) / 1e9:.4f}')")s of CPU (target < 0.02 together); $(frames "$f")"
+
+f=$(($(nframes) + 1))
+t0=$(now)
+tmx send-keys -t p '!'
+until_screen "^▌! s$N +PAUSED" && echo "!: s$N focused in $(since "$t0")s (wall); $(frames "$f")"
+f=$(($(nframes) + 1))
+t0=$(now)
+tmx send-keys -t p L
+i=0
+while screen | grep -qE "^▌! s$N +PAUSED" && [ $i -lt 600 ]; do
+	i=$((i + 1)); sleep 0.1
+done
+tmx send-keys -t p L
+until_screen "^▌! s$N +PAUSED" && echo "L L: grid and back to the list in $(since "$t0")s (wall); $(frames "$f")"
+echo "all frames: $(frames 1)"
+flock -u 9
+exec 9>&-
+tmx send-keys -t p a
+until_screen "abort" && tmx send-keys -t p y
+until_screen "finished in" && tmx send-keys -t p q
+while [ ! -e "$T/over" ]; do sleep 0.1; done
+echo "load after: $(uptime | sed 's/.*load average: //')"
