@@ -34,11 +34,14 @@ struct proc_req {
 
 struct proc {
 	ev_io io;            /* output readable */
+	ev_io out_io;        /* the stdout pipe readable (split procs) */
 	ev_timer grace;      /* SIGKILL after SIGTERM */
 	unsigned id;         /* the keeper's name for it (its slot + 1) */
 	pid_t pid;           /* also the process group id; 0 until the
 	                        keeper has started it */
 	int fd;              /* pipe read end or pty master; -1 once closed */
+	int out_fd;          /* split procs: the stdout pipe's read end;
+	                        else, or once closed, -1 */
 	int in_fd;           /* write end of a stdin pipe, or -1 */
 	bool tty;
 	bool reaped;         /* the keeper said how it ended (or that it
@@ -52,6 +55,7 @@ struct proc {
 	                        while the grace timer ran */
 	bool held;           /* waiting for descriptors to start */
 	bool stdin_pipe;
+	bool split;          /* stdout on a pipe of its own (stdout_data) */
 	unsigned short cols, rows;
 	int status;
 	double kill_grace;
@@ -171,7 +175,9 @@ static bool proc_nofile_raised;
 
 /* Descriptors drove holds for a running step at most: its output pipe (or
  * pty), its stdin pipe, its log and its .times file; and those drove keeps
- * for itself (the loop, the record, the terminal, ssh). */
+ * for itself (the loop, the record, the terminal, ssh). A step that
+ * captures its stdout holds one pipe more: should that run short, it
+ * waits for a descriptor (proc_hold) rather than fail. */
 #define PROC_FDS_PER_STEP 4
 #define PROC_FDS_RESERVE 64
 
@@ -208,6 +214,7 @@ struct proc_child_args {
 	bool tty;
 	bool argv_only;       /* argv is exec'd as it is, no shell fallback */
 	int out_fd, slave_fd, in_fd;
+	int stdout_fd;        /* stdout's own pipe, or -1: out_fd */
 	const char *shell, *command, *cwd;
 	char **env;           /* NULL: the keeper's (drove's) own */
 	char **argv;          /* NULL: SHELL -c COMMAND */
@@ -244,7 +251,7 @@ proc_child(const struct proc_child_args *a)
 			dup2(a->in_fd, 0);
 		else if ((devnull = open("/dev/null", O_RDONLY)) >= 0)
 			dup2(devnull, 0);
-		dup2(a->out_fd, 1);
+		dup2(a->stdout_fd >= 0 ? a->stdout_fd : a->out_fd, 1);
 		dup2(a->out_fd, 2);
 	}
 	/* Everything else the keeper holds stays with it. */
@@ -331,13 +338,16 @@ proc_spawn(struct proc_child_args *a)
  * A request, as drove sends it to the keeper: this header, then SHELL,
  * COMMAND, CWD (when has_cwd), the N_ARGV words of argv and the N_ENV
  * entries of the environment, each ending in NUL. The descriptors: the
- * pipe's write end (or the pty's slave), then the stdin pipe's read end.
+ * pipe's write end (or the pty's slave), then the stdin pipe's read end,
+ * then the stdout pipe's write end.
  */
 struct proc_wire {
 	uint8_t tty;
 	uint8_t stdin_pipe;
 	uint8_t argv_only;
 	uint8_t has_cwd;
+	uint8_t split;       /* stdout on a pipe of its own */
+	uint8_t pad[3];
 	uint32_t n_argv;     /* 0: through the shell */
 	int32_t n_env;       /* -1: the keeper's environment (drove's) */
 };
@@ -374,7 +384,7 @@ proc_keeper_spawn(const char *req, size_t len, const int *fds, size_t n_fds)
 {
 	struct proc_wire w;
 	struct proc_child_args a = { .out_fd = -1, .slave_fd = -1,
-		                     .in_fd = -1 };
+		                     .in_fd = -1, .stdout_fd = -1 };
 	const char *p = req + sizeof w, *end = req + len;
 	pid_t pid;
 	int err;
@@ -382,7 +392,7 @@ proc_keeper_spawn(const char *req, size_t len, const int *fds, size_t n_fds)
 	if (len < sizeof w)
 		return -EPROTO;
 	memcpy(&w, req, sizeof w);
-	if (n_fds != 1u + (w.stdin_pipe ? 1u : 0u) ||
+	if (n_fds != 1u + (w.stdin_pipe ? 1u : 0u) + (w.split ? 1u : 0u) ||
 	    w.n_argv > len || (w.n_env >= 0 && (size_t)w.n_env > len))
 		return -EPROTO;
 	a.tty = w.tty;
@@ -393,6 +403,8 @@ proc_keeper_spawn(const char *req, size_t len, const int *fds, size_t n_fds)
 		a.out_fd = fds[0];
 	if (w.stdin_pipe)
 		a.in_fd = fds[1];
+	if (w.split && !w.tty)
+		a.stdout_fd = fds[n_fds - 1];
 	a.shell = proc_wire_str(&p, end);
 	a.command = proc_wire_str(&p, end);
 	if (w.has_cwd)
@@ -474,14 +486,23 @@ proc_close_in(struct proc *p)
 	}
 }
 
+/* Stop reading one of the output descriptors (fd, or out_fd with its
+ * watcher). */
+static void
+proc_close_one(ev_io *io, int *fd)
+{
+	if (*fd < 0)
+		return;
+	ev_io_stop(EV_DEFAULT_UC_ io);
+	close(*fd);
+	*fd = -1;
+}
+
 static void
 proc_close_fd(struct proc *p)
 {
-	if (p->fd < 0)
-		return;
-	ev_io_stop(EV_DEFAULT_UC_ &p->io);
-	close(p->fd);
-	p->fd = -1;
+	proc_close_one(&p->io, &p->fd);
+	proc_close_one(&p->out_io, &p->out_fd);
 }
 
 static void proc_held_remove(struct proc *p);
@@ -505,7 +526,7 @@ proc_destroy(struct proc *p)
 static void
 proc_maybe_finish(struct proc *p)
 {
-	if (p->finished || !p->reaped || p->fd >= 0)
+	if (p->finished || !p->reaped || p->fd >= 0 || p->out_fd >= 0)
 		return;
 	if (ev_is_active(&p->grace) && (p->pid <= 0 || p->group_gone ||
 	    kill(-p->pid, 0) != 0)) {
@@ -518,17 +539,19 @@ proc_maybe_finish(struct proc *p)
 	p->cb.exited(p->cb.arg, p->status);
 }
 
-/* Read what is there. Returns 1 at EOF, 0 when it would block. */
+/* Read what is there of fd, for `out` (output or stdout_data). Returns 1
+ * at EOF, 0 when it would block. */
 static int
-proc_read(struct proc *p, int max_reads)
+proc_read_fd(struct proc *p, int fd, int max_reads,
+    void (*out)(void *, const char *, size_t))
 {
 	static char buf[256 * 1024];
 	ssize_t n;
 
 	while (max_reads-- > 0) {
-		n = read(p->fd, buf, sizeof buf);
+		n = read(fd, buf, sizeof buf);
 		if (n > 0) {
-			p->cb.output(p->cb.arg, buf, (size_t)n);
+			out(p->cb.arg, buf, (size_t)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -542,13 +565,37 @@ proc_read(struct proc *p, int max_reads)
 	return 0;
 }
 
+/* Read what is there of both pipes: 1 when both are at EOF (or closed),
+ * each closed at its EOF; 0 when one would block. */
+static int
+proc_read(struct proc *p, int max_reads)
+{
+	if (p->out_fd >= 0 && proc_read_fd(p, p->out_fd, max_reads,
+	    p->cb.stdout_data) == 1)
+		proc_close_one(&p->out_io, &p->out_fd);
+	if (p->fd >= 0 && proc_read_fd(p, p->fd, max_reads,
+	    p->cb.output) == 1)
+		proc_close_one(&p->io, &p->fd);
+	return p->fd < 0 && p->out_fd < 0;
+}
+
 /* What is left to read, when nothing will wait for the rest. */
 static void
 proc_drain(struct proc *p)
 {
-	if (p->fd >= 0) {
-		proc_read(p, 64);
-		proc_close_fd(p);
+	proc_read(p, 64);
+	proc_close_fd(p);
+}
+
+/* One of the output descriptors is readable. A few reads per wakeup
+ * keep throughput high without starving the other sequences' watchers. */
+static void
+proc_readable(struct proc *p, ev_io *io, int *fd,
+    void (*out)(void *, const char *, size_t))
+{
+	if (proc_read_fd(p, *fd, 4, out) == 1) {
+		proc_close_one(io, fd);
+		proc_maybe_finish(p);
 	}
 }
 
@@ -559,12 +606,17 @@ proc_io_cb(EV_P_ ev_io *w, int revents)
 
 	(void)revents;
 	(void)EV_A;
-	/* A few reads per wakeup keep throughput high without starving the
-	 * other sequences' watchers. */
-	if (proc_read(p, 4) == 1) {
-		proc_close_fd(p);
-		proc_maybe_finish(p);
-	}
+	proc_readable(p, &p->io, &p->fd, p->cb.output);
+}
+
+static void
+proc_out_io_cb(EV_P_ ev_io *w, int revents)
+{
+	struct proc *p = container_of(w, struct proc, out_io);
+
+	(void)revents;
+	(void)EV_A;
+	proc_readable(p, &p->out_io, &p->out_fd, p->cb.stdout_data);
 }
 
 static void
@@ -626,7 +678,8 @@ proc_exited(struct proc *p, int status)
 		if (p->term_sent)
 			ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
 		proc_untrack(p->pid);
-		if (p->fd >= 0 && proc_read(p, 1 << 20) == 0) {
+		if ((p->fd >= 0 || p->out_fd >= 0) &&
+		    proc_read(p, 1 << 20) == 0) {
 			/* Drained, and a process outside the group still holds
 			 * the write end: do not wait for it. */
 			proc_close_fd(p);
@@ -742,10 +795,12 @@ proc_req_str(struct proc_req *r, const char *s)
 
 /* The request for SPEC (see struct proc_wire). Caller frees r->buf. */
 static void
-proc_req_build(struct proc_req *r, const struct proc_spec *spec)
+proc_req_build(struct proc_req *r, const struct proc_spec *spec,
+    bool split_out)
 {
 	struct proc_wire w = { .tty = spec->tty,
 		               .stdin_pipe = spec->stdin_pipe && !spec->tty,
+		               .split = split_out,
 		               .has_cwd = spec->cwd != NULL, .n_env = -1 };
 	char **split = NULL, *splitbuf = NULL;
 	char *const *argv = spec->argv;
@@ -786,8 +841,8 @@ proc_short_of_fds(int err)
 static int
 proc_launch(struct proc *p, char **err)
 {
-	int fds[2] = { -1, -1 }, in[2] = { -1, -1 }, master = -1, slave = -1;
-	int child_fds[2], e;
+	int fds[2] = { -1, -1 }, in[2] = { -1, -1 }, so[2] = { -1, -1 };
+	int master = -1, slave = -1, child_fds[3], e;
 	size_t n_send = 0;
 
 	if (keeper_ensure(proc_keeper_spawn, proc_answer, err) != 0)
@@ -807,16 +862,23 @@ proc_launch(struct proc *p, char **err)
 		e = errno;
 		*err = xasprintf("pipe: %s", strerror(e));
 		return e;
-	} else if (p->stdin_pipe && pipe2(in, O_CLOEXEC) != 0) {
+	} else if ((p->stdin_pipe && pipe2(in, O_CLOEXEC) != 0) ||
+	    (p->split && pipe2(so, O_CLOEXEC) != 0)) {
 		e = errno;
 		*err = xasprintf("pipe: %s", strerror(e));
 		close(fds[0]);
 		close(fds[1]);
+		if (in[0] >= 0) {
+			close(in[0]);
+			close(in[1]);
+		}
 		return e;
 	} else {
 		child_fds[n_send++] = fds[1];
 		if (in[0] >= 0)
 			child_fds[n_send++] = in[0];
+		if (so[1] >= 0)
+			child_fds[n_send++] = so[1];
 	}
 	e = keeper_request(p->id, p->kill_grace, p->req.buf, p->req.len,
 	    child_fds, n_send, err) != 0 ? errno : 0;
@@ -830,6 +892,8 @@ proc_launch(struct proc *p, char **err)
 			close(fds[0]);
 		if (in[1] >= 0)
 			close(in[1]);
+		if (so[0] >= 0)
+			close(so[0]);
 		return e != 0 ? e : EIO;
 	}
 	free(p->req.buf);
@@ -844,6 +908,14 @@ proc_launch(struct proc *p, char **err)
 		fcntl(p->fd, F_SETPIPE_SZ, 1 << 20);
 	ev_io_init(&p->io, proc_io_cb, p->fd, EV_READ);
 	ev_io_start(EV_DEFAULT_ &p->io);
+	if (so[0] >= 0) {
+		p->out_fd = so[0];
+		fcntl(p->out_fd, F_SETFL, fcntl(p->out_fd, F_GETFL) |
+		    O_NONBLOCK);
+		fcntl(p->out_fd, F_SETPIPE_SZ, 1 << 20);
+		ev_io_init(&p->out_io, proc_out_io_cb, p->out_fd, EV_READ);
+		ev_io_start(EV_DEFAULT_ &p->out_io);
+	}
 	return 0;
 }
 
@@ -929,15 +1001,16 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
 	struct proc *p = xcalloc(1, sizeof *p);
 	int e;
 
-	p->fd = p->in_fd = -1;
+	p->fd = p->in_fd = p->out_fd = -1;
 	p->tty = spec->tty;
 	p->stdin_pipe = spec->stdin_pipe && !spec->tty;
+	p->split = cb->stdout_data != NULL && !spec->tty;
 	p->cols = spec->cols;
 	p->rows = spec->rows;
 	p->kill_grace = spec->kill_grace;
 	p->cb = *cb;
 	ev_init(&p->grace, proc_grace_cb);
-	proc_req_build(&p->req, spec);
+	proc_req_build(&p->req, spec, p->split);
 	p->id = proc_slot_take(p);
 	if ((e = proc_launch(p, err)) == 0)
 		return p;

@@ -1,6 +1,7 @@
 /* proc.h: one child process on the libev default loop. It runs in its own
  * process group (its own session under a pty), with stdin from /dev/null,
- * stdout and stderr on one non-blocking pipe (or a pty master). The keeper
+ * stdout and stderr on one non-blocking pipe (or a pty master), or, when
+ * its stdout is wanted apart (a step that captures it), on two. The keeper
  * (keeper.h) starts and reaps it, so that nothing it leaves behind outlives
  * drove; drove reads its output. A proc is finished when its output
  * reached EOF and it was reaped, in either order; whatever it left running
@@ -35,6 +36,11 @@ struct proc_spec {
 struct proc_callbacks {
 	/* Bytes the child wrote (stdout and stderr interleaved). */
 	void (*output)(void *arg, const char *data, size_t len);
+	/* Optional, pipe procs only: when set, the child's stdout is a pipe
+	 * of its own and its bytes come here instead of to output(), which
+	 * then has stderr alone. The two pipes are read as they become
+	 * readable, so their interleaving is as fine as the reads. */
+	void (*stdout_data)(void *arg, const char *data, size_t len);
 	/* The child is finished: status is a waitpid status, or -1 when it
 	 * could not be started (the reason was sent through output()). */
 	void (*exited)(void *arg, int status);
