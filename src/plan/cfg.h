@@ -386,7 +386,6 @@ int cfg_steps(struct cfg_loader *, struct cfg_seq *seq, size_t *step_cap,
  * cfg_dyn.c: the parts of a plan known only at run time: captures, if:,
  * handlers, finally:, wait_for:, fan-out (matrix or hosts from a capture).
  */
-#define CONFIG_CAPTURE_MAX (1 << 20)  /* bytes of a captured value */
 #define CONFIG_WAIT_TIMEOUT 300.0     /* a wait_for's default timeout */
 extern const char *const cfg_then_names[];
 /* Rows of the step table and their parse functions. */

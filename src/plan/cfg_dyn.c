@@ -522,6 +522,71 @@ cfg_dyn_step_done(struct cfg_loader *ld, struct cfg_step *st)
 }
 
 /*
+ * At run time: a late step made ready to run.
+ */
+
+int
+config_step_instance(const struct cfg_step *st, const struct cfg_kv *vars,
+    size_t n_vars, struct cfg_step *out, char **err)
+{
+	size_t max = CFG_STEP_STRINGS_MAX(st), n;
+	char ***s, *final, *why;
+
+	/* Every string its own copy first, so that one clear frees them
+	 * whatever expansion failed. */
+	*out = *st;
+	out->env = st->n_env > 0 ? xcalloc(st->n_env, sizeof *out->env) : NULL;
+	for (size_t i = 0; i < st->n_env; i++) {
+		out->env[i].name = xstrdup(st->env[i].name);
+		out->env[i].value = xstrdup(st->env[i].value);
+	}
+	char **fixed[] = { &out->name, &out->run, &out->to, &out->cwd,
+	    &out->cond, &out->capture, &out->wait.target, &out->wait.match,
+	    &out->wait.seq_name };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (*fixed[i] != NULL)
+			*fixed[i] = xstrdup(*fixed[i]);
+	s = xcalloc(max, sizeof *s);
+	n = cfg_step_strings(out, s, max);
+	for (size_t i = 0; i < n; i++) {
+		if ((final = tmpl_expand(*s[i], vars, n_vars, &why,
+		    NULL)) == NULL) {
+			*err = why;
+			free(s);
+			cfg_step_clear(out);
+			return -1;
+		}
+		free(*s[i]);
+		*s[i] = final;
+	}
+	free(s);
+	out->late = false;
+	return 0;
+}
+
+void
+config_step_instance_free(struct cfg_step *inst)
+{
+	if (inst != NULL)
+		cfg_step_clear(inst);
+}
+
+bool
+config_step_refers(const struct cfg_step *st, const char *name)
+{
+	struct cfg_step *w = (struct cfg_step *)st; /* only read */
+	size_t max = CFG_STEP_STRINGS_MAX(st), n;
+	char ***s = xcalloc(max, sizeof *s);
+	bool found = false;
+
+	n = cfg_step_strings(w, s, max);
+	for (size_t i = 0; i < n && !found; i++)
+		found = tmpl_uses(*s[i], name);
+	free(s);
+	return found;
+}
+
+/*
  * After needs: what each late reference needs can be had.
  */
 
@@ -723,7 +788,14 @@ cfg_dyn_check(struct cfg_loader *ld)
 		if (seq->fanout != NULL)
 			rc = cfg_dyn_check_fanout(ld, i, mark, i + 1);
 		for (j = 0; j < seq->n_all && rc == 0; j++) {
-			rc = cfg_dyn_check_step(ld, i, j, mark, i + 1);
+			if (seq->steps[j].capture != NULL && seq->steps[j].tty)
+				rc = cfg_file_error(ld, ld->file,
+				    (size_t)seq->steps[j].line,
+				    (size_t)seq->steps[j].column, "a 'tty: "
+				    "true' step cannot capture: its stdout and "
+				    "stderr are one terminal");
+			if (rc == 0)
+				rc = cfg_dyn_check_step(ld, i, j, mark, i + 1);
 			if (rc == 0 && seq->steps[j].kind == CFG_STEP_WAIT &&
 			    seq->steps[j].wait.kind == CFG_WAIT_OUTPUT &&
 			    !seq->steps[j].late)
@@ -758,9 +830,7 @@ config_unsupported(const struct config *cfg, char *buf, size_t size)
 			const struct cfg_step *st = &seq->steps[j];
 			line = st->line;
 			col = st->column;
-			if (st->capture != NULL)
-				what = "capture";
-			else if (st->kind == CFG_STEP_WAIT && st->late)
+			if (st->kind == CFG_STEP_WAIT && st->late)
 				what = "wait_for with a captured value";
 		}
 	}

@@ -234,6 +234,21 @@ long config_find_host(const struct config *cfg, const char *name);
 int config_select(struct config *cfg, char *const *patterns,
     size_t n_patterns, char **err);
 
+/* The most bytes a captured value holds (capture: NAME): more fails the
+ * step. */
+#define CONFIG_CAPTURE_MAX (1 << 20)
+
+/* A late step (st->late) as it runs: a copy of st whose strings are
+ * expanded with vars[] (n_vars: the values captured so far, a fan-out's
+ * keys), "{{{{" made "{{". Returns 0 and fills *out (the caller clears it
+ * with config_step_instance_free), or -1 and *err (caller frees) when a
+ * reference has no value in vars. */
+int config_step_instance(const struct cfg_step *st, const struct cfg_kv *vars,
+    size_t n_vars, struct cfg_step *out, char **err);
+void config_step_instance_free(struct cfg_step *inst);
+/* Whether a late step's strings refer to the variable `name`. */
+bool config_step_refers(const struct cfg_step *st, const char *name);
+
 /* NULL when the engine runs everything cfg asks for; else a message
  * (static) naming the first key it cannot run yet, "FILE:LINE:COL: ..."
  * in buf. `drove check` reads every key; a run refuses such a plan rather

@@ -1320,6 +1320,11 @@ test_dynamic(void **state)
 	cfg = load_ok("sequences: [{name: a, steps: [x]}]\n", NULL, 0);
 	assert_null(config_unsupported(cfg, buf, sizeof buf));
 	config_free(cfg);
+	/* Captures and the steps that use them run. */
+	cfg = load_ok("sequences:\n  - name: a\n    steps:\n"
+	    "      - {run: x, capture: v}\n      - 'echo {{v}}'\n", NULL, 0);
+	assert_null(config_unsupported(cfg, buf, sizeof buf));
+	config_free(cfg);
 	/* The waits the engine runs. */
 	cfg = load_ok("sequences:\n  - name: a\n    steps: [echo ready]\n"
 	    "  - name: b\n    steps:\n      - wait_for: {tcp: 'h:1'}\n"
@@ -2019,6 +2024,10 @@ static struct bad_case bad_cases[] = {
 	  "defined here" },
 	{ "sequences:\n  - name: a\n    steps:\n      - {sleep: 1, capture: v}\n",
 	  "t.yaml:4:20: error: 'capture' does not apply to a sleep step" },
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - {run: x, tty: true, capture: v}\n",
+	  "t.yaml:4:9: error: a 'tty: true' step cannot capture: its stdout "
+	  "and stderr are one terminal" },
 	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, if: ' '}\n",
 	  "t.yaml:4:22: error: 'if' is empty" },
 	{ "sequences:\n  - name: a\n    steps:\n"
