@@ -501,6 +501,8 @@ ui_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_END:
 		ui_dirty_all(ui);
 		break;
+	case RUN_EV_CAPTURE:    /* its stdout was shown as it came */
+		break;
 	}
 	ui_clock_update(ui);
 }

@@ -350,6 +350,7 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_OUTPUT:
 	case RUN_EV_IDLE:
 	case RUN_EV_END:
+	case RUN_EV_CAPTURE:    /* its stdout was shown as it came */
 		break;
 	}
 }

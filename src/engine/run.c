@@ -18,10 +18,12 @@
 
 #include <ev.h>
 
+#include "capture.h"
 #include "container_of.h"
 #include "debug.h"
 #include "proc.h"
 #include "remote.h"
+#include "secret.h"
 #include "wait.h"
 #include "xmalloc.h"
 
@@ -71,6 +73,11 @@ struct run_sequence {
 	                        does not run the handler again */
 	enum seq_state outcome; /* v.cleanup: the state it ends in */
 	size_t stopped_at;   /* v.cleanup: v.current to restore after */
+	struct cfg_step inst; /* step inst_at, late, expanded (has_inst) */
+	size_t inst_at;
+	bool has_inst;
+	bool hopeless;       /* the attempt failed for want of a captured
+	                        value: no automatic retry can mend that */
 };
 
 struct run_observer {
@@ -117,6 +124,7 @@ struct run {
 	 * no more. */
 	ev_timer cleanup_bound;
 	bool cut;
+	struct capture_store *captures; /* what steps captured (capture.h) */
 };
 
 /* The port an ssh server listens on when the inventory gives none. */
@@ -175,6 +183,21 @@ run_emit_seq(struct run_sequence *seq)
 	run_emit(seq->run, &ev);
 }
 
+/* drove's own words with every secret (a --secret, a secret capture)
+ * as ***: what it says may quote a command or a value. Takes text. */
+static char *
+run_redact(char *text)
+{
+	char *shown;
+	size_t len;
+
+	if (!secret_any() ||
+	    (shown = secret_redact(text, strlen(text), &len)) == NULL)
+		return text;
+	free(text);
+	return shown;
+}
+
 static void
 run_notice(struct run_sequence *seq, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -188,7 +211,7 @@ run_notice(struct run_sequence *seq, const char *fmt, ...)
 	char *text;
 
 	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
+	text = run_redact(xvasprintf(fmt, ap));
 	va_end(ap);
 	ev.text = text;
 	run_emit(seq->run, &ev);
@@ -207,7 +230,7 @@ run_mark(struct run_sequence *seq, const char *fmt, ...)
 	char *text;
 
 	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
+	text = run_redact(xvasprintf(fmt, ap));
 	va_end(ap);
 	outbuf_add_mark(seq->v.out, text, (unsigned)seq->v.current, run_now());
 	free(text);
@@ -254,6 +277,15 @@ run_seq_active(const struct run_sequence *seq)
 	return seq->v.state == SEQ_RUNNING || seq->v.state == SEQ_PAUSED;
 }
 
+/* The plan of the current step: for a late one, its expanded copy. */
+static const struct cfg_step *
+run_cfg(const struct run_sequence *seq)
+{
+	if (seq->has_inst && seq->inst_at == seq->v.current)
+		return &seq->inst;
+	return &seq->cfg->steps[seq->v.current];
+}
+
 /* --- environment ------------------------------------------------------ */
 
 static void
@@ -283,7 +315,7 @@ run_env_add_step(char ***env, size_t *n, size_t *cap,
     const struct run_sequence *seq, const struct run_step *step, bool local)
 {
 	const struct run *run = seq->run;
-	const struct cfg_step *cs = &seq->cfg->steps[seq->v.current];
+	const struct cfg_step *cs = run_cfg(seq);
 	char buf[32];
 
 	for (size_t i = 0; i < seq->cfg->n_env; i++)
@@ -351,13 +383,6 @@ run_cur(struct run_sequence *seq)
 	return &seq->v.steps[seq->v.current];
 }
 
-/* The plan of the current step. */
-static const struct cfg_step *
-run_cfg(const struct run_sequence *seq)
-{
-	return &seq->cfg->steps[seq->v.current];
-}
-
 static void
 run_proc_output(void *arg, const char *data, size_t len)
 {
@@ -375,6 +400,77 @@ run_proc_output(void *arg, const char *data, size_t len)
 }
 
 static void run_step_ended(struct run_sequence *seq, enum step_status st);
+
+/* --- capture ----------------------------------------------------------- */
+
+/* A capturing step's stdout: kept for its value, and shown and logged as
+ * any output is, unless the value is secret. */
+static void
+run_proc_stdout(void *arg, const char *data, size_t len)
+{
+	struct run_sequence *seq = arg;
+
+	capture_feed(seq->run->captures, seq->v.index, data, len);
+	if (!run_cfg(seq)->secret)
+		run_proc_output(seq, data, len);
+}
+
+/* The capturing step's attempt ended with st: it has a value now, or
+ * none. A value is announced; a secret one is registered as a secret
+ * first, so that drove writes and shows it as *** from then on. */
+static void
+run_capture_end(struct run_sequence *seq, enum step_status st)
+{
+	const struct cfg_step *cs = run_cfg(seq);
+	struct run_event ev = { .type = RUN_EV_CAPTURE, .seq = seq->v.index,
+		                .step = seq->v.current,
+		                .attempt = run_cur(seq)->attempt };
+	const char *value;
+	size_t len;
+
+	capture_end(seq->run->captures, seq->v.index, seq->v.current, st);
+	value = capture_value(seq->run->captures, seq->v.index,
+	    seq->v.current, &len);
+	if (value == NULL)
+		return;
+	if (cs->secret) {
+		secret_add(value);
+		run_mark(seq, "-- its stdout is {{%s}} (secret: %zu bytes, not "
+		    "shown) --", cs->capture, len);
+	} else {
+		ev.text = value;
+		ev.len = len;
+	}
+	run_emit(seq->run, &ev);
+}
+
+/* Step `current`, when it is late, gets the values captured so far in
+ * seq->inst. -1 and *err (caller frees) when one it uses has none. */
+static int
+run_instance(struct run_sequence *seq, char **err)
+{
+	const struct cfg_step *plan = &seq->cfg->steps[seq->v.current];
+	struct cfg_kv *vars;
+	size_t n;
+	int rc;
+
+	if (seq->has_inst) {
+		config_step_instance_free(&seq->inst);
+		seq->has_inst = false;
+	}
+	if (!plan->late)
+		return 0;
+	if (capture_vars(seq->run->captures, seq->v.index, seq->v.current,
+	    plan, &vars, &n, err) != 0)
+		return -1;
+	rc = config_step_instance(plan, vars, n, &seq->inst, err);
+	capture_vars_free(vars, n);
+	if (rc != 0)
+		return -1;
+	seq->has_inst = true;
+	seq->inst_at = seq->v.current;
+	return 0;
+}
 
 static void
 run_proc_exited(void *arg, int status)
@@ -395,6 +491,14 @@ run_proc_exited(void *arg, int status)
 		st = step->exit_code == 0 ? STEP_OK : STEP_FAILED;
 	} else {
 		step->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		st = STEP_FAILED;
+	}
+	if (run_cfg(seq)->capture != NULL &&
+	    capture_over(seq->run->captures, seq->v.index)) {
+		run_notice(seq, "step '%s' failed: its stdout is over %d bytes "
+		    "(1 MiB), the most a capture ('%s') may hold",
+		    run_cfg(seq)->name, CONFIG_CAPTURE_MAX,
+		    run_cfg(seq)->capture);
 		st = STEP_FAILED;
 	}
 	run_step_ended(seq, st);
@@ -530,12 +634,15 @@ run_attempt_begin(struct run_sequence *seq)
 {
 	struct run *run = seq->run;
 	struct run_step *step = run_cur(seq);
-	const struct cfg_step *cs = run_cfg(seq);
+	const struct cfg_step *cs;
 	struct run_event ev = { .type = RUN_EV_STEP_START, .seq = seq->v.index,
 		                .step = seq->v.current };
 	char label[64];
+	char *missing = NULL, *line;
 
 	assert(seq->v.state == SEQ_RUNNING && seq->attempt == RUN_ATT_READY);
+	seq->hopeless = run_instance(seq, &missing) != 0;
+	cs = run_cfg(seq);
 	step->attempt++;
 	step->status = STEP_RUNNING;
 	step->started = run_now();
@@ -554,6 +661,17 @@ run_attempt_begin(struct run_sequence *seq)
 		run_mark(seq, "-- %s: %s --", label, cs->name);
 	run_emit(run, &ev);
 	run_emit_seq(seq);
+	if (missing != NULL) {
+		/* A value it uses was never captured: said in its log too. */
+		line = xasprintf("drove: %s\n", missing);
+		run_proc_output(seq, line, strlen(line));
+		run_notice(seq, "step '%s' failed: %s", cs->name, missing);
+		free(line);
+		free(missing);
+		seq->attempt = RUN_ATT_IDLE;
+		run_step_ended(seq, STEP_FAILED);
+		return;
+	}
 	/* if: decides before the first attempt; retries are the step's. */
 	if (cs->cond != NULL && step->attempt == 1) {
 		run_cond_begin(seq);
@@ -666,6 +784,7 @@ run_step_spawn(struct run_sequence *seq)
 	};
 	struct proc_callbacks cb = {
 		.output = run_proc_output,
+		.stdout_data = cs->capture != NULL ? run_proc_stdout : NULL,
 		.exited = run_proc_exited,
 		.started = run_proc_started,
 		.arg = seq,
@@ -685,6 +804,8 @@ run_step_spawn(struct run_sequence *seq)
 	}
 	spec.env = env;
 	seq->attempt = RUN_ATT_PROCESS;
+	if (cs->capture != NULL)
+		capture_begin(run->captures, seq->v.index);
 	if (cs->op == CFG_OP_DOWNLOAD &&
 	    run_download_dirs(spec.cwd, cs->to, &err) != 0)
 		seq->proc = NULL;
@@ -1021,6 +1142,8 @@ run_step_ended(struct run_sequence *seq, enum step_status st)
 	seq->end_reason = RUN_END_NONE;
 	step->status = st;
 	step->ended = run_now();
+	if (cs->capture != NULL)
+		run_capture_end(seq, st);
 	DEBUG_LOG("end %s step %zu (%s) #%u: %s, exit %d, signal %d",
 	    seq->cfg->name, seq->v.current + 1, cs->name, step->attempt,
 	    step_status_name(st), step->exit_code, step->signal);
@@ -1046,7 +1169,7 @@ run_step_ended(struct run_sequence *seq, enum step_status st)
 	/* A failure. Automatic retries first, unless the operator killed it:
 	 * they meant it. */
 	if (st != STEP_KILLED && step->operator_retries == 0 &&
-	    step->attempt <= cs->retries) {
+	    step->attempt <= cs->retries && !seq->hopeless) {
 		char why[64];
 		if (step->signal)
 			snprintf(why, sizeof why, "signal %s",
@@ -1735,6 +1858,7 @@ run_create(const struct config *cfg, const struct run_options *opt)
 	ev_init(&run->cleanup_bound, run_cleanup_bound_cb);
 	if (cfg->n_hosts > 0)
 		run->remote = remote_create(cfg);
+	run->captures = capture_create(cfg);
 	return run;
 }
 
@@ -1757,7 +1881,10 @@ run_free(struct run *run)
 		wait_free(seq->watch);
 		seq->watch = NULL;
 		free(seq->ssh_why);
+		if (seq->has_inst)
+			config_step_instance_free(&seq->inst);
 	}
+	capture_free(run->captures);
 	/* Masters not closed by run_disconnect are killed now. */
 	remote_free(run->remote);
 	for (size_t i = 0; i < run->n_seqs; i++) {
@@ -1831,7 +1958,13 @@ run_announce_resumed(struct run_sequence *seq)
 		    "step %zu", seq->resume_at, seq->run->resumed_from,
 		    seq->resume_at + 1);
 	for (size_t j = 0; j < seq->resume_at && j < n; j++) {
+		struct run_event cap = { .type = RUN_EV_CAPTURE,
+			                 .seq = seq->v.index, .step = j };
 		seq->v.steps[j].started = seq->v.steps[j].ended = run_now();
+		/* What it captured there is this run's too. */
+		if ((cap.text = capture_value(seq->run->captures,
+		    seq->v.index, j, &cap.len)) != NULL)
+			run_emit(seq->run, &cap);
 		ev.step = j;
 		run_emit(seq->run, &ev);
 	}
@@ -1956,6 +2089,30 @@ const struct config *
 run_config(const struct run *run)
 {
 	return run->cfg;
+}
+
+const struct cfg_step *
+run_step_cfg(const struct run *run, size_t i, size_t step)
+{
+	const struct run_sequence *seq = &run->seqs[i];
+
+	if (seq->has_inst && seq->inst_at == step)
+		return &seq->inst;
+	return &seq->cfg->steps[step];
+}
+
+const char *
+run_captured(const struct run *run, size_t seq, size_t step, size_t *len)
+{
+	return capture_value(run->captures, seq, step, len);
+}
+
+void
+run_resume_capture(struct run *run, size_t seq, size_t step,
+    const char *value, size_t len)
+{
+	if (seq < run->n_seqs && step < run->seqs[seq].cfg->n_all)
+		capture_set(run->captures, seq, step, value, len);
 }
 
 size_t

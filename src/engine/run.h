@@ -69,5 +69,22 @@ void run_stop_all_by(struct run *run, const char *why, const char *who);
 
 /* The plan the run was made from (borrowed). */
 const struct config *run_config(const struct run *run);
+/* Step `step` of sequence seq as it runs or last ran: the plan's, or for
+ * a late step (one that uses a captured value) its expanded copy once it
+ * started (borrowed, valid until that sequence starts another step). */
+const struct cfg_step *run_step_cfg(const struct run *run, size_t seq,
+    size_t step);
+
+/*
+ * Captured values (capture: NAME). Each one is announced as a
+ * RUN_EV_CAPTURE when its step succeeded (the hook for what grows from
+ * it: a fan-out reads the value there, or later with run_captured).
+ */
+/* The value step `step` of sequence seq captured (its length in *len when
+ * not NULL), or NULL when it has none (yet): it did not run, was skipped
+ * or failed, or captures nothing. Secret values too. Owned by the run,
+ * valid until that step captures again. */
+const char *run_captured(const struct run *run, size_t seq, size_t step,
+    size_t *len);
 
 #endif

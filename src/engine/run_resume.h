@@ -16,6 +16,12 @@
  * Call before run_start. */
 void run_resume_from(struct run *run, size_t i, size_t first,
     const char *from, const enum step_status *status);
+/* Step `step` of sequence seq, not run again, captured `value` (len
+ * bytes) in the run resumed: later steps and sequences see it as if it
+ * had been captured here. Call before run_start, after run_resume_from;
+ * run_start announces it (RUN_EV_CAPTURE) for this run's record. */
+void run_resume_capture(struct run *run, size_t seq, size_t step,
+    const char *value, size_t len);
 /* The id of the run this one resumes, or NULL. */
 const char *run_resumed_from(const struct run *run);
 

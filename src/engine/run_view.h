@@ -83,6 +83,9 @@ enum run_event_type {
 	RUN_EV_NOTICE,     /* something the user should read (text) */
 	RUN_EV_IDLE,       /* nothing runs and nothing can start */
 	RUN_EV_END,        /* run_finish was called */
+	RUN_EV_CAPTURE,    /* a step's stdout became a variable (capture:):
+	                      its value in text, len bytes; text NULL for a
+	                      secret one, which is shown nowhere */
 };
 
 struct run_event {
@@ -92,10 +95,10 @@ struct run_event {
 	size_t step;
 	unsigned attempt;
 	const char *data;    /* OUTPUT */
-	size_t len;
+	size_t len;          /* OUTPUT, CAPTURE */
 	const struct outbuf_line *line; /* LINE */
 	enum run_action action; /* ACTION */
-	const char *text;    /* NOTICE, and why for ACTION/END */
+	const char *text;    /* NOTICE, CAPTURE, and why for ACTION/END */
 	const char *who;     /* ACTION: who took it ("alice on /dev/pts/3"),
 	                        or NULL when not known */
 	int exit_code;       /* END: drove's exit status */

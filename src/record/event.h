@@ -23,6 +23,8 @@
 	E(STEP_END, "step_end")     /* an attempt ends (attempt 0:        \
 	                               done in the run --resume'd) */     \
 	E(NOTICE, "notice")         /* something the user should read */ \
+	E(CAPTURE, "capture")       /* a step's stdout became a variable: \
+	                               var, value (or secret: true) */   \
 	E(REFUSED, "refused")       /* the run's socket refused a peer */
 
 enum rec_event {
@@ -72,7 +74,11 @@ enum rec_event {
 	F(REASON, "reason")         /* an action: why (a stop) */         \
 	F(BY, "by")                 /* an action: who took it, "USER on   \
 	                               TTY" (or "USER" without a tty) */  \
-	F(MESSAGE, "message")       /* a notice's text, a refusal's */
+	F(MESSAGE, "message")       /* a notice's text, a refusal's */   \
+	F(VAR, "var")               /* capture: the variable's name */    \
+	F(VALUE, "value")           /* capture: its value */              \
+	F(SECRET, "secret")         /* capture: true when the value is    \
+	                               secret (and not written) */
 
 enum rec_field {
 #define REC_FIELD_ENUM(NAME, name) REC_F_##NAME,

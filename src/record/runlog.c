@@ -385,8 +385,7 @@ static void
 runlog_step_start(struct runlog *rl, const struct run_event *ev)
 {
 	const struct run_seq *seq = run_seq(rl->run, ev->seq);
-	const struct cfg_step *cs =
-	    &run_config(rl->run)->seqs[ev->seq].steps[ev->step];
+	const struct cfg_step *cs = run_step_cfg(rl->run, ev->seq, ev->step);
 	struct json j;
 	char *rel;
 
@@ -495,6 +494,30 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 	runlog_event_end(rl, &j);
 }
 
+/* A captured value, for `drove logs` and a --resume of this run: not a
+ * secret one, of which the record says only that it was captured. */
+static void
+runlog_capture(struct runlog *rl, const struct run_event *ev)
+{
+	const struct cfg_step *cs = run_step_cfg(rl->run, ev->seq, ev->step);
+	const struct run_seq *seq = run_seq(rl->run, ev->seq);
+	struct json j;
+
+	/* No log path: a secret value just registered would make another
+	 * name of the attempt's log than its step_start said. */
+	runlog_event_begin(&j, REC_CAPTURE, ev->time);
+	runlog_seq_fields(&j, seq);
+	json_str(&j, RF(STEP), seq->steps[ev->step].name);
+	json_int(&j, RF(STEP_INDEX), (long long)ev->step);
+	json_int(&j, RF(ATTEMPT), ev->attempt);
+	json_str(&j, RF(VAR), cs->capture);
+	if (ev->text != NULL)
+		json_strn(&j, RF(VALUE), ev->text, ev->len);
+	else
+		json_bool(&j, RF(SECRET), true);
+	runlog_event_end(rl, &j);
+}
+
 /* The whole plan, so a reader knows the steps that never ran too. */
 static void
 runlog_plan(struct json *j, struct run *run)
@@ -584,6 +607,9 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		if (ev->who != NULL)
 			json_str(&j, RF(BY), ev->who);
 		runlog_event_end(rl, &j);
+		break;
+	case RUN_EV_CAPTURE:
+		runlog_capture(rl, ev);
 		break;
 	case RUN_EV_NOTICE:
 		runlog_event_begin(&j, REC_NOTICE, ev->time);

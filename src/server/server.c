@@ -532,6 +532,7 @@ server_observe(void *arg, struct run *run, const struct run_event *ev)
 		server_broadcast(s, (size_t)-1, false, server_put_run, NULL);
 		break;
 	case RUN_EV_END:
+	case RUN_EV_CAPTURE:
 		break;
 	}
 }

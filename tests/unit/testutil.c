@@ -176,6 +176,10 @@ tu_world_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_NOTICE:
 		strbuf_printf(&w->log, "notice %s: %s\n", name, ev->text);
 		break;
+	case RUN_EV_CAPTURE:
+		strbuf_printf(&w->log, "capture %s/%zu %s\n", name,
+		    ev->step + 1, ev->text ? ev->text : "(secret)");
+		break;
 	case RUN_EV_ACTION:
 		strbuf_printf(&w->log, "action %s %s\n", name,
 		    run_action_name(ev->action));
