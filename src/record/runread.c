@@ -475,6 +475,25 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 	step = rr_step_at(seq, (size_t)sidx, rr_str(l, l->root, REC_F_STEP));
 	if (step == NULL)
 		return;
+	if (ev == REC_CAPTURE) {
+		/* The step's last word: a later attempt's value replaces an
+		 * earlier one's. */
+		yaml_node_t *v = rr_node(l, l->root, REC_F_VALUE);
+		free(step->var);
+		free(step->value);
+		step->var = rr_dup(rr_str(l, l->root, REC_F_VAR));
+		step->value = NULL;
+		step->value_len = 0;
+		if (v != NULL && v->type == YAML_SCALAR_NODE &&
+		    v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+			step->value_len = v->data.scalar.length;
+			step->value = xmalloc(step->value_len + 1);
+			memcpy(step->value, v->data.scalar.value,
+			    step->value_len);
+			step->value[step->value_len] = '\0';
+		}
+		return;
+	}
 	if (ev == REC_STEP_END &&
 	    rr_int(l, l->root, REC_F_ATTEMPT, 0, INT_MAX, 1) == 0) {
 		/* A step --resume did not run again: no attempt, no log. */
@@ -635,6 +654,8 @@ runread_free(struct rr_run *run)
 				free(st->attempts[a].log);
 			free(st->attempts);
 			free(st->name);
+			free(st->var);
+			free(st->value);
 		}
 		for (size_t a = 0; a < seq->n_actions; a++)
 			free(seq->actions[a].reason);

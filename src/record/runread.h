@@ -48,6 +48,11 @@ struct rr_step {
 	                         a status but no attempt */
 	enum step_role role;  /* the plan's (main when it does not say) */
 	size_t of;            /* STEP_ROLE_HANDLER: the step it handles */
+	char *var;            /* the variable it captured (capture:), or
+	                         NULL: none recorded */
+	char *value;          /* its value (value_len bytes), or NULL: a
+	                         secret one, not kept */
+	size_t value_len;
 };
 
 struct rr_seq {

@@ -220,6 +220,44 @@ test_resumed_steps(void **state)
 	free(base);
 }
 
+/* Captured values: the last attempt's, and a secret one without its
+ * value. */
+static void
+test_captures(void **state)
+{
+	char *base = tu_tmpdir(), *dir, *err = NULL;
+	struct rr_run *run;
+	const struct rr_step *st;
+
+	(void)state;
+	dir = mkrun(base, "20261126-010203",
+	    "{\"event\":\"run_start\",\"ts\":1,\"sequences\":[{\"name\":\"s\","
+	    "\"steps\":[\"a\",\"b\",\"c\"]}]}\n"
+	    "{\"event\":\"capture\",\"ts\":1,\"seq\":\"s\",\"seq_index\":0,"
+	    "\"step\":\"a\",\"step_index\":0,\"attempt\":1,\"var\":\"v\","
+	    "\"value\":\"old\"}\n"
+	    "{\"event\":\"capture\",\"ts\":2,\"seq\":\"s\",\"seq_index\":0,"
+	    "\"step\":\"a\",\"step_index\":0,\"attempt\":2,\"var\":\"v\","
+	    "\"value\":\"web1\\nweb2 \\\"x\\\"\"}\n"
+	    "{\"event\":\"capture\",\"ts\":3,\"seq\":\"s\",\"seq_index\":0,"
+	    "\"step\":\"b\",\"step_index\":1,\"attempt\":1,\"var\":\"t\","
+	    "\"secret\":true}\n");
+	run = runread_load(dir, &err);
+	assert_non_null(run);
+	st = &run->seqs[0].steps[0];
+	assert_string_equal(st->var, "v");
+	assert_string_equal(st->value, "web1\nweb2 \"x\"");
+	assert_int_equal(st->value_len, 13);
+	st = &run->seqs[0].steps[1];
+	assert_string_equal(st->var, "t");
+	assert_null(st->value);
+	assert_null(run->seqs[0].steps[2].var);
+	runread_free(run);
+	free(dir);
+	tu_rmrf(base);
+	free(base);
+}
+
 /* A crafted record names files outside its run directory, a symlink
  * out of it, and a FIFO: none of them is read. */
 static void
@@ -318,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_damaged_run),
 		cmocka_unit_test(test_resolve_and_list),
 		cmocka_unit_test(test_resumed_steps),
+		cmocka_unit_test(test_captures),
 		cmocka_unit_test(test_logs_stay_inside),
 	};
 
