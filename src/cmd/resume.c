@@ -59,11 +59,28 @@ resume_seq(struct run *run, size_t seq, const struct rr_run *prev)
 	/* Each keeps its status there: a skipped step stays one, here and
 	 * in a resume of this run. */
 	rs = resume_find(prev, run_seq(run, seq)->name);
+	/* A step whose value is not in the record (a secret one) runs
+	 * again, and what follows it: later steps may use the value. */
+	for (size_t j = 0; j < first; j++) {
+		if (run_config(run)->seqs[seq].steps[j].capture != NULL &&
+		    rs->steps[j].status == STEP_OK &&
+		    rs->steps[j].value == NULL) {
+			first = j;
+			break;
+		}
+	}
+	if (first == 0)
+		return 0;
 	status = xcalloc(first, sizeof *status);
 	for (size_t j = 0; j < first; j++)
 		status[j] = rs->steps[j].status;
 	run_resume_from(run, seq, first, prev->id, status);
 	free(status);
+	/* What the steps not run again captured is this run's too. */
+	for (size_t j = 0; j < first; j++)
+		if (rs->steps[j].value != NULL)
+			run_resume_capture(run, seq, j, rs->steps[j].value,
+			    rs->steps[j].value_len);
 	return first;
 }
 

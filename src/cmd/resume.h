@@ -19,7 +19,9 @@ size_t resume_first_step(const struct run *run, size_t seq,
 
 /* Tell `run` where sequence `seq` starts, given `prev`: the steps before
  * resume_first_step keep the status they had there (a skipped one stays
- * skipped). Returns that first step. */
+ * skipped), and the values they captured. A step that captured a value
+ * the record does not hold (a secret one) is run again, and the steps
+ * after it. Returns the first step run. */
 size_t resume_seq(struct run *run, size_t seq, const struct rr_run *prev);
 
 /* Resume `run` (created, not started) from the run that `spec` names in

@@ -160,11 +160,65 @@ test_first_step(void **state)
 	config_free(cfg);
 }
 
+/* What the steps not run again captured is the new run's; a step whose
+ * value the record does not hold (a secret) runs again. */
+static void
+test_captures(void **state)
+{
+	struct run_options opt = { .max_parallel = -1 };
+	struct rr_run rr = { .id = (char *)"20261126-093800" };
+	struct config *cfg;
+	struct run *run;
+	struct rr_seq *a, *b;
+	char *err = NULL;
+
+	(void)state;
+	if (config_load_string("t.yaml",
+	    "sequences:\n"
+	    "  - name: a\n"
+	    "    steps:\n"
+	    "      - {run: one, capture: v}\n"
+	    "      - {run: two, capture: {name: s, secret: true}}\n"
+	    "      - three\n"
+	    "  - name: b\n"
+	    "    steps:\n"
+	    "      - {run: one, capture: w}\n"
+	    "      - two\n", NULL, 0, &cfg, &err) != 0)
+		fail_msg("%s", err);
+	run = run_create(cfg, &opt);
+	a = rec_seq(&rr, "a", "failed", "one", "ok", "two", "ok", "three",
+	    "failed", NULL);
+	a->steps[0].var = (char *)"v";
+	a->steps[0].value = (char *)"x\ny";
+	a->steps[0].value_len = 3;
+	a->steps[1].var = (char *)"s";
+	b = rec_seq(&rr, "b", "failed", "one", "ok", "two", "failed", NULL);
+	b->steps[0].var = (char *)"w";
+	b->steps[0].value = (char *)"";
+	run_add_observer(run, observe, NULL);
+	transcript[0] = '\0';
+	/* a: from its secret capture on, not from its failed step. */
+	assert_int_equal(resume_seq(run, 0, &rr), 1);
+	assert_int_equal(resume_seq(run, 1, &rr), 1);
+	assert_string_equal(run_captured(run, 0, 0, NULL), "x\ny");
+	assert_null(run_captured(run, 0, 1, NULL));
+	assert_string_equal(run_captured(run, 1, 0, NULL), "");
+	run_stop_all(run, "test over");
+	run_free(run);
+	for (size_t i = 0; i < rr.n_seqs; i++)
+		for (size_t j = 0; j < rr.seqs[i].n_steps; j++)
+			rr.seqs[i].steps[j].var = rr.seqs[i].steps[j].value =
+			    NULL;
+	rec_free(&rr);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_step),
+		cmocka_unit_test(test_captures),
 	};
 
 	return cmocka_run_group_tests_name("resume", tests, NULL, NULL);
