@@ -258,6 +258,46 @@ logs_step_name(const struct rr_seq *seq, size_t k)
 	return xasprintf("%s: %s", step_role_label(st->role), st->name);
 }
 
+/* Lines of a captured value shown at most; the rest is counted. */
+#define LOGS_VALUE_LINES 10
+
+/* The values the sequence's steps captured, each line indented. */
+static void
+logs_captures(const struct rr_seq *seq, FILE *out)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < seq->n_steps; i++) {
+		const struct rr_step *st = &seq->steps[i];
+		const char *p, *end, *nl;
+		size_t lines = 0;
+
+		if (st->var == NULL)
+			continue;
+		if (!any)
+			fprintf(out, "\ncaptured:\n");
+		any = true;
+		if (st->value == NULL) {
+			fprintf(out, "  {{%s}}  step %zu, secret: not kept\n",
+			    st->var, i + 1);
+			continue;
+		}
+		fprintf(out, "  {{%s}}  step %zu, %zu bytes\n", st->var, i + 1,
+		    st->value_len);
+		end = st->value + st->value_len;
+		for (p = st->value; p < end; p = nl + 1, lines++) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL)
+				nl = end;
+			if (lines < LOGS_VALUE_LINES)
+				fprintf(out, "    %.*s\n", (int)(nl - p), p);
+		}
+		if (lines > LOGS_VALUE_LINES)
+			fprintf(out, "    ... (%zu more lines)\n",
+			    lines - LOGS_VALUE_LINES);
+	}
+}
+
 static int
 logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 {
@@ -303,6 +343,7 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 			    st->attempts[a].log : "-");
 		}
 	}
+	logs_captures(seq, out);
 	if (seq->n_actions > 0) {
 		fprintf(out, "\noperator actions and notices:\n");
 		for (size_t i = 0; i < seq->n_actions; i++) {

@@ -30,6 +30,17 @@ logsjson_step_body(struct json *j, const struct rr_step *st)
 	json_str(j, "status", step_status_name(st->status));
 	json_int(j, "retries", st->retries);
 	json_bool(j, "resumed", st->resumed);
+	/* What it captured: a secret value is null (never kept). */
+	if (st->var != NULL) {
+		json_open(j, "capture");
+		json_str(j, "var", st->var);
+		if (st->value != NULL)
+			json_strn(j, "value", st->value, st->value_len);
+		else
+			json_null(j, "value");
+		json_bool(j, "secret", st->value == NULL);
+		json_close(j);
+	}
 	json_array(j, "attempts");
 	for (size_t i = 0; i < st->n_attempts; i++) {
 		const struct rr_attempt *a = &st->attempts[i];
