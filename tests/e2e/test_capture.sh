@@ -77,6 +77,46 @@ check "which says it was captured, secret" \
 check "and shows the command with ***" \
 	grep -qF '"run":"test \"***\" = \"s3cr3t-$((40 + 2))\"' "$ev"
 
+# --- drove logs shows the values; --resume reuses them -----------------------
+"$DROVE" logs --log-dir runs latest provision >logs.out 2>&1
+check "drove logs shows a sequence's captures" grep -qF '{{machines}}  step 1, 9 bytes' logs.out
+check "with the value's lines" grep -qE '^    web2$' logs.out
+"$DROVE" logs --log-dir runs latest secret >logs-secret.out 2>&1
+check "and a secret one as not kept" grep -qF '{{token}}  step 1, secret: not kept' logs-secret.out
+"$DROVE" logs --json --log-dir runs latest >logs.json 2>&1
+check "drove logs --json has the value" \
+	grep -qF '"capture":{"var":"machines","value":"web1\nweb2","secret":false}' logs.json
+
+cat >"$T/resume.yaml" <<'YAML'
+settings: {log_dir: rsruns}
+sequences:
+  - name: provision
+    steps:
+      - name: bring up
+        run: echo once >> provisioned; printf 'db1\ndb2\n'
+        capture: machines
+      - run: echo "pw-$(cat provisioned | wc -l)"
+        capture: {name: pw, secret: true}
+  - name: setup
+    needs: provision
+    steps:
+      - name: configure
+        run: test -e ready && printf '%s|%s' "{{machines}}" "{{pw}}" > resumed.out
+YAML
+"$DROVE" --headless resume.yaml >resume1.out 2>&1
+check "the first run fails in setup" test $? -eq 1
+touch ready
+"$DROVE" --headless --resume latest resume.yaml >resume2.out 2>&1
+check "--resume succeeds" test $? -eq 0
+check "the capturing step is not run again" test "$(wc -l <provisioned)" -eq 1
+check "its value is used by what runs again" \
+	test "$(cat resumed.out 2>/dev/null)" = "db1
+db2|pw-1"
+check "a secret capture, not in the record, runs again" \
+	grep -qE '^provision +\| ==> step 2/2' resume2.out
+check "the new record has the value reused" \
+	grep -qF '"attempt":0,"var":"machines","value":"db1\ndb2"' rsruns/latest/events.jsonl
+
 # --- a remote step's capture: stdout of the command on the host -----------
 if command -v "$SSHD_BIN" >/dev/null && command -v ssh >/dev/null; then
 	E2E_CLEANUP='sshd_stop'
