@@ -830,8 +830,11 @@ config_unsupported(const struct config *cfg, char *buf, size_t size)
 			const struct cfg_step *st = &seq->steps[j];
 			line = st->line;
 			col = st->column;
-			if (st->kind == CFG_STEP_WAIT && st->late)
-				what = "wait_for with a captured value";
+			if (st->kind == CFG_STEP_WAIT && st->late &&
+			    (st->wait.kind == CFG_WAIT_PATH ||
+			    st->wait.kind == CFG_WAIT_OUTPUT))
+				what = "wait_for path or output with a captured "
+				    "value";
 		}
 	}
 	if (what == NULL)

@@ -131,13 +131,21 @@ sequences:
       - remote: echo "on \$(hostname)"; echo remote-noise >&2; echo second
         capture: where
       - printf '%s' "{{where}}" > remote.out
+  - name: port
+    steps:
+      - run: echo 127.0.0.1:$SSHD_PORT
+        capture: addr
+      - wait_for: {tcp: "{{addr}}"}
+        timeout: 1m
 YAML
 	"$DROVE" --headless remote.yaml >remote.log 2>&1
 	check "a remote capture runs" test $? -eq 0
 	check "its value is the host's stdout, not its stderr" \
 		test "$(cat remote.out 2>/dev/null)" = "on $(hostname)
 second"
-	check "its stderr is shown" contains remote.log "r | remote-noise"
+	check "its stderr is shown" grep -qE '^r +\| remote-noise$' remote.log
+	check "a wait_for tcp on a captured address" \
+		grep -qE '^port +\| <== step 2/2 wait for tcp \{\{addr\}\}: ok' remote.log
 else
 	echo "ok - # SKIP no sshd for the remote capture"
 fi
