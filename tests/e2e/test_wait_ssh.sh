@@ -96,6 +96,8 @@ mv "$SSHD_DIR/authorized_keys.later" "$SSHD_DIR/authorized_keys"
 tui_check "then it lets us in" tui_wait "-- ssh to late: connected --"
 tui_check "and the remote step runs" tui_wait "in at last"
 tui_check "the not-yet was said once" test "$(tui_screen | grep -c 'not yet')" = 1
+# q asks first while anything runs: the step that printed may not be over.
+tui_check "the run is over" tui_wait "finished in"
 tui_keys q
 tui_check "drove quits" tui_dead
 finish
