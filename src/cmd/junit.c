@@ -163,7 +163,7 @@ junit_case(FILE *fp, const struct rr_run *run, const struct rr_seq *seq,
 			fprintf(fp, "-- attempt %u: %s --\n", a->attempt, how);
 			if (a->log == NULL)
 				continue;
-			text = runread_log(run, a->log, &len, &err);
+			text = runread_attempt_log(run, a, &len, &err);
 			if (text == NULL) {
 				fputs("(log unreadable: ", fp);
 				junit_str(fp, err);

@@ -227,6 +227,16 @@ logs_run(const struct rr_run *run, FILE *out)
 	return 0;
 }
 
+/* The LOG column: its path, "-" for none (a sleep), "(empty)" for an
+ * attempt that printed nothing (it has no file). */
+static const char *
+logs_log_name(const struct rr_attempt *a)
+{
+	if (a->log == NULL)
+		return "-";
+	return a->log_bytes == 0 ? "(empty)" : a->log;
+}
+
 static void
 logs_attempt_line(const struct rr_attempt *a, char *buf, size_t size)
 {
@@ -332,15 +342,13 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 		}
 		logs_attempt_line(last, line, sizeof line);
 		fprintf(out, "%3zu  %-*.*s  %s  %5zu  %s\n", i + 1, w, w,
-		    name, line, st->n_attempts,
-		    last->log ? last->log : "-");
+		    name, line, st->n_attempts, logs_log_name(last));
 		free(name);
 		/* Earlier attempts, so a retry's history is in view. */
 		for (size_t a = 0; a + 1 < st->n_attempts; a++) {
 			logs_attempt_line(&st->attempts[a], line, sizeof line);
 			fprintf(out, "%3s  %*s  %s  %5s  %s\n", "", w,
-			    "", line, "", st->attempts[a].log ?
-			    st->attempts[a].log : "-");
+			    "", line, "", logs_log_name(&st->attempts[a]));
 		}
 	}
 	logs_captures(seq, out);
@@ -400,7 +408,7 @@ logs_step(const struct rr_run *run, const struct rr_seq *seq, long idx,
 		    "sleep)\n", idx + 1, st->name);
 		return 1;
 	}
-	if ((data = runread_log(run, a->log, &len, &err)) == NULL) {
+	if ((data = runread_attempt_log(run, a, &len, &err)) == NULL) {
 		fprintf(stderr, "drove: cannot read the log of step %ld "
 		    "(%s), attempt %u: %s\n", idx + 1, st->name, a->attempt,
 		    err);

@@ -62,6 +62,10 @@ logsjson_step_body(struct json *j, const struct rr_step *st)
 			json_str(j, "log", a->log);
 		else
 			json_null(j, "log");
+		if (a->log_bytes >= 0)
+			json_int(j, "log_bytes", a->log_bytes);
+		else
+			json_null(j, "log_bytes");
 		json_close(j);
 	}
 	json_array_end(j);

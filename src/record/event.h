@@ -69,6 +69,8 @@ enum rec_event {
 	F(DURATION, "duration")                                           \
 	F(LOG_DROPPED, "log_dropped") /* step_end: bytes max_log dropped  \
 	                               from the middle of its log */     \
+	F(LOG_BYTES, "log_bytes")   /* step_end: bytes in its log; 0: it  \
+	                               printed nothing, and has no file */ \
 	F(STATE, "state")           /* seq_state: the new state */        \
 	F(OPERATOR, "operator")     /* an action: true */                 \
 	F(REASON, "reason")         /* an action: why (a stop) */         \

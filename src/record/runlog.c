@@ -36,17 +36,23 @@ struct runlog {
 	                         made and opened beneath this (fsat.h) */
 	int events_fd;
 	int *step_fd;         /* per sequence: the open attempt log, or -1 */
+	bool *log_due;        /* per sequence: the attempt's log is made at
+	                         the first byte it writes (a step that
+	                         prints nothing has none) */
+	long long *log_bytes; /* per sequence: bytes in the log the attempt
+	                         last closed (0: none was made), -1 when a
+	                         failed write leaves it unknown */
 	struct logcap *cap;   /* per sequence: what it holds (max_log) */
 	char **step_path;     /* per sequence: the open log (relative) */
 	unsigned long long *dropped; /* per sequence: bytes the attempt
 	                         last closed dropped (max_log) */
 	int *times_fd;        /* per sequence: its .times file, or -1 */
-	char **times_path;    /* per sequence: the .times to make (relative),
-	                         or NULL */
 	int *seq_state;       /* per sequence: the state last written, -1 */
 	unsigned long long *offset; /* per sequence: bytes in the open log */
 	int width;            /* digits in NN */
 	char **seq_dirs;      /* per sequence: NN-SEQ (relative) */
+	bool *seq_dir_made;   /* per sequence: NN-SEQ exists (made with its
+	                         first log) */
 	char *problem;        /* the first write that failed, or NULL: the
 	                         record is incomplete */
 	bool notice_due;      /* problem is not in events.jsonl yet */
@@ -264,7 +270,7 @@ runlog_parent(struct runlog *rl, const char *rel, char **dir,
 	*dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : NULL;
 	*base = slash ? slash + 1 : rel;
 	fd = *dir ? fsat_open(rl->dir_fd, *dir, O_RDONLY | O_DIRECTORY, 0) :
-	    dup(rl->dir_fd);
+	    fcntl(rl->dir_fd, F_DUPFD_CLOEXEC, 0);
 	return fd;
 }
 
@@ -367,8 +373,17 @@ static void
 runlog_close_step(struct runlog *rl, size_t seq)
 {
 	/* Closed twice (the end, then freeing): the count stays. */
+	if (rl->log_due[seq]) {
+		/* Not a byte came: no file. */
+		rl->log_due[seq] = false;
+		rl->log_bytes[seq] = 0;
+	}
 	if (rl->step_fd[seq] >= 0) {
+		bool cut;
 		rl->dropped[seq] = logcap_dropped(&rl->cap[seq]);
+		/* Where the end of what it wrote is in the final log. */
+		rl->log_bytes[seq] = (long long)logcap_map(&rl->cap[seq],
+		    rl->cap[seq].total, &cut);
 		if (rl->times_fd[seq] >= 0)
 			close(rl->times_fd[seq]);
 		rl->times_fd[seq] = -1;
@@ -401,24 +416,54 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 		return;
 	rel = runlog_step_path(rl, ev->seq, ev->step, ev->attempt);
 	runlog_close_step(rl, ev->seq);
-	/* A new file, in the run directory drove made: never one that was
-	 * there before, never through a symlink. */
 	rl->dropped[ev->seq] = 0;
-	/* Read back when max_log makes its head and tail into a log. */
-	rl->step_fd[ev->seq] = fsat_open(rl->dir_fd, rel,
-	    O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (rl->step_fd[ev->seq] < 0)
-		runlog_write_failed(rl, rel);
-	logcap_init(&rl->cap[ev->seq], rl->step_fd[ev->seq],
-	    run_config(rl->run)->max_log);
-	/* NN-step.A.log -> NN-step.A.times, made when the first output
-	 * comes: a step that prints nothing costs one file, not two. */
-	free(rl->times_path[ev->seq]);
-	rl->times_path[ev->seq] = xasprintf("%.*stimes",
-	    (int)(strlen(rel) - 3), rel);
-	rl->offset[ev->seq] = 0;
+	rl->log_bytes[ev->seq] = -1;
+	/* Made when the first byte comes (runlog_log_make): most short steps
+	 * print nothing, and a file each is most of what they would cost. */
+	rl->log_due[ev->seq] = true;
 	free(rl->step_path[ev->seq]);
 	rl->step_path[ev->seq] = rel;
+	rl->offset[ev->seq] = 0;
+}
+
+/* The attempt wrote its first byte: make its log, and its sequence's
+ * directory with the first of its logs. A new file, in the run directory
+ * drove made: never one that was there before, never through a
+ * symlink. Returns whether the log is open. */
+static bool
+runlog_log_make(struct runlog *rl, size_t seq)
+{
+	const char *rel = rl->step_path[seq];
+	char *times;
+
+	rl->log_due[seq] = false;
+	if (!rl->seq_dir_made[seq]) {
+		/* EEXIST is not trusted either: fsat_open below refuses a
+		 * symlink planted in its place. */
+		if (mkdirat(rl->dir_fd, rl->seq_dirs[seq], 0700) != 0 &&
+		    errno != EEXIST) {
+			runlog_write_failed(rl, rl->seq_dirs[seq]);
+			return false;
+		}
+		rl->seq_dir_made[seq] = true;
+	}
+	/* Read back when max_log makes its head and tail into a log. */
+	rl->step_fd[seq] = fsat_open(rl->dir_fd, rel,
+	    O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (rl->step_fd[seq] < 0) {
+		runlog_write_failed(rl, rel);
+		return false;
+	}
+	logcap_init(&rl->cap[seq], rl->step_fd[seq],
+	    run_config(rl->run)->max_log);
+	/* NN-step.A.log -> NN-step.A.times, beside it. */
+	times = xasprintf("%.*stimes", (int)(strlen(rel) - 3), rel);
+	rl->times_fd[seq] = fsat_open(rl->dir_fd, times,
+	    O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
+	if (rl->times_fd[seq] < 0)
+		runlog_write_failed(rl, times);
+	free(times);
+	return true;
 }
 
 /* The log keeps the exact bytes; when each piece of them arrived goes
@@ -431,15 +476,10 @@ runlog_output(struct runlog *rl, const struct run_event *ev)
 	char line[64];
 	int n;
 
+	if (rl->log_due[ev->seq] && ev->len > 0)
+		runlog_log_make(rl, ev->seq);
 	if (rl->step_fd[ev->seq] < 0)
 		return;
-	if (rl->times_fd[ev->seq] < 0 && rl->times_path[ev->seq] != NULL) {
-		rl->times_fd[ev->seq] = fsat_open(rl->dir_fd,
-		    rl->times_path[ev->seq],
-		    O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
-		free(rl->times_path[ev->seq]);
-		rl->times_path[ev->seq] = NULL;
-	}
 	if (rl->times_fd[ev->seq] >= 0) {
 		n = snprintf(line, sizeof line, "%llu %.3f\n",
 		    rl->offset[ev->seq], ev->time);
@@ -457,6 +497,7 @@ runlog_output(struct runlog *rl, const struct run_event *ev)
 		runlog_write_failed(rl, what);
 		free(what);
 		runlog_close_step(rl, ev->seq);
+		rl->log_bytes[ev->seq] = -1;
 		return;
 	}
 	rl->offset[ev->seq] += ev->len;
@@ -491,6 +532,11 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 	if (rl->dropped[ev->seq] > 0 && ev->attempt > 0)
 		json_int(&j, RF(LOG_DROPPED),
 		    (long long)rl->dropped[ev->seq]);
+	/* 0: it printed nothing, and has no log file. */
+	if (ev->attempt > 0 && rl->log_bytes[ev->seq] >= 0 &&
+	    run_config(rl->run)->seqs[ev->seq].steps[ev->step].kind ==
+	    CFG_STEP_RUN)
+		json_int(&j, RF(LOG_BYTES), rl->log_bytes[ev->seq]);
 	runlog_event_end(rl, &j);
 }
 
@@ -743,7 +789,7 @@ runlog_live(const char *dir)
 static size_t
 runlog_list_at(int log_fd, char ***ids)
 {
-	int fd = dup(log_fd);
+	int fd = fcntl(log_fd, F_DUPFD_CLOEXEC, 0);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	size_t n = 0, cap = 0;
@@ -1010,7 +1056,9 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 	rl->step_path = xcalloc(n ? n : 1, sizeof *rl->step_path);
 	rl->dropped = xcalloc(n ? n : 1, sizeof *rl->dropped);
 	rl->times_fd = xcalloc(n ? n : 1, sizeof *rl->times_fd);
-	rl->times_path = xcalloc(n ? n : 1, sizeof *rl->times_path);
+	rl->log_due = xcalloc(n ? n : 1, sizeof *rl->log_due);
+	rl->log_bytes = xcalloc(n ? n : 1, sizeof *rl->log_bytes);
+	rl->seq_dir_made = xcalloc(n ? n : 1, sizeof *rl->seq_dir_made);
 	rl->seq_state = xcalloc(n ? n : 1, sizeof *rl->seq_state);
 	rl->offset = xcalloc(n ? n : 1, sizeof *rl->offset);
 	rl->seq_dirs = xcalloc(n ? n : 1, sizeof *rl->seq_dirs);
@@ -1021,14 +1069,10 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 		 * the record keeps them whole, the number keeps them apart. */
 		if (strlen(slug) > RUNLOG_NAME_MAX)
 			slug[RUNLOG_NAME_MAX] = '\0';
+		/* Made with its first log (runlog_log_make): a sequence
+		 * whose steps print nothing costs no directory. */
 		rl->seq_dirs[i] = xasprintf("%0*zu-%s", rl->width, i + 1, slug);
 		free(slug);
-		if (mkdirat(rl->dir_fd, rl->seq_dirs[i], 0700) != 0) {
-			*err = xasprintf("cannot create %s/%s: %s", rl->dir,
-			    rl->seq_dirs[i], strerror(errno));
-			runlog_abandon(rl);
-			return NULL;
-		}
 	}
 	if (config_path != NULL &&
 	    runlog_copy_file(config_path, rl->dir_fd, "config.yaml") != 0)
@@ -1060,7 +1104,6 @@ runlog_free(struct runlog *rl)
 		for (size_t i = 0; i < run_seq_count(rl->run); i++) {
 			runlog_close_step(rl, i);
 			free(rl->seq_dirs[i]);
-			free(rl->times_path[i]);
 			free(rl->step_path[i]);
 		}
 	}
@@ -1075,7 +1118,9 @@ runlog_free(struct runlog *rl)
 	free(rl->step_path);
 	free(rl->dropped);
 	free(rl->times_fd);
-	free(rl->times_path);
+	free(rl->log_due);
+	free(rl->log_bytes);
+	free(rl->seq_dir_made);
 	free(rl->seq_state);
 	free(rl->offset);
 	free(rl->seq_dirs);

@@ -38,8 +38,10 @@ const char *runlog_problem(const struct runlog *rl);
 /* Whether to print that problem on stderr when it happens (by default
  * yes; the dashboard shows it on its status bar instead). */
 void runlog_set_quiet(struct runlog *rl, bool quiet);
-/* Path of a step attempt's log relative to the run directory (the file
- * exists once the attempt started). Caller frees. */
+/* Path of a step attempt's log relative to the run directory. The file
+ * (and its sequence's directory) is made when the attempt writes its
+ * first byte: one that printed nothing has none, and its step_end says
+ * log_bytes 0. Caller frees. */
 char *runlog_step_path(const struct runlog *rl, size_t seq, size_t step,
     unsigned attempt);
 

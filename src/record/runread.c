@@ -314,6 +314,7 @@ rr_attempt_at(struct rr_step *step, unsigned attempt)
 	memset(a, 0, sizeof *a);
 	a->attempt = attempt;
 	a->exit_code = -1;
+	a->log_bytes = -1;
 	a->status = STEP_RUNNING;
 	return a;
 }
@@ -523,6 +524,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		at->signal = (int)rr_int(l, l->root, REC_F_SIGNAL, 0, 128, 0);
 		if (at->log == NULL)
 			at->log = rr_dup(rr_str(l, l->root, REC_F_LOG));
+		at->log_bytes = rr_int(l, l->root, REC_F_LOG_BYTES, 0,
+		    LONG_MAX, -1);
 		step->status = at->status;
 		if (ts > seq->end)
 			seq->end = ts;
@@ -833,4 +836,25 @@ runread_step_label(const struct rr_seq *seq, size_t k, char *buf,
 	}
 	return step_label(k < seq->n_main ? STEP_ROLE_MAIN : st->role, k,
 	    seq->n_main, nth, group, st->of, buf, size);
+}
+
+bool
+runread_log_absent_ok(const struct rr_attempt *a)
+{
+	return a->log_bytes == 0 || (a->log_bytes < 0 && a->end == 0);
+}
+
+char *
+runread_attempt_log(const struct rr_run *run, const struct rr_attempt *a,
+    size_t *len, char **err)
+{
+	char *buf = fsat_slurp(run->dirfd, a->log, len);
+
+	if (buf == NULL && errno == ENOENT && runread_log_absent_ok(a)) {
+		*len = 0;
+		return xstrdup("");
+	}
+	if (buf == NULL)
+		*err = rr_open_error(run->dir, a->log, errno);
+	return buf;
 }

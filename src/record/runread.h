@@ -22,6 +22,10 @@ struct rr_attempt {
 	int signal;           /* 0 if none */
 	double start, end;    /* epoch seconds; end 0 if it never ended */
 	char *log;            /* relative to the run directory, or NULL */
+	long long log_bytes;  /* its step_end's log_bytes: 0 when it printed
+	                         nothing and has no log file; -1 when not
+	                         said (it had not ended, or an older
+	                         record) */
 	size_t line;          /* of its step_start in events.jsonl: the
 	                         record's order, finer than its times */
 	size_t end_line;      /* of its step_end; 0 if none */
@@ -121,6 +125,15 @@ long runread_find_step(const struct rr_seq *seq, const char *name);
 const char *runread_step_label(const struct rr_seq *seq, size_t k,
     char *buf, size_t size);
 
+/* Has attempt a no log file by design? A log is made at the first byte
+ * its attempt writes: none when it printed nothing (log_bytes 0), or
+ * none yet when it had not ended. A missing log is then empty, not
+ * lost. */
+bool runread_log_absent_ok(const struct rr_attempt *a);
+/* An attempt's log, as runread_log reads it; one that has no log file by
+ * design (runread_log_absent_ok) reads as empty. */
+char *runread_attempt_log(const struct rr_run *run,
+    const struct rr_attempt *a, size_t *len, char **err);
 /* Read a whole log of the run (path relative to its directory; a path
  * that leaves it, or a symlink, is refused). Returns NULL with *err when
  * it cannot. *len gets its size. Caller frees. */

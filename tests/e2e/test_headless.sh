@@ -62,7 +62,10 @@ check "summary totals" contains "$T/mixed.out" "3 sequences: 1 ok, 1 failed, 1 b
 check "no colour in a pipe" lacks "$T/mixed.out" $'\033['
 run="$T/runs/latest"
 check "log_dir is relative to the config" test -d "$run"
-check "one log per attempt" test -f "$run/01-good/02-flaky.1.log" -a -f "$run/01-good/02-flaky.2.log"
+check "one log per attempt" test -f "$run/01-good/02-flaky.1.log"
+check "an attempt that printed nothing has no log" test ! -e "$run/01-good/02-flaky.2.log"
+check "the record says it printed nothing" grep -q '"event":"step_end".*"step":"flaky".*"attempt":2,.*"log_bytes":0' "$run/events.jsonl"
+check "and drove logs shows it empty" test "$(cd "$T" && "$DROVE" logs -c mixed.yaml latest good flaky | wc -c)" -eq 0
 check "attempt log holds exact bytes" cmp -s "$run/01-good/02-flaky.1.log" <(printf 'try 1 failed\n')
 check "first step log" cmp -s "$run/01-good/01-printf-hello-nworld-n.1.log" <(printf 'hello\nworld\n')
 
