@@ -568,7 +568,9 @@ keeper_main(int sock, keeper_spawn_fn *spawn, pid_t drove)
 	int fd;
 
 	/* Nothing of drove's signal handling (libev's) lives on here; what
-	 * the keeper hears, it reads from a signalfd. */
+	 * the keeper hears, it reads from a signalfd. Only SIGPIPE is not
+	 * at its default: the spawn function counts on that (proc.c's
+	 * child resets it alone). */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < NSIG; sig++)

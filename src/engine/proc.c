@@ -63,6 +63,7 @@ struct proc {
 	struct proc_req req;  /* the keeper's request, until sent */
 	struct strbuf typed;  /* written to a tty proc not yet running */
 	struct proc *held_next;
+	size_t group_slot;   /* its group's slot in proc_groups + 1, or 0 */
 };
 
 /*
@@ -73,31 +74,33 @@ struct proc {
  */
 #define PROC_MAX_GROUPS 8192
 static volatile pid_t proc_groups[PROC_MAX_GROUPS];
+/* Where to look for a free slot first: just past the last one taken, so
+ * that taking one stays cheap however many groups run. */
+static size_t proc_groups_next;
 
 static void
-proc_track(pid_t pgid)
+proc_track(struct proc *p)
 {
-	if (pgid <= 0)
+	if (p->pid <= 0 || p->group_slot != 0)
 		return;
 	for (size_t i = 0; i < PROC_MAX_GROUPS; i++) {
-		if (proc_groups[i] == 0) {
-			proc_groups[i] = pgid;
+		size_t k = (proc_groups_next + i) % PROC_MAX_GROUPS;
+		if (proc_groups[k] == 0) {
+			proc_groups[k] = p->pid;
+			p->group_slot = k + 1;
+			proc_groups_next = k + 1;
 			return;
 		}
 	}
 }
 
 static void
-proc_untrack(pid_t pgid)
+proc_untrack(struct proc *p)
 {
-	if (pgid <= 0)
+	if (p->group_slot == 0)
 		return;
-	for (size_t i = 0; i < PROC_MAX_GROUPS; i++) {
-		if (proc_groups[i] == pgid) {
-			proc_groups[i] = 0;
-			return;
-		}
-	}
+	proc_groups[p->group_slot - 1] = 0;
+	p->group_slot = 0;
 }
 
 void
@@ -230,12 +233,14 @@ proc_child(const struct proc_child_args *a)
 	struct sigaction sa;
 	int devnull;
 
-	/* The keeper's handling of signals must not survive into the step,
-	 * and SIGPIPE must be default again (it is ignored there). */
+	/* The keeper's handling of signals must not survive into the step.
+	 * It has no handler (keeper_main set every signal to its default,
+	 * whatever drove was started with), and the one it ignores,
+	 * SIGPIPE, must be default again: one call, not one per signal,
+	 * while the keeper waits for this child to exec. */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
@@ -518,7 +523,7 @@ proc_destroy(struct proc *p)
 	proc_close_fd(p);
 	proc_close_in(p);
 	ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
-	proc_untrack(p->pid);
+	proc_untrack(p);
 	proc_slot_release(p);
 	free(p);
 }
@@ -532,7 +537,7 @@ proc_maybe_finish(struct proc *p)
 	    kill(-p->pid, 0) != 0)) {
 		/* Leftovers went quietly on SIGTERM: no SIGKILL needed. */
 		ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
-		proc_untrack(p->pid);
+		proc_untrack(p);
 	}
 	p->finished = true;
 	proc_close_in(p);
@@ -551,6 +556,16 @@ proc_read_fd(struct proc *p, int fd, int max_reads,
 	while (max_reads-- > 0) {
 		n = read(fd, buf, sizeof buf);
 		if (n > 0) {
+			/* A full pipe (64 KiB by default): the step floods. A
+			 * roomier pipe lets it write on while drove is busy,
+			 * and lets drove take its output in fewer, larger
+			 * reads. Only then: most steps print little, and
+			 * resizing costs a spawn a tenth of drove's work for
+			 * it. Again on every read this large, which moves that
+			 * much; the kernel may refuse (pipe-max-size): 64 KiB
+			 * is fine then too. */
+			if (n >= 65536 && !p->tty)
+				fcntl(fd, F_SETPIPE_SZ, 1 << 20);
 			out(p->cb.arg, buf, (size_t)n);
 			continue;
 		}
@@ -633,7 +648,7 @@ proc_grace_cb(EV_P_ ev_timer *w, int revents)
 		 * outside it (a daemon that called setsid), and is not ours to
 		 * wait for. */
 		proc_drain(p);
-		proc_untrack(p->pid);
+		proc_untrack(p);
 		if (p->detached) {
 			proc_destroy(p);
 			return;
@@ -677,7 +692,7 @@ proc_exited(struct proc *p, int status)
 	} else {
 		if (p->term_sent)
 			ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
-		proc_untrack(p->pid);
+		proc_untrack(p);
 		if ((p->fd >= 0 || p->out_fd >= 0) &&
 		    proc_read(p, 1 << 20) == 0) {
 			/* Drained, and a process outside the group still holds
@@ -746,7 +761,7 @@ proc_answer(unsigned id, enum keeper_answer what, int value)
 	switch (what) {
 	case KEEPER_STARTED:
 		p->pid = (pid_t)value;
-		proc_track(p->pid);
+		proc_track(p);
 		/* A kill asked for before the pid was known. */
 		if (p->kill_sent || p->detached)
 			proc_signal(p, SIGKILL);
@@ -901,18 +916,12 @@ proc_launch(struct proc *p, char **err)
 	p->in_fd = in[1];
 	p->fd = p->tty ? master : fds[0];
 	fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
-	/* A roomier pipe lets a step that floods write on while drove is
-	 * busy, and lets drove take its output in fewer, larger reads. The
-	 * kernel may refuse (pipe-max-size); 64 KiB is fine then too. */
-	if (!p->tty)
-		fcntl(p->fd, F_SETPIPE_SZ, 1 << 20);
 	ev_io_init(&p->io, proc_io_cb, p->fd, EV_READ);
 	ev_io_start(EV_DEFAULT_ &p->io);
 	if (so[0] >= 0) {
 		p->out_fd = so[0];
 		fcntl(p->out_fd, F_SETFL, fcntl(p->out_fd, F_GETFL) |
 		    O_NONBLOCK);
-		fcntl(p->out_fd, F_SETPIPE_SZ, 1 << 20);
 		ev_io_init(&p->out_io, proc_out_io_cb, p->out_fd, EV_READ);
 		ev_io_start(EV_DEFAULT_ &p->out_io);
 	}
