@@ -155,6 +155,11 @@ struct cfg_loader {
 	size_t n_steps;          /* in all sequences so far */
 	size_t plan_bytes;       /* charged by cfg_charge */
 	size_t name_max;         /* the longest sequence name (for needs) */
+	size_t *name_slots;      /* open addressing on the names of the
+	                            sequences so far: index + 1, 0 free;
+	                            duplicates are found in constant time
+	                            however many there are */
+	size_t name_cap;         /* slots, a power of two (0: none yet) */
 	char *err;
 
 	/* Plans that grow (cfg_dyn.c). */

@@ -793,6 +793,51 @@ cfg_instance_host(struct cfg_loader *ld, struct cfg_seqdef *def,
 	return h;
 }
 
+static size_t
+cfg_name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;   /* FNV-1a */
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+/* Enter sequence i's name in the loader's index. Returns 0, or the
+ * index + 1 of the sequence that already has that name (i is then not
+ * entered). */
+static size_t
+cfg_name_add(struct cfg_loader *ld, size_t i)
+{
+	const struct config *cfg = ld->cfg;
+	size_t k, mask;
+
+	if (2 * (i + 1) > ld->name_cap) {
+		/* Grow at half full: probes stay short. */
+		size_t *old = ld->name_slots, old_cap = ld->name_cap;
+		ld->name_cap = old_cap ? 2 * old_cap : 64;
+		ld->name_slots = xcalloc(ld->name_cap, sizeof *ld->name_slots);
+		mask = ld->name_cap - 1;
+		for (size_t o = 0; o < old_cap; o++) {
+			if (old[o] == 0)
+				continue;
+			k = cfg_name_hash(cfg->seqs[old[o] - 1].name) & mask;
+			while (ld->name_slots[k] != 0)
+				k = (k + 1) & mask;
+			ld->name_slots[k] = old[o];
+		}
+		free(old);
+	}
+	mask = ld->name_cap - 1;
+	for (k = cfg_name_hash(cfg->seqs[i].name) & mask;
+	    ld->name_slots[k] != 0; k = (k + 1) & mask)
+		if (strcmp(cfg->seqs[ld->name_slots[k] - 1].name,
+		    cfg->seqs[i].name) == 0)
+			return ld->name_slots[k];
+	ld->name_slots[k] = i + 1;
+	return 0;
+}
+
 /* One sequence out of def, for the matrix values at[] (if any). */
 static int
 cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
@@ -866,12 +911,10 @@ cfg_seq_instance(struct cfg_loader *ld, struct cfg_seqdef *def,
 		return cfg_error(ld, &def->name->start_mark,
 		    "sequence name '%s' is empty once expanded",
 		    seq->template_name);
-	for (i = 0; i + 1 < cfg->n_seqs; i++) {
-		if (strcmp(cfg->seqs[i].name, seq->name) == 0)
-			return cfg_error(ld, &def->name->start_mark,
-			    "duplicate sequence name '%s' (first at line %zu)",
-			    seq->name, ld->aux[i].name_mark.line + 1);
-	}
+	if ((i = cfg_name_add(ld, cfg->n_seqs - 1)) > 0)
+		return cfg_error(ld, &def->name->start_mark,
+		    "duplicate sequence name '%s' (first at line %zu)",
+		    seq->name, ld->aux[i - 1].name_mark.line + 1);
 
 	if (def->cwd != NULL) {
 		if ((cwd = cfg_expand(ld, def->cwd, seq->vars,

@@ -593,6 +593,7 @@ cfg_load_text(const char *name, char *dir, const char *text, size_t len,
 		free(ld.aux[i].need_nodes);
 	free(ld.need_stamp);
 	free(ld.by_name);
+	free(ld.name_slots);
 	free(ld.by_template);
 	free(ld.aux);
 	free(ld.captures);
