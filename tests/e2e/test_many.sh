@@ -16,17 +16,21 @@ n=1000
 	echo "  - name: fds"
 	echo "    steps:"
 	echo "      - ls /proc/\$PPID/fd | wc -l >'$T/keeper.fds'; ls /proc/self/fd | wc -l >'$T/step.fds'"
+	echo "      - grep SigIgn /proc/self/status >'$T/sigign'"
 } >"$T/many.yaml"
 total=$((n + 1))
+steps=$((2 * n + 2))
 
-"$DROVE" --headless --log-dir "$T/runs" "$T/many.yaml" >"$T/out" 2>&1
+# Started with signals ignored (as from nohup, or & in a script): the
+# steps get every signal at its default all the same.
+(trap '' INT QUIT HUP PIPE && exec "$DROVE" --headless --log-dir "$T/runs" "$T/many.yaml") >"$T/out" 2>&1
 check "$total sequences exit 0" test $? -eq 0
 run=$T/runs/latest/
 ev=${run}events.jsonl
 check "the summary counts them all" contains "$T/out" "$total sequences: $total ok"
-check "every step has its step_end, ok" test "$(grep '"event":"step_end"' "$ev" | grep -c '"status":"ok"')" -eq $((2 * n + 1))
+check "every step has its step_end, ok" test "$(grep '"event":"step_end"' "$ev" | grep -c '"status":"ok"')" -eq $steps
 # Each (sequence, step) once: no step_end lost or doubled.
-check "each step ended once" test "$(grep '"event":"step_end"' "$ev" | grep -o '"seq_index":[0-9]*,"step":"[^"]*","step_index":[0-9]*' | sort -u | wc -l)" -eq $((2 * n + 1))
+check "each step ended once" test "$(grep '"event":"step_end"' "$ev" | grep -o '"seq_index":[0-9]*,"step":"[^"]*","step_index":[0-9]*' | sort -u | wc -l)" -eq $steps
 check "the run ended, all ok" grep -q "\"event\":\"run_end\".*\"status\":\"ok\".*\"ok\":$total" "$ev"
 check "the quiet steps say they printed nothing" test "$(grep '"event":"step_end".*"step":"/bin/true".*"log_bytes":0' "$ev" | wc -l)" -eq $n
 check "and have no log file" test "$(find "$run" -name '*-bin-true.*' | wc -l)" -eq 0
@@ -40,5 +44,6 @@ check "drove logs RUN SEQ says (empty)" grep -qE '^ +1 +/bin/true +ok .*\(empty\
 check "the keeper's descriptors stay few" test "$(cat "$T/keeper.fds")" -le 8
 # The step: stdin, stdout, stderr, and ls's own directory.
 check "a step inherits no descriptor" test "$(cat "$T/step.fds")" -le 4
+check "nor an ignored signal" grep -qE '^SigIgn:\s+0+$' "$T/sigign"
 
 finish

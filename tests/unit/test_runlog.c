@@ -171,6 +171,24 @@ test_times_and_plan(void **state)
 	assert_int_equal(rr->seqs[0].steps[0].retries, 0);
 	assert_int_equal(rr->seqs[0].steps[1].retries, 4);
 	assert_string_equal(rr->status, "ok");
+	/* The record says each log's size; the step that printed nothing
+	 * has no file, and reads as empty. */
+	assert_int_equal(rr->seqs[0].steps[0].attempts[0].log_bytes, 13);
+	assert_int_equal(rr->seqs[0].steps[1].attempts[0].log_bytes, 0);
+	p = xasprintf("%s/01-s/02-unreached.1.log", runlog_dir(rl));
+	assert_int_equal(access(p, F_OK), -1);
+	free(p);
+	p = xasprintf("%s/01-s/02-unreached.1.times", runlog_dir(rl));
+	assert_int_equal(access(p, F_OK), -1);
+	free(p);
+	{
+		size_t len = 1;
+		char *empty = runread_attempt_log(rr,
+		    &rr->seqs[0].steps[1].attempts[0], &len, &err);
+		assert_non_null(empty);
+		assert_int_equal(len, 0);
+		free(empty);
+	}
 	runread_free(rr);
 
 	runlog_free(rl);
