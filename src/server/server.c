@@ -66,6 +66,8 @@ struct server_client {
 	uint64_t dump_line;      /* first pass: the next line to send */
 	bool dump_fresh;         /* first pass: dump_seq not begun yet */
 	uint64_t *dump_back;     /* per sequence: the oldest line sent */
+	uint64_t *sent;          /* per sequence, once the first pass is
+	                            past it: the next line to send */
 };
 
 struct server {
@@ -76,6 +78,7 @@ struct server {
 	ev_io accept_w;
 	ev_prepare partials_w;   /* sends the unfinished lines that changed */
 	bool *partial_dirty;     /* per sequence */
+	bool *lines_dirty;       /* per sequence: new lines to send */
 	size_t *partial_len;     /* per sequence: as last sent */
 	size_t n;
 	struct server_client *clients;
@@ -211,9 +214,12 @@ server_snapshot(struct server_client *c)
 	c->backfill = false;
 	c->dump_seq = 0;
 	c->dump_fresh = true;
-	if (c->dump_back == NULL)
+	if (c->dump_back == NULL) {
 		c->dump_back = xcalloc(c->srv->n ? c->srv->n : 1,
 		    sizeof *c->dump_back);
+		c->sent = xcalloc(c->srv->n ? c->srv->n : 1,
+		    sizeof *c->sent);
+	}
 	server_kick(c);
 }
 
@@ -322,6 +328,8 @@ server_dump_more(struct server_client *c)
 			continue;
 		}
 		server_put_partial(&c->out, s->run, c->dump_seq);
+		/* From now on its new lines go as they come. */
+		c->sent[c->dump_seq] = c->dump_line;
 		c->dump_seq++;
 		c->dump_fresh = true;
 		if (c->dump_seq >= s->n) {
@@ -350,6 +358,8 @@ server_dump_more(struct server_client *c)
 	}
 }
 
+static void server_lines(struct server *s, size_t i);
+
 /* Queue a frame for every dashboard. Output of sequence `seq` (lines:
  * LINE, PARTIAL) skips a dashboard still being sent the scrollback up to
  * that sequence: those lines reach it with the rest. The frame is built
@@ -362,6 +372,9 @@ server_broadcast(struct server *s, size_t seq, bool lines,
 	struct proto_buf one = { 0 };
 	bool built = false;
 
+	/* A change comes after the lines before it. */
+	if (seq < s->n)
+		server_lines(s, seq);
 	for (struct server_client *c = s->clients; c != NULL; c = c->next) {
 		if (!c->attached || (lines && c->dumping &&
 		    seq >= c->dump_seq))
@@ -429,7 +442,55 @@ server_put_partial_cb(struct proto_buf *b, const struct server *s,
 	server_put_partial(b, s->run, *(const size_t *)arg);
 }
 
-/* Before the loop sleeps: the unfinished lines that changed, once. */
+/* Sequence i's lines a dashboard does not have yet, in LINES frames
+ * from its outbuf (one frame for a burst, not one per line). One that
+ * fell so far behind that they left the scrollback, or its buffer's
+ * bound, starts over from a snapshot. */
+static void
+server_client_lines(struct server_client *c, size_t i)
+{
+	const struct outbuf *ob = run_seq(c->srv->run, i)->out;
+	uint64_t total = outbuf_total(ob);
+	uint64_t first = total - outbuf_count(ob);
+
+	if (!c->attached || (c->dumping && i >= c->dump_seq) ||
+	    c->sent[i] >= total)
+		return;
+	if (c->sent[i] < first || c->out.len > SERVER_OUT_MAX) {
+		c->out.len = c->head_len - c->head_off;
+		server_snapshot(c);
+		return;
+	}
+	if (total - c->sent[i] == 1) {
+		/* A lone line (a step that prints now and then): LINE, the
+		 * smaller frame. */
+		struct run_event ev = { .seq = i,
+			.line = outbuf_get(ob, outbuf_count(ob) - 1) };
+		server_put_line(&c->out, c->srv, &ev);
+		c->sent[i] = total;
+	}
+	while (c->sent[i] < total) {
+		size_t n = total - c->sent[i] > SERVER_DUMP_LINES ?
+		    SERVER_DUMP_LINES : (size_t)(total - c->sent[i]);
+		server_put_lines(&c->out, ob, i, c->sent[i], n);
+		c->sent[i] += n;
+	}
+	server_kick(c);
+}
+
+/* Every dashboard's new lines of sequence i. */
+static void
+server_lines(struct server *s, size_t i)
+{
+	if (!s->lines_dirty[i])
+		return;
+	s->lines_dirty[i] = false;
+	for (struct server_client *c = s->clients; c != NULL; c = c->next)
+		server_client_lines(c, i);
+}
+
+/* Before the loop sleeps: the new lines, and the unfinished lines that
+ * changed, once. */
 static void
 server_partials_cb(EV_P_ ev_prepare *w, int revents)
 {
@@ -437,6 +498,8 @@ server_partials_cb(EV_P_ ev_prepare *w, int revents)
 
 	(void)revents;
 	ev_prepare_stop(EV_A_ w);
+	for (size_t i = 0; i < s->n; i++)
+		server_lines(s, i);
 	for (size_t i = 0; i < s->n; i++) {
 		size_t len;
 		if (!s->partial_dirty[i])
@@ -488,6 +551,8 @@ server_observe(void *arg, struct run *run, const struct run_event *ev)
 
 	(void)run;
 	if (ev->type == RUN_EV_END) {
+		for (size_t i = 0; i < s->n; i++)
+			server_lines(s, i);
 		s->ended = true;
 		s->exit_code = ev->exit_code;
 		free(s->status);
@@ -510,7 +575,8 @@ server_observe(void *arg, struct run *run, const struct run_event *ev)
 			ev_prepare_start(EV_DEFAULT_ &s->partials_w);
 		break;
 	case RUN_EV_LINE:
-		server_broadcast(s, ev->seq, true, server_put_line, ev);
+		/* Sent from the outbuf before the loop sleeps. */
+		s->lines_dirty[ev->seq] = true;
 		/* The line ended the partial one. */
 		s->partial_dirty[ev->seq] = true;
 		if (!ev_is_active(&s->partials_w))
@@ -858,6 +924,7 @@ server_client_close(struct server_client *c)
 	close(c->fd);
 	proto_buf_free(&c->out);
 	free(c->dump_back);
+	free(c->sent);
 	free(c->in);
 	free(c->who);
 	free(c);
@@ -1017,6 +1084,7 @@ server_create(struct run *run, const struct server_options *opt, char **err)
 	s->n = run_seq_count(run);
 	s->partial_dirty = xcalloc(s->n ? s->n : 1, sizeof *s->partial_dirty);
 	s->partial_len = xcalloc(s->n ? s->n : 1, sizeof *s->partial_len);
+	s->lines_dirty = xcalloc(s->n ? s->n : 1, sizeof *s->lines_dirty);
 	ev_io_init(&s->accept_w, server_accept_cb, fd, EV_READ);
 	ev_io_start(EV_DEFAULT_ &s->accept_w);
 	ev_prepare_init(&s->partials_w, server_partials_cb);
@@ -1080,6 +1148,7 @@ server_free(struct server *s)
 	free((char *)s->opt.run_dir);
 	free(s->partial_dirty);
 	free(s->partial_len);
+	free(s->lines_dirty);
 	free(s->status);
 	free(s);
 }

@@ -221,6 +221,9 @@ for t, b in frames():
             o += 18
             text, o = string(b, o)
             got[first + i] = text
+        if b"live line" in got.values():
+            out.write("line live line\n")
+            break
         nums = sorted(got)
         if b"ready" in got.values() and nums == list(range(nums[0], nums[-1] + 1)):
             mine = [got[k] for k in nums if got[k].isdigit()]
