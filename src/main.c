@@ -20,6 +20,7 @@
 #include "color.h"
 #include "complete.h"
 #include "config.h"
+#include "fsat.h"
 #include "junit.h"
 #include "logidx.h"
 #include "logs.h"
@@ -463,8 +464,17 @@ app_signal_cb(EV_P_ ev_signal *w, int revents)
 static void
 fatal_handler(int sig)
 {
+	/* Said with write(2) alone (async-signal-safe): a server's stderr
+	 * is its server.log, the trace of its end. */
+	char msg[] = "drove: fatal signal 00, steps killed\n";
+	char *d = msg + sizeof "drove: fatal signal " - 1;
+
+	d[0] = (char)('0' + sig / 10 % 10);
+	d[1] = (char)('0' + sig % 10);
 	proc_kill_all_now();
 	ui_emergency_restore();
+	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+		msg[0] = '\0';   /* nothing more to do about it */
 	sigaction(sig, &fatal_old[sig], NULL);
 	raise(sig);
 }
@@ -661,17 +671,27 @@ serve_fork(char **id, int *rc)
 	return 0;
 }
 
-/* The server is ready: the id to the parent, then stderr to nowhere. */
+/* The server is ready: the id to the parent, then stderr to the run
+ * directory's server.log (else nowhere): what a server that crashes or
+ * fails says is kept beside its record, as nobody watches it. */
 static void
-serve_ready(const char *id)
+serve_ready(const char *id, const char *run_dir)
 {
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int dir = open(run_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC), fd = -1;
 
+	if (dir >= 0) {
+		fd = fsat_open(dir, "server.log", O_WRONLY | O_CREAT |
+		    O_APPEND, 0600);
+		close(dir);
+	}
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	fprintf(stderr, "\n@%s\n", id);
 	fflush(stderr);
-	if (null >= 0) {
-		dup2(null, STDERR_FILENO);
-		close(null);
+	if (fd >= 0) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
 	}
 }
 
@@ -794,7 +814,7 @@ cmd_run(const char *path, const struct opts *o)
 			}
 		}
 		if (app.served)
-			serve_ready(id);
+			serve_ready(id, runlog_dir(rl));
 		free(abs);
 		free(id);
 	}

@@ -139,6 +139,7 @@ touch "$T/go"
 wait "$waiter"
 check "drove wait exits with the run's status" test $? -eq 1
 check "the settled server exits" wait_for 20 eval '! pid_alive "$srv"'
+check "its stderr went to the run directory" contains "$T/runs/$id/server.log" "drove: logs in $T/runs/$id"
 check "and removes its socket" no_socket
 "$DROVE" ps >"$T/ps.out"
 check "ps: no live run" contains "$T/ps.out" "no live run"
@@ -370,6 +371,16 @@ wait_for 20 eval '! pid_alive "$srv3"'
 check "a dead server's run is over" test $? -eq 1
 check "and drove says so, and where to look" contains "$T/dead.out" "the run $id3 is over: its server is gone; 'drove review $id3' shows it"
 check "its stale socket is cleared" no_socket
+
+# --- a server that crashes leaves a trace ----------------------------------
+id7=$(ulimit -c 0; "$DROVE" -d --log-dir "$T/runs7" "$T/idle.yaml")
+# The record names its server once the run has started.
+wait_for 20 grep -q '"pid":' "$T/runs7/$id7/events.jsonl"
+srv7=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$T/runs7/$id7/events.jsonl" | head -1)
+check "a server's stderr is its run directory's, empty while all is well" test -e "$T/runs7/$id7/server.log" -a ! -s "$T/runs7/$id7/server.log"
+kill -SEGV "$srv7"
+wait_for 20 eval '! pid_alive "$srv7"'
+check "a crashed server says so in its run directory" contains "$T/runs7/$id7/server.log" "drove: fatal signal 11, steps killed"
 touch "$T/go3"
 
 finish
