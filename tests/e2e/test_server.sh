@@ -138,7 +138,9 @@ waiter=$!
 touch "$T/go"
 wait "$waiter"
 check "drove wait exits with the run's status" test $? -eq 1
-check "the settled server exits" wait_for 20 eval '! pid_alive "$srv"'
+# Its exit, whenever it comes: the bound only turns a hang into a failure
+# (within ctest's), a loaded machine may take its time.
+check "the settled server exits" wait_for 150 eval '! pid_alive "$srv"'
 check "its stderr went to the run directory" contains "$T/runs/$id/server.log" "drove: logs in $T/runs/$id"
 check "and removes its socket" no_socket
 "$DROVE" ps >"$T/ps.out"
