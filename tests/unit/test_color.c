@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "color.h"
+#include "testutil.h"
 
 static void
 test_parse(void **state)
@@ -64,13 +65,7 @@ test_decide(void **state)
 	}
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_decide),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_parse),
+	cmocka_unit_test(test_decide),
+)

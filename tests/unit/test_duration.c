@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "duration.h"
+#include "testutil.h"
 
 static const struct {
 	double seconds;
@@ -65,13 +66,7 @@ test_truncated(void **state)
 	    sizeof buf), "1:0");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_styles),
-		cmocka_unit_test(test_truncated),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_styles),
+	cmocka_unit_test(test_truncated),
+)

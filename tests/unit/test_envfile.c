@@ -184,15 +184,9 @@ test_bad_value(void **state)
 	free(err);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_order),
-		cmocka_unit_test(test_bad_value),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_parse),
+	cmocka_unit_test(test_errors),
+	cmocka_unit_test(test_order),
+	cmocka_unit_test(test_bad_value),
+)

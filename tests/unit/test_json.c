@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "json.h"
+#include "testutil.h"
 
 /* End the object in j, check the line it makes, and free j. */
 static void
@@ -78,14 +79,8 @@ test_arrays_and_yaml_unsafe(void **state)
 	    "[\"x\",\"y\",-3]},{}],\"odd\":\"a\\u0085b\\ufeffc\\ufffe\"}\n");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_object),
-		cmocka_unit_test(test_escapes),
-		cmocka_unit_test(test_arrays_and_yaml_unsafe),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_object),
+	cmocka_unit_test(test_escapes),
+	cmocka_unit_test(test_arrays_and_yaml_unsafe),
+)

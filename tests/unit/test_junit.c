@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../src/cmd/junit.c"
+#include "testutil.h"
 
 static char *
 escaped(const char *text, size_t len)
@@ -64,12 +65,6 @@ test_escapes(void **state)
 	}
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escapes),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_escapes),
+)

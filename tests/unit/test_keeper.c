@@ -11,6 +11,7 @@
 #include <ev.h>
 
 #include "keeper.h"
+#include "testutil.h"
 
 /* The last answer for each request id (1 or 2), -1 when none yet. */
 static int answers[3] = { -1, -1, -1 };
@@ -75,12 +76,6 @@ test_group_at_reap(void **state)
 	keeper_end(true);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_group_at_reap),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_group_at_reap),
+)

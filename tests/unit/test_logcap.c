@@ -184,14 +184,9 @@ test_marker_after_newline(void **state)
 	free(out);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_no_limit),
-		cmocka_unit_test(test_under_limit),
-		cmocka_unit_test(test_capped),
-		cmocka_unit_test(test_marker_after_newline),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_no_limit),
+	cmocka_unit_test(test_under_limit),
+	cmocka_unit_test(test_capped),
+	cmocka_unit_test(test_marker_after_newline),
+)

@@ -226,13 +226,7 @@ test_action_inside_attempt(void **state)
 	free(base);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_index_of_a_real_run),
-		cmocka_unit_test(test_action_inside_attempt),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_index_of_a_real_run),
+	cmocka_unit_test(test_action_inside_attempt),
+)

@@ -9,6 +9,7 @@
 
 #include "outbuf.h"
 #include "xmalloc.h"
+#include "testutil.h"
 
 /* Lines handed to the callback, joined as "text|" (flags as a prefix). */
 struct seen {
@@ -139,16 +140,10 @@ test_binary_and_marks(void **state)
 	outbuf_free(ob);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split_lines_across_chunks),
-		cmocka_unit_test(test_carriage_return),
-		cmocka_unit_test(test_long_line_is_cut),
-		cmocka_unit_test(test_ring_keeps_newest),
-		cmocka_unit_test(test_binary_and_marks),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_split_lines_across_chunks),
+	cmocka_unit_test(test_carriage_return),
+	cmocka_unit_test(test_long_line_is_cut),
+	cmocka_unit_test(test_ring_keeps_newest),
+	cmocka_unit_test(test_binary_and_marks),
+)

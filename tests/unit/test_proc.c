@@ -118,15 +118,9 @@ test_short_of_fds(void **state)
 	tu_world_free(w);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_needs_shell),
-		cmocka_unit_test(test_strip),
-		cmocka_unit_test(test_slug),
-		cmocka_unit_test(test_short_of_fds),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_needs_shell),
+	cmocka_unit_test(test_strip),
+	cmocka_unit_test(test_slug),
+	cmocka_unit_test(test_short_of_fds),
+)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "testutil.h"
 
 static void
 test_roundtrip(void **state)
@@ -222,17 +223,11 @@ test_version_mismatch(void **state)
 	free(s);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_pieces),
-		cmocka_unit_test(test_bounds),
-		cmocka_unit_test(test_refused_frames),
-		cmocka_unit_test(test_too_big),
-		cmocka_unit_test(test_version_mismatch),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_roundtrip),
+	cmocka_unit_test(test_pieces),
+	cmocka_unit_test(test_bounds),
+	cmocka_unit_test(test_refused_frames),
+	cmocka_unit_test(test_too_big),
+	cmocka_unit_test(test_version_mismatch),
+)

@@ -283,14 +283,8 @@ test_replica_end(void **state)
 	tu_world_free(w);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_snapshot_roundtrip),
-		cmocka_unit_test(test_replica_lines),
-		cmocka_unit_test(test_replica_end),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_snapshot_roundtrip),
+	cmocka_unit_test(test_replica_lines),
+	cmocka_unit_test(test_replica_end),
+)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "../../src/cmd/report.c"
+#include "testutil.h"
 
 /* The word-at-a-time check must agree with a byte-by-byte one for every
  * byte value at every position. */
@@ -30,12 +31,6 @@ test_needs_strip_matches_bytewise(void **state)
 	}
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_needs_strip_matches_bytewise),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_needs_strip_matches_bytewise),
+)

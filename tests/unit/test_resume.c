@@ -213,13 +213,7 @@ test_captures(void **state)
 	config_free(cfg);
 }
 
-int
-main(void)
-{
-	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_first_step),
-		cmocka_unit_test(test_captures),
-	};
-
-	return cmocka_run_group_tests_name("resume", tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_first_step),
+	cmocka_unit_test(test_captures),
+)

@@ -348,17 +348,11 @@ test_logs_stay_inside(void **state)
 	free(base);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_load_complete_run),
-		cmocka_unit_test(test_damaged_run),
-		cmocka_unit_test(test_resolve_and_list),
-		cmocka_unit_test(test_resumed_steps),
-		cmocka_unit_test(test_captures),
-		cmocka_unit_test(test_logs_stay_inside),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_load_complete_run),
+	cmocka_unit_test(test_damaged_run),
+	cmocka_unit_test(test_resolve_and_list),
+	cmocka_unit_test(test_resumed_steps),
+	cmocka_unit_test(test_captures),
+	cmocka_unit_test(test_logs_stay_inside),
+)

@@ -9,6 +9,7 @@
 
 #include "json.h"
 #include "secret.h"
+#include "testutil.h"
 
 static void
 test_redact(void **state)
@@ -50,13 +51,7 @@ test_json(void **state)
 	json_free(&j);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_redact),
-		cmocka_unit_test(test_json),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_redact),
+	cmocka_unit_test(test_json),
+)

@@ -163,16 +163,10 @@ test_socket_and_list(void **state)
 	free(t);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_ensure),
-		cmocka_unit_test(test_mode_refused),
-		cmocka_unit_test(test_not_ours),
-		cmocka_unit_test(test_socket_and_list),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_default),
+	cmocka_unit_test(test_ensure),
+	cmocka_unit_test(test_mode_refused),
+	cmocka_unit_test(test_not_ours),
+	cmocka_unit_test(test_socket_and_list),
+)

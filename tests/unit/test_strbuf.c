@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "strbuf.h"
+#include "testutil.h"
 
 static void
 test_append(void **state)
@@ -74,14 +75,8 @@ test_shell_quote(void **state)
 	strbuf_free(&sb);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append),
-		cmocka_unit_test(test_grows),
-		cmocka_unit_test(test_shell_quote),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_append),
+	cmocka_unit_test(test_grows),
+	cmocka_unit_test(test_shell_quote),
+)

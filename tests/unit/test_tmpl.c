@@ -120,15 +120,9 @@ test_quote_deferred(void **state)
 	free(t);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_quote_text),
-		cmocka_unit_test(test_quote_shell),
-		cmocka_unit_test(test_quote_errors),
-		cmocka_unit_test(test_quote_deferred),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_quote_text),
+	cmocka_unit_test(test_quote_shell),
+	cmocka_unit_test(test_quote_errors),
+	cmocka_unit_test(test_quote_deferred),
+)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "layout.h"
+#include "testutil.h"
 
 static bool
 inside(const struct layout_rect *r, int w, int h)
@@ -239,19 +240,13 @@ test_hit(void **state)
 	layout_free(&lo);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_grid_2x2),
-		cmocka_unit_test(test_grid_shapes),
-		cmocka_unit_test(test_fallback_to_list),
-		cmocka_unit_test(test_list_scrolls_to_focus),
-		cmocka_unit_test(test_zoom),
-		cmocka_unit_test(test_all_sizes),
-		cmocka_unit_test(test_neighbor),
-		cmocka_unit_test(test_hit),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_grid_2x2),
+	cmocka_unit_test(test_grid_shapes),
+	cmocka_unit_test(test_fallback_to_list),
+	cmocka_unit_test(test_list_scrolls_to_focus),
+	cmocka_unit_test(test_zoom),
+	cmocka_unit_test(test_all_sizes),
+	cmocka_unit_test(test_neighbor),
+	cmocka_unit_test(test_hit),
+)

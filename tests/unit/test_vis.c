@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "vis.h"
+#include "testutil.h"
 
 static char *
 vis(const char *in, bool sgr)
@@ -70,13 +71,7 @@ test_vis_stream(void **state)
 	free(buf);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vis_add),
-		cmocka_unit_test(test_vis_stream),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_vis_add),
+	cmocka_unit_test(test_vis_stream),
+)

@@ -11,6 +11,7 @@
 #include "action.h"
 #include "event.h"
 #include "status.h"
+#include "testutil.h"
 
 static void
 test_statuses(void **state)
@@ -78,14 +79,8 @@ test_events(void **state)
 	assert_string_equal(rec_field(REC_F_EXIT_CODE), "exit_code");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_statuses),
-		cmocka_unit_test(test_actions),
-		cmocka_unit_test(test_events),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_statuses),
+	cmocka_unit_test(test_actions),
+	cmocka_unit_test(test_events),
+)

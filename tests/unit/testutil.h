@@ -6,6 +6,21 @@
 
 #include <stddef.h>
 
+/* A test program's main: its tests, one table run as one group. Each is
+ * followed by a comma, the last one too:
+ *   TU_MAIN(
+ *   	cmocka_unit_test(test_a),
+ *   	cmocka_unit_test(test_b),
+ *   ) */
+#define TU_MAIN(...)                                                    \
+	int                                                             \
+	main(void)                                                      \
+	{                                                               \
+		const struct CMUnitTest tests_[] = { __VA_ARGS__ };     \
+                                                                        \
+		return cmocka_run_group_tests(tests_, NULL, NULL);      \
+	}
+
 /* mkdtemp under $TMPDIR (or /tmp); caller frees, and removes with tu_rmrf. */
 char *tu_tmpdir(void);
 /* rm -rf PATH. */
