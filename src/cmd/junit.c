@@ -8,40 +8,21 @@
 #include <unistd.h>
 
 #include "runread.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define JUNIT_REPLACEMENT "\xef\xbf\xbd"
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+/* The length of the UTF-8 sequence at s (at most n bytes) that XML
+ * takes, or 0: valid, and not U+FFFE or U+FFFF, which XML does not allow
+ * either. */
 static size_t
 junit_utf8(const unsigned char *s, size_t n)
 {
-	size_t len;
-	unsigned min, cp;
+	unsigned cp = 0;
+	size_t len = utf8_len(s, n, &cp);
 
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, min = 0x80, cp = s[0] & 0x1fu;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, min = 0x800, cp = s[0] & 0x0fu;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, min = 0x10000, cp = s[0] & 0x07u;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	/* Overlong forms, surrogates, beyond Unicode, and U+FFFE/FFFF,
-	 * which XML does not allow either. */
-	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-	    cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return len;
+	return cp == 0xfffe || cp == 0xffff ? 0 : len;
 }
 
 /* text (len bytes) escaped for XML content or an attribute value. */
@@ -255,19 +236,12 @@ junit_write(const struct rr_run *run, FILE *fp)
 int
 junit_command(const char *log_dir, const char *spec, const char *path)
 {
-	char *dir, *err = NULL, *tmp;
+	char *err = NULL, *tmp;
 	struct rr_run *run;
 	FILE *fp;
 	int rc = 0;
 
-	if ((dir = runread_resolve(log_dir, spec, &err)) == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
-		free(err);
-		return 1;
-	}
-	run = runread_load(dir, &err);
-	free(dir);
-	if (run == NULL) {
+	if ((run = runread_open(log_dir, spec, &err)) == NULL) {
 		fprintf(stderr, "drove: %s\n", err);
 		free(err);
 		return 1;

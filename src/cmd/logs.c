@@ -426,20 +426,13 @@ logs_command(const char *log_dir, char **args, int nargs, unsigned attempt,
 {
 	struct rr_run *run;
 	const struct rr_seq *seq;
-	char *dir, *err = NULL;
+	char *err = NULL;
 	long step;
 	int rc;
 
 	if (nargs == 0)
 		return logs_list(log_dir, out);
-	if ((dir = runread_resolve(log_dir, args[0], &err)) == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
-		free(err);
-		return 1;
-	}
-	run = runread_load(dir, &err);
-	free(dir);
-	if (run == NULL) {
+	if ((run = runread_open(log_dir, args[0], &err)) == NULL) {
 		fprintf(stderr, "drove: %s\n", err);
 		free(err);
 		return 1;

@@ -186,20 +186,13 @@ logsjson_command(const char *log_dir, char **args, int nargs, FILE *out)
 {
 	struct rr_run *run;
 	const struct rr_seq *seq = NULL;
-	char *dir, *err = NULL;
+	char *err = NULL;
 	long step = -1;
 	struct json j;
 
 	if (nargs == 0)
 		return logsjson_list(log_dir, out);
-	if ((dir = runread_resolve(log_dir, args[0], &err)) == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
-		free(err);
-		return 1;
-	}
-	run = runread_load(dir, &err);
-	free(dir);
-	if (run == NULL) {
+	if ((run = runread_open(log_dir, args[0], &err)) == NULL) {
 		fprintf(stderr, "drove: %s\n", err);
 		free(err);
 		return 1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "secret.h"
+#include "utf8.h"
 
 void
 json_init(struct json *j)
@@ -20,40 +21,6 @@ json_free(struct json *j)
 {
 	strbuf_free(&j->out);
 	memset(j, 0, sizeof *j);
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-json_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07u;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	/* Overlong forms, surrogates, beyond U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
 }
 
 void
@@ -87,7 +54,7 @@ json_quote(struct json *j, const char *value, size_t len)
 				strbuf_puts(&j->out, esc);
 			}
 			i++;
-		} else if ((n = json_utf8_len(s + i, len - i)) == 0) {
+		} else if ((n = utf8_len(s + i, len - i, NULL)) == 0) {
 			strbuf_puts(&j->out, "\\ufffd");
 			i++;
 		} else if ((n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) ||

@@ -691,6 +691,19 @@ rr_is_run_dir(const char *path)
 	return ok;
 }
 
+struct rr_run *
+runread_open(const char *log_dir, const char *spec, char **err)
+{
+	char *dir = runread_resolve(log_dir, spec, err);
+	struct rr_run *run;
+
+	if (dir == NULL)
+		return NULL;
+	run = runread_load(dir, err);
+	free(dir);
+	return run;
+}
+
 char *
 runread_resolve(const char *log_dir, const char *spec, char **err)
 {

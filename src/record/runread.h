@@ -114,6 +114,12 @@ void runread_free(struct rr_run *run);
  * matches, or several do (listed). */
 char *runread_resolve(const char *log_dir, const char *spec, char **err);
 
+/* The run spec names in log_dir (runread_resolve), read (runread_load):
+ * what the commands that read one past run start with. NULL and *err
+ * (caller frees) when it cannot be. The result is the caller's. */
+struct rr_run *runread_open(const char *log_dir, const char *spec,
+    char **err);
+
 /* Sequence called `name`, or with that 1-based number; NULL if none. */
 const struct rr_seq *runread_find_seq(const struct rr_run *run,
     const char *name);
