@@ -14,21 +14,18 @@
 #    CPU time over 20 s (from /proc/PID/schedstat). Target < 0.01 s.
 set -eu
 cd "$(dirname "$0")/.."
-build=${1:-build}
-drove=$(pwd)/$build/drove
+. bench/lib.sh
+bench_setup "${1:-build}"
 before=${2:+$(cd "$2" && pwd)/drove}
-[ -x "$drove" ] || { echo "build drove first (cmake --build $build)"; exit 1; }
-command -v tmux >/dev/null || { echo "needs tmux"; exit 1; }
-T=$(mktemp -d)
-SOCK=drove-bench-$$
-tmx() { tmux -u -L "$SOCK" "$@"; }
+bench_tmux
 export XDG_RUNTIME_DIR=$T/xdg
 mkdir -m 700 "$XDG_RUNTIME_DIR"
-trap 'tmx kill-server 2>/dev/null; for s in "$XDG_RUNTIME_DIR"/drove/*.sock; do [ -e "$s" ] && "$drove" stop "$s" >/dev/null 2>&1; done; rm -rf "$T"' EXIT
-cc -O2 -o "$T/gen" bench/gen.c
-gen=$T/gen
-printf 'set -g status off\nset -g default-terminal tmux-256color\n' >"$T/tmux.conf"
-ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+# Runs still live when the benchmark ends are stopped.
+bench_cleanup() {
+	for s in "$XDG_RUNTIME_DIR"/drove/*.sock; do
+		[ ! -e "$s" ] || "$drove" stop "$s" >/dev/null 2>&1 || true
+	done
+}
 
 echo "== attach: 100 sequences x 10,000 lines of 80 bytes, 200x50 pane"
 {
@@ -66,17 +63,6 @@ PY
 "$drove" stop "$id" >/dev/null
 "$drove" wait "$id" >/dev/null 2>&1 || true
 
-# in_pane NAME COMMAND: COMMAND in a fresh 200x50 pane under GNU time;
-# prints "wall user sys" once it is done.
-in_pane() {
-	local name=$1 cmd=$2
-	rm -f "$T/$name.time"
-	tmx -f "$T/tmux.conf" new-session -d -s "$name" -x 200 -y 50 \
-		"cd '$T' && env LANG=C.UTF-8 TERM=tmux-256color /usr/bin/time -f '%e %U %S' -o '$T/$name.tmp' sh -c '$cmd'; mv '$T/$name.tmp' '$T/$name.time'"
-	while [ ! -s "$T/$name.time" ]; do sleep 0.05; done
-	tmx kill-session -t "$name" 2>/dev/null || true
-	cat "$T/$name.time"
-}
 headless() {	# DROVE: wall seconds of the flood, headless to /dev/null
 	local s e
 	s=$(date +%s.%N)
@@ -87,14 +73,7 @@ headless() {	# DROVE: wall seconds of the flood, headless to /dev/null
 }
 
 echo "== throughput: 4 sequences x 200,000 lines of 80 bytes"
-cat >"$T/flood.yaml" <<YAML
-settings: {log_dir: $T/runs}
-sequences:
-  - {name: g1, steps: ['$gen 200000']}
-  - {name: g2, steps: ['$gen 200000']}
-  - {name: g3, steps: ['$gen 200000']}
-  - {name: g4, steps: ['$gen 200000']}
-YAML
+bench_flood "$T/runs" >"$T/flood.yaml"
 for b in "$drove" ${before:+"$before"}; do
 	best_d=""; best_h=""
 	for i in 1 2 3; do

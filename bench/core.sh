@@ -4,26 +4,14 @@
 #   bench/core.sh [BUILD_DIR]      (default: build; needs GNU parallel)
 set -eu
 cd "$(dirname "$0")/.."
-build=${1:-build}
-drove=$build/drove
-[ -x "$drove" ] || { echo "build drove first (cmake --build $build)"; exit 1; }
+. bench/lib.sh
 command -v parallel >/dev/null || { echo "needs GNU parallel: apt-get install parallel"; exit 1; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cc -O2 -o "$T/gen" bench/gen.c
-gen=$T/gen
+bench_setup "${1:-build}"
 R=${REPEAT:-3}
 m() { python3 bench/measure.py "$R" "$1"; }
-ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 echo "== throughput: 4 sequences x 200,000 lines of 80 bytes"
-cat >"$T/tp.yaml" <<YAML
-sequences:
-  - {name: g1, steps: ['$gen 200000']}
-  - {name: g2, steps: ['$gen 200000']}
-  - {name: g3, steps: ['$gen 200000']}
-  - {name: g4, steps: ['$gen 200000']}
-YAML
+bench_flood >"$T/tp.yaml"
 read -r plain _ _ < <(m "for i in 1 2 3 4; do $gen 200000 >/dev/null & done; wait")
 read -r par _ _ < <(m "parallel --line-buffer --tag ::: '$gen 200000' '$gen 200000' '$gen 200000' '$gen 200000' >/dev/null")
 read -r dr rss rc < <(m "$drove --headless --log-dir $T/runs $T/tp.yaml >/dev/null")

@@ -13,41 +13,12 @@
 #    and peak RSS. Target: < 1 s and < 16 MiB.
 set -eu
 cd "$(dirname "$0")/.."
-build=${1:-build}
-drove=$(pwd)/$build/drove
-[ -x "$drove" ] || { echo "build drove first (cmake --build $build)"; exit 1; }
-command -v tmux >/dev/null || { echo "needs tmux"; exit 1; }
-T=$(mktemp -d)
-SOCK=drove-bench-$$
-tmx() { tmux -u -L "$SOCK" "$@"; }
-trap 'tmx kill-server 2>/dev/null; rm -rf "$T"' EXIT
-cc -O2 -o "$T/gen" bench/gen.c
-gen=$T/gen
-printf 'set -g status off\nset -g default-terminal tmux-256color\n' >"$T/tmux.conf"
-
-# in_pane NAME COMMAND: run COMMAND in a fresh 200x50 pane under GNU time;
-# prints "wall user sys maxrss_kib" once it is done.
-in_pane() {
-	local name=$1 cmd=$2
-	rm -f "$T/$name.time"
-	tmx -f "$T/tmux.conf" new-session -d -s "$name" -x 200 -y 50 \
-		"cd '$T' && env LANG=C.UTF-8 TERM=tmux-256color /usr/bin/time -f '%e %U %S %M' -o '$T/$name.tmp' sh -c '$cmd'; mv '$T/$name.tmp' '$T/$name.time'"
-	while [ ! -s "$T/$name.time" ]; do sleep 0.05; done
-	tmx kill-session -t "$name" 2>/dev/null || true
-	cat "$T/$name.time"
-}
-
-ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+. bench/lib.sh
+bench_setup "${1:-build}"
+bench_tmux
 
 echo "== flood: 4 sequences x 200,000 lines of 80 bytes, 200x50 tmux pane"
-cat >"$T/flood.yaml" <<YAML
-settings: {log_dir: $T/runs}
-sequences:
-  - {name: g1, steps: ['$gen 200000']}
-  - {name: g2, steps: ['$gen 200000']}
-  - {name: g3, steps: ['$gen 200000']}
-  - {name: g4, steps: ['$gen 200000']}
-YAML
+bench_flood "$T/runs" >"$T/flood.yaml"
 read -r pwall puser psys _ < <(in_pane plain "for i in 1 2 3 4; do $gen 200000 & done; wait")
 read -r dwall duser dsys drss < <(in_pane tui "$drove --exit-when-done flood.yaml")
 echo "plain pane:  ${pwall}s wall (${puser}s user, ${psys}s sys)"
