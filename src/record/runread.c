@@ -18,6 +18,7 @@
 
 #include "event.h"
 #include "fsat.h"
+#include "ordinal.h"
 #include "runlog.h"
 #include "xmalloc.h"
 
@@ -791,33 +792,25 @@ runread_resolve(const char *log_dir, const char *spec, char **err)
 const struct rr_seq *
 runread_find_seq(const struct rr_run *run, const char *name)
 {
-	char *end;
-	long n;
+	size_t i;
 
-	for (size_t i = 0; i < run->n_seqs; i++)
+	for (i = 0; i < run->n_seqs; i++)
 		if (run->seqs[i].name && strcmp(run->seqs[i].name, name) == 0)
 			return &run->seqs[i];
-	n = strtol(name, &end, 10);
-	if (*name != '\0' && *end == '\0' && n >= 1 &&
-	    (size_t)n <= run->n_seqs)
-		return &run->seqs[n - 1];
-	return NULL;
+	i = ordinal_parse(name, run->n_seqs);
+	return i < run->n_seqs ? &run->seqs[i] : NULL;
 }
 
 long
 runread_find_step(const struct rr_seq *seq, const char *name)
 {
-	char *end;
-	long n;
+	size_t i;
 
-	for (size_t i = 0; i < seq->n_steps; i++)
+	for (i = 0; i < seq->n_steps; i++)
 		if (seq->steps[i].name && strcmp(seq->steps[i].name, name) == 0)
 			return (long)i;
-	n = strtol(name, &end, 10);
-	if (*name != '\0' && *end == '\0' && n >= 1 &&
-	    (size_t)n <= seq->n_steps)
-		return n - 1;
-	return -1;
+	i = ordinal_parse(name, seq->n_steps);
+	return i < seq->n_steps ? (long)i : -1;
 }
 
 char *

@@ -15,6 +15,7 @@
 #include <ev.h>
 
 #include "container_of.h"
+#include "ordinal.h"
 #include "proto.h"
 #include "run.h"
 #include "sockdir.h"
@@ -610,34 +611,21 @@ static size_t
 server_find_seq(const struct run *run, const char *name)
 {
 	size_t n = run_seq_count(run);
-	char *end;
-	unsigned long v;
 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(run_seq(run, i)->name, name) == 0)
 			return i;
-	errno = 0;
-	v = strtoul(name, &end, 10);
-	if (errno == 0 && end != name && *end == '\0' && v >= 1 && v <= n)
-		return (size_t)v - 1;
-	return n;
+	return ordinal_parse(name, n);
 }
 
+/* A step of seq by name, else by 1-based number: its index or n_steps. */
 static size_t
 server_find_step(const struct run_seq *seq, const char *name)
 {
-	size_t n = seq->n_steps;
-	char *end;
-	unsigned long v;
-
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < seq->n_steps; k++)
 		if (strcmp(seq->steps[k].name, name) == 0)
 			return k;
-	errno = 0;
-	v = strtoul(name, &end, 10);
-	if (errno == 0 && end != name && *end == '\0' && v >= 1 && v <= n)
-		return (size_t)v - 1;
-	return n;
+	return ordinal_parse(name, seq->n_steps);
 }
 
 /* ctl's verbs: the actions' own (action.h), and pause and resume as the
