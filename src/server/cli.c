@@ -85,6 +85,19 @@ cli_clock(double t, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* What ps --json and ctl status --json say of a run, first. */
+static void
+cli_json_run(struct json *j, const struct client_info *info,
+    const struct wire_run *run)
+{
+	json_str(j, "run_id", info->id);
+	json_int(j, "pid", info->pid);
+	json_str(j, "config", info->config);
+	json_str(j, "dir", info->run_dir);
+	json_num(j, "started", info->started);
+	json_bool(j, "settled", run->settled);
+}
+
 /* --- ps ----------------------------------------------------------------- */
 
 static int
@@ -121,12 +134,7 @@ cli_ps(const struct cli_options *opt)
 		cli_counts(seqs, ns, count);
 		if (opt->json) {
 			json_init(&j);
-			json_str(&j, "run_id", info->id);
-			json_int(&j, "pid", info->pid);
-			json_str(&j, "config", info->config);
-			json_str(&j, "dir", info->run_dir);
-			json_num(&j, "started", info->started);
-			json_bool(&j, "settled", run.settled);
+			cli_json_run(&j, info, &run);
 			json_open(&j, "sequences");
 			for (int s = 0; s < SEQ_STATE_COUNT; s++)
 				json_int(&j, seq_state_name((enum seq_state)s),
@@ -171,12 +179,7 @@ cli_status_json(const struct client_info *info, const struct wire_run *run,
 	struct json j;
 
 	json_init(&j);
-	json_str(&j, "run_id", info->id);
-	json_int(&j, "pid", info->pid);
-	json_str(&j, "config", info->config);
-	json_str(&j, "dir", info->run_dir);
-	json_num(&j, "started", info->started);
-	json_bool(&j, "settled", run->settled);
+	cli_json_run(&j, info, run);
 	json_array(&j, "sequences");
 	for (size_t i = 0; i < n; i++) {
 		const struct wire_seq *s = &seqs[i];
@@ -286,7 +289,7 @@ cli_status(struct client *c, const struct cli_options *opt)
 
 /* Send a request and print the server's RESULT. */
 static int
-cli_result(struct client *c, struct proto_buf *b)
+cli_answer(struct client *c, struct proto_buf *b)
 {
 	struct proto_msg m;
 	char *err = NULL, *text;
@@ -320,6 +323,17 @@ cli_result(struct client *c, struct proto_buf *b)
 	return ok ? 0 : CLI_REFUSED;
 }
 
+/* cli_answer, and then the request and the connection are done with. */
+static int
+cli_result(struct client *c, struct proto_buf *b)
+{
+	int rc = cli_answer(c, b);
+
+	proto_buf_free(b);
+	client_free(c);
+	return rc;
+}
+
 static int
 cli_ctl(char **args, int nargs, const struct cli_options *opt)
 {
@@ -344,10 +358,7 @@ cli_ctl(char **args, int nargs, const struct cli_options *opt)
 	proto_cstr(&b, args[2]);
 	proto_cstr(&b, nargs == 4 ? args[3] : "");
 	proto_end(&b);
-	rc = cli_result(c, &b);
-	proto_buf_free(&b);
-	client_free(c);
-	return rc;
+	return cli_result(c, &b);
 }
 
 static int
@@ -366,10 +377,7 @@ cli_stop(char **args, int nargs)
 	proto_begin(&b, PROTO_STOP);
 	proto_u8(&b, 0);
 	proto_end(&b);
-	rc = cli_result(c, &b);
-	proto_buf_free(&b);
-	client_free(c);
-	return rc;
+	return cli_result(c, &b);
 }
 
 /* A run that is over: its exit status from its record, or -1. */
