@@ -414,12 +414,11 @@ static void
 server_put_line(struct proto_buf *b, const struct server *s, const void *arg)
 {
 	const struct run_event *ev = arg;
-	const struct outbuf_line *l = ev->line;
 
 	(void)s;
 	proto_begin(b, PROTO_LINE);
 	proto_u32(b, (uint32_t)ev->seq);
-	server_put_line_fields(b, l);
+	server_put_line_fields(b, ev->line);
 	proto_end(b);
 }
 
