@@ -145,7 +145,7 @@ _drove()
     ctl)
         case $npos in
         1) _drove_add "$cur" < <(_drove_live) ;;
-        2) COMPREPLY=($(compgen -W 'retry skip kill abort pause resume
+        2) COMPREPLY=($(compgen -W 'retry skip kill abort pause resume mark
             status' -- "$cur")) ;;
         esac ;;
     check | run) ((npos == 1)) && _drove_files "$cur" ;;

@@ -101,7 +101,7 @@ complete -c drove -n 'test (count (__drove_args)) -eq 0' -a '(__fish_complete_su
 complete -c drove -n '__drove_nargs check 1; or __drove_nargs run 1' -a '(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)'
 complete -c drove -n '__drove_nargs logs 1; or __drove_nargs review 1' -a '(__drove_runs)'
 complete -c drove -n '__drove_nargs attach 1; or __drove_nargs ctl 1; or __drove_nargs wait 1; or __drove_nargs stop 1' -a '(drove __complete live 2>/dev/null)'
-complete -c drove -n '__drove_nargs ctl 2' -a 'retry skip kill abort pause resume status'
+complete -c drove -n '__drove_nargs ctl 2' -a 'retry skip kill abort pause resume mark status'
 complete -c drove -n '__drove_nargs logs 2' -a '(__drove_run_names seqs)'
 complete -c drove -n '__drove_nargs logs 3' -a '(__drove_run_names steps)'
 

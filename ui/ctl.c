@@ -374,6 +374,18 @@ ctl_request(struct ctl *c, enum keys_request req)
 	case KEYS_ABORT:
 		ctl_ask_abort(c);
 		break;
+	case KEYS_EDIT: {
+		const char *why = c->eng->can(c->arg, i, RUN_ACT_EDIT);
+		if (why != NULL)
+			ctl_message(c, true, "%s (edit %s)", why,
+			    c->eng->name(c->arg, i));
+		else
+			c->lend = CTL_LEND_EDIT;
+		break;
+	}
+	case KEYS_MARK:
+		ctl_act(c, RUN_ACT_MARK, run_action_name(RUN_ACT_MARK));
+		break;
 	case KEYS_RETRY_ALL:
 		ctl_ask_bulk(c, RUN_ACT_RETRY);
 		break;

@@ -24,6 +24,13 @@ enum ctl_mode {
 	CTL_INPUT,           /* keys go to the focused tty step */
 };
 
+/* A key asked for the terminal to be lent to another program, which ui.c
+ * does (ctl has no terminal). */
+enum ctl_lend {
+	CTL_LEND_NONE,
+	CTL_LEND_EDIT,       /* the focused step's command in an editor */
+};
+
 enum ctl_mouse {
 	CTL_CLICK,
 	CTL_WHEEL_UP,
@@ -87,6 +94,9 @@ struct ctl {
 	bool confirm_bulk;      /* else the focused sequence alone */
 	size_t n_confirm_all, n_confirm_step;
 	char confirm_step[96];  /* that step's name */
+
+	enum ctl_lend lend;     /* asked for, for the focused sequence; ui.c
+	                           clears it */
 
 	bool quit;              /* the user asked to quit, and confirmed */
 	bool detach;            /* the user asked to detach (d) */

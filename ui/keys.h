@@ -31,6 +31,10 @@
 	R(SKIP, "skip the running or paused step")                       \
 	R(SKIP_ALL, "skip the step of every failed or paused sequence "  \
 	    "(asks; or only at the focused one's step)")                  \
+	R(EDIT, "edit the failed or paused step's command ($VISUAL, "    \
+	    "$EDITOR), then retry it; the config file is not changed")   \
+	R(MARK, "mark the failed or paused step done by hand (it "       \
+	    "counts as done: needs are met)")                            \
 	R(KILL, "kill the running step (TERM, then KILL)")               \
 	R(ABORT, "abort the whole sequence (asks; r retries it)")        \
 	R(HOLD, "pause the sequence after this step / resume it")        \
@@ -73,6 +77,8 @@
 	B('R', "R", RETRY_ALL)                          \
 	B('s', "s", SKIP)                               \
 	B('S', "S", SKIP_ALL)                           \
+	B('e', "e", EDIT)                               \
+	B('m', "m", MARK)                               \
 	B('x', "x", KILL)                               \
 	B('a', "a", ABORT)                              \
 	B('p', "p", HOLD)                               \
@@ -104,12 +110,13 @@
 	H(RETRY, "retry") H(SKIP, "skip") H(KILL, "kill") H(ABORT, "abort") \
 	H(HOLD, "pause") H(ZOOM, "zoom") H(SEARCH, "search")              \
 	H(FOCUS_ATTENTION, "next paused") H(TIMES, "times")               \
-	H(RETRY_ALL, "retry all")
+	H(RETRY_ALL, "retry all") H(EDIT, "edit") H(MARK, "mark")
 /* The run is over: only a retry can start anything. */
 #define KEYS_HINTS_DONE(H)                                                \
 	H(QUIT, "quit") H(HELP, "help") H(RETRY, "retry")                 \
 	H(RETRY_ALL, "retry all") H(ZOOM, "zoom")                         \
-	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")
+	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")        \
+	H(EDIT, "edit")
 /* A past run (the review): nothing acts. */
 #define KEYS_HINTS_PAST(H)                                                \
 	H(QUIT, "quit") H(HELP, "help") H(ZOOM, "zoom")                   \

@@ -8,6 +8,7 @@
 #include "ui.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "keys.h"
 #include "replay.h"
 #include "run.h"
+#include "suspend.h"
 #include "xmalloc.h"
 
 #define UI_FPS 30
@@ -58,6 +60,11 @@ struct ui {
 	bool raw;            /* input mode: raw(), keys reach the step */
 	bool quit_asked;     /* opt->quit was called */
 	bool done_pending;   /* exit_when_done: quit after the next frame */
+	bool lent;           /* the terminal is another program's: draw
+	                        nothing, read no key */
+	size_t lent_seq;     /* the sequence it was lent for */
+	char *edit_file;     /* CTL_LEND_EDIT: the command's file (owned) */
+	char *edit_before;   /* and the command as it was (owned) */
 	double last_frame;
 
 	ev_io input;
@@ -77,6 +84,7 @@ static char ui_restore_seq[256];
 static size_t ui_restore_len;
 
 static void ui_schedule(struct ui *ui);
+static void ui_edit(struct ui *ui, size_t i);
 
 /* --- the engine, as ctl sees it ---------------------------------------- */
 
@@ -130,6 +138,18 @@ ui_eng_act(void *arg, size_t i, enum run_action act)
 	return run_act(ui->run, i, act);
 }
 
+/* e's edited command for sequence i: NULL when taken (or, for a run
+ * elsewhere, sent: its server answers), else why not. */
+static const char *
+ui_eng_edit(struct ui *ui, size_t i, const char *command)
+{
+	if (ui->opt.remote != NULL) {
+		ui->opt.remote->edit(ui->opt.remote->arg, i, command);
+		return NULL;
+	}
+	return run_edit_by(ui->run, i, command, NULL);
+}
+
 static const char *
 ui_eng_can(void *arg, size_t i, enum run_action act)
 {
@@ -153,6 +173,18 @@ ui_eng_can(void *arg, size_t i, enum run_action act)
 		/* a asks first: not for what the server would refuse. */
 		return seq_state_over(seq->state) ? "the sequence is over" :
 		    NULL;
+	case RUN_ACT_EDIT:
+	case RUN_ACT_MARK:
+		/* e opens an editor: not for a step the server would
+		 * refuse to run again. */
+		if (seq->current >= seq->n_steps || !(seq->state == SEQ_FAILED ||
+		    (seq->state == SEQ_PAUSED &&
+		    seq->pause == RUN_PAUSE_FAILURE) ||
+		    (seq->state == SEQ_ABORTED && seq->started > 0)))
+			return "no failed or paused step";
+		return act == RUN_ACT_EDIT &&
+		    seq->steps[seq->current].command == NULL ?
+		    "only a command can be edited" : NULL;
 	default:
 		return NULL;
 	}
@@ -368,6 +400,8 @@ ui_frame_cb(EV_P_ ev_timer *w, int revents)
 
 	(void)EV_A;
 	(void)revents;
+	if (ui->lent)
+		return;
 	ui_draw(ui);
 	if (ui->done_pending && !ui->quit_asked) {
 		ui->quit_asked = true;
@@ -570,6 +604,13 @@ ui_input_cb(EV_P_ ev_io *w, int revents)
 			    "this drove runs the run itself (drove -d, then "
 			    "drove attach, for a run that outlives it)");
 	}
+	if (ui->ctl->lend != CTL_LEND_NONE) {
+		enum ctl_lend what = ui->ctl->lend;
+		ui->ctl->lend = CTL_LEND_NONE;
+		if (what == CTL_LEND_EDIT)
+			ui_edit(ui, ui->ctl->focus);
+		return;
+	}
 	if (ui->ctl->quit && !ui->quit_asked) {
 		ui->quit_asked = true;
 		/* Steps get kill_grace to go: say why the screen lingers. */
@@ -588,6 +629,146 @@ ui_message(struct ui *ui, bool error, const char *text)
 	ctl_message(ui->ctl, error, "%s", text);
 	ui->dirty_status = true;
 	ui_schedule(ui);
+}
+
+/* --- lending the terminal (e) ------------------------------------------ */
+
+static void
+ui_take_back(struct ui *ui)
+{
+	ui->lent = false;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	ev_io_start(EV_DEFAULT_ &ui->input);
+	ui_dirty_all(ui);
+}
+
+/* Lend the terminal to argv; done(ui, status) once it is back. */
+static bool
+ui_lend(struct ui *ui, char *const argv[], const char *cwd,
+    suspend_done_fn *done)
+{
+	char *err = NULL;
+
+	def_prog_mode();
+	endwin();
+	ev_io_stop(EV_DEFAULT_ &ui->input);
+	ui->lent = true;
+	if (suspend_start(argv, cwd, NULL, done, ui, &err) == NULL) {
+		ui_take_back(ui);
+		ctl_message(ui->ctl, true, "cannot start %s: %s", argv[0], err);
+		free(err);
+		return false;
+	}
+	return true;
+}
+
+/* Read back the edited command: the file without its trailing newlines.
+ * NULL when it cannot be read. */
+static char *
+ui_read_command(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		buf = xreallocarray_grow(buf, &cap, len + 4096, 1);
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
+static void
+ui_edit_done(void *arg, int status)
+{
+	struct ui *ui = arg;
+	const char *name = run_seq(ui->run, ui->lent_seq)->name, *why;
+	char *cmd;
+
+	ui_take_back(ui);
+	cmd = ui_read_command(ui->edit_file);
+	if (status != 0)
+		ctl_message(ui->ctl, true, "the editor failed: nothing retried "
+		    "(edit %s)", name);
+	else if (cmd == NULL)
+		ctl_message(ui->ctl, true, "the edited command cannot be read: "
+		    "nothing retried (edit %s)", name);
+	else if (strcmp(cmd, ui->edit_before) == 0)
+		ctl_message(ui->ctl, false, "the command is unchanged: nothing "
+		    "retried (edit %s)", name);
+	else if ((why = ui_eng_edit(ui, ui->lent_seq, cmd)) != NULL)
+		ctl_message(ui->ctl, true, "%s (edit %s)", why, name);
+	else
+		ctl_message(ui->ctl, false, "retried %s with the edited "
+		    "command", name);
+	unlink(ui->edit_file);
+	free(ui->edit_file);
+	free(ui->edit_before);
+	ui->edit_file = ui->edit_before = NULL;
+	free(cmd);
+	ui_schedule(ui);
+}
+
+/* e: the stopped step's command in $VISUAL or $EDITOR (vi without
+ * either), in a private file; saved changed, it is the next attempt's. */
+static void
+ui_edit(struct ui *ui, size_t i)
+{
+	const struct run_seq *seq = run_seq(ui->run, i);
+	const char *tmp = getenv("TMPDIR");
+	const char *cmd = seq->current < seq->n_steps ?
+	    seq->steps[seq->current].command : NULL;
+	char *path = xasprintf("%s/drove-edit-XXXXXX.sh",
+	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+	char sh[] = "sh", c[] = "-c", name[] = "drove-edit";
+	char script[] = "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"";
+	char *const argv[] = { sh, c, script, name, path, NULL };
+	int fd;
+
+	if (cmd == NULL) {
+		ctl_message(ui->ctl, true, "only a command can be edited "
+		    "(edit %s)", seq->name);
+		free(path);
+		return;
+	}
+	fd = mkstemps(path, 3);
+	if (fd < 0 || write(fd, cmd, strlen(cmd)) < 0 || write(fd, "\n", 1) < 0) {
+		ctl_message(ui->ctl, true, "edit: cannot write %s: %s", path,
+		    strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		free(path);
+		return;
+	}
+	close(fd);
+	ui->edit_file = path;
+	ui->edit_before = xstrdup(cmd);
+	ui->lent_seq = i;
+	if (!ui_lend(ui, argv, NULL, ui_edit_done)) {
+		unlink(path);
+		free(ui->edit_file);
+		free(ui->edit_before);
+		ui->edit_file = ui->edit_before = NULL;
+	}
 }
 
 static void

@@ -22,6 +22,8 @@ struct ui;
 struct ui_remote {
 	/* Do `act` on sequence i; the answer comes later (ui_message). */
 	void (*act)(void *arg, size_t i, enum run_action act);
+	/* e: retry sequence i's stopped step with `command`; the same. */
+	void (*edit)(void *arg, size_t i, const char *command);
 	/* Keystrokes for sequence i's tty step: 0 sent, -1 not. */
 	int (*input)(void *arg, size_t i, const char *data, size_t len);
 	/* The size of the pane showing sequence i. */

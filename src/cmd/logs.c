@@ -237,6 +237,21 @@ logs_log_name(const struct rr_attempt *a)
 	return a->log_bytes == 0 ? "(empty)" : a->log;
 }
 
+/* An attempt that ran another command than the one before it (the
+ * operator edited it, e): which one, under its line. */
+static void
+logs_attempt_run(const struct rr_step *st, size_t a, int w, FILE *out)
+{
+	const char *now = st->attempts[a].run;
+	const char *before = a > 0 ? st->attempts[a - 1].run : NULL;
+
+	/* The one before only: linear, whatever the record holds. */
+	if (now == NULL || before == NULL || strcmp(now, before) == 0)
+		return;
+	fprintf(out, "%3s  %*s  try %u ran (edited): %s\n", "", w, "",
+	    st->attempts[a].attempt, now);
+}
+
 static void
 logs_attempt_line(const struct rr_attempt *a, char *buf, size_t size)
 {
@@ -344,11 +359,13 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 		fprintf(out, "%3zu  %-*.*s  %s  %5zu  %s\n", i + 1, w, w,
 		    name, line, st->n_attempts, logs_log_name(last));
 		free(name);
+		logs_attempt_run(st, st->n_attempts - 1, w, out);
 		/* Earlier attempts, so a retry's history is in view. */
 		for (size_t a = 0; a + 1 < st->n_attempts; a++) {
 			logs_attempt_line(&st->attempts[a], line, sizeof line);
 			fprintf(out, "%3s  %*s  %s  %5s  %s\n", "", w,
 			    "", line, "", logs_log_name(&st->attempts[a]));
+			logs_attempt_run(st, a, w, out);
 		}
 	}
 	logs_captures(seq, out);

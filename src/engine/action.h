@@ -19,7 +19,9 @@
 	A(HOLD, hold, "held after this step")                            \
 	A(RELEASE, release, "released")  /* a hold not reached yet */    \
 	A(RESUME, resume, "resumed")     /* go on after a hold */        \
-	A(STOP, stop, "stopped")         /* the run stops: quit, signal */
+	A(STOP, stop, "stopped")         /* the run stops: quit, signal */ \
+	A(EDIT, edit, "retried with an edited command") /* run_edit */   \
+	A(MARK, mark, "marked done by hand") /* a stopped step: ok */
 
 enum run_action {
 #define ACTION_ENUM(NAME, name, done) RUN_ACT_##NAME,

@@ -67,6 +67,10 @@ struct run_sequence {
 	char *ssh_why;       /* a wait_for ssh step: why its host's last ssh
 	                        connection failed, or NULL */
 	size_t resume_at;    /* the first step to run (--resume) */
+	char **edited;       /* per step of all n_all (a handler's or a
+	                        cleanup step too), the operator's command
+	                        (e), or NULL: the plan's; owned, made at the
+	                        first edit */
 	unsigned short tty_cols, tty_rows;
 	bool handler_retry;  /* the current step's attempt is the one its
 	                        handler's then: retry asked for: a failure
@@ -775,7 +779,7 @@ run_step_spawn(struct run_sequence *seq)
 	const struct cfg_step *cs = run_cfg(seq);
 	struct proc_spec spec = {
 		.shell = run->cfg->shell,
-		.command = cs->run,
+		.command = step->edited ? step->command : cs->run,
 		.cwd = cs->cwd ? cs->cwd : seq->cfg->cwd,
 		.tty = cs->tty,
 		.cols = seq->tty_cols,
@@ -792,11 +796,15 @@ run_step_spawn(struct run_sequence *seq)
 	char **env = run_env_build(seq, step), **renv = NULL, **argv = NULL;
 	char *err = NULL;
 	size_t n_renv = 0;
+	struct cfg_step edited = *cs;
 
 	if (cs->op != CFG_OP_RUN) {
 		renv = run_env_remote(seq, step, &n_renv);
-		argv = remote_argv(run->remote, (size_t)seq->cfg->host, cs,
-		    renv, n_renv, run->cfg->kill_grace);
+		/* The operator's edit, if any, in place of the config's. */
+		if (step->edited)
+			edited.run = (char *)step->command;
+		argv = remote_argv(run->remote, (size_t)seq->cfg->host,
+		    &edited, renv, n_renv, run->cfg->kill_grace);
 		spec.argv = argv;
 		/* Held open, never written: its end tells the remote side
 		 * to stop (see remote.c). */
@@ -1844,6 +1852,11 @@ run_create(const struct config *cfg, const struct run_options *opt)
 			seq->v.steps[j].tty = cs->tty &&
 			    cs->kind == CFG_STEP_RUN;
 			seq->v.steps[j].exit_code = -1;
+			/* A late step's command is made as it starts (and
+			 * may hold a secret): not shown, not edited. */
+			if (cs->kind == CFG_STEP_RUN && !cs->late &&
+			    (cs->op == CFG_OP_RUN || cs->op == CFG_OP_REMOTE))
+				seq->v.steps[j].command = cs->run;
 		}
 		seq->v.out = outbuf_create(opt->scrollback ? opt->scrollback :
 		    SIZE_MAX, run_outbuf_line, seq);
@@ -1890,6 +1903,10 @@ run_free(struct run *run)
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		outbuf_free(run->seqs[i].v.out);
 		free(run->seqs[i].v.steps);
+		for (size_t j = 0; run->seqs[i].edited != NULL &&
+		    j < run->seqs[i].cfg->n_all; j++)
+			free(run->seqs[i].edited[j]);
+		free(run->seqs[i].edited);
 	}
 	outbuf_pool_free(run->pool);
 	free(run->resumed_from);
@@ -2377,6 +2394,88 @@ run_do_resume(struct run_sequence *seq)
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
 	run_attempt_queue(seq);
+}
+
+/* e: a stopped command step (not a copy, a sleep or a wait). */
+static const char *
+run_can_edit(const struct run_sequence *seq)
+{
+	const struct cfg_step *cs;
+
+	if (!run_seq_stopped_at_step(seq))
+		return "no failed or paused step";
+	if (seq->run->stopping)
+		return "the run is stopping";
+	cs = run_cfg(seq);
+	if (cs->kind != CFG_STEP_RUN || cs->op == CFG_OP_UPLOAD ||
+	    cs->op == CFG_OP_DOWNLOAD)
+		return "only a command can be edited";
+	if (cs->late)
+		return "its command is made as it starts (a captured value): "
+		    "it cannot be edited";
+	return NULL;
+}
+
+/* run_edit_by has put the new command in place: say so, and retry. */
+static void
+run_do_edit(struct run_sequence *seq)
+{
+	run_mark(seq, "-- now runs: %s --", run_cur(seq)->command);
+	run_do_retry(seq);
+}
+
+const char *
+run_edit_by(struct run *run, size_t i, const char *command, const char *who)
+{
+	struct run_sequence *seq;
+	const char *why;
+	size_t k;
+
+	if ((why = run_can(run, i, RUN_ACT_EDIT)) != NULL)
+		return why;
+	if (command == NULL || command[strspn(command, " \t\n")] == '\0')
+		return "an empty command";
+	seq = &run->seqs[i];
+	k = seq->v.current;
+	/* In place before the action is announced: the record's edit
+	 * event says what the next attempts run. */
+	if (seq->edited == NULL)
+		seq->edited = xcalloc(seq->cfg->n_all + 1,
+		    sizeof *seq->edited);
+	free(seq->edited[k]);
+	seq->edited[k] = xstrdup(command);
+	seq->v.steps[k].command = seq->edited[k];
+	seq->v.steps[k].edited = true;
+	return run_act_by(run, i, RUN_ACT_EDIT, who);
+}
+
+/* m: the operator did the stopped step by hand. It counts as done (ok:
+ * it satisfies needs), unlike a skip; the record says so (the action,
+ * with who took it, then a step_end of its last attempt, ok). */
+static const char *
+run_can_mark(const struct run_sequence *seq)
+{
+	if (!run_seq_stopped_at_step(seq))
+		return "no failed or paused step";
+	return seq->run->stopping ? "the run is stopping" : NULL;
+}
+
+static void
+run_do_mark(struct run_sequence *seq)
+{
+	struct run_step *step = run_cur(seq);
+	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->v.index,
+		                .step = seq->v.current,
+		                .attempt = step->attempt };
+
+	step->status = STEP_OK;
+	step->marked = true;
+	if (step->ended <= 0)
+		step->ended = run_now();
+	run_emit(seq->run, &ev);
+	seq->attempt = RUN_ATT_READY;
+	run_set_state(seq, SEQ_RUNNING);
+	run_seq_advance(seq);
 }
 
 static const char *

@@ -24,6 +24,15 @@ struct run_step {
 	const char *name;    /* the plan's (borrowed, lives with the run) */
 	unsigned retries;    /* automatic retries the plan allows */
 	bool tty;            /* a command step with tty: true: takes keys */
+	const char *command; /* what its next attempt runs (here, or on the
+	                        host): the plan's, or the operator's edit
+	                        (e); NULL for a step that runs no command
+	                        (sleep, wait_for, upload, download) or one
+	                        made as it starts (a captured value).
+	                        Borrowed, lives with the run */
+	bool edited;         /* command is the operator's (e), not the plan's */
+	bool marked;         /* STEP_OK because the operator marked it done
+	                        by hand (m), not because it succeeded */
 	enum step_status status;
 	unsigned attempt;    /* of the current/last attempt, 1-based; 0 never */
 	int exit_code;       /* of the last attempt; -1 if none */
@@ -135,6 +144,12 @@ const char *run_step_label(const struct run_seq *seq, size_t k, char *buf,
 const char *run_act(struct run *run, size_t i, enum run_action act);
 /* The same, taken by `who` (for the record: "USER on TTY"). */
 const char *run_act_by(struct run *run, size_t i, enum run_action act,
+    const char *who);
+/* e: retry sequence i's stopped step with `command` (copied) in place of
+ * the plan's, for this attempt and the next; the config file is never
+ * changed. The action RUN_ACT_EDIT, taken by `who` (NULL: not known):
+ * NULL when done, else why not. */
+const char *run_edit_by(struct run *run, size_t i, const char *command,
     const char *who);
 /* Why run_act(run, i, act) would refuse, or NULL when it would act. */
 const char *run_can(const struct run *run, size_t i, enum run_action act);

@@ -375,6 +375,13 @@ logidx_build(const struct rr_run *run, size_t si)
 		const struct rr_attempt *a = &st->attempts[e->attempt];
 		char label[64];
 		runread_step_label(seq, e->step, label, sizeof label);
+		/* The operator edited the command (e): as the live pane
+		 * said it. */
+		if (e->attempt > 0 && a->run != NULL &&
+		    st->attempts[e->attempt - 1].run != NULL &&
+		    strcmp(a->run, st->attempts[e->attempt - 1].run) != 0)
+			li_mark(li, (unsigned)e->step, a->start,
+			    "-- now runs: %s --", a->run);
 		if (a->attempt > 1)
 			li_mark(li, (unsigned)e->step, a->start,
 			    "-- %s: %s (try %u) --", label, st->name,

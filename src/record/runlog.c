@@ -407,7 +407,10 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 	runlog_event_begin(&j, REC_STEP_START, ev->time);
 	runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
 	if (cs->kind == CFG_STEP_RUN)
-		json_str(&j, RF(RUN), cs->run);
+		/* The operator's edit (e) when there is one: the record
+		 * holds what each attempt ran. */
+		json_str(&j, RF(RUN), seq->steps[ev->step].edited ?
+		    seq->steps[ev->step].command : cs->run);
 	else
 		json_num(&j, RF(SLEEP), cs->sleep);
 	runlog_event_end(rl, &j);
@@ -652,6 +655,11 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 			json_str(&j, RF(REASON), ev->text);
 		if (ev->who != NULL)
 			json_str(&j, RF(BY), ev->who);
+		/* What the next attempts run (the previous step_start says
+		 * what ran before). */
+		if (ev->action == RUN_ACT_EDIT && ev->step < seq->n_steps &&
+		    seq->steps[ev->step].command != NULL)
+			json_str(&j, RF(RUN), seq->steps[ev->step].command);
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_CAPTURE:

@@ -512,6 +512,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		at->line = lineno;
 		free(at->log);
 		at->log = rr_dup(rr_str(l, l->root, REC_F_LOG));
+		free(at->run);
+		at->run = rr_dup(rr_str(l, l->root, REC_F_RUN));
 		if (seq->start == 0 || ts < seq->start)
 			seq->start = ts;
 	} else if (ev == REC_STEP_END) {
@@ -654,8 +656,10 @@ runread_free(struct rr_run *run)
 		struct rr_seq *seq = &run->seqs[i];
 		for (size_t k = 0; k < seq->n_steps; k++) {
 			struct rr_step *st = &seq->steps[k];
-			for (size_t a = 0; a < st->n_attempts; a++)
+			for (size_t a = 0; a < st->n_attempts; a++) {
 				free(st->attempts[a].log);
+				free(st->attempts[a].run);
+			}
 			free(st->attempts);
 			free(st->name);
 			free(st->var);

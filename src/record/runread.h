@@ -26,6 +26,8 @@ struct rr_attempt {
 	                         nothing and has no log file; -1 when not
 	                         said (it had not ended, or an older
 	                         record) */
+	char *run;            /* the command it ran (an operator's edit
+	                         shows here), or NULL */
 	size_t line;          /* of its step_start in events.jsonl: the
 	                         record's order, finer than its times */
 	size_t end_line;      /* of its step_end; 0 if none */

@@ -13,7 +13,7 @@
 
 static const char *const cli_usage[] = {
 	"usage: drove ps [--json]",
-	("usage: drove ctl RUN retry|skip|kill|abort|pause|resume SEQ [STEP]\n"
+	("usage: drove ctl RUN retry|skip|kill|abort|pause|resume|mark SEQ [STEP]\n"
 	 "       drove ctl RUN status [--json]"),
 	"usage: drove wait RUN",
 	"usage: drove stop RUN",
@@ -357,6 +357,7 @@ cli_ctl(char **args, int nargs, const struct cli_options *opt)
 	proto_cstr(&b, args[1]);
 	proto_cstr(&b, args[2]);
 	proto_cstr(&b, nargs == 4 ? args[3] : "");
+	proto_cstr(&b, "");
 	proto_end(&b);
 	return cli_result(c, &b);
 }

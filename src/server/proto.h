@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 2
+#define PROTO_VERSION 3
 /* The largest frame: a snapshot of a big run fits, a hostile length
  * does not make anyone allocate gigabytes. */
 #define PROTO_MAX (4u << 20)
@@ -40,7 +40,8 @@
 	M(STATUS, 4, "status", C)     /* (none): answered by SNAPSHOT */  \
 	M(SNAPSHOT, 5, "snapshot", S) /* u8 settled, u32 n, n SEQ payloads \
 	                                 (wire.h) */                      \
-	M(ACT, 6, "act", C)           /* str verb, str seq, str step */   \
+	M(ACT, 6, "act", C)           /* str verb, str seq, str step,     \
+	                                 str argument (edit: the command) */ \
 	M(RESULT, 7, "result", S)     /* u8 ok, str message, str the bare \
 	                                 reason when refused */           \
 	M(STOP, 8, "stop", C)         /* (none): RESULT, and the run stops */ \

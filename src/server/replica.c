@@ -92,6 +92,7 @@ replica_config(const struct wire_run *wr, const struct wire_seq *seqs,
 
 			st->kind = ws->command ? CFG_STEP_RUN : CFG_STEP_SLEEP;
 			st->name = xstrdup(ws->name);
+			/* replica_set_seq puts the command in. */
 			st->run = ws->command ? xstrdup(ws->name) : NULL;
 			st->retries = ws->retries;
 			st->tty = ws->tty;
@@ -148,6 +149,25 @@ replica_set_run(struct replica *r, const struct wire_run *wr)
 	run_replica_state(r->run, wr->settled, wr->started, wr->settled_at);
 }
 
+/* What step k of sequence i runs next: the plan's, or an edit (e).
+ * The replica's plan holds it, the run's view points at it. */
+static void
+replica_set_command(struct replica *r, size_t i, size_t k, const char *cmd)
+{
+	struct cfg_step *cs = &r->cfg->seqs[i].steps[k];
+	struct run_step *st = &run_replica_seq(r->run, i)->steps[k];
+
+	if (*cmd == '\0') {
+		st->command = NULL;
+		return;
+	}
+	if (st->command == NULL || strcmp(cs->run, cmd) != 0) {
+		free(cs->run);
+		cs->run = xstrdup(cmd);
+	}
+	st->command = cs->run;
+}
+
 /* Copy a sequence's state into the run, and announce it. */
 static void
 replica_set_seq(struct replica *r, const struct wire_seq *ws)
@@ -174,6 +194,8 @@ replica_set_seq(struct replica *r, const struct wire_seq *ws)
 		st->started = w->started;
 		st->ended = w->ended;
 		st->retry_at = w->retry_at;
+		st->marked = w->marked;
+		replica_set_command(r, ws->index, k, w->run);
 	}
 }
 

@@ -653,7 +653,7 @@ server_act(struct server_client *c, struct proto_msg *m)
 {
 	struct server *s = c->srv;
 	char *verb = proto_get_cstr(m), *seqname = proto_get_cstr(m),
-	    *stepname = proto_get_cstr(m), *msg;
+	    *stepname = proto_get_cstr(m), *arg = proto_get_cstr(m), *msg;
 	size_t i, k;
 	enum run_action act;
 	const char *why;
@@ -673,7 +673,7 @@ server_act(struct server_client *c, struct proto_msg *m)
 	seq = run_seq(s->run, i);
 	if (!server_verb(s->run, i, verb, &act)) {
 		msg = xasprintf("no action '%s' (retry, skip, kill, abort, "
-		    "pause, resume)", verb);
+		    "pause, resume, mark)", verb);
 		server_result(c, false, msg, msg);
 		free(msg);
 		goto out;
@@ -694,7 +694,12 @@ server_act(struct server_client *c, struct proto_msg *m)
 			goto out;
 		}
 	}
-	why = run_act_by(s->run, i, act, c->who);
+	/* An edit is its new command: e on a dashboard sends it. */
+	if (act == RUN_ACT_EDIT)
+		why = *arg == '\0' ? "edit needs the new command (e on a "
+		    "dashboard)" : run_edit_by(s->run, i, arg, c->who);
+	else
+		why = run_act_by(s->run, i, act, c->who);
 	if (why != NULL)
 		msg = xasprintf("%s %s: %s", run_action_name(act),
 		    seq->name, why);
@@ -706,6 +711,7 @@ out:
 	free(verb);
 	free(seqname);
 	free(stepname);
+	free(arg);
 }
 
 static void

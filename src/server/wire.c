@@ -13,6 +13,7 @@ enum {
 	WIRE_SEQ_CLEANUP = 8,
 	WIRE_STEP_TTY = 1,
 	WIRE_STEP_COMMAND = 2,
+	WIRE_STEP_MARKED = 4,
 };
 
 static void
@@ -51,10 +52,11 @@ wire_seq_fields(struct proto_buf *b, const struct run *run,
 		proto_cstr(b, st->name);
 		proto_u8(b, (uint8_t)((cs->steps[k].tty ? WIRE_STEP_TTY : 0) |
 		    (cs->steps[k].kind == CFG_STEP_RUN ? WIRE_STEP_COMMAND :
-		    0)));
+		    0) | (st->marked ? WIRE_STEP_MARKED : 0)));
 		proto_u32(b, st->retries);
 		proto_cstr(b, step_role_name(st->role));
 		proto_u32(b, (uint32_t)st->of);
+		proto_cstr(b, st->command);
 		proto_cstr(b, step_status_name(st->status));
 		proto_u32(b, st->attempt);
 		proto_i32(b, st->exit_code);
@@ -144,9 +146,9 @@ wire_seq_body(struct proto_msg *m, struct wire_seq *out)
 	out->had_failure = flags & WIRE_SEQ_HAD_FAILURE;
 	out->cleanup = flags & WIRE_SEQ_CLEANUP;
 	n = proto_get_u32(m);
-	/* Each step takes at least 60 bytes: a count beyond what is left
+	/* Each step takes at least 64 bytes: a count beyond what is left
 	 * is a lie, and nothing is allocated for it. */
-	if (m->bad || n > WIRE_MAX_STEPS || n > m->left / 60 ||
+	if (m->bad || n > WIRE_MAX_STEPS || n > m->left / 64 ||
 	    out->current > n)
 		goto bad;
 	out->steps = xcalloc(n ? n : 1, sizeof *out->steps);
@@ -158,11 +160,13 @@ wire_seq_body(struct proto_msg *m, struct wire_seq *out)
 		flags = proto_get_u8(m);
 		st->tty = flags & WIRE_STEP_TTY;
 		st->command = flags & WIRE_STEP_COMMAND;
+		st->marked = flags & WIRE_STEP_MARKED;
 		st->retries = proto_get_u32(m);
 		if (!wire_name(m, word, sizeof word) ||
 		    !step_role_parse(word, &st->role))
 			goto bad;
 		st->of = proto_get_u32(m);
+		st->run = proto_get_cstr(m);
 		/* Steps first, then the others; a handler's handles a step
 		 * before it: the replica indexes by them. */
 		if ((st->role == STEP_ROLE_MAIN && k > 0 &&
@@ -236,8 +240,10 @@ void
 wire_seq_free(struct wire_seq *s)
 {
 	if (s->steps != NULL)
-		for (size_t k = 0; k < s->n_steps; k++)
+		for (size_t k = 0; k < s->n_steps; k++) {
 			free(s->steps[k].name);
+			free(s->steps[k].run);
+		}
 	free(s->steps);
 	free(s->name);
 	memset(s, 0, sizeof *s);

@@ -11,8 +11,10 @@
  *	         f64 started, f64 ended, u8 flags (1 failed_pause, 2 hold,
  *	         4 had_failure, 8 cleanup), u32 n_steps (all of them: the
  *	         steps, then the handlers' and the cleanup's), then n_steps
- *	         times: str name, u8 flags (1 tty, 2 runs a command), u32
- *	         retries, str role, u32 of (the step a handler's handles),
+ *	         times: str name, u8 flags (1 tty, 2 runs a command, 4
+ *	         marked done by hand), u32 retries, str role, u32 of (the
+ *	         step a handler's handles), str command (what its next
+ *	         attempt runs, the operator's edit if any; "": none),
  *	         str status, u32 attempt, i32 exit_code, i32 signal,
  *	         f64 started, f64 ended, f64 retry_at
  *	SNAPSHOT RUN, u32 n, then n times the SEQ payload without its RUN
@@ -42,10 +44,12 @@ struct wire_run {
 
 struct wire_step {
 	char *name;          /* owned */
-	bool tty, command;
+	bool tty, command, marked;
 	unsigned retries;
 	enum step_role role;
 	size_t of;           /* STEP_ROLE_HANDLER: a step before it, main */
+	char *run;           /* what its next attempt runs (owned); "" for
+	                        none */
 	enum step_status status;
 	unsigned attempt;
 	int exit_code, signal;
