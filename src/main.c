@@ -821,6 +821,7 @@ cmd_run(const char *path, const struct opts *o)
 
 	if (!app.headless && !app.served) {
 		struct ui_options uo = { .exit_when_done = o->exit_when_done,
+			                 .run_dir = runlog_dir(rl),
 			                 .quit = app_quit,
 			                 .warning = app_warning,
 			                 .warning_arg = rl };

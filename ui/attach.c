@@ -167,6 +167,18 @@ attach_resize(void *arg, size_t i, unsigned short cols, unsigned short rows)
 	attach_kick(a);
 }
 
+/* $: the server says how to open the shell (SHELL_AT), and records it. */
+static void
+attach_shell(void *arg, size_t i)
+{
+	struct attach *a = arg;
+
+	proto_begin(&a->out, PROTO_SHELL);
+	proto_u32(&a->out, (uint32_t)i);
+	proto_end(&a->out);
+	attach_kick(a);
+}
+
 /* q (confirmed), or Ctrl-C: the run stops, as a run of this process
  * does; END comes once it has. */
 static void
@@ -234,6 +246,7 @@ static void
 attach_show(struct attach *a)
 {
 	struct ui_options uo = {
+		.run_dir = client_info(a->c)->run_dir,
 		.exit_when_done = a->opt.exit_when_done,
 		.quit = attach_quit, .detach = attach_detach, .arg = a,
 		.remote = &a->remote, .warning = attach_warning,
@@ -245,6 +258,46 @@ attach_show(struct attach *a)
 	a->ui = ui_create(replica_run(a->rep), &uo, &err);
 	if (a->ui == NULL)
 		attach_fail(a, ATTACH_FAILED, err);
+}
+
+/* A list of strings of SHELL_AT (NULL-terminated; caller frees with
+ * xstrv_free), or NULL when the message is bad. */
+static char **
+attach_get_strv(struct proto_msg *m)
+{
+	uint32_t n = proto_get_u32(m);
+	char **v;
+
+	/* Each takes 4 bytes at least: a count beyond that is a lie. */
+	if (m->bad || n > m->left / 4) {
+		m->bad = true;
+		return NULL;
+	}
+	v = xcalloc((size_t)n + 1, sizeof *v);
+	for (uint32_t k = 0; k < n; k++)
+		v[k] = proto_get_cstr(m);
+	return v;
+}
+
+static void
+attach_shell_at(struct attach *a, struct proto_msg *m)
+{
+	uint32_t i = proto_get_u32(m);
+	char *why = proto_get_cstr(m), *host = proto_get_cstr(m),
+	    *cwd = proto_get_cstr(m);
+	char **argv = attach_get_strv(m), **env = attach_get_strv(m);
+
+	if (!proto_done(m) || i >= a->n)
+		attach_fail(a, ATTACH_FAILED, xstrdup("a malformed shell "
+		    "message"));
+	else if (a->ui != NULL)
+		ui_shell_open(a->ui, i, *why != '\0' ? why : NULL, host,
+		    argv[0] != NULL ? argv : NULL, cwd, env);
+	free(why);
+	free(host);
+	free(cwd);
+	xstrv_free(argv);
+	xstrv_free(env);
 }
 
 static void
@@ -276,6 +329,10 @@ attach_message(struct attach *a, struct proto_msg *m)
 		}
 		free(text);
 		free(why);
+		return;
+	}
+	if (m->type == PROTO_SHELL_AT) {
+		attach_shell_at(a, m);
 		return;
 	}
 	if (replica_apply(a->rep, m, &err) != 0) {
@@ -370,6 +427,7 @@ attach_run(const char *spec, const struct attach_options *opt)
 	a.rep = replica_create();
 	a.lb = logback_create(run_dir);
 	a.remote = (struct ui_remote){ .act = attach_act, .edit = attach_edit,
+		.shell = attach_shell,
 		.input = attach_input, .resize = attach_resize, .arg = &a };
 	proto_begin(&a.out, PROTO_ATTACH);
 	proto_end(&a.out);

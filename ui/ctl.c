@@ -383,6 +383,18 @@ ctl_request(struct ctl *c, enum keys_request req)
 			c->lend = CTL_LEND_EDIT;
 		break;
 	}
+	case KEYS_SHELL:
+		if (c->read_only != NULL)
+			ctl_message(c, true, "%s (shell)", c->read_only);
+		else
+			c->lend = CTL_LEND_SHELL;
+		break;
+	case KEYS_PAGER:
+		c->lend = CTL_LEND_PAGER;
+		break;
+	case KEYS_COPY:
+		c->lend = CTL_LEND_COPY;
+		break;
 	case KEYS_MARK:
 		ctl_act(c, RUN_ACT_MARK, run_action_name(RUN_ACT_MARK));
 		break;

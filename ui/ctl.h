@@ -29,6 +29,9 @@ enum ctl_mode {
 enum ctl_lend {
 	CTL_LEND_NONE,
 	CTL_LEND_EDIT,       /* the focused step's command in an editor */
+	CTL_LEND_SHELL,      /* a shell where the sequence runs */
+	CTL_LEND_PAGER,      /* the focused step's log in a pager */
+	CTL_LEND_COPY,       /* a line to the terminal's clipboard */
 };
 
 enum ctl_mouse {

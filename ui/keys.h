@@ -35,6 +35,12 @@
 	    "$EDITOR), then retry it; the config file is not changed")   \
 	R(MARK, "mark the failed or paused step done by hand (it "       \
 	    "counts as done: needs are met)")                            \
+	R(SHELL, "a shell where the sequence runs: on its host (ssh, "   \
+	    "through its connection), else here in its step's directory " \
+	    "and environment")                                           \
+	R(PAGER, "the focused step's whole log in $PAGER (less -R)")     \
+	R(COPY, "copy the search hit (else the newest line shown) to "   \
+	    "the terminal's clipboard (OSC 52)")                         \
 	R(KILL, "kill the running step (TERM, then KILL)")               \
 	R(ABORT, "abort the whole sequence (asks; r retries it)")        \
 	R(HOLD, "pause the sequence after this step / resume it")        \
@@ -79,6 +85,9 @@
 	B('S', "S", SKIP_ALL)                           \
 	B('e', "e", EDIT)                               \
 	B('m', "m", MARK)                               \
+	B('$', "$", SHELL)                              \
+	B('v', "v", PAGER)                              \
+	B('y', "y", COPY)                               \
 	B('x', "x", KILL)                               \
 	B('a', "a", ABORT)                              \
 	B('p', "p", HOLD)                               \
@@ -110,17 +119,19 @@
 	H(RETRY, "retry") H(SKIP, "skip") H(KILL, "kill") H(ABORT, "abort") \
 	H(HOLD, "pause") H(ZOOM, "zoom") H(SEARCH, "search")              \
 	H(FOCUS_ATTENTION, "next paused") H(TIMES, "times")               \
-	H(RETRY_ALL, "retry all") H(EDIT, "edit") H(MARK, "mark")
+	H(RETRY_ALL, "retry all") H(EDIT, "edit") H(MARK, "mark")        \
+	H(SHELL, "shell") H(PAGER, "log")
 /* The run is over: only a retry can start anything. */
 #define KEYS_HINTS_DONE(H)                                                \
 	H(QUIT, "quit") H(HELP, "help") H(RETRY, "retry")                 \
 	H(RETRY_ALL, "retry all") H(ZOOM, "zoom")                         \
 	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")        \
-	H(EDIT, "edit")
+	H(EDIT, "edit") H(SHELL, "shell") H(PAGER, "log")
 /* A past run (the review): nothing acts. */
 #define KEYS_HINTS_PAST(H)                                                \
 	H(QUIT, "quit") H(HELP, "help") H(ZOOM, "zoom")                   \
-	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")
+	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")        \
+	H(PAGER, "log")
 
 enum keys_moment {
 	KEYS_MOMENT_LIVE,

@@ -27,6 +27,8 @@
 #include "keys.h"
 #include "replay.h"
 #include "run.h"
+#include "runread.h"
+#include "strbuf.h"
 #include "suspend.h"
 #include "xmalloc.h"
 
@@ -85,6 +87,9 @@ static size_t ui_restore_len;
 
 static void ui_schedule(struct ui *ui);
 static void ui_edit(struct ui *ui, size_t i);
+static void ui_shell(struct ui *ui, size_t i);
+static void ui_pager(struct ui *ui, size_t i);
+static void ui_copy(struct ui *ui, size_t i);
 
 /* --- the engine, as ctl sees it ---------------------------------------- */
 
@@ -609,6 +614,12 @@ ui_input_cb(EV_P_ ev_io *w, int revents)
 		ui->ctl->lend = CTL_LEND_NONE;
 		if (what == CTL_LEND_EDIT)
 			ui_edit(ui, ui->ctl->focus);
+		else if (what == CTL_LEND_SHELL)
+			ui_shell(ui, ui->ctl->focus);
+		else if (what == CTL_LEND_PAGER)
+			ui_pager(ui, ui->ctl->focus);
+		else if (what == CTL_LEND_COPY)
+			ui_copy(ui, ui->ctl->focus);
 		return;
 	}
 	if (ui->ctl->quit && !ui->quit_asked) {
@@ -631,7 +642,7 @@ ui_message(struct ui *ui, bool error, const char *text)
 	ui_schedule(ui);
 }
 
-/* --- lending the terminal (e) ------------------------------------------ */
+/* --- lending the terminal (e, $, v) ------------------------------------ */
 
 static void
 ui_take_back(struct ui *ui)
@@ -646,7 +657,7 @@ ui_take_back(struct ui *ui)
 /* Lend the terminal to argv; done(ui, status) once it is back. */
 static bool
 ui_lend(struct ui *ui, char *const argv[], const char *cwd,
-    suspend_done_fn *done)
+    char *const env[], suspend_done_fn *done)
 {
 	char *err = NULL;
 
@@ -654,7 +665,7 @@ ui_lend(struct ui *ui, char *const argv[], const char *cwd,
 	endwin();
 	ev_io_stop(EV_DEFAULT_ &ui->input);
 	ui->lent = true;
-	if (suspend_start(argv, cwd, NULL, done, ui, &err) == NULL) {
+	if (suspend_start(argv, cwd, env, done, ui, &err) == NULL) {
 		ui_take_back(ui);
 		ctl_message(ui->ctl, true, "cannot start %s: %s", argv[0], err);
 		free(err);
@@ -763,12 +774,214 @@ ui_edit(struct ui *ui, size_t i)
 	ui->edit_file = path;
 	ui->edit_before = xstrdup(cmd);
 	ui->lent_seq = i;
-	if (!ui_lend(ui, argv, NULL, ui_edit_done)) {
+	if (!ui_lend(ui, argv, NULL, NULL, ui_edit_done)) {
 		unlink(path);
 		free(ui->edit_file);
 		free(ui->edit_before);
 		ui->edit_file = ui->edit_before = NULL;
 	}
+}
+
+static void
+ui_shell_done(void *arg, int status)
+{
+	struct ui *ui = arg;
+
+	(void)status;
+	ui_take_back(ui);
+	ctl_message(ui->ctl, false, "back from the shell for %s",
+	    run_seq(ui->run, ui->lent_seq)->name);
+	ui_schedule(ui);
+}
+
+void
+ui_shell_open(struct ui *ui, size_t i, const char *why, const char *host,
+    char *const argv[], const char *cwd, char *const env[])
+{
+	char sh[] = "sh", c[] = "-c", name[] = "drove-shell";
+	char script[] = "exec \"${SHELL:-/bin/sh}\"";
+	char *const here[] = { sh, c, script, name, NULL };
+
+	if (i >= ui->n)
+		return;
+	if (why != NULL) {
+		ctl_message(ui->ctl, true, "%s (shell %s)", why,
+		    run_seq(ui->run, i)->name);
+		ui->dirty_status = true;
+		ui_schedule(ui);
+		return;
+	}
+	if (ui->lent)
+		return;     /* another program has the terminal */
+	(void)host;
+	ui->lent_seq = i;
+	ui_lend(ui, argv != NULL ? argv : here, argv != NULL ? NULL : cwd,
+	    env, ui_shell_done);
+	ui_schedule(ui);
+}
+
+/* $: a shell where the sequence runs; the run records it. */
+static void
+ui_shell(struct ui *ui, size_t i)
+{
+	char **argv, **env, *cwd;
+	const char *why;
+
+	if (ui->opt.remote != NULL) {
+		/* Its server says how (SHELL_AT): ui_shell_open. */
+		ui->opt.remote->shell(ui->opt.remote->arg, i);
+		return;
+	}
+	why = run_shell_by(ui->run, i, NULL, &argv, &cwd, &env);
+	ui_shell_open(ui, i, why, NULL, argv, cwd, env);
+	xstrv_free(argv);
+	xstrv_free(env);
+	free(cwd);
+}
+
+static void
+ui_pager_done(void *arg, int status)
+{
+	struct ui *ui = arg;
+
+	(void)status;
+	ui_take_back(ui);
+	ui_schedule(ui);
+}
+
+/* The log of the step sequence i is at (or the last one that started),
+ * its last attempt's, from the record: a path, or NULL. */
+static char *
+ui_log_path(const struct rr_run *rec, size_t i, size_t current)
+{
+	const struct rr_seq *rs;
+	size_t k;
+
+	if (rec == NULL || i >= rec->n_seqs)
+		return NULL;
+	rs = &rec->seqs[i];
+	k = current < rs->n_steps ? current + 1 : rs->n_steps;
+	while (k-- > 0) {
+		const struct rr_step *st = &rs->steps[k];
+		if (st->n_attempts > 0 &&
+		    st->attempts[st->n_attempts - 1].log != NULL)
+			return xasprintf("%s/%s", rec->dir,
+			    st->attempts[st->n_attempts - 1].log);
+	}
+	return NULL;
+}
+
+/* v: the focused step's whole log in $PAGER (less -R without one). */
+static void
+ui_pager(struct ui *ui, size_t i)
+{
+	const struct run_seq *seq = run_seq(ui->run, i);
+	struct rr_run *rec = NULL;
+	char *path = NULL, *err = NULL;
+	char sh[] = "sh", c[] = "-c", name[] = "drove-pager";
+	char script[] = "exec ${PAGER:-less -R} \"$1\"";
+
+	if (ui->opt.replay != NULL)
+		path = ui_log_path(replay_record(ui->opt.replay), i,
+		    seq->current);
+	else if (ui->opt.run_dir != NULL) {
+		/* The record says which file each attempt wrote. */
+		rec = runread_load(ui->opt.run_dir, &err);
+		path = ui_log_path(rec, i, seq->current);
+		runread_free(rec);
+		free(err);
+	}
+	if (path == NULL || access(path, R_OK) != 0) {
+		ctl_message(ui->ctl, true, "%s has no log yet (pager)",
+		    seq->name);
+		free(path);
+		return;
+	}
+	{
+		char *const argv[] = { sh, c, script, name, path, NULL };
+		ui_lend(ui, argv, NULL, NULL, ui_pager_done);
+	}
+	free(path);
+}
+
+/* The text of line n of sequence i's pane, without its escapes, as UTF-8
+ * (caller frees), or NULL. */
+static char *
+ui_line_text(struct ui *ui, size_t i, uint64_t n)
+{
+	struct view_source src;
+	struct ansi_line l;
+	size_t len, cap;
+	unsigned flags;
+	const char *raw;
+	wchar_t *wide;
+	char *out = NULL;
+
+	ui_eng_source(ui, i, &src);
+	if ((raw = view_line(&src, n, &len, &flags)) == NULL)
+		return NULL;
+	ansi_line_init(&l, 0);
+	ansi_parse(&l, raw, len);
+	cap = l.len + 1;
+	wide = xcalloc(cap, sizeof *wide);
+	ansi_text(&l, wide, NULL, cap);
+	len = wcstombs(NULL, wide, 0);
+	if (len != (size_t)-1) {
+		out = xmalloc(len + 1);
+		wcstombs(out, wide, len + 1);
+	}
+	free(wide);
+	ansi_line_free(&l);
+	return out;
+}
+
+static const char ui_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* y: the search hit of the focused pane, else its bottom line, to the
+ * terminal's clipboard (OSC 52), when its terminfo says it takes one
+ * (Ms, as tmux reads it). */
+static void
+ui_copy(struct ui *ui, size_t i)
+{
+	const struct view *v = &ui->ctl->views[i];
+	struct view_source src;
+	char *ms = tigetstr("Ms"), *text;
+	struct strbuf sb = STRBUF_INIT;
+	size_t len;
+
+	if (ms == NULL || ms == (char *)-1) {
+		ctl_message(ui->ctl, true, "copy: this terminal does not take "
+		    "a copy (no Ms in its terminfo)");
+		return;
+	}
+	ui_eng_source(ui, i, &src);
+	text = ui_line_text(ui, i, v->match_valid ? v->match :
+	    view_bottom(v, &src));
+	if (text == NULL || *text == '\0') {
+		ctl_message(ui->ctl, true, "copy: no line to copy");
+		free(text);
+		return;
+	}
+	len = strlen(text);
+	for (size_t k = 0; k < len; k += 3) {
+		unsigned long w = (unsigned long)(unsigned char)text[k] << 16;
+		if (k + 1 < len)
+			w |= (unsigned long)(unsigned char)text[k + 1] << 8;
+		if (k + 2 < len)
+			w |= (unsigned char)text[k + 2];
+		strbuf_putc(&sb, ui_b64[w >> 18 & 63]);
+		strbuf_putc(&sb, ui_b64[w >> 12 & 63]);
+		strbuf_putc(&sb, k + 1 < len ? ui_b64[w >> 6 & 63] : '=');
+		strbuf_putc(&sb, k + 2 < len ? ui_b64[w & 63] : '=');
+	}
+	/* Between frames: curses has written all it had. */
+	putp(tiparm(ms, "c", strbuf_str(&sb)));
+	fflush(stdout);
+	ctl_message(ui->ctl, false, "copied: %.60s%s", text,
+	    len > 60 ? "..." : "");
+	strbuf_free(&sb);
+	free(text);
 }
 
 static void

@@ -24,6 +24,9 @@ struct ui_remote {
 	void (*act)(void *arg, size_t i, enum run_action act);
 	/* e: retry sequence i's stopped step with `command`; the same. */
 	void (*edit)(void *arg, size_t i, const char *command);
+	/* $: ask how to open a shell where sequence i runs; the answer
+	 * comes later (ui_shell_open). */
+	void (*shell)(void *arg, size_t i);
 	/* Keystrokes for sequence i's tty step: 0 sent, -1 not. */
 	int (*input)(void *arg, size_t i, const char *data, size_t len);
 	/* The size of the pane showing sequence i. */
@@ -39,6 +42,9 @@ struct ui_options {
 	 * (replay_output) instead of the scrollback, and nothing acts.
 	 * NULL for a live run. Borrowed: it must outlive the UI. */
 	struct replay *replay;
+	/* A live run's record directory, for v (the pager reads the step's
+	 * log there), or NULL. Borrowed. */
+	const char *run_dir;
 	/* First on the status bar, e.g. "review 20261126-093800: failed,
 	 * read only"; NULL for none. Borrowed. */
 	const char *banner;
@@ -65,6 +71,12 @@ struct ui *ui_create(struct run *run, const struct ui_options *opt,
     char **err);
 /* Say text on the status bar (an error in its colour). */
 void ui_message(struct ui *ui, bool error, const char *text);
+/* $: lend the terminal to a shell for sequence i: argv (ssh to host), or
+ * when NULL the shell of env ($SHELL) in cwd; why: it cannot open (said
+ * on the status bar). Everything is copied or used at once. */
+void ui_shell_open(struct ui *ui, size_t i, const char *why,
+    const char *host, char *const argv[], const char *cwd,
+    char *const env[]);
 /* Stop the watchers and restore the terminal. NULL is a no-op. */
 void ui_free(struct ui *ui);
 /* Restore the terminal from a fatal-signal handler (best effort). */

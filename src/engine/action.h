@@ -21,7 +21,8 @@
 	A(RESUME, resume, "resumed")     /* go on after a hold */        \
 	A(STOP, stop, "stopped")         /* the run stops: quit, signal */ \
 	A(EDIT, edit, "retried with an edited command") /* run_edit */   \
-	A(MARK, mark, "marked done by hand") /* a stopped step: ok */
+	A(MARK, mark, "marked done by hand") /* a stopped step: ok */    \
+	A(SHELL, shell, "shell opened") /* run_shell_by: where it runs */
 
 enum run_action {
 #define ACTION_ENUM(NAME, name, done) RUN_ACT_##NAME,

@@ -249,6 +249,20 @@ remote_words(struct strbuf *sb, char *const *words, size_t n)
 }
 
 char **
+remote_shell_argv(struct remote *r, size_t h)
+{
+	struct remote_args a = { NULL, 0, 0 };
+
+	/* Through the host's connection when it is up (the steps' own
+	 * options): nothing to type, nothing new for the host to see. */
+	remote_common(r, &a, "ssh", h, false);
+	remote_arg(&a, xstrdup("-t"));
+	remote_arg(&a, xstrdup("--"));
+	remote_arg(&a, xstrdup(r->cfg->hosts[h].address));
+	return a.v;
+}
+
+char **
 remote_argv(struct remote *r, size_t h, const struct cfg_step *st,
     char *const *env, size_t n_env, double kill_grace)
 {

@@ -54,6 +54,11 @@ bool remote_queued(const struct remote *r, size_t h);
  * connection goes on being made: other steps may want it. */
 void remote_cancel(struct remote *r, struct remote_wait *w);
 
+/* An interactive login shell on host h for the operator (ssh -t), with
+ * the steps' options, so through the host's connection when it is up.
+ * NULL-terminated; free with xstrv_free. */
+char **remote_shell_argv(struct remote *r, size_t h);
+
 /* The argv of the process for step st on host h (NULL-terminated; free
  * with xstrv_free): ssh for a remote step, scp for a copy. env holds
  * n_env "NAME=VALUE" strings for the remote command's environment;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ev.h>
 
@@ -319,7 +320,11 @@ run_env_add_step(char ***env, size_t *n, size_t *cap,
     const struct run_sequence *seq, const struct run_step *step, bool local)
 {
 	const struct run *run = seq->run;
-	const struct cfg_step *cs = run_cfg(seq);
+	/* step's own plan: the current step's (a late one's as it was
+	 * made), or ($) the last one's once the sequence is over. */
+	size_t k = (size_t)(step - seq->v.steps);
+	const struct cfg_step *cs = k == seq->v.current ? run_cfg(seq) :
+	    &seq->cfg->steps[k];
 	char buf[32];
 
 	for (size_t i = 0; i < seq->cfg->n_env; i++)
@@ -2447,6 +2452,51 @@ run_edit_by(struct run *run, size_t i, const char *command, const char *who)
 	seq->v.steps[k].command = seq->edited[k];
 	seq->v.steps[k].edited = true;
 	return run_act_by(run, i, RUN_ACT_EDIT, who);
+}
+
+/* $: the terminal is the front end's business; the run says how to
+ * open the shell (run_shell_by) and records that it was. */
+static const char *
+run_can_shell(const struct run_sequence *seq)
+{
+	(void)seq;
+	return NULL;
+}
+
+static void
+run_do_shell(struct run_sequence *seq)
+{
+	(void)seq;
+}
+
+const char *
+run_shell_by(struct run *run, size_t i, const char *who, char ***argv,
+    char **cwd, char ***env)
+{
+	const struct run_sequence *seq;
+	const struct cfg_step *cs;
+	const char *why, *dir;
+	size_t k;
+
+	*argv = *env = NULL;
+	*cwd = NULL;
+	if ((why = run_can(run, i, RUN_ACT_SHELL)) != NULL)
+		return why;
+	seq = &run->seqs[i];
+	if (seq->cfg->host >= 0 && run->remote != NULL) {
+		*argv = remote_shell_argv(run->remote, (size_t)seq->cfg->host);
+	} else if (seq->cfg->n_steps > 0) {
+		/* The step it is at, or its last one once it is over. */
+		k = seq->v.current < seq->cfg->n_steps ? seq->v.current :
+		    seq->cfg->n_steps - 1;
+		cs = &seq->cfg->steps[k];
+		dir = cs->cwd != NULL ? cs->cwd : seq->cfg->cwd;
+		/* A front end elsewhere may be in another directory: this
+		 * one's, where the steps run. */
+		*cwd = dir != NULL ? xstrdup(dir) : getcwd(NULL, 0);
+		*env = run_env_build(seq, &seq->v.steps[k]);
+	}
+	return run_act_by(run, i, RUN_ACT_SHELL, who);
 }
 
 /* m: the operator did the stopped step by hand. It counts as done (ok:

@@ -151,6 +151,13 @@ const char *run_act_by(struct run *run, size_t i, enum run_action act,
  * NULL when done, else why not. */
 const char *run_edit_by(struct run *run, size_t i, const char *command,
     const char *who);
+/* $: a shell for the operator where sequence i runs, taken by `who`
+ * (recorded as the action 'shell'). For a sequence bound to a host, *argv
+ * (ssh through the host's connection); otherwise *argv is NULL, and the
+ * shell runs here, in *cwd with *env (the step's environment). The caller
+ * frees all three (xstrv_free, free). NULL, or why not. */
+const char *run_shell_by(struct run *run, size_t i, const char *who,
+    char ***argv, char **cwd, char ***env);
 /* Why run_act(run, i, act) would refuse, or NULL when it would act. */
 const char *run_can(const struct run *run, size_t i, enum run_action act);
 /* Write to the running step of sequence i when it is a `tty: true` step

@@ -59,7 +59,8 @@ enum rec_event {
 	F(STEP_INDEX, "step_index")                                       \
 	F(ATTEMPT, "attempt")                                             \
 	F(LOG, "log")               /* the attempt's log, relative */     \
-	F(RUN, "run")               /* step_start: the command */         \
+	F(RUN, "run")               /* step_start: the command; edit:     \
+	                               what the next attempts run */     \
 	F(SLEEP, "sleep")           /* step_start: a sleep's seconds */   \
 	F(RESUMED, "resumed")       /* step_end of attempt 0 */           \
 	F(STATUS, "status")         /* a step's status, the run's end */  \
@@ -80,7 +81,8 @@ enum rec_event {
 	F(VAR, "var")               /* capture: the variable's name */    \
 	F(VALUE, "value")           /* capture: its value */              \
 	F(SECRET, "secret")         /* capture: true when the value is    \
-	                               secret (and not written) */
+	                               secret (and not written) */        \
+	F(HOST, "host")             /* shell: the host it opened on */
 
 enum rec_field {
 #define REC_FIELD_ENUM(NAME, name) REC_F_##NAME,

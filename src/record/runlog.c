@@ -657,6 +657,11 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 			json_str(&j, RF(BY), ev->who);
 		/* What the next attempts run (the previous step_start says
 		 * what ran before). */
+		/* Where a shell opened: the host, else here. */
+		if (ev->action == RUN_ACT_SHELL &&
+		    run_config(run)->seqs[ev->seq].host >= 0)
+			json_str(&j, RF(HOST), run_config(run)->hosts[
+			    run_config(run)->seqs[ev->seq].host].name);
 		if (ev->action == RUN_ACT_EDIT && ev->step < seq->n_steps &&
 		    seq->steps[ev->step].command != NULL)
 			json_str(&j, RF(RUN), seq->steps[ev->step].command);

@@ -74,7 +74,12 @@
 	                                 flags, f64 time, str text: where \
 	                                 lines older than those sent are  \
 	                                 (marks by their text, output by  \
-	                                 its place in a log) */
+	                                 its place in a log) */           \
+	M(SHELL, 22, "shell", C)      /* u32 seq: SHELL_AT; recorded */   \
+	M(SHELL_AT, 23, "shell at", S) /* u32 seq, str why not ("": go),  \
+	                                 str host ("": here), str cwd,    \
+	                                 u32 n, n str argv (0: the shell  \
+	                                 of env, here), u32 n, n str env */
 
 enum proto_type {
 #define PROTO_ENUM(NAME, num, name, dir) PROTO_##NAME = num,

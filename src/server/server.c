@@ -645,7 +645,9 @@ server_verb(const struct run *run, size_t i, const char *verb,
 			*act = RUN_ACT_RELEASE;
 		return true;
 	}
-	return run_action_parse(verb, act) && *act != RUN_ACT_STOP;
+	/* A shell is a dashboard's ($): it lends its terminal. */
+	return run_action_parse(verb, act) && *act != RUN_ACT_STOP &&
+	    *act != RUN_ACT_SHELL;
 }
 
 static void
@@ -730,6 +732,61 @@ server_input(struct server_client *c, struct proto_msg *m)
 		    "the step does not take input");
 	else
 		server_result(c, true, "", NULL);
+}
+
+static void
+server_put_strv(struct proto_buf *b, char *const *v)
+{
+	uint32_t n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	proto_u32(b, n);
+	for (uint32_t k = 0; k < n; k++)
+		proto_cstr(b, v[k]);
+}
+
+/* $: how to open a shell where the sequence runs, for the client to run
+ * (the same user); the run records that it opened. */
+static void
+server_shell(struct server_client *c, struct proto_msg *m)
+{
+	struct server *s = c->srv;
+	uint32_t i = proto_get_u32(m);
+	char **argv = NULL, **env = NULL, *cwd = NULL;
+	const char *why, *host = "";
+	const struct config *cfg = run_config(s->run);
+
+	if (!proto_done(m)) {
+		server_refuse(c, "a malformed shell message");
+		return;
+	}
+	if (i >= s->n)
+		why = "no such sequence";
+	else
+		why = run_shell_by(s->run, i, c->who, &argv, &cwd, &env);
+	if (why == NULL && cfg->seqs[i].host >= 0)
+		host = cfg->hosts[cfg->seqs[i].host].name;
+	for (;;) {
+		proto_begin(&c->out, PROTO_SHELL_AT);
+		proto_u32(&c->out, i);
+		proto_cstr(&c->out, why);
+		proto_cstr(&c->out, host);
+		proto_cstr(&c->out, cwd);
+		server_put_strv(&c->out, argv);
+		server_put_strv(&c->out, env);
+		if (proto_end(&c->out) == 0 || why != NULL)
+			break;
+		/* Taken back out: say why instead. */
+		why = "the shell's environment is too big to send";
+		xstrv_free(argv);
+		xstrv_free(env);
+		argv = env = NULL;
+	}
+	server_kick(c);
+	xstrv_free(argv);
+	xstrv_free(env);
+	free(cwd);
 }
 
 static void
@@ -826,6 +883,9 @@ server_message(struct server_client *c, struct proto_msg *m)
 		break;
 	case PROTO_INPUT:
 		server_input(c, m);
+		break;
+	case PROTO_SHELL:
+		server_shell(c, m);
 		break;
 	case PROTO_RESIZE: {
 		uint32_t i = proto_get_u32(m);

@@ -2,7 +2,7 @@
 # Acting on many hosts at once, over the loopback sshd: R retries every
 # failed or paused sequence, or (o) only those stopped at the focused
 # one's step; S skips; each asks first, naming how many, and the record
-# holds one action per sequence.
+# holds one action per sequence. $ opens a shell on a host.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd_lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
@@ -44,6 +44,15 @@ tui_keys R o
 tui_check "the four at install were retried" tui_wait "retried 4 sequences"
 tui_check "they went on" tui_wait_re "✔ web h4 +ok 3/3"
 tui_check "the others still wait" tui_wait_re "!2 "
+# $ on a bound sequence: a shell on its host, through its connection.
+before=$(sshd_connections)
+tui_keys '!' '$'
+tui_check "\$: the shell has the terminal" tui_gone "!2 "
+tui_keys "touch $T/on-the-host; exit" Enter
+check "\$: the shell ran on the host" wait_for 20 test -e "$T/on-the-host"
+tui_check "\$: back from the shell" tui_wait_re "back from the shell for web h[56]"
+check "\$: through the host's connection" test "$(sshd_connections)" -eq "$before"
+check "\$: recorded, with the host" grep -q '"event":"shell".*"seq":"web h[56]".*"operator":true.*"host":"h[56]"' runs/latest/events.jsonl
 tui_keys S
 tui_check "S asks too" tui_wait "Skip 2 failed or paused sequences?"
 tui_keys y

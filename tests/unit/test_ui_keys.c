@@ -257,12 +257,12 @@ test_hints(void **state)
 	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, buf, sizeof buf),
 	    "? help  q quit  d detach  r retry  s skip  x kill  a abort  "
 	    "p pause  z zoom  / search  ! next paused  t times  R retry all  "
-	    "e edit  m mark");
+	    "e edit  m mark  $ shell  v log");
 	assert_string_equal(keys_hints(KEYS_MOMENT_DONE, buf, sizeof buf),
 	    "q quit  ? help  r retry  R retry all  z zoom  / search  t times  "
-	    "PgUp scroll  e edit");
+	    "PgUp scroll  e edit  $ shell  v log");
 	assert_string_equal(keys_hints(KEYS_MOMENT_PAST, buf, sizeof buf),
-	    "q quit  ? help  z zoom  / search  t times  PgUp scroll");
+	    "q quit  ? help  z zoom  / search  t times  PgUp scroll  v log");
 	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, small, sizeof small),
 	    "? help  q q");
 }
