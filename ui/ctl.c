@@ -21,6 +21,7 @@ ctl_create(size_t n, const struct ctl_engine *eng, void *arg)
 	c->n = n;
 	c->want = LAYOUT_GRID;
 	c->views = xcalloc(n ? n : 1, sizeof *c->views);
+	c->shown = xcalloc(n ? n : 1, sizeof *c->shown);
 	for (size_t i = 0; i < n; i++)
 		view_init(&c->views[i]);
 	layout_init(&c->lo);
@@ -36,17 +37,88 @@ ctl_free(struct ctl *c)
 	layout_free(&c->lo);
 	ansi_line_free(&c->scratch);
 	free(c->views);
+	free(c->shown);
 	free(c);
+}
+
+/* What the list ranks first: the sequences waiting for the operator
+ * (paused), then those that stopped on a failure, then the rest. */
+static int
+ctl_rank(enum seq_state st)
+{
+	if (st == SEQ_PAUSED)
+		return 0;
+	return st == SEQ_FAILED || st == SEQ_ABORTED ? 1 : 2;
+}
+
+/* The sequences to show, in the order shown, into c->shown: all but
+ * those that finished ok while they are hidden (H); in the list, ranked
+ * (ctl_rank), each rank in the plan's order. Returns how many. */
+static size_t
+ctl_order(struct ctl *c, bool list)
+{
+	size_t n = 0;
+
+	for (int rank = list ? 0 : 2; rank <= 2; rank++)
+		for (size_t i = 0; i < c->n; i++) {
+			enum seq_state st = c->eng->state(c->arg, i);
+			if (c->hide_ok && st == SEQ_OK)
+				continue;
+			if (list && ctl_rank(st) != rank)
+				continue;
+			c->shown[n++] = i;
+		}
+	return n;
 }
 
 static void
 ctl_relayout(struct ctl *c)
 {
-	size_t steps = c->n > 0 ? c->eng->n_steps(c->arg, c->focus) : 0;
+	size_t steps, n = ctl_order(c, false);
 
-	layout_compute(&c->lo, c->width, c->height, c->n, c->want, c->zoom,
-	    c->focus, steps);
+	/* The focus stays on something shown. */
+	if (n > 0 && c->hide_ok && c->eng->state(c->arg, c->focus) == SEQ_OK)
+		c->focus = c->shown[0];
+	steps = c->n > 0 ? c->eng->n_steps(c->arg, c->focus) : 0;
+	layout_compute_shown(&c->lo, c->width, c->height, c->n, c->shown, n,
+	    c->want, c->zoom, c->focus, steps);
+	/* Too many for a grid: the list, ranked. */
+	if (c->lo.kind == LAYOUT_LIST) {
+		n = ctl_order(c, true);
+		layout_compute_shown(&c->lo, c->width, c->height, c->n,
+		    c->shown, n, c->want, c->zoom, c->focus, steps);
+	}
 	c->layout_gen++;
+}
+
+/* States changed: lay out again when what is shown, or its order, is not
+ * what it was. */
+static void
+ctl_reorder(struct ctl *c)
+{
+	size_t n;
+
+	if (!c->hide_ok && c->lo.kind != LAYOUT_LIST)
+		return;
+	n = ctl_order(c, c->lo.kind == LAYOUT_LIST);
+	if (n != c->lo.n_shown || (n > 0 &&
+	    memcmp(c->shown, c->lo.order, n * sizeof *c->shown) != 0))
+		ctl_relayout(c);
+}
+
+/* Tab, Shift-Tab: the next or previous sequence shown. */
+static size_t
+ctl_step_focus(const struct ctl *c, bool back)
+{
+	const struct layout *lo = &c->lo;
+	size_t s;
+
+	if (lo->n_shown == 0)
+		return c->focus;
+	s = lo->slot[c->focus] < lo->n_shown ? lo->slot[c->focus] : 0;
+	s = back ? (s + lo->n_shown - 1) % lo->n_shown :
+	    (s + 1) % lo->n_shown;
+	return lo->order[s];
 }
 
 void
@@ -339,10 +411,10 @@ ctl_request(struct ctl *c, enum keys_request req)
 		ctl_focus(c, layout_neighbor(&c->lo, i, LAYOUT_DOWN));
 		break;
 	case KEYS_FOCUS_NEXT:
-		ctl_focus(c, (i + 1) % c->n);
+		ctl_focus(c, ctl_step_focus(c, false));
 		break;
 	case KEYS_FOCUS_PREV:
-		ctl_focus(c, (i + c->n - 1) % c->n);
+		ctl_focus(c, ctl_step_focus(c, true));
 		break;
 	case KEYS_FOCUS_ATTENTION:
 		ctl_attention(c);
@@ -362,6 +434,20 @@ ctl_request(struct ctl *c, enum keys_request req)
 			    LAYOUT_GRID;
 		ctl_relayout(c);
 		break;
+	case KEYS_HIDE_OK: {
+		size_t ok = 0;
+		for (size_t k = 0; k < c->n; k++)
+			ok += c->eng->state(c->arg, k) == SEQ_OK;
+		c->hide_ok = !c->hide_ok;
+		if (c->hide_ok)
+			ctl_message(c, false, "hiding the %zu sequence%s that "
+			    "finished ok (H shows them)", ok, ok == 1 ? "" :
+			    "s");
+		else
+			ctl_message(c, false, "showing every sequence");
+		ctl_relayout(c);
+		break;
+	}
 	case KEYS_RETRY:
 		ctl_act(c, RUN_ACT_RETRY, run_action_name(RUN_ACT_RETRY));
 		break;
@@ -682,6 +768,7 @@ ctl_mouse(struct ctl *c, int x, int y, enum ctl_mouse what)
 void
 ctl_check(struct ctl *c)
 {
+	ctl_reorder(c);
 	if (c->mode == CTL_INPUT && !c->eng->takes_input(c->arg, c->focus)) {
 		c->mode = CTL_NORMAL;
 		ctl_message(c, false, "input: the step ended");

@@ -79,6 +79,9 @@ struct ctl {
 
 	struct view *views;     /* one per sequence */
 	bool times;             /* show when each line arrived */
+	bool hide_ok;           /* the sequences that finished ok are not
+	                           shown (H) */
+	size_t *shown;          /* scratch: the order being made (n) */
 	/* Why nothing can be acted on (the review of a past run), or NULL.
 	 * The engine refuses actions itself; this is for the keys that
 	 * ctl answers alone (input). */

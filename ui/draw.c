@@ -445,7 +445,7 @@ draw_list(struct draw *d, const struct layout_rect *r)
 	const struct layout *lo = &d->ctl->lo;
 
 	for (int k = 0; k < r->h; k++) {
-		size_t i = lo->list_first + (size_t)k;
+		size_t i = layout_at(lo, lo->list_first + (size_t)k);
 		struct layout_rect row = { r->x, r->y + k, r->w, 1 };
 
 		if (i >= d->ctl->n) {

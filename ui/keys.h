@@ -25,6 +25,8 @@
 	R(FOCUS_ATTENTION, "focus the next sequence waiting for you")    \
 	R(ZOOM, "zoom: the focused sequence alone, with its steps")      \
 	R(LAYOUT, "switch between grid and list")                        \
+	R(HIDE_OK, "hide the sequences that finished ok / show them "    \
+	    "again (the list shows those waiting for you first)")        \
 	R(RETRY, "retry the failed or paused step")                      \
 	R(RETRY_ALL, "retry every failed or paused sequence (asks; or "  \
 	    "only those stopped at the focused one's step)")              \
@@ -79,6 +81,7 @@
 	B('\r', NULL, ZOOM)                             \
 	B(KEYS_FN(KEY_ENTER), NULL, ZOOM)               \
 	B('L', "L", LAYOUT)                             \
+	B('H', "H", HIDE_OK)                            \
 	B('r', "r", RETRY)                              \
 	B('R', "R", RETRY_ALL)                          \
 	B('s', "s", SKIP)                               \
@@ -126,7 +129,8 @@
 	H(QUIT, "quit") H(HELP, "help") H(RETRY, "retry")                 \
 	H(RETRY_ALL, "retry all") H(ZOOM, "zoom")                         \
 	H(SEARCH, "search") H(TIMES, "times") H(PAGE_UP, "scroll")        \
-	H(EDIT, "edit") H(SHELL, "shell") H(PAGER, "log")
+	H(EDIT, "edit") H(SHELL, "shell") H(PAGER, "log")                 \
+	H(HIDE_OK, "hide ok")
 /* A past run (the review): nothing acts. */
 #define KEYS_HINTS_PAST(H)                                                \
 	H(QUIT, "quit") H(HELP, "help") H(ZOOM, "zoom")                   \

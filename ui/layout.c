@@ -18,7 +18,23 @@ layout_free(struct layout *lo)
 	if (lo == NULL)
 		return;
 	free(lo->cells);
+	free(lo->order);
+	free(lo->slot);
 	memset(lo, 0, sizeof *lo);
+}
+
+size_t
+layout_at(const struct layout *lo, size_t s)
+{
+	return s < lo->n_shown ? lo->order[s] : lo->n;
+}
+
+/* The slot of the focus: 0 when it is hidden. */
+static size_t
+layout_focus_slot(const struct layout *lo)
+{
+	return lo->focus < lo->n && lo->slot[lo->focus] < lo->n_shown ?
+	    lo->slot[lo->focus] : 0;
 }
 
 static struct layout_rect
@@ -53,7 +69,8 @@ layout_grid_cols(size_t n, int w, int h)
 		int pw = (w - (c - 1)) / c, ph = h / r;
 		long score, empty = (long)c * r - (long)n;
 
-		if (pw < LAYOUT_MIN_W || ph < LAYOUT_MIN_H)
+		if (pw < LAYOUT_MIN_W || ph < (n >= LAYOUT_MANY ?
+		    LAYOUT_MIN_H_MANY : LAYOUT_MIN_H))
 			continue;
 		/* As large as possible, in both directions: a pane is as
 		 * good as its shorter side, in "square" units. */
@@ -71,7 +88,7 @@ layout_grid_cols(size_t n, int w, int h)
 static void
 layout_grid(struct layout *lo, int cols, int w, int h)
 {
-	size_t n = lo->n;
+	size_t n = lo->n_shown;
 	int rows = (int)((n + (size_t)cols - 1) / (size_t)cols);
 	int y = 0;
 
@@ -89,7 +106,8 @@ layout_grid(struct layout *lo, int cols, int w, int h)
 
 		for (int c = 0; c < k; c++) {
 			int pw = avail / k + (c < avail % k ? 1 : 0);
-			lo->cells[first + (size_t)c] = layout_rect(x, y, pw, ph);
+			lo->cells[lo->order[first + (size_t)c]] =
+			    layout_rect(x, y, pw, ph);
 			x += pw + 1;
 		}
 		y += ph;
@@ -99,7 +117,7 @@ layout_grid(struct layout *lo, int cols, int w, int h)
 static void
 layout_list(struct layout *lo, int w, int h)
 {
-	size_t n = lo->n, rows;
+	size_t n = lo->n_shown, rows, focus = layout_focus_slot(lo);
 	struct layout_rect pane;
 
 	lo->kind = LAYOUT_LIST;
@@ -132,13 +150,13 @@ layout_list(struct layout *lo, int w, int h)
 	/* Scroll the list as little as possible to show the focus. */
 	rows = (size_t)lo->list.h;
 	if (rows == 0) {
-		lo->list_first = lo->focus;
+		lo->list_first = focus;
 		return;
 	}
-	if (lo->list_first > lo->focus)
-		lo->list_first = lo->focus;
-	if (lo->focus >= lo->list_first + rows)
-		lo->list_first = lo->focus - rows + 1;
+	if (lo->list_first > focus)
+		lo->list_first = focus;
+	if (focus >= lo->list_first + rows)
+		lo->list_first = focus - rows + 1;
 	if (n > rows && lo->list_first > n - rows)
 		lo->list_first = n - rows;
 	if (n <= rows)
@@ -170,6 +188,15 @@ void
 layout_compute(struct layout *lo, int width, int height, size_t n,
     enum layout_kind want, bool zoom, size_t focus, size_t n_steps)
 {
+	layout_compute_shown(lo, width, height, n, NULL, n, want, zoom, focus,
+	    n_steps);
+}
+
+void
+layout_compute_shown(struct layout *lo, int width, int height, size_t n,
+    const size_t *shown, size_t n_shown, enum layout_kind want, bool zoom,
+    size_t focus, size_t n_steps)
+{
 	int w = width > 0 ? width : 0, h = height > 1 ? height - 1 : 0;
 	int cols;
 
@@ -184,10 +211,27 @@ layout_compute(struct layout *lo, int width, int height, size_t n,
 	if (n > lo->cells_cap)
 		lo->cells = xreallocarray_grow(lo->cells, &lo->cells_cap, n,
 		    sizeof *lo->cells);
-	for (size_t i = 0; i < n; i++)
+	if (n > lo->order_cap) {
+		size_t cap = lo->order_cap;
+		lo->order = xreallocarray_grow(lo->order, &cap, n,
+		    sizeof *lo->order);
+		lo->slot = xreallocarray_grow(lo->slot, &lo->order_cap, n,
+		    sizeof *lo->slot);
+	}
+	lo->n_shown = 0;
+	for (size_t i = 0; i < n; i++) {
 		lo->cells[i] = layout_rect(0, 0, 0, 0);
+		lo->slot[i] = n;
+	}
+	for (size_t s = 0; s < n_shown && s < n; s++) {
+		size_t i = shown != NULL ? shown[s] : s;
+		if (i < n && lo->slot[i] == n) {
+			lo->slot[i] = lo->n_shown;
+			lo->order[lo->n_shown++] = i;
+		}
+	}
 
-	if (n == 0 || w == 0 || h == 0) {
+	if (lo->n_shown == 0 || w == 0 || h == 0) {
 		lo->kind = zoom ? LAYOUT_ZOOM : want;
 		return;
 	}
@@ -195,7 +239,8 @@ layout_compute(struct layout *lo, int width, int height, size_t n,
 		layout_zoom(lo, w, h, n_steps);
 		return;
 	}
-	if (want == LAYOUT_GRID && (cols = layout_grid_cols(n, w, h)) > 0) {
+	if (want == LAYOUT_GRID &&
+	    (cols = layout_grid_cols(lo->n_shown, w, h)) > 0) {
 		layout_grid(lo, cols, w, h);
 		return;
 	}
@@ -220,9 +265,13 @@ layout_neighbor(const struct layout *lo, size_t focus, enum layout_dir dir)
 	if (lo->n == 0 || focus >= lo->n)
 		return focus;
 	if (lo->kind != LAYOUT_GRID) {
+		size_t s = lo->slot[focus];
+		if (s >= lo->n_shown)
+			return layout_at(lo, 0) < lo->n ? layout_at(lo, 0) :
+			    focus;
 		if (dir == LAYOUT_UP || dir == LAYOUT_LEFT)
-			return focus > 0 ? focus - 1 : focus;
-		return focus + 1 < lo->n ? focus + 1 : focus;
+			return s > 0 ? lo->order[s - 1] : focus;
+		return s + 1 < lo->n_shown ? lo->order[s + 1] : focus;
 	}
 	cur = &lo->cells[focus];
 	for (size_t i = 0; i < lo->n; i++) {
@@ -283,10 +332,9 @@ layout_hit(const struct layout *lo, int x, int y)
 				return i;
 		break;
 	case LAYOUT_LIST:
-		if (layout_in(&lo->list, x, y)) {
-			size_t i = lo->list_first + (size_t)(y - lo->list.y);
-			return i < lo->n ? i : lo->n;
-		}
+		if (layout_in(&lo->list, x, y))
+			return layout_at(lo, lo->list_first +
+			    (size_t)(y - lo->list.y));
 		if (layout_in(&lo->title, x, y) || layout_in(&lo->body, x, y))
 			return lo->focus;
 		break;

@@ -279,10 +279,12 @@ ui_draw_pane(struct ui *ui, size_t i, unsigned what)
 			draw_body(&ui->draw, i, &body);
 		break;
 	case LAYOUT_LIST:
-		if ((what & UI_DIRTY_TITLE) && i >= lo->list_first &&
-		    i < lo->list_first + (size_t)lo->list.h) {
+		if ((what & UI_DIRTY_TITLE) && lo->slot[i] >= lo->list_first &&
+		    lo->slot[i] < lo->list_first + (size_t)lo->list.h &&
+		    lo->slot[i] < lo->n_shown) {
 			struct layout_rect row = { lo->list.x, lo->list.y +
-				(int)(i - lo->list_first), lo->list.w, 1 };
+				(int)(lo->slot[i] - lo->list_first), lo->list.w,
+				1 };
 			draw_title(&ui->draw, i, &row, focused);
 		}
 		/* FALLTHROUGH */

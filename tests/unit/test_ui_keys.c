@@ -260,7 +260,7 @@ test_hints(void **state)
 	    "e edit  m mark  $ shell  v log");
 	assert_string_equal(keys_hints(KEYS_MOMENT_DONE, buf, sizeof buf),
 	    "q quit  ? help  r retry  R retry all  z zoom  / search  t times  "
-	    "PgUp scroll  e edit  $ shell  v log");
+	    "PgUp scroll  e edit  $ shell  v log  H hide ok");
 	assert_string_equal(keys_hints(KEYS_MOMENT_PAST, buf, sizeof buf),
 	    "q quit  ? help  z zoom  / search  t times  PgUp scroll  v log");
 	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, small, sizeof small),
