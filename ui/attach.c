@@ -122,22 +122,36 @@ attach_act(void *arg, size_t i, enum run_action act)
 	attach_kick(a);
 }
 
+/* An action with its argument: e's edited command, c's note. */
+static void
+attach_act_arg(struct attach *a, size_t i, enum run_action act,
+    const char *text)
+{
+	char seq[32];
+
+	snprintf(seq, sizeof seq, "%zu", i + 1);
+	attach_ask(a, "(%s %s)", run_action_name(act),
+	    run_seq(replica_run(a->rep), i)->name);
+	proto_begin(&a->out, PROTO_ACT);
+	proto_cstr(&a->out, run_action_name(act));
+	proto_cstr(&a->out, seq);
+	proto_cstr(&a->out, "");
+	proto_cstr(&a->out, text);
+	proto_end(&a->out);
+	attach_kick(a);
+}
+
 /* e: the edited command, for the server to run as the next attempt. */
 static void
 attach_edit(void *arg, size_t i, const char *command)
 {
-	struct attach *a = arg;
-	char seq[32];
+	attach_act_arg(arg, i, RUN_ACT_EDIT, command);
+}
 
-	snprintf(seq, sizeof seq, "%zu", i + 1);
-	attach_ask(a, "(edit %s)", run_seq(replica_run(a->rep), i)->name);
-	proto_begin(&a->out, PROTO_ACT);
-	proto_cstr(&a->out, run_action_name(RUN_ACT_EDIT));
-	proto_cstr(&a->out, seq);
-	proto_cstr(&a->out, "");
-	proto_cstr(&a->out, command);
-	proto_end(&a->out);
-	attach_kick(a);
+static void
+attach_note(void *arg, size_t i, const char *text)
+{
+	attach_act_arg(arg, i, RUN_ACT_NOTE, text);
 }
 
 static int
@@ -427,7 +441,7 @@ attach_run(const char *spec, const struct attach_options *opt)
 	a.rep = replica_create();
 	a.lb = logback_create(run_dir);
 	a.remote = (struct ui_remote){ .act = attach_act, .edit = attach_edit,
-		.shell = attach_shell,
+		.shell = attach_shell, .note = attach_note,
 		.input = attach_input, .resize = attach_resize, .arg = &a };
 	proto_begin(&a.out, PROTO_ATTACH);
 	proto_end(&a.out);

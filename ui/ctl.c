@@ -396,6 +396,7 @@ ctl_request(struct ctl *c, enum keys_request req)
 {
 	size_t i = c->focus;
 	long page = (long)ctl_page(c);
+	const char *why;
 
 	switch (req) {
 	case KEYS_FOCUS_LEFT:
@@ -434,6 +435,15 @@ ctl_request(struct ctl *c, enum keys_request req)
 			    LAYOUT_GRID;
 		ctl_relayout(c);
 		break;
+	case KEYS_NOTE:
+		if (c->read_only != NULL) {
+			ctl_message(c, true, "%s (note)", c->read_only);
+			break;
+		}
+		c->mode = CTL_NOTE;
+		c->prompt_len = 0;
+		c->prompt[0] = 0;
+		break;
 	case KEYS_HIDE_OK: {
 		size_t ok = 0;
 		for (size_t k = 0; k < c->n; k++)
@@ -460,15 +470,13 @@ ctl_request(struct ctl *c, enum keys_request req)
 	case KEYS_ABORT:
 		ctl_ask_abort(c);
 		break;
-	case KEYS_EDIT: {
-		const char *why = c->eng->can(c->arg, i, RUN_ACT_EDIT);
-		if (why != NULL)
+	case KEYS_EDIT:
+		if ((why = c->eng->can(c->arg, i, RUN_ACT_EDIT)) != NULL)
 			ctl_message(c, true, "%s (edit %s)", why,
 			    c->eng->name(c->arg, i));
 		else
 			c->lend = CTL_LEND_EDIT;
 		break;
-	}
 	case KEYS_SHELL:
 		if (c->read_only != NULL)
 			ctl_message(c, true, "%s (shell)", c->read_only);
@@ -536,7 +544,11 @@ ctl_request(struct ctl *c, enum keys_request req)
 		else if (!c->eng->takes_input(c->arg, i))
 			ctl_message(c, true, "input: %s runs no tty: true step",
 			    c->eng->name(c->arg, i));
+		else if ((why = c->eng->act(c->arg, i, RUN_ACT_INPUT)) !=
+		    NULL)
+			ctl_message(c, true, "input: %s", why);
 		else {
+			/* Recorded (when, which step), not what is typed. */
 			c->mode = CTL_INPUT;
 			view_follow(&c->views[i]);
 		}
@@ -577,12 +589,39 @@ ctl_is_backspace(int key)
 	return key == KEYS_FN(KEY_BACKSPACE) || key == 0x7f || key == '\b';
 }
 
+/* c, then Enter: the note typed, as UTF-8. */
+static void
+ctl_note(struct ctl *c)
+{
+	char text[VIEW_PATTERN_MAX * 4 + 1];
+	size_t used = 0;
+	const char *why, *name = c->eng->name(c->arg, c->focus);
+
+	for (size_t i = 0; i < c->prompt_len; i++) {
+		char b[8];
+		size_t n = ctl_key_bytes(c->prompt[i], b);
+		if (used + n + 1 > sizeof text)
+			break;
+		memcpy(text + used, b, n);
+		used += n;
+	}
+	text[used] = '\0';
+	if ((why = c->eng->note(c->arg, c->focus, text)) != NULL)
+		ctl_message(c, true, "%s (note %s)", why, name);
+	else
+		ctl_message(c, false, "noted on %s: %s", name, text);
+}
+
 static void
 ctl_prompt_key(struct ctl *c, int key)
 {
 	struct view *v = &c->views[c->focus];
 
-	if (key == '\n' || key == '\r' || key == KEYS_FN(KEY_ENTER)) {
+	if ((key == '\n' || key == '\r' || key == KEYS_FN(KEY_ENTER)) &&
+	    c->mode == CTL_NOTE) {
+		c->mode = CTL_NORMAL;
+		ctl_note(c);
+	} else if (key == '\n' || key == '\r' || key == KEYS_FN(KEY_ENTER)) {
 		c->mode = CTL_NORMAL;
 		if (c->prompt_len == 0) {
 			/* An empty search repeats the last one. */
@@ -698,6 +737,7 @@ ctl_key(struct ctl *c, int key)
 		ctl_input_key(c, key);
 		return c->mode != CTL_INPUT;
 	case CTL_SEARCH:
+	case CTL_NOTE:
 		ctl_prompt_key(c, key);
 		return true;
 	case CTL_CONFIRM_QUIT:

@@ -21,6 +21,7 @@ enum ctl_mode {
 	CTL_CONFIRM_QUIT,    /* "quit? y/n" */
 	CTL_CONFIRM,         /* an action that asks first (confirm_*) */
 	CTL_SEARCH,          /* typing a search pattern */
+	CTL_NOTE,            /* typing a note on the focused sequence */
 	CTL_INPUT,           /* keys go to the focused tty step */
 };
 
@@ -50,6 +51,8 @@ struct ctl_engine {
 	bool (*takes_input)(void *arg, size_t i);
 	/* Do `act` on sequence i: NULL when done, else why not. */
 	const char *(*act)(void *arg, size_t i, enum run_action act);
+	/* A note on sequence i: NULL when taken (or sent), else why not. */
+	const char *(*note)(void *arg, size_t i, const char *text);
 	/* Why `act` does not apply to sequence i now, or NULL. */
 	const char *(*can)(void *arg, size_t i, enum run_action act);
 	/* Keystrokes for sequence i's step: NULL when sent, else why not. */
@@ -86,7 +89,8 @@ struct ctl {
 	 * The engine refuses actions itself; this is for the keys that
 	 * ctl answers alone (input). */
 	const char *read_only;
-	wchar_t prompt[VIEW_PATTERN_MAX]; /* the search being typed */
+	wchar_t prompt[VIEW_PATTERN_MAX]; /* the search or note being
+	                                     typed */
 	size_t prompt_len;
 	char message[200];      /* for the status bar; "" for none */
 	bool message_error;

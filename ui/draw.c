@@ -562,9 +562,11 @@ draw_status(struct draw *d, const struct layout_rect *r)
 	draw_role(d, ROLE_BAR, &battr, &bpair);
 	draw_fill(r->y, r->x, r->w, battr, bpair);
 
-	if (c->mode == CTL_SEARCH) {
-		char pat[VIEW_PATTERN_MAX * 4 + 2] = "/";
-		size_t used = 1;
+	if (c->mode == CTL_SEARCH || c->mode == CTL_NOTE) {
+		char pat[VIEW_PATTERN_MAX * 4 + 128] = "/";
+		size_t used = c->mode == CTL_SEARCH ? 1 :
+		    (size_t)snprintf(pat, 100, "note on %.60s: ",
+		    c->eng->name(c->arg, c->focus));
 		for (size_t i = 0; i < c->prompt_len; i++) {
 			char b[8];
 			size_t n = ctl_key_bytes(c->prompt[i], b);

@@ -41,6 +41,8 @@
 	    "through its connection), else here in its step's directory " \
 	    "and environment")                                           \
 	R(PAGER, "the focused step's whole log in $PAGER (less -R)")     \
+	R(NOTE, "a note on the focused sequence, for the record (Enter "  \
+	    "keeps it, Esc drops it)")                                   \
 	R(COPY, "copy the search hit (else the newest line shown) to "   \
 	    "the terminal's clipboard (OSC 52)")                         \
 	R(KILL, "kill the running step (TERM, then KILL)")               \
@@ -91,6 +93,7 @@
 	B('$', "$", SHELL)                              \
 	B('v', "v", PAGER)                              \
 	B('y', "y", COPY)                               \
+	B('c', "c", NOTE)                               \
 	B('x', "x", KILL)                               \
 	B('a', "a", ABORT)                              \
 	B('p', "p", HOLD)                               \

@@ -156,6 +156,18 @@ ui_eng_edit(struct ui *ui, size_t i, const char *command)
 }
 
 static const char *
+ui_eng_note(void *arg, size_t i, const char *text)
+{
+	struct ui *ui = arg;
+
+	if (ui->opt.remote != NULL) {
+		ui->opt.remote->note(ui->opt.remote->arg, i, text);
+		return NULL;
+	}
+	return run_note_by(ui->run, i, text, NULL);
+}
+
+static const char *
 ui_eng_can(void *arg, size_t i, enum run_action act)
 {
 	struct ui *ui = arg;
@@ -255,6 +267,7 @@ static const struct ctl_engine ui_engine = {
 	.takes_input = ui_eng_takes_input,
 	.act = ui_eng_act,
 	.can = ui_eng_can,
+	.note = ui_eng_note,
 	.input = ui_eng_input,
 	.step_name = ui_eng_step_name,
 	.busy = ui_eng_busy,

@@ -27,6 +27,8 @@ struct ui_remote {
 	/* $: ask how to open a shell where sequence i runs; the answer
 	 * comes later (ui_shell_open). */
 	void (*shell)(void *arg, size_t i);
+	/* c: a note on sequence i; the answer comes later (ui_message). */
+	void (*note)(void *arg, size_t i, const char *text);
 	/* Keystrokes for sequence i's tty step: 0 sent, -1 not. */
 	int (*input)(void *arg, size_t i, const char *data, size_t len);
 	/* The size of the pane showing sequence i. */

@@ -22,7 +22,9 @@
 	A(STOP, stop, "stopped")         /* the run stops: quit, signal */ \
 	A(EDIT, edit, "retried with an edited command") /* run_edit */   \
 	A(MARK, mark, "marked done by hand") /* a stopped step: ok */    \
-	A(SHELL, shell, "shell opened") /* run_shell_by: where it runs */
+	A(SHELL, shell, "shell opened") /* run_shell_by: where it runs */ \
+	A(NOTE, note, "noted")          /* run_note_by: a short text */  \
+	A(INPUT, input, "typed into")   /* keys for its tty step (i) */
 
 enum run_action {
 #define ACTION_ENUM(NAME, name, done) RUN_ACT_##NAME,

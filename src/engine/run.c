@@ -151,6 +151,8 @@ static void run_remote_ready(void *arg, const char *err);
 static void run_request(struct run *run);
 static void run_check(const struct run_sequence *seq);
 static void run_cleanup_bound_cb(EV_P_ ev_timer *w, int revents);
+static const char *run_act_why(struct run *run, size_t i,
+    enum run_action act, const char *why, const char *who);
 
 /* The time of an event, a duration's ends, a timer's start: fresh, not
  * the loop's cached time, which is as old as the loop pass (and a pass
@@ -2210,8 +2212,15 @@ run_announce(struct run_sequence *seq, enum run_action act, const char *why,
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
 	run_emit(seq->run, &ev);
-	run_mark(seq, "-- %s by operator at %s --", run_action_done(act),
-	    stamp);
+	/* Typing goes into the step's own screen: no line of drove's in
+	 * the middle of it (the record has it). */
+	if (act == RUN_ACT_INPUT)
+		return;
+	if (act == RUN_ACT_NOTE)
+		run_mark(seq, "-- note by operator at %s: %s --", stamp, why);
+	else
+		run_mark(seq, "-- %s by operator at %s --",
+		    run_action_done(act), stamp);
 }
 
 /* A stopped-at step (paused after its failure, or the sequence failed
@@ -2497,6 +2506,51 @@ run_shell_by(struct run *run, size_t i, const char *who, char ***argv,
 		*env = run_env_build(seq, &seq->v.steps[k]);
 	}
 	return run_act_by(run, i, RUN_ACT_SHELL, who);
+}
+
+/* A note: for any sequence, whatever its state (run_note_by). */
+static const char *
+run_can_note(const struct run_sequence *seq)
+{
+	(void)seq;
+	return NULL;
+}
+
+static void
+run_do_note(struct run_sequence *seq)
+{
+	(void)seq;
+}
+
+/* i: the operator types into the running tty step. Recorded once as it
+ * begins, not what is typed (run_write_input carries that). */
+static const char *
+run_can_input(const struct run_sequence *seq)
+{
+	return seq->proc != NULL && run_cfg(seq)->tty ? NULL :
+	    "the step does not take input";
+}
+
+static void
+run_do_input(struct run_sequence *seq)
+{
+	(void)seq;
+}
+
+const char *
+run_note_by(struct run *run, size_t i, const char *text, const char *who)
+{
+	const char *why = run_can(run, i, RUN_ACT_NOTE);
+
+	if (why != NULL)
+		return why;
+	if (text == NULL || text[strspn(text, " \t")] == '\0')
+		return "an empty note";
+	if (strlen(text) > RUN_NOTE_MAX)
+		return "a note is one short line (at most 200 bytes)";
+	if (strpbrk(text, "\n\r") != NULL)
+		return "a note is one line";
+	return run_act_why(run, i, RUN_ACT_NOTE, text, who);
 }
 
 /* m: the operator did the stopped step by hand. It counts as done (ok:

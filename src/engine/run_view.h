@@ -158,6 +158,12 @@ const char *run_edit_by(struct run *run, size_t i, const char *command,
  * frees all three (xstrv_free, free). NULL, or why not. */
 const char *run_shell_by(struct run *run, size_t i, const char *who,
     char ***argv, char **cwd, char ***env);
+/* A note of the operator's on sequence i (one line, at most
+ * RUN_NOTE_MAX bytes), recorded as the action 'note' with its text, by
+ * `who`. NULL, or why not. */
+#define RUN_NOTE_MAX 200
+const char *run_note_by(struct run *run, size_t i, const char *text,
+    const char *who);
 /* Why run_act(run, i, act) would refuse, or NULL when it would act. */
 const char *run_can(const struct run *run, size_t i, enum run_action act);
 /* Write to the running step of sequence i when it is a `tty: true` step

@@ -82,7 +82,8 @@ enum rec_event {
 	F(VALUE, "value")           /* capture: its value */              \
 	F(SECRET, "secret")         /* capture: true when the value is    \
 	                               secret (and not written) */        \
-	F(HOST, "host")             /* shell: the host it opened on */
+	F(HOST, "host")             /* shell: the host it opened on */   \
+	F(NOTE, "note")             /* note: the operator's text */
 
 enum rec_field {
 #define REC_FIELD_ENUM(NAME, name) REC_F_##NAME,

@@ -331,6 +331,11 @@ li_action(struct logidx *li, const struct rr_action *act)
 	if (act->event == REC_NOTICE)
 		li_mark(li, step, act->time, "-- %s --",
 		    act->reason ? act->reason : "");
+	else if (act->action == RUN_ACT_NOTE)
+		li_mark(li, step, act->time, "-- note by operator at %s: %s --",
+		    clock, act->reason ? act->reason : "");
+	else if (act->action == RUN_ACT_INPUT)
+		return;     /* as live: the step's screen is its own */
 	else
 		li_mark(li, step, act->time, "-- %s by operator at %s --",
 		    run_action_done(act->action), clock);

@@ -652,7 +652,8 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
 		json_bool(&j, RF(OPERATOR), true);
 		if (ev->text != NULL)
-			json_str(&j, RF(REASON), ev->text);
+			json_str(&j, ev->action == RUN_ACT_NOTE ? RF(NOTE) :
+			    RF(REASON), ev->text);
 		if (ev->who != NULL)
 			json_str(&j, RF(BY), ev->who);
 		/* What the next attempts run (the previous step_start says

@@ -459,6 +459,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		const char *why = rr_str(l, l->root, REC_F_REASON);
 		if (why == NULL)
 			why = rr_str(l, l->root, REC_F_MESSAGE);
+		if (why == NULL)
+			why = rr_str(l, l->root, REC_F_NOTE);
 		seq->actions = rr_grow(seq->actions, seq->n_actions,
 		    seq->n_actions + 1, sizeof *seq->actions);
 		a = &seq->actions[seq->n_actions++];

@@ -41,7 +41,8 @@
 	M(SNAPSHOT, 5, "snapshot", S) /* u8 settled, u32 n, n SEQ payloads \
 	                                 (wire.h) */                      \
 	M(ACT, 6, "act", C)           /* str verb, str seq, str step,     \
-	                                 str argument (edit: the command) */ \
+	                                 str argument (edit: the command; \
+	                                 note: its text) */               \
 	M(RESULT, 7, "result", S)     /* u8 ok, str message, str the bare \
 	                                 reason when refused */           \
 	M(STOP, 8, "stop", C)         /* (none): RESULT, and the run stops */ \

@@ -700,6 +700,8 @@ server_act(struct server_client *c, struct proto_msg *m)
 	if (act == RUN_ACT_EDIT)
 		why = *arg == '\0' ? "edit needs the new command (e on a "
 		    "dashboard)" : run_edit_by(s->run, i, arg, c->who);
+	else if (act == RUN_ACT_NOTE)
+		why = run_note_by(s->run, i, arg, c->who);
 	else
 		why = run_act_by(s->run, i, act, c->who);
 	if (why != NULL)

@@ -73,6 +73,11 @@ check "\$: a shell in the step's directory" wait_for 20 sh -c "grep -qx '$T/work
 check "\$: with the step's environment" grep -qx "seq=typo" "$T/shell.out"
 check "\$: the step's own env too" grep -qx "step=set" "$T/shell.out"
 tui_check "\$: back from the shell" tui_wait "back from the shell for typo"
+tui_keys c
+tui_check "c: asks for the note" tui_wait "note on typo:"
+tui_keys "dpkg lock held" Enter
+tui_check "c: noted" tui_wait "noted on typo: dpkg lock held"
+tui_check "c: the pane shows it" tui_wait_re "-- note by operator at [0-9:]+: dpkg lock held --"
 tui_keys '!' m
 tui_check "m: marked, the sequence is done" tui_wait_re "✔ manual +ok 1/1"
 tui_check "m: its needs are met" tui_wait_re "✔ after +ok 1/1"
@@ -92,6 +97,7 @@ check "the mark is an action" grep -q '"event":"mark","time".*"seq":"manual".*"o
 check "the mark says who took it" grep -q '"event":"mark".*"seq":"manual".*"by":"'"$(id -un)"' on /dev/' "$ev"
 check "the edit says what runs next" grep -q '"event":"edit".*"run":"echo hello"' "$ev"
 check "the shell is recorded, with who opened it" grep -q '"event":"shell".*"seq":"typo".*"operator":true.*"by":"' "$ev"
+check "the note is recorded, with its text and who" grep -q '"event":"note".*"seq":"typo".*"note":"dpkg lock held".*"by":"' "$ev"
 check "a marked step ends ok" grep -q '"event":"step_end".*"seq":"manual".*"status":"ok"' "$ev"
 "$REAL_DROVE" logs --log-dir "$T/runs" latest typo >"$T/logs.out"
 check "logs: which attempt ran what" contains "$T/logs.out" "try 2 ran (edited): echo hello"
@@ -101,6 +107,7 @@ tui_start review --log-dir runs
 tui_check "review: the edit where it happened" tui_wait "-- now runs: echo hello --"
 tui_check "review: the mark" tui_wait "-- marked done by hand by operator at"
 tui_check "review: the shell" tui_wait "-- shell opened by operator at"
+tui_check "review: the note" tui_wait_re "-- note by operator at [0-9:]+: dpkg lock held --"
 rm -f "$T/paged"
 tui_keys v
 check "review: v pages the step's log too" wait_for 20 sh -c "grep -qx 'typo done' '$T/paged' 2>/dev/null"

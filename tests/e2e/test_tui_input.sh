@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Input mode: `i` sends keystrokes to a tty: true step (answering a
-# prompt) until Ctrl-]; the step sees the size of its pane.
+# prompt) until Ctrl-]; the step sees the size of its pane. The record
+# says when the operator typed into which step, not what.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -39,5 +40,9 @@ tui_check "typed before and after Ctrl-] both reached the step" tui_wait "answer
 tui_check "finished" tui_wait "finished in"
 tui_keys q
 tui_check "quits" tui_dead
+ev="$T/runs/latest/events.jsonl"
+check "typing is recorded, once each time, with the step" test "$(grep -c '"event":"input".*"seq":"asker"' "$ev")" -eq 3
+check "the first at the prompt step" grep -q '"event":"input".*"step":"prompt".*"by":"' "$ev"
+check "never what was typed" sh -c "! grep -q drove '$ev' || ! grep '\"event\":\"input\"' '$ev' | grep -q 'drove\"'"
 
 finish

@@ -686,30 +686,42 @@ test_state_machine_table(void **state)
 #define NO_RETRY "nothing to retry"
 #define NO_SKIP "nothing to skip"
 #define NO_STOPPED "no failed or paused step"
-	/* retry, skip, kill, abort, hold, release, resume, stop, edit, mark */
+#define NO_INPUT "the step does not take input"
+	/* retry, skip, kill, abort, hold, release, resume, stop, edit, mark,
+	 * shell, note, input */
 	static const char *const table[SM_N][RUN_ACTION_COUNT] = {
 	[SM_OK] = { NO_RETRY, NO_SKIP, NO_STEP, OVER, NOT_RUNNING,
-		NOT_RUNNING, NOT_HELD, OVER, NO_STOPPED, NO_STOPPED },
+		NOT_RUNNING, NOT_HELD, OVER, NO_STOPPED, NO_STOPPED,
+		NULL, NULL, NO_INPUT },
 	[SM_FAILED] = { NULL, NULL, NO_STEP, OVER, NOT_RUNNING, NOT_RUNNING,
-		NOT_HELD, OVER, NULL, NULL },
+		NOT_HELD, OVER, NULL, NULL,
+		NULL, NULL, NO_INPUT },
 	[SM_BLOCKED] = { NO_RETRY, NO_SKIP, NO_STEP, NULL, NOT_RUNNING,
-		NOT_RUNNING, NOT_HELD, OVER, NO_STOPPED, NO_STOPPED },
+		NOT_RUNNING, NOT_HELD, OVER, NO_STOPPED, NO_STOPPED,
+		NULL, NULL, NO_INPUT },
 	[SM_RUNNING] = { NO_RETRY, NULL, NULL, NULL, NULL, NOT_HELD,
-		NOT_HELD, NULL, NO_STOPPED, NO_STOPPED },
+		NOT_HELD, NULL, NO_STOPPED, NO_STOPPED,
+		NULL, NULL, NO_INPUT },
 	[SM_WAITING] = { NO_RETRY, NO_SKIP, NO_STEP, NULL, NOT_RUNNING,
-		NOT_RUNNING, NOT_HELD, NULL, NO_STOPPED, NO_STOPPED },
+		NOT_RUNNING, NOT_HELD, NULL, NO_STOPPED, NO_STOPPED,
+		NULL, NULL, NO_INPUT },
 	[SM_RETRY_WAIT] = { NULL, NULL, NO_STEP, NULL, NULL, NOT_HELD,
-		NOT_HELD, NULL, NO_STOPPED, NO_STOPPED },
+		NOT_HELD, NULL, NO_STOPPED, NO_STOPPED,
+		NULL, NULL, NO_INPUT },
 	[SM_PAUSED_FAILURE] = { NULL, NULL, NO_STEP, NULL, NOT_RUNNING,
-		NOT_RUNNING, NOT_HELD, NULL, NULL, NULL },
+		NOT_RUNNING, NOT_HELD, NULL, NULL, NULL,
+		NULL, NULL, NO_INPUT },
 	[SM_HOLDING] = { NO_RETRY, NULL, NULL, NULL,
 		"the sequence is already held", NULL, NOT_HELD, NULL,
-		NO_STOPPED, NO_STOPPED },
+		NO_STOPPED, NO_STOPPED,
+		NULL, NULL, NO_INPUT },
 	[SM_HELD] = { NO_RETRY, NO_SKIP, NO_STEP, NULL, NOT_RUNNING,
-		NOT_RUNNING, NULL, NULL, NO_STOPPED, NO_STOPPED },
+		NOT_RUNNING, NULL, NULL, NO_STOPPED, NO_STOPPED,
+		NULL, NULL, NO_INPUT },
 	/* An aborted sequence is retried (or skipped) like a failed one. */
 	[SM_ABORTED] = { NULL, NULL, NO_STEP, OVER, NOT_RUNNING,
-		NOT_RUNNING, NOT_HELD, OVER, NULL, NULL },
+		NOT_RUNNING, NOT_HELD, OVER, NULL, NULL,
+		NULL, NULL, NO_INPUT },
 	};
 	struct tu_world *w = tu_world_new(
 	    "sequences:\n"

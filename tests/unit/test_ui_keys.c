@@ -601,7 +601,9 @@ test_input(void **state)
 	keys(c, "qr\n");
 	ctl_key(c, 0xe9);
 	ctl_key(c, KEYS_FN(KEY_UP));
-	assert_int_equal(F.nacts, 0);
+	/* Recorded once, as the typing began: not the keys. */
+	assert_int_equal(F.nacts, 1);
+	assert_int_equal(F.acts[0], RUN_ACT_INPUT);
 	assert_false(c->quit);
 	assert_int_equal(F.ninput, 8);
 	assert_memory_equal(F.input, "qr\r\xc3\xa9\033[A", 8);
