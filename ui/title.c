@@ -284,7 +284,10 @@ title_segs_running(struct title_segs *s, const struct run_seq *seq,
 		    st->attempt + 1, st->attempt + 1 > title_tries(st) ?
 		    st->attempt + 1 : title_tries(st),
 		    st->retry_at > now ? ceil(st->retry_at - now) : 0);
-	} else if (title_tries(st) > 1)
+	} else if (st->waiting_input)
+		/* A prompt, told from a busy step: as loud as the step. */
+		title_add(s, 1, false, "waiting for input");
+	else if (title_tries(st) > 1)
 		/* A first try is worth less room than a retry. */
 		title_add(s, st->attempt > 1 ? 2 : 4, false, "try %u/%u",
 		    st->attempt, title_tries(st));

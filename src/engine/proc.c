@@ -2,6 +2,7 @@
  * reaped (as the keeper reports), killed. */
 #include "proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -14,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1069,6 +1071,80 @@ proc_write(struct proc *p, const char *data, size_t len)
 		n = write(p->fd, data, len);
 	while (n < 0 && errno == EINTR);
 	return n;
+}
+
+/* A small /proc file, NUL-terminated: its length, or -1. */
+static ssize_t
+proc_read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, size - 1);
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[r] = '\0';
+	return r;
+}
+
+/* Is process pid, of group pgrp, asleep in a read of the terminal pts? */
+static bool
+proc_reads_tty(const char *pid, pid_t pgrp, const char *pts)
+{
+	char path[64], buf[512], link[128];
+	const char *p;
+	char state;
+	long ppid, grp, nr;
+	unsigned long fd;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if (proc_read_small(path, buf, sizeof buf) < 0 ||
+	    (p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %c %ld %ld", &state, &ppid, &grp) != 3 ||
+	    grp != (long)pgrp || state != 'S')
+		return false;
+	/* "NR ARG0 ...": the system call it is blocked in, its first
+	 * argument (for read, the descriptor). */
+	snprintf(path, sizeof path, "/proc/%s/syscall", pid);
+	if (proc_read_small(path, buf, sizeof buf) < 0 ||
+	    sscanf(buf, "%ld %lx", &nr, &fd) != 2 || nr != SYS_read)
+		return false;
+	snprintf(path, sizeof path, "/proc/%s/fd/%lu", pid, fd);
+	n = readlink(path, link, sizeof link - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	return strcmp(link, pts) == 0;
+}
+
+bool
+proc_waits_for_input(const struct proc *p)
+{
+	char pts[64], leader[24];
+	pid_t fg;
+	DIR *d;
+	struct dirent *e;
+	bool waits = false;
+
+	if (!p->tty || p->fd < 0 || p->pid <= 0 ||
+	    ptsname_r(p->fd, pts, sizeof pts) != 0 ||
+	    (fg = tcgetpgrp(p->fd)) <= 0)
+		return false;
+	/* The group's leader first: a shell's read, mostly. */
+	snprintf(leader, sizeof leader, "%ld", (long)fg);
+	if (proc_reads_tty(leader, fg, pts))
+		return true;
+	if ((d = opendir("/proc")) == NULL)
+		return false;
+	while (!waits && (e = readdir(d)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
+			waits = proc_reads_tty(e->d_name, fg, pts);
+	closedir(d);
+	return waits;
 }
 
 void

@@ -67,6 +67,10 @@ void proc_kill(struct proc *p);
 /* Write to the child's terminal (tty procs only). Returns bytes written
  * or -1. Never blocks. */
 ssize_t proc_write(struct proc *p, const char *data, size_t len);
+/* Whether a tty proc waits for the keyboard: a process of its terminal's
+ * foreground group is blocked in a read of that terminal (Linux: its
+ * /proc syscall and descriptor). False when it cannot be told. */
+bool proc_waits_for_input(const struct proc *p);
 /* Tell a tty proc its window size. */
 void proc_resize(struct proc *p, unsigned short cols, unsigned short rows);
 void proc_free(struct proc *p);

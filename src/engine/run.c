@@ -68,6 +68,8 @@ struct run_sequence {
 	char *ssh_why;       /* a wait_for ssh step: why its host's last ssh
 	                        connection failed, or NULL */
 	size_t resume_at;    /* the first step to run (--resume) */
+	ev_timer quiet;      /* a tty step runs: is it waiting for input? */
+	double last_output;  /* when its process last wrote */
 	char **edited;       /* per step of all n_all (a handler's or a
 	                        cleanup step too), the operator's command
 	                        (e), or NULL: the plan's; owned, made at the
@@ -408,6 +410,12 @@ run_proc_output(void *arg, const char *data, size_t len)
 	run_emit_at(seq->run, &ev, now);
 	outbuf_feed(seq->v.out, data, len, (unsigned)seq->v.current,
 	    step->attempt, now);
+	seq->last_output = now;
+	if (step->waiting_input) {
+		/* It answered: busy again. */
+		step->waiting_input = false;
+		run_emit_seq(seq);
+	}
 }
 
 static void run_step_ended(struct run_sequence *seq, enum step_status st);
@@ -491,6 +499,8 @@ run_proc_exited(void *arg, int status)
 	enum step_status st;
 
 	ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
+	ev_timer_stop(EV_DEFAULT_UC_ &seq->quiet);
+	step->waiting_input = false;
 	proc_free(seq->proc);
 	seq->proc = NULL;
 	step->exit_code = -1;
@@ -583,11 +593,44 @@ run_end_attempt(struct run_sequence *seq, enum run_end reason, enum step_status 
 
 /* A local step's process runs: its timeout counts from now, not from a
  * wait for its turn to be started (long when many start at once). */
+/* How long a tty step's output is quiet before drove looks whether it
+ * waits for the keyboard, and how often it looks again. */
+#define RUN_QUIET 0.5
+
+static void
+run_quiet_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct run_sequence *seq = container_of(w, struct run_sequence, quiet);
+	struct run_step *step;
+	bool waits;
+
+	(void)revents;
+	if (seq->proc == NULL || seq->v.current >= seq->cfg->n_steps) {
+		ev_timer_stop(EV_A_ w);
+		return;
+	}
+	step = run_cur(seq);
+	/* Output still coming: busy, whatever it reads meanwhile. */
+	waits = run_now() - seq->last_output >= RUN_QUIET &&
+	    proc_waits_for_input(seq->proc);
+	if (waits != step->waiting_input) {
+		step->waiting_input = waits;
+		run_emit_seq(seq);
+	}
+}
+
 static void
 run_proc_started(void *arg)
 {
 	struct run_sequence *seq = arg;
 	const struct cfg_step *cs = run_cfg(seq);
+
+	/* A prompt is told from a busy step by what its process does. */
+	if (cs->tty && cs->op == CFG_OP_RUN && !ev_is_active(&seq->quiet)) {
+		seq->last_output = run_now();
+		ev_timer_set(&seq->quiet, RUN_QUIET, RUN_QUIET);
+		ev_timer_start(EV_DEFAULT_UC_ &seq->quiet);
+	}
 
 	if (cs->timeout > 0 && cs->kind == CFG_STEP_RUN &&
 	    cs->op == CFG_OP_RUN && !ev_is_active(&seq->timeout)) {
@@ -1133,6 +1176,8 @@ run_step_ended(struct run_sequence *seq, enum step_status st)
 
 	/* Whatever ended it, the step's time is up. */
 	ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
+	ev_timer_stop(EV_DEFAULT_UC_ &seq->quiet);
+	step->waiting_input = false;
 	switch (reason) {
 	case RUN_END_SKIP:
 		st = STEP_SKIPPED;
@@ -1870,6 +1915,7 @@ run_create(const struct config *cfg, const struct run_options *opt)
 		outbuf_join(seq->v.out, run->pool, i);
 		ev_init(&seq->timer, run_timer_cb);
 		ev_init(&seq->timeout, run_timeout_cb);
+		ev_init(&seq->quiet, run_quiet_cb);
 	}
 	run->queue = xcalloc(cfg->n_seqs ? cfg->n_seqs : 1,
 	    sizeof *run->queue);
@@ -1894,6 +1940,7 @@ run_free(struct run *run)
 		struct run_sequence *seq = &run->seqs[i];
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
+		ev_timer_stop(EV_DEFAULT_UC_ &seq->quiet);
 		proc_free(seq->proc);
 		seq->proc = NULL;
 		remote_cancel(run->remote, seq->wait);

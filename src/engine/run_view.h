@@ -31,6 +31,8 @@ struct run_step {
 	                        made as it starts (a captured value).
 	                        Borrowed, lives with the run */
 	bool edited;         /* command is the operator's (e), not the plan's */
+	bool waiting_input;  /* a tty step that runs, quiet, its process
+	                        blocked reading its terminal: a prompt */
 	bool marked;         /* STEP_OK because the operator marked it done
 	                        by hand (m), not because it succeeded */
 	enum step_status status;

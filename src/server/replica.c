@@ -195,6 +195,7 @@ replica_set_seq(struct replica *r, const struct wire_seq *ws)
 		st->ended = w->ended;
 		st->retry_at = w->retry_at;
 		st->marked = w->marked;
+		st->waiting_input = w->waiting_input;
 		replica_set_command(r, ws->index, k, w->run);
 	}
 }

@@ -14,6 +14,7 @@ enum {
 	WIRE_STEP_TTY = 1,
 	WIRE_STEP_COMMAND = 2,
 	WIRE_STEP_MARKED = 4,
+	WIRE_STEP_WAITING_INPUT = 8,
 };
 
 static void
@@ -52,7 +53,8 @@ wire_seq_fields(struct proto_buf *b, const struct run *run,
 		proto_cstr(b, st->name);
 		proto_u8(b, (uint8_t)((cs->steps[k].tty ? WIRE_STEP_TTY : 0) |
 		    (cs->steps[k].kind == CFG_STEP_RUN ? WIRE_STEP_COMMAND :
-		    0) | (st->marked ? WIRE_STEP_MARKED : 0)));
+		    0) | (st->marked ? WIRE_STEP_MARKED : 0) |
+		    (st->waiting_input ? WIRE_STEP_WAITING_INPUT : 0)));
 		proto_u32(b, st->retries);
 		proto_cstr(b, step_role_name(st->role));
 		proto_u32(b, (uint32_t)st->of);
@@ -161,6 +163,7 @@ wire_seq_body(struct proto_msg *m, struct wire_seq *out)
 		st->tty = flags & WIRE_STEP_TTY;
 		st->command = flags & WIRE_STEP_COMMAND;
 		st->marked = flags & WIRE_STEP_MARKED;
+		st->waiting_input = flags & WIRE_STEP_WAITING_INPUT;
 		st->retries = proto_get_u32(m);
 		if (!wire_name(m, word, sizeof word) ||
 		    !step_role_parse(word, &st->role))

@@ -12,9 +12,10 @@
  *	         4 had_failure, 8 cleanup), u32 n_steps (all of them: the
  *	         steps, then the handlers' and the cleanup's), then n_steps
  *	         times: str name, u8 flags (1 tty, 2 runs a command, 4
- *	         marked done by hand), u32 retries, str role, u32 of (the
- *	         step a handler's handles), str command (what its next
- *	         attempt runs, the operator's edit if any; "": none),
+ *	         marked done by hand, 8 waiting for input), u32 retries,
+ *	         str role, u32 of (the step a handler's handles), str
+ *	         command (what its next attempt runs, the operator's
+ *	         edit if any; "": none),
  *	         str status, u32 attempt, i32 exit_code, i32 signal,
  *	         f64 started, f64 ended, f64 retry_at
  *	SNAPSHOT RUN, u32 n, then n times the SEQ payload without its RUN
@@ -44,7 +45,7 @@ struct wire_run {
 
 struct wire_step {
 	char *name;          /* owned */
-	bool tty, command, marked;
+	bool tty, command, marked, waiting_input;
 	unsigned retries;
 	enum step_role role;
 	size_t of;           /* STEP_ROLE_HANDLER: a step before it, main */

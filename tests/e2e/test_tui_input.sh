@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
-cat >"$T/input.yaml" <<'YAML'
+cat >"$T/input.yaml" <<YAML
 settings:
   log_dir: runs
 sequences:
@@ -13,21 +13,30 @@ sequences:
     steps:
       - name: prompt
         tty: true
-        run: printf 'Your name? '; read name; echo "hello $name"; echo "size $(stty size)"
+        run: printf 'Your name? '; read name; echo "hello \$name"; echo "size \$(stty size)"
       - name: second prompt
         tty: true
-        run: printf 'Continue? '; read answer; echo "answer $answer"
+        run: printf 'Continue? '; read answer; echo "answer \$answer"
+  - name: busy
+    steps:
+      - name: quiet work
+        tty: true
+        run: while [ ! -e "$T/stop" ]; do sleep 0.05; done
 YAML
 
 tui_start input.yaml
 tui_check "the unfinished prompt line shows" tui_wait "Your name?"
+tui_check "a prompt: waiting for input, in its title" tui_wait_re "asker .*waiting for input"
+# The busy pane is the right one: its title is the first row's second half.
+check "a quiet busy step is not waiting for input" sh -c "$TUI capture-pane -p -t drove | head -n 1 | awk -F'│' '{ print \$2 }' | grep 'busy' | grep -qv 'waiting for input'"
+touch "$T/stop"
 tui_keys r
 tui_check "keys are not input by default" tui_wait "(retry asker)"
 tui_keys i
 tui_check "input mode is shown" tui_wait "INPUT to asker"
 tui_keys d r o v e Enter
 tui_check "the step got the keys" tui_wait "hello drove"
-tui_check "the step has the pane's size" tui_wait "size 38 120"
+tui_check "the step has the pane's size" tui_wait "size 38 60"
 tui_check "input mode ends with the step" tui_wait "input: the step ended"
 tui_check "the next prompt" tui_wait "Continue?"
 tui_keys i y
