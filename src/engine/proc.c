@@ -1121,23 +1121,61 @@ proc_reads_tty(const char *pid, pid_t pgrp, const char *pts)
 	return strcmp(link, pts) == 0;
 }
 
+/* The most processes of a step's tree looked at: a prompt is near its
+ * top, and a quiet step is looked at twice a second. */
+#define PROC_TREE_MAX 256
+
+/* Whether a process of the tree under the group's leader (the children
+ * files of /proc, where the kernel has them) reads the terminal: 1, 0,
+ * or -1 when the tree cannot be read. */
+static int
+proc_tree_reads_tty(pid_t fg, const char *pts)
+{
+	long queue[PROC_TREE_MAX];
+	size_t head = 0, tail = 0;
+	char path[64], buf[4096], pid[24];
+
+	queue[tail++] = (long)fg;
+	while (head < tail) {
+		long at = queue[head++];
+		char *s, *end;
+
+		snprintf(pid, sizeof pid, "%ld", at);
+		if (proc_reads_tty(pid, fg, pts))
+			return 1;
+		snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", at,
+		    at);
+		if (proc_read_small(path, buf, sizeof buf) < 0)
+			return head == 1 ? -1 : 0;
+		for (s = buf; tail < PROC_TREE_MAX; s = end) {
+			long child = strtol(s, &end, 10);
+			if (end == s)
+				break;
+			queue[tail++] = child;
+		}
+	}
+	return 0;
+}
+
 bool
 proc_waits_for_input(const struct proc *p)
 {
-	char pts[64], leader[24];
+	char pts[64];
 	pid_t fg;
 	DIR *d;
 	struct dirent *e;
 	bool waits = false;
+	int tree;
 
 	if (!p->tty || p->fd < 0 || p->pid <= 0 ||
 	    ptsname_r(p->fd, pts, sizeof pts) != 0 ||
 	    (fg = tcgetpgrp(p->fd)) <= 0)
 		return false;
-	/* The group's leader first: a shell's read, mostly. */
-	snprintf(leader, sizeof leader, "%ld", (long)fg);
-	if (proc_reads_tty(leader, fg, pts))
-		return true;
+	/* From the group's leader down (a shell's read, mostly, or its
+	 * child's); every process of the machine only where the kernel
+	 * does not list children. */
+	if ((tree = proc_tree_reads_tty(fg, pts)) >= 0)
+		return tree == 1;
 	if ((d = opendir("/proc")) == NULL)
 		return false;
 	while (!waits && (e = readdir(d)) != NULL)

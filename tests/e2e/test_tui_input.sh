@@ -16,7 +16,7 @@ sequences:
         run: printf 'Your name? '; read name; echo "hello \$name"; echo "size \$(stty size)"
       - name: second prompt
         tty: true
-        run: printf 'Continue? '; read answer; echo "answer \$answer"
+        run: printf 'Continue? '; answer=\$(head -n 1); echo "answer \$answer"
   - name: busy
     steps:
       - name: quiet work
@@ -39,6 +39,7 @@ tui_check "the step got the keys" tui_wait "hello drove"
 tui_check "the step has the pane's size" tui_wait "size 38 60"
 tui_check "input mode ends with the step" tui_wait "input: the step ended"
 tui_check "the next prompt" tui_wait "Continue?"
+tui_check "a child of the step reads it: waiting for input too" tui_wait_re "second prompt +waiting for input"
 tui_keys i y
 tui_keys C-]
 tui_check "Ctrl-] gives the keys back" tui_gone "INPUT to asker"
