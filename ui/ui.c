@@ -194,7 +194,7 @@ ui_eng_can(void *arg, size_t i, enum run_action act)
 	case RUN_ACT_MARK:
 		/* e opens an editor: not for a step the server would
 		 * refuse to run again. */
-		if (seq->current >= seq->n_steps || !(seq->state == SEQ_FAILED ||
+		if (seq->current >= seq->n_all || !(seq->state == SEQ_FAILED ||
 		    (seq->state == SEQ_PAUSED &&
 		    seq->pause == RUN_PAUSE_FAILURE) ||
 		    (seq->state == SEQ_ABORTED && seq->started > 0)))
@@ -759,7 +759,7 @@ ui_edit(struct ui *ui, size_t i)
 {
 	const struct run_seq *seq = run_seq(ui->run, i);
 	const char *tmp = getenv("TMPDIR");
-	const char *cmd = seq->current < seq->n_steps ?
+	const char *cmd = seq->current < seq->n_all ?
 	    seq->steps[seq->current].command : NULL;
 	char *path = xasprintf("%s/drove-edit-XXXXXX.sh",
 	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");

@@ -605,7 +605,7 @@ run_quiet_cb(EV_P_ ev_timer *w, int revents)
 	bool waits;
 
 	(void)revents;
-	if (seq->proc == NULL || seq->v.current >= seq->cfg->n_steps) {
+	if (seq->proc == NULL || seq->v.current >= seq->cfg->n_all) {
 		ev_timer_stop(EV_A_ w);
 		return;
 	}
@@ -2541,10 +2541,11 @@ run_shell_by(struct run *run, size_t i, const char *who, char ***argv,
 	seq = &run->seqs[i];
 	if (seq->cfg->host >= 0 && run->remote != NULL) {
 		*argv = remote_shell_argv(run->remote, (size_t)seq->cfg->host);
-	} else if (seq->cfg->n_steps > 0) {
-		/* The step it is at, or its last one once it is over. */
-		k = seq->v.current < seq->cfg->n_steps ? seq->v.current :
-		    seq->cfg->n_steps - 1;
+	} else if (seq->cfg->n_all > 0) {
+		/* The step it is at (a handler's or a cleanup step too), or
+		 * its last one once it is over. */
+		k = seq->v.current < seq->cfg->n_all ? seq->v.current :
+		    seq->cfg->n_all - 1;
 		cs = &seq->cfg->steps[k];
 		dir = cs->cwd != NULL ? cs->cwd : seq->cfg->cwd;
 		/* A front end elsewhere may be in another directory: this

@@ -663,7 +663,7 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		    run_config(run)->seqs[ev->seq].host >= 0)
 			json_str(&j, RF(HOST), run_config(run)->hosts[
 			    run_config(run)->seqs[ev->seq].host].name);
-		if (ev->action == RUN_ACT_EDIT && ev->step < seq->n_steps &&
+		if (ev->action == RUN_ACT_EDIT && ev->step < seq->n_all &&
 		    seq->steps[ev->step].command != NULL)
 			json_str(&j, RF(RUN), seq->steps[ev->step].command);
 		runlog_event_end(rl, &j);
