@@ -26,7 +26,10 @@ flock -x 9
 tui_start -x 200 -y 50 many.yaml
 tui_check "300: all of them run" tui_wait_re "^▶299 !1 "
 tui_check "300: the list layout, one line each" tui_wait_re "^▌▶ s1 +step 1/1 .*│"
-tui_check "300: s250 is not on screen" tui_lacks "s250"
+# The list puts those waiting for the operator first: s250 is on the
+# first screen, ahead of the 299 running, but not focused.
+tui_check "300: s250, paused, is listed first" tui_wait_re "^ ! s250 +PAUSED"
+tui_check "300: s250 is not focused yet" tui_lacks "▌! s250"
 tui_keys '!'
 tui_check "!: s250 is focused" tui_wait_re "^▌! s250 +PAUSED"
 tui_check "!: its output beside the list" tui_wait "│wrong fs type"

@@ -309,6 +309,10 @@ check_doc_keys(const char *doc, const char *mark)
 			assert_non_null(close);
 			snprintf(key, sizeof key, "%.*s",
 			    (int)(close - q - (ptrdiff_t)ml), q + ml);
+			/* A Markdown escape (\$: pandoc's math otherwise)
+			 * names the character after it. */
+			if (key[0] == '\\' && key[1] != '\0')
+				memmove(key, key + 1, strlen(key));
 			/* Each key the document names is bound. */
 			bool bound = false;
 			for (size_t i = 0; i < KEYS_NONE && !bound; i++)
