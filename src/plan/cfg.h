@@ -169,6 +169,8 @@ struct cfg_loader {
 	bool deferred;           /* ... and it left one since cleared */
 	bool any_dyn;            /* a wait_for or a fan-out: cfg_dyn_check */
 	const char *fan_key;     /* a placeholder's key: {{KEY}}, {{KEY_*}} */
+	bool any_dflt;           /* host_defaults was given ... */
+	yaml_mark_t dflt_mark;   /* ... there */
 	struct cfg_seq *cur;     /* the sequence whose steps are parsed */
 	struct cfg_pending *pending; /* handler nodes, parsed after the
 	                                main steps */
@@ -372,6 +374,14 @@ extern const char *const cfg_on_failure_names[];
 /* cfg_hosts.c: the inventory. */
 int cfg_hosts(struct cfg_loader *, yaml_node_t *hosts,
     yaml_node_t *defaults);
+/* host_defaults with neither an inventory nor a hosts: {from: ...}
+ * (after the sequences). */
+int cfg_hosts_check(struct cfg_loader *);
+/* One line of a hosts file (NAME [KEY=VALUE ...]; blank and '#' lines
+ * add nothing) as a new host with the defaults dflt; line is cut up.
+ * Errors are at file:lineno:COL. */
+int cfg_hosts_line(struct cfg_loader *, const char *file, size_t lineno,
+    char *line, const struct cfg_host *dflt);
 int cfg_host_tags(struct cfg_loader *, yaml_node_t *, struct cfg_host *h);
 bool cfg_host_selected(const struct cfg_host *h, const char *item);
 void cfg_host_clear(struct cfg_host *h);

@@ -357,7 +357,7 @@ cfg_host_text(struct cfg_loader *ld, const struct cfg_key *k, char *text,
  * host's CFG_LINE ones (tags comma-separated). Blank lines and comments
  * (from a '#' that starts a word) are skipped.
  */
-static int
+int
 cfg_hosts_line(struct cfg_loader *ld, const char *file, size_t lineno,
     char *line, const struct cfg_host *dflt)
 {
@@ -483,11 +483,9 @@ cfg_hosts(struct cfg_loader *ld, yaml_node_t *n, yaml_node_t *defaults)
 	if (defaults != NULL && cfg_host_defaults(ld, defaults, &dflt) != 0)
 		goto out;
 	if (n == NULL) {
-		if (defaults != NULL)
-			cfg_error(ld, &defaults->start_mark,
-			    "'host_defaults' without 'hosts'");
-		else
-			rc = 0;
+		/* Hosts may come at run time (hosts: {from: ...}): the check
+		 * waits for the sequences (cfg_hosts_check). */
+		rc = 0;
 		goto out;
 	}
 	if (n->type == YAML_SCALAR_NODE) {
@@ -513,9 +511,28 @@ cfg_hosts(struct cfg_loader *ld, yaml_node_t *n, yaml_node_t *defaults)
 	}
 	rc = 0;
 out:
-	dflt.name = NULL;
-	cfg_host_clear(&dflt);
+	/* Kept for the hosts a capture makes at run time. */
+	ld->cfg->host_defaults = xmalloc(sizeof dflt);
+	*ld->cfg->host_defaults = dflt;
+	if (defaults != NULL)
+		ld->dflt_mark = defaults->start_mark;
+	ld->any_dflt = defaults != NULL;
 	return rc;
+}
+
+int
+cfg_hosts_check(struct cfg_loader *ld)
+{
+	struct config *cfg = ld->cfg;
+
+	if (!ld->any_dflt || cfg->n_hosts > 0)
+		return 0;
+	for (size_t i = 0; i < cfg->n_seqs; i++) {
+		if (cfg->seqs[i].fanout != NULL && cfg->seqs[i].fanout->hosts)
+			return 0;
+	}
+	return cfg_error(ld, &ld->dflt_mark, "'host_defaults' without 'hosts' "
+	    "(in the inventory or a sequence's 'hosts: {from: ...}')");
 }
 
 /* Does host h match one item of a 'hosts:' selection? An item is 'all',

@@ -248,7 +248,7 @@ cfg_top(struct cfg_loader *ld, yaml_node_t *root,
 		if (cfg_seq(ld, cfg_node(ld, *it)) != 0)
 			return -1;
 	}
-	if (cfg_needs(ld) != 0)
+	if (cfg_needs(ld) != 0 || cfg_hosts_check(ld) != 0)
 		return -1;
 	return cfg_dyn_check(ld);
 }
@@ -712,6 +712,11 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_hosts; i++)
 		cfg_host_clear(&cfg->hosts[i]);
 	free(cfg->hosts);
+	if (cfg->host_defaults != NULL) {
+		cfg->host_defaults->name = NULL;
+		cfg_host_clear(cfg->host_defaults);
+		free(cfg->host_defaults);
+	}
 	free(cfg->hosts_file);
 	free(cfg->ssh_config);
 	free(cfg->notify);

@@ -188,6 +188,8 @@ struct config {
 	struct cfg_host *hosts;
 	size_t n_hosts;
 	char *hosts_file;    /* absolute, when the inventory came from one */
+	struct cfg_host *host_defaults; /* host_defaults (no name), for the
+	                        hosts a capture makes (config_grow) */
 	struct cfg_seq *seqs;
 	size_t n_seqs;
 	char **only;         /* --only patterns (config_select), for the
@@ -248,6 +250,22 @@ int config_step_instance(const struct cfg_step *st, const struct cfg_kv *vars,
 void config_step_instance_free(struct cfg_step *inst);
 /* Whether a late step's strings refer to the variable `name`. */
 bool config_step_refers(const struct cfg_step *st, const char *name);
+
+/*
+ * A fan-out at run time: placeholder p (its fanout set) makes its
+ * sequences from value, the text captured as fanout->from: one per
+ * non-empty line, or per item of a JSON array (strings, or objects whose
+ * fields F are {{KEY_F}}; {{KEY}} is the field KEY, else "name", else
+ * the first), or for hosts: one host (host_defaults applied) and
+ * sequence per line of the hosts-file format. They are appended to
+ * cfg->seqs (which may move) from *first on, *n of them (0 for an empty
+ * value, or when --only (cfg->only) keeps none of the names); their
+ * needs are the placeholder's, their late strings keep only captures.
+ * Returns 0, or -1 and a message in *err (caller frees) with nothing
+ * added (a bad line, a name made twice, too many).
+ */
+int config_grow(struct config *cfg, size_t p, const char *value,
+    size_t *first, size_t *n, char **err);
 
 /* NULL when the engine runs everything cfg asks for; else a message
  * (static) naming the first key it cannot run yet, "FILE:LINE:COL: ..."

@@ -1191,6 +1191,94 @@ static const char dyn_example[] =
 "    matrix: {w: {from: machines}, port: ['80', '443']}\n"
 "    steps: ['curl {{w}}:{{port}} {{key}}', {wait_for: {path: out}}]\n";
 
+/* A fan-out at run time: the placeholder's sequences from a value. */
+static void
+test_grow(void **state)
+{
+	struct config *cfg;
+	const struct cfg_seq *s;
+	size_t first, n;
+	char *err = NULL;
+
+	(void)state;
+	cfg = load_ok(dyn_example, NULL, 0);
+	/* hosts: one host and sequence per line, defaults applied. */
+	assert_int_equal(config_grow(cfg, 1, "web1 address=10.0.0.1\n\n"
+	    "# a comment\ndb1 address=10.0.0.2 port=2222 tags=db\n", &first,
+	    &n, &err), 0);
+	assert_null(err);
+	assert_int_equal(first, 4);
+	assert_int_equal(n, 2);
+	assert_int_equal(cfg->n_seqs, 6);
+	assert_int_equal(cfg->n_hosts, 2);
+	s = &cfg->seqs[4];
+	assert_string_equal(s->name, "setup web1");
+	assert_null(s->fanout);
+	assert_int_equal(s->host, 0);
+	assert_int_equal(s->index, 0);
+	assert_int_equal(s->n_needs, 1);
+	assert_int_equal(s->needs[0], 0);
+	assert_int_equal(s->n_all, 7);
+	assert_string_equal(s->steps[5].run, "mkfs web1");
+	assert_false(s->steps[5].late);
+	assert_string_equal(s->steps[3].wait.target, "10.0.0.1:80");
+	assert_false(s->steps[3].late);
+	s = &cfg->seqs[5];
+	assert_string_equal(s->name, "setup db1");
+	assert_int_equal(s->index, 1);
+	assert_string_equal(cfg->hosts[1].address, "10.0.0.2");
+	assert_int_equal(cfg->hosts[1].port, 2222);
+	assert_string_equal(cfg->hosts[1].tags[0], "db");
+
+	/* A JSON array of objects: fields as {{KEY_F}}; a capture left. */
+	assert_int_equal(config_grow(cfg, 2, " [{\"name\": \"a\", \"ip\": "
+	    "\"1.2.3.4\"}, \"b\"]\n", &first, &n, &err), 0);
+	assert_int_equal(n, 2);
+	s = &cfg->seqs[6];
+	assert_string_equal(s->name, "web a 80");
+	assert_string_equal(s->steps[0].run, "curl a:80 {{key}}");
+	assert_true(s->steps[0].late);
+	assert_string_equal(cfg->seqs[7].name, "web b 80");
+
+	/* Lines; nothing for an empty value. */
+	assert_int_equal(config_grow(cfg, 3, "  c \n\n", &first, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(cfg->seqs[8].name, "web c 443");
+	assert_int_equal(config_grow(cfg, 3, "\n \n", &first, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(cfg->n_seqs, 9);
+
+	/* Mistakes: said, and nothing added. */
+	assert_int_equal(config_grow(cfg, 1, "x1 address=a\nx2 colour=red\n",
+	    &first, &n, &err), -1);
+	assert_string_equal(err, "the value captured as 'machines':2:4: "
+	    "error: unknown key 'colour' in hosts file (valid: address, "
+	    "user, port, identity, tags)");
+	free(err);
+	assert_int_equal(cfg->n_hosts, 2);
+	assert_int_equal(cfg->n_seqs, 9);
+	assert_int_equal(config_grow(cfg, 3, "c\n", &first, &n, &err), -1);
+	assert_string_equal(err, "'machines' makes the sequence 'web c 443' "
+	    "twice (value 1): a sequence of that name is there");
+	free(err);
+	assert_int_equal(config_grow(cfg, 3, "[1, [2]]", &first, &n, &err),
+	    -1);
+	assert_string_equal(err, "item 2 of the value captured as 'machines' "
+	    "is neither a string nor an object of strings");
+	free(err);
+	assert_int_equal(config_grow(cfg, 0, "x", &first, &n, &err), -1);
+	free(err);
+
+	/* --only applies to the names made. */
+	cfg->only = calloc(2, sizeof *cfg->only);
+	cfg->only[0] = strdup("setup x*");
+	cfg->n_only = 1;
+	assert_int_equal(config_grow(cfg, 1, "y1\nx1\n", &first, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(cfg->seqs[9].name, "setup x1");
+	config_free(cfg);
+}
+
 static void
 test_dynamic(void **state)
 {
@@ -1923,7 +2011,8 @@ static struct bad_case bad_cases[] = {
 	  "t.yaml:1:8: error: expected a mapping of host names (or "
 	  "the name of a hosts file) for 'hosts', got a list" },
 	{ "host_defaults: {user: x}\nsequences: [{name: a, steps: [x]}]\n",
-	  "t.yaml:1:16: error: 'host_defaults' without 'hosts'" },
+	  "t.yaml:1:16: error: 'host_defaults' without 'hosts' (in the "
+	  "inventory or a sequence's 'hosts: {from: ...}')" },
 	{ "host_defaults: {address: x}\nhosts: {h: {}}\n"
 	  "sequences: [{name: a, steps: [x]}]\n",
 	  "t.yaml:1:17: error: unknown key 'address' in host_defaults "
@@ -2212,6 +2301,7 @@ main(void)
 		cmocka_unit_test(test_tmpl_max),
 		cmocka_unit_test(test_yaml_hints),
 		cmocka_unit_test(test_dynamic),
+		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_dynamic_select),
 		cmocka_unit_test(test_tmpl_defer),
 	};
