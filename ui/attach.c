@@ -353,7 +353,7 @@ attach_message(struct attach *a, struct proto_msg *m)
 		attach_fail(a, ATTACH_FAILED, err);
 		return;
 	}
-	if (m->type == PROTO_SNAPSHOT) {
+	if (m->type == PROTO_SNAPSHOT || m->type == PROTO_GROW) {
 		a->n = run_seq_count(replica_run(a->rep));
 		/* The logs are this user's too: read them, rather than ask
 		 * the server for lines it does not keep either. */

@@ -122,6 +122,18 @@ ctl_step_focus(const struct ctl *c, bool back)
 }
 
 void
+ctl_grow(struct ctl *c, size_t n)
+{
+	if (n <= c->n)
+		return;
+	c->views = xrealloc(c->views, n * sizeof *c->views);
+	for (size_t i = c->n; i < n; i++)
+		view_init(&c->views[i]);
+	c->n = n;
+	ctl_relayout(c);
+}
+
+void
 ctl_resize(struct ctl *c, int w, int h)
 {
 	c->width = w;

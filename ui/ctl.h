@@ -117,6 +117,8 @@ struct ctl {
 /* Owned by the caller; eng and arg are borrowed. */
 struct ctl *ctl_create(size_t n, const struct ctl_engine *eng, void *arg);
 void ctl_free(struct ctl *c);
+/* The run has n sequences now (a fan-out made more): panes for them. */
+void ctl_grow(struct ctl *c, size_t n);
 
 /* The screen is w x h now. */
 void ctl_resize(struct ctl *c, int w, int h);

@@ -506,6 +506,20 @@ ui_clock_cb(EV_P_ ev_timer *w, int revents)
 
 /* --- the run ----------------------------------------------------------- */
 
+/* A fan-out made sequences: a pane each, laid out anew. */
+static void
+ui_grow(struct ui *ui)
+{
+	size_t n = run_seq_count(ui->run);
+
+	ui->panes = xrealloc(ui->panes, n * sizeof *ui->panes);
+	memset(&ui->panes[ui->n], 0, (n - ui->n) * sizeof *ui->panes);
+	ui->n = n;
+	ctl_grow(ui->ctl, n);
+	ui_resize_ttys(ui);
+	ui_dirty_all(ui);
+}
+
 static void
 ui_observe(void *arg, struct run *run, const struct run_event *ev)
 {
@@ -550,6 +564,9 @@ ui_observe(void *arg, struct run *run, const struct run_event *ev)
 			ui->done_pending = true;
 		ui->dirty_status = true;
 		ui_schedule(ui);
+		break;
+	case RUN_EV_GROW:
+		ui_grow(ui);
 		break;
 	case RUN_EV_START:
 	case RUN_EV_END:

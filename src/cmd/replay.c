@@ -128,6 +128,8 @@ replay_open(const char *dir, char **err)
 		    (state == SEQ_ABORTED && rs->state != SEQ_ABORTED)))
 			end = replay_last(rec, rs->start);
 		run_restore_seq(rp->run, i, state, rs->start, end);
+		if (rs->grown)
+			run_restore_grown(rp->run, i, rs->first, rs->count);
 	}
 	return rp;
 }

@@ -31,6 +31,7 @@ struct report {
 	ev_prepare flush;    /* flush fp before the loop sleeps */
 	char **prefix;       /* per sequence: "name  | ", coloured or not */
 	size_t *prefix_len;
+	size_t n_prefix;
 	char *scratch;
 	size_t scratch_cap;
 	/* Output is gathered here and written in large pieces: stdio's
@@ -301,6 +302,52 @@ report_step_end(struct report *rp, const struct run_event *ev)
 		report_put(rp, C_RESET, sizeof C_RESET - 1);
 }
 
+/* The prefixes of the sequences it has none for yet: all at first, then
+ * those a fan-out makes. */
+static void
+report_add_prefixes(struct report *rp)
+{
+	size_t n = run_seq_count(rp->run);
+
+	rp->prefix = xrealloc(rp->prefix, (n + 1) * sizeof *rp->prefix);
+	rp->prefix_len = xrealloc(rp->prefix_len,
+	    (n + 1) * sizeof *rp->prefix_len);
+	for (size_t i = rp->n_prefix; i < n; i++) {
+		const char *name = run_seq(rp->run, i)->name;
+		size_t len = 0;
+		/* A name made from a --secret shows *** here too. */
+		char *shown = secret_redact(name, strlen(name), &len);
+		rp->prefix[i] = xasprintf("%s%-*s%s | ",
+		    report_seq_color(rp, i), rp->width,
+		    shown != NULL ? shown : name, rp->color ? C_RESET : "");
+		rp->prefix_len[i] = strlen(rp->prefix[i]);
+		free(shown);
+	}
+	rp->n_prefix = n;
+}
+
+/* A placeholder grew: its sequences are said by name. */
+static void
+report_grow(struct report *rp, const struct run_event *ev)
+{
+	report_add_prefixes(rp);
+	if (ev->count == 0)
+		return;         /* its notice says so */
+	report_prefix(rp, ev->seq);
+	report_printf(rp, "%s-- %zu sequence%s made:", rp->color ? C_BOLD : "",
+	    ev->count, ev->count == 1 ? "" : "s");
+	for (size_t i = ev->first; i < ev->first + ev->count; i++) {
+		if (i - ev->first == 8 && ev->count > 9) {
+			report_printf(rp, " ... (%zu more)",
+			    ev->first + ev->count - i);
+			break;
+		}
+		report_printf(rp, "%s %s", i > ev->first ? "," : "",
+		    run_seq(rp->run, i)->name);
+	}
+	report_printf(rp, " --%s\n", rp->color ? C_RESET : "");
+}
+
 static void
 report_observe(void *arg, struct run *run, const struct run_event *ev)
 {
@@ -346,6 +393,9 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 		    run_action_name(ev->action),
 		    ev->text ? ": " : "", ev->text ? ev->text : "");
 		break;
+	case RUN_EV_GROW:
+		report_grow(rp, ev);
+		break;
 	case RUN_EV_START:
 	case RUN_EV_OUTPUT:
 	case RUN_EV_IDLE:
@@ -389,20 +439,7 @@ report_create(struct run *run, FILE *fp, bool color)
 	}
 	if (rp->width > 24)
 		rp->width = 24;
-	rp->prefix = xcalloc(run_seq_count(run) + 1, sizeof *rp->prefix);
-	rp->prefix_len = xcalloc(run_seq_count(run) + 1,
-	    sizeof *rp->prefix_len);
-	for (size_t i = 0; i < run_seq_count(run); i++) {
-		const char *name = run_seq(run, i)->name;
-		size_t len = 0;
-		/* A name made from a --secret shows *** here too. */
-		char *shown = secret_redact(name, strlen(name), &len);
-		rp->prefix[i] = xasprintf("%s%-*s%s | ",
-		    report_seq_color(rp, i), rp->width,
-		    shown != NULL ? shown : name, rp->color ? C_RESET : "");
-		rp->prefix_len[i] = strlen(rp->prefix[i]);
-		free(shown);
-	}
+	report_add_prefixes(rp);
 	/* Lines are written in bulk and flushed once per loop iteration,
 	 * before the loop sleeps: timely for a person tailing a CI log,
 	 * cheap for a step that floods. */
@@ -431,7 +468,7 @@ report_free(struct report *rp)
 		return;
 	ev_prepare_stop(EV_DEFAULT_ &rp->flush);
 	report_flush(rp);
-	for (size_t i = 0; i < run_seq_count(rp->run); i++)
+	for (size_t i = 0; i < rp->n_prefix; i++)
 		free(rp->prefix[i]);
 	free(rp->prefix);
 	free(rp->prefix_len);

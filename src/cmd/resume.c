@@ -21,6 +21,15 @@ resume_find(const struct rr_run *prev, const char *name)
 	return NULL;
 }
 
+static bool
+resume_in_run(const struct run *run, const char *name)
+{
+	for (size_t i = 0; i < run_seq_count(run); i++)
+		if (strcmp(run_seq(run, i)->name, name) == 0)
+			return true;
+	return false;
+}
+
 size_t
 resume_first_step(const struct run *run, size_t seq,
     const struct rr_run *prev)
@@ -84,6 +93,40 @@ resume_seq(struct run *run, size_t seq, const struct rr_run *prev)
 	return first;
 }
 
+/* What a fan-out made in prev, for a fan-out here: the values it was
+ * made from (its provisioning step is not run again when it succeeded),
+ * and where each sequence it made stopped. */
+static void
+resume_fanouts(struct run *run, const struct rr_run *prev)
+{
+	for (size_t i = 0; i < prev->n_seqs; i++) {
+		const struct rr_seq *rs = &prev->seqs[i];
+		bool seq_ok = rs->stated && rs->state == SEQ_OK;
+		char **names;
+		enum step_status *status;
+		size_t k;
+
+		if (rs->grown && rs->from != NULL && rs->value != NULL)
+			run_resume_value(run, rs->from, rs->value);
+		if (rs->name == NULL || rs->n_steps == 0 ||
+		    resume_in_run(run, rs->name))
+			continue;
+		names = xcalloc(rs->n_steps, sizeof *names);
+		status = xcalloc(rs->n_steps, sizeof *status);
+		for (k = 0; k < rs->n_steps; k++) {
+			const struct rr_step *st = &rs->steps[k];
+			if (st->name == NULL || (st->status != STEP_OK &&
+			    !(seq_ok && st->status == STEP_SKIPPED)))
+				break;
+			names[k] = st->name;
+			status[k] = st->status;
+		}
+		run_resume_later(run, rs->name, k, names, status, prev->id);
+		free(names);
+		free(status);
+	}
+}
+
 int
 resume_apply(struct run *run, const char *log_dir, const char *spec,
     char **err)
@@ -105,6 +148,7 @@ resume_apply(struct run *run, const char *log_dir, const char *spec,
 	}
 	for (i = 0; i < run_seq_count(run); i++)
 		resume_seq(run, i, prev);
+	resume_fanouts(run, prev);
 	runread_free(prev);
 	free(dir);
 	return 0;

@@ -111,7 +111,10 @@ struct remote_host {
 
 struct remote {
 	const struct config *cfg;
-	struct remote_host *hosts;
+	struct remote_host **hosts; /* one per host of cfg (each its own: a
+	                             master's callbacks hold it, and a
+	                             fan-out adds hosts: remote_hosts_added) */
+	size_t n_hosts;
 	char *parent;             /* remote_set_dir */
 	char *dir;                /* the control directory, once made */
 	ev_timer poll;            /* while a master is connecting, without
@@ -185,7 +188,7 @@ remote_common(struct remote *r, struct remote_args *a, const char *prog,
     size_t h, bool master)
 {
 	const struct cfg_host *host = &r->cfg->hosts[h];
-	const char *path = r->hosts[h].path;
+	const char *path = r->hosts[h]->path;
 
 	remote_arg(a, xstrdup(prog));
 	if (r->cfg->ssh_config != NULL) {
@@ -399,7 +402,9 @@ remote_make_dir(struct remote *r, char **err)
 
 	if (r->dir != NULL)
 		return 0;
-	snprintf(num, sizeof num, "%zu", r->cfg->n_hosts);
+	/* Room for the names of hosts a fan-out may add. */
+	snprintf(num, sizeof num, "%zu", r->n_hosts > 99999 ? r->n_hosts :
+	    (size_t)99999);
 	name = strlen(num);
 	r->dir = remote_mkdtemp(r->parent, "ssh-", name);
 	if (r->dir == NULL)
@@ -414,8 +419,8 @@ remote_make_dir(struct remote *r, char **err)
 		    "control sockets: %s\n", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < r->cfg->n_hosts; i++)
-		r->hosts[i].path = xasprintf("%s/%zu", r->dir, i);
+	for (i = 0; i < r->n_hosts; i++)
+		r->hosts[i]->path = xasprintf("%s/%zu", r->dir, i);
 	remote_watch_dir(r);
 	return 0;
 }
@@ -428,12 +433,12 @@ remote_remove_dir(struct remote *r)
 	if (r->dir == NULL)
 		return;
 	remote_unwatch_dir(r);
-	for (i = 0; i < r->cfg->n_hosts; i++) {
+	for (i = 0; i < r->n_hosts; i++) {
 		/* ssh removes its socket when it exits as asked; not when
 		 * SIGKILL had to come. */
-		unlink(r->hosts[i].path);
-		free(r->hosts[i].path);
-		r->hosts[i].path = NULL;
+		unlink(r->hosts[i]->path);
+		free(r->hosts[i]->path);
+		r->hosts[i]->path = NULL;
 	}
 	rmdir(r->dir);
 	free(r->dir);
@@ -496,8 +501,8 @@ remote_poll_cb(EV_P_ ev_timer *w, int revents)
 	struct remote *r = container_of(w, struct remote, poll);
 
 	(void)revents;
-	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
-		struct remote_host *rh = &r->hosts[i];
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		struct remote_host *rh = r->hosts[i];
 		if (rh->state == REMOTE_FAILED) {
 			remote_set_state(rh, REMOTE_DOWN);
 			remote_notify(rh, rh->msg);
@@ -527,8 +532,8 @@ remote_notify_cb(EV_P_ ev_io *w, int revents)
 			ev = (const struct inotify_event *)(void *)p;
 			if (ev->mask & IN_Q_OVERFLOW) {
 				/* Events were lost: look at them all. */
-				for (size_t i = 0; i < r->cfg->n_hosts; i++)
-					remote_check_up(&r->hosts[i]);
+				for (size_t i = 0; i < r->n_hosts; i++)
+					remote_check_up(r->hosts[i]);
 				continue;
 			}
 			/* HOST or ssh's temporary HOST.XXXX: only the first
@@ -538,8 +543,8 @@ remote_notify_cb(EV_P_ ev_io *w, int revents)
 				continue;
 			errno = 0;
 			h = strtoul(ev->name, &end, 10);
-			if (errno == 0 && *end == '\0' && h < r->cfg->n_hosts)
-				remote_check_up(&r->hosts[h]);
+			if (errno == 0 && *end == '\0' && h < r->n_hosts)
+				remote_check_up(r->hosts[h]);
 			/* A callback may have closed it all. */
 			if (r->inotify < 0)
 				return;
@@ -610,7 +615,7 @@ remote_fail_later(struct remote_host *rh, const char *msg)
 static void
 remote_start_master(struct remote *r, size_t h)
 {
-	struct remote_host *rh = &r->hosts[h];
+	struct remote_host *rh = r->hosts[h];
 	struct remote_args a = { NULL, 0, 0 };
 	struct proc_spec spec = { 0 };
 	struct proc_callbacks cb = {
@@ -668,9 +673,9 @@ remote_dequeue(struct remote *r)
 
 	while (r->q_len > 0 && !r->closing && remote_slot_free(r)) {
 		h = r->queue[r->q_head];
-		r->q_head = (r->q_head + 1) % r->cfg->n_hosts;
+		r->q_head = (r->q_head + 1) % r->n_hosts;
 		r->q_len--;
-		if (r->hosts[h].state == REMOTE_QUEUED)
+		if (r->hosts[h]->state == REMOTE_QUEUED)
 			remote_start_master(r, h);
 	}
 }
@@ -679,7 +684,7 @@ int
 remote_connect(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
     struct remote_wait **wait)
 {
-	struct remote_host *rh = &r->hosts[h];
+	struct remote_host *rh = r->hosts[h];
 	struct remote_wait *w;
 
 	*wait = NULL;
@@ -692,7 +697,7 @@ remote_connect(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
 	} else if (rh->state == REMOTE_DOWN && !remote_slot_free(r)) {
 		/* No process until a slot frees (remote_dequeue). */
 		remote_set_state(rh, REMOTE_QUEUED);
-		r->queue[(r->q_head + r->q_len) % r->cfg->n_hosts] = h;
+		r->queue[(r->q_head + r->q_len) % r->n_hosts] = h;
 		r->q_len++;
 		DEBUG_LOG("connection to %s: queued (%zu connecting, "
 		    "max_connecting %u)", r->cfg->hosts[h].name,
@@ -711,7 +716,7 @@ remote_connect(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
 bool
 remote_queued(const struct remote *r, size_t h)
 {
-	return h < r->cfg->n_hosts && r->hosts[h].state == REMOTE_QUEUED;
+	return h < r->n_hosts && r->hosts[h]->state == REMOTE_QUEUED;
 }
 
 static bool
@@ -732,14 +737,41 @@ remote_cancel(struct remote *r, struct remote_wait *w)
 {
 	if (w == NULL)
 		return;
-	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
-		if (remote_unlink_wait(&r->hosts[i].waiting, w) ||
-		    remote_unlink_wait(&r->hosts[i].notifying, w))
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		if (remote_unlink_wait(&r->hosts[i]->waiting, w) ||
+		    remote_unlink_wait(&r->hosts[i]->notifying, w))
 			return;
 	}
 }
 
 /* --- lifecycle --------------------------------------------------------- */
+
+void
+remote_hosts_added(struct remote *r)
+{
+	size_t i, n = r->cfg->n_hosts, *queue;
+
+	if (n <= r->n_hosts && r->hosts != NULL)
+		return;
+	r->hosts = xrealloc(r->hosts, (n ? n : 1) * sizeof *r->hosts);
+	/* The ring of hosts waiting for a slot holds every host once at
+	 * most: room for the new ones too, in the order they were asked
+	 * for. */
+	queue = xcalloc(n ? n : 1, sizeof *queue);
+	for (i = 0; i < r->q_len; i++)
+		queue[i] = r->queue[(r->q_head + i) % r->n_hosts];
+	free(r->queue);
+	r->queue = queue;
+	r->q_head = 0;
+	for (i = r->n_hosts; i < n; i++) {
+		r->hosts[i] = xcalloc(1, sizeof *r->hosts[i]);
+		r->hosts[i]->r = r;
+		r->hosts[i]->index = i;
+		if (r->dir != NULL)
+			r->hosts[i]->path = xasprintf("%s/%zu", r->dir, i);
+	}
+	r->n_hosts = n;
+}
 
 struct remote *
 remote_create(const struct config *cfg)
@@ -747,13 +779,8 @@ remote_create(const struct config *cfg)
 	struct remote *r = xcalloc(1, sizeof *r);
 
 	r->cfg = cfg;
-	r->hosts = xcalloc(cfg->n_hosts ? cfg->n_hosts : 1, sizeof *r->hosts);
-	for (size_t i = 0; i < cfg->n_hosts; i++) {
-		r->hosts[i].r = r;
-		r->hosts[i].index = i;
-	}
-	r->queue = xcalloc(cfg->n_hosts ? cfg->n_hosts : 1, sizeof *r->queue);
 	r->inotify = -1;
+	remote_hosts_added(r);
 	ev_init(&r->poll, remote_poll_cb);
 	r->poll.repeat = REMOTE_POLL;
 	return r;
@@ -771,8 +798,8 @@ remote_masters(const struct remote *r)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < r->cfg->n_hosts; i++)
-		if (r->hosts[i].master != NULL)
+	for (size_t i = 0; i < r->n_hosts; i++)
+		if (r->hosts[i]->master != NULL)
 			n++;
 	return n;
 }
@@ -780,7 +807,7 @@ remote_masters(const struct remote *r)
 const char *
 remote_control_path(const struct remote *r, size_t h)
 {
-	return h < r->cfg->n_hosts ? r->hosts[h].path : NULL;
+	return h < r->n_hosts ? r->hosts[h]->path : NULL;
 }
 
 const char *
@@ -806,8 +833,8 @@ remote_disconnect(struct remote *r)
 		return;
 	ev_timer_stop(EV_DEFAULT_ &r->poll);
 	r->closing = true;
-	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
-		struct remote_host *rh = &r->hosts[i];
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		struct remote_host *rh = r->hosts[i];
 		/* SIGTERM: ssh closes the connection and removes its
 		 * socket; remote_master_exited hears of its end. */
 		if (rh->master != NULL) {
@@ -820,9 +847,9 @@ remote_disconnect(struct remote *r)
 	r->q_len = 0;
 	/* Only then the waits, whose callbacks may ask for a connection
 	 * again (and are refused from the loop). */
-	for (size_t i = 0; i < r->cfg->n_hosts; i++)
-		if (r->hosts[i].waiting != NULL)
-			remote_notify(&r->hosts[i], remote_closed_msg);
+	for (size_t i = 0; i < r->n_hosts; i++)
+		if (r->hosts[i]->waiting != NULL)
+			remote_notify(r->hosts[i], remote_closed_msg);
 	remote_closed_check(r);
 }
 
@@ -838,8 +865,8 @@ remote_free(struct remote *r)
 	if (r == NULL)
 		return;
 	ev_timer_stop(EV_DEFAULT_ &r->poll);
-	for (size_t i = 0; i < r->cfg->n_hosts; i++) {
-		struct remote_host *rh = &r->hosts[i];
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		struct remote_host *rh = r->hosts[i];
 		struct remote_wait *w, *next;
 		/* proc_free kills what is still there at once. */
 		proc_free(rh->master);
@@ -850,6 +877,8 @@ remote_free(struct remote *r)
 		}
 	}
 	remote_remove_dir(r);
+	for (size_t i = 0; i < r->n_hosts; i++)
+		free(r->hosts[i]);
 	free(r->hosts);
 	free(r->queue);
 	free(r->parent);

@@ -29,6 +29,8 @@ typedef void remote_ready_fn(void *arg, const char *err);
 /* The transport for cfg's hosts (borrowed: it must outlive the remote).
  * Makes no connection and no directory yet. */
 struct remote *remote_create(const struct config *cfg);
+/* cfg has more hosts than r knows of (a fan-out made them): take them. */
+void remote_hosts_added(struct remote *r);
 /* Free r. Masters still alive are killed at once (SIGKILL) and waits are
  * dropped untold: close with remote_disconnect first. NULL is fine. */
 void remote_free(struct remote *r);

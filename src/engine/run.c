@@ -92,10 +92,19 @@ struct run_observer {
 	void *arg;
 };
 
+/* A sequence of the run resumed that a fan-out may make (--resume). */
+struct run_later {
+	char *name, *from;
+	char **names;        /* its first n steps' names there */
+	enum step_status *status;
+	size_t n;
+};
+
 struct run {
-	const struct config *cfg;
+	struct config *cfg;  /* borrowed; a fan-out grows it */
 	struct run_options opt;
-	struct run_sequence *seqs;
+	struct run_sequence **seqs; /* each its own: watchers are in it, and
+	                        a fan-out adds sequences while it runs */
 	size_t n_seqs;
 	struct run_observer *obs;
 	size_t n_obs, cap_obs;
@@ -124,6 +133,14 @@ struct run {
 	size_t q_head, q_len;
 	size_t output_waits; /* wait_for output steps waiting: lines are
 	                        looked at only while there are some */
+	char *ssh_dir;       /* run_set_ssh_dir: for a transport made when
+	                        a fan-out brings the first hosts */
+	char **values;       /* run_resume_value: NAME=VALUE, the later
+	                        winning */
+	size_t n_values;
+	struct run_later *later; /* run_resume_later: sequences a fan-out
+	                        may make again */
+	size_t n_later;
 	char *run_dir;       /* the record's directory, or NULL */
 	const char *run_id;  /* its last component, in run_dir */
 	/* A stop (q, a signal) lets cleanup steps run, for
@@ -155,6 +172,8 @@ static void run_check(const struct run_sequence *seq);
 static void run_cleanup_bound_cb(EV_P_ ev_timer *w, int revents);
 static const char *run_act_why(struct run *run, size_t i,
     enum run_action act, const char *why, const char *who);
+static struct run_sequence *run_seq_new(struct run *run, size_t i);
+static void run_resume_made(struct run *run, size_t first, size_t n);
 
 /* The time of an event, a duration's ends, a timer's start: fresh, not
  * the loop's cached time, which is as old as the loop pass (and a pass
@@ -1437,7 +1456,7 @@ static void
 run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
 {
 	for (size_t k = 0; k < run->n_seqs; k++) {
-		struct run_sequence *w = &run->seqs[k];
+		struct run_sequence *w = run->seqs[k];
 		const struct cfg_step *cs;
 
 		if (w->attempt != RUN_ATT_WAIT || w->watch == NULL)
@@ -1447,7 +1466,7 @@ run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
 		    (size_t)cs->wait.seq == i &&
 		    wait_output_line(w->watch, line->text, line->len)) {
 			run_mark(w, "-- %s printed: %.*s --",
-			    run->seqs[i].cfg->name, (int)line->len,
+			    run->seqs[i]->cfg->name, (int)line->len,
 			    line->text);
 			run_wait_done(w);
 		}
@@ -1580,13 +1599,13 @@ run_wait_begin(struct run_sequence *seq)
 		run->output_waits++;
 		/* What it printed before counts: a server may be ready
 		 * before anyone waits for it. */
-		ob = run->seqs[cs->wait.seq].v.out;
+		ob = run->seqs[cs->wait.seq]->v.out;
 		for (size_t k = 0; k < outbuf_count(ob); k++) {
 			l = outbuf_get(ob, k);
 			if (!(l->flags & OUTBUF_MARK) &&
 			    wait_output_line(seq->watch, l->text, l->len)) {
 				run_mark(seq, "-- %s printed: %.*s --",
-				    run->seqs[cs->wait.seq].cfg->name,
+				    run->seqs[cs->wait.seq]->cfg->name,
 				    (int)l->len, l->text);
 				run_wait_done(seq);
 				return;
@@ -1684,7 +1703,7 @@ run_needs_met(const struct run *run, const struct run_sequence *seq)
 	int met = 1;
 
 	for (size_t i = 0; i < seq->cfg->n_needs; i++) {
-		const struct run_sequence *need = &run->seqs[seq->cfg->needs[i]];
+		const struct run_sequence *need = run->seqs[seq->cfg->needs[i]];
 		switch (need->v.state) {
 		case SEQ_OK:
 			break;
@@ -1711,7 +1730,7 @@ run_blocked_mark(const struct run *run, struct run_sequence *seq)
 	 * into success. */
 
 	for (size_t i = 0; i < seq->cfg->n_needs; i++) {
-		const struct run_sequence *need = &run->seqs[seq->cfg->needs[i]];
+		const struct run_sequence *need = run->seqs[seq->cfg->needs[i]];
 		if (need->v.state != SEQ_FAILED && need->v.state != SEQ_BLOCKED &&
 		    need->v.state != SEQ_ABORTED)
 			continue;
@@ -1731,12 +1750,214 @@ run_settled(const struct run *run)
 	if (run->replica)
 		return run->settled;
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		if (run_seq_active(&run->seqs[i]))
+		if (run_seq_active(run->seqs[i]))
 			return false;
-		if (run->seqs[i].v.state == SEQ_WAITING && !run->stopping)
+		if (run->seqs[i]->v.state == SEQ_WAITING && !run->stopping)
 			return false;
 	}
 	return true;
+}
+
+/* --- fan-out ------------------------------------------------------------ */
+
+/* The value placeholder seq makes its sequences from, or NULL. */
+static const char *
+run_fanout_value(const struct run *run, const struct run_sequence *seq)
+{
+	const char *from = seq->cfg->fanout->from;
+	size_t len = strlen(from);
+
+	for (size_t i = run->n_values; i > 0; i--) {
+		if (strncmp(run->values[i - 1], from, len) == 0 &&
+		    run->values[i - 1][len] == '=')
+			return run->values[i - 1] + len + 1;
+	}
+	return NULL;
+}
+
+/* A grown placeholder's state sums up its sequences': waiting while one
+ * may still run, then ok when all are, failed when one failed or was
+ * aborted, blocked when the others were. */
+static void
+run_grown_state(struct run *run, struct run_sequence *ph)
+{
+	enum seq_state st = SEQ_OK;
+
+	for (size_t k = ph->v.first; k < ph->v.first + ph->v.count; k++) {
+		enum seq_state c = run->seqs[k]->v.state;
+		if (!seq_state_over(c) || c == SEQ_BLOCKED) {
+			if (c == SEQ_BLOCKED && st != SEQ_WAITING &&
+			    st != SEQ_FAILED)
+				st = SEQ_BLOCKED;
+			else if (c != SEQ_BLOCKED)
+				st = SEQ_WAITING;
+		} else if (c != SEQ_OK && st != SEQ_WAITING)
+			st = SEQ_FAILED;
+	}
+	if (st != ph->v.state)
+		run_set_state(ph, st);
+}
+
+/* The plan has more sequences than the run (config_grow, or a
+ * replica's): add theirs, waiting. */
+static void
+run_add_seqs(struct run *run)
+{
+	size_t old = run->n_seqs, n = run->cfg->n_seqs, i, *queue;
+
+	/* The plan's sequences may have moved. */
+	for (i = 0; i < old; i++)
+		run->seqs[i]->cfg = &run->cfg->seqs[i];
+	if (n <= old)
+		return;
+	run->seqs = xrealloc(run->seqs, n * sizeof *run->seqs);
+	for (i = old; i < n; i++)
+		run->seqs[i] = run_seq_new(run, i);
+	/* The ring of due attempts holds every sequence once at most. */
+	queue = xcalloc(n, sizeof *queue);
+	for (i = 0; i < run->q_len; i++)
+		queue[i] = run->queue[(run->q_head + i) % old];
+	free(run->queue);
+	run->queue = queue;
+	run->q_head = 0;
+	run->n_seqs = n;
+}
+
+void
+run_replica_grow(struct run *run)
+{
+	if (run->frozen)
+		run_add_seqs(run);
+}
+
+int
+run_grow(struct run *run, size_t p, const char *value, char **err)
+{
+	struct run_sequence *ph;
+	struct run_event ev = { .type = RUN_EV_GROW };
+	const struct cfg_fanout *fo;
+	const struct cfg_step *by;
+	size_t first, n, hosts = run->cfg->n_hosts;
+
+	if (p >= run->n_seqs || !run->seqs[p]->v.placeholder ||
+	    run->seqs[p]->v.grown) {
+		*err = xstrdup("not a placeholder that waits");
+		return -1;
+	}
+	if (config_grow(run->cfg, p, value, &first, &n, err) != 0)
+		return -1;
+	run_add_seqs(run);
+	if (run->cfg->n_hosts > hosts) {
+		if (run->remote == NULL) {
+			run->remote = remote_create(run->cfg);
+			remote_set_dir(run->remote, run->ssh_dir);
+		} else
+			remote_hosts_added(run->remote);
+	}
+	ph = run->seqs[p];
+	ph->v.grown = true;
+	ph->v.first = first;
+	ph->v.count = n;
+	fo = ph->cfg->fanout;
+	by = &run->cfg->seqs[fo->by_seq].steps[fo->by_step];
+	DEBUG_LOG("grow %s: %zu sequences from '%s'", ph->cfg->name, n,
+	    fo->from);
+	ev.seq = p;
+	ev.first = first;
+	ev.count = n;
+	ev.text = by->secret ? NULL : value;
+	run_emit(run, &ev);
+	run_resume_made(run, first, n);
+	if (n == 0) {
+		run_mark(ph, "-- '%s' is empty: no sequences made --",
+		    fo->from);
+		run_notice(ph, "'%s' gave no values: %s made no sequences, "
+		    "and is done", fo->from, ph->cfg->name);
+	} else
+		run_mark(ph, "-- '%s' gave %zu value%s: %s ... %s --",
+		    fo->from, n, n == 1 ? "" : "s", run->cfg->seqs[first].name,
+		    run->cfg->seqs[first + n - 1].name);
+	run->check_waiting = true;
+	run_request(run);
+	return 0;
+}
+
+/* --resume: the sequences a fan-out made that the run resumed had too
+ * start where that one's stopped. */
+static void
+run_resume_made(struct run *run, size_t first, size_t n)
+{
+	for (size_t i = first; i < first + n && run->n_later > 0; i++) {
+		struct run_sequence *seq = run->seqs[i];
+		struct run_later *l = NULL;
+		size_t j;
+
+		for (j = 0; j < run->n_later && l == NULL; j++)
+			if (strcmp(run->later[j].name, seq->cfg->name) == 0)
+				l = &run->later[j];
+		if (l == NULL)
+			continue;
+		for (j = 0; j < l->n && j < seq->cfg->n_steps; j++)
+			if (strcmp(l->names[j], seq->cfg->steps[j].name) != 0)
+				break;
+		run_resume_from(run, i, j, l->from, l->status);
+		run_announce_resumed(seq);
+	}
+}
+
+void
+run_resume_later(struct run *run, const char *name, size_t first,
+    char *const *names, const enum step_status *status, const char *from)
+{
+	struct run_later *l;
+
+	if (first == 0)
+		return;
+	run->later = xrealloc(run->later, (run->n_later + 1) *
+	    sizeof *run->later);
+	l = &run->later[run->n_later++];
+	l->name = xstrdup(name);
+	l->from = xstrdup(from);
+	l->n = first;
+	l->names = xcalloc(first, sizeof *l->names);
+	l->status = xcalloc(first, sizeof *l->status);
+	for (size_t j = 0; j < first; j++) {
+		l->names[j] = xstrdup(names[j]);
+		l->status[j] = status != NULL ? status[j] : STEP_OK;
+	}
+}
+
+/* Placeholder seq's needs are met: make its sequences from its value,
+ * or fail it, saying why. */
+static void
+run_fanout(struct run *run, struct run_sequence *seq)
+{
+	const struct cfg_fanout *fo = seq->cfg->fanout;
+	const char *value = run_fanout_value(run, seq);
+	char *err = NULL;
+
+	if (value == NULL)
+		err = xasprintf("'%s' was not captured (its step, %s / %s, "
+		    "did not succeed in this run)", fo->from,
+		    run->cfg->seqs[fo->by_seq].name,
+		    run->cfg->seqs[fo->by_seq].steps[fo->by_step].name);
+	else if (run_grow(run, seq->v.index, value, &err) == 0) {
+		run_grown_state(run, seq);
+		return;
+	}
+	run_mark(seq, "-- no sequences made: %s --", err);
+	run_notice(seq, "%s: %s", seq->cfg->name, err);
+	free(err);
+	seq->v.started = run_now();
+	run_set_state(seq, SEQ_FAILED);
+}
+
+void
+run_resume_value(struct run *run, const char *name, const char *value)
+{
+	run->values = xrealloc(run->values, (run->n_values + 1) *
+	    sizeof *run->values);
+	run->values[run->n_values++] = xasprintf("%s=%s", name, value);
 }
 
 /* Block what can no longer start, unblock what can again, and start the
@@ -1751,12 +1972,16 @@ run_check_waiting(struct run *run)
 		run->check_waiting = false;
 		active = 0;
 		for (size_t i = 0; i < run->n_seqs; i++)
-			if (run_seq_active(&run->seqs[i]))
+			if (run_seq_active(run->seqs[i]))
 				active++;
 		for (size_t i = 0; i < run->n_seqs; i++) {
-			struct run_sequence *seq = &run->seqs[i];
+			struct run_sequence *seq = run->seqs[i];
 			int met;
 
+			if (seq->v.grown) {
+				run_grown_state(run, seq);
+				continue;
+			}
 			if (seq->v.state != SEQ_WAITING &&
 			    seq->v.state != SEQ_BLOCKED)
 				continue;
@@ -1771,6 +1996,13 @@ run_check_waiting(struct run *run)
 				DEBUG_LOG("schedule: %s waits again: a need "
 				    "was retried", seq->cfg->name);
 				run_set_state(seq, SEQ_WAITING);
+			}
+			if (seq->v.placeholder && seq->v.state == SEQ_WAITING &&
+			    met == 1 && !run->stopping) {
+				/* Its value is there: no slot needed, nothing
+				 * runs for it. */
+				run_fanout(run, seq);
+				continue;
 			}
 			if (seq->v.state == SEQ_WAITING && met == 1 &&
 			    !run->stopping && (limit == 0 || active < limit)) {
@@ -1794,7 +2026,7 @@ run_pass(struct run *run)
 
 	run_check_waiting(run);
 	while (run->q_len > 0 && started < RUN_BATCH) {
-		struct run_sequence *seq = &run->seqs[run->queue[run->q_head]];
+		struct run_sequence *seq = run->seqs[run->queue[run->q_head]];
 
 		run->q_head = (run->q_head + 1) % run->n_seqs;
 		run->q_len--;
@@ -1861,68 +2093,82 @@ run_request(struct run *run)
 
 /* --- lifecycle --------------------------------------------------------- */
 
+/* A new sequence of the run: sequence i of the plan, waiting. */
+static struct run_sequence *
+run_seq_new(struct run *run, size_t i)
+{
+	struct run_sequence *seq = xcalloc(1, sizeof *seq);
+
+	seq->cfg = &run->cfg->seqs[i];
+	seq->v.name = seq->cfg->name;
+	seq->v.index = i;
+	seq->v.n_steps = seq->cfg->n_steps;
+	seq->v.n_all = seq->cfg->n_all;
+	seq->v.placeholder = seq->cfg->fanout != NULL;
+	seq->run = run;
+	seq->v.state = SEQ_WAITING;
+	seq->v.steps = xcalloc(seq->cfg->n_all ? seq->cfg->n_all : 1,
+	    sizeof *seq->v.steps);
+	for (size_t j = 0; j < seq->cfg->n_all; j++) {
+		const struct cfg_step *cs = &seq->cfg->steps[j];
+		struct run_step *rs = &seq->v.steps[j];
+		rs->role = (enum step_role)cs->role;
+		if (cs->role == CFG_ROLE_HANDLER) {
+			const struct cfg_step *of = &seq->cfg->steps[cs->of];
+			rs->of = cs->of;
+			rs->nth = j - of->handler + 1;
+			rs->group = of->n_handler;
+		} else if (cs->role == CFG_ROLE_FINALLY) {
+			rs->nth = j - seq->cfg->finally_at + 1;
+			rs->group = seq->cfg->n_finally;
+		}
+		seq->v.steps[j].name = cs->name;
+		seq->v.steps[j].retries = cs->retries;
+		seq->v.steps[j].tty = cs->tty && cs->kind == CFG_STEP_RUN;
+		seq->v.steps[j].exit_code = -1;
+		/* A late step's command is made as it starts (and may hold
+		 * a secret): not shown, not edited. */
+		if (cs->kind == CFG_STEP_RUN && !cs->late &&
+		    (cs->op == CFG_OP_RUN || cs->op == CFG_OP_REMOTE))
+			seq->v.steps[j].command = cs->run;
+	}
+	/* A sequence a fan-out makes takes its share of the run's budget
+	 * like the others (the shares shrink as members join). */
+	seq->v.out = outbuf_create(run->opt.scrollback ? run->opt.scrollback :
+	    SIZE_MAX, run_outbuf_line, seq);
+	outbuf_join(seq->v.out, run->pool, i);
+	ev_init(&seq->timer, run_timer_cb);
+	ev_init(&seq->timeout, run_timeout_cb);
+	ev_init(&seq->quiet, run_quiet_cb);
+	return seq;
+}
+
+_Static_assert((int)STEP_ROLE_HANDLER == (int)CFG_ROLE_HANDLER &&
+    (int)STEP_ROLE_FINALLY == (int)CFG_ROLE_FINALLY,
+    "step roles in the plan's order");
+
 struct run *
-run_create(const struct config *cfg, const struct run_options *opt)
+run_create(struct config *cfg, const struct run_options *opt)
 {
 	struct run *run = xcalloc(1, sizeof *run);
+	bool hosts = cfg->n_hosts > 0;
 
 	run->cfg = cfg;
 	run->opt = *opt;
 	run->n_seqs = cfg->n_seqs;
-	run->seqs = xcalloc(cfg->n_seqs, sizeof *run->seqs);
+	run->seqs = xcalloc(cfg->n_seqs ? cfg->n_seqs : 1, sizeof *run->seqs);
 	run->pool = outbuf_pool_create(cfg->scrollback);
-	_Static_assert((int)STEP_ROLE_HANDLER == (int)CFG_ROLE_HANDLER &&
-	    (int)STEP_ROLE_FINALLY == (int)CFG_ROLE_FINALLY,
-	    "step roles in the plan's order");
 	for (size_t i = 0; i < cfg->n_seqs; i++) {
-		struct run_sequence *seq = &run->seqs[i];
-		seq->cfg = &cfg->seqs[i];
-		seq->v.name = seq->cfg->name;
-		seq->v.index = i;
-		seq->v.n_steps = seq->cfg->n_steps;
-		seq->v.n_all = seq->cfg->n_all;
-		seq->run = run;
-		seq->v.state = SEQ_WAITING;
-		seq->v.steps = xcalloc(seq->cfg->n_all ? seq->cfg->n_all : 1,
-		    sizeof *seq->v.steps);
-		for (size_t j = 0; j < seq->cfg->n_all; j++) {
-			const struct cfg_step *cs = &seq->cfg->steps[j];
-			struct run_step *rs = &seq->v.steps[j];
-			rs->role = (enum step_role)cs->role;
-			if (cs->role == CFG_ROLE_HANDLER) {
-				const struct cfg_step *of =
-				    &seq->cfg->steps[cs->of];
-				rs->of = cs->of;
-				rs->nth = j - of->handler + 1;
-				rs->group = of->n_handler;
-			} else if (cs->role == CFG_ROLE_FINALLY) {
-				rs->nth = j - seq->cfg->finally_at + 1;
-				rs->group = seq->cfg->n_finally;
-			}
-			seq->v.steps[j].name = cs->name;
-			seq->v.steps[j].retries = cs->retries;
-			seq->v.steps[j].tty = cs->tty &&
-			    cs->kind == CFG_STEP_RUN;
-			seq->v.steps[j].exit_code = -1;
-			/* A late step's command is made as it starts (and
-			 * may hold a secret): not shown, not edited. */
-			if (cs->kind == CFG_STEP_RUN && !cs->late &&
-			    (cs->op == CFG_OP_RUN || cs->op == CFG_OP_REMOTE))
-				seq->v.steps[j].command = cs->run;
-		}
-		seq->v.out = outbuf_create(opt->scrollback ? opt->scrollback :
-		    SIZE_MAX, run_outbuf_line, seq);
-		outbuf_join(seq->v.out, run->pool, i);
-		ev_init(&seq->timer, run_timer_cb);
-		ev_init(&seq->timeout, run_timeout_cb);
-		ev_init(&seq->quiet, run_quiet_cb);
+		run->seqs[i] = run_seq_new(run, i);
+		hosts |= cfg->seqs[i].fanout != NULL &&
+		    cfg->seqs[i].fanout->hosts;
 	}
 	run->queue = xcalloc(cfg->n_seqs ? cfg->n_seqs : 1,
 	    sizeof *run->queue);
 	ev_prepare_init(&run->pass, run_pass_cb);
 	ev_idle_init(&run->spin, run_spin_cb);
 	ev_init(&run->cleanup_bound, run_cleanup_bound_cb);
-	if (cfg->n_hosts > 0)
+	if (hosts)
 		run->remote = remote_create(cfg);
 	run->captures = capture_create(cfg);
 	return run;
@@ -1937,7 +2183,7 @@ run_free(struct run *run)
 	ev_idle_stop(EV_DEFAULT_UC_ &run->spin);
 	ev_timer_stop(EV_DEFAULT_UC_ &run->cleanup_bound);
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		struct run_sequence *seq = &run->seqs[i];
+		struct run_sequence *seq = run->seqs[i];
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timeout);
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->quiet);
@@ -1955,15 +2201,31 @@ run_free(struct run *run)
 	/* Masters not closed by run_disconnect are killed now. */
 	remote_free(run->remote);
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		outbuf_free(run->seqs[i].v.out);
-		free(run->seqs[i].v.steps);
-		for (size_t j = 0; run->seqs[i].edited != NULL &&
-		    j < run->seqs[i].cfg->n_all; j++)
-			free(run->seqs[i].edited[j]);
-		free(run->seqs[i].edited);
+		struct run_sequence *seq = run->seqs[i];
+		outbuf_free(seq->v.out);
+		free(seq->v.steps);
+		for (size_t j = 0; seq->edited != NULL &&
+		    j < seq->cfg->n_all; j++)
+			free(seq->edited[j]);
+		free(seq->edited);
+		free(seq);
 	}
 	outbuf_pool_free(run->pool);
 	free(run->resumed_from);
+	free(run->ssh_dir);
+	for (size_t i = 0; i < run->n_values; i++)
+		free(run->values[i]);
+	free(run->values);
+	for (size_t i = 0; i < run->n_later; i++) {
+		struct run_later *l = &run->later[i];
+		for (size_t j = 0; j < l->n; j++)
+			free(l->names[j]);
+		free(l->names);
+		free(l->status);
+		free(l->name);
+		free(l->from);
+	}
+	free(run->later);
 	free(run->queue);
 	free(run->run_dir);
 	free(run->seqs);
@@ -2002,7 +2264,7 @@ run_start(struct run *run)
 	run->started = run_now();
 	run_emit(run, &ev);
 	for (size_t i = 0; i < run->n_seqs; i++)
-		run_announce_resumed(&run->seqs[i]);
+		run_announce_resumed(run->seqs[i]);
 	DEBUG_LOG("start: %zu sequences, max_parallel %lu", run->n_seqs,
 	    run_limit(run));
 	/* The first pass starts what can start. */
@@ -2053,7 +2315,7 @@ run_resume_from(struct run *run, size_t i, size_t first, const char *from,
 
 	if (i >= run->n_seqs || first == 0)
 		return;
-	seq = &run->seqs[i];
+	seq = run->seqs[i];
 	if (first > seq->cfg->n_steps)
 		first = seq->cfg->n_steps;
 	if (run->resumed_from == NULL || strcmp(run->resumed_from, from) != 0) {
@@ -2091,6 +2353,8 @@ run_set_run_dir(struct run *run, const char *dir)
 void
 run_set_ssh_dir(struct run *run, const char *dir)
 {
+	free(run->ssh_dir);
+	run->ssh_dir = dir != NULL ? xstrdup(dir) : NULL;
 	if (run->remote != NULL)
 		remote_set_dir(run->remote, dir);
 }
@@ -2116,7 +2380,7 @@ run_remote(const struct run *run)
 size_t
 run_resume_at(const struct run *run, size_t i)
 {
-	return i < run->n_seqs ? run->seqs[i].resume_at : 0;
+	return i < run->n_seqs ? run->seqs[i]->resume_at : 0;
 }
 
 void
@@ -2135,7 +2399,7 @@ int
 run_exit_status(const struct run *run)
 {
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		const struct run_sequence *seq = &run->seqs[i];
+		const struct run_sequence *seq = run->seqs[i];
 		if (seq->v.state != SEQ_OK)
 			return 1;
 		if (!run->opt.fail_on_skip)
@@ -2165,7 +2429,7 @@ run_config(const struct run *run)
 const struct cfg_step *
 run_step_cfg(const struct run *run, size_t i, size_t step)
 {
-	const struct run_sequence *seq = &run->seqs[i];
+	const struct run_sequence *seq = run->seqs[i];
 
 	if (seq->has_inst && seq->inst_at == step)
 		return &seq->inst;
@@ -2182,7 +2446,7 @@ void
 run_resume_capture(struct run *run, size_t seq, size_t step,
     const char *value, size_t len)
 {
-	if (seq < run->n_seqs && step < run->seqs[seq].cfg->n_all)
+	if (seq < run->n_seqs && step < run->seqs[seq]->cfg->n_all)
 		capture_set(run->captures, seq, step, value, len);
 }
 
@@ -2195,7 +2459,7 @@ run_seq_count(const struct run *run)
 const struct run_seq *
 run_seq(const struct run *run, size_t i)
 {
-	return i < run->n_seqs ? &run->seqs[i].v : NULL;
+	return i < run->n_seqs ? &run->seqs[i]->v : NULL;
 }
 
 double
@@ -2496,7 +2760,7 @@ run_edit_by(struct run *run, size_t i, const char *command, const char *who)
 		return why;
 	if (command == NULL || command[strspn(command, " \t\n")] == '\0')
 		return "an empty command";
-	seq = &run->seqs[i];
+	seq = run->seqs[i];
 	k = seq->v.current;
 	/* In place before the action is announced: the record's edit
 	 * event says what the next attempts run. */
@@ -2538,7 +2802,7 @@ run_shell_by(struct run *run, size_t i, const char *who, char ***argv,
 	*cwd = NULL;
 	if ((why = run_can(run, i, RUN_ACT_SHELL)) != NULL)
 		return why;
-	seq = &run->seqs[i];
+	seq = run->seqs[i];
 	if (seq->cfg->host >= 0 && run->remote != NULL) {
 		*argv = remote_shell_argv(run->remote, (size_t)seq->cfg->host);
 	} else if (seq->cfg->n_all > 0) {
@@ -2669,7 +2933,7 @@ run_can(const struct run *run, size_t i, enum run_action act)
 		return "no such sequence";
 	if ((size_t)act >= RUN_ACTION_COUNT)
 		return "no such action";
-	return run_actions[act].can(&run->seqs[i]);
+	return run_actions[act].can(run->seqs[i]);
 }
 
 /* Every operator action comes through here: the checks, the announcement
@@ -2684,11 +2948,11 @@ run_act_why(struct run *run, size_t i, enum run_action act, const char *why,
 	if (no != NULL)
 		return no;
 	DEBUG_LOG("action %s on %s%s%s", run_action_name(act),
-	    run->seqs[i].cfg->name, why != NULL ? ": " : "",
+	    run->seqs[i]->cfg->name, why != NULL ? ": " : "",
 	    why != NULL ? why : "");
-	run_announce(&run->seqs[i], act, why, who);
-	run_actions[act].apply(&run->seqs[i]);
-	run_check(&run->seqs[i]);
+	run_announce(run->seqs[i], act, why, who);
+	run_actions[act].apply(run->seqs[i]);
+	run_check(run->seqs[i]);
 	return NULL;
 }
 
@@ -2712,7 +2976,7 @@ run_cut_cleanup(struct run *run)
 	run->cut = true;
 	ev_timer_stop(EV_DEFAULT_UC_ &run->cleanup_bound);
 	for (size_t i = 0; i < run->n_seqs; i++) {
-		struct run_sequence *seq = &run->seqs[i];
+		struct run_sequence *seq = run->seqs[i];
 
 		if (!seq->v.cleanup)
 			continue;
@@ -2750,13 +3014,13 @@ run_stop_all_by(struct run *run, const char *why, const char *who)
 	run->stopping = true;
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		run_act_why(run, i, RUN_ACT_STOP, why, who);
-		cleanup = cleanup || run->seqs[i].v.cleanup;
+		cleanup = cleanup || run->seqs[i]->v.cleanup;
 	}
 	/* Sequences whose step is being killed clean up once it is gone:
 	 * the bound counts from the stop, for all of them. */
 	for (size_t i = 0; i < run->n_seqs && !cleanup; i++)
-		cleanup = run->seqs[i].cfg->n_finally > 0 &&
-		    run->seqs[i].v.state == SEQ_RUNNING;
+		cleanup = run->seqs[i]->cfg->n_finally > 0 &&
+		    run->seqs[i]->v.state == SEQ_RUNNING;
 	if (cleanup && !run->cut) {
 		ev_timer_set(&run->cleanup_bound, run->cfg->finally_timeout,
 		    0.);
@@ -2778,7 +3042,7 @@ run_write_input(struct run *run, size_t i, const char *data, size_t len)
 
 	if (i >= run->n_seqs)
 		return -1;
-	seq = &run->seqs[i];
+	seq = run->seqs[i];
 	if (seq->proc == NULL || !run_cfg(seq)->tty)
 		return -1;
 	return proc_write(seq->proc, data, len);
@@ -2792,7 +3056,7 @@ run_resize_tty(struct run *run, size_t i, unsigned short cols,
 
 	if (i >= run->n_seqs)
 		return;
-	seq = &run->seqs[i];
+	seq = run->seqs[i];
 	seq->tty_cols = cols;
 	seq->tty_rows = rows;
 	if (seq->proc != NULL && run_cfg(seq)->tty)
@@ -2800,7 +3064,7 @@ run_resize_tty(struct run *run, size_t i, unsigned short cols,
 }
 
 struct run *
-run_create_frozen(const struct config *cfg)
+run_create_frozen(struct config *cfg)
 {
 	struct run_options opt = { .max_parallel = -1 };
 	struct run *run = run_create(cfg, &opt);
@@ -2823,7 +3087,7 @@ run_replica_seq(struct run *run, size_t i)
 	if (!run->frozen || i >= run->n_seqs)
 		return NULL;
 	run->replica = true;
-	return &run->seqs[i].v;
+	return &run->seqs[i]->v;
 }
 
 void
@@ -2853,7 +3117,7 @@ run_restore_seq(struct run *run, size_t i, enum seq_state st,
 
 	if (!run->frozen || i >= run->n_seqs)
 		return;
-	seq = &run->seqs[i];
+	seq = run->seqs[i];
 	seq->v.state = st;
 	seq->v.started = started;
 	seq->v.ended = ended;
@@ -2870,6 +3134,20 @@ run_restore_seq(struct run *run, size_t i, enum seq_state st,
 }
 
 void
+run_restore_grown(struct run *run, size_t i, size_t first, size_t count)
+{
+	struct run_seq *v;
+
+	if (!run->frozen || i >= run->n_seqs || first + count > run->n_seqs ||
+	    first < i)
+		return;
+	v = &run->seqs[i]->v;
+	v->placeholder = v->grown = true;
+	v->first = first;
+	v->count = count;
+}
+
+void
 run_restore_step(struct run *run, size_t i, size_t step, enum step_status st,
     unsigned attempts, int exit_code, int signal, double started,
     double ended)
@@ -2877,9 +3155,9 @@ run_restore_step(struct run *run, size_t i, size_t step, enum step_status st,
 	struct run_step *s;
 
 	if (!run->frozen || i >= run->n_seqs ||
-	    step >= run->seqs[i].cfg->n_all)
+	    step >= run->seqs[i]->cfg->n_all)
 		return;
-	s = &run->seqs[i].v.steps[step];
+	s = &run->seqs[i]->v.steps[step];
 	s->status = st;
 	s->attempt = attempts;
 	s->exit_code = exit_code;

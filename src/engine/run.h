@@ -26,7 +26,7 @@ struct run_options {
 
 /* A run of cfg (borrowed: it must outlive the run). It uses the default
  * libev loop. */
-struct run *run_create(const struct config *cfg,
+struct run *run_create(struct config *cfg,
     const struct run_options *opt);
 void run_free(struct run *run);
 

@@ -22,6 +22,16 @@ void run_resume_from(struct run *run, size_t i, size_t first,
  * run_start announces it (RUN_EV_CAPTURE) for this run's record. */
 void run_resume_capture(struct run *run, size_t seq, size_t step,
     const char *value, size_t len);
+/* A sequence of the run `from` that no sequence of this one is called
+ * yet: a fan-out may make it again. When it does, the sequence starts at
+ * step `first` (or earlier, from the first step whose name is not
+ * names[j] any more), with status[j], as run_resume_from says. names and
+ * status (first entries) are copied. Call before run_start. */
+void run_resume_later(struct run *run, const char *name, size_t first,
+    char *const *names, const enum step_status *status, const char *from);
+/* The value captured as name in the run resumed: a fan-out that needs a
+ * sequence not run again here takes its sequences from it. */
+void run_resume_value(struct run *run, const char *name, const char *value);
 /* The id of the run this one resumes, or NULL. */
 const char *run_resumed_from(const struct run *run);
 

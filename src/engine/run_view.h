@@ -81,6 +81,14 @@ struct run_seq {
 	                        current step (RUNNING only) */
 	bool had_failure;    /* a step failed under on_failure: continue */
 	struct outbuf *out;  /* its scrollback, for viewers */
+	/* A fan-out (matrix or hosts from a captured value): the
+	 * placeholder waits, with no steps run, for the value; then it
+	 * grows: its sequences are [first, first + count) (count 0 for an
+	 * empty value), front ends show them instead of it, and its state
+	 * sums theirs up (ok when all are, failed when one failed). */
+	bool placeholder;
+	bool grown;
+	size_t first, count;
 };
 
 enum run_event_type {
@@ -92,6 +100,10 @@ enum run_event_type {
 	RUN_EV_STEP_END,   /* an attempt ended (its status is in the step) */
 	RUN_EV_ACTION,     /* an operator action was taken (action) */
 	RUN_EV_NOTICE,     /* something the user should read (text) */
+	RUN_EV_GROW,       /* placeholder seq grew: sequences [first,
+	                      first + count) are new (run_seq_count is
+	                      more); text: the value they were made from,
+	                      NULL when it is secret */
 	RUN_EV_IDLE,       /* nothing runs and nothing can start */
 	RUN_EV_END,        /* run_finish was called */
 	RUN_EV_CAPTURE,    /* a step's stdout became a variable (capture:):
@@ -113,6 +125,7 @@ struct run_event {
 	const char *who;     /* ACTION: who took it ("alice on /dev/pts/3"),
 	                        or NULL when not known */
 	int exit_code;       /* END: drove's exit status */
+	size_t first, count; /* GROW */
 };
 
 typedef void run_observer_fn(void *arg, struct run *run,

@@ -819,13 +819,6 @@ config_unsupported(const struct config *cfg, char *buf, size_t size)
 
 	for (size_t i = 0; i < cfg->n_seqs && what == NULL; i++) {
 		const struct cfg_seq *seq = &cfg->seqs[i];
-		if (seq->fanout != NULL) {
-			what = seq->fanout->hosts ? "hosts: {from: ...}" :
-			    "matrix: {KEY: {from: ...}}";
-			line = seq->fanout->line;
-			col = seq->fanout->column;
-			break;
-		}
 		for (size_t j = 0; j < seq->n_all && what == NULL; j++) {
 			const struct cfg_step *st = &seq->steps[j];
 			line = st->line;

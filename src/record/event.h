@@ -25,6 +25,9 @@
 	E(NOTICE, "notice")         /* something the user should read */ \
 	E(CAPTURE, "capture")       /* a step's stdout became a variable: \
 	                               var, value (or secret: true) */   \
+	E(GROW, "grow")             /* a fan-out made its sequences: the  \
+	                               placeholder, from what, the new    \
+	                               sequences (as run_start's plan) */ \
 	E(REFUSED, "refused")       /* the run's socket refused a peer */
 
 enum rec_event {
@@ -79,11 +82,14 @@ enum rec_event {
 	                               TTY" (or "USER" without a tty) */  \
 	F(MESSAGE, "message")       /* a notice's text, a refusal's */   \
 	F(VAR, "var")               /* capture: the variable's name */    \
-	F(VALUE, "value")           /* capture: its value */              \
+	F(VALUE, "value")           /* capture, grow: the value (grow:    \
+	                               absent when secret) */             \
 	F(SECRET, "secret")         /* capture: true when the value is    \
 	                               secret (and not written) */        \
 	F(HOST, "host")             /* shell: the host it opened on */   \
-	F(NOTE, "note")             /* note: the operator's text */
+	F(NOTE, "note")             /* note: the operator's text */   \
+	F(FROM, "from")             /* grow: the capture's name */        \
+	F(FIRST, "first")           /* grow: the first new seq_index */
 
 enum rec_field {
 #define REC_FIELD_ENUM(NAME, name) REC_F_##NAME,

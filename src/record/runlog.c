@@ -53,6 +53,7 @@ struct runlog {
 	char **seq_dirs;      /* per sequence: NN-SEQ (relative) */
 	bool *seq_dir_made;   /* per sequence: NN-SEQ exists (made with its
 	                         first log) */
+	size_t n_seqs;        /* sequences in these arrays */
 	char *problem;        /* the first write that failed, or NULL: the
 	                         record is incomplete */
 	bool notice_due;      /* problem is not in events.jsonl yet */
@@ -61,6 +62,8 @@ struct runlog {
 	unsigned long long events_len; /* bytes of whole lines written */
 	char *config_abs;     /* the config's absolute path, or NULL */
 };
+
+static void runlog_grow(struct runlog *rl, const struct run_event *ev);
 
 char *
 runlog_slug(const char *name)
@@ -567,12 +570,13 @@ runlog_capture(struct runlog *rl, const struct run_event *ev)
 	runlog_event_end(rl, &j);
 }
 
-/* The whole plan, so a reader knows the steps that never ran too. */
+/* The whole plan, so a reader knows the steps that never ran too:
+ * sequences [from, to). */
 static void
-runlog_plan(struct json *j, struct run *run)
+runlog_plan(struct json *j, struct run *run, size_t from, size_t to)
 {
 	json_array(j, RF(SEQUENCES));
-	for (size_t i = 0; i < run_seq_count(run); i++) {
+	for (size_t i = from; i < to; i++) {
 		const struct cfg_seq *cs = &run_config(run)->seqs[i];
 		json_item_open(j);
 		json_str(j, RF(NAME), cs->name);
@@ -622,7 +626,7 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		json_str(&j, RF(CONFIG), rl->config_abs ? rl->config_abs :
 		    run_config(run)->path);
 		json_int(&j, RF(PID), (long long)getpid());
-		runlog_plan(&j, run);
+		runlog_plan(&j, run, 0, run_seq_count(run));
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_SEQ:
@@ -675,6 +679,17 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		runlog_event_begin(&j, REC_NOTICE, ev->time);
 		runlog_seq_fields(&j, seq);
 		json_str(&j, RF(MESSAGE), ev->text);
+		runlog_event_end(rl, &j);
+		break;
+	case RUN_EV_GROW:
+		runlog_grow(rl, ev);
+		runlog_event_begin(&j, REC_GROW, ev->time);
+		runlog_seq_fields(&j, seq);
+		json_str(&j, RF(FROM), run_config(run)->seqs[ev->seq].fanout->from);
+		if (ev->text != NULL)
+			json_str(&j, RF(VALUE), ev->text);
+		json_int(&j, RF(FIRST), (long long)ev->first);
+		runlog_plan(&j, run, ev->first, ev->first + ev->count);
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_IDLE:
@@ -1046,12 +1061,58 @@ runlog_abandon(struct runlog *rl)
 	runlog_free(rl);
 }
 
+/* What the record keeps per sequence, for sequences n_seqs to n (all
+ * of them at first; those a fan-out adds later). */
+static void
+runlog_add_seqs(struct runlog *rl, size_t n)
+{
+	const struct config *cfg = run_config(rl->run);
+	size_t from = rl->n_seqs, m = n ? n : 1;
+
+	if (n <= from && rl->step_fd != NULL)
+		return;
+#define RUNLOG_GROW(a) (rl->a = xrealloc(rl->a, m * sizeof *rl->a), \
+	memset(&rl->a[from], 0, (m - from) * sizeof *rl->a))
+	RUNLOG_GROW(step_fd);
+	RUNLOG_GROW(cap);
+	RUNLOG_GROW(step_path);
+	RUNLOG_GROW(dropped);
+	RUNLOG_GROW(times_fd);
+	RUNLOG_GROW(log_due);
+	RUNLOG_GROW(log_bytes);
+	RUNLOG_GROW(seq_dir_made);
+	RUNLOG_GROW(seq_state);
+	RUNLOG_GROW(offset);
+	RUNLOG_GROW(seq_dirs);
+#undef RUNLOG_GROW
+	for (size_t i = from; i < n; i++) {
+		char *slug = runlog_slug(cfg->seqs[i].name);
+		rl->step_fd[i] = rl->times_fd[i] = rl->seq_state[i] = -1;
+		/* Names may be longer than a file name can be (255 bytes):
+		 * the record keeps them whole, the number keeps them apart. */
+		if (strlen(slug) > RUNLOG_NAME_MAX)
+			slug[RUNLOG_NAME_MAX] = '\0';
+		/* Made with its first log (runlog_log_make): a sequence
+		 * whose steps print nothing costs no directory. */
+		rl->seq_dirs[i] = xasprintf("%0*zu-%s", rl->width, i + 1, slug);
+		free(slug);
+	}
+	rl->n_seqs = n;
+}
+
+/* A fan-out made sequences: their places in the record, before their
+ * events. */
+static void
+runlog_grow(struct runlog *rl, const struct run_event *ev)
+{
+	runlog_add_seqs(rl, ev->first + ev->count);
+}
+
 struct runlog *
 runlog_create(struct run *run, const char *config_path, const char *log_dir,
     char **err)
 {
 	struct runlog *rl = xcalloc(1, sizeof *rl);
-	const struct config *cfg = run_config(run);
 	size_t n = run_seq_count(run);
 
 	rl->run = run;
@@ -1065,29 +1126,7 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 	rl->width = 2;
 	for (size_t m = n; m >= 100; m /= 10)
 		rl->width++;
-	rl->step_fd = xcalloc(n ? n : 1, sizeof *rl->step_fd);
-	rl->cap = xcalloc(n ? n : 1, sizeof *rl->cap);
-	rl->step_path = xcalloc(n ? n : 1, sizeof *rl->step_path);
-	rl->dropped = xcalloc(n ? n : 1, sizeof *rl->dropped);
-	rl->times_fd = xcalloc(n ? n : 1, sizeof *rl->times_fd);
-	rl->log_due = xcalloc(n ? n : 1, sizeof *rl->log_due);
-	rl->log_bytes = xcalloc(n ? n : 1, sizeof *rl->log_bytes);
-	rl->seq_dir_made = xcalloc(n ? n : 1, sizeof *rl->seq_dir_made);
-	rl->seq_state = xcalloc(n ? n : 1, sizeof *rl->seq_state);
-	rl->offset = xcalloc(n ? n : 1, sizeof *rl->offset);
-	rl->seq_dirs = xcalloc(n ? n : 1, sizeof *rl->seq_dirs);
-	for (size_t i = 0; i < n; i++) {
-		char *slug = runlog_slug(cfg->seqs[i].name);
-		rl->step_fd[i] = rl->times_fd[i] = rl->seq_state[i] = -1;
-		/* Names may be longer than a file name can be (255 bytes):
-		 * the record keeps them whole, the number keeps them apart. */
-		if (strlen(slug) > RUNLOG_NAME_MAX)
-			slug[RUNLOG_NAME_MAX] = '\0';
-		/* Made with its first log (runlog_log_make): a sequence
-		 * whose steps print nothing costs no directory. */
-		rl->seq_dirs[i] = xasprintf("%0*zu-%s", rl->width, i + 1, slug);
-		free(slug);
-	}
+	runlog_add_seqs(rl, n);
 	if (config_path != NULL &&
 	    runlog_copy_file(config_path, rl->dir_fd, "config.yaml") != 0)
 		fprintf(stderr, "drove: cannot copy %s to %s/config.yaml: %s\n",
@@ -1104,7 +1143,7 @@ runlog_create(struct run *run, const char *config_path, const char *log_dir,
 	 * sharing the log directory that this one is alive. */
 	flock(rl->events_fd, LOCK_EX | LOCK_NB);
 	runlog_link_latest(rl);
-	runlog_prune_at(rl->log_fd, cfg->keep_runs, rl->id);
+	runlog_prune_at(rl->log_fd, run_config(run)->keep_runs, rl->id);
 	run_add_observer(run, runlog_observe, rl);
 	return rl;
 }
@@ -1115,7 +1154,7 @@ runlog_free(struct runlog *rl)
 	if (rl == NULL)
 		return;
 	if (rl->step_fd != NULL) {
-		for (size_t i = 0; i < run_seq_count(rl->run); i++) {
+		for (size_t i = 0; i < rl->n_seqs; i++) {
 			runlog_close_step(rl, i);
 			free(rl->seq_dirs[i]);
 			free(rl->step_path[i]);

@@ -333,24 +333,28 @@ rr_event_seq(struct rr_run *run, struct rr_line *l)
 	return rr_seq_at(run, (size_t)idx, name);
 }
 
-static void
-rr_plan(struct rr_run *run, struct rr_line *l)
+/* The plan's sequences (run_start's), or those a fan-out made (grow's),
+ * numbered from base. Returns how many. */
+static size_t
+rr_plan(struct rr_run *run, struct rr_line *l, size_t base)
 {
 	yaml_node_t *seqs = rr_node(l, l->root, REC_F_SEQUENCES);
 	yaml_node_item_t *it, *st;
+	size_t made = 0;
 
 	if (seqs == NULL || seqs->type != YAML_SEQUENCE_NODE)
-		return;
+		return 0;
 	for (it = seqs->data.sequence.items.start;
 	    it < seqs->data.sequence.items.top; it++) {
 		yaml_node_t *s = yaml_document_get_node(&l->doc, *it);
 		yaml_node_t *steps = rr_node(l, s, REC_F_STEPS);
-		struct rr_seq *seq = rr_seq_at(run,
+		struct rr_seq *seq = rr_seq_at(run, base +
 		    (size_t)(it - seqs->data.sequence.items.start),
 		    rr_str(l, s, REC_F_NAME));
 		yaml_node_t *retries = rr_node(l, s, REC_F_RETRIES);
 		if (seq == NULL)
 			break;
+		made++;
 		if (steps == NULL || steps->type != YAML_SEQUENCE_NODE)
 			continue;
 		for (st = steps->data.sequence.items.start;
@@ -380,6 +384,7 @@ rr_plan(struct rr_run *run, struct rr_line *l)
 				seq->steps[k].retries = (unsigned)v;
 		}
 	}
+	return made;
 }
 
 /* A status as recorded; one nobody writes (a damaged line) leaves it. */
@@ -411,7 +416,7 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		run->start = ts;
 		free(run->config);
 		run->config = rr_dup(rr_str(l, l->root, REC_F_CONFIG));
-		rr_plan(run, l);
+		rr_plan(run, l, 0);
 		return;
 	}
 	if (ev == REC_SETTLED) {
@@ -446,6 +451,22 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 	if ((seq = rr_event_seq(run, l)) == NULL)
 		return;
 	sidx = rr_int(l, l->root, REC_F_STEP_INDEX, 0, RR_MAX_INDEX, -1);
+	if (ev == REC_GROW) {
+		long first = rr_int(l, l->root, REC_F_FIRST, 0, RR_MAX_INDEX,
+		    -1);
+		const char *v = rr_str(l, l->root, REC_F_VALUE);
+		size_t ph = (size_t)(seq - run->seqs);
+		if (first < 0 || seq->grown)
+			return;
+		seq->grown = true;
+		seq->from = rr_dup(rr_str(l, l->root, REC_F_FROM));
+		seq->value = rr_dup(v);
+		seq->first = (size_t)first;
+		/* The sequences may move: seq is not used after this. */
+		run->seqs[ph].count = rr_plan(run, l,
+		    (size_t)first);
+		return;
+	}
 	if (ev == REC_SEQ_STATE) {
 		enum seq_state st;
 		if (seq_state_parse(rr_str(l, l->root, REC_F_STATE), &st)) {
@@ -672,6 +693,8 @@ runread_free(struct rr_run *run)
 		free(seq->actions);
 		free(seq->steps);
 		free(seq->name);
+		free(seq->from);
+		free(seq->value);
 	}
 	for (size_t i = 0; i < run->n_warnings; i++)
 		free(run->warnings[i]);

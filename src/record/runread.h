@@ -72,6 +72,12 @@ struct rr_seq {
 	struct rr_action *actions;
 	size_t n_actions;
 	double start, end;    /* of its first step and last step end; 0 */
+	/* A fan-out's placeholder that grew: its sequences were
+	 * [first, first + count), made from the value captured as `from`
+	 * (NULL when it was secret). */
+	bool grown;
+	size_t first, count;
+	char *from, *value;
 };
 
 struct rr_run {

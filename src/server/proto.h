@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 3
+#define PROTO_VERSION 4
 /* The largest frame: a snapshot of a big run fits, a hostile length
  * does not make anyone allocate gigabytes. */
 #define PROTO_MAX (4u << 20)
@@ -80,7 +80,10 @@
 	M(SHELL_AT, 23, "shell at", S) /* u32 seq, str why not ("": go),  \
 	                                 str host ("": here), str cwd,    \
 	                                 u32 n, n str argv (0: the shell  \
-	                                 of env, here), u32 n, n str env */
+	                                 of env, here), u32 n, n str env */    \
+	M(GROW, 24, "grow", S)        /* a fan-out made sequences: RUN, u32 \
+	                                 n, the placeholder's SEQ payload \
+	                                 then the new ones' (wire.h) */
 
 enum proto_type {
 #define PROTO_ENUM(NAME, num, name, dir) PROTO_##NAME = num,

@@ -60,25 +60,16 @@ replica_ended(const struct replica *r, int *exit_code)
 	return r->ended;
 }
 
-/* Just enough of a config for the dashboard, from the first snapshot:
- * names, retries, which steps take keystrokes. */
-static struct config *
-replica_config(const struct wire_run *wr, const struct wire_seq *seqs,
-    size_t n)
+/* Sequences of the plan, as the server sent them: appended. */
+static void
+replica_add_seqs(struct config *cfg, const struct wire_seq *seqs, size_t n)
 {
-	struct config *cfg = xcalloc(1, sizeof *cfg);
-
-	cfg->path = xstrdup("(attached)");
-	cfg->dir = xstrdup("/");
-	cfg->shell = xstrdup("/bin/sh");
-	cfg->log_dir = xstrdup("/");
-	cfg->scrollback = wr->scrollback > 0 ? wr->scrollback : 1;
-	cfg->kill_grace = wr->kill_grace;
-	cfg->n_seqs = n;
-	cfg->seqs = xcalloc(n ? n : 1, sizeof *cfg->seqs);
+	cfg->seqs = xrealloc(cfg->seqs, (cfg->n_seqs + n ? cfg->n_seqs + n :
+	    1) * sizeof *cfg->seqs);
 	for (size_t i = 0; i < n; i++) {
-		struct cfg_seq *cs = &cfg->seqs[i];
+		struct cfg_seq *cs = &cfg->seqs[cfg->n_seqs++];
 
+		memset(cs, 0, sizeof *cs);
 		cs->name = xstrdup(seqs[i].name);
 		cs->template_name = xstrdup(seqs[i].name);
 		cs->host = -1;
@@ -111,6 +102,23 @@ replica_config(const struct wire_run *wr, const struct wire_seq *seqs,
 		}
 		cs->n_finally = cs->n_all - cs->finally_at;
 	}
+}
+
+/* Just enough of a config for the dashboard, from the first snapshot:
+ * names, retries, which steps take keystrokes. */
+static struct config *
+replica_config(const struct wire_run *wr, const struct wire_seq *seqs,
+    size_t n)
+{
+	struct config *cfg = xcalloc(1, sizeof *cfg);
+
+	cfg->path = xstrdup("(attached)");
+	cfg->dir = xstrdup("/");
+	cfg->shell = xstrdup("/bin/sh");
+	cfg->log_dir = xstrdup("/");
+	cfg->scrollback = wr->scrollback > 0 ? wr->scrollback : 1;
+	cfg->kill_grace = wr->kill_grace;
+	replica_add_seqs(cfg, seqs, n);
 	return cfg;
 }
 
@@ -183,6 +191,10 @@ replica_set_seq(struct replica *r, const struct wire_seq *ws)
 	seq->hold = ws->hold;
 	seq->had_failure = ws->had_failure;
 	seq->cleanup = ws->cleanup;
+	seq->placeholder = ws->placeholder;
+	seq->grown = ws->grown;
+	seq->first = ws->first;
+	seq->count = ws->count;
 	for (size_t k = 0; k < ws->n_steps; k++) {
 		const struct wire_step *w = &ws->steps[k];
 		struct run_step *st = &seq->steps[k];
@@ -205,7 +217,7 @@ replica_snapshot(struct replica *r, struct proto_msg *m, char **err)
 {
 	struct wire_run wr;
 	struct wire_seq *seqs;
-	size_t n;
+	size_t n, grown = SIZE_MAX;
 
 	if (wire_get_snapshot(m, &wr, &seqs, &n) != 0) {
 		*err = xstrdup("a malformed snapshot");
@@ -217,10 +229,24 @@ replica_snapshot(struct replica *r, struct proto_msg *m, char **err)
 		r->first = xcalloc(n ? n : 1, sizeof *r->first);
 		r->next = xcalloc(n ? n : 1, sizeof *r->next);
 		r->have = xcalloc(n ? n : 1, sizeof *r->have);
-	} else if (n != r->cfg->n_seqs) {
+	} else if (n < r->cfg->n_seqs) {
 		wire_seqs_free(seqs, n);
 		*err = xstrdup("the run's plan changed");
 		return -1;
+	} else if (n > r->cfg->n_seqs) {
+		/* It grew meanwhile (a fan-out): the new ones are added,
+		 * the others must fit. */
+		size_t old = r->cfg->n_seqs;
+		replica_add_seqs(r->cfg, seqs + old, n - old);
+		run_replica_grow(r->run);
+		r->first = xrealloc(r->first, n * sizeof *r->first);
+		r->next = xrealloc(r->next, n * sizeof *r->next);
+		r->have = xrealloc(r->have, n * sizeof *r->have);
+		for (size_t i = old; i < n; i++) {
+			r->first[i] = r->next[i] = 0;
+			r->have[i] = false;
+		}
+		grown = old;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!replica_fits(r, &seqs[i])) {
@@ -235,6 +261,11 @@ replica_snapshot(struct replica *r, struct proto_msg *m, char **err)
 	}
 	replica_set_run(r, &wr);
 	wire_seqs_free(seqs, n);
+	if (grown < n) {
+		struct run_event ev = { .type = RUN_EV_GROW, .first = grown,
+			                .count = n - grown };
+		run_replica_emit(r->run, &ev);
+	}
 	replica_emit(r, RUN_EV_START, 0, NULL);
 	return 0;
 }
@@ -378,6 +409,46 @@ replica_spilled(struct replica *r, struct proto_msg *m)
 	return 0;
 }
 
+/* The live run grew: the placeholder and its new sequences. */
+static int
+replica_grow(struct replica *r, struct proto_msg *m, char **err)
+{
+	struct wire_run wr;
+	struct wire_seq *seqs;
+	size_t n, old = r->cfg->n_seqs;
+	struct run_event ev = { .type = RUN_EV_GROW };
+
+	if (wire_get_grow(m, &wr, &seqs, &n) != 0) {
+		*err = xstrdup("a malformed 'grow' from the run's server");
+		return -1;
+	}
+	if (!replica_fits(r, &seqs[0]) || (n > 1 && seqs[1].index != old) ||
+	    !seqs[0].grown || seqs[0].first != old ||
+	    seqs[0].count != n - 1) {
+		wire_seqs_free(seqs, n);
+		*err = xstrdup("the run's plan changed");
+		return -1;
+	}
+	replica_add_seqs(r->cfg, seqs + 1, n - 1);
+	run_replica_grow(r->run);
+	r->first = xrealloc(r->first, (old + n) * sizeof *r->first);
+	r->next = xrealloc(r->next, (old + n) * sizeof *r->next);
+	r->have = xrealloc(r->have, (old + n) * sizeof *r->have);
+	for (size_t i = old; i < old + n - 1; i++) {
+		r->first[i] = r->next[i] = 0;
+		r->have[i] = false;
+	}
+	for (size_t i = 0; i < n; i++)
+		replica_set_seq(r, &seqs[i]);
+	replica_set_run(r, &wr);
+	ev.seq = seqs[0].index;
+	ev.first = old;
+	ev.count = n - 1;
+	wire_seqs_free(seqs, n);
+	run_replica_emit(r->run, &ev);
+	return 0;
+}
+
 int
 replica_apply(struct replica *r, struct proto_msg *m, char **err)
 {
@@ -397,6 +468,8 @@ replica_apply(struct replica *r, struct proto_msg *m, char **err)
 		return replica_snapshot(r, m, err);
 	case PROTO_SEQ:
 		return replica_seq(r, m, err);
+	case PROTO_GROW:
+		return replica_grow(r, m, err);
 	case PROTO_RUN:
 		if (wire_get_run(m, &wr) != 0 || !proto_done(m))
 			break;

@@ -411,6 +411,12 @@ server_put_run(struct proto_buf *b, const struct server *s, const void *arg)
 }
 
 static void
+server_put_grow(struct proto_buf *b, const struct server *s, const void *arg)
+{
+	wire_put_grow(b, s->run, ((const struct run_event *)arg)->seq);
+}
+
+static void
 server_put_line(struct proto_buf *b, const struct server *s, const void *arg)
 {
 	const struct run_event *ev = arg;
@@ -544,6 +550,21 @@ server_has_dashboards(const struct server *s)
 	return false;
 }
 
+/* A fan-out added sequences: room for their partial lines. */
+static void
+server_grow(struct server *s)
+{
+	size_t n = run_seq_count(s->run);
+
+	s->partial_dirty = xrealloc(s->partial_dirty, n * sizeof
+	    *s->partial_dirty);
+	s->partial_len = xrealloc(s->partial_len, n * sizeof *s->partial_len);
+	memset(&s->partial_dirty[s->n], 0, (n - s->n) *
+	    sizeof *s->partial_dirty);
+	memset(&s->partial_len[s->n], 0, (n - s->n) * sizeof *s->partial_len);
+	s->n = n;
+}
+
 static void
 server_observe(void *arg, struct run *run, const struct run_event *ev)
 {
@@ -563,6 +584,8 @@ server_observe(void *arg, struct run *run, const struct run_event *ev)
 				server_end_msg(c);
 		return;
 	}
+	if (ev->type == RUN_EV_GROW)
+		server_grow(s);
 	/* The hot path, with nobody attached: nothing to do. */
 	if (!server_has_dashboards(s))
 		return;
@@ -596,6 +619,9 @@ server_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_START:
 	case RUN_EV_IDLE:
 		server_broadcast(s, (size_t)-1, false, server_put_run, NULL);
+		break;
+	case RUN_EV_GROW:
+		server_broadcast(s, (size_t)-1, false, server_put_grow, ev);
 		break;
 	case RUN_EV_END:
 	case RUN_EV_CAPTURE:

@@ -11,6 +11,8 @@ enum {
 	WIRE_SEQ_HOLD = 2,
 	WIRE_SEQ_HAD_FAILURE = 4,
 	WIRE_SEQ_CLEANUP = 8,
+	WIRE_SEQ_PLACEHOLDER = 16,
+	WIRE_SEQ_GROWN = 32,
 	WIRE_STEP_TTY = 1,
 	WIRE_STEP_COMMAND = 2,
 	WIRE_STEP_MARKED = 4,
@@ -45,7 +47,11 @@ wire_seq_fields(struct proto_buf *b, const struct run *run,
 	    WIRE_SEQ_FAILED_PAUSE : 0) |
 	    (seq->hold ? WIRE_SEQ_HOLD : 0) |
 	    (seq->had_failure ? WIRE_SEQ_HAD_FAILURE : 0) |
-	    (seq->cleanup ? WIRE_SEQ_CLEANUP : 0)));
+	    (seq->cleanup ? WIRE_SEQ_CLEANUP : 0) |
+	    (seq->placeholder ? WIRE_SEQ_PLACEHOLDER : 0) |
+	    (seq->grown ? WIRE_SEQ_GROWN : 0)));
+	proto_u32(b, (uint32_t)seq->first);
+	proto_u32(b, (uint32_t)seq->count);
 	proto_u32(b, (uint32_t)n);
 	for (size_t k = 0; k < n; k++) {
 		const struct run_step *st = &seq->steps[k];
@@ -147,6 +153,10 @@ wire_seq_body(struct proto_msg *m, struct wire_seq *out)
 	out->hold = flags & WIRE_SEQ_HOLD;
 	out->had_failure = flags & WIRE_SEQ_HAD_FAILURE;
 	out->cleanup = flags & WIRE_SEQ_CLEANUP;
+	out->placeholder = flags & WIRE_SEQ_PLACEHOLDER;
+	out->grown = flags & WIRE_SEQ_GROWN;
+	out->first = proto_get_u32(m);
+	out->count = proto_get_u32(m);
 	n = proto_get_u32(m);
 	/* Each step takes at least 64 bytes: a count beyond what is left
 	 * is a lie, and nothing is allocated for it. */
@@ -208,9 +218,11 @@ wire_get_seq(struct proto_msg *m, struct wire_run *run, struct wire_seq *out)
 	return 0;
 }
 
-int
-wire_get_snapshot(struct proto_msg *m, struct wire_run *run,
-    struct wire_seq **seqs, size_t *n)
+/* RUN, u32 n, n SEQ bodies: indexed 0, 1, ... (a snapshot), or the
+ * first any, the others after the first's (a growth). */
+static int
+wire_get_seqs(struct proto_msg *m, struct wire_run *run,
+    struct wire_seq **seqs, size_t *n, bool grow)
 {
 	uint32_t count;
 	struct wire_seq *s;
@@ -220,12 +232,14 @@ wire_get_snapshot(struct proto_msg *m, struct wire_run *run,
 	if (wire_get_run(m, run) != 0)
 		return -1;
 	count = proto_get_u32(m);
-	/* A sequence takes at least 39 bytes. */
-	if (m->bad || count > WIRE_MAX_SEQS || count > m->left / 39)
+	/* A sequence takes at least 47 bytes. */
+	if (m->bad || count > WIRE_MAX_SEQS || count > m->left / 47 ||
+	    (grow && count == 0))
 		return -1;
 	s = xcalloc(count ? count : 1, sizeof *s);
 	for (size_t i = 0; i < count; i++) {
-		if (wire_seq_body(m, &s[i]) != 0 || s[i].index != i) {
+		if (wire_seq_body(m, &s[i]) != 0 || (!grow && s[i].index != i) ||
+		    (grow && i > 1 && s[i].index != s[i - 1].index + 1)) {
 			wire_seqs_free(s, i + 1);
 			return -1;
 		}
@@ -237,6 +251,34 @@ wire_get_snapshot(struct proto_msg *m, struct wire_run *run,
 	*seqs = s;
 	*n = count;
 	return 0;
+}
+
+int
+wire_get_snapshot(struct proto_msg *m, struct wire_run *run,
+    struct wire_seq **seqs, size_t *n)
+{
+	return wire_get_seqs(m, run, seqs, n, false);
+}
+
+int
+wire_get_grow(struct proto_msg *m, struct wire_run *run,
+    struct wire_seq **seqs, size_t *n)
+{
+	return wire_get_seqs(m, run, seqs, n, true);
+}
+
+void
+wire_put_grow(struct proto_buf *b, const struct run *run, size_t p)
+{
+	const struct run_seq *ph = run_seq(run, p);
+
+	proto_begin(b, PROTO_GROW);
+	wire_run_fields(b, run);
+	proto_u32(b, (uint32_t)(ph->count + 1));
+	wire_seq_fields(b, run, ph);
+	for (size_t i = ph->first; i < ph->first + ph->count; i++)
+		wire_seq_fields(b, run, run_seq(run, i));
+	proto_end(b);
 }
 
 void

@@ -9,16 +9,19 @@
  *	         f64 kill_grace
  *	SEQ      RUN, then: u32 index, str name, str state, u32 current,
  *	         f64 started, f64 ended, u8 flags (1 failed_pause, 2 hold,
- *	         4 had_failure, 8 cleanup), u32 n_steps (all of them: the
- *	         steps, then the handlers' and the cleanup's), then n_steps
- *	         times: str name, u8 flags (1 tty, 2 runs a command, 4
- *	         marked done by hand, 8 waiting for input), u32 retries,
- *	         str role, u32 of (the step a handler's handles), str
- *	         command (what its next attempt runs, the operator's
+ *	         4 had_failure, 8 cleanup, 16 placeholder, 32 grown), u32
+ *	         first, u32 count (a grown placeholder's), u32 n_steps (all
+ *	         of them: the steps, then the handlers' and the cleanup's),
+ *	         then n_steps times: str name, u8 flags (1 tty, 2 runs a
+ *	         command, 4 marked done by hand, 8 waiting for input), u32
+ *	         retries, str role, u32 of (the step a handler's handles),
+ *	         str command (what its next attempt runs, the operator's
  *	         edit if any; "": none),
  *	         str status, u32 attempt, i32 exit_code, i32 signal,
  *	         f64 started, f64 ended, f64 retry_at
  *	SNAPSHOT RUN, u32 n, then n times the SEQ payload without its RUN
+ *	GROW     the same: the placeholder that grew, then the new sequences
+ *	         (their indices following the last one's)
  */
 #ifndef DROVE_WIRE_H
 #define DROVE_WIRE_H
@@ -64,6 +67,8 @@ struct wire_seq {
 	size_t current;
 	double started, ended;
 	bool failed_pause, hold, had_failure, cleanup;
+	bool placeholder, grown;
+	size_t first, count;
 	size_t n_steps;
 	struct wire_step *steps; /* owned */
 };
@@ -72,6 +77,8 @@ struct wire_seq {
 void wire_put_run(struct proto_buf *b, const struct run *run);
 void wire_put_seq(struct proto_buf *b, const struct run *run, size_t i);
 void wire_put_snapshot(struct proto_buf *b, const struct run *run);
+/* Placeholder p grew (RUN_EV_GROW): it, and the sequences it made. */
+void wire_put_grow(struct proto_buf *b, const struct run *run, size_t p);
 
 /* Read the payloads of those messages. 0, or -1 when the message is bad
  * (past its end, an unknown name, a bound broken); *out is then empty. */
@@ -82,6 +89,9 @@ int wire_get_seq(struct proto_msg *m, struct wire_run *run,
 int wire_get_snapshot(struct proto_msg *m, struct wire_run *run,
     struct wire_seq **seqs, size_t *n);
 
+/* A GROW: *seqs[0] is the placeholder, the others are new. */
+int wire_get_grow(struct proto_msg *m, struct wire_run *run,
+    struct wire_seq **seqs, size_t *n);
 void wire_seq_free(struct wire_seq *s);
 void wire_seqs_free(struct wire_seq *seqs, size_t n);
 

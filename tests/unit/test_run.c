@@ -15,6 +15,8 @@
 #include "config.h"
 #include "proc.h"
 #include "run.h"
+#include "run_resume.h"
+#include "run_test.h"
 #include "runlog.h"
 #include "testutil.h"
 #include "xmalloc.h"
@@ -32,6 +34,106 @@ w_seq(struct tu_world *w, size_t i)
 }
 
 /* --- tests ---------------------------------------------------------------- */
+
+/* A fan-out: the placeholder waits for its needs, grows into a sequence
+ * per value, those run (one fails), and what needs the placeholder waits
+ * for all of them; an empty value makes none and succeeds. */
+static void
+test_fanout(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: provision\n"
+	    "    steps: [{run: 'echo up', capture: hosts}, "
+	    "{run: 'true', capture: empty}]\n"
+	    "  - name: setup {{h}}\n"
+	    "    needs: provision\n"
+	    "    matrix: {h: {from: hosts}}\n"
+	    "    steps: ['test {{h}} != b && echo {{h}}:$DROVE_INDEX "
+	    ">> {{T}}/f']\n"
+	    "  - name: report\n"
+	    "    needs: setup {{h}}\n"
+	    "    steps: ['echo done >> {{T}}/f']\n"
+	    "  - name: none {{n}}\n"
+	    "    needs: provision\n"
+	    "    matrix: {n: {from: empty}}\n"
+	    "    steps: ['echo never >> {{T}}/f']\n", false);
+	const struct run_seq *ph;
+	char *f;
+
+	(void)state;
+	run_resume_value(w->run, "hosts", "a\nb\n\nc\n");
+	run_resume_value(w->run, "empty", "");
+	assert_int_equal(run_seq_count(w->run), 4);
+	ph = w_seq(w, 1);
+	assert_true(ph->placeholder);
+	assert_false(ph->grown);
+	w_start(w);
+	tu_world_until(w, NULL);
+	/* Indices of the file's sequences stay; the new ones follow. */
+	assert_int_equal(run_seq_count(w->run), 7);
+	ph = w_seq(w, 1);
+	assert_true(ph->grown);
+	assert_int_equal(ph->first, 4);
+	assert_int_equal(ph->count, 3);
+	assert_string_equal(w_seq(w, 4)->name, "setup a");
+	assert_string_equal(w_seq(w, 6)->name, "setup c");
+	assert_int_equal(w_seq(w, 4)->state, SEQ_OK);
+	assert_int_equal(w_seq(w, 5)->state, SEQ_FAILED);
+	assert_int_equal(w_seq(w, 6)->state, SEQ_OK);
+	assert_int_equal(ph->state, SEQ_FAILED);
+	assert_int_equal(w_seq(w, 2)->state, SEQ_BLOCKED);
+	/* Zero values: done, said plainly. */
+	assert_true(w_seq(w, 3)->grown);
+	assert_int_equal(w_seq(w, 3)->count, 0);
+	assert_int_equal(w_seq(w, 3)->state, SEQ_OK);
+	tu_assert_has(tu_world_log(w), "grow setup {{h}} 3\n");
+	tu_assert_has(tu_world_log(w), "notice none {{n}}: 'empty' gave no "
+	    "values: none {{n}} made no sequences, and is done\n");
+	tu_assert_in_order(tu_world_log(w), "end provision/1", "grow setup");
+	f = tu_world_file(w, "f");
+	assert_non_null(strstr(f, "a:0\n"));
+	assert_non_null(strstr(f, "c:2\n"));
+	assert_null(strstr(f, "done"));
+	assert_null(strstr(f, "never"));
+	free(f);
+	assert_int_equal(run_exit_status(w->run), 1);
+	tu_world_free(w);
+}
+
+/* A placeholder whose value never came fails, saying why; a value
+ * with a mistake too. */
+static void
+test_fanout_missing(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: provision\n"
+	    "    steps: [{run: 'true', capture: hosts}, "
+	    "{run: 'true', capture: more}]\n"
+	    "  - name: setup {{h}}\n"
+	    "    needs: provision\n"
+	    "    matrix: {h: {from: hosts}}\n"
+	    "    steps: ['true']\n"
+	    "  - name: m {{host}}\n"
+	    "    needs: provision\n"
+	    "    hosts: {from: more}\n"
+	    "    steps: [{remote: 'true'}]\n", false);
+
+	(void)state;
+	run_resume_value(w->run, "more", "x1 port=99999\n");
+	w_start(w);
+	tu_world_until(w, NULL);
+	assert_int_equal(run_seq_count(w->run), 3);
+	assert_int_equal(w_seq(w, 1)->state, SEQ_FAILED);
+	tu_assert_has(tu_world_log(w), "notice setup {{h}}: setup {{h}}: "
+	    "'hosts' was not captured (its step, provision / true, did not "
+	    "succeed in this run)\n");
+	assert_int_equal(w_seq(w, 2)->state, SEQ_FAILED);
+	tu_assert_has(tu_world_log(w), "the value captured as 'more':1:4: "
+	    "error: 'port' must be 1 to 65535, got '99999'");
+	tu_world_free(w);
+}
 
 static void
 test_order_within_sequence(void **state)
@@ -1002,6 +1104,8 @@ main(void)
 		cmocka_unit_test(test_tty_step),
 		cmocka_unit_test(test_leftover_background_process),
 		cmocka_unit_test(test_remove_observer),
+		cmocka_unit_test(test_fanout),
+		cmocka_unit_test(test_fanout_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

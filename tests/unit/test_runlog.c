@@ -14,7 +14,10 @@
 #include <ev.h>
 
 #include "config.h"
+#include "replay.h"
+#include "resume.h"
 #include "run.h"
+#include "run_resume.h"
 #include "runlog.h"
 #include "runread.h"
 #include "testutil.h"
@@ -201,6 +204,122 @@ test_times_and_plan(void **state)
 	free(base);
 }
 
+static const char grow_yaml[] =
+    "sequences:\n"
+    "  - name: provision\n"
+    "    steps: [{run: 'true', capture: hosts}]\n"
+    "  - name: setup {{h}}\n"
+    "    needs: provision\n"
+    "    matrix: {h: {from: hosts}}\n"
+    "    steps:\n"
+    "      - echo on {{h}}\n"
+    "      - test ! -e %s/fail-{{h}}\n"
+    "      - 'true'\n";
+
+/* The record of a fan-out: the grow event and the new sequences, read
+ * back by the review and by --resume, which runs again only the
+ * sequence made that failed, from its failed step, without the
+ * provisioning (its value comes from the record). */
+static void
+test_grow_record(void **state)
+{
+	char *base = tu_tmpdir(), *err = NULL, *yaml, *p, *logtext, *id;
+	struct config *cfg, *cfg2;
+	struct run *run, *run2;
+	struct runlog *rl, *rl2;
+	struct run_options opt = { .max_parallel = -1 };
+	struct rr_run *rr;
+	struct replay *rp;
+	const struct run *rv;
+
+	(void)state;
+	yaml = xasprintf(grow_yaml, base);
+	p = xasprintf("%s/fail-b", base);
+	tu_write_file(p, "");
+	assert_int_equal(config_load_string("t.yaml", yaml, NULL, 0, &cfg,
+	    &err), 0);
+	run = run_create(cfg, &opt);
+	run_resume_value(run, "hosts", "a\nb\n");
+	rl = runlog_create(run, NULL, base, &err);
+	assert_non_null(rl);
+	id = xstrdup(strrchr(runlog_dir(rl), '/') + 1);
+	idle = false;
+	run_add_observer(run, observe, NULL);
+	run_start(run);
+	while (!idle)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	run_finish(run, NULL, run_exit_status(run));
+
+	rr = runread_load(runlog_dir(rl), &err);
+	assert_non_null(rr);
+	assert_int_equal(rr->n_seqs, 4);
+	assert_true(rr->seqs[1].grown);
+	assert_int_equal(rr->seqs[1].first, 2);
+	assert_int_equal(rr->seqs[1].count, 2);
+	assert_string_equal(rr->seqs[1].from, "hosts");
+	assert_string_equal(rr->seqs[1].value, "a\nb\n");
+	assert_string_equal(rr->seqs[2].name, "setup a");
+	assert_string_equal(rr->seqs[3].name, "setup b");
+	assert_int_equal(rr->seqs[3].n_steps, 3);
+	assert_string_equal(rr->seqs[3].steps[0].name, "echo on b");
+	assert_int_equal(rr->seqs[3].state, SEQ_FAILED);
+	runread_free(rr);
+	p = xasprintf("%s/03-setup-a/01-echo-on-a.1.log", runlog_dir(rl));
+	logtext = tu_read_file(p, NULL);
+	free(p);
+	assert_string_equal(logtext, "on a\n");
+	free(logtext);
+
+	/* The review: the same sequences, the placeholder grown. */
+	rp = replay_open(runlog_dir(rl), &err);
+	assert_non_null(rp);
+	rv = replay_run(rp);
+	assert_int_equal(run_seq_count(rv), 4);
+	assert_true(run_seq(rv, 1)->grown);
+	assert_int_equal(run_seq(rv, 1)->first, 2);
+	assert_int_equal(run_seq(rv, 3)->state, SEQ_FAILED);
+	assert_int_equal(run_seq(rv, 2)->state, SEQ_OK);
+	replay_free(rp);
+	runlog_free(rl);
+	run_free(run);
+	config_free(cfg);
+
+	/* --resume: b from its step 2; a and the provisioning not again
+	 * (no value is given this run but the record's). */
+	p = xasprintf("%s/fail-b", base);
+	unlink(p);
+	free(p);
+	assert_int_equal(config_load_string("t.yaml", yaml, NULL, 0, &cfg2,
+	    &err), 0);
+	run2 = run_create(cfg2, &opt);
+	assert_int_equal(resume_apply(run2, base, id, &err), 0);
+	rl2 = runlog_create(run2, NULL, base, &err);
+	assert_non_null(rl2);
+	idle = false;
+	run_add_observer(run2, observe, NULL);
+	run_start(run2);
+	while (!idle)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	assert_int_equal(run_seq_count(run2), 4);
+	assert_int_equal(run_seq(run2, 0)->steps[0].attempt, 0);
+	assert_true(run_seq(run2, 0)->steps[0].resumed);
+	assert_int_equal(run_seq(run2, 2)->state, SEQ_OK);
+	assert_true(run_seq(run2, 2)->steps[2].resumed);
+	assert_int_equal(run_seq(run2, 3)->state, SEQ_OK);
+	assert_true(run_seq(run2, 3)->steps[0].resumed);
+	assert_false(run_seq(run2, 3)->steps[1].resumed);
+	assert_int_equal(run_seq(run2, 3)->steps[1].attempt, 1);
+	assert_int_equal(run_exit_status(run2), 0);
+	run_finish(run2, NULL, 0);
+	runlog_free(rl2);
+	run_free(run2);
+	config_free(cfg2);
+	free(id);
+	free(yaml);
+	tu_rmrf(base);
+	free(base);
+}
+
 int
 main(void)
 {
@@ -208,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_is_run_id),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_times_and_plan),
+		cmocka_unit_test(test_grow_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,6 +188,9 @@ tu_world_observe(void *arg, struct run *run, const struct run_event *ev)
 		w->idle = true;
 		strbuf_puts(&w->log, "idle\n");
 		break;
+	case RUN_EV_GROW:
+		strbuf_printf(&w->log, "grow %s %zu\n", name, ev->count);
+		break;
 	default:
 		break;
 	}
