@@ -482,6 +482,7 @@ report_summary(struct report *rp, const char *run_dir)
 {
 	struct run *run = rp->run;
 	size_t nseq = run_seq_count(run), counts[SEQ_STATE_COUNT] = { 0 };
+	size_t shown = nseq;
 	int w = 8;
 	char dur[32];
 	double now = ev_now(EV_DEFAULT);
@@ -499,6 +500,11 @@ report_summary(struct report *rp, const char *run_dir)
 		size_t ok, failed, skipped;
 		const char *col = "";
 
+		/* A fan-out's placeholder that grew: its sequences say it. */
+		if (seq->grown) {
+			shown--;
+			continue;
+		}
 		run_seq_counts(seq, &ok, &failed, &skipped);
 		counts[seq->state]++;
 		if (seq->started > 0)
@@ -514,7 +520,8 @@ report_summary(struct report *rp, const char *run_dir)
 	}
 	duration_format(now - run_started(run), DURATION_SHORT, dur, sizeof dur);
 	report_printf(rp, "\n%zu sequence%s: %zu ok, %zu failed, %zu blocked, "
-	    "%zu aborted in %s\n", nseq, nseq == 1 ? "" : "s", counts[SEQ_OK], counts[SEQ_FAILED],
+	    "%zu aborted in %s\n", shown, shown == 1 ? "" : "s", counts[SEQ_OK],
+	    counts[SEQ_FAILED],
 	    counts[SEQ_BLOCKED], counts[SEQ_ABORTED] + counts[SEQ_WAITING] +
 	    counts[SEQ_RUNNING] + counts[SEQ_PAUSED], dur);
 	if (run_dir != NULL)

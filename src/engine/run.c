@@ -174,6 +174,9 @@ static const char *run_act_why(struct run *run, size_t i,
     enum run_action act, const char *why, const char *who);
 static struct run_sequence *run_seq_new(struct run *run, size_t i);
 static void run_resume_made(struct run *run, size_t first, size_t n);
+static void run_fanout_waits(struct run *run, struct run_sequence *seq);
+static const struct cfg_step *run_fanout_by(const struct run *run,
+    const struct cfg_fanout *fo);
 
 /* The time of an event, a duration's ends, a timer's start: fresh, not
  * the loop's cached time, which is as old as the loop pass (and a pass
@@ -1760,12 +1763,19 @@ run_settled(const struct run *run)
 
 /* --- fan-out ------------------------------------------------------------ */
 
-/* The value placeholder seq makes its sequences from, or NULL. */
+/* The value placeholder seq makes its sequences from: what its step
+ * captured here, else (--resume, that step not run again) in the run
+ * resumed; or NULL. */
 static const char *
 run_fanout_value(const struct run *run, const struct run_sequence *seq)
 {
-	const char *from = seq->cfg->fanout->from;
+	const struct cfg_fanout *fo = seq->cfg->fanout;
+	const char *from = fo->from, *v;
 	size_t len = strlen(from);
+
+	if (fo->by_seq < run->n_seqs &&
+	    (v = run_captured(run, fo->by_seq, fo->by_step, NULL)) != NULL)
+		return v;
 
 	for (size_t i = run->n_values; i > 0; i--) {
 		if (strncmp(run->values[i - 1], from, len) == 0 &&
@@ -1859,13 +1869,13 @@ run_grow(struct run *run, size_t p, const char *value, char **err)
 	ph->v.first = first;
 	ph->v.count = n;
 	fo = ph->cfg->fanout;
-	by = &run->cfg->seqs[fo->by_seq].steps[fo->by_step];
+	by = run_fanout_by(run, fo);
 	DEBUG_LOG("grow %s: %zu sequences from '%s'", ph->cfg->name, n,
 	    fo->from);
 	ev.seq = p;
 	ev.first = first;
 	ev.count = n;
-	ev.text = by->secret ? NULL : value;
+	ev.text = by != NULL && by->secret ? NULL : value;
 	run_emit(run, &ev);
 	run_resume_made(run, first, n);
 	if (n == 0) {
@@ -1927,6 +1937,30 @@ run_resume_later(struct run *run, const char *name, size_t first,
 	}
 }
 
+/* The step that captures a fan-out's value, or NULL when --only left
+ * its sequence out. */
+static const struct cfg_step *
+run_fanout_by(const struct run *run, const struct cfg_fanout *fo)
+{
+	if (fo->by_seq >= run->n_seqs)
+		return NULL;
+	return &run->cfg->seqs[fo->by_seq].steps[fo->by_step];
+}
+
+/* What a placeholder waits for, in its pane until it grows. */
+static void
+run_fanout_waits(struct run *run, struct run_sequence *seq)
+{
+	const struct cfg_fanout *fo = seq->cfg->fanout;
+
+	const struct cfg_step *by = run_fanout_by(run, fo);
+
+	run_mark(seq, "-- waiting for '%s' (captured by %s / %s): a sequence "
+	    "per %s --", fo->from, by != NULL ?
+	    run->cfg->seqs[fo->by_seq].name : "a sequence not in this run",
+	    by != NULL ? by->name : "-", fo->hosts ? "host" : "value");
+}
+
 /* Placeholder seq's needs are met: make its sequences from its value,
  * or fail it, saying why. */
 static void
@@ -1936,11 +1970,15 @@ run_fanout(struct run *run, struct run_sequence *seq)
 	const char *value = run_fanout_value(run, seq);
 	char *err = NULL;
 
-	if (value == NULL)
+	if (value == NULL && run_fanout_by(run, fo) == NULL)
+		err = xasprintf("'%s' is captured by a sequence left out of "
+		    "this run (--only), and no run resumed gave it",
+		    fo->from);
+	else if (value == NULL)
 		err = xasprintf("'%s' was not captured (its step, %s / %s, "
 		    "did not succeed in this run)", fo->from,
 		    run->cfg->seqs[fo->by_seq].name,
-		    run->cfg->seqs[fo->by_seq].steps[fo->by_step].name);
+		    run_fanout_by(run, fo)->name);
 	else if (run_grow(run, seq->v.index, value, &err) == 0) {
 		run_grown_state(run, seq);
 		return;
@@ -2263,8 +2301,11 @@ run_start(struct run *run)
 
 	run->started = run_now();
 	run_emit(run, &ev);
-	for (size_t i = 0; i < run->n_seqs; i++)
+	for (size_t i = 0; i < run->n_seqs; i++) {
 		run_announce_resumed(run->seqs[i]);
+		if (run->seqs[i]->v.placeholder)
+			run_fanout_waits(run, run->seqs[i]);
+	}
 	DEBUG_LOG("start: %zu sequences, max_parallel %lu", run->n_seqs,
 	    run_limit(run));
 	/* The first pass starts what can start. */

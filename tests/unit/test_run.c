@@ -44,7 +44,7 @@ test_fanout(void **state)
 	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: provision\n"
-	    "    steps: [{run: 'echo up', capture: hosts}, "
+	    "    steps: [{run: 'printf \"a\\\\nb\\\\n\\\\n c\\\\n\"', capture: hosts}, "
 	    "{run: 'true', capture: empty}]\n"
 	    "  - name: setup {{h}}\n"
 	    "    needs: provision\n"
@@ -62,8 +62,6 @@ test_fanout(void **state)
 	char *f;
 
 	(void)state;
-	run_resume_value(w->run, "hosts", "a\nb\n\nc\n");
-	run_resume_value(w->run, "empty", "");
 	assert_int_equal(run_seq_count(w->run), 4);
 	ph = w_seq(w, 1);
 	assert_true(ph->placeholder);
@@ -101,16 +99,16 @@ test_fanout(void **state)
 	tu_world_free(w);
 }
 
-/* A placeholder whose value never came fails, saying why; a value
- * with a mistake too. */
+/* A placeholder whose value never came (its step skipped by its if:)
+ * fails, saying why; a value with a mistake too. */
 static void
 test_fanout_missing(void **state)
 {
 	struct tu_world *w = tu_world_new(
 	    "sequences:\n"
 	    "  - name: provision\n"
-	    "    steps: [{run: 'true', capture: hosts}, "
-	    "{run: 'true', capture: more}]\n"
+	    "    steps: [{run: 'true', capture: hosts, if: 'false'}, "
+	    "{run: 'echo x1 port=99999', capture: more}]\n"
 	    "  - name: setup {{h}}\n"
 	    "    needs: provision\n"
 	    "    matrix: {h: {from: hosts}}\n"
@@ -121,7 +119,6 @@ test_fanout_missing(void **state)
 	    "    steps: [{remote: 'true'}]\n", false);
 
 	(void)state;
-	run_resume_value(w->run, "more", "x1 port=99999\n");
 	w_start(w);
 	tu_world_until(w, NULL);
 	assert_int_equal(run_seq_count(w->run), 3);

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Fan-out at run time, the binary against the private loopback sshd
+# (sshd_lib.sh): a provisioning step prints five host lines (h1..h5, all
+# that one sshd), and one sequence per host is made and runs remote steps
+# on it; a fan-out of zero; --resume of a run where one of them failed
+# (provisioning not repeated, only that host's sequence resumed); logs and
+# the review of such a run; the dashboard in tmux, whose new panes appear
+# once the hosts are known.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sshd_lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+for tool in /usr/sbin/sshd ssh python3; do
+	command -v "$tool" >/dev/null || { echo "1..0 # SKIP no $tool"; exit 0; }
+done
+E2E_CLEANUP='tui_cleanup; sshd_stop'
+sshd_start "$T/sshd" || { echo "not ok - sshd did not start"; exit 1; }
+cd "$T" || exit 1
+
+# The provisioning prints the hosts once $T/go exists (the dashboard
+# test waits on it), and counts its runs in provisioned.
+cat >"$T/fan.yaml" <<YAML
+settings: {ssh_config: $SSHD_CONFIG, log_dir: runs}
+host_defaults: {ssh_options: {ConnectTimeout: "10"}}
+vars: {count: "5"}
+sequences:
+  - name: provision
+    steps:
+      - name: bring up machines
+        run: |
+          echo up >> "$T/provisioned"
+          while [ ! -e "$T/go" ]; do sleep 0.05; done
+          i=1
+          while [ \$i -le {{count}} ]; do echo "h\$i tags=web"; i=\$((i + 1)); done
+        capture: machines
+  - name: setup {{host}}
+    needs: provision
+    hosts: {from: machines}
+    steps:
+      - remote: echo "on {{host}} as \$DROVE_HOST, index \$DROVE_INDEX" >> "$T/ran-{{host}}"; echo "hello from {{host}}"
+      - remote: test ! -e "$T/broken-{{host}}"
+      - remote: echo "done {{host}}"
+  - name: report
+    needs: setup {{host}}
+    steps: ['echo all set up']
+YAML
+
+# --- five hosts, a sequence each, remote steps on each ----------------------
+touch "$T/go"
+before=$(sshd_connections)
+"$DROVE" --headless fan.yaml >fan.out 2>&1
+check "the run succeeds" test $? -eq 0
+check "the new sequences are said by name" contains fan.out \
+    "setup {{host}} | -- 5 sequences made: setup h1, setup h2, setup h3, setup h4, setup h5 --"
+check "each has its prefix and ran on its host" grep -qE "^setup h4 +\| hello from h4$" fan.out
+check "DROVE_HOST and DROVE_INDEX are the host's" contains "$T/ran-h3" "on h3 as h3, index 2"
+check "the last step ran on each" eval 'for h in 1 2 3 4 5; do grep -q "setup h$h .*| done h$h" fan.out || exit 1; done'
+check "what needs the placeholder ran after them all" grep -qE "^report +\| all set up$" fan.out
+check "one ssh connection per host" test $(( $(sshd_connections) - before )) -eq 5
+check "the summary lists them" grep -qE "^setup h5 +ok +3 " fan.out
+ev=runs/latest/events.jsonl
+check "the record says the plan grew, and from what" python3 -c '
+import json, sys
+g = [json.loads(l) for l in open(sys.argv[1]) if "\"grow\"" in l]
+assert len(g) == 1, g
+g = g[0]
+assert g["seq"] == "setup {{host}}" and g["from"] == "machines", g
+assert g["first"] == 3 and [s["name"] for s in g["sequences"]] == ["setup h%d" % i for i in range(1, 6)], g
+assert g["value"].startswith("h1 tags=web\nh2"), g
+' "$ev"
+check "each new sequence has its logs" test -s "$(ls runs/latest/06-setup-h3/01-*.1.log)"
+
+# --- logs and review show the grown run -------------------------------------
+"$DROVE" logs -c fan.yaml latest >logs.out 2>&1
+check "drove logs lists the new sequences" contains logs.out "setup h5"
+
+# --- a fan-out of zero -------------------------------------------------------
+"$DROVE" --headless --set count=0 fan.yaml >zero.out 2>&1
+check "no hosts is a success" test $? -eq 0
+check "said plainly" contains zero.out "'machines' gave no values: setup {{host}} made no sequences, and is done"
+check "what needed it ran" grep -qE "^report +\| all set up$" zero.out
+
+# --- one host fails; --resume runs it alone, without provisioning ----------
+: >"$T/provisioned"
+touch "$T/broken-h3"
+rm -f "$T"/ran-h*
+"$DROVE" --headless fan.yaml >fail.out 2>&1
+check "a failed host fails the run" test $? -eq 1
+check "h3 failed at its step 2" grep -qE "^setup h3 +failed +1 +1 " fail.out
+rm -f "$T/broken-h3" "$T"/ran-h*
+"$DROVE" --headless --resume latest fan.yaml >resume.out 2>&1
+check "the resumed run succeeds" test $? -eq 0
+check "provisioning is not repeated" test "$(wc -l <"$T/provisioned")" -eq 1
+check "it says so" grep -qE "^provision +\| !! done in run" resume.out
+check "h3 resumes at its failed step" grep -qE "^setup h3 +\| !! steps 1-1 done in run" resume.out
+check "h3's first step did not run again" test ! -e "$T/ran-h3"
+check "the others did not run at all" eval '! ls "$T"/ran-h* 2>/dev/null | grep -q .'
+check "h3 ran its last step" grep -qE "^setup h3 +\| done h3$" resume.out
+check "and what needs them" grep -qE "^report +\| all set up$" resume.out
+
+# --- the dashboard: the placeholder, then the new panes ---------------------
+rm -f "$T/go"
+tui_start -x 140 -y 40 fan.yaml
+tui_check "the placeholder waits" tui_wait "setup {{host}}"
+tui_check "no host pane yet" tui_lacks "setup h1"
+touch "$T/go"
+tui_check "a pane per host appears" tui_wait "setup h5"
+tui_check "and h1's" tui_has "setup h1"
+tui_check "every host's sequence ends ok" tui_wait_re "report +ok"
+tui_keys q
+tui_cleanup
+
+# --- the review shows the same panes ---------------------------------------
+tui_start -x 140 -y 40 review -c fan.yaml
+tui_check "the review shows the grown panes" tui_wait "setup h3"
+tui_check "and the placeholder" tui_has "setup {{host}}"
+tui_keys q
+finish
