@@ -236,6 +236,7 @@ test_grow_record(void **state)
 	yaml = xasprintf(grow_yaml, base);
 	p = xasprintf("%s/fail-b", base);
 	tu_write_file(p, "");
+	free(p);
 	assert_int_equal(config_load_string("t.yaml", yaml, NULL, 0, &cfg,
 	    &err), 0);
 	run = run_create(cfg, &opt);
