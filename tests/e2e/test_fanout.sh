@@ -3,9 +3,9 @@
 # (sshd_lib.sh): a provisioning step prints five host lines (h1..h5, all
 # that one sshd), and one sequence per host is made and runs remote steps
 # on it; a fan-out of zero; --resume of a run where one of them failed
-# (provisioning not repeated, only that host's sequence resumed); logs and
-# the review of such a run; the dashboard in tmux, whose new panes appear
-# once the hosts are known.
+# (provisioning not repeated, only that host's sequence resumed); --only
+# on the names made; logs and the review of such a run; the dashboard in
+# tmux, whose new panes appear once the hosts are known.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd_lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
@@ -73,6 +73,12 @@ check "each new sequence has its logs" test -s "$(ls runs/latest/06-setup-h3/01-
 # --- logs and review show the grown run -------------------------------------
 "$DROVE" logs -c fan.yaml latest >logs.out 2>&1
 check "drove logs lists the new sequences" contains logs.out "setup h5"
+
+# --- --only applies to the names made ---------------------------------------
+"$DROVE" --headless --only provision --only 'setup h[24]' fan.yaml >only.out 2>&1
+check "--only: the run succeeds" test $? -eq 0
+check "--only: the hosts it names run" grep -qE "^setup h4 +\| done h4$" only.out
+check "--only: the others are not made" lacks only.out "setup h3"
 
 # --- a fan-out of zero -------------------------------------------------------
 "$DROVE" --headless --set count=0 fan.yaml >zero.out 2>&1
