@@ -15,7 +15,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
-drove=$(pwd)/$build/drove
+case $build in /*) drove=$build/drove ;; *) drove=$(pwd)/$build/drove ;; esac
 [ -x "$drove" ] || { echo "build drove first (cmake --build $build)"; exit 1; }
 command -v tmux >/dev/null || { echo "needs tmux"; exit 1; }
 N=${N:-500}
