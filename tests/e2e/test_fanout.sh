@@ -5,7 +5,8 @@
 # on it; a fan-out of zero; --resume of a run where one of them failed
 # (provisioning not repeated, only that host's sequence resumed); --only
 # on the names made; logs and the review of such a run; the dashboard in
-# tmux, whose new panes appear once the hosts are known.
+# tmux, live and attached to a run in the background, whose new panes
+# appear once the hosts are known.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd_lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
@@ -115,6 +116,19 @@ tui_check "and h1's" tui_has "setup h1"
 tui_check "every host's sequence ends ok" tui_wait_re "report +ok"
 tui_keys q
 tui_cleanup
+
+# --- an attached dashboard gets the new panes too ---------------------------
+rm -f "$T/go"
+id=$("$DROVE" -d fan.yaml)
+check "a run in the background" test -n "$id"
+tui_start -x 140 -y 40 attach "$id"
+tui_check "attach: the placeholder waits" tui_wait "setup {{host}}"
+touch "$T/go"
+tui_check "attach: a pane per host appears" tui_wait "setup h5"
+tui_check "attach: they end ok" tui_wait_re "report +ok"
+tui_keys q
+tui_cleanup
+check "the background run's record says it grew" grep -q '"event":"grow"' "runs/$id/events.jsonl"
 
 # --- the review shows the same panes ---------------------------------------
 tui_start -x 140 -y 40 review -c fan.yaml
