@@ -376,6 +376,12 @@ static void
 app_stop_by(void *arg, const char *who, int sig)
 {
 	(void)arg;
+	if (sig != 0 && app.quitting && app.signal != 0) {
+		/* Ctrl-C twice in a dashboard, as in a run of this process:
+		 * no more grace, and no more cleanup. */
+		run_cut_cleanup(app.run);
+		proc_kill_all_now();
+	}
 	if (sig != 0) {
 		app.signal = sig;
 		app.why = "interrupted";

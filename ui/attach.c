@@ -49,6 +49,7 @@ struct attach {
 	ev_io rio, wio;
 	ev_signal sig_hup, sig_term, sig_int;
 	bool stop_sent;
+	int interrupts;       /* stops for a signal sent: the second cuts */
 };
 
 static void
@@ -194,13 +195,16 @@ attach_shell(void *arg, size_t i)
 }
 
 /* q (confirmed), or Ctrl-C: the run stops, as a run of this process
- * does; END comes once it has. */
+ * does; END comes once it has. A second Ctrl-C goes too: as for a run
+ * in this process, it cuts the cleanup and kills at once. */
 static void
 attach_stop(struct attach *a, int sig)
 {
-	if (a->stop_sent)
+	if (a->stop_sent && (sig == 0 || a->interrupts >= 2))
 		return;
 	a->stop_sent = true;
+	if (sig != 0)
+		a->interrupts++;
 	proto_begin(&a->out, PROTO_STOP);
 	proto_u8(&a->out, (uint8_t)sig);
 	proto_end(&a->out);

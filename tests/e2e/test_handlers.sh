@@ -198,6 +198,21 @@ tui_keys y
 tui_check "q: drove quits once the cleanup ran" tui_dead
 check "q: the cleanup ran" test -e "$T/quit-cleanup"
 
+# --- the dashboard: a second Ctrl-C cuts the cleanup, as headless ---------
+# The dashboard is a client of the run's server: its second Ctrl-C must
+# reach the server as one too, not be swallowed after the first.
+tui_cleanup
+rm -f "$T/hang.pid" "$T/reached"
+tui_start bound.yaml
+tui_check "dashboard: the long step runs" tui_wait "-- step 1/1: long --"
+tui_keys C-c
+tui_check "dashboard Ctrl-C: the cleanup runs" wait_for 20 test -s "$T/hang.pid"
+tui_keys C-c
+tui_check "dashboard, a second Ctrl-C: drove exits" tui_dead
+check "dashboard, a second Ctrl-C: exit status 130" test "$(tui_exit_status)" = 130
+check "dashboard, a second Ctrl-C: the cleanup's process is gone" eval "! pid_alive $(cat "$T/hang.pid")"
+check "dashboard, a second Ctrl-C: no more cleanup" test ! -e "$T/reached"
+
 # --- the review shows the handler and the cleanup as the live run did ------
 tui_cleanup
 tui_start review --log-dir tuiruns
