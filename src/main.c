@@ -333,6 +333,19 @@ free_opts(struct opts *o)
 	free(o->junit);
 }
 
+/* Whether a step waits for a line of another sequence's output: that
+ * wait looks at the lines already printed, in the scrollback. */
+static bool
+app_waits_on_output(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_seqs; i++)
+		for (size_t j = 0; j < cfg->seqs[i].n_all; j++)
+			if (cfg->seqs[i].steps[j].kind == CFG_STEP_WAIT &&
+			    cfg->seqs[i].steps[j].wait.kind == CFG_WAIT_OUTPUT)
+				return true;
+	return false;
+}
+
 /* --- shutdown ----------------------------------------------------------- */
 
 static void
@@ -755,8 +768,9 @@ cmd_run(const char *path, const struct opts *o)
 	ropt.interactive = !app.headless;
 	/* Headless, nobody scrolls back: every line goes straight to the
 	 * reporter and the log, so keep one (a ring that is cycled through
-	 * stays in the cache; 10,000 lines do not). */
-	if (app.headless)
+	 * stays in the cache; 10,000 lines do not). Unless a wait_for
+	 * output step reads the lines printed before it began. */
+	if (app.headless && !app_waits_on_output(cfg))
 		ropt.scrollback = 1;
 	app.run = run_create(cfg, &ropt);
 	/* Before runlog_create: the new run becomes `latest`. */

@@ -8,6 +8,24 @@
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dead=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
+# --- headless: a line printed before the wait began counts ------------------
+# Headless keeps almost no scrollback; a plan with an output wait keeps it.
+cat >"$T/early.yaml" <<YAML
+sequences:
+  - name: producer
+    steps:
+      - run: echo READY-MARK; for i in 1 2 3 4 5 6 7 8 9 10; do echo more \$i; done; touch $T/printed; sleep 3
+  - name: waiter
+    steps:
+      - run: while [ ! -e $T/printed ]; do sleep 0.05; done
+      - wait_for: {output: {sequence: producer, match: READY-MARK}}
+        timeout: 30s
+      - echo found it
+YAML
+"$DROVE" --headless --log-dir "$T/early-runs" "$T/early.yaml" >"$T/early.out" 2>&1
+check "headless: an output wait sees a line printed before it began" test $? -eq 0
+check "headless: and the step after it ran" contains "$T/early.out" "waiter   | found it"
+
 # --- headless ------------------------------------------------------------------
 cat >"$T/wait.yaml" <<YAML
 settings:
