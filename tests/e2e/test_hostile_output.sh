@@ -33,7 +33,9 @@ untouched() {
 
 # shown TEXT: the pane shows TEXT, its history included (tmux scrolls a
 # dead pane's last lines up).
-shown() { $TUI capture-pane -p -S - -t drove 2>/dev/null | grep -qF -- "$1"; }
+# Polled: tmux may parse the pane's last bytes after drove has exited.
+shown_now() { $TUI capture-pane -p -S - -t drove 2>/dev/null | grep -qF -- "$1"; }
+shown() { wait_for 20 shown_now "$1"; }
 
 # in_pane ARGS...: drove ARGS in a fresh pane, until it exits.
 # Each in a tmux server of its own: the buffers are the server's, and a
@@ -68,7 +70,22 @@ untouched "logs RUN SEQ STEP"
 check "logs to a pipe: exactly the log" cmp -s "$T/piped" "$T"/runs/latest/01-*/01-*.1.log
 # --raw on the terminal: the bytes too, and then tmux obeys them (which
 # shows the checks above can fail).
-in_pane logs --raw --log-dir runs latest 1 1
+# The pane's process stays until tmux has the buffer: tmux may not parse
+# what a pane wrote once the pane is dead (the check fails after 20 s).
+cat >"$T/raw-then-wait.sh" <<SH
+#!/bin/sh
+"$DROVE" "\$@"
+rc=\$?
+n=0
+while [ -z "\$(tmux -u -L $TUI_SOCK-$((PANES + 1)) list-buffers 2>/dev/null)" ] && [ \$n -lt 400 ]; do
+	sleep 0.05; n=\$((n + 1))
+done
+exit \$rc
+SH
+chmod +x "$T/raw-then-wait.sh"
+REAL_DROVE=$DROVE
+DROVE=$T/raw-then-wait.sh in_pane logs --raw --log-dir runs latest 1 1
+DROVE=$REAL_DROVE
 check "--raw: the bytes reach the terminal" test -n "$($TUI list-buffers 2>/dev/null)"
 
 finish
