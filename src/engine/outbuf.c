@@ -158,6 +158,28 @@ outbuf_share(const struct outbuf *ob)
 	return ob->pool->budget / (ob->pool->members ? ob->pool->members : 1);
 }
 
+/* A zeroed spill entry starts at line n with line l alone: a mark keeps
+ * its text (it is in no log), any other line its place in its log. */
+static void
+outbuf_spill_start(struct outbuf_spill *e, uint64_t n,
+    const struct outbuf_line *l)
+{
+	bool mark = (l->flags & OUTBUF_MARK) != 0;
+
+	e->first = n;
+	e->count = 1;
+	e->aline = mark ? OUTBUF_NO_LINE : l->aline;
+	e->step = l->step;
+	e->attempt = l->attempt;
+	e->flags = mark ? OUTBUF_MARK : 0;
+	e->time = l->time;
+	if (mark) {
+		e->text = xmalloc(l->len ? l->len : 1);
+		memcpy(e->text, l->text, l->len);
+		e->len = l->len;
+	}
+}
+
 /* Remember a line that leaves memory, after those that left before. */
 static void
 outbuf_spill_push(struct outbuf *ob, uint64_t n, const struct outbuf_line *l)
@@ -180,18 +202,7 @@ outbuf_spill_push(struct outbuf *ob, uint64_t n, const struct outbuf_line *l)
 	    ob->n_spill + 1, sizeof *ob->spill);
 	e = &ob->spill[ob->n_spill++];
 	memset(e, 0, sizeof *e);
-	e->first = n;
-	e->count = 1;
-	e->aline = mark ? OUTBUF_NO_LINE : l->aline;
-	e->step = l->step;
-	e->attempt = l->attempt;
-	e->flags = mark ? OUTBUF_MARK : 0;
-	e->time = l->time;
-	if (mark) {
-		e->text = xmalloc(l->len ? l->len : 1);
-		memcpy(e->text, l->text, l->len);
-		e->len = l->len;
-	}
+	outbuf_spill_start(e, n, l);
 }
 
 /* The oldest kept line leaves memory. Returns its buffer when it has the
@@ -524,19 +535,7 @@ outbuf_spill_unshift(struct outbuf *ob, uint64_t n,
 		return;
 	}
 	outbuf_spill_open_front(ob, 1);
-	e = &ob->spill[0];
-	e->first = n;
-	e->count = 1;
-	e->aline = mark ? OUTBUF_NO_LINE : l->aline;
-	e->step = l->step;
-	e->attempt = l->attempt;
-	e->flags = mark ? OUTBUF_MARK : 0;
-	e->time = l->time;
-	if (mark) {
-		e->text = xmalloc(l->len ? l->len : 1);
-		memcpy(e->text, l->text, l->len);
-		e->len = l->len;
-	}
+	outbuf_spill_start(&ob->spill[0], n, l);
 }
 
 void
