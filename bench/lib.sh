@@ -3,10 +3,10 @@
 # line generator, ratios, the 4 x 200,000-line flood, and a tmux server
 # of their own whose 200x50 panes run a command under GNU time.
 
-# bench_setup BUILD_DIR: $drove (absolute), $T (removed on exit, with
-# whatever bench_cleanup adds), $gen.
+# bench_setup BUILD_DIR: $drove (absolute; $DROVE if set), $T (removed on
+# exit, with whatever bench_cleanup adds), $gen.
 bench_setup() {
-	drove=$(pwd)/$1/drove
+	drove=${DROVE:-$(pwd)/$1/drove}
 	[ -x "$drove" ] || { echo "build drove first (cmake --build $1)"; exit 1; }
 	T=$(mktemp -d)
 	trap 'bench_cleanup; rm -rf "$T"' EXIT

@@ -12,17 +12,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
-drove=${DROVE:-$(pwd)/$build/drove}
 N=${N:-1000}
 EACH=${EACH:-100000}
-[ -x "$drove" ] || { echo "build drove first (cmake --build $build)"; exit 1; }
-command -v tmux >/dev/null || { echo "needs tmux"; exit 1; }
+. bench/lib.sh
+bench_setup "$build"
+bench_tmux
 command -v flock >/dev/null || { echo "needs flock (util-linux)"; exit 1; }
-T=$(mktemp -d)
-SOCK=drove-mem-$$
-tmx() { tmux -u -L "$SOCK" "$@"; }
-trap 'tmx kill-server 2>/dev/null; rm -rf "$T"' EXIT
-printf 'set -g status off\nset -g default-terminal tmux-256color\n' >"$T/tmux.conf"
 mkdir "$T/done"
 # After its lines each sequence waits on a lock held here (no polling).
 exec 9>"$T/hold"
