@@ -51,9 +51,25 @@ ctl_rank(enum seq_state st)
 	return st == SEQ_FAILED || st == SEQ_ABORTED ? 1 : 2;
 }
 
+/* A fan-out's placeholder that grew: its sequences took its place. */
+static bool
+ctl_replaced(const struct ctl *c, size_t i)
+{
+	return c->eng->replaced != NULL && c->eng->replaced(c->arg, i);
+}
+
+/* Sequence i is not shown: replaced, or finished ok while those are
+ * hidden (H). */
+static bool
+ctl_hidden(const struct ctl *c, size_t i)
+{
+	return ctl_replaced(c, i) ||
+	    (c->hide_ok && c->eng->state(c->arg, i) == SEQ_OK);
+}
+
 /* The sequences to show, in the order shown, into c->shown: all but
- * those that finished ok while they are hidden (H); in the list, ranked
- * (ctl_rank), each rank in the plan's order. Returns how many. */
+ * the hidden ones (ctl_hidden); in the list, ranked (ctl_rank), each
+ * rank in the plan's order. Returns how many. */
 static size_t
 ctl_order(struct ctl *c, bool list)
 {
@@ -62,7 +78,7 @@ ctl_order(struct ctl *c, bool list)
 	for (int rank = list ? 0 : 2; rank <= 2; rank++)
 		for (size_t i = 0; i < c->n; i++) {
 			enum seq_state st = c->eng->state(c->arg, i);
-			if (c->hide_ok && st == SEQ_OK)
+			if (ctl_hidden(c, i))
 				continue;
 			if (list && ctl_rank(st) != rank)
 				continue;
@@ -77,7 +93,7 @@ ctl_relayout(struct ctl *c)
 	size_t steps, n = ctl_order(c, false);
 
 	/* The focus stays on something shown. */
-	if (n > 0 && c->hide_ok && c->eng->state(c->arg, c->focus) == SEQ_OK)
+	if (n > 0 && ctl_hidden(c, c->focus))
 		c->focus = c->shown[0];
 	steps = c->n > 0 ? c->eng->n_steps(c->arg, c->focus) : 0;
 	layout_compute_shown(&c->lo, c->width, c->height, c->n, c->shown, n,
@@ -124,12 +140,15 @@ ctl_step_focus(const struct ctl *c, bool back)
 void
 ctl_grow(struct ctl *c, size_t n)
 {
-	if (n <= c->n)
-		return;
-	c->views = xrealloc(c->views, n * sizeof *c->views);
-	for (size_t i = c->n; i < n; i++)
-		view_init(&c->views[i]);
-	c->n = n;
+	/* Also with no new sequence: a placeholder that grew into none is
+	 * shown no more. */
+	if (n > c->n) {
+		c->views = xrealloc(c->views, n * sizeof *c->views);
+		c->shown = xrealloc(c->shown, n * sizeof *c->shown);
+		for (size_t i = c->n; i < n; i++)
+			view_init(&c->views[i]);
+		c->n = n;
+	}
 	ctl_relayout(c);
 }
 
@@ -224,6 +243,8 @@ ctl_bulk(struct ctl *c, enum run_action act, const char *step, bool doit,
 
 		if (st != SEQ_PAUSED && st != SEQ_FAILED && st != SEQ_ABORTED)
 			continue;
+		if (ctl_replaced(c, i))
+			continue;       /* its failed sequences are counted */
 		if (c->eng->can(c->arg, i, act) != NULL)
 			continue;
 		if (step != NULL && ((at = c->eng->step_name(c->arg, i)) ==
@@ -459,7 +480,8 @@ ctl_request(struct ctl *c, enum keys_request req)
 	case KEYS_HIDE_OK: {
 		size_t ok = 0;
 		for (size_t k = 0; k < c->n; k++)
-			ok += c->eng->state(c->arg, k) == SEQ_OK;
+			ok += c->eng->state(c->arg, k) == SEQ_OK &&
+			    !ctl_replaced(c, k);
 		c->hide_ok = !c->hide_ok;
 		if (c->hide_ok)
 			ctl_message(c, false, "hiding the %zu sequence%s that "

@@ -65,6 +65,9 @@ struct ctl_engine {
 	size_t (*busy)(void *arg);
 	/* The lines of sequence i. */
 	void (*source)(void *arg, size_t i, struct view_source *src);
+	/* Whether sequence i is a fan-out's placeholder that its sequences
+	 * replaced (it grew): never shown. NULL: none is. */
+	bool (*replaced)(void *arg, size_t i);
 };
 
 struct ctl {

@@ -559,5 +559,7 @@ title_count(const struct run *run, size_t *counts)
 {
 	memset(counts, 0, TITLE_NSTATUS * sizeof *counts);
 	for (size_t i = 0; i < run_seq_count(run); i++)
-		counts[title_seq_status(run_seq(run, i))]++;
+		/* A placeholder that grew: its sequences are counted. */
+		if (!run_seq(run, i)->grown)
+			counts[title_seq_status(run_seq(run, i))]++;
 }

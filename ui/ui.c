@@ -241,6 +241,8 @@ ui_eng_busy(void *arg)
 		return 0;
 	for (size_t i = 0; i < ui->n; i++) {
 		enum seq_state st = run_seq(ui->run, i)->state;
+		if (run_seq(ui->run, i)->grown)
+			continue;       /* its sequences are counted */
 		if (st == SEQ_WAITING || st == SEQ_RUNNING || st == SEQ_PAUSED)
 			busy++;
 	}
@@ -260,6 +262,14 @@ ui_eng_source(void *arg, size_t i, struct view_source *src)
 		view_source_outbuf(src, run_seq(ui->run, i)->out);
 }
 
+static bool
+ui_eng_replaced(void *arg, size_t i)
+{
+	struct ui *ui = arg;
+
+	return run_seq(ui->run, i)->grown;
+}
+
 static const struct ctl_engine ui_engine = {
 	.state = ui_eng_state,
 	.name = ui_eng_name,
@@ -272,6 +282,7 @@ static const struct ctl_engine ui_engine = {
 	.step_name = ui_eng_step_name,
 	.busy = ui_eng_busy,
 	.source = ui_eng_source,
+	.replaced = ui_eng_replaced,
 };
 
 /* --- drawing ----------------------------------------------------------- */

@@ -104,6 +104,8 @@ logs_counts(const struct rr_run *run, char *buf, size_t size)
 
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		const struct rr_seq *seq = &run->seqs[i];
+		if (seq->grown)
+			continue;       /* its sequences are counted */
 		if (!seq->stated)
 			other++;
 		else if (seq->state == SEQ_OK)
@@ -217,6 +219,8 @@ logs_run(const struct rr_run *run, FILE *out)
 		const struct rr_seq *seq = &run->seqs[i];
 		size_t ok, failed, skipped;
 
+		if (seq->grown)
+			continue;       /* replaced by its sequences */
 		logs_seq_counts(seq, &ok, &failed, &skipped);
 		logs_span(seq->start, seq->end, dur, sizeof dur);
 		fprintf(out, "%-*s  %-10s %4zu %6zu %7zu %9s\n", w, seq->name,

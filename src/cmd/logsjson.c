@@ -161,7 +161,7 @@ logsjson_list(const char *log_dir, FILE *out)
 			/* Sequences by state, like run_end's. */
 			json_open(&j, "sequences");
 			for (size_t k = 0; k < run->n_seqs; k++)
-				if (run->seqs[k].stated)
+				if (run->seqs[k].stated && !run->seqs[k].grown)
 					count[run->seqs[k].state]++;
 			for (int s = 0; s < SEQ_STATE_COUNT; s++)
 				if (count[s] > 0)
@@ -219,6 +219,10 @@ logsjson_command(const char *log_dir, char **args, int nargs, FILE *out)
 		json_str(&j, "dir", run->dir);
 		json_array(&j, "sequences");
 		for (size_t i = 0; i < run->n_seqs; i++) {
+			/* A placeholder that grew: replaced by its
+			 * sequences. */
+			if (run->seqs[i].grown)
+				continue;
 			json_item_open(&j);
 			logsjson_seq_body(&j, &run->seqs[i]);
 			json_close(&j);

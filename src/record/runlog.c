@@ -706,7 +706,10 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_END: {
 		size_t count[SEQ_STATE_COUNT] = { 0 };
 		for (size_t i = 0; i < run_seq_count(run); i++)
-			count[run_seq(run, i)->state]++;
+			/* A placeholder that grew: replaced by its
+			 * sequences, which are counted. */
+			if (!run_seq(run, i)->grown)
+				count[run_seq(run, i)->state]++;
 		runlog_event_begin(&j, REC_RUN_END, ev->time);
 		json_str(&j, RF(STATUS), ev->text ? ev->text :
 		    (run_exit_status(run) == 0 ? "ok" : "failed"));

@@ -74,7 +74,8 @@ struct rr_seq {
 	double start, end;    /* of its first step and last step end; 0 */
 	/* A fan-out's placeholder that grew: its sequences were
 	 * [first, first + count), made from the value captured as `from`
-	 * (NULL when it was secret). */
+	 * (NULL when it was secret). They replaced it: what lists the
+	 * run's sequences leaves it out. */
 	bool grown;
 	size_t first, count;
 	char *from, *value;

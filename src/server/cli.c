@@ -68,7 +68,9 @@ cli_counts(const struct wire_seq *seqs, size_t n, size_t *count)
 {
 	memset(count, 0, SEQ_STATE_COUNT * sizeof *count);
 	for (size_t i = 0; i < n; i++)
-		count[seqs[i].state]++;
+		/* A placeholder that grew: its sequences are counted. */
+		if (!seqs[i].grown)
+			count[seqs[i].state]++;
 }
 
 static void
@@ -183,6 +185,8 @@ cli_status_json(const struct client_info *info, const struct wire_run *run,
 	json_array(&j, "sequences");
 	for (size_t i = 0; i < n; i++) {
 		const struct wire_seq *s = &seqs[i];
+		if (s->grown)
+			continue;       /* replaced by its sequences */
 		json_item_open(&j);
 		json_str(&j, "name", s->name);
 		json_str(&j, "state", seq_state_name(s->state));
@@ -238,6 +242,8 @@ cli_status_text(const struct client_info *info, const struct wire_run *run,
 	for (size_t i = 0; i < n; i++) {
 		const struct wire_seq *s = &seqs[i];
 
+		if (s->grown)
+			continue;       /* replaced by its sequences */
 		printf("%s: %s", s->name, seq_state_name(s->state));
 		if (s->current < s->n_steps && s->state != SEQ_OK)
 			printf(", step %zu/%zu", s->current + 1, s->n_steps);

@@ -71,9 +71,22 @@ assert g["value"].startswith("h1 tags=web\nh2"), g
 ' "$ev"
 check "each new sequence has its logs" test -s "$(ls runs/latest/06-setup-h3/01-*.1.log)"
 
+check "the summary does not list the placeholder they replaced" \
+    lacks <(sed -n '/^SEQUENCE /,$p' fan.out) "setup {{host}}"
+check "the summary counts the sequences run" contains fan.out "7 sequences: 7 ok"
+
 # --- logs and review show the grown run -------------------------------------
 "$DROVE" logs -c fan.yaml latest >logs.out 2>&1
 check "drove logs lists the new sequences" contains logs.out "setup h5"
+check "drove logs: the placeholder was replaced" lacks logs.out "setup {{host}}"
+"$DROVE" logs -c fan.yaml >list.out 2>&1
+check "drove logs: the run counts what ran" grep -q "7 ok, 0 failed, 0 blocked" list.out
+"$DROVE" logs -c fan.yaml --json latest >logs.json 2>&1
+check "drove logs --json: the new sequences, not the placeholder" python3 -c '
+import json, sys
+names = [s["name"] for s in json.load(open(sys.argv[1]))["sequences"]]
+assert names == ["provision", "report"] + ["setup h%d" % i for i in range(1, 6)], names
+' logs.json
 
 # --- --only applies to the names made ---------------------------------------
 "$DROVE" --headless --only provision --only 'setup h[24]' fan.yaml >only.out 2>&1
@@ -113,6 +126,7 @@ tui_check "no host pane yet" tui_lacks "setup h1"
 touch "$T/go"
 tui_check "a pane per host appears" tui_wait "setup h5"
 tui_check "and h1's" tui_has "setup h1"
+tui_check "they replaced the placeholder's pane" tui_gone "setup {{host}}"
 tui_check "every host's sequence ends ok" tui_wait_re "report +ok"
 tui_keys q
 tui_cleanup
@@ -125,6 +139,7 @@ tui_start -x 140 -y 40 attach "$id"
 tui_check "attach: the placeholder waits" tui_wait "setup {{host}}"
 touch "$T/go"
 tui_check "attach: a pane per host appears" tui_wait "setup h5"
+tui_check "attach: they replaced the placeholder's pane" tui_gone "setup {{host}}"
 tui_check "attach: they end ok" tui_wait_re "report +ok"
 tui_keys q
 tui_cleanup
@@ -133,6 +148,6 @@ check "the background run's record says it grew" grep -q '"event":"grow"' "runs/
 # --- the review shows the same panes ---------------------------------------
 tui_start -x 140 -y 40 review -c fan.yaml
 tui_check "the review shows the grown panes" tui_wait "setup h3"
-tui_check "and the placeholder" tui_has "setup {{host}}"
+tui_check "and not the placeholder they replaced" tui_lacks "setup {{host}}"
 tui_keys q
 finish

@@ -28,6 +28,7 @@
 static struct fake {
 	enum seq_state state[NSEQ];
 	bool tty[NSEQ];
+	bool replaced[NSEQ];         /* a placeholder that grew */
 	const char *reason;          /* what act() answers */
 	size_t busy;
 	/* Calls seen. */
@@ -170,6 +171,13 @@ fake_source(void *arg, size_t i, struct view_source *src)
 	src->arg = arg;
 }
 
+static bool
+fake_replaced(void *arg, size_t i)
+{
+	(void)arg;
+	return F.replaced[i];
+}
+
 static const struct ctl_engine fake_engine = {
 	.state = fake_state,
 	.name = fake_name,
@@ -181,6 +189,7 @@ static const struct ctl_engine fake_engine = {
 	.step_name = fake_step_name,
 	.busy = fake_busy,
 	.source = fake_source,
+	.replaced = fake_replaced,
 };
 
 static int
@@ -460,6 +469,37 @@ test_focus(void **state)
 	assert_int_equal(c->views[2].bottom, NLINES - 1 - CTL_WHEEL_LINES);
 	ctl_mouse(c, 0, 38, CTL_WHEEL_DOWN);
 	assert_true(c->views[2].follow);
+}
+
+/* A fan-out's placeholder that grew is replaced by its sequences: not
+ * shown, not focused, not counted by the bulk actions, whatever its
+ * state sums up. */
+static void
+test_replaced(void **state)
+{
+	struct ctl *c = *state;
+
+	ctl_key(c, '\t');
+	assert_int_equal(c->focus, 1);
+	F.replaced[1] = true;
+	F.state[1] = SEQ_FAILED;
+	ctl_grow(c, NSEQ);          /* the grow: no new sequence here */
+	assert_int_equal(c->lo.n_shown, NSEQ - 1);
+	for (size_t k = 0; k < c->lo.n_shown; k++)
+		assert_int_not_equal(c->lo.order[k], 1);
+	assert_int_not_equal(c->focus, 1);
+	ctl_key(c, '\t');
+	ctl_key(c, '\t');
+	ctl_key(c, '\t');
+	assert_int_not_equal(c->focus, 1);
+	/* Nothing else stopped: R has nothing to retry. */
+	keys(c, "R");
+	assert_int_equal(c->mode, CTL_NORMAL);
+	assert_int_equal(F.nacts, 0);
+	/* The list too. */
+	ctl_key(c, 'L');
+	assert_int_equal(c->lo.kind, LAYOUT_LIST);
+	assert_int_equal(c->lo.n_shown, NSEQ - 1);
 }
 
 static void
@@ -750,6 +790,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_focus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zoom_and_layout, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_replaced, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_scroll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
