@@ -1721,6 +1721,30 @@ run_needs_met(const struct run *run, const struct run_sequence *seq)
 	return met;
 }
 
+/* Add need to "waits for ..." when it did not succeed: "db (aborted)".
+ * A fan-out's placeholder that grew is replaced by its sequences: those
+ * of them that did not succeed are named instead. */
+static void
+run_blocked_name(const struct run *run, const struct run_sequence *need,
+    char *names, size_t size, size_t *used, size_t *n)
+{
+	if (need->v.grown) {
+		for (size_t k = need->v.first; k < need->v.first +
+		    need->v.count; k++)
+			run_blocked_name(run, run->seqs[k], names, size, used,
+			    n);
+		return;
+	}
+	if (need->v.state != SEQ_FAILED && need->v.state != SEQ_BLOCKED &&
+	    need->v.state != SEQ_ABORTED)
+		return;
+	if (*used < size)
+		*used += (size_t)snprintf(names + *used, size - *used,
+		    "%s%s (%s)", *n ? ", " : "", need->cfg->name,
+		    seq_state_name(need->v.state));
+	(*n)++;
+}
+
 /* A blocked pane says what it waits for, and why it cannot go on: the
  * needs that did not succeed. */
 static void
@@ -1731,18 +1755,9 @@ run_blocked_mark(const struct run *run, struct run_sequence *seq)
 
 	/* "waits for build (failed), db (aborted)": until they are retried
 	 * into success. */
-
-	for (size_t i = 0; i < seq->cfg->n_needs; i++) {
-		const struct run_sequence *need = run->seqs[seq->cfg->needs[i]];
-		if (need->v.state != SEQ_FAILED && need->v.state != SEQ_BLOCKED &&
-		    need->v.state != SEQ_ABORTED)
-			continue;
-		if (used < sizeof names)
-			used += (size_t)snprintf(names + used,
-			    sizeof names - used, "%s%s (%s)", n ? ", " : "",
-			    need->cfg->name, seq_state_name(need->v.state));
-		n++;
-	}
+	for (size_t i = 0; i < seq->cfg->n_needs; i++)
+		run_blocked_name(run, run->seqs[seq->cfg->needs[i]], names,
+		    sizeof names, &used, &n);
 	run_mark(seq, "-- blocked: waits for %s --", names);
 }
 
