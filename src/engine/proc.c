@@ -58,6 +58,7 @@ struct proc {
 	bool held;           /* waiting for descriptors to start */
 	bool stdin_pipe;
 	bool split;          /* stdout on a pipe of its own (stdout_data) */
+	bool roomy;          /* its pipes were made roomier (a flood) */
 	unsigned short cols, rows;
 	int status;
 	double kill_grace;
@@ -558,16 +559,24 @@ proc_read_fd(struct proc *p, int fd, int max_reads,
 	while (max_reads-- > 0) {
 		n = read(fd, buf, sizeof buf);
 		if (n > 0) {
-			/* A full pipe (64 KiB by default): the step floods. A
-			 * roomier pipe lets it write on while drove is busy,
-			 * and lets drove take its output in fewer, larger
-			 * reads. Only then: most steps print little, and
-			 * resizing costs a spawn a tenth of drove's work for
-			 * it. Again on every read this large, which moves that
-			 * much; the kernel may refuse (pipe-max-size): 64 KiB
-			 * is fine then too. */
-			if (n >= 65536 && !p->tty)
-				fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+			/* Half a pipe (64 KiB by default) at once: the step
+			 * floods. A roomier pipe lets it write on while drove
+			 * is busy, and lets drove take its output in fewer,
+			 * larger reads, with fewer wake-ups on both sides.
+			 * Only then: most steps print little, and resizing
+			 * costs a spawn a tenth of drove's work for it. Not
+			 * "a full pipe": its 16 pages hold less than 64 KiB
+			 * unless every write fills its page (4 KiB writes of
+			 * whole 80-byte lines leave 65,280 bytes). Once per
+			 * step, both pipes; the kernel may refuse
+			 * (pipe-max-size): 64 KiB is fine then too. */
+			if (n > 32768 && !p->roomy && !p->tty) {
+				p->roomy = true;
+				if (p->fd >= 0)
+					fcntl(p->fd, F_SETPIPE_SZ, 1 << 20);
+				if (p->out_fd >= 0)
+					fcntl(p->out_fd, F_SETPIPE_SZ, 1 << 20);
+			}
 			out(p->cb.arg, buf, (size_t)n);
 			continue;
 		}
