@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include <ev.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "container_of.h"
 #include "duration.h"
@@ -195,23 +198,64 @@ report_prefix(struct report *rp, size_t seq)
 	report_put(rp, rp->prefix[seq], rp->prefix_len[seq]);
 }
 
-/* Does text hold anything report_strip would remove? Eight bytes at a
- * time first: most lines hold no control byte at all. */
+/* Is there a byte report_strip would remove (below 0x20 but a tab, or
+ * DEL) in the 8 bytes of x? */
 static bool
-report_needs_strip(const char *text, size_t len)
+report_word_needs_strip(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t del = x ^ (ones * 0x7f);
+
+	/* The tests for "a byte below 0x20" and "a zero byte" (here: a
+	 * DEL) are exact about whether there is one, if not which. */
+	return (((x - ones * 0x20) & ~x) | ((del - ones) & ~del)) & highs;
+}
+
+#if defined(__SSE2__)
+/* The bytes of the 16 at p that report_strip would remove: 0xff each. */
+static __m128i
+report_block_strip(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const void *)p);
+	/* v <= 0x1f, unsigned, but not a tab; or DEL. */
+	__m128i c = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+
+	c = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), c);
+	return _mm_or_si128(c, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+}
+#endif
+
+/* Does text hold anything report_strip would remove? Every line a step
+ * prints is asked, and most hold no control byte at all: 16 bytes at a
+ * time with SSE2 (x86-64 always has it), the last block ending at the
+ * end (overlapping what was looked at), and one answer for them all.
+ * Without SSE2, 8 bytes at a time, and byte by byte from a word that may
+ * hold one (or only tabs). */
+static bool
+report_needs_strip(const char *text, size_t len)
+{
 	size_t i = 0;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t x;
-		memcpy(&x, text + i, 8);
-		/* A byte below 0x20, or a DEL (0x7f). */
-		if (((x - ones * 0x20) & ~x & highs) != 0 ||
-		    (((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f)) &
-		    highs) != 0)
-			break;
+#if defined(__SSE2__)
+	if (len >= 16) {
+		__m128i any = _mm_setzero_si128();
+		for (; i + 16 < len; i += 16)
+			any = _mm_or_si128(any, report_block_strip(text + i));
+		any = _mm_or_si128(any, report_block_strip(text + len - 16));
+		return _mm_movemask_epi8(any) != 0;
+	}
+#endif
+	if (len >= 8) {
+		for (;;) {
+			uint64_t x;
+			memcpy(&x, text + i, 8);
+			if (report_word_needs_strip(x))
+				break;
+			if (i + 8 == len)
+				return false;
+			i = i + 16 <= len ? i + 8 : len - 8;
+		}
 	}
 	for (; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
@@ -229,6 +273,21 @@ report_line(struct report *rp, const struct run_event *ev)
 
 	if (line->flags & OUTBUF_MARK)
 		return; /* drove's own banners: the step events say it */
+	if (!rp->color && !rp->visible &&
+	    (rp->raw || !report_needs_strip(line->text, len))) {
+		/* The common line, into the buffer in one go. */
+		size_t plen = rp->prefix_len[ev->seq], need = plen + len + 1;
+		if (rp->out_len + need > sizeof rp->out)
+			report_flush(rp);
+		if (need <= sizeof rp->out) {
+			char *o = rp->out + rp->out_len;
+			memcpy(o, rp->prefix[ev->seq], plen);
+			memcpy(o + plen, line->text, len);
+			o[plen + len] = '\n';
+			rp->out_len += need;
+			return;
+		}
+	}
 	report_prefix(rp, ev->seq);
 	if (rp->color) {
 		report_put(rp, line->text, len);
