@@ -10,6 +10,7 @@
 struct outbuf_pool {
 	size_t budget;
 	size_t members;
+	size_t share;        /* budget / members, asked for every line */
 	outbuf_reader *read;
 	void *read_arg;
 };
@@ -67,6 +68,7 @@ outbuf_pool_create(size_t bytes)
 	struct outbuf_pool *pool = xcalloc(1, sizeof *pool);
 
 	pool->budget = bytes ? bytes : 1;
+	pool->share = pool->budget;
 	return pool;
 }
 
@@ -90,7 +92,24 @@ outbuf_pool_set_reader(struct outbuf_pool *pool, outbuf_reader *fn,
 	pool->read_arg = arg;
 }
 
+static void
+outbuf_pool_count(struct outbuf_pool *pool, int delta)
+{
+	pool->members = delta > 0 ? pool->members + 1 : pool->members - 1;
+	pool->share = pool->budget / (pool->members ? pool->members : 1);
+}
+
 /* --- the ring ---------------------------------------------------------- */
+
+/* The slot of kept line i (0: the oldest). Not `%`: a division per line
+ * costs more than the rest of keeping it. */
+static size_t
+outbuf_slot(const struct outbuf *ob, size_t i)
+{
+	size_t k = ob->head + i;
+
+	return k >= ob->ring_cap ? k - ob->ring_cap : k;
+}
 
 struct outbuf *
 outbuf_create(size_t max_lines, outbuf_line_cb *cb, void *arg)
@@ -123,7 +142,7 @@ outbuf_free(struct outbuf *ob)
 	free(ob->spill);
 	free(ob->partial);
 	if (ob->pool != NULL)
-		ob->pool->members--;
+		outbuf_pool_count(ob->pool, -1);
 	free(ob);
 }
 
@@ -132,7 +151,7 @@ outbuf_join(struct outbuf *ob, struct outbuf_pool *pool, size_t seq)
 {
 	ob->pool = pool;
 	ob->seq = seq;
-	pool->members++;
+	outbuf_pool_count(pool, +1);
 }
 
 /* Allocation size class of a line: lines are stored in buffers of 64-byte
@@ -155,7 +174,7 @@ outbuf_share(const struct outbuf *ob)
 {
 	if (ob->pool == NULL)
 		return SIZE_MAX;
-	return ob->pool->budget / (ob->pool->members ? ob->pool->members : 1);
+	return ob->pool->share;
 }
 
 /* A zeroed spill entry starts at line n with line l alone: a mark keeps
@@ -219,7 +238,7 @@ outbuf_evict(struct outbuf *ob, size_t len)
 	else
 		free(slot->text);
 	ob->bytes -= outbuf_cost(slot->len);
-	ob->head = (ob->head + 1) % ob->ring_cap;
+	ob->head = outbuf_slot(ob, 1);
 	ob->count--;
 	return reuse;
 }
@@ -263,7 +282,7 @@ outbuf_push(struct outbuf *ob, const struct outbuf_line *in)
 	if (ob->cb != NULL)
 		ob->cb(ob->arg, &line);
 
-	slot = &ob->ring[(ob->head + ob->count) % ob->ring_cap];
+	slot = &ob->ring[outbuf_slot(ob, ob->count)];
 	*slot = line;
 	ob->count++;
 	ob->bytes += cost;
@@ -271,11 +290,13 @@ outbuf_push(struct outbuf *ob, const struct outbuf_line *in)
 	ob->generation++;
 }
 
+/* A line ends: `len` bytes at `text` (the partial line, or a whole line
+ * still in the bytes being fed). */
 static void
-outbuf_end_line(struct outbuf *ob, double now)
+outbuf_end_line(struct outbuf *ob, const char *text, size_t len, double now)
 {
 	struct outbuf_line l = {
-		.text = ob->partial, .len = (uint32_t)ob->plen,
+		.text = (char *)(uintptr_t)text, .len = (uint32_t)len,
 		.flags = ob->pcont ? OUTBUF_CONTINUED : 0,
 		.step = (uint16_t)ob->pstep, .time = now,
 		.aline = ob->faline, .attempt = (uint16_t)ob->fattempt,
@@ -299,7 +320,7 @@ void
 outbuf_feed(struct outbuf *ob, const char *data, size_t len, unsigned step,
     unsigned attempt, double now)
 {
-	const char *p = data, *end = data + len;
+	const char *p = data, *end = data + len, *cr;
 
 	if (len == 0)
 		return;
@@ -312,6 +333,9 @@ outbuf_feed(struct outbuf *ob, const char *data, size_t len, unsigned step,
 	}
 	if (ob->plen == 0)
 		ob->pstep = step;
+	/* Where the next carriage return is: looked for once for all the
+	 * lines before it, not once per line (most output has none). */
+	cr = memchr(p, '\r', len);
 	while (p < end) {
 		if (ob->cr) {
 			/* "\r\n" ends the line; "\r" then anything else
@@ -323,11 +347,19 @@ outbuf_feed(struct outbuf *ob, const char *data, size_t len, unsigned step,
 		/* Copy the run of ordinary bytes in one go; memchr is far
 		 * quicker than looking at each byte. */
 		const char *stop = memchr(p, '\n', (size_t)(end - p));
-		const char *cr;
 		if (stop == NULL)
 			stop = end;
-		if ((cr = memchr(p, '\r', (size_t)(stop - p))) != NULL)
+		if (cr != NULL && cr < stop)
 			stop = cr;
+		if (ob->plen == 0 && stop < end && *stop == '\n' &&
+		    (size_t)(stop - p) < OUTBUF_LINE_MAX) {
+			/* A whole line in these bytes (the usual case): it
+			 * is kept from here, not copied to the partial line
+			 * first. */
+			outbuf_end_line(ob, p, (size_t)(stop - p), now);
+			p = stop + 1;
+			continue;
+		}
 		while (p < stop) {
 			size_t room = OUTBUF_LINE_MAX - ob->plen;
 			size_t n = (size_t)(stop - p);
@@ -337,16 +369,18 @@ outbuf_feed(struct outbuf *ob, const char *data, size_t len, unsigned step,
 			ob->plen += n;
 			p += n;
 			if (ob->plen == OUTBUF_LINE_MAX) {
-				outbuf_end_line(ob, now);
+				outbuf_end_line(ob, ob->partial, ob->plen, now);
 				ob->pcont = true;
 			}
 		}
 		if (p == end)
 			break;
 		if (*p == '\n')
-			outbuf_end_line(ob, now);
-		else
+			outbuf_end_line(ob, ob->partial, ob->plen, now);
+		else {
 			ob->cr = true;
+			cr = memchr(p + 1, '\r', (size_t)(end - p - 1));
+		}
 		p++;
 	}
 	ob->generation++;
@@ -357,7 +391,7 @@ outbuf_flush(struct outbuf *ob, double now)
 {
 	ob->cr = false;
 	if (ob->plen > 0)
-		outbuf_end_line(ob, now);
+		outbuf_end_line(ob, ob->partial, ob->plen, now);
 	ob->pcont = false;
 }
 
@@ -386,7 +420,7 @@ outbuf_get(const struct outbuf *ob, size_t i)
 {
 	if (i >= ob->count)
 		return NULL;
-	return &ob->ring[(ob->head + i) % ob->ring_cap];
+	return &ob->ring[outbuf_slot(ob, i)];
 }
 
 uint64_t

@@ -140,7 +140,75 @@ test_binary_and_marks(void **state)
 	outbuf_free(ob);
 }
 
+/* Every line as seen by the callback, whole: text, flags, log line. */
+struct full {
+	char *buf;
+	size_t len, cap;
+};
+
+static void
+full_cb(void *arg, const struct outbuf_line *line)
+{
+	struct full *f = arg;
+	char head[64];
+	int n = snprintf(head, sizeof head, "[%u %u %u]", line->flags,
+	    line->aline, line->len);
+
+	f->buf = xreallocarray_grow(f->buf, &f->cap, f->len + (size_t)n +
+	    line->len + 1, 1);
+	memcpy(f->buf + f->len, head, (size_t)n);
+	memcpy(f->buf + f->len + (size_t)n, line->text, line->len);
+	f->len += (size_t)n + line->len;
+}
+
+/* Whole lines are taken from the bytes fed, others through the partial
+ * line: the lines must not depend on how the bytes were split into
+ * reads, whatever carriage returns and line lengths (around the cut at
+ * OUTBUF_LINE_MAX) they hold. */
+static void
+test_lines_do_not_depend_on_reads(void **state)
+{
+	static const size_t lens[] = { 0, 1, 79, OUTBUF_LINE_MAX - 1,
+		OUTBUF_LINE_MAX, OUTBUF_LINE_MAX + 1, 2 * OUTBUF_LINE_MAX };
+	static const char *const ends[] = { "\n", "\r\n", "\r", "\r\r\n" };
+	static const size_t pieces[] = { 1, 3, 80, 4096, 100000 };
+	size_t len = 0, cap = 0;
+	char *data = NULL;
+	struct full whole = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < 60; i++) {
+		size_t n = lens[i % (sizeof lens / sizeof lens[0])];
+		const char *e = ends[i / 7 % (sizeof ends / sizeof ends[0])];
+		data = xreallocarray_grow(data, &cap, len + n + 4, 1);
+		for (size_t k = 0; k < n; k++)
+			data[len + k] = (char)('a' + (i + k) % 26);
+		memcpy(data + len + n, e, strlen(e));
+		len += n + strlen(e);
+	}
+	for (size_t pi = 0; pi < sizeof pieces / sizeof pieces[0]; pi++) {
+		struct full f = { 0 };
+		struct outbuf *ob = outbuf_create(4, full_cb, &f);
+		for (size_t at = 0; at < len; at += pieces[pi])
+			outbuf_feed(ob, data + at, len - at < pieces[pi] ?
+			    len - at : pieces[pi], 0, 1, 1.0);
+		outbuf_flush(ob, 2.0);
+		if (pi == 0)
+			whole = f;
+		else {
+			assert_int_equal(f.len, whole.len);
+			assert_memory_equal(f.buf, whole.buf, whole.len);
+			free(f.buf);
+		}
+		outbuf_free(ob);
+	}
+	assert_true(whole.len > 0);
+	free(whole.buf);
+	free(data);
+}
+
 TU_MAIN(
+	cmocka_unit_test(test_lines_do_not_depend_on_reads),
 	cmocka_unit_test(test_split_lines_across_chunks),
 	cmocka_unit_test(test_carriage_return),
 	cmocka_unit_test(test_long_line_is_cut),
