@@ -615,6 +615,11 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 	const struct run_seq *seq = NULL;
 	struct json j;
 
+	/* Every line a step prints comes by: the log has its bytes
+	 * already (RUN_EV_OUTPUT). First, and alone: nothing is set up
+	 * for it. */
+	if (ev->type == RUN_EV_LINE)
+		return;
 	if (ev->type != RUN_EV_START && ev->type != RUN_EV_IDLE &&
 	    ev->type != RUN_EV_END)
 		seq = run_seq(run, ev->seq);
@@ -646,7 +651,7 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 	case RUN_EV_OUTPUT:
 		runlog_output(rl, ev);
 		break;
-	case RUN_EV_LINE:
+	case RUN_EV_LINE:       /* above */
 		break;
 	case RUN_EV_STEP_END:
 		runlog_step_end(rl, ev);
