@@ -261,33 +261,46 @@ outbuf_grow(struct outbuf *ob)
 	ob->head = 0;
 }
 
-static void
-outbuf_push(struct outbuf *ob, const struct outbuf_line *in)
+/* Room for a line of len bytes: the oldest lines leave memory (the
+ * newest always stays). Returns the buffer for its text. */
+static char *
+outbuf_room(struct outbuf *ob, size_t len)
 {
-	struct outbuf_line line = *in, *slot;
-	size_t share = outbuf_share(ob), cost = outbuf_cost(in->len);
+	size_t share = outbuf_share(ob), cost = outbuf_cost(len);
 	char *reuse = NULL;
 
-	/* Make room: the oldest lines leave memory, the newest stays. */
 	while (ob->count > 0 && (ob->count >= ob->max_lines ||
 	    ob->bytes + cost > share)) {
 		free(reuse);
-		reuse = outbuf_evict(ob, in->len);
+		reuse = outbuf_evict(ob, len);
 	}
 	if (ob->count == ob->ring_cap)
 		outbuf_grow(ob);
-	line.text = reuse ? reuse : xmalloc(outbuf_class(in->len ? in->len :
-	    1));
-	memcpy(line.text, in->text, in->len);
-	if (ob->cb != NULL)
-		ob->cb(ob->arg, &line);
+	return reuse ? reuse : xmalloc(outbuf_class(len ? len : 1));
+}
 
-	slot = &ob->ring[outbuf_slot(ob, ob->count)];
-	*slot = line;
+/* Line l, whose text is in a buffer outbuf_room gave, is complete: the
+ * callback hears of it, then the ring has it. */
+static void
+outbuf_keep(struct outbuf *ob, const struct outbuf_line *l)
+{
+	if (ob->cb != NULL)
+		ob->cb(ob->arg, l);
+	ob->ring[outbuf_slot(ob, ob->count)] = *l;
 	ob->count++;
-	ob->bytes += cost;
+	ob->bytes += outbuf_cost(l->len);
 	ob->total++;
 	ob->generation++;
+}
+
+static void
+outbuf_push(struct outbuf *ob, const struct outbuf_line *in)
+{
+	struct outbuf_line line = *in;
+
+	line.text = outbuf_room(ob, in->len);
+	memcpy(line.text, in->text, in->len);
+	outbuf_keep(ob, &line);
 }
 
 /* A line ends: `len` bytes at `text` (the partial line, or a whole line
@@ -295,16 +308,20 @@ outbuf_push(struct outbuf *ob, const struct outbuf_line *in)
 static void
 outbuf_end_line(struct outbuf *ob, const char *text, size_t len, double now)
 {
+	/* Not through outbuf_push: a copy of a line just stored field by
+	 * field would load it wider than it was stored, and wait for the
+	 * stores to land (every line a step prints). */
 	struct outbuf_line l = {
-		.text = (char *)(uintptr_t)text, .len = (uint32_t)len,
+		.text = outbuf_room(ob, len), .len = (uint32_t)len,
 		.flags = ob->pcont ? OUTBUF_CONTINUED : 0,
 		.step = (uint16_t)ob->pstep, .time = now,
 		.aline = ob->faline, .attempt = (uint16_t)ob->fattempt,
 	};
 
+	memcpy(l.text, text, len);
 	if (ob->faline < OUTBUF_NO_LINE - 1)
 		ob->faline++;
-	outbuf_push(ob, &l);
+	outbuf_keep(ob, &l);
 	ob->plen = 0;
 	ob->pcont = false;
 }
