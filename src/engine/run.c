@@ -149,6 +149,12 @@ struct run {
 	ev_timer cleanup_bound;
 	bool cut;
 	struct capture_store *captures; /* what steps captured (capture.h) */
+	/* The event of every line a step prints, whose other fields stay
+	 * 0: a local one would be cleared whole for each line (a `rep
+	 * stos` that cost more than the rest of announcing it). No
+	 * observer makes a line while it hears of one; the mark a wait_for
+	 * output step makes comes after they all heard of this one. */
+	struct run_event line_ev;
 };
 
 /* The port an ssh server listens on when the inventory gives none. */
@@ -271,12 +277,15 @@ static void
 run_outbuf_line(void *arg, const struct outbuf_line *line)
 {
 	struct run_sequence *seq = arg;
-	struct run_event ev = { .type = RUN_EV_LINE, .seq = seq->v.index,
-		                .step = line->step, .line = line };
+	struct run_event *ev = &seq->run->line_ev;
 
-	if (line->step < seq->cfg->n_all)
-		ev.attempt = seq->v.steps[line->step].attempt;
-	run_emit_at(seq->run, &ev, line->time);
+	ev->type = RUN_EV_LINE;
+	ev->seq = seq->v.index;
+	ev->step = line->step;
+	ev->attempt = line->step < seq->cfg->n_all ?
+	    seq->v.steps[line->step].attempt : 0;
+	ev->line = line;
+	run_emit_at(seq->run, ev, line->time);
 	if (seq->run->output_waits > 0 && !(line->flags & OUTBUF_MARK))
 		run_wait_line(seq->run, seq->v.index, line);
 }
