@@ -632,7 +632,8 @@ draw_status(struct draw *d, const struct layout_rect *r)
 	} else {
 		keys_hints(c->read_only != NULL ? KEYS_MOMENT_PAST :
 		    run_settled(d->run) && run_started(d->run) > 0 ?
-		    KEYS_MOMENT_DONE : KEYS_MOMENT_LIVE, buf, sizeof buf);
+		    KEYS_MOMENT_DONE : KEYS_MOMENT_LIVE,
+		    right > x ? (size_t)(right - x) : 0, buf, sizeof buf);
 		draw_text(r->y, x, right - x, buf, battr, bpair);
 	}
 }

@@ -114,7 +114,7 @@ static const struct keys_hint keys_hints_past[] = {
 #undef KEYS_HINT
 
 char *
-keys_hints(enum keys_moment m, char *buf, size_t size)
+keys_hints(enum keys_moment m, size_t cols, char *buf, size_t size)
 {
 	const struct keys_hint *h = keys_hints_live;
 	size_t n = sizeof keys_hints_live / sizeof *keys_hints_live, used = 0;
@@ -130,17 +130,22 @@ keys_hints(enum keys_moment m, char *buf, size_t size)
 	if (size == 0)
 		return buf;
 	buf[0] = '\0';
-	for (size_t i = 0; i < n && used < size; i++) {
-		int w;
+	for (size_t i = 0; i < n; i++) {
+		size_t w;
 
 		/* The first key's name: "PgUp" of "PgUp". */
 		keys_names(h[i].req, names, sizeof names);
 		names[strcspn(names, " ")] = '\0';
-		w = snprintf(buf + used, size - used, "%s%s %s",
-		    i > 0 ? "  " : "", names, h[i].label);
-		if (w < 0)
-			break;
-		used += (size_t)w;
+		/* Names and labels are ASCII: bytes are columns. A hint cut
+		 * short tells nothing: one that does not fit is left out,
+		 * and a shorter one after it may still fit. */
+		w = (used > 0 ? 2 : 0) + strlen(names) + 1 +
+		    strlen(h[i].label);
+		if (used + w > cols || used + w >= size)
+			continue;
+		snprintf(buf + used, size - used, "%s%s %s",
+		    used > 0 ? "  " : "", names, h[i].label);
+		used += w;
 	}
 	return buf;
 }

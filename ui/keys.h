@@ -117,16 +117,17 @@
 	B('d', "d", DETACH)                             \
 	B('q', "q", QUIT)
 
-/* The status bar's hints, one list per moment: H(NAME, "label") in the
- * order shown, each drawn as the request's first key and the label
- * ("r retry"), so a key bound elsewhere is hinted as it is. */
+/* The status bar's hints, one list per moment: H(NAME, "label"), most
+ * important first, each drawn as the request's first key and the label
+ * ("r retry"), so a key bound elsewhere is hinted as it is. The bar shows
+ * those that fit whole, in this order; `?` has them all. */
 #define KEYS_HINTS_LIVE(H)                                                \
-	H(HELP, "help") H(QUIT, "quit") H(DETACH, "detach")               \
-	H(RETRY, "retry") H(SKIP, "skip") H(KILL, "kill") H(ABORT, "abort") \
-	H(HOLD, "pause") H(ZOOM, "zoom") H(SEARCH, "search")              \
-	H(FOCUS_ATTENTION, "next paused") H(TIMES, "times")               \
-	H(RETRY_ALL, "retry all") H(EDIT, "edit") H(MARK, "mark")        \
-	H(SHELL, "shell") H(PAGER, "log")
+	H(HELP, "help") H(QUIT, "quit") H(RETRY, "retry") H(SKIP, "skip") \
+	H(FOCUS_ATTENTION, "next paused") H(ZOOM, "zoom")                 \
+	H(RETRY_ALL, "retry all") H(EDIT, "edit") H(SHELL, "shell")       \
+	H(PAGER, "log") H(DETACH, "detach") H(KILL, "kill")               \
+	H(ABORT, "abort") H(HOLD, "pause") H(SEARCH, "search")            \
+	H(MARK, "mark") H(TIMES, "times")
 /* The run is over: only a retry can start anything. */
 #define KEYS_HINTS_DONE(H)                                                \
 	H(QUIT, "quit") H(HELP, "help") H(RETRY, "retry")                 \
@@ -167,8 +168,9 @@ const char *keys_help(enum keys_request req);
 char *keys_names(enum keys_request req, char *buf, size_t size);
 
 /* The status bar's hints for moment m ("? help  q quit  r retry ..."),
- * into buf (size bytes, cut to fit). Returns buf. */
-char *keys_hints(enum keys_moment m, char *buf, size_t size);
+ * into buf (size bytes): those that fit whole in cols columns, most
+ * important first; never a hint cut short. Returns buf. */
+char *keys_hints(enum keys_moment m, size_t cols, char *buf, size_t size);
 
 /* The lines of the help overlay: "KEYS  HELP" for each request, then a
  * few more (mouse, input mode). Returns the number of lines; stores line

@@ -263,17 +263,23 @@ test_hints(void **state)
 	char buf[256], small[12];
 
 	(void)state;
-	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, buf, sizeof buf),
-	    "? help  q quit  d detach  r retry  s skip  x kill  a abort  "
-	    "p pause  z zoom  / search  ! next paused  t times  R retry all  "
-	    "e edit  m mark  $ shell  v log");
-	assert_string_equal(keys_hints(KEYS_MOMENT_DONE, buf, sizeof buf),
+	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, 999, buf, sizeof buf),
+	    "? help  q quit  r retry  s skip  ! next paused  z zoom  "
+	    "R retry all  e edit  $ shell  v log  d detach  x kill  a abort  "
+	    "p pause  / search  m mark  t times");
+	assert_string_equal(keys_hints(KEYS_MOMENT_DONE, 999, buf, sizeof buf),
 	    "q quit  ? help  r retry  R retry all  z zoom  / search  t times  "
 	    "PgUp scroll  e edit  $ shell  v log  H hide ok");
-	assert_string_equal(keys_hints(KEYS_MOMENT_PAST, buf, sizeof buf),
+	assert_string_equal(keys_hints(KEYS_MOMENT_PAST, 999, buf, sizeof buf),
 	    "q quit  ? help  z zoom  / search  t times  PgUp scroll  v log");
-	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, small, sizeof small),
-	    "? help  q q");
+	/* Whole hints only, most important first; a shorter one after a
+	 * long one that does not fit still does. */
+	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, 40, buf, sizeof buf),
+	    "? help  q quit  r retry  s skip  z zoom");
+	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, 999, small,
+	    sizeof small), "? help");
+	assert_string_equal(keys_hints(KEYS_MOMENT_LIVE, 3, buf, sizeof buf),
+	    "");
 }
 
 /* Whether name is one of the words of the space-separated list. */
