@@ -48,7 +48,7 @@ ctl_rank(enum seq_state st)
 {
 	if (st == SEQ_PAUSED)
 		return 0;
-	return st == SEQ_FAILED || st == SEQ_ABORTED ? 1 : 2;
+	return seq_state_failed(st) || st == SEQ_ABORTED ? 1 : 2;
 }
 
 /* A fan-out's placeholder that grew: its sequences took its place. */
@@ -241,7 +241,8 @@ ctl_bulk(struct ctl *c, enum run_action act, const char *step, bool doit,
 		enum seq_state st = c->eng->state(c->arg, i);
 		const char *at;
 
-		if (st != SEQ_PAUSED && st != SEQ_FAILED && st != SEQ_ABORTED)
+		if (st != SEQ_PAUSED && !seq_state_failed(st) &&
+		    st != SEQ_ABORTED)
 			continue;
 		if (ctl_replaced(c, i))
 			continue;       /* its failed sequences are counted */

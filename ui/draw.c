@@ -378,7 +378,7 @@ draw_bar(struct draw *d, const struct run_seq *seq, int y, int x)
 
 	for (size_t k = 0; k < TITLE_BAR_CELLS; k++) {
 		if (k < fill) {
-			draw_role(d, seq->state == SEQ_FAILED ||
+			draw_role(d, seq_state_failed(seq->state) ||
 			    seq->had_failure ? ROLE_FAIL : ROLE_OK, &attr,
 			    &pair);
 			draw_text(y, x + (int)k, 1, d->utf8 ? "\xe2\x96\x88" : "#",

@@ -34,6 +34,7 @@ title_seq_status(const struct run_seq *seq)
 		run_seq_counts(seq, &ok, &failed, &skipped);
 		return ok == 0 && skipped > 0 ? TITLE_SKIPPED : TITLE_OK;
 	case SEQ_FAILED:
+	case SEQ_UNREACHABLE:
 		return TITLE_FAILED;
 	case SEQ_BLOCKED:
 		return TITLE_BLOCKED;
@@ -58,6 +59,8 @@ title_step_status(const struct run_step *step)
 	case STEP_FAILED:
 	case STEP_TIMEOUT:
 	case STEP_KILLED:
+	case STEP_UNREACHABLE:
+	case STEP_LOST:
 		return TITLE_FAILED;
 	case STEP_SKIPPED:
 		return TITLE_SKIPPED;
@@ -184,12 +187,17 @@ title_bar_fill(const struct run_seq *seq)
 	return n > 0 ? (ok + failed + skipped) * TITLE_BAR_CELLS / n : 0;
 }
 
-/* "(exit 2)", "(SIGKILL)", "(timeout)" */
+/* "(exit 2)", "(SIGKILL)", "(timeout)", "(connection lost)" */
 static void
 title_why(const struct run_step *st, char *buf, size_t size)
 {
 	if (st->status == STEP_TIMEOUT)
 		snprintf(buf, size, "timed out");
+	else if (st->status == STEP_LOST)
+		/* Not ssh's exit 255: the connection broke. */
+		snprintf(buf, size, "connection lost");
+	else if (st->status == STEP_UNREACHABLE)
+		snprintf(buf, size, "host unreachable");
 	else if (st->status == STEP_KILLED)
 		snprintf(buf, size, "killed");
 	else if (st->signal > 0) {
@@ -327,9 +335,13 @@ title_segs_ended(struct title_segs *s, const struct run_seq *seq,
 			break;
 		}
 		title_why(st, why, sizeof why);
-		title_add(s, 1, false, "failed at %s", label);
+		/* A host it could not reach is not a command that failed. */
+		title_add(s, 1, false, "%s at %s", seq->state ==
+		    SEQ_UNREACHABLE ? "unreachable" : "failed", label);
 		title_add_name(s, 4, st);
-		if (why[0] != '\0')
+		/* "unreachable at step 1/3 (host unreachable)" says it
+		 * twice. */
+		if (why[0] != '\0' && st->status != STEP_UNREACHABLE)
 			title_add(s, 2, false, "(%s)", why);
 		break;
 	case TITLE_BLOCKED:
@@ -532,8 +544,9 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 	if (st->started > 0)
 		duration_format((st->ended > 0 ? st->ended : now) -
 		    st->started, DURATION_CLOCK, dur, sizeof dur);
-	/* Fixed columns on the right, the name takes what is left. */
-	namew = cols > 44 ? cols - 44 : 8;
+	/* Fixed columns on the right, the name takes what is left: room
+	 * for "unreachable" and "connection lost". */
+	namew = cols > 50 ? cols - 50 : 8;
 	/* A handler's step and a cleanup step say so before their name,
 	 * unnumbered: the numbers are the sequence's steps. */
 	if (st->role == STEP_ROLE_HANDLER)
@@ -549,7 +562,7 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 	else
 		snprintf(num, sizeof num, "  ");
 	title_fit(name, sizeof name, namew);
-	snprintf(buf, size, "%s %s %-8s %-10s %-12s %7s", num, name,
+	snprintf(buf, size, "%s %s %-11s %-10s %-15s %7s", num, name,
 	    status, tries, why, dur);
 	title_fit(buf, size, cols);
 }

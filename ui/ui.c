@@ -194,7 +194,7 @@ ui_eng_can(void *arg, size_t i, enum run_action act)
 	case RUN_ACT_MARK:
 		/* e opens an editor: not for a step the server would
 		 * refuse to run again. */
-		if (seq->current >= seq->n_all || !(seq->state == SEQ_FAILED ||
+		if (seq->current >= seq->n_all || !(seq_state_failed(seq->state) ||
 		    (seq->state == SEQ_PAUSED &&
 		    seq->pause == RUN_PAUSE_FAILURE) ||
 		    (seq->state == SEQ_ABORTED && seq->started > 0)))

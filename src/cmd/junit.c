@@ -130,6 +130,15 @@ junit_case(FILE *fp, const struct rr_run *run, const struct rr_seq *seq,
 		junit_str(fp, how);
 		fprintf(fp, " after %zu attempt%s\"/>\n", st->n_attempts,
 		    st->n_attempts == 1 ? "" : "s");
+	} else if (last != NULL && step_status_unreachable(st->status)) {
+		/* Not the step's failure: its host's. JUnit's error is
+		 * for what kept a test from running. */
+		fprintf(fp, "      <error type=\"%s\" message=\"",
+		    step_status_name(st->status));
+		junit_str(fp, step_host_why(st->status, last->host, how,
+		    sizeof how));
+		fprintf(fp, " after %zu attempt%s\"/>\n", st->n_attempts,
+		    st->n_attempts == 1 ? "" : "s");
 	} else if (st->status != STEP_OK)
 		fputs("      <error type=\"unfinished\" message=\"the run "
 		    "ended before the step did\"/>\n", fp);

@@ -100,7 +100,7 @@ logs_warnings(const struct rr_run *run)
 static void
 logs_counts(const struct rr_run *run, char *buf, size_t size)
 {
-	size_t ok = 0, failed = 0, blocked = 0, other = 0;
+	size_t ok = 0, failed = 0, blocked = 0, unreachable = 0, other = 0;
 
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		const struct rr_seq *seq = &run->seqs[i];
@@ -112,13 +112,20 @@ logs_counts(const struct rr_run *run, char *buf, size_t size)
 			ok++;
 		else if (seq->state == SEQ_FAILED)
 			failed++;
+		else if (seq->state == SEQ_UNREACHABLE)
+			unreachable++;
 		else if (seq->state == SEQ_BLOCKED)
 			blocked++;
 		else
 			other++;
 	}
-	snprintf(buf, size, "%zu ok, %zu failed, %zu blocked", ok, failed,
-	    blocked);
+	/* Unreachable hosts apart from failed commands, when there are. */
+	if (unreachable > 0)
+		snprintf(buf, size, "%zu ok, %zu failed, %zu unreachable, "
+		    "%zu blocked", ok, failed, unreachable, blocked);
+	else
+		snprintf(buf, size, "%zu ok, %zu failed, %zu blocked", ok,
+		    failed, blocked);
 	if (other > 0)
 		snprintf(buf + strlen(buf), size - strlen(buf),
 		    ", %zu %s", other, run->ended ? "aborted" : run->live ?

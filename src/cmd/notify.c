@@ -195,7 +195,7 @@ notify_observe(void *arg, struct run *run, const struct run_event *ev)
 			notify_start(n, "pause", seq->name, step,
 			    "paused", msg);
 			free(msg);
-		} else if (seq->state == SEQ_FAILED && !n->failed_once) {
+		} else if (seq_state_failed(seq->state) && !n->failed_once) {
 			n->failed_once = true;
 			msg = xasprintf("drove %s: %s failed at step '%s'",
 			    n->run_id, seq->name, step);

@@ -322,16 +322,29 @@ report_status_color(const struct report *rp, enum step_status st)
 	}
 }
 
+/* "connection to HOST lost", "HOST unreachable": as the pane says it. */
+static const char *
+report_host_why(const struct report *rp, size_t i, enum step_status st,
+    char *buf, size_t size)
+{
+	const struct config *cfg = run_config(rp->run);
+	return step_host_why(st, cfg->seqs[i].host >= 0 ?
+	    cfg->hosts[cfg->seqs[i].host].name : NULL, buf, size);
+}
+
 static void
 report_step_end(struct report *rp, const struct run_event *ev)
 {
 	const struct run_seq *seq = run_seq(rp->run, ev->seq);
 	const struct run_step *step = &seq->steps[ev->step];
-	char dur[32], why[64] = "", label[64];
+	char dur[32], why[192] = "", label[64], host[160];
 
 	duration_format(step->ended - step->started, DURATION_SHORT, dur,
 	    sizeof dur);
-	if (step->signal > 0)
+	if (step_status_unreachable(step->status))
+		snprintf(why, sizeof why, "%s, ", report_host_why(rp, ev->seq,
+		    step->status, host, sizeof host));
+	else if (step->signal > 0)
 		snprintf(why, sizeof why, "signal %s, ",
 		    sigabbrev_np(step->signal) ? sigabbrev_np(step->signal) :
 		    "?");
@@ -543,7 +556,7 @@ report_summary(struct report *rp, const char *run_dir)
 	size_t nseq = run_seq_count(run), counts[SEQ_STATE_COUNT] = { 0 };
 	size_t shown = nseq;
 	int w = 8;
-	char dur[32];
+	char dur[32], unreach[48] = "";
 	double now = ev_now(EV_DEFAULT);
 
 	for (size_t i = 0; i < nseq; i++) {
@@ -551,7 +564,7 @@ report_summary(struct report *rp, const char *run_dir)
 		if (l > w)
 			w = l;
 	}
-	report_printf(rp, "\n%s%-*s  %-8s %4s %6s %7s %9s%s\n",
+	report_printf(rp, "\n%s%-*s  %-11s %4s %6s %7s %9s%s\n",
 	    rp->color ? C_BOLD : "", w, "SEQUENCE", "RESULT", "OK", "FAILED",
 	    "SKIPPED", "DURATION", rp->color ? C_RESET : "");
 	for (size_t i = 0; i < nseq; i++) {
@@ -573,14 +586,19 @@ report_summary(struct report *rp, const char *run_dir)
 			snprintf(dur, sizeof dur, "-");
 		if (rp->color)
 			col = seq->state == SEQ_OK ? C_GREEN : C_RED;
-		report_printf(rp, "%-*s  %s%-8s%s %4zu %6zu %7zu %9s\n", w,
+		report_printf(rp, "%-*s  %s%-11s%s %4zu %6zu %7zu %9s\n", w,
 		    seq->name, col, seq_state_name(seq->state),
 		    rp->color ? C_RESET : "", ok, failed, skipped, dur);
 	}
 	duration_format(now - run_started(run), DURATION_SHORT, dur, sizeof dur);
-	report_printf(rp, "\n%zu sequence%s: %zu ok, %zu failed, %zu blocked, "
-	    "%zu aborted in %s\n", shown, shown == 1 ? "" : "s", counts[SEQ_OK],
-	    counts[SEQ_FAILED],
+	/* The recap: a host that could not be reached is not a command
+	 * that failed (said when there is one, as Ansible's recap does). */
+	if (counts[SEQ_UNREACHABLE] > 0)
+		snprintf(unreach, sizeof unreach, "%zu unreachable, ",
+		    counts[SEQ_UNREACHABLE]);
+	report_printf(rp, "\n%zu sequence%s: %zu ok, %zu failed, %s%zu "
+	    "blocked, %zu aborted in %s\n", shown, shown == 1 ? "" : "s",
+	    counts[SEQ_OK], counts[SEQ_FAILED], unreach,
 	    counts[SEQ_BLOCKED], counts[SEQ_ABORTED] + counts[SEQ_WAITING] +
 	    counts[SEQ_RUNNING] + counts[SEQ_PAUSED], dur);
 	if (run_dir != NULL)

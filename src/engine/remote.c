@@ -91,6 +91,14 @@ enum remote_state {
 	                      the connection is closed once it has */
 };
 
+/* What remote_probe knows before it has asked. */
+enum remote_answer {
+	REMOTE_ANSWER_NONE,
+	REMOTE_ANSWER_LOST, /* the master is gone */
+	REMOTE_ANSWER_UP,   /* no probe could start: the step's status
+	                       stands */
+};
+
 struct remote_wait {
 	struct remote_wait *next;
 	remote_ready_fn *ready;
@@ -107,6 +115,10 @@ struct remote_host {
 	size_t msg_len;
 	struct remote_wait *waiting;  /* for this master to be up */
 	struct remote_wait *notifying; /* being told, one by one */
+	struct proc *probe;       /* remote_probe's ssh, while it runs */
+	struct remote_wait *probing; /* for the probe's answer */
+	enum remote_answer answer; /* known without a probe: told from
+	                             the loop */
 };
 
 struct remote {
@@ -449,6 +461,7 @@ remote_remove_dir(struct remote *r)
 
 static void remote_closed_check(struct remote *r);
 static void remote_dequeue(struct remote *r);
+static void remote_probe_tell(struct remote_host *rh, bool up);
 
 /* Tell the waits of host rh, one at a time (a callback may start steps,
  * cancel waits or connect anew). */
@@ -508,6 +521,11 @@ remote_poll_cb(EV_P_ ev_timer *w, int revents)
 			remote_notify(rh, rh->msg);
 		} else
 			remote_check_up(rh);
+		if (rh->answer != REMOTE_ANSWER_NONE) {
+			bool up = rh->answer == REMOTE_ANSWER_UP;
+			rh->answer = REMOTE_ANSWER_NONE;
+			remote_probe_tell(rh, up);
+		}
 	}
 	remote_dequeue(r);
 	if (r->inotify >= 0 || r->connecting == 0)
@@ -739,8 +757,114 @@ remote_cancel(struct remote *r, struct remote_wait *w)
 		return;
 	for (size_t i = 0; i < r->n_hosts; i++) {
 		if (remote_unlink_wait(&r->hosts[i]->waiting, w) ||
-		    remote_unlink_wait(&r->hosts[i]->notifying, w))
+		    remote_unlink_wait(&r->hosts[i]->notifying, w) ||
+		    remote_unlink_wait(&r->hosts[i]->probing, w))
 			return;
+	}
+}
+
+/* --- is the connection still there? ------------------------------------ */
+
+static const char remote_lost_msg[] =
+    "drove: the ssh connection was lost\n";
+
+/* Tell the waits of host rh's probe its answer, one at a time (a callback
+ * may start a step, which may probe again). */
+static void
+remote_probe_tell(struct remote_host *rh, bool up)
+{
+	struct remote_wait *w, *list = rh->probing;
+
+	rh->probing = NULL;
+	while ((w = list) != NULL) {
+		list = w->next;
+		w->ready(w->arg, up ? NULL : remote_lost_msg);
+		free(w);
+	}
+}
+
+static void
+remote_probe_output(void *arg, const char *data, size_t len)
+{
+	/* ssh -O check's words ("Master running", or why not): its status
+	 * says it all. */
+	(void)arg;
+	(void)data;
+	(void)len;
+}
+
+static void
+remote_probe_exited(void *arg, int status)
+{
+	struct remote_host *rh = arg;
+	bool up = status != -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0;
+
+	proc_free(rh->probe);
+	rh->probe = NULL;
+	DEBUG_LOG("connection to %s: probe says %s",
+	    rh->r->cfg->hosts[rh->index].name, up ? "up" : "lost");
+	remote_probe_tell(rh, up);
+}
+
+/*
+ * For a shared connection, its master answers for it: `ssh -O check`
+ * asks it through its socket, and fails when the master is gone or
+ * going (a connection that broke ends the master, which is how its
+ * steps' ssh learnt of it). Without one, a new connection that runs
+ * nothing says whether the host answers at all.
+ */
+void
+remote_probe(struct remote *r, size_t h, remote_ready_fn *ready, void *arg,
+    struct remote_wait **wait)
+{
+	struct remote_host *rh = r->hosts[h];
+	const struct cfg_host *host = &r->cfg->hosts[h];
+	struct remote_args a = { NULL, 0, 0 };
+	struct proc_spec spec = { 0 };
+	struct proc_callbacks cb = {
+		.output = remote_probe_output,
+		.exited = remote_probe_exited,
+		.arg = rh,
+	};
+	struct remote_wait *w = xcalloc(1, sizeof *w);
+	char *err = NULL;
+
+	w->ready = ready;
+	w->arg = arg;
+	w->next = rh->probing;
+	rh->probing = w;
+	*wait = w;
+	if (rh->probe != NULL || rh->answer != REMOTE_ANSWER_NONE)
+		return;
+	if (host->multiplex && (rh->state != REMOTE_UP || rh->path == NULL)) {
+		/* Its master is gone already: lost, told from the loop. */
+		rh->answer = REMOTE_ANSWER_LOST;
+		ev_feed_event(EV_DEFAULT_ &r->poll, EV_TIMER);
+		return;
+	}
+	remote_common(r, &a, "ssh", h, false);
+	if (host->multiplex) {
+		remote_arg(&a, xstrdup("-O"));
+		remote_arg(&a, xstrdup("check"));
+	} else
+		remote_arg(&a, xstrdup("-T"));
+	remote_arg(&a, xstrdup("--"));
+	remote_arg(&a, xstrdup(host->address));
+	if (!host->multiplex)
+		remote_arg(&a, xstrdup("exit 0"));
+	spec.shell = "/bin/sh";
+	spec.command = a.v[0];
+	spec.argv = a.v;
+	spec.kill_grace = REMOTE_MASTER_GRACE;
+	rh->probe = proc_start(&spec, &cb, &err);
+	xstrv_free(a.v);
+	if (rh->probe == NULL) {
+		/* Cannot ask: the 255 stays the command's, as before. */
+		free(err);
+		DEBUG_LOG("connection to %s: cannot probe", host->name);
+		rh->answer = REMOTE_ANSWER_UP;
+		ev_feed_event(EV_DEFAULT_ &r->poll, EV_TIMER);
 	}
 }
 
@@ -871,7 +995,13 @@ remote_free(struct remote *r)
 		/* proc_free kills what is still there at once. */
 		proc_free(rh->master);
 		rh->master = NULL;
+		proc_free(rh->probe);
+		rh->probe = NULL;
 		for (w = rh->waiting; w != NULL; w = next) {
+			next = w->next;
+			free(w);
+		}
+		for (w = rh->probing; w != NULL; w = next) {
 			next = w->next;
 			free(w);
 		}

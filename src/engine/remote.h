@@ -56,6 +56,15 @@ bool remote_queued(const struct remote *r, size_t h);
  * connection goes on being made: other steps may want it. */
 void remote_cancel(struct remote *r, struct remote_wait *w);
 
+/* A step's ssh on host h exited 255, which is ssh's own status when the
+ * connection fails, and also a remote command's that exits 255. Ask the
+ * connection: ready(arg, NULL) when it is still up (the 255 was the
+ * command's), ready(arg, why) when it is gone (the step lost it). Told
+ * from the loop, never before returning; *wait is a handle for
+ * remote_cancel until then. */
+void remote_probe(struct remote *r, size_t h, remote_ready_fn *ready,
+    void *arg, struct remote_wait **wait);
+
 /* An interactive login shell on host h for the operator (ssh -t), with
  * the steps' options, so through the host's connection when it is up.
  * NULL-terminated; free with xstrv_free. */

@@ -40,6 +40,8 @@ enum run_attempt {
 	RUN_ATT_RETRY_WAIT,  /* failed; the retry delay's timer runs */
 	RUN_ATT_WAIT,        /* a wait_for step watches its condition */
 	RUN_ATT_COND,        /* the step's if: command runs (proc) */
+	RUN_ATT_PROBE,       /* its ssh exited 255: is the connection
+	                        still there (remote_probe)? */
 };
 
 /* Why drove is ending the running attempt. */
@@ -63,7 +65,9 @@ struct run_sequence {
 	struct proc *proc;   /* RUN_ATT_PROCESS, RUN_ATT_COND */
 	ev_timer timer;      /* RUN_ATT_SLEEP, RUN_ATT_RETRY_WAIT */
 	ev_timer timeout;    /* the step's timeout, while it runs */
-	struct remote_wait *wait; /* RUN_ATT_CONNECT */
+	struct remote_wait *wait; /* RUN_ATT_CONNECT, RUN_ATT_PROBE */
+	double proc_ended;   /* RUN_ATT_PROBE: when its ssh ended, the end
+	                        of the step's time */
 	struct wait *watch;  /* RUN_ATT_WAIT (wait.h) */
 	char *ssh_why;       /* a wait_for ssh step: why its host's last ssh
 	                        connection failed, or NULL */
@@ -173,6 +177,7 @@ static void run_attempt_body(struct run_sequence *seq);
 static void run_wait_end(struct run_sequence *seq);
 static void run_step_spawn(struct run_sequence *seq);
 static void run_remote_ready(void *arg, const char *err);
+static void run_probe_done(void *arg, const char *err);
 static void run_request(struct run *run);
 static void run_check(const struct run_sequence *seq);
 static void run_cleanup_bound_cb(EV_P_ ev_timer *w, int revents);
@@ -553,7 +558,33 @@ run_proc_exited(void *arg, int status)
 		    run_cfg(seq)->capture);
 		st = STEP_FAILED;
 	}
+	/* 255 is ssh's status when the connection fails, and also that of
+	 * a command that exits 255: the connection itself says which. */
+	if (st == STEP_FAILED && step->exit_code == 255 &&
+	    run_cfg(seq)->op == CFG_OP_REMOTE &&
+	    seq->end_reason == RUN_END_NONE && seq->run->remote != NULL) {
+		seq->attempt = RUN_ATT_PROBE;
+		seq->proc_ended = run_now();
+		remote_probe(seq->run->remote, (size_t)seq->cfg->host,
+		    run_probe_done, seq, &seq->wait);
+		return;
+	}
 	run_step_ended(seq, st);
+}
+
+/* Whether the connection of a step whose ssh exited 255 is still there:
+ * then the 255 was the command's; else the step lost it. */
+static void
+run_probe_done(void *arg, const char *err)
+{
+	struct run_sequence *seq = arg;
+
+	assert(seq->attempt == RUN_ATT_PROBE);
+	seq->wait = NULL;
+	if (err != NULL)
+		run_cur(seq)->exit_code = -1;
+	run_step_ended(seq, err != NULL ? STEP_LOST : STEP_FAILED);
+	run_check(seq);
 }
 
 /* Queue the current step's next attempt: the loop's next pass starts it
@@ -587,6 +618,7 @@ run_stop_now(struct run_sequence *seq, enum step_status st)
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 		break;
 	case RUN_ATT_CONNECT:
+	case RUN_ATT_PROBE:
 		remote_cancel(seq->run->remote, seq->wait);
 		seq->wait = NULL;
 		break;
@@ -932,11 +964,11 @@ run_remote_ready(void *arg, const char *err)
 	if (err != NULL) {
 		DEBUG_LOG("connection to %s: down (%s step %zu): %s", host,
 		    seq->cfg->name, seq->v.current + 1, err);
-		/* ssh's own words, and its status for a failed connection. */
+		/* ssh's own words; no command ran, so no exit code. */
 		run_proc_output(seq, err, strlen(err));
-		run_cur(seq)->exit_code = 255;
+		run_cur(seq)->exit_code = -1;
 		seq->attempt = RUN_ATT_IDLE;
-		run_step_ended(seq, STEP_FAILED);
+		run_step_ended(seq, STEP_UNREACHABLE);
 		run_check(seq);
 		return;
 	}
@@ -974,6 +1006,11 @@ run_seq_end(struct run_sequence *seq, enum seq_state st)
 {
 	const struct cfg_seq *cs = seq->cfg;
 
+	/* Stopped because its host could not be reached, not because a
+	 * command failed: the recap tells the two apart. */
+	if (st == SEQ_FAILED && seq->v.current < cs->n_all &&
+	    step_status_unreachable(seq->v.steps[seq->v.current].status))
+		st = SEQ_UNREACHABLE;
 	seq->handler_retry = false;
 	if (cs->n_finally == 0 || seq->v.started == 0 || seq->run->cut) {
 		run_seq_finish(seq, st);
@@ -1192,6 +1229,17 @@ run_handler_begin(struct run_sequence *seq)
 	run_attempt_queue(seq);
 }
 
+/* "connection to HOST lost", "HOST unreachable": what a step whose host
+ * could not be reached says (status st) instead of ssh's exit 255. The
+ * review says the same from the record (logidx.c). */
+static const char *
+run_host_why(const struct run_sequence *seq, enum step_status st, char *buf,
+    size_t size)
+{
+	return step_host_why(st, seq->cfg->host >= 0 ?
+	    seq->run->cfg->hosts[seq->cfg->host].name : NULL, buf, size);
+}
+
 /* The current attempt ended with status `st` (before drove's own reasons
  * for ending it are applied). */
 static void
@@ -1232,7 +1280,10 @@ run_step_ended(struct run_sequence *seq, enum step_status st)
 	seq->attempt = RUN_ATT_IDLE;
 	seq->end_reason = RUN_END_NONE;
 	step->status = st;
-	step->ended = run_now();
+	/* Its time ended with its process, not with the look at its
+	 * connection after. */
+	step->ended = seq->proc_ended > 0 ? seq->proc_ended : run_now();
+	seq->proc_ended = 0;
 	if (cs->capture != NULL)
 		run_capture_end(seq, st);
 	DEBUG_LOG("end %s step %zu (%s) #%u: %s, exit %d, signal %d",
@@ -1261,8 +1312,10 @@ run_step_ended(struct run_sequence *seq, enum step_status st)
 	 * they meant it. */
 	if (st != STEP_KILLED && step->operator_retries == 0 &&
 	    step->attempt <= cs->retries && !seq->hopeless) {
-		char why[64];
-		if (step->signal)
+		char why[160];
+		if (step_status_unreachable(st))
+			run_host_why(seq, st, why, sizeof why);
+		else if (step->signal)
 			snprintf(why, sizeof why, "signal %s",
 			    sigabbrev_np(step->signal) ?
 			    sigabbrev_np(step->signal) : "?");
@@ -1284,7 +1337,12 @@ run_step_ended(struct run_sequence *seq, enum step_status st)
 	}
 	/* How it ended, as the review says it from the record: live and
 	 * review tell the same story. */
-	if (step->signal > 0)
+	if (step_status_unreachable(st)) {
+		char why[160];
+		run_mark(seq, "-- %s after %.1fs --",
+		    run_host_why(seq, st, why, sizeof why),
+		    step->ended - step->started);
+	} else if (step->signal > 0)
 		run_mark(seq, "-- %s (signal %d) after %.1fs --",
 		    step_status_name(st), step->signal,
 		    step->ended - step->started);
@@ -1647,7 +1705,8 @@ run_check(const struct run_sequence *seq)
 	(void)step;
 	assert((seq->attempt == RUN_ATT_PROCESS ||
 	    seq->attempt == RUN_ATT_COND) == (seq->proc != NULL));
-	assert((seq->attempt == RUN_ATT_CONNECT) == (seq->wait != NULL));
+	assert((seq->attempt == RUN_ATT_CONNECT ||
+	    seq->attempt == RUN_ATT_PROBE) == (seq->wait != NULL));
 	assert((seq->attempt == RUN_ATT_SLEEP ||
 	    seq->attempt == RUN_ATT_RETRY_WAIT) ==
 	    (ev_is_active(&seq->timer) != 0));
@@ -1720,6 +1779,7 @@ run_needs_met(const struct run *run, const struct run_sequence *seq)
 		case SEQ_OK:
 			break;
 		case SEQ_FAILED:
+		case SEQ_UNREACHABLE:
 		case SEQ_BLOCKED:
 		case SEQ_ABORTED:
 			return -1;
@@ -1744,8 +1804,8 @@ run_blocked_name(const struct run *run, const struct run_sequence *need,
 			    n);
 		return;
 	}
-	if (need->v.state != SEQ_FAILED && need->v.state != SEQ_BLOCKED &&
-	    need->v.state != SEQ_ABORTED)
+	if (!seq_state_failed(need->v.state) &&
+	    need->v.state != SEQ_BLOCKED && need->v.state != SEQ_ABORTED)
 		return;
 	if (*used < size)
 		*used += (size_t)snprintf(names + *used, size - *used,
@@ -2555,6 +2615,8 @@ run_seq_counts(const struct run_seq *seq, size_t *ok, size_t *failed,
 		case STEP_FAILED:
 		case STEP_TIMEOUT:
 		case STEP_KILLED:
+		case STEP_UNREACHABLE:
+		case STEP_LOST:
 			(*failed)++;
 			break;
 		default:
@@ -2609,7 +2671,8 @@ run_seq_stopped_at_step(const struct run_sequence *seq)
 	/* An aborted sequence that had started is retried like a failed
 	 * one: the operator may abort in haste. */
 	return (seq->v.state == SEQ_PAUSED &&
-	    seq->v.pause == RUN_PAUSE_FAILURE) || seq->v.state == SEQ_FAILED ||
+	    seq->v.pause == RUN_PAUSE_FAILURE) ||
+	    seq_state_failed(seq->v.state) ||
 	    (seq->v.state == SEQ_ABORTED && seq->v.started > 0);
 }
 
@@ -2619,7 +2682,8 @@ run_seq_step_running(const struct run_sequence *seq)
 {
 	return seq->attempt == RUN_ATT_PROCESS ||
 	    seq->attempt == RUN_ATT_SLEEP || seq->attempt == RUN_ATT_CONNECT ||
-	    seq->attempt == RUN_ATT_WAIT || seq->attempt == RUN_ATT_COND;
+	    seq->attempt == RUN_ATT_WAIT || seq->attempt == RUN_ATT_COND ||
+	    seq->attempt == RUN_ATT_PROBE;
 }
 
 static const char *
@@ -2704,7 +2768,7 @@ run_do_kill(struct run_sequence *seq)
 static const char *
 run_can_abort(const struct run_sequence *seq)
 {
-	if (seq->v.state == SEQ_OK || seq->v.state == SEQ_FAILED ||
+	if (seq->v.state == SEQ_OK || seq_state_failed(seq->v.state) ||
 	    seq->v.state == SEQ_ABORTED)
 		return "the sequence is over";
 	return NULL;
@@ -2719,6 +2783,7 @@ run_do_abort(struct run_sequence *seq)
 	case RUN_ATT_SLEEP:
 	case RUN_ATT_WAIT:
 	case RUN_ATT_COND:
+	case RUN_ATT_PROBE:
 		/* It ends, aborted, once the attempt is over. */
 		run_end_attempt(seq, RUN_END_ABORT, STEP_KILLED);
 		return;

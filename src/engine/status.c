@@ -118,3 +118,27 @@ seq_state_over(enum seq_state st)
 {
 	return (size_t)st < STATUS_N(status_seqs) && status_seqs[st].over;
 }
+
+bool
+seq_state_failed(enum seq_state st)
+{
+	return st == SEQ_FAILED || st == SEQ_UNREACHABLE;
+}
+
+bool
+step_status_unreachable(enum step_status st)
+{
+	return st == STEP_UNREACHABLE || st == STEP_LOST;
+}
+
+const char *
+step_host_why(enum step_status st, const char *host, char *buf, size_t size)
+{
+	if (host == NULL)
+		host = "the host";
+	if (st == STEP_LOST)
+		snprintf(buf, size, "connection to %s lost", host);
+	else
+		snprintf(buf, size, "%s unreachable", host);
+	return buf;
+}

@@ -18,7 +18,12 @@
 	S(FAILED, "failed", true)           /* exit != 0, or a signal */  \
 	S(TIMEOUT, "timeout", true)                                       \
 	S(KILLED, "killed", true)           /* by the operator, a stop */ \
-	S(SKIPPED, "skipped", true)
+	S(SKIPPED, "skipped", true)                                       \
+	S(UNREACHABLE, "unreachable", true) /* its host's ssh connection  \
+	                                       could not be made */       \
+	S(LOST, "lost", true)               /* the connection broke while \
+	                                       it ran (not the command's  \
+	                                       own exit 255) */
 
 /* S(NAME, "name", over): over says whether the sequence has ended (a
  * blocked one waits again if the need that blocked it is retried).
@@ -26,13 +31,16 @@
  * operator (after a failure, or a hold); OK: every step ok or skipped;
  * FAILED: a step failed (even under on_failure: continue); BLOCKED: a
  * sequence it needs did not succeed; ABORTED: by the operator, or the
- * run was stopped. */
+ * run was stopped; UNREACHABLE: it stopped because its host could not
+ * be reached (a step unreachable or lost), not because a command failed,
+ * as Ansible's recap tells the two apart. */
 #define SEQ_STATES(S)                                                     \
 	S(WAITING, "waiting", false)                                      \
 	S(RUNNING, "running", false)                                      \
 	S(PAUSED, "paused", false)                                        \
 	S(OK, "ok", true)                                                 \
 	S(FAILED, "failed", true)                                         \
+	S(UNREACHABLE, "unreachable", true)                               \
 	S(BLOCKED, "blocked", true)                                       \
 	S(ABORTED, "aborted", true)
 
@@ -94,5 +102,17 @@ const char *seq_state_name(enum seq_state st);
 bool seq_state_parse(const char *name, enum seq_state *st);
 /* Whether the sequence has ended (ok, failed, blocked, aborted). */
 bool seq_state_over(enum seq_state st);
+/* Whether it ended failed: FAILED, or UNREACHABLE (a failure whose cause
+ * is the host's connection). Whatever treats a failed sequence (needs,
+ * retry, the exit status) treats both alike. */
+bool seq_state_failed(enum seq_state st);
+/* Whether a step status says its host could not be reached (unreachable,
+ * lost): no command of its failed. */
+bool step_status_unreachable(enum step_status st);
+/* What a step whose host could not be reached says instead of ssh's exit
+ * 255, in the pane, the headless output and the review alike: "connection
+ * to HOST lost" (lost), "HOST unreachable" (unreachable). Returns buf. */
+const char *step_host_why(enum step_status st, const char *host, char *buf,
+    size_t size);
 
 #endif

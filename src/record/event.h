@@ -86,8 +86,10 @@ enum rec_event {
 	                               absent when secret) */             \
 	F(SECRET, "secret")         /* capture: true when the value is    \
 	                               secret (and not written) */        \
-	F(HOST, "host")             /* shell: the host it opened on */   \
-	F(NOTE, "note")             /* note: the operator's text */   \
+	F(HOST, "host")             /* shell: the host it opened on;      \
+	                               step_end: the one it could not     \
+	                               reach (unreachable, lost) */       \
+	F(NOTE, "note")             /* note: the operator's text */       \
 	F(FROM, "from")             /* grow: the capture's name */        \
 	F(FIRST, "first")           /* grow: the first new seq_index */
 

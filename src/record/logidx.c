@@ -417,7 +417,12 @@ logidx_build(const struct rr_run *run, size_t si)
 		if (!step_status_done(a->status))
 			li_mark(li, (unsigned)e->step, 0,
 			    "-- did not finish (the run was interrupted) --");
-		else if (a->status != STEP_OK && a->signal > 0)
+		else if (step_status_unreachable(a->status)) {
+			char why[160];
+			li_mark(li, (unsigned)e->step, a->end,
+			    "-- %s after %.1fs --", step_host_why(a->status,
+			    a->host, why, sizeof why), a->end - a->start);
+		} else if (a->status != STEP_OK && a->signal > 0)
 			li_mark(li, (unsigned)e->step, a->end,
 			    "-- %s (signal %d) after %.1fs --",
 			    step_status_name(a->status),

@@ -534,6 +534,11 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 		json_int(&j, RF(SIGNAL), step->signal);
 		json_str(&j, RF(SIGNAL_NAME), sigabbrev_np(step->signal));
 	}
+	/* The host it could not reach, for the review to name it. */
+	if (step_status_unreachable(step->status) &&
+	    run_config(rl->run)->seqs[ev->seq].host >= 0)
+		json_str(&j, RF(HOST), run_config(rl->run)->hosts[
+		    run_config(rl->run)->seqs[ev->seq].host].name);
 	json_num(&j, RF(DURATION), step->ended - step->started);
 	if (rl->dropped[ev->seq] > 0 && ev->attempt > 0)
 		json_int(&j, RF(LOG_DROPPED),

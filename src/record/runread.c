@@ -552,6 +552,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 			at->log = rr_dup(rr_str(l, l->root, REC_F_LOG));
 		at->log_bytes = rr_int(l, l->root, REC_F_LOG_BYTES, 0,
 		    LONG_MAX, -1);
+		free(at->host);
+		at->host = rr_dup(rr_str(l, l->root, REC_F_HOST));
 		step->status = at->status;
 		if (ts > seq->end)
 			seq->end = ts;
@@ -682,6 +684,7 @@ runread_free(struct rr_run *run)
 			for (size_t a = 0; a < st->n_attempts; a++) {
 				free(st->attempts[a].log);
 				free(st->attempts[a].run);
+				free(st->attempts[a].host);
 			}
 			free(st->attempts);
 			free(st->name);

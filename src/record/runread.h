@@ -28,6 +28,8 @@ struct rr_attempt {
 	                         record) */
 	char *run;            /* the command it ran (an operator's edit
 	                         shows here), or NULL */
+	char *host;           /* unreachable, lost: the host it could not
+	                         reach, or NULL */
 	size_t line;          /* of its step_start in events.jsonl: the
 	                         record's order, finer than its times */
 	size_t end_line;      /* of its step_end; 0 if none */

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 4
+#define PROTO_VERSION 5
 /* The largest frame: a snapshot of a big run fits, a hostile length
  * does not make anyone allocate gigabytes. */
 #define PROTO_MAX (4u << 20)

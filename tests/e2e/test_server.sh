@@ -193,7 +193,7 @@ s.connect(sys.argv[1])
 out = open(sys.argv[2], "w", buffering=1)
 def send(t, body=b""):
     s.sendall(struct.pack(">IB", len(body) + 1, t) + body)
-send(1, struct.pack(">I", 4) + struct.pack(">I", 0))
+send(1, struct.pack(">I", 5) + struct.pack(">I", 0))
 send(11)
 buf = b""
 lines = {}
@@ -280,7 +280,7 @@ s.connect(sys.argv[1])
 T = sys.argv[2]
 def send(t, body=b""):
     s.sendall(struct.pack(">IB", len(body) + 1, t) + body)
-send(1, struct.pack(">I", 4) + struct.pack(">I", 0))
+send(1, struct.pack(">I", 5) + struct.pack(">I", 0))
 send(11)
 open(T + "/stalled", "w").close()
 # Read nothing until the flood is over.
@@ -323,7 +323,7 @@ YAML
 id3=$("$DROVE" -d --log-dir "$T/runs3" "$T/idle.yaml")
 sock="$XDG_RUNTIME_DIR/drove/$id3.sock"
 raw_peer "$sock" version >"$T/raw.out"
-check "another version is refused" contains "$T/raw.out" "3 protocol version mismatch: this run's server speaks version 4, the client version 99"
+check "another version is refused" contains "$T/raw.out" "3 protocol version mismatch: this run's server speaks version 5, the client version 99"
 raw_peer "$sock" unknown >"$T/raw.out"
 check "an unknown message is refused" contains "$T/raw.out" "3 not drove's protocol: an unknown message type"
 raw_peer "$sock" huge >"$T/raw.out"

@@ -136,8 +136,8 @@ sequences:
 YAML
 "$DROVE" --headless late.yaml >late.out 2>&1 &
 dpid=$!
-first_fail='"event":"step_end".*"attempt":1,.*"status":"failed","exit_code":255'
-check "first attempt fails, with ssh's status" wait_for 20 grep -q "$first_fail" runs3/latest/events.jsonl 2>/dev/null
+first_fail='"event":"step_end".*"attempt":1,.*"status":"unreachable","exit_code":null'
+check "first attempt: the host is unreachable" wait_for 20 grep -q "$first_fail" runs3/latest/events.jsonl 2>/dev/null
 check "with ssh's message" grep -q "Connection refused" runs3/latest/01-l/01-echo-up-at-last.1.log
 # The machine comes up: a second sshd, same keys, on that port.
 "$SSHD_BIN" -D -f "$SSHD_DIR/sshd_config" -o Port="$late_port" \
@@ -163,7 +163,7 @@ rc=$?
 check "an unreachable host fails the step" test "$rc" -eq 1
 check "fast" test $(( $(date +%s) - start )) -lt 10
 check "with ssh's own message" contains down.out "d | ssh: connect to host 127.0.0.1 port 1: Connection refused"
-check "exit status 255, as ssh's" contains down.out "failed (exit 255,"
+check "unreachable, not ssh's exit 255" contains down.out "unreachable (down unreachable,"
 
 # --- stopping drove stops the remote commands and closes the masters ------
 cat >"$T/hang.yaml" <<YAML

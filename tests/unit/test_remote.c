@@ -491,9 +491,11 @@ test_unreachable(void **state)
 	tu_assert_has(tu_world_log(w), "line d: ssh: connect to host 127.0.0.1 port 1: "
 	    "Connection refused");
 	/* The retry tried again (a new connection), and failed the same. */
-	tu_assert_has(tu_world_log(w), "end d/1 #2 failed 255");
-	tu_assert_has(tu_world_log(w), "end d2/1 #1 failed 255");
+	tu_assert_has(tu_world_log(w), "end d/1 #2 unreachable -1");
+	tu_assert_has(tu_world_log(w), "end d2/1 #1 unreachable -1");
 	tu_assert_has(tu_world_log(w), "line u: fine");
+	/* A host it could not reach, not a command that failed. */
+	assert_int_equal(run_seq(w->run, 0)->state, SEQ_UNREACHABLE);
 	assert_int_equal(run_seq(w->run, 2)->state, SEQ_OK);
 	tu_world_free(w);
 }

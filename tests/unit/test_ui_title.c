@@ -187,14 +187,20 @@ test_step_rows(void **state)
 	steps[1].started = 90.;
 	title_step(&seq, 0, 100., 60, buf, sizeof buf);
 	assert_int_equal(title_width(buf), 60);
-	assert_string_equal(buf, " 1 fetch            ok       try 1/1    exit 0"
-	    "          0:03");
+	assert_string_equal(buf, " 1 fetch      ok          try "
+	    "1/1    exit 0             0:03");
 	title_step(&seq, 1, 100., 60, buf, sizeof buf);
-	assert_string_equal(buf, " 2 compile everyth\xe2\x80\xa6 running  try 1/1 "
-	    "                   0:10");
+	assert_string_equal(buf, " 2 compile e\xe2\x80\xa6 running     try"
+	    " 1/1                       0:10");
 	title_step(&seq, 2, 100., 60, buf, sizeof buf);
-	assert_string_equal(buf, " 3 link             pending                   "
-	    "              ");
+	assert_string_equal(buf, " 3 link       pending         "
+	    "                              ");
+	/* A step whose connection broke: room for its status and why. */
+	steps[0].status = STEP_LOST;
+	steps[0].exit_code = -1;
+	title_step(&seq, 0, 100., 60, buf, sizeof buf);
+	assert_string_equal(buf, " 1 fetch      lost        try "
+	    "1/1    connection lost    0:03");
 }
 
 static void
