@@ -566,6 +566,9 @@ load(const char *path, const struct opts *o, struct config **cfg)
 		free(err);
 		return -1;
 	}
+	/* settings.secret_vars: their values are secrets, as --secret's. */
+	for (size_t i = 0; i < (*cfg)->n_secret_values; i++)
+		secret_add((*cfg)->secret_values[i]);
 	if (config_select(*cfg, o->only, o->n_only, &err) != 0) {
 		fprintf(stderr, "drove: %s\n", err);
 		free(err);

@@ -352,6 +352,10 @@ int cfg_env_file(struct cfg_loader *, yaml_node_t *n, struct cfg_kv **env,
 int cfg_parse_vars(struct cfg_in *, const struct cfg_key *, yaml_node_t *);
 int cfg_parse_env(struct cfg_in *, const struct cfg_key *, yaml_node_t *);
 
+/* settings.secret_vars: keep (in the plan, once each) the values in v
+ * of the variables it names. */
+void cfg_secrets_of(struct cfg_loader *, const struct cfg_kv *v, size_t n);
+
 /* Variable lists: one entry per name, a later value replaces an earlier
  * one in place. */
 void cfg_kv_set(struct cfg_kv **v, size_t *n, size_t *cap, const char *name,

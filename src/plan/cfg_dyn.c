@@ -81,7 +81,8 @@ cfg_parse_capture(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *n)
 		return cfg_error(ld, &n->start_mark, "capture '%s' has the "
 		    "name of the sequence's fan-out key", name);
 	st->capture = xstrdup(name);
-	st->secret = def.secret;
+	/* settings.secret_vars names it: secret, whatever it says. */
+	st->secret = def.secret || config_secret_var(ld->cfg, name);
 	return 0;
 }
 

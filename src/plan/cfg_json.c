@@ -138,6 +138,10 @@ config_print_plan_json(const struct config *cfg, FILE *fp)
 	json_int(&j, "keep_runs", cfg->keep_runs);
 	cfg_json_str_or_null(&j, "ssh_config", cfg->ssh_config);
 	json_int(&j, "max_connecting", cfg->max_connecting);
+	json_array(&j, "secret_vars");
+	for (size_t i = 0; i < cfg->n_secret_vars; i++)
+		json_item_str(&j, cfg->secret_vars[i]);
+	json_array_end(&j);
 	json_close(&j);
 	json_array(&j, "hosts");
 	for (size_t i = 0; i < cfg->n_hosts; i++)

@@ -274,6 +274,9 @@ config_print_plan(const struct config *cfg, FILE *fp)
 	if (cfg->finally_timeout != CONFIG_DEFAULT_FINALLY_TIMEOUT)
 		fprintf(fp, " finally_timeout=%s",
 		    config_format_duration(cfg->finally_timeout, d, sizeof d));
+	for (i = 0; i < cfg->n_secret_vars; i++)
+		fprintf(fp, "%s%s", i == 0 ? " secret_vars=" : ",",
+		    cfg->secret_vars[i]);
 	fputc('\n', fp);
 	for (i = 0; i < cfg->n_hosts; i++)
 		cfg_print_host(&cfg->hosts[i], fp);

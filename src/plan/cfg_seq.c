@@ -185,6 +185,9 @@ cfg_scope(struct cfg_loader *ld, const struct cfg_seqdef *def,
 	if (rc == 0 && h != NULL)
 		rc = cfg_scope_add(ld, def, v, n, &cap, "host_address",
 		    h->address);
+	/* The file's values of secret_vars, even those --set replaces:
+	 * the copy of the file in the record must not show them. */
+	cfg_secrets_of(ld, *v, *n);
 	for (i = 0; rc == 0 && i < ld->n_overrides; i++)
 		rc = cfg_scope_add(ld, def, v, n, &cap, ld->overrides[i].name,
 		    ld->overrides[i].value);
@@ -194,6 +197,7 @@ cfg_scope(struct cfg_loader *ld, const struct cfg_seqdef *def,
 			rc = cfg_scope_add(ld, def, v, n, &cap,
 			    def->matrix[i].name, def->matrix[i].values[at[i]]);
 	}
+	cfg_secrets_of(ld, *v, *n);
 	return rc;
 }
 

@@ -150,6 +150,71 @@ cfg_parse_max_log(struct cfg_in *in, const struct cfg_key *k, yaml_node_t *v)
 	return 0;
 }
 
+/* secret_vars: a list of variable names. */
+static int
+cfg_parse_secret_vars(struct cfg_in *in, const struct cfg_key *k,
+    yaml_node_t *v)
+{
+	struct cfg_loader *ld = in->ld;
+	struct config *cfg = in->base;
+	yaml_node_item_t *it;
+	const char *name;
+	size_t n;
+
+	(void)k;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return cfg_expected(ld, v, "a list of variable names",
+		    "'secret_vars'");
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (n > CONFIG_NAMES_MAX)
+		return cfg_error(ld, &v->start_mark, "'secret_vars' has more "
+		    "than %d entries", CONFIG_NAMES_MAX);
+	cfg->secret_vars = xcalloc(n ? n : 1, sizeof *cfg->secret_vars);
+	for (it = v->data.sequence.items.start;
+	    it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = cfg_node(ld, *it);
+		if (cfg_nonempty(ld, e, "an entry of 'secret_vars'", &name) != 0)
+			return -1;
+		if (!tmpl_valid_name(name))
+			return cfg_error(ld, &e->start_mark, "invalid variable "
+			    "name '%s' in 'secret_vars' (use letters, digits, "
+			    "'_' and '-')", name);
+		cfg->secret_vars[cfg->n_secret_vars++] = xstrdup(name);
+	}
+	return 0;
+}
+
+bool
+config_secret_var(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_secret_vars; i++)
+		if (strcmp(cfg->secret_vars[i], name) == 0)
+			return true;
+	return false;
+}
+
+void
+cfg_secrets_of(struct cfg_loader *ld, const struct cfg_kv *v, size_t n)
+{
+	struct config *cfg = ld->cfg;
+
+	for (size_t i = 0; cfg->n_secret_vars > 0 && i < n; i++) {
+		size_t k;
+
+		if (!config_secret_var(cfg, v[i].name) || *v[i].value == '\0')
+			continue;
+		for (k = 0; k < cfg->n_secret_values; k++)
+			if (strcmp(cfg->secret_values[k], v[i].value) == 0)
+				break;
+		if (k < cfg->n_secret_values)
+			continue;
+		cfg->secret_values = xrealloc(cfg->secret_values, (k + 1) *
+		    sizeof *cfg->secret_values);
+		cfg->secret_values[cfg->n_secret_values++] =
+		    xstrdup(v[i].value);
+	}
+}
+
 static const struct cfg_key cfg_settings_keys[] = {
 	{ .name = "shell", .type = CFG_T_STRING,
 	  .at = offsetof(struct config, shell) },
@@ -175,6 +240,8 @@ static const struct cfg_key cfg_settings_keys[] = {
 	{ .name = "max_log", .type = CFG_T_SIZE, .max = CONFIG_MAX_LOG_MAX,
 	  .parse = cfg_parse_max_log,
 	  .at = offsetof(struct config, max_log) },
+	{ .name = "secret_vars", .type = CFG_T_FUNC,
+	  .parse = cfg_parse_secret_vars },
 };
 static const struct cfg_table cfg_settings_table =
     CFG_TABLE("in settings", cfg_settings_keys, 0, false);
@@ -219,6 +286,9 @@ cfg_top(struct cfg_loader *ld, yaml_node_t *root,
 		if (cfg_add_vars(ld, top.vars, &ld->vars, &ld->n_vars,
 		    &ld->vars_cap) != 0)
 			return -1;
+		/* Before --set replaces them: the copy of the file in the
+		 * record must not show them either. */
+		cfg_secrets_of(ld, ld->vars, ld->n_vars);
 	}
 	for (i = 0; i < n_overrides; i++)
 		cfg_kv_set(&ld->vars, &ld->n_vars, &ld->vars_cap,
@@ -728,6 +798,12 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_only; i++)
 		free(cfg->only[i]);
 	free(cfg->only);
+	for (i = 0; i < cfg->n_secret_vars; i++)
+		free(cfg->secret_vars[i]);
+	free(cfg->secret_vars);
+	for (i = 0; i < cfg->n_secret_values; i++)
+		free(cfg->secret_values[i]);
+	free(cfg->secret_values);
 	free(cfg);
 }
 

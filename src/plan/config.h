@@ -185,6 +185,14 @@ struct config {
 	                        0 = no limit; default 8 */
 	char *notify;        /* settings.notify: SHELL -c NOTIFY at the run's
 	                        moments (cmd/notify.h); NULL: none */
+	char **secret_vars;  /* settings.secret_vars: the names whose values
+	                        are secrets (as --secret), and whose captures
+	                        are secret */
+	size_t n_secret_vars;
+	char **secret_values; /* the values the plan gives those names (vars,
+	                        --set, a host's vars), each once: for the
+	                        caller to register (secret_add) */
+	size_t n_secret_values;
 	struct cfg_host *hosts;
 	size_t n_hosts;
 	char *hosts_file;    /* absolute, when the inventory came from one */
@@ -196,6 +204,9 @@ struct config {
 	                        sequences a fan-out makes at run time */
 	size_t n_only;
 };
+
+/* Is name one of settings.secret_vars? */
+bool config_secret_var(const struct config *cfg, const char *name);
 
 /* Load, validate and expand FILE. overrides[] (n_overrides entries, from
  * --set) replace top-level vars of the same name (or add new ones), and

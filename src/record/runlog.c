@@ -19,6 +19,7 @@
 #include "logcap.h"
 #include "run.h"
 #include "secret.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 /* A field's key, from event.h's table. */
@@ -168,6 +169,29 @@ runlog_copy_file(const char *from, int dir_fd, const char *to)
 	if (out < 0) {
 		close(in);
 		return -1;
+	}
+	if (secret_any()) {
+		/* Its secrets as *** (a value of settings.secret_vars, a
+		 * default a --secret overrides): the file whole, bounded as
+		 * the config is (CONFIG_FILE_MAX). */
+		struct strbuf sb = STRBUF_INIT;
+		char *shown;
+		size_t len = 0;
+
+		while ((n = read(in, buf, sizeof buf)) > 0)
+			strbuf_add(&sb, buf, (size_t)n);
+		if (n < 0)
+			rc = -1;
+		shown = secret_redact(sb.buf != NULL ? sb.buf : "", sb.len,
+		    &len);
+		if (fdio_write_all(out, shown != NULL ? shown : sb.buf,
+		    shown != NULL ? len : sb.len) != 0)
+			rc = -1;
+		free(shown);
+		strbuf_free(&sb);
+		close(in);
+		close(out);
+		return rc;
 	}
 	while ((n = read(in, buf, sizeof buf)) > 0)
 		if (fdio_write_all(out, buf, (size_t)n) != 0)

@@ -1159,6 +1159,79 @@ test_print_plan_hosts(void **state)
  * Plans that grow while they run.
  */
 
+/* settings.secret_vars: the values of the variables it names (file,
+ * even when --set replaces them, sequence and --set) are listed once for
+ * the caller to register as
+ * secrets, a capture it names is secret, check shows the names, and a
+ * value that is not a list of names is an error where it is. */
+static void
+test_secret_vars(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "settings: {secret_vars: token}\n",
+		  "t.yaml:1:25: error: expected a list of variable names for "
+		  "'secret_vars', got 'token'" },
+		{ "settings:\n  secret_vars: {token: 1}\n",
+		  "t.yaml:2:16: error: expected a list of variable names for "
+		  "'secret_vars', got a mapping" },
+		{ "settings: {secret_vars: [token, [a]]}\n",
+		  "t.yaml:1:33: error: expected a string for an entry of "
+		  "'secret_vars', got a list" },
+		{ "settings: {secret_vars: [\"a b\"]}\n",
+		  "t.yaml:1:26: error: invalid variable name 'a b' in "
+		  "'secret_vars' (use letters, digits, '_' and '-')" },
+	};
+	const struct cfg_kv ov[] = { KV("key", "k3y-from-the-command-line") };
+	struct config *cfg;
+	char *out = NULL, *err = NULL, *text;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	cfg = load_ok("settings: {secret_vars: [token, key, pin, made]}\n"
+	    "vars: {token: t0ken-value, key: file-key, open: visible}\n"
+	    "sequences:\n"
+	    "  - name: a\n"
+	    "    vars: {pin: \"12345678\"}\n"
+	    "    steps:\n"
+	    "      - {run: echo x, capture: made}\n"
+	    "      - {run: echo y, capture: plain}\n"
+	    "  - name: b\n"
+	    "    vars: {pin: \"12345678\"}\n"
+	    "    steps: [\"echo {{token}}\"]\n", ov, 1);
+	assert_int_equal(cfg->n_secret_vars, 4);
+	/* The file's value that --set replaced too. */
+	assert_int_equal(cfg->n_secret_values, 4);
+	assert_string_equal(cfg->secret_values[0], "t0ken-value");
+	assert_string_equal(cfg->secret_values[1], "file-key");
+	assert_string_equal(cfg->secret_values[2], "k3y-from-the-command-line");
+	assert_string_equal(cfg->secret_values[3], "12345678");
+	assert_true(seq_named(cfg, "a")->steps[0].secret);
+	assert_false(seq_named(cfg, "a")->steps[1].secret);
+	assert_true(config_secret_var(cfg, "pin"));
+	assert_false(config_secret_var(cfg, "open"));
+	fp = open_memstream(&out, &len);
+	assert_non_null(fp);
+	config_print_plan(cfg, fp);
+	fclose(fp);
+	assert_non_null(strstr(out, " secret_vars=token,key,pin,made\n"));
+	free(out);
+	config_free(cfg);
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		text = xasprintf("%ssequences: [{name: a, steps: [x]}]\n",
+		    bad[i][0]);
+		cfg = NULL;
+		assert_int_not_equal(config_load_string("t.yaml", text, NULL,
+		    0, &cfg, &err), 0);
+		assert_null(cfg);
+		assert_string_equal(err, bad[i][1]);
+		free(err);
+		err = NULL;
+		free(text);
+	}
+}
+
 static const char dyn_example[] =
 "vars: {disk: sdb}\n"
 "sequences:\n"
@@ -1854,7 +1927,7 @@ static struct bad_case bad_cases[] = {
 	  "t.yaml:2:3: error: unknown key 'parallel' in settings (valid: "
 	  "shell, max_parallel, log_dir, scrollback, kill_grace, "
 	  "finally_timeout, keep_runs, ssh_config, max_connecting, notify, "
-	  "max_log)" },
+	  "max_log, secret_vars)" },
 	/* 6: integers */
 	{ "sequences:\n  - name: a\n    steps:\n      - run: x\n"
 	  "        retries: [1]\n",
@@ -2295,6 +2368,7 @@ main(void)
 		cmocka_unit_test(test_shipped_configs),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_max_connecting),
+		cmocka_unit_test(test_secret_vars),
 		cmocka_unit_test(test_hosts_binding),
 		cmocka_unit_test(test_hosts_file),
 		cmocka_unit_test(test_select),

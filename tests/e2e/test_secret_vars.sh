@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# settings.secret_vars: the values of the variables it names, declared in
+# vars, given with --set or captured, are kept out of the record and
+# shown as *** headless, by drove logs and check, and in the review (in
+# tmux).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+E2E_CLEANUP='tui_cleanup'
+cd "$T" || exit 1
+
+cat >"$T/sv.yaml" <<'YAML'
+settings: {log_dir: runs, secret_vars: [token, apikey, pin]}
+vars: {token: T0ken-Var-Value, pin: P1n-Default-Value, user: ann}
+sequences:
+  - name: login
+    steps:
+      - run: test -n "{{token}}" && test "{{pin}}" = P1n-Set-Value
+      - name: get a key
+        run: printf 'K3y-%s\n' Captured-Value
+        capture: apikey
+      - name: use the key
+        run: test "{{apikey}}" = "K3y-$(echo Captured)-Value" && echo "key used by {{user}}"
+YAML
+
+# --- headless, the record, logs ----------------------------------------------
+"$DROVE" --headless --set pin=P1n-Set-Value sv.yaml >sv.out 2>&1
+check "the run succeeds with the values" test $? -eq 0
+check "the steps ran" grep -qE "^login +\| key used by ann$" sv.out
+check "headless: *** in drove's lines" \
+    grep -qF '==> step 1/3 test -n "***" && test "***" = ***' sv.out
+check "headless: never a value" bash -c \
+    "! grep -qE 'T0ken-Var|P1n-Set|P1n-Default|K3y-Captured' sv.out"
+check "the record: never a value" bash -c \
+    "! grep -rqE 'T0ken-Var|P1n-Set|P1n-Default|K3y-Captured' runs/latest/"
+check "its copy of the config has *** for a value" \
+    contains runs/latest/config.yaml "vars: {token: ***, pin: ***, user: ann}"
+check "the record says the capture was secret" \
+    grep -qF '"var":"apikey","secret":true' runs/latest/events.jsonl
+check "the record shows *** for a command" \
+    grep -qF 'test -n \"***\" && test \"***\" = ***' runs/latest/events.jsonl
+"$DROVE" logs --log-dir runs latest login >logs.out 2>&1
+check "drove logs: the capture not kept" \
+    contains logs.out '{{apikey}}  step 2, secret: not kept'
+"$DROVE" logs --log-dir runs --json latest >logs.json 2>&1
+check "drove logs --json: no value" bash -c \
+    "! grep -qE 'T0ken-Var|P1n-Set|K3y-Captured' logs.json"
+"$DROVE" check sv.yaml >check.out 2>&1
+check "check names them" contains check.out "secret_vars=token,apikey,pin"
+check "check shows *** for a value" contains check.out 'test -n "***"'
+check "check: never a value" bash -c "! grep -qE 'T0ken-Var|P1n-Default' check.out"
+
+# --- a value that is not a list ---------------------------------------------
+printf 'settings: {secret_vars: token}\nsequences: [{name: a, steps: [x]}]\n' >bad.yaml
+"$DROVE" check bad.yaml >bad.out 2>&1
+check "a string is refused" test $? -eq 2
+check "at its place" contains bad.out \
+    "bad.yaml:1:25: error: expected a list of variable names for 'secret_vars', got 'token'"
+
+# --- the review: *** on screen ----------------------------------------------
+tui_start -x 120 -y 30 review --log-dir runs
+tui_check "review: the step's command shows ***" \
+    tui_wait 'step 1/3: test -n "***" && test "***" = ***'
+tui_check "review: no value on screen" eval \
+    "! tui_screen | grep -qE 'T0ken-Var|P1n-Set|K3y-Captured'"
+tui_keys q
+tui_cleanup
+
+finish
