@@ -74,6 +74,7 @@ resume_seq(struct run *run, size_t seq, const struct rr_run *prev)
 		if (run_config(run)->seqs[seq].steps[j].capture != NULL &&
 		    rs->steps[j].status == STEP_OK &&
 		    rs->steps[j].value == NULL) {
+			run_resume_secret(run, seq, j, prev->id);
 			first = j;
 			break;
 		}

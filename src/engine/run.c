@@ -72,6 +72,9 @@ struct run_sequence {
 	char *ssh_why;       /* a wait_for ssh step: why its host's last ssh
 	                        connection failed, or NULL */
 	size_t resume_at;    /* the first step to run (--resume) */
+	size_t resume_secret; /* --resume: step resume_secret - 1 runs again
+	                        because its value is secret, not in the
+	                        record resumed; 0: none */
 	ev_timer quiet;      /* a tty step runs: is it waiting for input? */
 	double last_output;  /* when its process last wrote */
 	char **edited;       /* per step of all n_all (a handler's or a
@@ -1763,6 +1766,10 @@ run_seq_begin(struct run_sequence *seq)
 		run_mark(seq, "-- steps 1-%zu done in run %s: resuming "
 		    "at step %zu --", seq->resume_at, seq->run->resumed_from,
 		    seq->resume_at + 1);
+	if (seq->resume_secret > 0)
+		run_mark(seq, "-- step %zu runs again: what it captured is "
+		    "secret, not in the record of run %s --",
+		    seq->resume_secret, seq->run->resumed_from);
 	run_attempt_queue(seq);
 }
 
@@ -2406,15 +2413,22 @@ run_announce_resumed(struct run_sequence *seq)
 	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->v.index };
 	size_t n = seq->cfg->n_steps;
 
-	if (seq->resume_at == 0)
-		return;
-	if (seq->resume_at >= n)
+	if (seq->resume_at >= n && n > 0)
 		run_notice(seq, "done in run %s: not run again",
 		    seq->run->resumed_from);
-	else
+	else if (seq->resume_at > 0)
 		run_notice(seq, "steps 1-%zu done in run %s: resuming at "
 		    "step %zu", seq->resume_at, seq->run->resumed_from,
 		    seq->resume_at + 1);
+	if (seq->resume_secret > 0)
+		run_notice(seq, "step %zu (%s) runs again: what it captured, "
+		    "{{%s}}, is secret, so run %s did not record it",
+		    seq->resume_secret,
+		    seq->cfg->steps[seq->resume_secret - 1].name,
+		    seq->cfg->steps[seq->resume_secret - 1].capture,
+		    seq->run->resumed_from);
+	if (seq->resume_at == 0)
+		return;
 	for (size_t j = 0; j < seq->resume_at && j < n; j++) {
 		struct run_event cap = { .type = RUN_EV_CAPTURE,
 			                 .seq = seq->v.index, .step = j };
@@ -2454,6 +2468,18 @@ run_resume_from(struct run *run, size_t i, size_t first, const char *from,
 		seq->v.steps[j].resumed = true;
 		seq->v.steps[j].exit_code = 0;
 	}
+}
+
+void
+run_resume_secret(struct run *run, size_t i, size_t step, const char *from)
+{
+	if (i >= run->n_seqs || step >= run->seqs[i]->cfg->n_steps)
+		return;
+	if (run->resumed_from == NULL || strcmp(run->resumed_from, from) != 0) {
+		free(run->resumed_from);
+		run->resumed_from = xstrdup(from);
+	}
+	run->seqs[i]->resume_secret = step + 1;
 }
 
 void

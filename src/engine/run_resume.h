@@ -16,6 +16,12 @@
  * Call before run_start. */
 void run_resume_from(struct run *run, size_t i, size_t first,
     const char *from, const enum step_status *status);
+/* Step `step` of sequence i captured a secret value in the run `from`,
+ * which its record does not have: it runs again (the sequence starts
+ * there at the latest), and the run says why, at run_start, in the
+ * sequence's pane and a RUN_EV_NOTICE. Call before run_start. */
+void run_resume_secret(struct run *run, size_t i, size_t step,
+    const char *from);
 /* Step `step` of sequence seq, not run again, captured `value` (len
  * bytes) in the run resumed: later steps and sequences see it as if it
  * had been captured here. Call before run_start, after run_resume_from;

@@ -2,7 +2,9 @@
 # settings.secret_vars: the values of the variables it names, declared in
 # vars, given with --set or captured, are kept out of the record and
 # shown as *** headless, by drove logs and check, and in the review (in
-# tmux).
+# tmux). And --resume of a run whose fan-out came from a secret capture:
+# the capturing step runs again (its value was never recorded), saying
+# why, and the sequences it makes again resume by name.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -66,4 +68,35 @@ tui_check "review: no value on screen" eval \
 tui_keys q
 tui_cleanup
 
+# --- --resume of a fan-out from a secret capture ------------------------------
+cat >"$T/fan.yaml" <<YAML
+settings: {log_dir: fruns, secret_vars: [names]}
+sequences:
+  - name: provision
+    steps:
+      - run: echo once >> "$T/provisioned"; printf 'a\nb\n'
+        capture: names
+  - name: work {{n}}
+    needs: provision
+    matrix: {n: {from: names}}
+    steps:
+      - run: echo "{{n}}" >> "$T/ran"
+      - run: test ! -e "$T/fail-{{n}}"
+YAML
+touch "$T/fail-b"
+"$DROVE" --headless fan.yaml >fan1.out 2>&1
+check "the fan-out: b fails" test $? -eq 1
+check "the record has no value to grow from" bash -c \
+    "grep '\"grow\"' fruns/latest/events.jsonl | grep -qv '\"value\"'"
+rm -f "$T/fail-b" "$T/ran"
+"$DROVE" --headless --resume latest fan.yaml >fan2.out 2>&1
+check "--resume succeeds" test $? -eq 0
+check "the capturing step ran again" test "$(wc -l <"$T/provisioned")" -eq 2
+check "saying why, headless" grep -qE \
+    "^provision +\| !! step 1 \(.*\) runs again: what it captured, \{\{names\}\}, is secret, so run [0-9-]+ did not record it" fan2.out
+check "and in the record" grep -qF \
+    'runs again: what it captured, {{names}}, is secret' fruns/latest/events.jsonl
+check "a, done in the run resumed, does not run again" \
+    bash -c "! grep -qx a '$T/ran' 2>/dev/null"
+check "b resumes at its failed step" grep -qE "^work b +\| !! steps 1-1 done in run" fan2.out
 finish
