@@ -6,7 +6,8 @@
 # (provisioning not repeated, only that host's sequence resumed); --only
 # on the names made; logs and the review of such a run; the dashboard in
 # tmux, live and attached to a run in the background, whose new panes
-# appear once the hosts are known.
+# appear once the hosts are known; hosts made while others wait for a
+# connection slot (max_connecting 1) each connect once, in turn.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd_lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
@@ -117,6 +118,92 @@ check "h3's first step did not run again" test ! -e "$T/ran-h3"
 check "the others did not run at all" eval '! ls "$T"/ran-h* 2>/dev/null | grep -q .'
 check "h3 ran its last step" grep -qE "^setup h3 +\| done h3$" resume.out
 check "and what needs them" grep -qE "^report +\| all set up$" resume.out
+
+# --- hosts made while others wait for a connection slot ---------------------
+# max_connecting 1: the static hosts' connections are held (their
+# ProxyCommand waits for $T/open): the first to start holds the slot, the
+# other two wait for it; provisioning prints its four hosts only once the
+# slot is held, so they join the queue; then the slot is let go. Each host
+# gets exactly one connection, each in its turn.
+cat >"$T/relay.py" <<'PY'
+# ProxyCommand: once GATE exists, relay stdin and stdout to 127.0.0.1:PORT.
+import os, select, socket, sys, time
+gate, port = sys.argv[1], int(sys.argv[2])
+while not os.path.exists(gate):
+    time.sleep(0.05)
+s = socket.create_connection(("127.0.0.1", port))
+watch = [0, s]
+while True:
+    r, _, _ = select.select(watch, [], [])
+    if 0 in r:
+        d = os.read(0, 65536)
+        if d:
+            s.sendall(d)
+        else:
+            s.shutdown(socket.SHUT_WR)
+            watch.remove(0)
+    if s in r:
+        d = s.recv(65536)
+        if not d:
+            break
+        sys.stdout.buffer.write(d)
+        sys.stdout.buffer.flush()
+PY
+{ printf 'Host s?\n  ProxyCommand python3 %s %s %s\n' "$T/relay.py" "$T/open" "$SSHD_PORT"
+  cat "$SSHD_CONFIG"; } >"$T/slow_ssh_config"
+cat >"$T/slots.yaml" <<YAML
+settings: {ssh_config: $T/slow_ssh_config, log_dir: sruns, max_connecting: 1}
+host_defaults: {ssh_options: {ConnectTimeout: "30"}}
+hosts: {s1: {}, s2: {}, s3: {}}
+sequences:
+  - name: static {{host}}
+    hosts: all
+    steps: [{remote: 'echo "remote on {{host}}"'}]
+  - name: provision
+    steps:
+      - run: |
+          until grep -q "connection to s.: master [s]tarted" "$T/slots.debug" 2>/dev/null; do sleep 0.05; done
+          printf 'h1\nh2\nh3\nh4\n'
+        capture: machines
+  - name: setup {{host}}
+    needs: provision
+    hosts: {from: machines}
+    steps: [{remote: 'echo "remote on {{host}}"'}]
+YAML
+rm -f "$T/open" "$T/slots.debug"
+before=$(sshd_connections)
+DROVE_DEBUG="$T/slots.debug" "$DROVE" --headless slots.yaml >slots.out 2>&1 &
+pid=$!
+check "slots: the hosts made wait for the slot a static one holds" \
+    wait_for 60 grep -qs "connection to h4: queued" "$T/slots.debug"
+two_static_queued() {
+	test "$(grep -c "connection to s[123]: queued" "$T/slots.debug")" -eq 2
+}
+check "slots: so do the other two static ones" wait_for 60 two_static_queued
+check "slots: one connection is being made, no other" eval \
+    'test "$(grep -c "master started" "$T/slots.debug")" -eq 1'
+touch "$T/open"
+wait "$pid"
+check "slots: the run succeeds" test $? -eq 0
+each_host_ran() {
+	local h
+	for h in s1 s2 s3 h1 h2 h3 h4; do
+		grep -q "| remote on $h\$" slots.out || return 1
+	done
+}
+one_master_each() {
+	local h
+	for h in s1 s2 s3 h1 h2 h3 h4; do
+		test "$(grep -c "connection to $h: master started" \
+		    "$T/slots.debug")" -eq 1 || return 1
+	done
+}
+check "slots: every host ran its remote step" each_host_ran
+check "slots: exactly one connection per host" one_master_each
+check "slots: sshd saw seven connections" \
+    test "$(( $(sshd_connections) - before ))" -eq 7
+check "slots: never two connecting at once" eval \
+    '! grep -qE "master started \(([2-9]|[0-9]{2,}) connecting" "$T/slots.debug"'
 
 # --- the dashboard: the placeholder, then the new panes ---------------------
 rm -f "$T/go"
