@@ -216,8 +216,11 @@ cfg_print_fanout(const struct config *cfg, const struct cfg_seq *seq,
 	fputs(" / ", fp);
 	cfg_print_text(fp, by->steps[fo->by_step].name,
 	    strlen(by->steps[fo->by_step].name));
-	fputs("\n  (one sequence per value, made when it is captured)\n",
-	    fp);
+	/* Never recorded: --resume cannot make them again without it. */
+	if (by->steps[fo->by_step].secret)
+		fputs(" (secret: --resume runs it again)", fp);
+	fputs("\n  (one sequence per value, made when it is captured, in "
+	    "its place)\n", fp);
 }
 
 static void
@@ -288,6 +291,9 @@ config_print_plan(const struct config *cfg, FILE *fp)
 			fputs(j == 0 ? "  (needs: " : ", ", fp);
 			cfg_print_text(fp, cfg->seqs[seq->needs[j]].name,
 			    strlen(cfg->seqs[seq->needs[j]].name));
+			/* A placeholder: the sequences it will make. */
+			if (cfg->seqs[seq->needs[j]].fanout != NULL)
+				fputs(" (all it makes)", fp);
 		}
 		fputs(seq->n_needs > 0 ? ")\n" : "\n", fp);
 		if (seq->fanout != NULL)

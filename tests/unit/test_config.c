@@ -1161,9 +1161,9 @@ test_print_plan_hosts(void **state)
 
 /* settings.secret_vars: the values of the variables it names (file,
  * even when --set replaces them, sequence and --set) are listed once for
- * the caller to register as
- * secrets, a capture it names is secret, check shows the names, and a
- * value that is not a list of names is an error where it is. */
+ * the caller to register as secrets, a capture it names is secret, check
+ * shows the names, and a value that is not a list of names is an error
+ * where it is. */
 static void
 test_secret_vars(void **state)
 {
@@ -1230,6 +1230,46 @@ test_secret_vars(void **state)
 		err = NULL;
 		free(text);
 	}
+}
+
+/* drove check of a fan-out: its sequences take the placeholder's place,
+ * a capture made secret by secret_vars is said to be run again by
+ * --resume, and a need on the placeholder is on all it makes. */
+static void
+test_print_fanout_secret(void **state)
+{
+	struct config *cfg;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	cfg = load_ok("settings: {secret_vars: [machines]}\n"
+	    "sequences:\n"
+	    "  - name: provision\n"
+	    "    steps: [{name: up, run: ./up, capture: machines}]\n"
+	    "  - name: setup {{host}}\n"
+	    "    needs: provision\n"
+	    "    hosts: {from: machines}\n"
+	    "    steps: [{remote: \"true\"}]\n"
+	    "  - name: report\n"
+	    "    needs: setup {{host}}\n"
+	    "    steps: [x]\n", NULL, 0);
+	fp = open_memstream(&out, &len);
+	assert_non_null(fp);
+	config_print_plan(cfg, fp);
+	fclose(fp);
+	assert_non_null(strstr(out,
+	    "    capture: machines (secret)\n"
+	    "sequence 2: setup {{host}}  (needs: provision)\n"
+	    "  hosts: from machines, captured by provision / up (secret: "
+	    "--resume runs it again)\n"
+	    "  (one sequence per value, made when it is captured, in its "
+	    "place)\n"));
+	assert_non_null(strstr(out, "sequence 3: report  (needs: setup "
+	    "{{host}} (all it makes))\n"));
+	free(out);
+	config_free(cfg);
 }
 
 static const char dyn_example[] =
@@ -1456,7 +1496,8 @@ test_dynamic(void **state)
 	    "sequence 2: setup {{host}}  (needs: provision)\n"
 	    "  hosts: from machines, captured by provision / bring up "
 	    "machines\n"
-	    "  (one sequence per value, made when it is captured)\n"
+	    "  (one sequence per value, made when it is captured, in its "
+	    "place)\n"
 	    "  step 1: wait for ssh\n"
 	    "    wait_for: ssh of the host, for at most 2m\n"
 	    "  step 2: mount /dev/sdb /data  (on_failure: 2 handler steps, "
@@ -2369,6 +2410,7 @@ main(void)
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_max_connecting),
 		cmocka_unit_test(test_secret_vars),
+		cmocka_unit_test(test_print_fanout_secret),
 		cmocka_unit_test(test_hosts_binding),
 		cmocka_unit_test(test_hosts_file),
 		cmocka_unit_test(test_select),
