@@ -300,4 +300,15 @@ check "resuming the resumed run runs nothing" test $? -eq 0 -a ! -s "$T/ran"
 check "--resume of no run exits 2" test $? -eq 2
 check "--resume says why" contains resume4.out "drove: --resume nosuchrun: "
 
+# --- the example that tries remote.yaml on a private sshd -------------------
+# What it says at the end is true: the record it points at is still there.
+DROVE_TRY_DIR="$T/try" bash "$DROVE_SOURCE_DIR/config/examples/remote-try.sh" \
+    --headless >try.out 2>&1
+check "remote-try.sh runs the example" test $? -eq 0
+try_logs=$(sed -n 's/^logs: //p' try.out)
+check "remote-try.sh: the logs path it prints exists once it is done" \
+    test -n "$try_logs" -a -s "$try_logs/events.jsonl"
+check "remote-try.sh: and drove logs reads it as it says" \
+    sh -c "'$DROVE' logs --log-dir '$T/try/runs' latest | grep -q 'deploy web2'"
+
 finish
