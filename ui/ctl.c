@@ -406,8 +406,10 @@ ctl_pattern_text(const struct view *v, char *buf, size_t size)
 	buf[used] = '\0';
 }
 
+/* n, N, and / once typed: forward (n) or back (N) as less does,
+ * wrapping round at either end. */
 static void
-ctl_search(struct ctl *c, bool older)
+ctl_search(struct ctl *c, bool back)
 {
 	struct view *v = &c->views[c->focus];
 	struct view_source src;
@@ -419,10 +421,17 @@ ctl_search(struct ctl *c, bool older)
 	}
 	ctl_pattern_text(v, pat, sizeof pat);
 	c->eng->source(c->arg, c->focus, &src);
-	if (!view_search(v, &src, older, ctl_page(c), &c->scratch))
-		ctl_message(c, true, "%s: %s", v->match_valid ?
-		    (older ? "no older match" : "no newer match") :
-		    "not found", pat);
+	switch (view_search(v, &src, back, ctl_page(c), &c->scratch)) {
+	case VIEW_NOT_FOUND:
+		ctl_message(c, true, "not found: %s", pat);
+		break;
+	case VIEW_WRAPPED:
+		ctl_message(c, false, "search wrapped to the %s: %s",
+		    back ? "newest line" : "oldest line", pat);
+		break;
+	case VIEW_FOUND:
+		break;
+	}
 }
 
 static void
@@ -562,10 +571,10 @@ ctl_request(struct ctl *c, enum keys_request req)
 		c->prompt_len = 0;
 		break;
 	case KEYS_SEARCH_NEXT:
-		ctl_search(c, true);
+		ctl_search(c, false);
 		break;
 	case KEYS_SEARCH_PREV:
-		ctl_search(c, false);
+		ctl_search(c, true);
 		break;
 	case KEYS_TIMES:
 		c->times = !c->times;
@@ -660,11 +669,11 @@ ctl_prompt_key(struct ctl *c, int key)
 		c->mode = CTL_NORMAL;
 		if (c->prompt_len == 0) {
 			/* An empty search repeats the last one. */
-			ctl_search(c, true);
+			ctl_search(c, false);
 			return;
 		}
 		view_set_pattern(v, c->prompt, c->prompt_len);
-		ctl_search(c, true);
+		ctl_search(c, false);
 	} else if (key == 0x1b || key == KEYS_CTRL('c') ||
 	    key == KEYS_CTRL('g')) {
 		c->mode = CTL_NORMAL;

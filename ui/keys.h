@@ -54,9 +54,10 @@
 	R(HALF_DOWN, "scroll the output down half a page")               \
 	R(TOP, "scroll to the oldest line kept")                         \
 	R(FOLLOW, "follow the output again")                             \
-	R(SEARCH, "search the focused output (newest match first)")      \
-	R(SEARCH_NEXT, "next (older) match")                             \
-	R(SEARCH_PREV, "previous (newer) match")                         \
+	R(SEARCH, "search the focused output, forward from the view "    \
+	    "(all of it: round from the end to the oldest line)")        \
+	R(SEARCH_NEXT, "next match (newer; wraps round)")                \
+	R(SEARCH_PREV, "previous match (older; wraps round)")            \
 	R(TIMES, "show or hide when each line arrived (a time column)") \
 	R(INPUT, "type into a tty: true step; Ctrl-] gives the keys back") \
 	R(ESCAPE, "leave zoom, clear the search")                        \

@@ -291,39 +291,62 @@ view_matches(const struct view *v, const struct ansi_line *l, size_t *from,
 	return found;
 }
 
-bool
-view_search(struct view *v, const struct view_source *src, bool older,
+/* The line after n in the search's direction, from one end to the other
+ * past the last; *wrapped says it did. */
+static uint64_t
+view_search_step(uint64_t n, bool back, uint64_t first, uint64_t end,
+    bool *wrapped)
+{
+	if (back) {
+		if (n > first)
+			return n - 1;
+		*wrapped = true;
+		return end - 1;
+	}
+	if (n + 1 < end)
+		return n + 1;
+	*wrapped = true;
+	return first;
+}
+
+enum view_found
+view_search(struct view *v, const struct view_source *src, bool back,
     size_t rows, struct ansi_line *scratch)
 {
 	uint64_t first = src->first(src->arg), end = view_end(src), n;
 	size_t from, to;
+	bool wrapped = false, found = false;
 
 	if (v->plen == 0 || end == first)
-		return false;
-	if (v->match_valid && v->match >= first && v->match < end) {
-		if (older) {
-			if (v->match == first)
-				return false;
-			n = v->match - 1;
-		} else
-			n = v->match + 1;
-	} else
+		return VIEW_NOT_FOUND;
+	if (v->match_valid && v->match >= first && v->match < end)
+		n = view_search_step(v->match, back, first, end, &wrapped);
+	else {
+		/* The view: its bottom line, and the top line of a full
+		 * pane above it (a folded line may take more than one row:
+		 * then a little above what shows; never below). */
 		n = view_bottom(v, src);
-	for (; n >= first && n < end; older ? n-- : n++) {
+		if (!back)
+			n = n - first >= rows && rows > 0 ? n - (rows - 1) :
+			    first;
+	}
+	/* Every line once, the current match last. */
+	for (uint64_t k = 0; k < end - first; k++) {
 		size_t len;
 		unsigned flags;
 		const char *s = view_line(src, n, &len, &flags);
 
 		if (s != NULL) {
 			ansi_parse(scratch, s, len);
-			if (view_matches(v, scratch, &from, &to, 1) > 0)
+			if (view_matches(v, scratch, &from, &to, 1) > 0) {
+				found = true;
 				break;
+			}
 		}
-		if (older && n == first)
-			return false;
+		n = view_search_step(n, back, first, end, &wrapped);
 	}
-	if (n < first || n >= end)
-		return false;
+	if (!found)
+		return VIEW_NOT_FOUND;
 	v->match = n;
 	v->match_valid = true;
 	v->follow = false;
@@ -332,5 +355,5 @@ view_search(struct view *v, const struct view_source *src, bool older,
 	v->bottom = n + rows / 2;
 	if (v->bottom >= end || end - first <= rows)
 		v->bottom = end - 1;
-	return true;
+	return wrapped ? VIEW_WRAPPED : VIEW_FOUND;
 }

@@ -82,13 +82,22 @@ void view_top(struct view *v, const struct view_source *src, size_t rows);
 /* Set the search pattern (smart case: case-insensitive unless it has an
  * upper-case letter). An empty pattern clears the search. */
 void view_set_pattern(struct view *v, const wchar_t *pattern, size_t len);
-/* Find the next match: `older` goes up from the current match (or from
- * the bottom line, which it includes, when there is none), else down.
- * `rows` is the pane height, to show the match in the middle. Returns
- * false, and leaves the view alone, when there is none that way. `scratch`
- * is a line to parse into. */
-bool view_search(struct view *v, const struct view_source *src, bool older,
-    size_t rows, struct ansi_line *scratch);
+/* What a search found. */
+enum view_found {
+	VIEW_NOT_FOUND,      /* nowhere: the view is left alone */
+	VIEW_FOUND,
+	VIEW_WRAPPED,        /* found past one end, from the other */
+};
+
+/* Find a match as less and vim do, in every line the source has (those
+ * read back from the logs too): forward (towards newer lines) or `back`,
+ * from the current match when there is one, else from the view: forward
+ * from its top line, back from its bottom line (both included). Past the
+ * last line it goes on from the first, and the other way round, up to
+ * where it began. `rows` is the pane height, to show the match in the
+ * middle. `scratch` is a line to parse into. */
+enum view_found view_search(struct view *v, const struct view_source *src,
+    bool back, size_t rows, struct ansi_line *scratch);
 /* Where the pattern occurs in a parsed line: fills from[]/to[] (column
  * ranges, to exclusive) up to max and returns how many there are. */
 size_t view_matches(const struct view *v, const struct ansi_line *l,

@@ -57,15 +57,20 @@ tui_check "G follows again" tui_wait "counted"
 tui_keys / n e e d l e
 tui_check "the prompt shows what is typed" tui_wait "/needle"
 tui_keys Enter
-tui_check "newest match first" tui_wait "needle beta"
+# Forward from the view (the last page: no needle there), so round from
+# the oldest line, as less and vim do.
+tui_check "forward from the view, round to the first match" tui_wait "needle alpha"
+tui_check "wrapping is said" tui_wait "search wrapped to the oldest line: needle"
 tui_check "the match is in view, the end is not" tui_lacks "counted"
 tui_check "matches are highlighted" eval "$TUI capture-pane -e -p -t drove | grep -q $'\033\\[30m\033\\[43mneedle\\|\033\\[30;43mneedle'"
 tui_keys n
-tui_check "n: the older match" tui_wait "needle alpha"
+tui_check "n: the next match" tui_wait "needle beta"
+tui_check "n: not wrapped" tui_gone "search wrapped"
 tui_keys N
-tui_check "N: the newer match" tui_wait "needle beta"
+tui_check "N: the previous match" tui_wait "needle alpha"
 tui_keys n n
-tui_check "no more matches is said" tui_wait "no older match: needle"
+tui_check "n past the last match wraps round" tui_wait "search wrapped to the oldest line: needle"
+tui_check "to the first match" tui_has "needle alpha"
 tui_keys / Z Z Z Enter
 tui_check "not found is said" tui_wait "not found: ZZZ"
 tui_keys Escape Escape G

@@ -584,7 +584,10 @@ test_search(void **state)
 {
 	struct ctl *c = *state;
 	struct view *v = &c->views[0];
+	uint64_t top;
 
+	/* From the oldest lines (g), a search finds what is below. */
+	ctl_key(c, 'g');
 	ctl_key(c, '/');
 	assert_int_equal(c->mode, CTL_SEARCH);
 	keys(c, "errx");
@@ -592,16 +595,18 @@ test_search(void **state)
 	assert_int_equal(c->prompt_len, 3);
 	keys(c, "or\n");
 	assert_int_equal(c->mode, CTL_NORMAL);
-	/* Newest first, case-insensitive (all lower case). */
+	/* Forward from the view's top line, case-insensitive (all lower
+	 * case), as less does. */
 	assert_true(v->match_valid);
-	assert_int_equal(v->match, 95);
+	assert_int_equal(v->match, 5);
 	assert_false(v->follow);
+	assert_string_equal(c->message, "");
 	keys(c, "n");
-	assert_int_equal(v->match, 85);
+	assert_int_equal(v->match, 15);
 	keys(c, "nn");
-	assert_int_equal(v->match, 65);
+	assert_int_equal(v->match, 35);
 	keys(c, "N");
-	assert_int_equal(v->match, 75);
+	assert_int_equal(v->match, 25);
 	/* The match is highlighted where it is. */
 	struct ansi_line l;
 	size_t from[4], to[4];
@@ -618,12 +623,33 @@ test_search(void **state)
 	assert_true(c->message_error);   /* the fake says "Error" */
 	assert_string_equal(c->message, "not found: ERROR");
 	ansi_line_free(&l);
-	/* Up to the first line, then no more. */
+	assert_int_equal(v->match, 25);  /* the view stays */
+	/* Past the newest line, round from the oldest: said, not an
+	 * error. The only match, found again, wraps again. */
 	ctl_key(c, '/');
 	keys(c, "line 0\n");
 	assert_int_equal(v->match, 0);
+	assert_false(c->message_error);
+	assert_string_equal(c->message,
+	    "search wrapped to the oldest line: line 0");
 	keys(c, "n");
-	assert_string_equal(c->message, "no older match: line 0");
+	assert_int_equal(v->match, 0);
+	assert_string_equal(c->message,
+	    "search wrapped to the oldest line: line 0");
+	keys(c, "N");
+	assert_int_equal(v->match, 0);
+	assert_string_equal(c->message,
+	    "search wrapped to the newest line: line 0");
+	/* Following the end, a search starts at the top of the pane: the
+	 * first match shown, else round to the oldest. */
+	ctl_key(c, 'G');
+	ctl_key(c, '/');
+	keys(c, "error\n");
+	top = NLINES - ctl_page(c);
+	assert_int_equal(v->match, top + (15 - top % 10) % 10);
+	assert_string_equal(c->message, "");
+	keys(c, "N");
+	assert_int_equal(v->match, top + (15 - top % 10) % 10 - 10);
 	/* Esc clears the search; Esc in the prompt cancels it. */
 	ctl_key(c, 0x1b);
 	assert_int_equal(v->plen, 0);

@@ -196,15 +196,29 @@ test_logidx_scroll_search(void **state)
 	view_top(&v, &f->src, 50);
 	assert_true(v.follow);
 	view_follow(&v);
+	/* Forward from the top of the pane (line 6), round from line 0. */
 	view_set_pattern(&v, L"operator", 8);
-	assert_true(view_search(&v, &f->src, true, 4, &scratch));
+	assert_int_equal(view_search(&v, &f->src, false, 4, &scratch),
+	    VIEW_WRAPPED);
 	assert_int_equal(v.match, 4);
 	assert_false(v.follow);
+	/* The view is lines 3-6 now: forward from line 3. */
 	view_set_pattern(&v, L"xvdb", 4);
-	assert_true(view_search(&v, &f->src, false, 4, &scratch));
+	assert_int_equal(view_search(&v, &f->src, false, 4, &scratch),
+	    VIEW_FOUND);
 	assert_int_equal(v.match, 8);
+	/* Back from the view's bottom line, round from the last line. */
+	view_set_pattern(&v, L"operator", 8);
+	assert_int_equal(view_search(&v, &f->src, true, 4, &scratch),
+	    VIEW_FOUND);
+	assert_int_equal(v.match, 4);
+	assert_int_equal(view_search(&v, &f->src, true, 4, &scratch),
+	    VIEW_WRAPPED);
+	assert_int_equal(v.match, 4);
 	view_set_pattern(&v, L"One", 3);      /* upper case: exact */
-	assert_false(view_search(&v, &f->src, true, 4, &scratch));
+	assert_int_equal(view_search(&v, &f->src, true, 4, &scratch),
+	    VIEW_NOT_FOUND);
+	assert_int_equal(v.match, 4);         /* the view stays */
 	/* Everything fits in the pane (a zoom): a match hides no line. */
 	view_follow(&v);
 	view_set_pattern(&v, L"-- step 1/1", 11);
@@ -244,7 +258,9 @@ test_logidx_big(void **state)
 	view_init(&v);
 	ansi_line_init(&scratch, 0);
 	view_set_pattern(&v, L"needle", 6);
-	assert_true(view_search(&v, &src, true, 20, &scratch));
+	/* From the end, round to the first lines. */
+	assert_int_equal(view_search(&v, &src, false, 20, &scratch),
+	    VIEW_WRAPPED);
 	/* 6 lines before attempt 2, then "1", "2", the needle. */
 	assert_int_equal(v.match, 6 + 2);
 	assert_int_equal(v.bottom, 6 + 2 + 10);
