@@ -346,8 +346,12 @@ draw_body(struct draw *d, size_t i, const struct layout_rect *r)
 		draw_fill(y, r->x, r->w, A_NORMAL, 0);
 }
 
+/* What the title says of the view: input mode, or how far it is
+ * scrolled. `brief`: the short form, for a title too narrow for the
+ * long one (the count of lines below must stay in sight). */
 static void
-draw_view_note(const struct draw *d, size_t i, char *buf, size_t size)
+draw_view_note(const struct draw *d, size_t i, bool brief, char *buf,
+    size_t size)
 {
 	const struct view *v = &d->ctl->views[i];
 	struct view_source src;
@@ -362,10 +366,15 @@ draw_view_note(const struct draw *d, size_t i, char *buf, size_t size)
 		return;
 	d->ctl->eng->source(d->ctl->arg, i, &src);
 	/* A past run has nothing more to follow. */
-	snprintf(buf, size, "[scrolled: %llu below, G %s]",
-	    (unsigned long long)(view_end(&src) - 1 -
-	    view_bottom(v, &src)), d->ctl->read_only ? "goes to the end" :
-	    "follows");
+	if (brief)
+		snprintf(buf, size, "[%llu below]",
+		    (unsigned long long)(view_end(&src) - 1 -
+		    view_bottom(v, &src)));
+	else
+		snprintf(buf, size, "[scrolled: %llu below, G %s]",
+		    (unsigned long long)(view_end(&src) - 1 -
+		    view_bottom(v, &src)), d->ctl->read_only ?
+		    "goes to the end" : "follows");
 }
 
 /* A progress bar in colours of its own, readable on any title row. */
@@ -431,9 +440,15 @@ draw_title(struct draw *d, size_t i, const struct layout_rect *r,
 		draw_text(r->y, r->x, 1, d->utf8 ? "\xe2\x96\x8c" : ">",
 		    attr | A_BOLD, pair);
 	draw_text(r->y, r->x + 1, 1, title_glyph(st, d->utf8), gattr, gpair);
-	draw_view_note(d, i, note, sizeof note);
+	draw_view_note(d, i, false, note, sizeof note);
 	bar = title_seq(seq, d->now, (size_t)(r->w - 4), r->w >= 50, note,
 	    text, sizeof text);
+	/* Too narrow for the long note: the short one. */
+	if (note[0] == '[' && strstr(text, note) == NULL) {
+		draw_view_note(d, i, true, note, sizeof note);
+		bar = title_seq(seq, d->now, (size_t)(r->w - 4), r->w >= 50,
+		    note, text, sizeof text);
+	}
 	draw_text(r->y, r->x + 3, r->w - 4, text, attr, pair);
 	if (bar)
 		draw_bar(d, seq, r->y, r->x + r->w - 1 - TITLE_BAR_CELLS);

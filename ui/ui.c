@@ -541,8 +541,10 @@ ui_observe(void *arg, struct run *run, const struct run_event *ev)
 	switch (ev->type) {
 	case RUN_EV_OUTPUT:
 	case RUN_EV_LINE:
-		/* The hot path: a flag, and a timer start at most. */
-		ui->panes[ev->seq].dirty |= UI_DIRTY_BODY;
+		/* The hot path: a flag, and a timer start at most. A
+		 * scrolled pane's title counts the lines below its view. */
+		ui->panes[ev->seq].dirty |= UI_DIRTY_BODY |
+		    (ui->ctl->views[ev->seq].follow ? 0 : UI_DIRTY_TITLE);
 		if (!ev_is_active(&ui->frame))
 			ui_schedule(ui);
 		return;
@@ -1188,6 +1190,9 @@ ui_create(struct run *run, const struct ui_options *opt, char **err)
 	}
 	ui_current = ui;
 	run_add_observer(run, ui_observe, ui);
+	/* A run attached to is already under way: no event may come but
+	 * output for a long time, and its clocks must go on meanwhile. */
+	ui_clock_update(ui);
 	ui->dirty_all = true;
 	ui_schedule(ui);
 	return ui;

@@ -3,7 +3,8 @@
 # live run: the search finds the line): forward from the view, n and N,
 # round from one end to the other ("search wrapped"), through the whole
 # output of the step, the lines beyond the scrollback budget read back
-# from the logs included.
+# from the logs included. And a scrolled pane stays alive: its clock runs
+# and its count of lines below grows as output comes; G follows again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -61,4 +62,54 @@ touch "$T/stop"
 tui_check "the step ends" tui_wait "finished in"
 tui_keys q
 tui_check "q quits" tui_dead
+tui_cleanup
+
+# --- a scrolled pane stays alive --------------------------------------------
+# Attached to a run already under way, no event but output may come for
+# a long time: the clocks must go on all the same.
+rm -f "$T/stop"
+cat >"$T/alive.yaml" <<'YAML'
+settings: {log_dir: runs}
+sequences:
+  - name: talk
+    steps:
+      - name: chatter
+        run: |
+          seq 1 300
+          i=0
+          while [ ! -e stop ]; do i=$((i + 1)); echo "tick $i"; sleep 0.2; done
+  - name: nap
+    steps:
+      - name: doze
+        run: while [ ! -e stop ]; do sleep 0.2; done
+YAML
+cd "$T" && id=$("$DROVE" -d alive.yaml) && cd - >/dev/null
+running() { "$DROVE" ctl "$id" status 2>/dev/null | grep -q "doze.*running"; }
+tui_check "the run is under way" wait_for "$TUI_DEADLINE" running
+tui_start -x 140 -y 30 attach "$id"
+tui_check "attached" tui_wait_re "^tick [0-9]+"
+tui_keys PPage
+below() { tui_screen | sed -n 's/.*\[scrolled: \([0-9]*\) below.*/\1/p' | head -n 1; }
+# 70 columns a pane: the title has room for the long note.
+clock() { tui_screen | head -n 1 | grep -oE '[0-9]+:[0-9]{2}' | tail -n 1; }
+tui_check "scrolled: the count of lines below is shown" tui_wait "[scrolled: "
+b0=$(below) c0=$(clock)
+grows() { local b; b=$(below); [ -n "$b" ] && [ "$b" -gt "$b0" ]; }
+ticks() { local c; c=$(clock); [ -n "$c" ] && [ "$c" != "$c0" ]; }
+tui_check "scrolled: the count grows as output comes" wait_for "$TUI_DEADLINE" grows
+tui_check "scrolled: the title's clock runs" wait_for "$TUI_DEADLINE" ticks
+# Too narrow for the long note: the short one, still counting.
+tui_resize 40 30
+tui_check "narrow: the count stays in the title" tui_wait_re "^▌▶ talk .*\[[0-9]+ below\]"
+tui_resize 140 30
+tui_keys G
+tui_check "G: following again" tui_gone "below"
+tui_check "the newest lines" tui_wait_re "^tick [0-9]+"
+touch "$T/stop"
+tui_check "the run ends" tui_wait "finished in"
+tui_keys q
+tui_check "q quits" tui_dead
+# Once no dashboard is attached, the server ends.
+gone() { ! "$DROVE" ps 2>/dev/null | grep -q "$id"; }
+check "the run's server is gone" wait_for "$TUI_DEADLINE" gone
 finish
