@@ -708,3 +708,42 @@ outbuf_spilled_put_before(struct outbuf *ob, const struct outbuf_spilled *in,
 	}
 	ob->generation++;
 }
+
+void
+outbuf_spilled_put_after(struct outbuf *ob, const struct outbuf_spilled *in,
+    size_t n)
+{
+	if (n == 0)
+		return;
+	while (ob->count > 0)
+		free(outbuf_evict(ob, 0));
+	ob->plen = 0;
+	ob->cr = false;
+	ob->pcont = false;
+	ob->spill = xreallocarray_grow(ob->spill, &ob->cap_spill,
+	    ob->n_spill + n, sizeof *ob->spill);
+	for (size_t i = 0; i < n; i++) {
+		bool mark = (in[i].flags & OUTBUF_MARK) != 0;
+		struct outbuf_spill *e;
+
+		if (!mark && in[i].count == 0)
+			continue;
+		e = &ob->spill[ob->n_spill++];
+		memset(e, 0, sizeof *e);
+		e->first = ob->total;
+		e->count = mark ? 1 : in[i].count;
+		e->aline = mark ? OUTBUF_NO_LINE : in[i].aline;
+		e->step = in[i].step;
+		e->attempt = in[i].attempt;
+		e->flags = mark ? OUTBUF_MARK : 0;
+		e->time = in[i].time;
+		if (mark) {
+			e->len = in[i].len > OUTBUF_LINE_MAX ? OUTBUF_LINE_MAX :
+			    in[i].len;
+			e->text = xmalloc(e->len ? e->len : 1);
+			memcpy(e->text, in[i].text, e->len);
+		}
+		ob->total += e->count;
+	}
+	ob->generation++;
+}

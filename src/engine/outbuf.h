@@ -139,5 +139,12 @@ void outbuf_spilled_get(const struct outbuf *ob, size_t i,
  * has: the part of them older than outbuf_first() is taken. */
 void outbuf_spilled_put_before(struct outbuf *ob,
     const struct outbuf_spilled *e, size_t n);
+/* Put another outbuf's entries (oldest first) after everything this one
+ * has, as lines numbered from outbuf_total() on (a dashboard sent only
+ * the newest lines of a flood, and where the others are): the kept lines
+ * leave memory first, since the index only holds lines older than those
+ * kept, and the unfinished line ends. */
+void outbuf_spilled_put_after(struct outbuf *ob,
+    const struct outbuf_spilled *e, size_t n);
 
 #endif

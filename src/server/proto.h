@@ -49,8 +49,8 @@
 	M(WAIT, 9, "wait", C)         /* (none): END once the run is over */ \
 	M(END, 10, "end", S)          /* i32 exit code, str status */     \
 	M(ATTACH, 11, "attach", C)    /* (none): SNAPSHOT, LINES, then    \
-	                                 SEQ, LINE, PARTIAL, NOTICE, END  \
-	                                 as they happen */                \
+	                                 SEQ, LINE(S), PASSED, PARTIAL,   \
+	                                 NOTICE, END as they happen */    \
 	M(SEQ, 12, "seq", S)          /* one sequence's state and its     \
 	                                 steps' (wire.h) */               \
 	M(LINE, 13, "line", S)        /* u32 seq, u16 step, u16 flags,    \
@@ -83,7 +83,11 @@
 	                                 of env, here), u32 n, n str env */    \
 	M(GROW, 24, "grow", S)        /* a fan-out made sequences: RUN, u32 \
 	                                 n, the placeholder's SEQ payload \
-	                                 then the new ones' (wire.h) */
+	                                 then the new ones' (wire.h) */  \
+	M(PASSED, 25, "passed", S)    /* u32 seq, u32 n, then n entries   \
+	                                 as SPILLED's: lines after those  \
+	                                 sent, by reference (a flood: the \
+	                                 newest follow as LINES) */
 
 enum proto_type {
 #define PROTO_ENUM(NAME, num, name, dir) PROTO_##NAME = num,

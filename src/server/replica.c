@@ -368,17 +368,20 @@ replica_lines(struct replica *r, struct proto_msg *m)
 	return 0;
 }
 
-/* SPILLED: where lines older than those held are (each entry takes at
- * least 30 bytes). */
-static int
-replica_spilled(struct replica *r, struct proto_msg *m)
+/* The entries of SPILLED and PASSED: where lines are (each takes at
+ * least 30 bytes), each after the one before; *n of them (caller frees;
+ * texts point into m), or NULL when the message is bad (or, `last`, does
+ * not end there). */
+static struct outbuf_spilled *
+replica_get_entries(const struct replica *r, struct proto_msg *m,
+    uint32_t *seq, uint32_t *count, bool last)
 {
 	uint32_t i = proto_get_u32(m), n = proto_get_u32(m);
 	struct outbuf_spilled *e;
 	size_t len;
 
 	if (m->bad || i >= r->cfg->n_seqs || n > m->left / 30)
-		return -1;
+		return NULL;
 	e = xcalloc(n ? n : 1, sizeof *e);
 	for (uint32_t k = 0; k < n; k++) {
 		e[k].first = proto_get_u64(m);
@@ -396,12 +399,80 @@ replica_spilled(struct replica *r, struct proto_msg *m)
 		    e[k].first < e[k - 1].first + e[k - 1].count))
 			m->bad = true;
 	}
-	if (!proto_done(m)) {
+	if (m->bad || (last && !proto_done(m))) {
+		free(e);
+		return NULL;
+	}
+	*seq = i;
+	*count = n;
+	return e;
+}
+
+/* SPILLED: where lines older than those held are. */
+static int
+replica_spilled(struct replica *r, struct proto_msg *m)
+{
+	uint32_t i, n;
+	struct outbuf_spilled *e = replica_get_entries(r, m, &i, &n, true);
+
+	if (e == NULL)
+		return -1;
+	outbuf_spilled_put_before(run_seq(r->run, i)->out, e, n);
+	free(e);
+	{
+		struct run_event ev = { .type = RUN_EV_OUTPUT, .seq = i };
+		run_replica_emit(r->run, &ev);
+	}
+	return 0;
+}
+
+/* PASSED: where the lines after the newest held are, each entry right
+ * after the one before (a mark is one line), then the lines after them
+ * (a flood: its newest lines). Lines past the newest restart the copy,
+ * as LINES do. */
+static int
+replica_passed(struct replica *r, struct proto_msg *m)
+{
+	uint32_t i, n, lines;
+	struct outbuf_spilled *e = replica_get_entries(r, m, &i, &n, false);
+	struct outbuf *ob;
+	uint64_t end;
+
+	if (e == NULL)
+		return -1;
+	lines = proto_get_u32(m);
+	/* Each line takes at least 22 bytes. */
+	if (n == 0 || m->bad || lines > m->left / 22) {
 		free(e);
 		return -1;
 	}
-	outbuf_spilled_put_before(run_seq(r->run, i)->out, e, n);
+	end = e[0].first;
+	for (uint32_t k = 0; k < n; k++) {
+		if ((e[k].flags & OUTBUF_MARK) && e[k].count != 1)
+			e[k].first = UINT64_MAX;   /* refused below */
+		if (e[k].first != end || end > UINT64_MAX - e[k].count) {
+			free(e);
+			return -1;
+		}
+		end += e[k].count;
+	}
+	ob = run_seq(r->run, i)->out;
+	if (!r->have[i] || e[0].first > r->next[i]) {
+		r->have[i] = true;
+		r->first[i] = r->next[i] = e[0].first;
+		outbuf_restart(ob, e[0].first);
+	}
+	if (e[0].first != r->next[i]) {
+		free(e);
+		return -1;
+	}
+	outbuf_spilled_put_after(ob, e, n);
+	r->next[i] = end;
 	free(e);
+	while (lines-- > 0 && !m->bad)
+		replica_line(r, i, m);
+	if (!proto_done(m))
+		return -1;
 	{
 		struct run_event ev = { .type = RUN_EV_OUTPUT, .seq = i };
 		run_replica_emit(r->run, &ev);
@@ -496,6 +567,10 @@ replica_apply(struct replica *r, struct proto_msg *m, char **err)
 		return 0;
 	case PROTO_SPILLED:
 		if (replica_spilled(r, m) != 0)
+			break;
+		return 0;
+	case PROTO_PASSED:
+		if (replica_passed(r, m) != 0)
 			break;
 		return 0;
 	case PROTO_PARTIAL:

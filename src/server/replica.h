@@ -1,7 +1,7 @@
 /* replica.h: a live run as a client keeps it (drove attach). The
  * server's first SNAPSHOT makes a frozen run (run.h) with the same plan;
- * what the server sends next (SEQ, RUN, LINES, LINE, PARTIAL, NOTICE,
- * END) is applied to it and announced to the run's observers as the live
+ * what the server sends next (SEQ, RUN, LINES, LINE, PASSED, PARTIAL,
+ * NOTICE, END) is applied to it and announced to the run's observers as the live
  * run announced it, so the dashboard draws the replica exactly as it
  * draws a run of its own. A later SNAPSHOT (the server resyncs a client
  * that fell behind) starts the state and the scrollback over. Nothing is

@@ -35,6 +35,12 @@
 /* The first pass: the newest lines of each sequence, enough to fill a
  * pane of a big terminal. */
 #define SERVER_DUMP_TAIL 500
+/* New lines go to the dashboards at most this many times a second (the
+ * rate they draw at): a flood comes in big bursts, of which a dashboard
+ * is sent the newest SERVER_DUMP_TAIL lines of each sequence and, for
+ * the others, where they are in the logs (PASSED), which it reads only
+ * if it scrolls back to them. A lone line goes at once. */
+#define SERVER_FPS 30
 #define SERVER_TTY_MAX 256
 
 struct server_client {
@@ -69,6 +75,14 @@ struct server_client {
 	uint64_t *dump_back;     /* per sequence: the oldest line sent */
 	uint64_t *sent;          /* per sequence, once the first pass is
 	                            past it: the next line to send */
+	uint64_t *pgen;          /* per sequence: the outbuf's generation
+	                            when its partial line was last looked at */
+	size_t *psent;           /* per sequence: the length of the partial
+	                            line it has */
+	size_t n;                /* the sequences of these arrays */
+	bool behind;             /* a flush passed it by (its buffer was
+	                            full): all its sequences, once it has
+	                            taken what it has */
 };
 
 struct server {
@@ -77,10 +91,15 @@ struct server {
 	char *path;
 	int fd;
 	ev_io accept_w;
-	ev_prepare partials_w;   /* sends the unfinished lines that changed */
-	bool *partial_dirty;     /* per sequence */
-	bool *lines_dirty;       /* per sequence: new lines to send */
-	size_t *partial_len;     /* per sequence: as last sent */
+	/* The output the dashboards do not have yet goes before the loop
+	 * sleeps (flush_w), or, if that was less than 1/SERVER_FPS s ago,
+	 * when it is that long ago (flush_timer). */
+	ev_prepare flush_w;
+	ev_timer flush_timer;
+	double last_flush;
+	bool *dirty;             /* per sequence: output since the flush */
+	size_t *dirty_list;      /* those sequences, n_dirty of them */
+	size_t n_dirty;
 	size_t n;
 	struct server_client *clients;
 	const char *warning;     /* as last sent to the dashboards */
@@ -103,6 +122,7 @@ server_be32(const char *p)
 }
 
 static void server_dump_more(struct server_client *c);
+static void server_client_output(struct server_client *c, size_t i);
 
 static void
 server_write_cb(EV_P_ ev_io *w, int revents)
@@ -137,6 +157,13 @@ server_write_cb(EV_P_ ev_io *w, int revents)
 				c->head_len = c->head_off = 0;
 		}
 		proto_buf_consume(&c->out, (size_t)r);
+	}
+	if (c->behind && c->out.len <= SERVER_DUMP_LOW) {
+		/* A flush passed it by: what it has not got, now that it
+		 * took the rest. */
+		c->behind = false;
+		for (size_t i = 0; i < c->srv->n; i++)
+			server_client_output(c, i);
 	}
 	if (c->out.len == 0 && !c->dumping && !c->backfill) {
 		ev_io_stop(EV_A_ w);
@@ -206,6 +233,26 @@ server_end_msg(struct server_client *c)
 
 /* --- a dashboard's scrollback ------------------------------------------- */
 
+/* Room in c's per-sequence arrays for every sequence of the run (a
+ * fan-out adds some); the new ones have nothing yet. */
+static void
+server_client_size(struct server_client *c)
+{
+	size_t n = c->srv->n ? c->srv->n : 1, old = c->n;
+
+	if (old >= n)
+		return;
+	c->dump_back = xrealloc(c->dump_back, n * sizeof *c->dump_back);
+	c->sent = xrealloc(c->sent, n * sizeof *c->sent);
+	c->pgen = xrealloc(c->pgen, n * sizeof *c->pgen);
+	c->psent = xrealloc(c->psent, n * sizeof *c->psent);
+	memset(c->dump_back + old, 0, (n - old) * sizeof *c->dump_back);
+	memset(c->sent + old, 0, (n - old) * sizeof *c->sent);
+	memset(c->pgen + old, 0, (n - old) * sizeof *c->pgen);
+	memset(c->psent + old, 0, (n - old) * sizeof *c->psent);
+	c->n = n;
+}
+
 /* Start over: the whole state, then every sequence's lines. */
 static void
 server_snapshot(struct server_client *c)
@@ -213,15 +260,20 @@ server_snapshot(struct server_client *c)
 	wire_put_snapshot(&c->out, c->srv->run);
 	c->dumping = c->srv->n > 0;
 	c->backfill = false;
+	c->behind = false;
 	c->dump_seq = 0;
 	c->dump_fresh = true;
-	if (c->dump_back == NULL) {
-		c->dump_back = xcalloc(c->srv->n ? c->srv->n : 1,
-		    sizeof *c->dump_back);
-		c->sent = xcalloc(c->srv->n ? c->srv->n : 1,
-		    sizeof *c->sent);
-	}
+	server_client_size(c);
 	server_kick(c);
+}
+
+/* Too far behind: finish the frame on its way, drop the rest, and send
+ * the state as it is now. */
+static void
+server_resync(struct server_client *c)
+{
+	c->out.len = c->head_len - c->head_off;
+	server_snapshot(c);
 }
 
 static void
@@ -234,18 +286,6 @@ server_put_partial(struct proto_buf *b, const struct run *run, size_t i)
 	proto_u32(b, (uint32_t)i);
 	proto_str(b, p, len);
 	proto_end(b);
-}
-
-/* A line as LINE and LINES carry it. */
-static void
-server_put_line_fields(struct proto_buf *b, const struct outbuf_line *l)
-{
-	proto_u16(b, l->step);
-	proto_u16(b, l->flags);
-	proto_f64(b, l->time);
-	proto_u16(b, l->attempt);
-	proto_u32(b, l->aline);
-	proto_str(b, l->text, l->len);
 }
 
 /* SPILLED frames of sequence i: where the lines that left its memory
@@ -264,14 +304,7 @@ server_put_spilled(struct proto_buf *b, const struct outbuf *ob, size_t i)
 		proto_u32(b, (uint32_t)(end - from));
 		for (size_t k = from; k < end; k++) {
 			outbuf_spilled_get(ob, k, &e);
-			proto_u64(b, e.first);
-			proto_u32(b, e.count);
-			proto_u32(b, e.aline);
-			proto_u16(b, e.step);
-			proto_u16(b, e.attempt);
-			proto_u16(b, e.flags);
-			proto_f64(b, e.time);
-			proto_str(b, e.text ? e.text : "", e.len);
+			wire_put_entry(b, &e);
 		}
 		proto_end(b);
 		end = from;
@@ -290,7 +323,7 @@ server_put_lines(struct proto_buf *b, const struct outbuf *ob, size_t i,
 	proto_u64(b, from);
 	proto_u32(b, (uint32_t)n);
 	for (size_t k = 0; k < n; k++) {
-		server_put_line_fields(b, outbuf_get(ob,
+		wire_put_line(b, outbuf_get(ob,
 		    (size_t)(from - first) + k));
 	}
 	proto_end(b);
@@ -331,6 +364,8 @@ server_dump_more(struct server_client *c)
 		server_put_partial(&c->out, s->run, c->dump_seq);
 		/* From now on its new lines go as they come. */
 		c->sent[c->dump_seq] = c->dump_line;
+		c->pgen[c->dump_seq] = outbuf_generation(ob);
+		outbuf_partial(ob, &c->psent[c->dump_seq]);
 		c->dump_seq++;
 		c->dump_fresh = true;
 		if (c->dump_seq >= s->n) {
@@ -359,36 +394,35 @@ server_dump_more(struct server_client *c)
 	}
 }
 
-static void server_lines(struct server *s, size_t i);
+static void server_client_lines(struct server_client *c, size_t i);
+static void server_flush(struct server *s, bool force);
 
-/* Queue a frame for every dashboard. Output of sequence `seq` (lines:
- * LINE, PARTIAL) skips a dashboard still being sent the scrollback up to
- * that sequence: those lines reach it with the rest. The frame is built
- * once, by `put`, and copied. */
+/* Queue a frame for every dashboard. The frame is built once, by `put`,
+ * and copied. */
 static void
-server_broadcast(struct server *s, size_t seq, bool lines,
+server_broadcast(struct server *s, size_t seq,
     void (*put)(struct proto_buf *, const struct server *, const void *),
     const void *arg)
 {
 	struct proto_buf one = { 0 };
 	bool built = false;
 
-	/* A change comes after the lines before it. */
-	if (seq < s->n)
-		server_lines(s, seq);
+	/* A change of the run comes after all the output before it (a
+	 * dashboard that exits once the run settled has it all). */
+	if (seq >= s->n && s->n_dirty > 0)
+		server_flush(s, true);
 	for (struct server_client *c = s->clients; c != NULL; c = c->next) {
-		if (!c->attached || (lines && c->dumping &&
-		    seq >= c->dump_seq))
+		if (!c->attached)
 			continue;
+		/* A change comes after the lines before it. */
+		if (seq < s->n)
+			server_client_lines(c, seq);
 		if (!built) {
 			put(&one, s, arg);
 			built = true;
 		}
 		if (c->out.len + one.len > SERVER_OUT_MAX) {
-			/* Too far behind: finish the frame on its way, drop
-			 * the rest, and send the state as it is now. */
-			c->out.len = c->head_len - c->head_off;
-			server_snapshot(c);
+			server_resync(c);
 			continue;
 		}
 		proto_append(&c->out, one.data, one.len);
@@ -424,7 +458,7 @@ server_put_line(struct proto_buf *b, const struct server *s, const void *arg)
 	(void)s;
 	proto_begin(b, PROTO_LINE);
 	proto_u32(b, (uint32_t)ev->seq);
-	server_put_line_fields(b, ev->line);
+	wire_put_line(b, ev->line);
 	proto_end(b);
 }
 
@@ -441,31 +475,50 @@ server_put_notice(struct proto_buf *b, const struct server *s,
 	proto_end(b);
 }
 
-static void
-server_put_partial_cb(struct proto_buf *b, const struct server *s,
-    const void *arg)
+/* Whether every line the run's outbufs hold is in its log too, so that a
+ * dashboard can read it there: not when max_log cuts the logs' middle
+ * out, nor once a write to the run directory failed. */
+static bool
+server_logs_whole(const struct server *s)
 {
-	server_put_partial(b, s->run, *(const size_t *)arg);
+	return run_config(s->run)->max_log == 0 && (s->opt.warning == NULL ||
+	    s->opt.warning(s->opt.arg) == NULL);
 }
 
-/* Sequence i's lines a dashboard does not have yet, in LINES frames
- * from its outbuf (one frame for a burst, not one per line). One that
- * fell so far behind that they left the scrollback, or its buffer's
- * bound, starts over from a snapshot. */
+/* Sequence i's lines a dashboard does not have yet: the newest as text,
+ * in LINES frames from the outbuf (one frame for a burst, LINE for a
+ * lone line); those before the newest SERVER_DUMP_TAIL, and any that
+ * left the server's memory, by reference (PASSED): a flood costs the
+ * dashboard what it draws, not what went by. One whose buffer is over
+ * its bound starts over from a snapshot. */
 static void
 server_client_lines(struct server_client *c, size_t i)
 {
 	const struct outbuf *ob = run_seq(c->srv->run, i)->out;
 	uint64_t total = outbuf_total(ob);
-	uint64_t first = total - outbuf_count(ob);
+	uint64_t kept = total - outbuf_count(ob), text;
 
 	if (!c->attached || (c->dumping && i >= c->dump_seq) ||
 	    c->sent[i] >= total)
 		return;
-	if (c->sent[i] < first || c->out.len > SERVER_OUT_MAX) {
-		c->out.len = c->head_len - c->head_off;
-		server_snapshot(c);
+	if (c->out.len > SERVER_OUT_MAX) {
+		server_resync(c);
 		return;
+	}
+	text = total > SERVER_DUMP_TAIL ? total - SERVER_DUMP_TAIL : 0;
+	if (text < kept || !server_logs_whole(c->srv))
+		text = kept;
+	if (c->sent[i] < text) {
+		/* The newest with them, unless too many for a frame (the
+		 * logs lack lines: what memory has goes as text). */
+		size_t newest = total - text <= SERVER_DUMP_LINES ?
+		    (size_t)(total - text) : 0;
+		if (!wire_put_passed(&c->out, ob, i, c->sent[i], text,
+		    newest)) {
+			server_resync(c);
+			return;
+		}
+		c->sent[i] = text + newest;
 	}
 	if (total - c->sent[i] == 1) {
 		/* A lone line (a step that prints now and then): LINE, the
@@ -481,42 +534,101 @@ server_client_lines(struct server_client *c, size_t i)
 		server_put_lines(&c->out, ob, i, c->sent[i], n);
 		c->sent[i] += n;
 	}
+	/* A line ends the unfinished one, there as here. */
+	c->psent[i] = 0;
 	server_kick(c);
 }
 
-/* Every dashboard's new lines of sequence i. */
+/* Sequence i's new lines, then its unfinished line if it changed. */
 static void
-server_lines(struct server *s, size_t i)
+server_client_output(struct server_client *c, size_t i)
 {
-	if (!s->lines_dirty[i])
+	const struct outbuf *ob = run_seq(c->srv->run, i)->out;
+	uint64_t gen;
+	size_t len;
+
+	if (!c->attached || (c->dumping && i >= c->dump_seq))
 		return;
-	s->lines_dirty[i] = false;
-	for (struct server_client *c = s->clients; c != NULL; c = c->next)
-		server_client_lines(c, i);
+	server_client_lines(c, i);
+	if (!c->attached || (c->dumping && i >= c->dump_seq) ||
+	    (gen = outbuf_generation(ob)) == c->pgen[i])
+		return;
+	c->pgen[i] = gen;
+	outbuf_partial(ob, &len);
+	if (len == 0 && c->psent[i] == 0)
+		return;
+	server_put_partial(&c->out, c->srv->run, i);
+	c->psent[i] = len;
+	server_kick(c);
 }
 
-/* Before the loop sleeps: the new lines, and the unfinished lines that
- * changed, once. */
+/* The output dashboards do not have: of the sequences that printed
+ * since the last flush, or of all of them for one a flush passed by. A
+ * dashboard that has not taken what it was sent yet is passed by (unless
+ * `force`: the run ends): its lines wait, and go by reference if many
+ * more come, once it has caught up (server_write_cb). */
 static void
-server_partials_cb(EV_P_ ev_prepare *w, int revents)
+server_flush(struct server *s, bool force)
 {
-	struct server *s = container_of(w, struct server, partials_w);
-
-	(void)revents;
-	ev_prepare_stop(EV_A_ w);
-	for (size_t i = 0; i < s->n; i++)
-		server_lines(s, i);
-	for (size_t i = 0; i < s->n; i++) {
-		size_t len;
-		if (!s->partial_dirty[i])
+	ev_prepare_stop(EV_DEFAULT_ &s->flush_w);
+	ev_timer_stop(EV_DEFAULT_ &s->flush_timer);
+	s->last_flush = ev_now(EV_DEFAULT);
+	for (struct server_client *c = s->clients; c != NULL; c = c->next) {
+		if (!c->attached)
 			continue;
-		s->partial_dirty[i] = false;
-		outbuf_partial(run_seq(s->run, i)->out, &len);
-		if (len == 0 && s->partial_len[i] == 0)
+		if (!force && c->out.len > SERVER_DUMP_LOW) {
+			c->behind = true;
 			continue;
-		s->partial_len[i] = len;
-		server_broadcast(s, i, true, server_put_partial_cb, &i);
+		}
+		if (c->behind || force) {
+			c->behind = false;
+			for (size_t i = 0; i < s->n; i++)
+				server_client_output(c, i);
+		} else
+			for (size_t k = 0; k < s->n_dirty; k++)
+				server_client_output(c, s->dirty_list[k]);
 	}
+	for (size_t k = 0; k < s->n_dirty; k++)
+		s->dirty[s->dirty_list[k]] = false;
+	s->n_dirty = 0;
+}
+
+static void
+server_flush_cb(EV_P_ ev_prepare *w, int revents)
+{
+	(void)EV_A;
+	(void)revents;
+	server_flush(container_of(w, struct server, flush_w), false);
+}
+
+static void
+server_flush_timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)EV_A;
+	(void)revents;
+	server_flush(container_of(w, struct server, flush_timer), false);
+}
+
+/* Sequence i printed: flush before the loop sleeps, or at the frame
+ * rate. */
+static void
+server_dirty(struct server *s, size_t i)
+{
+	double wait;
+
+	if (!s->dirty[i]) {
+		s->dirty[i] = true;
+		s->dirty_list[s->n_dirty++] = i;
+	}
+	if (ev_is_active(&s->flush_w) || ev_is_active(&s->flush_timer))
+		return;
+	wait = s->last_flush + 1. / SERVER_FPS - ev_now(EV_DEFAULT);
+	if (wait <= 0) {
+		ev_prepare_start(EV_DEFAULT_ &s->flush_w);
+		return;
+	}
+	ev_timer_set(&s->flush_timer, wait, 0.);
+	ev_timer_start(EV_DEFAULT_ &s->flush_timer);
 }
 
 static void
@@ -538,7 +650,7 @@ server_check_warning(struct server *s)
 	if (w == s->warning)
 		return;
 	s->warning = w;
-	server_broadcast(s, (size_t)-1, false, server_put_warning, NULL);
+	server_broadcast(s, (size_t)-1, server_put_warning, NULL);
 }
 
 static bool
@@ -550,19 +662,19 @@ server_has_dashboards(const struct server *s)
 	return false;
 }
 
-/* A fan-out added sequences: room for their partial lines. */
+/* A fan-out added sequences: room for what is sent of them. */
 static void
 server_grow(struct server *s)
 {
 	size_t n = run_seq_count(s->run);
 
-	s->partial_dirty = xrealloc(s->partial_dirty, n * sizeof
-	    *s->partial_dirty);
-	s->partial_len = xrealloc(s->partial_len, n * sizeof *s->partial_len);
-	memset(&s->partial_dirty[s->n], 0, (n - s->n) *
-	    sizeof *s->partial_dirty);
-	memset(&s->partial_len[s->n], 0, (n - s->n) * sizeof *s->partial_len);
+	s->dirty = xrealloc(s->dirty, n * sizeof *s->dirty);
+	s->dirty_list = xrealloc(s->dirty_list, n * sizeof *s->dirty_list);
+	memset(&s->dirty[s->n], 0, (n - s->n) * sizeof *s->dirty);
 	s->n = n;
+	for (struct server_client *c = s->clients; c != NULL; c = c->next)
+		if (c->sent != NULL)
+			server_client_size(c);
 }
 
 static void
@@ -572,8 +684,7 @@ server_observe(void *arg, struct run *run, const struct run_event *ev)
 
 	(void)run;
 	if (ev->type == RUN_EV_END) {
-		for (size_t i = 0; i < s->n; i++)
-			server_lines(s, i);
+		server_flush(s, true);
 		s->ended = true;
 		s->exit_code = ev->exit_code;
 		free(s->status);
@@ -593,35 +704,27 @@ server_observe(void *arg, struct run *run, const struct run_event *ev)
 		server_check_warning(s);
 	switch (ev->type) {
 	case RUN_EV_OUTPUT:
-		s->partial_dirty[ev->seq] = true;
-		if (!ev_is_active(&s->partials_w))
-			ev_prepare_start(EV_DEFAULT_ &s->partials_w);
-		break;
 	case RUN_EV_LINE:
-		/* Sent from the outbuf before the loop sleeps. */
-		s->lines_dirty[ev->seq] = true;
-		/* The line ended the partial one. */
-		s->partial_dirty[ev->seq] = true;
-		if (!ev_is_active(&s->partials_w))
-			ev_prepare_start(EV_DEFAULT_ &s->partials_w);
+		/* Sent from the outbuf, at the frame rate at most. */
+		server_dirty(s, ev->seq);
 		break;
 	case RUN_EV_SEQ:
 	case RUN_EV_STEP_START:
 	case RUN_EV_STEP_END:
 	case RUN_EV_ACTION:
-		server_broadcast(s, ev->seq, false, server_put_seq, &ev->seq);
+		server_broadcast(s, ev->seq, server_put_seq, &ev->seq);
 		break;
 	case RUN_EV_NOTICE:
 		if (ev->seq < s->n && ev->text != NULL)
-			server_broadcast(s, ev->seq, false, server_put_notice,
+			server_broadcast(s, ev->seq, server_put_notice,
 			    ev);
 		break;
 	case RUN_EV_START:
 	case RUN_EV_IDLE:
-		server_broadcast(s, (size_t)-1, false, server_put_run, NULL);
+		server_broadcast(s, (size_t)-1, server_put_run, NULL);
 		break;
 	case RUN_EV_GROW:
-		server_broadcast(s, (size_t)-1, false, server_put_grow, ev);
+		server_broadcast(s, (size_t)-1, server_put_grow, ev);
 		break;
 	case RUN_EV_END:
 	case RUN_EV_CAPTURE:
@@ -1006,6 +1109,8 @@ server_client_close(struct server_client *c)
 	proto_buf_free(&c->out);
 	free(c->dump_back);
 	free(c->sent);
+	free(c->pgen);
+	free(c->psent);
 	free(c->in);
 	free(c->who);
 	free(c);
@@ -1163,12 +1268,12 @@ server_create(struct run *run, const struct server_options *opt, char **err)
 	s->path = path;
 	s->fd = fd;
 	s->n = run_seq_count(run);
-	s->partial_dirty = xcalloc(s->n ? s->n : 1, sizeof *s->partial_dirty);
-	s->partial_len = xcalloc(s->n ? s->n : 1, sizeof *s->partial_len);
-	s->lines_dirty = xcalloc(s->n ? s->n : 1, sizeof *s->lines_dirty);
+	s->dirty = xcalloc(s->n ? s->n : 1, sizeof *s->dirty);
+	s->dirty_list = xcalloc(s->n ? s->n : 1, sizeof *s->dirty_list);
 	ev_io_init(&s->accept_w, server_accept_cb, fd, EV_READ);
 	ev_io_start(EV_DEFAULT_ &s->accept_w);
-	ev_prepare_init(&s->partials_w, server_partials_cb);
+	ev_prepare_init(&s->flush_w, server_flush_cb);
+	ev_init(&s->flush_timer, server_flush_timer_cb);
 	run_add_observer(run, server_observe, s);
 	return s;
 }
@@ -1220,16 +1325,16 @@ server_free(struct server *s)
 	while (s->clients != NULL)
 		server_client_close(s->clients);
 	ev_io_stop(EV_DEFAULT_ &s->accept_w);
-	ev_prepare_stop(EV_DEFAULT_ &s->partials_w);
+	ev_prepare_stop(EV_DEFAULT_ &s->flush_w);
+	ev_timer_stop(EV_DEFAULT_ &s->flush_timer);
 	close(s->fd);
 	unlink(s->path);
 	free(s->path);
 	free((char *)s->opt.id);
 	free((char *)s->opt.config);
 	free((char *)s->opt.run_dir);
-	free(s->partial_dirty);
-	free(s->partial_len);
-	free(s->lines_dirty);
+	free(s->dirty);
+	free(s->dirty_list);
 	free(s->status);
 	free(s);
 }

@@ -5,9 +5,13 @@
  * run's state, the operator's actions taken in the name of who asked,
  * stop, wait, and attached dashboards, which get the whole state and
  * scrollback and then every change as it happens. It is one more observer
- * of the run. Writes never block: each client has its own buffer, and a
- * dashboard that falls too far behind starts over from a fresh snapshot
- * instead of holding the loop or growing without bound. */
+ * of the run. Output goes to dashboards at the rate they draw, a flood's
+ * older lines by reference into the logs (PASSED), so a dashboard costs
+ * what it shows. Writes never block: each client has its own buffer; a
+ * dashboard that has not taken what it was sent is passed by until it
+ * has, and one whose buffer grows too big all the same starts over from
+ * a fresh snapshot, instead of holding the loop or growing without
+ * bound. */
 #ifndef DROVE_SERVER_H
 #define DROVE_SERVER_H
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "outbuf.h"
 #include "run.h"
 #include "xmalloc.h"
 
@@ -302,4 +303,136 @@ wire_seqs_free(struct wire_seq *seqs, size_t n)
 	for (size_t i = 0; i < n; i++)
 		wire_seq_free(&seqs[i]);
 	free(seqs);
+}
+
+/* --- output ------------------------------------------------------------ */
+
+/* A line as LINE and LINES carry it. */
+void
+wire_put_line(struct proto_buf *b, const struct outbuf_line *l)
+{
+	proto_u16(b, l->step);
+	proto_u16(b, l->flags);
+	proto_f64(b, l->time);
+	proto_u16(b, l->attempt);
+	proto_u32(b, l->aline);
+	proto_str(b, l->text, l->len);
+}
+
+/* Where lines are, as SPILLED and PASSED carry it. */
+void
+wire_put_entry(struct proto_buf *b, const struct outbuf_spilled *e)
+{
+	proto_u64(b, e->first);
+	proto_u32(b, e->count);
+	proto_u32(b, e->aline);
+	proto_u16(b, e->step);
+	proto_u16(b, e->attempt);
+	proto_u16(b, e->flags);
+	proto_f64(b, e->time);
+	proto_str(b, e->text ? e->text : "", e->len);
+}
+
+/* A mark (in no log: its text) or a run of lines of one read (one time)
+ * of one attempt's log: what PASSED says of lines from..to-1 of `ob`,
+ * appended to *v (caller frees; texts borrowed from ob). Lines that
+ * left memory are told as its index tells them. */
+static size_t
+wire_passed_entries(const struct outbuf *ob, uint64_t from, uint64_t to,
+    struct outbuf_spilled **v)
+{
+	uint64_t kept = outbuf_total(ob) - outbuf_count(ob), n = from;
+	size_t nv = 0, cap = 0, k = outbuf_spilled_count(ob);
+	struct outbuf_spilled e;
+
+	*v = NULL;
+	/* The entry holding line n, looking from the newest. */
+	while (n < kept && k > 0) {
+		outbuf_spilled_get(ob, k - 1, &e);
+		if (e.first <= n)
+			break;
+		k--;
+	}
+	for (k = k > 0 ? k - 1 : 0; n < kept && n < to &&
+	    k < outbuf_spilled_count(ob); k++) {
+		uint64_t skip, end = to < kept ? to : kept;
+		outbuf_spilled_get(ob, k, &e);
+		if (e.first + e.count <= n)
+			continue;
+		skip = n > e.first ? n - e.first : 0;
+		if (skip > 0) {
+			/* Its first line, which the time is of, went. */
+			e.count -= (uint32_t)skip;
+			if (e.aline != OUTBUF_NO_LINE)
+				e.aline += (uint32_t)skip;
+			e.time = 0;
+		}
+		e.first = n;
+		if (e.first + e.count > end)
+			e.count = (uint32_t)(end - e.first);
+		*v = xreallocarray_grow(*v, &cap, nv + 1, sizeof **v);
+		(*v)[nv++] = e;
+		n += e.count;
+	}
+	for (n = n > kept ? n : kept; n < to; n++) {
+		const struct outbuf_line *l = outbuf_get(ob, (size_t)(n - kept));
+		struct outbuf_spilled *last = nv > 0 ? &(*v)[nv - 1] : NULL;
+		bool mark = (l->flags & OUTBUF_MARK) != 0;
+
+		if (!mark && last != NULL && !(last->flags & OUTBUF_MARK) &&
+		    last->step == l->step && last->attempt == l->attempt &&
+		    last->time == l->time && last->count < UINT32_MAX &&
+		    last->aline != OUTBUF_NO_LINE &&
+		    l->aline == last->aline + last->count) {
+			last->count++;
+			continue;
+		}
+		*v = xreallocarray_grow(*v, &cap, nv + 1, sizeof **v);
+		(*v)[nv++] = (struct outbuf_spilled){ .first = n, .count = 1,
+			.aline = mark ? OUTBUF_NO_LINE : l->aline,
+			.step = l->step, .attempt = l->attempt,
+			.flags = mark ? OUTBUF_MARK : 0, .time = l->time,
+			.text = mark ? l->text : NULL, .len = mark ? l->len : 0 };
+	}
+	return nv;
+}
+
+/* PASSED frames of sequence i: lines from..to-1 by reference, oldest
+ * first, and then, in the last frame, the `text` lines after them (kept)
+ * as LINES has them: the dashboard has the newest lines in the same frame
+ * as the references, and never draws from the logs in between. Entries
+ * of up to 1 MiB a frame (the entries of a flood take far less: they
+ * fit one). */
+bool
+wire_put_passed(struct proto_buf *b, const struct outbuf *ob, size_t i,
+    uint64_t from, uint64_t to, size_t text)
+{
+	struct outbuf_spilled *v;
+	size_t nv = wire_passed_entries(ob, from, to, &v), k = 0;
+	uint64_t kept = outbuf_total(ob) - outbuf_count(ob);
+
+	if (nv == 0 || v[0].first != from) {
+		/* Lines nothing is known of (never in a server's own
+		 * outbufs). */
+		free(v);
+		return false;
+	}
+	do {
+		size_t m = 0, bytes = 0;
+		while (k + m < nv && bytes < (1u << 20))
+			bytes += 34 + v[k + m++].len;
+		proto_begin(b, PROTO_PASSED);
+		proto_u32(b, (uint32_t)i);
+		proto_u32(b, (uint32_t)m);
+		for (size_t j = k; j < k + m; j++)
+			wire_put_entry(b, &v[j]);
+		k += m;
+		proto_u32(b, (uint32_t)(k == nv ? text : 0));
+		for (size_t j = 0; k == nv && j < text; j++)
+			wire_put_line(b, outbuf_get(ob,
+			    (size_t)(to - kept) + j));
+		proto_end(b);
+	} while (k < nv);
+	free(v);
+	return true;
 }

@@ -1,6 +1,7 @@
 /* wire.h: a run's state as the protocol carries it (proto.h's SNAPSHOT,
- * SEQ and RUN payloads), written from the engine's read-only state and
- * read back into plain structs a client owns. Statuses, states and step
+ * SEQ and RUN payloads, and the output lines of LINE, LINES and PASSED),
+ * written from the engine's read-only state and read back into plain
+ * structs a client owns. Statuses, states and step
  * kinds travel as their names (status.h), so a reordered enum cannot
  * change what a peer reads. Layout:
  *
@@ -28,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto.h"
 #include "status.h"
@@ -94,5 +96,25 @@ int wire_get_grow(struct proto_msg *m, struct wire_run *run,
     struct wire_seq **seqs, size_t *n);
 void wire_seq_free(struct wire_seq *s);
 void wire_seqs_free(struct wire_seq *seqs, size_t n);
+
+/* --- output lines ------------------------------------------------------ */
+
+struct outbuf;
+struct outbuf_line;
+struct outbuf_spilled;
+
+/* A line as LINE, LINES and PASSED carry it: u16 step, u16 flags, f64
+ * time, u16 attempt, u32 line in its attempt's log, str text. */
+void wire_put_line(struct proto_buf *b, const struct outbuf_line *l);
+/* Where lines are, as SPILLED and PASSED carry it: u64 first, u32 count,
+ * u32 line in the log, u16 step, u16 attempt, u16 flags, f64 time, str
+ * text (a mark's; "" for lines of a log). */
+void wire_put_entry(struct proto_buf *b, const struct outbuf_spilled *e);
+/* PASSED frames of sequence seq: lines from..to-1 of ob by reference
+ * (u32 seq, u32 n, n entries), then in the last frame the `text` lines
+ * after them, which ob keeps (u32 n, n lines). False, and nothing
+ * appended, when ob knows nothing of line `from`. */
+bool wire_put_passed(struct proto_buf *b, const struct outbuf *ob,
+    size_t seq, uint64_t from, uint64_t to, size_t text);
 
 #endif

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,9 @@
 
 #include "logback.h"
 #include "outbuf.h"
+#include "proto.h"
 #include "testutil.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 /* Every line as it came (the callback), to compare with what is read
@@ -57,6 +60,56 @@ emit(struct outbuf *ob, const char *path, const char *data, size_t len,
 	for (size_t at = 0; at < len; at += chunk)
 		outbuf_feed(ob, data + at, len - at < chunk ? len - at : chunk,
 		    step, attempt, 1.0);
+}
+
+/* Apply the PASSED frames of b to cp as a dashboard does (replica.c),
+ * and empty b. */
+static void
+apply_passed(struct outbuf *cp, struct proto_buf *b)
+{
+	size_t off = 0, used, len;
+	struct proto_msg m;
+	const char *why;
+
+	while (proto_next(b->data + off, b->len - off, &m, &used, &why) > 0) {
+		uint32_t n;
+		struct outbuf_spilled *e;
+
+		off += used;
+		assert_int_equal(m.type, PROTO_PASSED);
+		assert_int_equal(proto_get_u32(&m), 1);
+		n = proto_get_u32(&m);
+		e = xcalloc(n ? n : 1, sizeof *e);
+		for (uint32_t k = 0; k < n; k++) {
+			e[k].first = proto_get_u64(&m);
+			e[k].count = proto_get_u32(&m);
+			e[k].aline = proto_get_u32(&m);
+			e[k].step = proto_get_u16(&m);
+			e[k].attempt = proto_get_u16(&m);
+			e[k].flags = proto_get_u16(&m);
+			e[k].time = proto_get_f64(&m);
+			e[k].text = proto_get_str(&m, &len);
+			e[k].len = (uint32_t)len;
+		}
+		assert_true(n == 0 || e[0].first == outbuf_total(cp) ||
+		    outbuf_total(cp) == 0);
+		outbuf_spilled_put_after(cp, e, n);
+		free(e);
+		for (n = proto_get_u32(&m); n > 0; n--) {
+			struct outbuf_line l = { 0 };
+			l.step = proto_get_u16(&m);
+			l.flags = proto_get_u16(&m);
+			l.time = proto_get_f64(&m);
+			l.attempt = proto_get_u16(&m);
+			l.aline = proto_get_u32(&m);
+			l.text = (char *)(uintptr_t)proto_get_str(&m, &len);
+			l.len = (uint32_t)len;
+			outbuf_add_line(cp, &l);
+		}
+		assert_true(proto_done(&m));
+	}
+	assert_int_equal(off, b->len);
+	proto_buf_consume(b, b->len);
 }
 
 static void
@@ -166,6 +219,42 @@ test_every_line_read_back(void **state)
 			assert_int_equal(len, c.len[n]);
 			assert_memory_equal(s, c.text[n], len);
 		}
+		outbuf_free(cp);
+		outbuf_pool_free(pool2);
+	}
+
+	/* A dashboard a flood passed by: the lines it was not sent by
+	 * reference (PASSED), the newest as text, twice (the second time
+	 * the lines it had as text leave its memory): it reads the same. */
+	{
+		struct outbuf *cp = outbuf_create(SIZE_MAX, NULL, NULL);
+		struct outbuf_pool *pool2 = outbuf_pool_create(1 << 20);
+		struct proto_buf b = { 0 };
+		uint64_t kept = outbuf_total(ob) - outbuf_count(ob);
+
+		assert_true(outbuf_count(ob) >= 4);
+		outbuf_join(cp, pool2, 1);
+		outbuf_pool_set_reader(pool2, logback_line, lb);
+		assert_true(wire_put_passed(&b, ob, 1, 0, kept, 2));
+		apply_passed(cp, &b);
+		assert_int_equal(outbuf_count(cp), 2);
+		assert_true(wire_put_passed(&b, ob, 1, kept + 2,
+		    outbuf_total(ob) - 1, 1));
+		apply_passed(cp, &b);
+		assert_int_equal(outbuf_count(cp), 1);
+		assert_int_equal(outbuf_total(cp), c.n);
+		for (size_t n = 0; n < c.n; n++) {
+			s = outbuf_line_at(cp, n, &len, &flags, NULL);
+			if (len != c.len[n] || memcmp(s, c.text[n], len) != 0)
+				fail_msg("line %zu: \"%.*s\", not \"%s\"", n,
+				    (int)len, s, c.text[n]);
+		}
+		/* Nothing is known of the lines before a copy's first. */
+		outbuf_restart(cp, 5);
+		outbuf_add_line(cp, outbuf_get(ob, 0));
+		assert_false(wire_put_passed(&b, cp, 1, 0, 5, 0));
+		assert_int_equal(b.len, 0);
+		proto_buf_free(&b);
 		outbuf_free(cp);
 		outbuf_pool_free(pool2);
 	}

@@ -258,6 +258,139 @@ test_replica_lines(void **state)
 	tu_world_free(w);
 }
 
+/* A PASSED frame of sequence 0: entries given as (first, count, aline,
+ * flags), then `lines` lines "new". */
+static void
+put_passed(struct proto_buf *b, const uint64_t (*e)[4], uint32_t n,
+    uint32_t lines)
+{
+	proto_begin(b, PROTO_PASSED);
+	proto_u32(b, 0);
+	proto_u32(b, n);
+	for (uint32_t k = 0; k < n; k++) {
+		proto_u64(b, e[k][0]);
+		proto_u32(b, (uint32_t)e[k][1]);
+		proto_u32(b, (uint32_t)e[k][2]);
+		proto_u16(b, 0);
+		proto_u16(b, 1);
+		proto_u16(b, (uint16_t)e[k][3]);
+		proto_f64(b, 1.0);
+		proto_cstr(b, e[k][3] ? "-- a mark --" : "");
+	}
+	proto_u32(b, lines);
+	for (uint32_t k = 0; k < lines; k++) {
+		proto_u16(b, 0);
+		proto_u16(b, 0);
+		proto_f64(b, 2.0);
+		proto_u16(b, 1);
+		proto_u32(b, 100 + k);
+		proto_cstr(b, "new");
+	}
+	proto_end(b);
+}
+
+/* PASSED: a flood's lines after the newest held, by reference (where
+ * they are in the logs), then its newest lines; the lines held leave
+ * memory for the index, which only holds lines older than those kept.
+ * What does not follow on is refused. */
+static void
+test_replica_passed(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: talk\n"
+	    "    steps: ['for i in 1 2 3 4 5 6; do echo line $i; done']\n",
+	    false);
+	struct proto_buf b = { 0 };
+	struct replica *r = replica_create();
+	const struct outbuf *src, *ob;
+	struct outbuf_spilled sp;
+	uint64_t total;
+	char buf[64], *err;
+	/* Not following on, a mark of two lines, an empty run. */
+	static const uint64_t gap[][4] = { { 4, 1, 0, 0 } };
+	static const uint64_t mark2[][4] = { { 0, 2, 0, OUTBUF_MARK } };
+	static const uint64_t empty[][4] = { { 0, 0, 0, 0 } };
+	static const uint64_t apart[][4] = { { 0, 2, 0, 0 }, { 3, 1, 2, 0 } };
+
+	(void)state;
+	run_start(w->run);
+	tu_world_until(w, w_settled);
+	src = run_seq(w->run, 0)->out;
+	total = outbuf_total(src);
+	assert_true(outbuf_count(src) == total && total >= 6);
+
+	/* The run as the server tells it: all but the newest two lines
+	 * by reference, the newest as text. */
+	wire_put_snapshot(&b, w->run);
+	assert_true(wire_put_passed(&b, src, 0, 0, total - 2, 2));
+	assert_null(feed(r, &b));
+	ob = run_seq(replica_run(r), 0)->out;
+	assert_true(outbuf_total(ob) == total);
+	assert_int_equal(outbuf_count(ob), 2);
+	assert_string_equal(line_text(ob, 1, buf, sizeof buf),
+	    line_text(src, total - 1, buf + 32, 32));
+	/* Each output line by its place in its attempt's log, a mark (the
+	 * step's banner, if any) by its text. */
+	for (size_t k = 0, n = 0; k < outbuf_spilled_count(ob); k++) {
+		outbuf_spilled_get(ob, k, &sp);
+		assert_true(sp.first == n);
+		for (uint32_t j = 0; j < sp.count; j++) {
+			const struct outbuf_line *l = outbuf_get(src, n + j);
+			if (sp.flags & OUTBUF_MARK)
+				assert_memory_equal(sp.text, l->text, l->len);
+			else
+				assert_int_equal(sp.aline + j, l->aline);
+		}
+		n += sp.count;
+		assert_true(n <= total - 2);
+	}
+
+	/* More after them: the two held leave memory, as references. */
+	{
+		const uint64_t more[][4] = { { total, 3, 6, 0 } };
+		put_passed(&b, more, 1, 1);
+		assert_null(feed(r, &b));
+	}
+	assert_true(outbuf_total(ob) == total + 4);
+	assert_int_equal(outbuf_count(ob), 1);
+	assert_string_equal(line_text(ob, 0, buf, sizeof buf), "new");
+	outbuf_spilled_get(ob, outbuf_spilled_count(ob) - 1, &sp);
+	assert_true(sp.first == total && sp.count == 3 && sp.aline == 6);
+
+	/* Refused: before the newest, a mark of two lines, an empty run,
+	 * entries apart, lines the frame does not hold. */
+	put_passed(&b, gap, 1, 0);
+	err = feed(r, &b);
+	assert_non_null(strstr(err, "malformed 'passed'"));
+	free(err);
+	put_passed(&b, mark2, 1, 0);
+	err = feed(r, &b);
+	assert_non_null(err);
+	free(err);
+	put_passed(&b, empty, 1, 0);
+	err = feed(r, &b);
+	assert_non_null(err);
+	free(err);
+	put_passed(&b, apart, 2, 0);
+	err = feed(r, &b);
+	assert_non_null(err);
+	free(err);
+	{
+		const uint64_t next[][4] = { { total + 5, 1, 7, 0 } };
+		put_passed(&b, next, 1, 0);
+		b.data[b.len - 1] = 1;    /* one line, not there */
+		err = feed(r, &b);
+		assert_non_null(err);
+		free(err);
+	}
+	assert_true(outbuf_total(ob) == total + 4);
+
+	replica_free(r);
+	proto_buf_free(&b);
+	tu_world_free(w);
+}
+
 /* END: the run is over, with its status. */
 static void
 test_replica_end(void **state)
@@ -286,5 +419,6 @@ test_replica_end(void **state)
 TU_MAIN(
 	cmocka_unit_test(test_snapshot_roundtrip),
 	cmocka_unit_test(test_replica_lines),
+	cmocka_unit_test(test_replica_passed),
 	cmocka_unit_test(test_replica_end),
 )
