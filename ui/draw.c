@@ -691,6 +691,66 @@ draw_win_text(WINDOW *win, int y, int x, int w, const char *s, attr_t attr)
 	}
 }
 
+/* The help box is at most this wide; its key column this wide. */
+#define DRAW_HELP_W 100
+#define DRAW_HELP_KEYW 14
+
+/*
+ * The help's rows at `cols` columns: each key's line, its text wrapped at
+ * blanks under the text's column, so that no line is cut at the box's
+ * edge. Draws rows [top, top + n) into win from its row 1 (win NULL:
+ * draws nothing), and returns how many rows there are. The help texts
+ * are ASCII (keys.h): a byte is a column.
+ */
+static size_t
+draw_help_rows(WINDOW *win, int cols, size_t top, size_t n)
+{
+	char line[512], row[512];
+	size_t nlines = keys_help_line(0, line, sizeof line, DRAW_HELP_KEYW);
+	size_t rows = 0, indent = DRAW_HELP_KEYW + 1;
+
+	if (cols <= (int)indent + 8)
+		cols = (int)indent + 8;
+	for (size_t k = 0; k < nlines; k++) {
+		size_t len;
+
+		keys_help_line(k, line, sizeof line, DRAW_HELP_KEYW);
+		snprintf(row, sizeof row, "%s", line);
+		for (;;) {
+			size_t cut;
+
+			len = strlen(row);
+			cut = len;
+			if (len > (size_t)cols) {
+				/* The last blank that leaves the row short
+				 * enough, past the indent; else cut hard. */
+				cut = (size_t)cols;
+				while (cut > indent && row[cut] != ' ')
+					cut--;
+				if (cut <= indent)
+					cut = (size_t)cols;
+			}
+			if (win != NULL && rows >= top && rows < top + n) {
+				char c = row[cut];
+				row[cut] = '\0';
+				draw_win_text(win, (int)(rows - top) + 1, 2,
+				    cols, row, A_NORMAL);
+				row[cut] = c;
+			}
+			rows++;
+			if (cut >= len)
+				break;
+			while (row[cut] == ' ')
+				cut++;
+			/* What is left, under the text's column. */
+			snprintf(line, sizeof line, "%*s%s", (int)indent, "",
+			    row + cut);
+			snprintf(row, sizeof row, "%s", line);
+		}
+	}
+	return rows;
+}
+
 bool
 draw_overlay(struct draw *d, WINDOW **win)
 {
@@ -743,10 +803,11 @@ draw_overlay(struct draw *d, WINDOW **win)
 		return true;
 	}
 
-	/* Help: every key from the table. */
-	size_t nlines = keys_help_line(0, buf, sizeof buf, 14), top;
-	w = COLS - 2 < 80 ? COLS - 2 : 80;
-	h = LINES - 2 < (int)nlines + 4 ? LINES - 2 : (int)nlines + 4;
+	/* Help: every key from the table, its text wrapped to the box. */
+	size_t nrows, top;
+	w = COLS - 2 < DRAW_HELP_W ? COLS - 2 : DRAW_HELP_W;
+	nrows = draw_help_rows(NULL, w - 4, 0, 0);
+	h = LINES - 2 < (int)nrows + 4 ? LINES - 2 : (int)nrows + 4;
 	if (h < 3)
 		h = LINES;
 	if ((*win = draw_window(*win, h, w)) == NULL)
@@ -756,19 +817,13 @@ draw_overlay(struct draw *d, WINDOW **win)
 	draw_win_text(*win, 0, 2, w - 4, " drove: keys (any other key "
 	    "closes) ", A_BOLD);
 	top = c->help_top;
-	if (h - 2 > 0 && nlines > (size_t)(h - 2) &&
-	    top > nlines - (size_t)(h - 2))
-		top = c->help_top = nlines - (size_t)(h - 2);
-	if (h - 2 > 0 && nlines <= (size_t)(h - 2))
+	if (h - 2 > 0 && nrows > (size_t)(h - 2) &&
+	    top > nrows - (size_t)(h - 2))
+		top = c->help_top = nrows - (size_t)(h - 2);
+	if (h - 2 > 0 && nrows <= (size_t)(h - 2))
 		top = c->help_top = 0;
-	for (int y = 1; y < h - 1; y++) {
-		size_t k = top + (size_t)(y - 1);
-		if (k >= nlines)
-			break;
-		keys_help_line(k, buf, sizeof buf, 14);
-		draw_win_text(*win, y, 2, w - 4, buf, A_NORMAL);
-	}
-	if (h >= 4 && top + (size_t)(h - 2) < nlines)
+	draw_help_rows(*win, w - 4, top, h > 2 ? (size_t)(h - 2) : 0);
+	if (h >= 4 && top + (size_t)(h - 2) < nrows)
 		draw_win_text(*win, h - 1, w - 12, 10, " j: more ", A_BOLD);
 	return true;
 }

@@ -47,6 +47,8 @@ tui_check "second step done" tui_wait_re "✔ ticker +ok 2/2"
 tui_keys '?'
 tui_check "help opens" tui_wait "drove: keys"
 tui_check "help lists retry" tui_wait "retry the failed or paused step"
+# Its end, a page or two down: the texts wrap in the box.
+tui_keys NPage NPage NPage
 tui_check "help lists input escape" tui_wait "Ctrl-]"
 tui_keys Escape
 tui_check "help closes" tui_gone "drove: keys"

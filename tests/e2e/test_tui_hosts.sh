@@ -5,7 +5,7 @@
 # its sequence is unreachable rather than failed, as is one whose host
 # never answered; live and review tell the same story. And the status
 # bar's hints, made from the key table, are whole hints that fit (most
-# important first), never cut at 120 or 80 columns. Over the loopback sshd
+# important first), never cut at 120 or 80 columns; nor is the help. Over the loopback sshd
 # (sshd_lib.sh).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
@@ -86,6 +86,13 @@ tui_check "the run is over" tui_wait_re "finished in 0:[0-9]+"
 tui_check "done: whole hints at 120 columns" hints_whole 6
 tui_resize 80 40
 tui_check "done: whole hints at 80 columns" wait_for 10 hints_whole 2
+# The help wraps a long text in its box rather than cut it at the edge.
+tui_keys '?'
+tui_check "help: a long text begins" tui_wait "hide the sequences that finished ok"
+tui_check "help: and ends, on the next row, under the text" \
+    tui_has_re "^ *│ {16}[a-z ]*waiting for you first\) +│"
+tui_keys Escape
+tui_check "help closes" tui_gone "drove: keys"
 tui_keys q
 tui_check "quit" tui_dead
 
