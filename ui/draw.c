@@ -355,6 +355,7 @@ draw_view_note(const struct draw *d, size_t i, bool brief, char *buf,
 {
 	const struct view *v = &d->ctl->views[i];
 	struct view_source src;
+	uint64_t below;
 
 	buf[0] = '\0';
 	if (d->ctl->mode == CTL_INPUT && i == d->ctl->focus) {
@@ -365,15 +366,16 @@ draw_view_note(const struct draw *d, size_t i, bool brief, char *buf,
 	if (v->follow)
 		return;
 	d->ctl->eng->source(d->ctl->arg, i, &src);
-	/* A past run has nothing more to follow. */
+	below = view_end(&src) - 1 - view_bottom(v, &src);
+	/* A past run has nothing more to follow: a view that shows its end
+	 * (a search hit near it) hides nothing, and says nothing. */
+	if (d->ctl->read_only && below == 0)
+		return;
 	if (brief)
-		snprintf(buf, size, "[%llu below]",
-		    (unsigned long long)(view_end(&src) - 1 -
-		    view_bottom(v, &src)));
+		snprintf(buf, size, "[%llu below]", (unsigned long long)below);
 	else
 		snprintf(buf, size, "[scrolled: %llu below, G %s]",
-		    (unsigned long long)(view_end(&src) - 1 -
-		    view_bottom(v, &src)), d->ctl->read_only ?
+		    (unsigned long long)below, d->ctl->read_only ?
 		    "goes to the end" : "follows");
 }
 

@@ -102,6 +102,11 @@ tui_check "review: the same last line" tui_wait_re "(^|│)-- connection to h1 l
 tui_check "review: the same title" tui_has_re "work +unreachable at step 1/1 .*\(connection lost\)"
 tui_check "review: the other host" tui_has_re "(^|│)-- gone unreachable after [0-9.]+s --"
 tui_check "review: whole hints" hints_whole 4
+# A search hit in a zoomed pane that shows its end hides nothing: the
+# title does not call it scrolled.
+tui_keys z / s t a r t e d Enter
+tui_check "review: the hit" tui_wait_re "^started"
+tui_check "review: not called scrolled" tui_lacks "scrolled: 0 below"
 tui_keys q
 tui_check "review: quit" tui_dead
 
