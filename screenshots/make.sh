@@ -7,11 +7,17 @@
 # for each moment worth showing (never a fixed sleep), captures the pane
 # with its colours (tmux capture-pane -e), turns the capture into HTML
 # (screenshots/ansi2html.py, python3 only) and photographs the page with
-# headless Chromium. Needs, all from Debian:
+# headless Chromium. The run over many hosts (screenshots/hosts.yaml)
+# goes through a private sshd on loopback, started as the tests start
+# theirs (tests/e2e/sshd_lib.sh). Needs, all from Debian:
 #
-#   apt-get install tmux python3 chromium fonts-dejavu-core
+#   apt-get install tmux python3 openssh-server openssh-client
+#   apt-get install chromium fonts-dejavu-core
 #
-# Writes screenshots/{grid,paused,zoom,help}.png.
+# chromium and fonts-dejavu-core are for this script alone: neither the
+# build nor the tests need them.
+#
+# Writes screenshots/{grid,paused,zoom,help,review,bulk}.png.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -20,8 +26,8 @@ drove=$root/$build/drove
 COLS=140
 ROWS=40
 [ -x "$drove" ] || { echo "build drove first: cmake --build $build" >&2; exit 1; }
-for tool in tmux python3; do
-	command -v $tool >/dev/null || { echo "needs $tool (apt-get install $tool)" >&2; exit 1; }
+for tool in tmux python3 ssh ssh-keygen /usr/sbin/sshd; do
+	command -v $tool >/dev/null || { echo "needs $tool (apt-get install tmux python3 openssh-server openssh-client)" >&2; exit 1; }
 done
 chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 [ -n "$chrome" ] || { echo "needs chromium (apt-get install chromium fonts-dejavu-core)" >&2; exit 1; }
@@ -29,12 +35,13 @@ chrome=$(command -v chromium || command -v chromium-browser || command -v google
 T=$(mktemp -d)
 SOCK=drove-shots-$$
 tmx() { tmux -u -L "$SOCK" "$@"; }
-trap 'touch "$T/stop"; tmx kill-server 2>/dev/null; rm -rf "$T"' EXIT
+. "$root/tests/e2e/sshd_lib.sh"
+trap 'touch "$T/stop"; tmx kill-server 2>/dev/null; sshd_stop; rm -rf "$T"' EXIT
 
-# wait_for TEXT: poll the pane until it shows TEXT (deadline 30 s).
+# wait_for TEXT: poll the pane until it shows TEXT (deadline 60 s).
 wait_for() {
 	local i
-	for i in $(seq 1 600); do
+	for i in $(seq 1 1200); do
 		tmx capture-pane -p -t shots | grep -qF -- "$1" && return 0
 		sleep 0.05
 	done
@@ -106,3 +113,21 @@ tmx send-keys -t shots '/' l e d g e r Enter
 wait_for "0044_ledger"
 shot review
 tmx send-keys -t shots q
+while tmx has-session -t shots 2>/dev/null; do sleep 0.05; done
+
+# 6. Many hosts: twenty web servers over ssh (one sshd on loopback stands
+#    for them all); four hold the dpkg lock and pause at the same step,
+#    one at another. R asks first, naming how many, and offers the four.
+sshd_start "$T/sshd" >/dev/null || { echo "sshd did not start" >&2; exit 1; }
+sed -e "s|@SSH_CONFIG@|$SSHD_CONFIG|" -e "s|@SCENE@|$T|g" \
+	"$here/hosts.yaml" >"$T/hosts.yaml"
+tmx -f "$T/tmux.conf" new-session -d -s shots -x $COLS -y $ROWS \
+	"cd '$T' && exec env LANG=C.UTF-8 TERM=tmux-256color '$drove' --log-dir '$T/runs-hosts' hosts.yaml"
+# Everything has settled: 5 paused, 15 ok (the status bar's counts).
+wait_for "!5 ✔15 "
+tmx send-keys -t shots '!'
+tmx send-keys -t shots R
+wait_for "stopped at step 'install'"
+shot bulk
+tmx send-keys -t shots Escape q y
+while tmx has-session -t shots 2>/dev/null; do sleep 0.05; done
