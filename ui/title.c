@@ -11,8 +11,23 @@
 
 #include "ansi.h"
 #include "duration.h"
+#include "secret.h"
+#include "xmalloc.h"
 
 #define TITLE_MAX_SEGS 8
+
+/* text into buf (size bytes), every secret in it as *** (a --secret,
+ * settings.secret_vars, a secret capture). */
+static void
+title_shown(const char *text, char *buf, size_t size)
+{
+	size_t len;
+	char *shown = secret_any() ? secret_redact(text, strlen(text), &len) :
+	    NULL;
+
+	snprintf(buf, size, "%s", shown != NULL ? shown : text);
+	free(shown);
+}
 
 enum title_status
 title_seq_status(const struct run_seq *seq)
@@ -258,7 +273,14 @@ title_add(struct title_segs *s, int prio, bool right, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(g->text, sizeof g->text, fmt, ap);
+	if (secret_any()) {
+		/* Names are made from commands, commands from variables: a
+		 * secret shows as ***, redacted before it is cut short. */
+		char *full = xvasprintf(fmt, ap);
+		title_shown(full, g->text, sizeof g->text);
+		free(full);
+	} else
+		vsnprintf(g->text, sizeof g->text, fmt, ap);
 	va_end(ap);
 	g->prio = prio;
 	g->right = right;
@@ -529,6 +551,7 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 	const struct run_step *st = &seq->steps[k];
 	enum title_status ts = title_step_status(st);
 	char why[32] = "", tries[32] = "", dur[32] = "", name[256], num[8];
+	char shown[200];
 	const char *status = step_status_name(st->status);
 	size_t namew;
 
@@ -549,14 +572,15 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 	namew = cols > 50 ? cols - 50 : 8;
 	/* A handler's step and a cleanup step say so before their name,
 	 * unnumbered: the numbers are the sequence's steps. */
+	title_shown(st->name, shown, sizeof shown);
 	if (st->role == STEP_ROLE_HANDLER)
 		snprintf(name, sizeof name, "%s of %zu: %s",
-		    step_role_label(st->role), st->of + 1, st->name);
+		    step_role_label(st->role), st->of + 1, shown);
 	else if (st->role == STEP_ROLE_FINALLY)
 		snprintf(name, sizeof name, "%s: %s",
-		    step_role_label(st->role), st->name);
+		    step_role_label(st->role), shown);
 	else
-		snprintf(name, sizeof name, "%s", st->name);
+		snprintf(name, sizeof name, "%s", shown);
 	if (st->role == STEP_ROLE_MAIN)
 		snprintf(num, sizeof num, "%2zu", k + 1);
 	else

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # settings.secret_vars: the values of the variables it names, declared in
 # vars, given with --set or captured, are kept out of the record and
-# shown as *** headless, by drove logs and check, and in the review (in
-# tmux). And --resume of a run whose fan-out came from a secret capture:
-# the capturing step runs again (its value was never recorded), saying
-# why, and the sequences it makes again resume by name.
+# shown as *** headless, by drove logs and check, in the review and the
+# live dashboard's titles (in tmux). And --resume of a run whose fan-out
+# came from a secret capture: the capturing step runs again (its value
+# was never recorded), saying why, and the sequences it makes again
+# resume by name.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -65,6 +66,26 @@ tui_check "review: the step's command shows ***" \
     tui_wait 'step 1/3: test -n "***" && test "***" = ***'
 tui_check "review: no value on screen" eval \
     "! tui_screen | grep -qE 'T0ken-Var|P1n-Set|K3y-Captured'"
+tui_keys q
+tui_cleanup
+
+# --- the live dashboard: titles made from a secret show *** -----------------
+cat >"$T/live.yaml" <<'YAML'
+settings: {log_dir: lruns, secret_vars: [token]}
+vars: {token: T0ken-Var-Value}
+sequences:
+  - name: login {{token}}
+    steps:
+      - run: test -n "{{token}}" && while [ ! -e done ]; do sleep 0.05; done
+YAML
+tui_start -x 120 -y 20 live.yaml
+tui_check "live: the title shows *** for the sequence's name" tui_wait "login ***"
+tui_check "live: and for the step's" tui_has 'step 1/1  test -n "***"'
+tui_keys z
+tui_check "live: the zoomed step list too" tui_wait_re '1 test -n "\*\*\*" .* running'
+tui_check "live: no value on screen" eval "! tui_screen | grep -q T0ken-Var"
+touch "$T/done"
+tui_check "live: it ends ok" tui_wait_re "login \*\*\* +ok"
 tui_keys q
 tui_cleanup
 
