@@ -51,44 +51,92 @@ struct keeper_reply {
 
 /* --- drove's side --------------------------------------------------------- */
 
-static struct {
+/*
+ * Up to KEEPER_MAX keepers, each its own process with its own children:
+ * a spawn is clone(CLONE_VM|CLONE_VFORK), so a keeper waits for each
+ * child to exec, and on a machine busy with other work that is a wait for
+ * the CPU per step. One keeper then starts the steps of a thousand
+ * sequences one by one, behind the other jobs (measured: it spent most of
+ * such a run waiting for its children); several wait side by side. A
+ * request goes to an idle keeper, and another keeper is started only when
+ * every one has a spawn in flight, so a run that starts a step at a time
+ * has one. Each is a subreaper of its own children: what they leave
+ * behind is its to take down.
+ */
+#define KEEPER_MAX 4
+
+struct keeper_conn {
 	pid_t pid;           /* the keeper, or 0 */
 	int fd;              /* drove's end of the socket, -1 when none */
 	ev_io io;            /* answers to read */
+	unsigned in_flight;  /* requests it has not said STARTED or FAILED
+	                        of */
+};
+
+static struct {
+	struct keeper_conn k[KEEPER_MAX];
+	size_t n;                 /* keepers started (some may be lost) */
+	keeper_spawn_fn *spawn;
 	keeper_answer_fn *answer;
-} kd = { 0, -1, { 0 }, NULL };
+	unsigned char *owner;     /* by request id - 1: its keeper's index + 1
+	                             until it ended, else 0 */
+	size_t cap_owner;
+} kd;
 
 static void keeper_main(int sock, keeper_spawn_fn *spawn, pid_t drove)
     __attribute__((noreturn));
 
+/* Keeper K is gone (killed by someone): what it ran is lost to drove. */
 static void
-keeper_lost(void)
+keeper_lost(struct keeper_conn *k)
 {
-	ev_io_stop(EV_DEFAULT_UC_ &kd.io);
-	close(kd.fd);
-	kd.fd = -1;
+	unsigned char me = (unsigned char)(k - kd.k + 1);
+	unsigned *ids = NULL;
+	size_t n = 0, cap = 0;
+
+	ev_io_stop(EV_DEFAULT_UC_ &k->io);
+	close(k->fd);
+	k->fd = -1;
 	/* It is drove's child: reap it if it is gone (libev may have). */
-	waitpid(kd.pid, NULL, WNOHANG);
-	kd.pid = 0;
-	kd.answer(0, KEEPER_LOST, 0);
+	waitpid(k->pid, NULL, WNOHANG);
+	k->pid = 0;
+	k->in_flight = 0;
+	/* The answers may start new requests, which take ids: collect
+	 * first. */
+	for (size_t i = 0; i < kd.cap_owner; i++) {
+		if (kd.owner[i] != me)
+			continue;
+		kd.owner[i] = 0;
+		ids = xreallocarray_grow(ids, &cap, n + 1, sizeof *ids);
+		ids[n++] = (unsigned)i + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		kd.answer(ids[i], KEEPER_LOST, 0);
+	free(ids);
 }
 
 static void
 keeper_io_cb(EV_P_ ev_io *w, int revents)
 {
+	struct keeper_conn *k = w->data;
 	struct keeper_reply r;
 	ssize_t n;
 
 	(void)EV_A;
-	(void)w;
 	(void)revents;
 	for (;;) {
-		n = recv(kd.fd, &r, sizeof r, MSG_DONTWAIT);
+		n = recv(k->fd, &r, sizeof r, MSG_DONTWAIT);
 		if (n == (ssize_t)sizeof r) {
+			if ((r.what == KEEPER_STARTED ||
+			    r.what == KEEPER_FAILED) && k->in_flight > 0)
+				k->in_flight--;
+			if (r.what != KEEPER_STARTED && r.id >= 1 &&
+			    r.id <= kd.cap_owner)
+				kd.owner[r.id - 1] = 0;
 			kd.answer(r.id, (enum keeper_answer)r.what, r.value);
-			/* An answer may have ended the keeper (keeper_end
+			/* An answer may have ended the keepers (keeper_end
 			 * from a callback). */
-			if (kd.fd < 0)
+			if (k->fd < 0)
 				return;
 			continue;
 		}
@@ -96,19 +144,18 @@ keeper_io_cb(EV_P_ ev_io *w, int revents)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
-		keeper_lost();
+		keeper_lost(k);
 		return;
 	}
 }
 
-int
-keeper_ensure(keeper_spawn_fn *spawn, keeper_answer_fn *answer, char **err)
+/* Fork keeper K. Returns 0, or -1 with *err (caller frees) and errno. */
+static int
+keeper_start(struct keeper_conn *k, char **err)
 {
 	int sv[2], e;
 	pid_t drove = getpid(), pid;
 
-	if (kd.fd >= 0)
-		return 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		e = errno;
 		*err = xasprintf("socketpair: %s", strerror(e));
@@ -127,20 +174,62 @@ keeper_ensure(keeper_spawn_fn *spawn, keeper_answer_fn *answer, char **err)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		keeper_main(sv[1], spawn, drove);
+		keeper_main(sv[1], kd.spawn, drove);
 	}
 	close(sv[1]);
-	kd.pid = pid;
-	kd.fd = sv[0];
-	kd.answer = answer;
-	ev_io_init(&kd.io, keeper_io_cb, kd.fd, EV_READ);
-	ev_io_start(EV_DEFAULT_ &kd.io);
+	k->pid = pid;
+	k->fd = sv[0];
+	k->in_flight = 0;
+	ev_io_init(&k->io, keeper_io_cb, k->fd, EV_READ);
+	k->io.data = k;
+	ev_io_start(EV_DEFAULT_ &k->io);
 	return 0;
 }
 
+int
+keeper_ensure(keeper_spawn_fn *spawn, keeper_answer_fn *answer, char **err)
+{
+	kd.spawn = spawn;
+	kd.answer = answer;
+	for (size_t i = 0; i < kd.n; i++)
+		if (kd.k[i].fd >= 0)
+			return 0;
+	/* None runs (the first time, or all were lost): start over. */
+	kd.n = 0;
+	if (keeper_start(&kd.k[0], err) != 0)
+		return -1;
+	kd.n = 1;
+	return 0;
+}
+
+/* The keeper for the next request: an idle one, else a new one while
+ * fewer than KEEPER_MAX run, else the least busy. NULL when none runs. */
+static struct keeper_conn *
+keeper_pick(void)
+{
+	struct keeper_conn *best = NULL;
+	char *err = NULL;
+
+	for (size_t i = 0; i < kd.n; i++) {
+		struct keeper_conn *k = &kd.k[i];
+		if (k->fd < 0)
+			continue;
+		if (k->in_flight == 0)
+			return k;
+		if (best == NULL || k->in_flight < best->in_flight)
+			best = k;
+	}
+	if (kd.n < KEEPER_MAX && best != NULL) {
+		if (keeper_start(&kd.k[kd.n], &err) == 0)
+			return &kd.k[kd.n++];
+		free(err);   /* the others will do */
+	}
+	return best;
+}
+
 static int
-keeper_send(const struct keeper_msg *m, const char *req, size_t len,
-    const int *fds, size_t n_fds)
+keeper_send(struct keeper_conn *k, const struct keeper_msg *m,
+    const char *req, size_t len, const int *fds, size_t n_fds)
 {
 	union {
 		struct cmsghdr h;
@@ -165,7 +254,7 @@ keeper_send(const struct keeper_msg *m, const char *req, size_t len,
 	/* Blocking: the keeper always reads (it queues its answers rather
 	 * than wait on drove), so this waits at most for a spawn. */
 	do
-		n = sendmsg(kd.fd, &mh, MSG_NOSIGNAL);
+		n = sendmsg(k->fd, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -1 : 0;
 }
@@ -176,12 +265,14 @@ keeper_request(unsigned id, double grace, const char *req, size_t len,
 {
 	struct keeper_msg m = { .kind = KEEPER_MSG_SPAWN, .id = id,
 		                .len = (uint32_t)len, .grace = grace };
+	struct keeper_conn *k = keeper_pick();
 	int all[KEEPER_MAX_FDS + 1], memfd = -1, rc, e;
 
-	if (kd.fd < 0 || n_fds > KEEPER_MAX_FDS || len > UINT32_MAX) {
-		*err = xasprintf("cannot start a process: %s", kd.fd < 0 ?
-		    "the keeper process is gone" : "request too large");
-		errno = kd.fd < 0 ? EPIPE : E2BIG;
+	if (k == NULL || n_fds > KEEPER_MAX_FDS || len > UINT32_MAX ||
+	    id == 0) {
+		*err = xasprintf("cannot start a process: %s", k == NULL ?
+		    "the keeper process is gone" : "bad request");
+		errno = k == NULL ? EPIPE : E2BIG;
 		return -1;
 	}
 	memcpy(all, fds, sizeof(int) * n_fds);
@@ -201,11 +292,19 @@ keeper_request(unsigned id, double grace, const char *req, size_t len,
 		req = NULL;
 		len = 0;
 	}
-	rc = keeper_send(&m, req, len, all, n_fds);
+	rc = keeper_send(k, &m, req, len, all, n_fds);
 	e = errno;
 	if (rc != 0)
 		*err = xasprintf("cannot start a process: keeper: %s",
 		    strerror(e));
+	else {
+		size_t had = kd.cap_owner;
+		kd.owner = xreallocarray_grow(kd.owner, &kd.cap_owner, id,
+		    sizeof *kd.owner);
+		memset(kd.owner + had, 0, kd.cap_owner - had);
+		kd.owner[id - 1] = (unsigned char)(k - kd.k + 1);
+		k->in_flight++;
+	}
 	if (memfd >= 0)
 		close(memfd);
 	errno = e;
@@ -219,17 +318,30 @@ keeper_end(bool now)
 		                .flags = now ? KEEPER_FLAG_NOW : 0 };
 	int status;
 
-	if (kd.fd < 0)
-		return;
-	(void)keeper_send(&m, NULL, 0, NULL, 0);
-	ev_io_stop(EV_DEFAULT_UC_ &kd.io);
-	close(kd.fd);
-	kd.fd = -1;
-	/* Until everything it kept is gone: whoever waits for drove may
+	/* All are told first: they take their children down side by
+	 * side. */
+	for (size_t i = 0; i < kd.n; i++) {
+		struct keeper_conn *k = &kd.k[i];
+		if (k->fd < 0)
+			continue;
+		(void)keeper_send(k, &m, NULL, 0, NULL, 0);
+		ev_io_stop(EV_DEFAULT_UC_ &k->io);
+		close(k->fd);
+		k->fd = -1;
+	}
+	/* Until everything they kept is gone: whoever waits for drove may
 	 * count on that. */
-	while (waitpid(kd.pid, &status, 0) < 0 && errno == EINTR)
-		;
-	kd.pid = 0;
+	for (size_t i = 0; i < kd.n; i++) {
+		struct keeper_conn *k = &kd.k[i];
+		if (k->pid == 0)
+			continue;
+		while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		k->pid = 0;
+	}
+	kd.n = 0;
+	if (kd.cap_owner > 0)
+		memset(kd.owner, 0, kd.cap_owner);
 }
 
 /* --- the keeper's side ---------------------------------------------------- */

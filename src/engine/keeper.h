@@ -1,6 +1,8 @@
-/* keeper.h: the keeper, a small process drove forks once and that starts
- * every step for it, so that nothing a step starts outlives drove, even
- * when drove is killed outright (SIGKILL, the OOM killer, a CI runner).
+/* keeper.h: the keeper, a small process drove forks and that starts every
+ * step for it, so that nothing a step starts outlives drove, even when
+ * drove is killed outright (SIGKILL, the OOM killer, a CI runner). When
+ * many steps start at once there are a few keepers, side by side (see
+ * keeper.c), each with what it started.
  *
  * The keeper is a child subreaper (PR_SET_CHILD_SUBREAPER): whatever a step
  * leaves behind, a double fork or a setsid daemon included, stays among its
@@ -38,25 +40,26 @@ enum keeper_answer {
 	KEEPER_ENDED,    /* value: the wait status; nothing was left of its
 	                    group, whose id is free for the kernel to give
 	                    to anyone: drove must never signal it again */
-	KEEPER_LOST,     /* id 0: the keeper died; no request that has not
-	                    EXITED will hear more */
+	KEEPER_LOST,     /* its keeper died: the request will hear no
+	                    more */
 };
 /* In drove, from the loop: what became of request ID. */
 typedef void keeper_answer_fn(unsigned id, enum keeper_answer what,
     int value);
 
-/* Make sure the keeper runs: fork it the first time (and again after it
- * was lost). Returns 0, or -1 with *err (caller frees) and errno. */
+/* Make sure a keeper runs: fork one the first time (and again after all
+ * were lost). Returns 0, or -1 with *err (caller frees) and errno. */
 int keeper_ensure(keeper_spawn_fn *spawn, keeper_answer_fn *answer,
     char **err);
-/* Ask the keeper to start request ID (not 0). GRACE is how long what it
+/* Ask a keeper to start request ID (not 0): an idle one, or one more
+ * while every keeper has a spawn in flight. GRACE is how long what it
  * leaves behind gets between SIGTERM and SIGKILL when drove is gone. The
  * descriptors travel with the request and stay the caller's to close.
  * Returns 0, or -1 with *err (caller frees) and errno. */
 int keeper_request(unsigned id, double grace, const char *req, size_t len,
     const int *fds, size_t n_fds, char **err);
-/* End the keeper and wait until it has terminated everything left (with
- * no grace when NOW): the last thing drove does. */
+/* End the keepers and wait until they have terminated everything left
+ * (with no grace when NOW): the last thing drove does. */
 void keeper_end(bool now);
 
 #endif

@@ -724,37 +724,19 @@ proc_say(struct proc *p, const char *what, int err)
 	free(msg);
 }
 
-/* The keeper died (killed by someone): what it ran is lost to drove. */
+/* Its keeper died (killed by someone): what it ran is lost to drove. */
 static void
-proc_lost_all(void)
+proc_lost(struct proc *p)
 {
-	struct proc **lost = proc_slots;
-	size_t n = proc_n_slots;
-
-	/* The callbacks may start new procs, which take new slots. */
-	proc_slots = NULL;
-	proc_n_slots = proc_cap_slots = proc_n_free = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct proc *p = lost[i];
-		if (p == NULL)
-			continue;
-		p->id = 0;
-		if (p->held) {
-			/* Not sent yet: the next keeper will have it. */
-			p->id = proc_slot_take(p);
-			continue;
-		}
-		proc_signal(p, SIGKILL);
-		if (p->detached) {
-			proc_destroy(p);
-			continue;
-		}
-		if (!p->finished)
-			proc_say(p, "the keeper process ended", EPIPE);
-		proc_drain(p);
-		proc_exited(p, -1);
+	proc_signal(p, SIGKILL);
+	if (p->detached) {
+		proc_destroy(p);
+		return;
 	}
-	free(lost);
+	if (!p->finished)
+		proc_say(p, "the keeper process ended", EPIPE);
+	proc_drain(p);
+	proc_exited(p, -1);
 }
 
 /* keeper_answer_fn: what became of a request. */
@@ -763,10 +745,6 @@ proc_answer(unsigned id, enum keeper_answer what, int value)
 {
 	struct proc *p;
 
-	if (what == KEEPER_LOST) {
-		proc_lost_all();
-		return;
-	}
 	if (id == 0 || id > proc_n_slots || (p = proc_slots[id - 1]) == NULL)
 		return;
 	switch (what) {
@@ -801,6 +779,7 @@ proc_answer(unsigned id, enum keeper_answer what, int value)
 		proc_exited(p, value);
 		break;
 	case KEEPER_LOST:
+		proc_lost(p);
 		break;
 	}
 }
