@@ -22,6 +22,15 @@ e2e_cleanup() {
 	rm -rf "$T"
 }
 
+# many_seqs N STEPS: the YAML of N sequences s1..sN, each with the steps
+# STEPS (a flow sequence), one a line.
+many_seqs() {
+	local i
+	for i in $(seq 1 "$1"); do
+		echo "  - {name: s$i, steps: $2}"
+	done
+}
+
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok - $*"; }
 fail() { E2E_FAILED=$((E2E_FAILED + 1)); echo "not ok - $*"; }
 
@@ -44,6 +53,15 @@ wait_for() {
 		[ "$(date +%s)" -ge "$deadline" ] && return 1
 		sleep 0.05
 	done
+}
+
+# pids_dead PID...: none of them is alive.
+pids_dead() {
+	local p
+	for p; do
+		pid_alive "$p" && return 1
+	done
+	return 0
 }
 
 pid_alive() {

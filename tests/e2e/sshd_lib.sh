@@ -9,6 +9,12 @@
 #                         SSHD_CONFIG (pass to ssh -F, or drove's
 #                         settings.ssh_config) and SSHD_LOG
 #   sshd_stop             stop it (also safe when it never started)
+#   sshd_need [TOOL...]   a test that needs the server: skip it (TAP's
+#                         "1..0 # SKIP") unless sshd, ssh, python3 and
+#                         each TOOL are here
+#   sshd_up               a test's server in $T/sshd (lib.sh), stopped
+#                         when the test ends; failing the test if it does
+#                         not start
 #   sshd_connections      TCP connections the server has accepted so far
 #   sshd_sessions         sessions (commands, sftp) it has opened so far
 #   sshd_most_unauthenticated [LINE]
@@ -122,6 +128,19 @@ sshd_start() {
 		  LogLevel ERROR
 	EOF
 	export SSHD_DIR SSHD_PORT SSHD_PID SSHD_CONFIG SSHD_LOG
+}
+
+sshd_need() {
+	local tool
+	for tool in "$SSHD_BIN" ssh python3 "$@"; do
+		command -v "$tool" >/dev/null ||
+			{ echo "1..0 # SKIP no $tool"; exit 0; }
+	done
+}
+
+sshd_up() {
+	E2E_CLEANUP="${E2E_CLEANUP:+$E2E_CLEANUP; }sshd_stop"
+	sshd_start "$T/sshd" || { echo "not ok - sshd did not start"; exit 1; }
 }
 
 sshd_stop() {

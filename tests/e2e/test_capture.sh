@@ -119,8 +119,7 @@ check "the new record has the value reused" \
 
 # --- a remote step's capture: stdout of the command on the host -----------
 if command -v "$SSHD_BIN" >/dev/null && command -v ssh >/dev/null; then
-	E2E_CLEANUP='sshd_stop'
-	sshd_start "$T/sshd" || { echo "not ok - sshd did not start"; exit 1; }
+	sshd_up
 	cat >"$T/remote.yaml" <<YAML
 settings: {ssh_config: $SSHD_CONFIG, log_dir: rruns}
 hosts: {h1: {}}

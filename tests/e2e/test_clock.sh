@@ -28,9 +28,7 @@ SH
 	echo "settings: {kill_grace: 30s}"
 	echo "env: {STAMPS: $T/stamps}"
 	echo "sequences:"
-	for i in $(seq 1 "$n"); do
-		echo "  - {name: s$i, steps: [{run: bash $T/step.sh, timeout: ${timeout}s}]}"
-	done
+	many_seqs "$n" "[{run: bash $T/step.sh, timeout: ${timeout}s}]"
 } >"$T/clock.yaml"
 
 t0=$EPOCHREALTIME

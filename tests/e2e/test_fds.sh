@@ -7,9 +7,7 @@
 n=400
 {
 	echo "sequences:"
-	for i in $(seq 1 $n); do
-		echo "  - {name: s$i, steps: ['echo out of \$DROVE_SEQUENCE']}"
-	done
+	many_seqs $n "['echo out of \$DROVE_SEQUENCE']"
 } >"$T/many.yaml"
 
 # complete DIR: every step ended ok, and every log has its .times.

@@ -137,43 +137,39 @@ sequences:
   - {name: a, steps: ['sleep 1000 & echo \$! > $T/gpid; echo \$\$ > $T/pid; wait']}
   - {name: b, steps: ['exec sleep 1000']}
 YAML
-"$DROVE" --headless --log-dir "$T/r4" "$T/hang.yaml" >"$T/hang.out" 2>&1 &
-dpid=$!
-wait_for 20 test -s "$T/gpid" -a -s "$T/pid"
-kill -INT $dpid
-wait $dpid
-rc=$?
+# hang_kill DIR SIG: run hang.yaml into DIR, and send SIG once its steps
+# run; $rc is drove's exit status.
+hang_kill() {
+	local dpid
+	rm -f "$T/pid" "$T/gpid"
+	"$DROVE" --headless --log-dir "$T/$1" "$T/hang.yaml" >"$T/hang.out" 2>&1 &
+	dpid=$!
+	wait_for 20 test -s "$T/gpid" -a -s "$T/pid"
+	kill -"$2" $dpid
+	wait $dpid
+	rc=$?
+}
+hang_kill r4 INT
 check "SIGINT exits 130" test "$rc" -eq 130
 check "step killed by SIGINT" sh -c "! kill -0 $(cat "$T/pid") 2>/dev/null"
-check "grandchild killed by SIGINT" bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/gpid")"
+check "grandchild killed by SIGINT" pids_dead "$(cat "$T/gpid")"
 check "interrupted in events, with the exit status" grep -q '"event":"run_end".*"status":"interrupted","exit_code":130' "$T/r4/latest/events.jsonl"
 check "summary says aborted" contains "$T/hang.out" "2 aborted"
 
 # --- SIGTERM likewise: 143 ---------------------------------------------------
-rm -f "$T/pid" "$T/gpid"
-"$DROVE" --headless --log-dir "$T/r5" "$T/hang.yaml" >/dev/null 2>&1 &
-dpid=$!
-wait_for 20 test -s "$T/gpid" -a -s "$T/pid"
-kill -TERM $dpid
-wait $dpid
-check "SIGTERM exits 143" test $? -eq 143
-check "no orphan after SIGTERM" bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/gpid") && ! pid_alive $(cat "$T/pid")"
+hang_kill r5 TERM
+check "SIGTERM exits 143" test "$rc" -eq 143
+check "no orphan after SIGTERM" pids_dead "$(cat "$T/gpid")" "$(cat "$T/pid")"
 
 # --- a crash (SIGSEGV) still takes every step down with it -----------------
-rm -f "$T/pid" "$T/gpid"
-"$DROVE" --headless --log-dir "$T/r6" "$T/hang.yaml" >/dev/null 2>&1 &
-dpid=$!
-wait_for 20 test -s "$T/gpid" -a -s "$T/pid"
-kill -SEGV $dpid
-wait $dpid
-rc=$?
+hang_kill r6 SEGV
 if [ -n "${DROVE_SANITIZED:-}" ]; then
 	# The sanitizer's own handler reports the SEGV and exits 1.
 	check "crash exits non-zero (sanitizer)" test "$rc" -ne 0
 else
 	check "crash exits by SIGSEGV" test "$rc" -eq 139
 fi
-check "no orphan after a crash" wait_for 20 bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/gpid") && ! pid_alive $(cat "$T/pid")"
+check "no orphan after a crash" wait_for 20 pids_dead "$(cat "$T/gpid")" "$(cat "$T/pid")"
 
 # --- --raw into a pipe: every byte of a step's line, escapes included -------
 cat >"$T/esc.yaml" <<'YAML'

@@ -6,11 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd_lib.sh"
 
-for tool in /usr/sbin/sshd ssh scp python3; do
-	command -v "$tool" >/dev/null || { echo "1..0 # SKIP no $tool"; exit 0; }
-done
-E2E_CLEANUP='sshd_stop; [ -n "${LATE_PID:-}" ] && kill $LATE_PID 2>/dev/null'
-sshd_start "$T/sshd" || { echo "not ok - sshd did not start"; exit 1; }
+sshd_need scp
+E2E_CLEANUP='[ -n "${LATE_PID:-}" ] && kill $LATE_PID 2>/dev/null'
+sshd_up
 
 # Masters, sockets and ssh clients of runs under $T: their command lines
 # name the control directory in the run directory.
@@ -18,7 +16,6 @@ masters() { pgrep -f -- "ControlMaster=yes.*$T/" ; }
 no_masters() { ! masters >/dev/null; }
 sockets() { find "$T" -type s -path '*/ssh-*' 2>/dev/null; }
 no_sockets() { [ -z "$(sockets)" ]; }
-dead() { ! pid_alive "$1"; }
 # The newest run directory's events.jsonl under $1.
 events() { echo "$1/latest/events.jsonl"; }
 
@@ -192,12 +189,12 @@ for how in INT TERM KILL; do
 	TERM) check "SIGTERM exits 143" test $rc -eq 143 ;;
 	KILL) check "SIGKILL kills drove" test $rc -eq 137 ;;
 	esac
-	check "SIG$how: remote command on h1 gone" wait_for 20 dead "$(cat "$T/rpid-h1")"
-	check "SIG$how: remote command on h2 gone" wait_for 20 dead "$(cat "$T/rpid-h2")"
+	check "SIG$how: remote command on h1 gone" wait_for 20 pids_dead "$(cat "$T/rpid-h1")"
+	check "SIG$how: remote command on h2 gone" wait_for 20 pids_dead "$(cat "$T/rpid-h2")"
 	# (A local step's background child outlives a drove killed
 	# outright: nothing is left to kill its process group.)
 	[ "$how" = KILL ] && kill "$(cat "$T/lpid")" 2>/dev/null
-	check "SIG$how: local step gone" wait_for 20 dead "$(cat "$T/lpid")"
+	check "SIG$how: local step gone" wait_for 20 pids_dead "$(cat "$T/lpid")"
 	# Killed outright, drove cannot ask: its masters go on SIGTERM
 	# from the kernel (PR_SET_PDEATHSIG), and take their sockets.
 	if ! wait_for 20 no_masters; then
@@ -234,7 +231,7 @@ check "a timed-out remote step is a timeout" grep -qE "k \| <== step 1/2 .*: tim
 check "ended by drove, not by ssh's exit 255" grep -qE "k \| <== step 1/2 .*: timeout \([0-9.]+s\)" kill.out
 check "the record says so: no exit code" grep -q '"step_index":0,"attempt":1,.*"status":"timeout","exit_code":null' runs6/latest/events.jsonl
 check "the next step runs" contains kill.out "k | after"
-check "the timed-out command is gone from the host, SIGTERM or not" wait_for 20 dead "$(cat "$T/tpid")"
+check "the timed-out command is gone from the host, SIGTERM or not" wait_for 20 pids_dead "$(cat "$T/tpid")"
 
 # --- --only ----------------------------------------------------------------
 cat >"$T/only.yaml" <<YAML

@@ -7,11 +7,8 @@
 . "$(dirname "$0")/sshd_lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
-for tool in /usr/sbin/sshd ssh python3; do
-	command -v "$tool" >/dev/null || { echo "1..0 # SKIP no $tool"; exit 0; }
-done
-E2E_CLEANUP='tui_cleanup; sshd_stop'
-sshd_start "$T/sshd" || { echo "not ok - sshd did not start"; exit 1; }
+sshd_need
+sshd_up
 
 # h1-h4 fail at 'install' (a bad file pushed to them), h5-h6 at 'config'.
 cat >"$T/bulk.yaml" <<YAML

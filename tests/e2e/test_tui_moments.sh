@@ -47,12 +47,9 @@ tui_keys '!'
 tui_keys r
 tui_check "after the fix and r, host13 goes green" tui_wait_re "✔ host13 +ok 3/3"
 tui_check "status bar: all twenty ok" tui_wait "✔20"
-tui_keys q
-tui_dead
-tui_check "exit 0 after the retry" test "$(tui_exit_status)" = 0
+tui_quit 0 "exit 0 after the retry"
 
 # --- 2. hung steps: x kills one, s skips the other; both move on ---------------
-tui_cleanup
 cat >"$T/hang.yaml" <<'YAML'
 settings: {log_dir: runs, kill_grace: 2s}
 sequences:
@@ -75,17 +72,14 @@ tui_check "both hang" wait_for 20 test -s "$T/kill.pid" -a -s "$T/skip.pid"
 tui_wait "waiting forever"
 tui_keys x
 tui_check "x: the sequence moves on" tui_wait "moved on after the kill"
-tui_check "x: the hung process is gone" wait_for 20 bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/kill.pid")"
+tui_check "x: the hung process is gone" wait_for 20 pids_dead "$(cat "$T/kill.pid")"
 tui_keys Tab s
 tui_check "s: the sequence moves on" tui_wait "moved on after the skip"
-tui_check "s: the hung process is gone" wait_for 20 bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/skip.pid")"
+tui_check "s: the hung process is gone" wait_for 20 pids_dead "$(cat "$T/skip.pid")"
 tui_check "skip me ends ok" tui_wait_re "✔ skip me +ok"
-tui_keys q
-tui_dead
-tui_check "a kill is a failure: exit 1" test "$(tui_exit_status)" = 1
+tui_quit 1 "a kill is a failure: exit 1"
 
 # --- quitting while a step ignores SIGTERM: the screen says what it waits for
-tui_cleanup
 cat >"$T/stubborn.yaml" <<'YAML'
 settings: {log_dir: runs, kill_grace: 2s}
 sequences:
@@ -99,6 +93,6 @@ tui_check "quit asks first" tui_wait_re "[Qq]uit"
 tui_keys y
 tui_check "quitting says it is stopping the steps" tui_wait "stopping every step (SIGTERM, then SIGKILL after 2s)"
 tui_dead
-tui_check "the stubborn step is gone after the grace" wait_for 20 bash -c ". '$DROVE_SOURCE_DIR/tests/e2e/lib.sh'; ! pid_alive $(cat "$T/stubborn.pid")"
+tui_check "the stubborn step is gone after the grace" wait_for 20 pids_dead "$(cat "$T/stubborn.pid")"
 
 finish

@@ -7,38 +7,43 @@
 . "$(dirname "$0")/sshd_lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
-for tool in /usr/sbin/sshd ssh python3; do
-	command -v "$tool" >/dev/null || { echo "1..0 # SKIP no $tool"; exit 0; }
-done
-E2E_CLEANUP='sshd_stop; tui_cleanup'
+sshd_need
 
 # The late host's port is chosen now, its server started later on it.
 late_port=$(sshd_free_port)
 dead_port=$(sshd_free_port)
 sshd_free_port() { echo "$late_port"; }
-sshd_start "$T/sshd" || { echo "not ok - sshd did not start"; exit 1; }
+sshd_up
 sshd_stop
 
-cd "$T" || exit 1
-cat >"$T/ssh.yaml" <<YAML
-settings: {ssh_config: $SSHD_CONFIG, log_dir: runs}
+# A plan, into LOG_DIR: sequence gone waits for the host that never
+# answers for at most GONE_TIMEOUT (and would then run GONE_THEN, if
+# given); sequence LATE waits for the late host, then echoes SAYS there.
+plan() { # LOG_DIR GONE_TIMEOUT LATE SAYS [GONE_THEN]
+	cat <<YAML
+settings: {ssh_config: $SSHD_CONFIG, log_dir: $1}
 hosts:
   late: {address: 127.0.0.1, port: $late_port}
   never: {address: 127.0.0.1, port: $dead_port}
 sequences:
-  - name: booting
-    host: late
-    steps:
-      - wait_for: {ssh: true}
-        timeout: 1m
-      - remote: echo "logged in on the late host"
   - name: gone
     host: never
     steps:
       - wait_for: {ssh: true}
-        timeout: 1s
-      - remote: echo "never printed"
+        timeout: $2
+${5:+      - remote: $5}
+  - name: $3
+    host: late
+    steps:
+      - wait_for: {ssh: true}
+        timeout: 1m
+      - remote: echo "$4"
 YAML
+}
+
+cd "$T" || exit 1
+plan runs 1s booting "logged in on the late host" 'echo "never printed"' \
+    >"$T/ssh.yaml"
 "$DROVE" --headless ssh.yaml >"$T/ssh.out" 2>&1 &
 dpid=$!
 check "the wait starts" wait_for 20 contains "$T/ssh.out" "booting | ==> step 1/2 wait for ssh"
@@ -66,24 +71,7 @@ check "the record says it timed out" \
 # --- the dashboard: what it waits for, why it gave up; a server that ------
 # --- answers before it lets anyone in ---------------------------------------
 mv "$SSHD_DIR/authorized_keys" "$SSHD_DIR/authorized_keys.later"
-cat >"$T/tui.yaml" <<YAML
-settings: {ssh_config: $SSHD_CONFIG, log_dir: tuiruns}
-hosts:
-  never: {address: 127.0.0.1, port: $dead_port}
-  late: {address: 127.0.0.1, port: $late_port}
-sequences:
-  - name: gone
-    host: never
-    steps:
-      - wait_for: {ssh: true}
-        timeout: 2s
-  - name: keys
-    host: late
-    steps:
-      - wait_for: {ssh: true}
-        timeout: 1m
-      - remote: echo "in at last"
-YAML
+plan tuiruns 2s keys "in at last" >"$T/tui.yaml"
 tui_start -x 220 -y 30 tui.yaml
 tui_check "the pane says what it waits for, and for how long" \
 	tui_wait "-- waiting for ssh on never (127.0.0.1:$dead_port), for at most 2s --"

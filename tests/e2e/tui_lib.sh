@@ -4,12 +4,15 @@
 # fixed sleep: every wait is a condition with a generous deadline that
 # only turns a hang into a failure. Sourced after lib.sh.
 #
-#   tui_start [-x W] [-y H] ARGS...   drove ARGS in a W x H pane (120x40)
+#   tui_start [-x W] [-y H] ARGS...   drove ARGS in a W x H pane (120x40),
+#                                     in a new server (the last one ended)
 #   tui_wait TEXT / tui_wait_re RE    until the screen shows it
 #   tui_gone TEXT                     until it is no longer shown
 #   tui_keys KEY...                   tmux send-keys
 #   tui_screen                        the screen, as text (stdout)
 #   tui_dead                          drove exited (the pane is dead)
+#   tui_quit STATUS NAME              q, drove exits, and check NAME: its
+#                                     exit status is STATUS
 #   tui_cleanup                       end the tmux server, until it is gone
 
 command -v tmux >/dev/null || { echo "1..0 # SKIP no tmux"; exit 0; }
@@ -29,7 +32,7 @@ tui_cleanup() {
 	local pid
 	pid=$($TUI list-sessions -F '#{pid}' 2>/dev/null | head -n 1)
 	$TUI kill-server 2>/dev/null
-	[ -z "$pid" ] || wait_for "$TUI_DEADLINE" eval "! pid_alive $pid"
+	[ -z "$pid" ] || wait_for "$TUI_DEADLINE" pids_dead "$pid"
 }
 
 tui_start() {
@@ -41,6 +44,7 @@ tui_start() {
 		*) break ;;
 		esac
 	done
+	tui_cleanup
 	cat >"$T/tmux.conf" <<-'EOF'
 		set -g status off
 		set -g remain-on-exit on
@@ -131,4 +135,10 @@ tui_check() {
 tui_exit_status() {
 	wait_for "$TUI_DEADLINE" test -s "$T/exit.status"
 	cat "$T/exit.status"
+}
+
+tui_quit() {
+	tui_keys q
+	tui_dead
+	tui_check "$2" test "$(tui_exit_status)" = "$1"
 }
