@@ -17,33 +17,14 @@ EACH=${EACH:-100000}
 . bench/lib.sh
 bench_setup "$build"
 bench_tmux
-command -v flock >/dev/null || { echo "needs flock (util-linux)"; exit 1; }
-mkdir "$T/done"
 # After its lines each sequence waits on a lock held here (no polling).
-exec 9>"$T/hold"
-flock -x 9
-{
-	echo "settings: {log_dir: $T/runs}"
-	echo "sequences:"
-	for i in $(seq 1 "$N"); do
-		echo "  - {name: s$i, steps: [{name: print, run: 'seq 1 $EACH; : > $T/done/$i'}, {name: hold, run: 'flock -s $T/hold true'}]}"
-	done
-} >"$T/mem.yaml"
+bench_hold
+bench_printers "$N" "$EACH" >"$T/mem.yaml"
 
 echo "== memory: $N sequences x $EACH lines, dashboard in a 200x50 tmux pane"
 echo "load before: $(uptime | sed 's/.*load average: //')"
 start=$(date +%s.%N)
-tmx -f "$T/tmux.conf" new-session -d -s mem -x 200 -y 50 \
-	"cd '$T' && env LANG=C.UTF-8 TERM=tmux-256color '$drove' mem.yaml; touch '$T/over'"
-client="" server=""
-while [ -z "$server" ]; do
-	client=$(pgrep -P "$(tmx display -p -t mem '#{pane_pid}')" | head -n1 || true)
-	# The server is the dashboard's child that is not the keeper.
-	[ -n "$client" ] && for p in $(pgrep -P "$client" || true); do
-		grep -q keeper "/proc/$p/comm" 2>/dev/null || server=$p
-	done
-	sleep 0.1
-done
+bench_dashboard mem mem.yaml
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 c_kib=0 s_kib=0
 while [ "$(find "$T/done" -type f | wc -l)" -lt "$N" ]; do
@@ -59,14 +40,6 @@ echo "peak RSS: dashboard $((c_kib / 1024)) MiB, server $((s_kib / 1024)) MiB   
 echo "logs: $(du -sm "$T/runs" | cut -f1) MiB on disk"
 
 # Every line still reachable: the first one, and one found by search.
-screen() { tmx capture-pane -p -t mem; }
-until_screen() {	# PATTERN: poll until the screen matches, 30 s at most
-	local i=0
-	until screen | grep -qE "$1"; do
-		i=$((i + 1)); [ $i -lt 300 ] || { echo "not reached: $1"; return 1; }
-		sleep 0.1
-	done
-}
 tmx send-keys -t mem z g
 if until_screen '^-- step 1/2: print --$' && screen | grep -qx 1; then
 	echo "reachable: g shows the first line of s1"
@@ -77,8 +50,6 @@ t0=$(date +%s.%N)
 if until_screen "^$want\$"; then
 	echo "reachable: / finds line $want of s1 (in $(python3 -c "import time; print(f'{time.time() - $t0:.2f}')")s)"
 fi
-flock -u 9
-exec 9>&-
-tmx send-keys -t mem Escape Escape q
-while [ ! -e "$T/over" ]; do sleep 0.1; done
+bench_release
+bench_quit Escape Escape q
 echo "load after: $(uptime | sed 's/.*load average: //')"

@@ -11,20 +11,14 @@
 # faster.
 set -eu
 cd "$(dirname "$0")/.."
-build=${1:-build}
-drove=${DROVE:-$(pwd)/$build/drove}
 ROUNDS=${ROUNDS:-3}
-[ -x "$drove" ] || { echo "build drove first (cmake --build $build)"; exit 1; }
-command -v tmux >/dev/null || { echo "needs tmux"; exit 1; }
 command -v npm >/dev/null || { echo "needs npm (apt-get install npm)"; exit 1; }
-T=$(mktemp -d)
-SOCK=drove-mprocs-$$
-tmx() { tmux -u -L "$SOCK" "$@"; }
-trap 'tmx kill-server 2>/dev/null; rm -rf "$T"' EXIT
+. bench/lib.sh
+bench_setup "${1:-build}"
+bench_tmux
 npm install --silent --prefix "$T/npm" mprocs >/dev/null 2>&1 ||
 	{ echo "npm install mprocs failed (no network?)"; exit 1; }
 mprocs=$T/npm/node_modules/.bin/mprocs
-printf 'set -g status off\nset -g default-terminal tmux-256color\n' >"$T/tmux.conf"
 
 chain=$(printf 'true && %.0s' $(seq 1 19))true
 {
@@ -45,27 +39,15 @@ chain=$(printf 'true && %.0s' $(seq 1 19))true
 	done
 } >"$T/mprocs.yaml"
 
-# in_pane NAME COMMAND: COMMAND in a fresh 200x50 pane under GNU time;
-# prints "wall user sys" once it is done.
-in_pane() {
-	local name=$1 cmd=$2
-	rm -f "$T/$name.time"
-	tmx -f "$T/tmux.conf" new-session -d -s "$name" -x 200 -y 50 \
-		"cd '$T' && env LANG=C.UTF-8 TERM=tmux-256color /usr/bin/time -f '%e %U %S' -o '$T/$name.tmp' sh -c \"$cmd\"; mv '$T/$name.tmp' '$T/$name.time'"
-	while [ ! -s "$T/$name.time" ]; do sleep 0.02; done
-	tmx kill-session -t "$name" 2>/dev/null || true
-	cat "$T/$name.time"
-}
-
 echo "== 50 sequences x 20 /bin/true in a 200x50 tmux pane: drove and mprocs $("$mprocs" --version 2>/dev/null | awk '{print $2}')"
 echo "load before: $(uptime | sed 's/.*load average: //')"
 dw="" mw=""
 for r in $(seq 1 "$ROUNDS"); do
-	read -r w u s < <(in_pane d$r "'$drove' --exit-when-done drove.yaml")
+	read -r w u s _ < <(in_pane d$r "'$drove' --exit-when-done drove.yaml")
 	echo "drove:  ${w}s wall (${u}s user, ${s}s sys, steps included)"
 	dw="$dw $w"
 	rm -rf "$T/runs"
-	read -r w u s < <(in_pane m$r "'$mprocs' --config mprocs.yaml --on-all-finished '{c: quit}'")
+	read -r w u s _ < <(in_pane m$r "'$mprocs' --config mprocs.yaml --on-all-finished '{c: quit}'")
 	echo "mprocs: ${w}s wall (${u}s user, ${s}s sys, processes included)"
 	mw="$mw $w"
 done

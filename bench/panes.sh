@@ -21,39 +21,15 @@ N=${N:-1000}
 . bench/lib.sh
 bench_setup "$build"
 bench_tmux
-command -v flock >/dev/null || { echo "needs flock (util-linux)"; exit 1; }
-mkdir "$T/done"
-exec 9>"$T/hold"
-flock -x 9
+bench_hold
 {
-	echo "settings: {log_dir: $T/runs}"
-	echo "sequences:"
-	for i in $(seq 1 $((N - 1))); do
-		echo "  - {name: s$i, steps: [{name: print, run: 'seq 1 2000; : > $T/done/$i'}, {name: sleep, run: 'flock -s $T/hold true'}]}"
-	done
+	bench_printers $((N - 1)) 2000
 	echo "  - {name: s$N, on_failure: pause, steps: [{name: broken, run: 'echo wrong fs type; exit 3'}]}"
 } >"$T/panes.yaml"
 
 echo "== panes: $N sequences in the dashboard, 200x50 tmux pane"
 echo "load before: $(uptime | sed 's/.*load average: //')"
-tmx -f "$T/tmux.conf" new-session -d -s p -x 200 -y 50 \
-	"cd '$T' && env LANG=C.UTF-8 TERM=tmux-256color DROVE_DEBUG='$T/debug.log' '$drove' panes.yaml; touch '$T/over'"
-client="" server=""
-while [ -z "$server" ]; do
-	client=$(pgrep -P "$(tmx display -p -t p '#{pane_pid}')" | head -n1 || true)
-	[ -n "$client" ] && for p in $(pgrep -P "$client" || true); do
-		grep -q keeper "/proc/$p/comm" 2>/dev/null || server=$p
-	done
-	sleep 0.1
-done
-screen() { tmx capture-pane -p -t p; }
-until_screen() {	# PATTERN: poll until the screen matches, 60 s at most
-	local i=0
-	until screen | grep -qE "$1"; do
-		i=$((i + 1)); [ $i -lt 600 ] || { echo "not reached: $1"; return 1; }
-		sleep 0.1
-	done
-}
+bench_dashboard p panes.yaml "DROVE_DEBUG='$T/debug.log'"
 # frames FROM: the frames the dashboard logged from line FROM of the
 # log: "count, max ms, mean ms".
 frames() {
@@ -67,7 +43,7 @@ since() { python3 -c "print(f'{$(now) - $1:.2f}')"; }
 t0=$(now)
 while [ "$(find "$T/done" -type f | wc -l)" -lt $((N - 1)) ]; do sleep 0.2; done
 echo "output ($((N - 1)) x 2,000 lines) in $(since "$t0")s: $(frames 1)"
-until_screen "^(▶$((N - 1)) !1|!1 ▶$((N - 1))) "
+until_screen "^(▶$((N - 1)) !1|!1 ▶$((N - 1))) " 60
 sleep 2
 cpu() {	# the CPU time of pid $1 so far, in ns
 	awk '{print $1}' "/proc/$1/schedstat"
@@ -93,7 +69,7 @@ until_full_frame() {	# N: poll until more than N such frames were drawn
 f=$(($(nframes) + 1))
 t0=$(now)
 tmx send-keys -t p '!'
-until_screen "$focused" && echo "!: s$N focused in $(since "$t0")s (wall); $(frames "$f")"
+until_screen "$focused" 60 && echo "!: s$N focused in $(since "$t0")s (wall); $(frames "$f")"
 f=$(($(nframes) + 1))
 t0=$(now)
 a=$(full_frames)
@@ -103,13 +79,11 @@ what="the other layout and back"
 screen | grep -q "too many sequences for a grid" && what="too many for a grid: L says so, twice"
 a=$(full_frames)
 tmx send-keys -t p L
-until_full_frame "$a" && until_screen "$focused" &&
+until_full_frame "$a" && until_screen "$focused" 60 &&
 	echo "L L: $what in $(since "$t0")s (wall); $(frames "$f")"
 echo "all frames: $(frames 1)"
-flock -u 9
-exec 9>&-
+bench_release
 tmx send-keys -t p a
-until_screen "abort" && tmx send-keys -t p y
-until_screen "finished in" && tmx send-keys -t p q
-while [ ! -e "$T/over" ]; do sleep 0.1; done
+until_screen "abort" 60 && tmx send-keys -t p y
+until_screen "finished in" 60 && bench_quit q
 echo "load after: $(uptime | sed 's/.*load average: //')"
