@@ -55,6 +55,27 @@ w_settled(struct tu_world *w)
 	return run_settled(w->run);
 }
 
+/* The fields of a line of step 0's first attempt that says text. */
+static void
+put_text(struct proto_buf *b, double time, const char *text)
+{
+	struct outbuf_line l = { .text = (char *)text,
+		.len = (uint32_t)strlen(text), .time = time, .attempt = 1 };
+
+	wire_put_line(b, &l);
+}
+
+/* The header of a LINES frame of sequence 0: n lines, the first of them
+ * numbered first. */
+static void
+put_lines(struct proto_buf *b, uint64_t first, uint32_t n)
+{
+	proto_begin(b, PROTO_LINES);
+	proto_u32(b, 0);
+	proto_u64(b, first);
+	proto_u32(b, n);
+}
+
 static const char *
 line_text(const struct outbuf *ob, size_t i, char *buf, size_t size)
 {
@@ -143,12 +164,7 @@ test_replica_lines(void **state)
 	/* Lines before the snapshot are refused. */
 	proto_begin(&b, PROTO_LINE);
 	proto_u32(&b, 0);
-	proto_u16(&b, 0);
-	proto_u16(&b, 0);
-	proto_f64(&b, 1.0);
-	proto_u16(&b, 1);
-	proto_u32(&b, 0);
-	proto_cstr(&b, "x");
+	put_text(&b, 1.0, "x");
 	proto_end(&b);
 	err = feed(r, &b);
 	assert_non_null(err);
@@ -156,33 +172,13 @@ test_replica_lines(void **state)
 
 	wire_put_snapshot(&b, w->run);
 	/* The newest three lines, then the rest before them. */
-	proto_begin(&b, PROTO_LINES);
-	proto_u32(&b, 0);
-	proto_u64(&b, total - 3);
-	proto_u32(&b, 3);
-	for (size_t k = count - 3; k < count; k++) {
-		const struct outbuf_line *l = outbuf_get(src, k);
-		proto_u16(&b, l->step);
-		proto_u16(&b, l->flags);
-		proto_f64(&b, l->time);
-		proto_u16(&b, l->attempt);
-		proto_u32(&b, l->aline);
-		proto_str(&b, l->text, l->len);
-	}
+	put_lines(&b, total - 3, 3);
+	for (size_t k = count - 3; k < count; k++)
+		wire_put_line(&b, outbuf_get(src, k));
 	proto_end(&b);
-	proto_begin(&b, PROTO_LINES);
-	proto_u32(&b, 0);
-	proto_u64(&b, total - count);
-	proto_u32(&b, (uint32_t)(count - 3));
-	for (size_t k = 0; k < count - 3; k++) {
-		const struct outbuf_line *l = outbuf_get(src, k);
-		proto_u16(&b, l->step);
-		proto_u16(&b, l->flags);
-		proto_f64(&b, l->time);
-		proto_u16(&b, l->attempt);
-		proto_u32(&b, l->aline);
-		proto_str(&b, l->text, l->len);
-	}
+	put_lines(&b, total - count, (uint32_t)(count - 3));
+	for (size_t k = 0; k < count - 3; k++)
+		wire_put_line(&b, outbuf_get(src, k));
 	proto_end(&b);
 	assert_null(feed(r, &b));
 	ob = run_seq(replica_run(r), 0)->out;
@@ -199,12 +195,7 @@ test_replica_lines(void **state)
 	/* A live line comes after the newest. */
 	proto_begin(&b, PROTO_LINE);
 	proto_u32(&b, 0);
-	proto_u16(&b, 0);
-	proto_u16(&b, 0);
-	proto_f64(&b, 2.0);
-	proto_u16(&b, 1);
-	proto_u32(&b, 0);
-	proto_cstr(&b, "live");
+	put_text(&b, 2.0, "live");
 	proto_end(&b);
 	assert_null(feed(r, &b));
 	assert_string_equal(line_text(ob, outbuf_count(ob) - 1, buf,
@@ -212,26 +203,15 @@ test_replica_lines(void **state)
 
 	/* Lines that fit neither end, a sequence out of range, a plan that
 	 * is not this run's: refused. */
-	proto_begin(&b, PROTO_LINES);
-	proto_u32(&b, 0);
-	proto_u64(&b, 1);
-	proto_u32(&b, 0);
+	put_lines(&b, 1, 0);
 	proto_end(&b);
 	err = feed(r, &b);
 	assert_non_null(err);
 	free(err);
 	/* Past the newest: the lines between left the server's scrollback,
 	 * and the copy starts there. */
-	proto_begin(&b, PROTO_LINES);
-	proto_u32(&b, 0);
-	proto_u64(&b, total + 100);
-	proto_u32(&b, 1);
-	proto_u16(&b, 0);
-	proto_u16(&b, 0);
-	proto_f64(&b, 3.0);
-	proto_u16(&b, 1);
-	proto_u32(&b, 0);
-	proto_cstr(&b, "after a flood");
+	put_lines(&b, total + 100, 1);
+	put_text(&b, 3.0, "after a flood");
 	proto_end(&b);
 	assert_null(feed(r, &b));
 	assert_int_equal(outbuf_count(ob), 1);
