@@ -6,7 +6,7 @@
 static const struct {
 	const char *name, *done;
 } action_words[] = {
-#define ACTION_ROW(NAME, name, done) { #name, done },
+#define ACTION_ROW(NAME, name, done, engine) { #name, done },
 	RUN_ACTIONS(ACTION_ROW)
 #undef ACTION_ROW
 };

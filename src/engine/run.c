@@ -2754,29 +2754,37 @@ run_can_skip(const struct run_sequence *seq)
 	return NULL;
 }
 
+/* The operator settles the step the sequence stopped at (no process) as
+ * STATUS, and the sequence moves on. The step's last word in the record
+ * is now this: a step_end of its last attempt with that status. Its time
+ * ended with its process, not with the pause that followed; how it ended
+ * (exit code, signal) stays. */
 static void
-run_do_skip(struct run_sequence *seq)
+run_settle_stopped(struct run_sequence *seq, enum step_status status)
 {
 	struct run_step *step = run_cur(seq);
 	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->v.index,
 		                .step = seq->v.current,
 		                .attempt = step->attempt };
 
-	if (run_seq_step_running(seq)) {
-		run_end_attempt(seq, RUN_END_SKIP, STEP_SKIPPED);
-		return;
-	}
-	ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
-	step->status = STEP_SKIPPED;
-	/* The step's last word in the record is now this: a step_end of its
-	 * last attempt, skipped. Its time ended with its process, not with
-	 * the pause that followed; how it ended (exit code, signal) stays. */
+	step->status = status;
 	if (step->ended <= 0)
 		step->ended = run_now();
 	run_emit(seq->run, &ev);
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
 	run_seq_advance(seq);
+}
+
+static void
+run_do_skip(struct run_sequence *seq)
+{
+	if (run_seq_step_running(seq)) {
+		run_end_attempt(seq, RUN_END_SKIP, STEP_SKIPPED);
+		return;
+	}
+	ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
+	run_settle_stopped(seq, STEP_SKIPPED);
 }
 
 static const char *
@@ -2931,20 +2939,7 @@ run_edit_by(struct run *run, size_t i, const char *command, const char *who)
 }
 
 /* $: the terminal is the front end's business; the run says how to
- * open the shell (run_shell_by) and records that it was. */
-static const char *
-run_can_shell(const struct run_sequence *seq)
-{
-	(void)seq;
-	return NULL;
-}
-
-static void
-run_do_shell(struct run_sequence *seq)
-{
-	(void)seq;
-}
-
+ * open the shell and records that it was. */
 const char *
 run_shell_by(struct run *run, size_t i, const char *who, char ***argv,
     char **cwd, char ***env)
@@ -2976,20 +2971,6 @@ run_shell_by(struct run *run, size_t i, const char *who, char ***argv,
 	return run_act_by(run, i, RUN_ACT_SHELL, who);
 }
 
-/* A note: for any sequence, whatever its state (run_note_by). */
-static const char *
-run_can_note(const struct run_sequence *seq)
-{
-	(void)seq;
-	return NULL;
-}
-
-static void
-run_do_note(struct run_sequence *seq)
-{
-	(void)seq;
-}
-
 /* i: the operator types into the running tty step. Recorded once as it
  * begins, not what is typed (run_write_input carries that). */
 static const char *
@@ -2999,12 +2980,7 @@ run_can_input(const struct run_sequence *seq)
 	    "the step does not take input";
 }
 
-static void
-run_do_input(struct run_sequence *seq)
-{
-	(void)seq;
-}
-
+/* A note: for any sequence, whatever its state. */
 const char *
 run_note_by(struct run *run, size_t i, const char *text, const char *who)
 {
@@ -3035,19 +3011,8 @@ run_can_mark(const struct run_sequence *seq)
 static void
 run_do_mark(struct run_sequence *seq)
 {
-	struct run_step *step = run_cur(seq);
-	struct run_event ev = { .type = RUN_EV_STEP_END, .seq = seq->v.index,
-		                .step = seq->v.current,
-		                .attempt = step->attempt };
-
-	step->status = STEP_OK;
-	step->marked = true;
-	if (step->ended <= 0)
-		step->ended = run_now();
-	run_emit(seq->run, &ev);
-	seq->attempt = RUN_ATT_READY;
-	run_set_state(seq, SEQ_RUNNING);
-	run_seq_advance(seq);
+	run_cur(seq)->marked = true;
+	run_settle_stopped(seq, STEP_OK);
 }
 
 static const char *
@@ -3069,15 +3034,22 @@ run_do_stop(struct run_sequence *seq)
 	run_do_abort(seq);
 }
 
-/* The dispatch: each action's legality and effect, from the table. */
+/* The dispatch: each action's legality (NULL: it applies to any
+ * sequence) and effect (NULL: none in the engine), from the table. */
 static const struct {
 	const char *(*can)(const struct run_sequence *seq);
 	void (*apply)(struct run_sequence *seq);
 } run_actions[] = {
-#define RUN_ACTION_ROW(NAME, name, done) \
-	[RUN_ACT_##NAME] = { run_can_##name, run_do_##name },
+#define RUN_ENGINE_ACTS(name) { run_can_##name, run_do_##name }
+#define RUN_ENGINE_CHECKS(name) { run_can_##name, NULL }
+#define RUN_ENGINE_RECORDS(name) { NULL, NULL }
+#define RUN_ACTION_ROW(NAME, name, done, engine) \
+	[RUN_ACT_##NAME] = RUN_ENGINE_##engine(name),
 	RUN_ACTIONS(RUN_ACTION_ROW)
 #undef RUN_ACTION_ROW
+#undef RUN_ENGINE_ACTS
+#undef RUN_ENGINE_CHECKS
+#undef RUN_ENGINE_RECORDS
 };
 
 const char *
@@ -3089,7 +3061,8 @@ run_can(const struct run *run, size_t i, enum run_action act)
 		return "no such sequence";
 	if ((size_t)act >= RUN_ACTION_COUNT)
 		return "no such action";
-	return run_actions[act].can(run->seqs[i]);
+	return run_actions[act].can != NULL ?
+	    run_actions[act].can(run->seqs[i]) : NULL;
 }
 
 /* Every operator action comes through here: the checks, the announcement
@@ -3107,7 +3080,8 @@ run_act_why(struct run *run, size_t i, enum run_action act, const char *why,
 	    run->seqs[i]->cfg->name, why != NULL ? ": " : "",
 	    why != NULL ? why : "");
 	run_announce(run->seqs[i], act, why, who);
-	run_actions[act].apply(run->seqs[i]);
+	if (run_actions[act].apply != NULL)
+		run_actions[act].apply(run->seqs[i]);
 	run_check(run->seqs[i]);
 	return NULL;
 }
