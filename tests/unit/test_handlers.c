@@ -36,25 +36,6 @@ w_cleaning(struct tu_world *w)
 	    w_seq(w, 0)->steps[w_seq(w, 0)->current].status == STEP_RUNNING;
 }
 
-static void
-touch(struct tu_world *w, const char *name)
-{
-	char *path = xasprintf("%s/%s", w->dir, name);
-
-	tu_write_file(path, "");
-	free(path);
-}
-
-static bool
-exists(struct tu_world *w, const char *name)
-{
-	char *path = xasprintf("%s/%s", w->dir, name);
-	bool yes = access(path, F_OK) == 0;
-
-	free(path);
-	return yes;
-}
-
 /* then: continue: the handler runs, the sequence goes on, and has
  * failed. then: stop (the default): it stops, its cleanup runs. */
 static void
@@ -77,8 +58,8 @@ test_then_continue_and_stop(void **state)
 	(void)state;
 	run_start(w->run);
 	tu_world_until(w, NULL);
-	assert_true(exists(w, "handled"));
-	assert_true(exists(w, "next"));
+	assert_true(tu_world_exists(w, "handled"));
+	assert_true(tu_world_exists(w, "next"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
 	/* The sequence's step count is its steps': 2 of 3 in all. */
 	assert_int_equal(w_seq(w, 0)->n_steps, 2);
@@ -87,8 +68,8 @@ test_then_continue_and_stop(void **state)
 	assert_int_equal(w_seq(w, 0)->steps[2].of, 0);
 	tu_assert_in_order(tu_world_log(w), "end c/1 #1 failed", "start c/3 #1");
 	tu_assert_in_order(tu_world_log(w), "end c/3 #1 ok", "start c/2 #1");
-	assert_false(exists(w, "s-next"));
-	assert_true(exists(w, "s-clean"));
+	assert_false(tu_world_exists(w, "s-next"));
+	assert_true(tu_world_exists(w, "s-clean"));
 	assert_int_equal(w_seq(w, 1)->state, SEQ_FAILED);
 	/* Over, it stands at the step that failed, not in its cleanup. */
 	assert_int_equal(w_seq(w, 1)->current, 0);
@@ -123,7 +104,7 @@ test_then_retry_once(void **state)
 	/* Its automatic retry, then the handler, then one more. */
 	assert_string_equal(tries, "try\ntry\ntry\n");
 	assert_string_equal(fixes, "fix\n");
-	assert_false(exists(w, "next"));
+	assert_false(tu_world_exists(w, "next"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
 	assert_int_equal(w_seq(w, 0)->current, 0);
 	free(tries);
@@ -155,7 +136,7 @@ test_handler_pause_and_operator(void **state)
 	assert_int_equal(w_seq(w, 0)->steps[2].status, STEP_FAILED);
 	assert_string_equal(run_step_label(w_seq(w, 0), 2, label,
 	    sizeof label), "handler 1/1 of step 1");
-	touch(w, "fixed");
+	tu_world_write(w, "fixed", "");
 	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
 	tu_world_wait_log(w, "end p/3 #2 ok");
 	tu_world_until(w, w_paused);
@@ -163,7 +144,7 @@ test_handler_pause_and_operator(void **state)
 	assert_int_equal(w_seq(w, 0)->pause, RUN_PAUSE_FAILURE);
 	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
 	tu_world_until(w, NULL);
-	assert_true(exists(w, "next"));
+	assert_true(tu_world_exists(w, "next"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	tu_world_free(w);
 }
@@ -189,7 +170,7 @@ test_abort_then_cleanup(void **state)
 	tu_world_wait_pid(w, "pid");
 	assert_null(run_act(w->run, 0, RUN_ACT_ABORT));
 	cpid = tu_world_wait_pid(w, "cpid");
-	assert_true(exists(w, "clean1"));
+	assert_true(tu_world_exists(w, "clean1"));
 	assert_true(w_seq(w, 0)->cleanup);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_RUNNING);
 	/* No hold while it cleans up; abort ends the cleanup. */
@@ -197,7 +178,7 @@ test_abort_then_cleanup(void **state)
 	assert_null(run_act(w->run, 0, RUN_ACT_ABORT));
 	tu_world_until(w, NULL);
 	tu_world_wait_dead(w, cpid);
-	assert_false(exists(w, "clean3"));
+	assert_false(tu_world_exists(w, "clean3"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_ABORTED);
 	assert_int_equal(w_seq(w, 0)->steps[2].status, STEP_KILLED);
 	assert_false(w_seq(w, 0)->cleanup);
@@ -227,12 +208,12 @@ test_stop_lets_cleanup_run(void **state)
 	run_stop_all(w->run, "test");
 	assert_true(w_seq(w, 0)->cleanup);
 	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_RUNNING);
-	touch(w, "go");
+	tu_world_write(w, "go", "");
 	tu_world_until(w, NULL);
-	assert_true(exists(w, "second"));
+	assert_true(tu_world_exists(w, "second"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_ABORTED);
-	assert_false(exists(w, "b-clean"));
+	assert_false(tu_world_exists(w, "b-clean"));
 	tu_world_free(w);
 
 	w = tu_world_new(
@@ -248,7 +229,7 @@ test_stop_lets_cleanup_run(void **state)
 	run_stop_all(w->run, "test");
 	run_cut_cleanup(w->run);
 	tu_world_until(w, NULL);
-	assert_false(exists(w, "second"));
+	assert_false(tu_world_exists(w, "second"));
 	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_KILLED);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	tu_world_free(w);
@@ -295,7 +276,7 @@ test_skip_and_kill_handler_steps(void **state)
 	assert_int_equal(w_seq(w, 0)->steps[2].status, STEP_PENDING);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
 	assert_int_equal(w_seq(w, 0)->current, 1);
-	assert_false(exists(w, "fixed"));
+	assert_false(tu_world_exists(w, "fixed"));
 	tu_world_free(w);
 }
 

@@ -52,21 +52,23 @@ test_strip(void **state)
 static void
 test_slug(void **state)
 {
+	static const struct {
+		const char *name, *slug;
+	} cases[] = {
+		{ "deploy web1", "deploy-web1" },
+		{ "ssh {{host}} sudo mount /dev/xvdb /data",
+		  "ssh-host-sudo-mount-dev-xvdb-data" },
+		{ "..", ".._" },
+		{ "/// ", "_" },
+	};
 	char *s;
 
 	(void)state;
-	s = runlog_slug("deploy web1");
-	assert_string_equal(s, "deploy-web1");
-	free(s);
-	s = runlog_slug("ssh {{host}} sudo mount /dev/xvdb /data");
-	assert_string_equal(s, "ssh-host-sudo-mount-dev-xvdb-data");
-	free(s);
-	s = runlog_slug("..");
-	assert_string_equal(s, ".._");
-	free(s);
-	s = runlog_slug("/// ");
-	assert_string_equal(s, "_");
-	free(s);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		s = runlog_slug(cases[i].name);
+		assert_string_equal(s, cases[i].slug);
+		free(s);
+	}
 }
 
 static bool

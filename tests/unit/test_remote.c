@@ -59,21 +59,23 @@ sshd_connections(void)
 	return n;
 }
 
-/* A world (testutil.h) whose YAML may say @SSH@ for the private
- * ssh_config (settings are not templated). */
+/* A world (testutil.h) on the private sshd, or the test skipped without
+ * one: its settings are the ssh_config and SETTINGS (more of them, or
+ * ""), and REST follows them. */
 static struct tu_world *
-w_new(const char *yaml)
+w_sshd(const char *settings, const char *rest)
 {
-	const char *at = strstr(yaml, "@SSH@");
-	char *text = at == NULL ? xstrdup(yaml) : xasprintf("%.*s%s%s",
-	    (int)(at - yaml), yaml, sshd.config, at + 5);
-	struct tu_world *w = tu_world_new(text, false);
+	struct tu_world *w;
+	char *text;
 
+	if (sshd.dir == NULL)
+		skip();
+	text = xasprintf("settings: {ssh_config: \"%s\"%s%s}\n%s",
+	    sshd.config, *settings != '\0' ? ", " : "", settings, rest);
+	w = tu_world_new(text, false);
 	free(text);
 	return w;
 }
-
-#define NEED_SSHD() do { if (sshd.dir == NULL) skip(); } while (0)
 
 /* --- command lines ----------------------------------------------------- */
 
@@ -367,9 +369,7 @@ test_remote_output_and_status(void **state)
 	const size_t before = sshd.dir ? sshd_connections() : 0;
 
 	(void)state;
-	NEED_SSHD();
-	w = w_new(
-	    "settings: {ssh_config: \"@SSH@\", kill_grace: 1s}\n"
+	w = w_sshd("kill_grace: 1s",
 	    "hosts: {h1: {}, h2: {}}\n"
 	    "sequences:\n"
 	    "  - name: s\n"
@@ -408,13 +408,11 @@ static void
 test_copies(void **state)
 {
 	struct tu_world *w;
-	char *src, *a, *b, *cmd;
+	char *a, *b, *cmd;
 	size_t la, lb;
 
 	(void)state;
-	NEED_SSHD();
-	w = w_new(
-	    "settings: {ssh_config: \"@SSH@\"}\n"
+	w = w_sshd("",
 	    "hosts: {h1: {}}\n"
 	    "sequences:\n"
 	    "  - name: s\n"
@@ -431,21 +429,13 @@ test_copies(void **state)
 	    "on_failure: continue}\n");
 	run_start(w->run);
 	tu_world_until(w, NULL);
-	src = xasprintf("%s/blob", w->dir);
-	a = tu_read_file(src, &la);
-	free(src);
-	src = xasprintf("%s/back", w->dir);
-	b = tu_read_file(src, &lb);
-	assert_non_null(a);
-	assert_non_null(b);
-	assert_int_equal(la, 1048577);
-	assert_int_equal(lb, la);
-	assert_memory_equal(a, b, la);
+	a = tu_world_read(w, "blob", &la);
+	b = tu_world_read(w, "back", &lb);
+	tu_assert_same_bytes(b, lb, a, la, 1048577);
 	/* Modes come along. */
-	cmd = xasprintf("test \"$(stat -c %%a '%s')\" = 751", src);
+	cmd = xasprintf("test \"$(stat -c %%a '%s/back')\" = 751", w->dir);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
-	free(src);
 	free(a);
 	free(b);
 	a = tu_world_file(w, "backd/e/f");
@@ -461,14 +451,11 @@ static void
 test_unreachable(void **state)
 {
 	struct tu_world *w;
-	char *yaml;
 	double t0;
 
 	(void)state;
-	NEED_SSHD();
 	/* Port 1 on loopback: nothing listens, the kernel says so at once. */
-	yaml = xasprintf(
-	    "settings: {ssh_config: \"@SSH@\"}\n"
+	w = w_sshd("",
 	    "hosts: {down: {port: 1}, up: {}}\n"
 	    "sequences:\n"
 	    "  - name: d\n"
@@ -481,8 +468,6 @@ test_unreachable(void **state)
 	    "  - name: u\n"
 	    "    host: up\n"
 	    "    steps: [{remote: echo fine}]\n");
-	w = w_new(yaml);
-	free(yaml);
 	ev_now_update(EV_DEFAULT);
 	t0 = ev_now(EV_DEFAULT);
 	run_start(w->run);
@@ -511,9 +496,7 @@ test_stop_remote(void **state)
 	pid_t pid;
 
 	(void)state;
-	NEED_SSHD();
-	w = w_new(
-	    "settings: {ssh_config: \"@SSH@\", kill_grace: 1s}\n"
+	w = w_sshd("kill_grace: 1s",
 	    "hosts: {h1: {}}\n"
 	    "sequences:\n"
 	    "  - name: k\n"
@@ -561,9 +544,7 @@ test_tty_remote(void **state)
 	pid_t pid;
 
 	(void)state;
-	NEED_SSHD();
-	w = w_new(
-	    "settings: {ssh_config: \"@SSH@\", kill_grace: 1s}\n"
+	w = w_sshd("kill_grace: 1s",
 	    "hosts: {h1: {}}\n"
 	    "sequences:\n"
 	    "  - name: y\n"
@@ -604,9 +585,7 @@ test_disconnect(void **state)
 	struct stat sb;
 
 	(void)state;
-	NEED_SSHD();
-	w = w_new(
-	    "settings: {ssh_config: \"@SSH@\"}\n"
+	w = w_sshd("",
 	    "hosts: {h1: {}, h2: {}, h3: {multiplex: false}}\n"
 	    "sequences:\n"
 	    "  - {name: s, hosts: all, steps: [{remote: \"true\"}]}\n");

@@ -320,17 +320,12 @@ test_on_failure_stop_and_continue(void **state)
 	    "    steps:\n"
 	    "      - {run: 'false', on_failure: continue}\n"
 	    "      - touch {{T}}/after-continue\n", false);
-	char *path;
 
 	(void)state;
 	w_start(w);
 	tu_world_until(w, NULL);
-	path = xasprintf("%s/after-stop", w->dir);
-	assert_int_equal(access(path, F_OK), -1);
-	free(path);
-	path = xasprintf("%s/after-continue", w->dir);
-	assert_int_equal(access(path, F_OK), 0);
-	free(path);
+	assert_false(tu_world_exists(w, "after-stop"));
+	assert_true(tu_world_exists(w, "after-continue"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
 	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_PENDING);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_FAILED);
@@ -358,7 +353,6 @@ static void
 test_pause_then_operator_retry(void **state)
 {
 	struct tu_world *w = tu_world_new(pause_yaml, true);
-	char *path;
 
 	(void)state;
 	w_start(w);
@@ -374,18 +368,14 @@ test_pause_then_operator_retry(void **state)
 	w_start(w);
 	tu_world_until(w, w_paused);
 	assert_non_null(run_act(w->run, 0, RUN_ACT_KILL)); /* nothing runs */
-	path = xasprintf("%s/fixed", w->dir);
-	tu_write_file(path, "");
-	free(path);
+	tu_world_write(w, "fixed", "");
 	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
 	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	assert_int_equal(w_seq(w, 0)->steps[0].attempt, 2);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_OK);
 	assert_non_null(strstr(tu_world_log(w), "action s retry"));
-	path = xasprintf("%s/next", w->dir);
-	assert_int_equal(access(path, F_OK), 0);
-	free(path);
+	assert_true(tu_world_exists(w, "next"));
 	tu_world_free(w);
 }
 
@@ -413,16 +403,13 @@ test_retry_failed_sequence_unblocks(void **state)
 	    "  - name: b\n"
 	    "    needs: [a]\n"
 	    "    steps: ['touch {{T}}/b-ran']\n", true);
-	char *path;
 
 	(void)state;
 	w_start(w);
 	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
 	assert_int_equal(w_seq(w, 1)->state, SEQ_BLOCKED);
-	path = xasprintf("%s/fixed", w->dir);
-	tu_write_file(path, "");
-	free(path);
+	tu_world_write(w, "fixed", "");
 	w->idle = false;
 	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
 	tu_world_until(w, NULL);
@@ -430,16 +417,6 @@ test_retry_failed_sequence_unblocks(void **state)
 	assert_int_equal(w_seq(w, 1)->state, SEQ_OK);
 	assert_int_equal(run_exit_status(w->run), 0);
 	tu_world_free(w);
-}
-
-static bool
-w_pidfile(struct tu_world *w)
-{
-	char *path = xasprintf("%s/pid", w->dir);
-	pid_t pid = tu_read_pid(path);
-
-	free(path);
-	return pid > 0;
 }
 
 static const char *hang_yaml =
@@ -451,26 +428,6 @@ static const char *hang_yaml =
     "        run: echo $$ > {{T}}/pid.tmp; mv {{T}}/pid.tmp {{T}}/pid; exec sleep 1000\n"
     "      - touch {{T}}/next\n";
 
-static pid_t
-w_pid(struct tu_world *w)
-{
-	char *path = xasprintf("%s/pid", w->dir);
-	pid_t pid = tu_read_pid(path);
-
-	free(path);
-	return pid;
-}
-
-static bool
-w_file_exists(struct tu_world *w, const char *name)
-{
-	char *path = xasprintf("%s/%s", w->dir, name);
-	bool ok = access(path, F_OK) == 0;
-
-	free(path);
-	return ok;
-}
-
 static void
 test_operator_kill(void **state)
 {
@@ -479,8 +436,7 @@ test_operator_kill(void **state)
 
 	(void)state;
 	w_start(w);
-	tu_world_until(w, w_pidfile);
-	pid = w_pid(w);
+	pid = tu_world_wait_pid(w, "pid");
 	assert_true(tu_pid_alive(pid));
 	assert_null(run_act(w->run, 0, RUN_ACT_KILL));
 	tu_world_until(w, NULL);
@@ -489,7 +445,7 @@ test_operator_kill(void **state)
 	assert_int_equal(w_seq(w, 0)->steps[0].signal, SIGTERM);
 	/* A kill is a failure (on_failure: stop), without automatic retry. */
 	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
-	assert_false(w_file_exists(w, "next"));
+	assert_false(tu_world_exists(w, "next"));
 	assert_int_equal(w_seq(w, 0)->steps[0].attempt, 1);
 	tu_world_free(w);
 }
@@ -502,15 +458,14 @@ test_operator_skip_running(void **state)
 
 	(void)state;
 	w_start(w);
-	tu_world_until(w, w_pidfile);
-	pid = w_pid(w);
+	pid = tu_world_wait_pid(w, "pid");
 	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
 	tu_world_until(w, NULL);
 	tu_world_wait_dead(w, pid);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_SKIPPED);
 	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_OK);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
-	assert_true(w_file_exists(w, "next"));
+	assert_true(tu_world_exists(w, "next"));
 	tu_world_free(w);
 }
 
@@ -526,7 +481,7 @@ test_operator_skip_paused(void **state)
 	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_SKIPPED);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
-	assert_true(w_file_exists(w, "next"));
+	assert_true(tu_world_exists(w, "next"));
 	/* The record says so too: the attempt's last step_end is skipped. */
 	assert_non_null(strstr(tu_world_log(w), "end s/1 #1 skipped"));
 	tu_world_free(w);
@@ -540,13 +495,12 @@ test_operator_abort(void **state)
 
 	(void)state;
 	w_start(w);
-	tu_world_until(w, w_pidfile);
-	pid = w_pid(w);
+	pid = tu_world_wait_pid(w, "pid");
 	assert_null(run_act(w->run, 0, RUN_ACT_ABORT));
 	tu_world_until(w, NULL);
 	tu_world_wait_dead(w, pid);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_ABORTED);
-	assert_false(w_file_exists(w, "next"));
+	assert_false(tu_world_exists(w, "next"));
 	assert_int_equal(run_exit_status(w->run), 1);
 	assert_non_null(run_act(w->run, 0, RUN_ACT_ABORT));
 	tu_world_free(w);
@@ -567,7 +521,6 @@ test_operator_hold_and_resume(void **state)
 	    "    steps:\n"
 	    "      - run: while [ ! -e {{T}}/go ]; do sleep 0.01; done\n"
 	    "      - touch {{T}}/second\n", true);
-	char *path;
 
 	(void)state;
 	w_start(w);
@@ -577,18 +530,16 @@ test_operator_hold_and_resume(void **state)
 		ev_run(EV_DEFAULT_ EVRUN_ONCE);
 	assert_null(run_act(w->run, 0, RUN_ACT_HOLD));
 	assert_true(w_seq(w, 0)->hold);
-	path = xasprintf("%s/go", w->dir);
-	tu_write_file(path, "");
-	free(path);
+	tu_world_write(w, "go", "");
 	tu_world_until(w, w_first_done);
 	assert_int_equal(w_seq(w, 0)->pause, RUN_PAUSE_HOLD);
 	assert_int_equal(w_seq(w, 0)->current, 1);
-	assert_false(w_file_exists(w, "second"));
+	assert_false(tu_world_exists(w, "second"));
 	/* A hold is not a failure. */
 	assert_non_null(run_act(w->run, 0, RUN_ACT_RETRY));
 	assert_null(run_act(w->run, 0, RUN_ACT_RESUME));
 	tu_world_until(w, NULL);
-	assert_true(w_file_exists(w, "second"));
+	assert_true(tu_world_exists(w, "second"));
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
 	tu_world_free(w);
 }
@@ -606,15 +557,12 @@ test_timeout_kills_group_with_grandchild(void **state)
 	    "        retries: 1\n"
 	    "        retry_delay: 0\n", false);
 	pid_t pid, gpid;
-	char *path;
 
 	(void)state;
 	w_start(w);
 	tu_world_until(w, NULL);
-	pid = w_pid(w);
-	path = xasprintf("%s/gpid", w->dir);
-	gpid = tu_read_pid(path);
-	free(path);
+	pid = tu_world_pid(w, "pid");
+	gpid = tu_world_pid(w, "gpid");
 	assert_true(pid > 0 && gpid > 0);
 	tu_world_wait_dead(w, pid);
 	tu_world_wait_dead(w, gpid);
@@ -639,7 +587,7 @@ test_kill_grace_then_sigkill(void **state)
 	(void)state;
 	w_start(w);
 	tu_world_until(w, NULL);
-	tu_world_wait_dead(w, w_pid(w));
+	tu_world_wait_dead(w, tu_world_pid(w, "pid"));
 	assert_int_equal(w_seq(w, 0)->steps[0].status, STEP_TIMEOUT);
 	assert_int_equal(w_seq(w, 0)->steps[0].signal, SIGKILL);
 	tu_world_free(w);
@@ -733,8 +681,7 @@ test_stop_all(void **state)
 
 	(void)state;
 	w_start(w);
-	tu_world_until(w, w_pidfile);
-	pid = w_pid(w);
+	pid = tu_world_wait_pid(w, "pid");
 	run_stop_all(w->run, "interrupted");
 	tu_world_until(w, NULL);
 	tu_world_wait_dead(w, pid);
@@ -838,7 +785,6 @@ test_state_machine_table(void **state)
 	    "    steps: ['while [ ! -e {{T}}/go ]; do sleep 0.01; done',"
 	    " 'true']\n"
 	    "  - {name: aborted, steps: ['exec sleep 1000']}\n", true);
-	char *path;
 
 	(void)state;
 	w_start(w);
@@ -846,9 +792,7 @@ test_state_machine_table(void **state)
 	assert_null(run_act(w->run, SM_HOLDING, RUN_ACT_HOLD));
 	assert_null(run_act(w->run, SM_HELD, RUN_ACT_HOLD));
 	assert_null(run_act(w->run, SM_ABORTED, RUN_ACT_ABORT));
-	path = xasprintf("%s/go", w->dir);
-	tu_write_file(path, "");
-	free(path);
+	tu_world_write(w, "go", "");
 	tu_world_until(w, sm_arrived);
 
 	for (size_t i = 0; i < SM_N; i++) {
@@ -966,19 +910,13 @@ test_log_matches_20mb_byte_for_byte(void **state)
 	path = xasprintf("%s/%s", runlog_dir(w->rl), rel);
 	got = tu_read_file(path, &got_len);
 	free(path);
-	path = xasprintf("%s/data", w->dir);
-	want = tu_read_file(path, &want_len);
-	assert_non_null(got);
-	assert_non_null(want);
-	assert_int_equal(want_len, 20000000);
-	assert_int_equal(got_len, want_len);
-	assert_memory_equal(got, want, want_len);
+	want = tu_world_read(w, "data", &want_len);
+	tu_assert_same_bytes(got, got_len, want, want_len, 20000000);
 	/* Memory stays bounded: only the scrollback is kept. */
 	assert_true(outbuf_count(w_seq(w, 0)->out) <= 100);
 	free(want);
 	free(got);
 	free(rel);
-	free(path);
 	free(logdir);
 	tu_world_free(w);
 }
@@ -1038,7 +976,7 @@ test_leftover_background_process(void **state)
 	w_start(w);
 	tu_world_until(w, NULL);
 	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
-	tu_world_wait_dead(w, w_pid(w));
+	tu_world_wait_dead(w, tu_world_pid(w, "pid"));
 	assert_non_null(strstr(tu_world_log(w), "line s: started\n"));
 	tu_world_free(w);
 }

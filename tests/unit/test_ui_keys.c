@@ -442,21 +442,20 @@ static void
 test_focus(void **state)
 {
 	struct ctl *c = *state;
+	/* 2x2 grid: each key in turn, and the pane it focuses. */
+	static const struct {
+		int key;
+		size_t focus;
+	} moves[] = {
+		{ 'l', 1 }, { KEYS_FN(KEY_DOWN), 3 }, { 'h', 2 }, { 'k', 0 },
+		{ KEYS_FN(KEY_BTAB), 3 }, { '\t', 0 },
+	};
 
-	/* 2x2 grid. */
 	assert_int_equal(c->lo.kind, LAYOUT_GRID);
-	ctl_key(c, 'l');
-	assert_int_equal(c->focus, 1);
-	ctl_key(c, KEYS_FN(KEY_DOWN));
-	assert_int_equal(c->focus, 3);
-	ctl_key(c, 'h');
-	assert_int_equal(c->focus, 2);
-	ctl_key(c, 'k');
-	assert_int_equal(c->focus, 0);
-	ctl_key(c, KEYS_FN(KEY_BTAB));
-	assert_int_equal(c->focus, 3);
-	ctl_key(c, '\t');
-	assert_int_equal(c->focus, 0);
+	for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+		ctl_key(c, moves[i].key);
+		assert_int_equal(c->focus, moves[i].focus);
+	}
 	/* The next one waiting for the operator, wrapping around. */
 	F.state[2] = SEQ_PAUSED;
 	ctl_key(c, '!');

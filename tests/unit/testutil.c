@@ -289,7 +289,7 @@ tu_world_free(struct tu_world *w)
 
 /* What the tu_world_until conditions below wait for. */
 static const char *tu_world_wanted;
-static pid_t tu_world_pid;
+static pid_t tu_world_dying;
 
 static bool
 tu_world_has_text(struct tu_world *w)
@@ -308,49 +308,74 @@ static bool
 tu_world_dead(struct tu_world *w)
 {
 	(void)w;
-	return !tu_pid_alive(tu_world_pid);
+	return !tu_pid_alive(tu_world_dying);
 }
 
 void
 tu_world_wait_dead(struct tu_world *w, pid_t pid)
 {
 	assert_true(pid > 0);
-	tu_world_pid = pid;
+	tu_world_dying = pid;
 	tu_world_until(w, tu_world_dead);
 }
 
 char *
-tu_world_file(struct tu_world *w, const char *name)
+tu_world_read(struct tu_world *w, const char *name, size_t *len)
 {
 	char *path = xasprintf("%s/%s", w->dir, name);
-	char *text = tu_read_file(path, NULL);
+	char *text = tu_read_file(path, len);
 
 	free(path);
 	return text;
 }
 
+char *
+tu_world_file(struct tu_world *w, const char *name)
+{
+	return tu_world_read(w, name, NULL);
+}
+
+void
+tu_world_write(struct tu_world *w, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", w->dir, name);
+
+	tu_write_file(path, text);
+	free(path);
+}
+
+bool
+tu_world_exists(struct tu_world *w, const char *name)
+{
+	char *path = xasprintf("%s/%s", w->dir, name);
+	bool yes = access(path, F_OK) == 0;
+
+	free(path);
+	return yes;
+}
+
+pid_t
+tu_world_pid(struct tu_world *w, const char *name)
+{
+	char *text = tu_world_file(w, name);
+	int pid = text != NULL ? atoi(text) : 0;
+
+	free(text);
+	return pid > 0 ? (pid_t)pid : 0;
+}
+
 static bool
 tu_world_has_pid(struct tu_world *w)
 {
-	char *text = tu_world_file(w, tu_world_wanted);
-	bool ok = text != NULL && atoi(text) > 0;
-
-	free(text);
-	return ok;
+	return tu_world_pid(w, tu_world_wanted) > 0;
 }
 
 pid_t
 tu_world_wait_pid(struct tu_world *w, const char *name)
 {
-	char *text;
-	pid_t pid;
-
 	tu_world_wanted = name;
 	tu_world_until(w, tu_world_has_pid);
-	text = tu_world_file(w, name);
-	pid = (pid_t)atoi(text);
-	free(text);
-	return pid;
+	return tu_world_pid(w, name);
 }
 
 void
@@ -371,4 +396,15 @@ tu_assert_has(const char *log, const char *text)
 		fprintf(stderr, "transcript:\n%s", log ? log : "(none)");
 		fail_msg("expected '%s'", text);
 	}
+}
+
+void
+tu_assert_same_bytes(const char *got, size_t got_len, const char *want,
+    size_t want_len, size_t size)
+{
+	assert_non_null(got);
+	assert_non_null(want);
+	assert_int_equal(want_len, size);
+	assert_int_equal(got_len, want_len);
+	assert_memory_equal(got, want, want_len);
 }

@@ -90,13 +90,25 @@ void tu_world_wait_log(struct tu_world *w, const char *text);
 /* Until process pid is gone from the process table (a killed process
  * closes its files a moment before). */
 void tu_world_wait_dead(struct tu_world *w, pid_t pid);
-/* The contents of NAME in the scratch directory, or NULL. */
+/* The contents of NAME in the scratch directory, or NULL; *len gets its
+ * size (tu_read_file). */
 char *tu_world_file(struct tu_world *w, const char *name);
+char *tu_world_read(struct tu_world *w, const char *name, size_t *len);
+/* Write text to NAME in the scratch directory. */
+void tu_world_write(struct tu_world *w, const char *name, const char *text);
+/* Is there a NAME in the scratch directory? */
+bool tu_world_exists(struct tu_world *w, const char *name);
+/* The pid NAME in the scratch directory holds now, or 0. */
+pid_t tu_world_pid(struct tu_world *w, const char *name);
 /* Until NAME in the scratch directory holds a pid, which it returns. */
 pid_t tu_world_wait_pid(struct tu_world *w, const char *name);
 /* Fail the test, showing the transcript, unless the log says a before
  * b (or, for tu_has, says text at all). */
 void tu_assert_in_order(const char *log, const char *a, const char *b);
 void tu_assert_has(const char *log, const char *text);
+/* Fail the test unless got and want were read (neither is NULL) and are
+ * the same size bytes. */
+void tu_assert_same_bytes(const char *got, size_t got_len, const char *want,
+    size_t want_len, size_t size);
 
 #endif
