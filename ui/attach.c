@@ -63,10 +63,7 @@ attach_kick(struct attach *a)
 	sizeof ((struct attach *)0)->asked[0])
 
 /* A request that RESULT answers was queued; fmt says a refusal. */
-static void
-attach_ask(struct attach *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void
+static void __attribute__((format(printf, 2, 3)))
 attach_ask(struct attach *a, const char *fmt, ...)
 {
 	va_list ap;

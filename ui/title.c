@@ -261,11 +261,7 @@ struct title_segs {
 /* A name is not cut shorter than this many columns: dropped instead. */
 #define TITLE_NAME_MIN 6
 
-static struct title_seg *
-title_add(struct title_segs *s, int prio, bool right, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static struct title_seg *
+static struct title_seg * __attribute__((format(printf, 4, 5)))
 title_add(struct title_segs *s, int prio, bool right, const char *fmt, ...)
 {
 	static struct title_seg spare;

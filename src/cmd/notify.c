@@ -40,11 +40,7 @@ struct notify {
 };
 
 /* A line in notify.log from drove itself. */
-static void
-notify_log(const struct notify *n, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+static void __attribute__((format(printf, 2, 3)))
 notify_log(const struct notify *n, const char *fmt, ...)
 {
 	char *path = xasprintf("%s/notify.log", n->run_dir);

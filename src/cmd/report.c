@@ -107,11 +107,7 @@ report_put(struct report *rp, const char *data, size_t len)
 	}
 }
 
-static void
-report_printf(struct report *rp, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+static void __attribute__((format(printf, 2, 3)))
 report_printf(struct report *rp, const char *fmt, ...)
 {
 	va_list ap;

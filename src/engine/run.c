@@ -243,11 +243,7 @@ run_redact(char *text)
 	return shown;
 }
 
-static void
-run_notice(struct run_sequence *seq, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+static void __attribute__((format(printf, 2, 3)))
 run_notice(struct run_sequence *seq, const char *fmt, ...)
 {
 	struct run_event ev = { .type = RUN_EV_NOTICE, .seq = seq->v.index,
@@ -264,11 +260,7 @@ run_notice(struct run_sequence *seq, const char *fmt, ...)
 }
 
 /* A line of drove's own in the sequence's output (not in the step log). */
-static void
-run_mark(struct run_sequence *seq, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+static void __attribute__((format(printf, 2, 3)))
 run_mark(struct run_sequence *seq, const char *fmt, ...)
 {
 	va_list ap;

@@ -160,11 +160,7 @@ li_add_line(struct logidx *li, size_t file, size_t off, size_t len,
 	l->flags = (uint16_t)flags;
 }
 
-static void
-li_mark(struct logidx *li, unsigned step, double when, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
+static void __attribute__((format(printf, 4, 5)))
 li_mark(struct logidx *li, unsigned step, double when, const char *fmt, ...)
 {
 	va_list ap;

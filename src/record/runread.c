@@ -163,11 +163,7 @@ rr_grow(void *p, size_t n, size_t need, size_t size)
 	return xreallocarray_grow(p, &cap, need, size);
 }
 
-static void
-rr_warn(struct rr_run *run, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+static void __attribute__((format(printf, 2, 3)))
 rr_warn(struct rr_run *run, const char *fmt, ...)
 {
 	va_list ap;
