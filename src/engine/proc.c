@@ -38,6 +38,7 @@ struct proc {
 	ev_io io;            /* output readable */
 	ev_io out_io;        /* the stdout pipe readable (split procs) */
 	ev_timer grace;      /* SIGKILL after SIGTERM */
+	ev_timer eof;        /* the wait for a shared output's end */
 	unsigned id;         /* the keeper's name for it (its slot + 1) */
 	pid_t pid;           /* also the process group id; 0 until the
 	                        keeper has started it */
@@ -57,6 +58,7 @@ struct proc {
 	                        while the grace timer ran */
 	bool held;           /* waiting for descriptors to start */
 	bool stdin_pipe;
+	bool shared_output;
 	bool split;          /* stdout on a pipe of its own (stdout_data) */
 	bool roomy;          /* its pipes were made roomier (a flood) */
 	unsigned short cols, rows;
@@ -526,6 +528,7 @@ proc_destroy(struct proc *p)
 	proc_close_fd(p);
 	proc_close_in(p);
 	ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
+	ev_timer_stop(EV_DEFAULT_UC_ &p->eof);
 	proc_untrack(p);
 	proc_slot_release(p);
 	free(p);
@@ -542,6 +545,7 @@ proc_maybe_finish(struct proc *p)
 		ev_timer_stop(EV_DEFAULT_UC_ &p->grace);
 		proc_untrack(p);
 	}
+	ev_timer_stop(EV_DEFAULT_UC_ &p->eof);
 	p->finished = true;
 	proc_close_in(p);
 	p->cb.exited(p->cb.arg, p->status);
@@ -668,6 +672,18 @@ proc_grace_cb(EV_P_ ev_timer *w, int revents)
 	}
 }
 
+/* The shared output did not end in time: what is there is all. */
+static void
+proc_eof_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct proc *p = container_of(w, struct proc, eof);
+
+	(void)revents;
+	(void)EV_A;
+	proc_drain(p);
+	proc_maybe_finish(p);
+}
+
 static void
 proc_terminate_group(struct proc *p)
 {
@@ -706,6 +722,15 @@ proc_exited(struct proc *p, int status)
 		proc_untrack(p);
 		if ((p->fd >= 0 || p->out_fd >= 0) &&
 		    proc_read(p, 1 << 20) == 0) {
+			if (p->shared_output && !p->kill_sent) {
+				/* The rest comes from the process it handed
+				 * its output to, which closes it when done
+				 * (a pty's last bytes may not even be
+				 * readable before that). */
+				ev_timer_set(&p->eof, PROC_SHARED_EOF, 0.);
+				ev_timer_start(EV_DEFAULT_UC_ &p->eof);
+				return;
+			}
 			/* Drained, and a process outside the group still holds
 			 * the write end: do not wait for it. */
 			proc_close_fd(p);
@@ -1003,12 +1028,14 @@ proc_start(const struct proc_spec *spec, const struct proc_callbacks *cb,
 	p->fd = p->in_fd = p->out_fd = -1;
 	p->tty = spec->tty;
 	p->stdin_pipe = spec->stdin_pipe && !spec->tty;
+	p->shared_output = spec->shared_output;
 	p->split = cb->stdout_data != NULL && !spec->tty;
 	p->cols = spec->cols;
 	p->rows = spec->rows;
 	p->kill_grace = spec->kill_grace;
 	p->cb = *cb;
 	ev_init(&p->grace, proc_grace_cb);
+	ev_init(&p->eof, proc_eof_cb);
 	proc_req_build(&p->req, spec, p->split);
 	p->id = proc_slot_take(p);
 	if ((e = proc_launch(p, err)) == 0)
@@ -1037,6 +1064,14 @@ proc_kill(struct proc *p)
 	if (p->held) {
 		/* It ends where it waits, without a process (proc_held_cb). */
 		p->term_sent = true;
+		return;
+	}
+	if (ev_is_active(&p->eof)) {
+		/* Gone already, its output not over: stop waiting for the
+		 * rest, from the loop (the caller is not done). */
+		ev_timer_stop(EV_DEFAULT_UC_ &p->eof);
+		ev_timer_set(&p->eof, 0., 0.);
+		ev_timer_start(EV_DEFAULT_UC_ &p->eof);
 		return;
 	}
 	proc_terminate_group(p);

@@ -31,7 +31,19 @@ struct proc_spec {
 	                         proc_kill: the end of input is how an ssh
 	                         step tells the remote side to stop (pipe
 	                         procs only) */
+	bool shared_output;   /* the child hands its output on to a process
+	                         outside its group that closes it soon after
+	                         the child exits (a multiplexed ssh gives its
+	                         descriptors to the master, which may write
+	                         the last bytes after the client is gone):
+	                         read on to the end of the output after the
+	                         exit (PROC_SHARED_EOF at most), not only
+	                         what is there */
 };
+
+/* How long a shared output's end is waited for after the exit: a bound
+ * for a session that never closes, not a wait anyone meets. */
+#define PROC_SHARED_EOF 10.0
 
 struct proc_callbacks {
 	/* Bytes the child wrote (stdout and stderr interleaved). */

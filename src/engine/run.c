@@ -917,6 +917,9 @@ run_step_spawn(struct run_sequence *seq)
 		/* Held open, never written: its end tells the remote side
 		 * to stop (see remote.c). */
 		spec.stdin_pipe = true;
+		/* Through the host's connection, ssh hands its descriptors
+		 * to the master, which writes the output to them. */
+		spec.shared_output = true;
 	}
 	spec.env = env;
 	seq->attempt = RUN_ATT_PROCESS;

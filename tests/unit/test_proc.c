@@ -1,5 +1,6 @@
-/* test_proc.c: the shell-or-exec decision, the report helpers, and
- * processes short of descriptors. */
+/* test_proc.c: the shell-or-exec decision, the report helpers,
+ * processes short of descriptors, and an output another process writes
+ * the end of. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include "report.h"
 #include "run.h"
 #include "runlog.h"
+#include "strbuf.h"
 #include "testutil.h"
 
 static void
@@ -120,9 +122,63 @@ test_short_of_fds(void **state)
 	tu_world_free(w);
 }
 
+struct got {
+	struct strbuf out;
+	bool exited;
+};
+
+static void
+got_output(void *arg, const char *data, size_t len)
+{
+	strbuf_add(&((struct got *)arg)->out, data, len);
+}
+
+static void
+got_exited(void *arg, int status)
+{
+	(void)status;
+	((struct got *)arg)->exited = true;
+}
+
+/* A child that hands its output on to a process outside its group, which
+ * writes the last of it once the child is gone, as an ssh master writes
+ * what a multiplexed client's command printed last: with shared_output,
+ * that is read too, up to the end of the output. */
+static void
+test_shared_output(void **state)
+{
+	struct proc_spec spec = {
+		.shell = "/bin/sh",
+		/* The writer waits, without a timer, until the child is
+		 * reaped; the child, until the writer has left its group
+		 * (field 5 of /proc/PID/stat). */
+		.command = "setsid sh -c 'while kill -0 $0 2>/dev/null; do :; "
+		    "done; echo late' $$ & "
+		    "while [ \"$(cut -d' ' -f5 /proc/$!/stat)\" = $$ ]; do :; "
+		    "done; echo early",
+		.kill_grace = 1,
+		.shared_output = true,
+	};
+	struct got g = { STRBUF_INIT, false };
+	struct proc_callbacks cb = { .output = got_output,
+		                     .exited = got_exited, .arg = &g };
+	char *err = NULL;
+	struct proc *p;
+
+	(void)state;
+	p = proc_start(&spec, &cb, &err);
+	assert_non_null(p);
+	while (!g.exited)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	assert_string_equal(strbuf_str(&g.out), "early\nlate\n");
+	proc_free(p);
+	strbuf_free(&g.out);
+}
+
 TU_MAIN(
 	cmocka_unit_test(test_needs_shell),
 	cmocka_unit_test(test_strip),
 	cmocka_unit_test(test_slug),
 	cmocka_unit_test(test_short_of_fds),
+	cmocka_unit_test(test_shared_output),
 )
