@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <dirent.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <yaml.h>
@@ -571,12 +573,28 @@ rr_open_error(const char *dir, const char *rel, int err)
 	return xasprintf("%s/%s: %s", dir, rel, strerror(err));
 }
 
-/* The ssh control directory (remote.c) of a run whose drove was killed
- * outright is left behind, empty once its masters are gone: remove it.
- * Only an empty one (rmdir refuses any other), and never through a
- * symlink (AT_REMOVEDIR does not follow one). */
+/* Is NAME in the directory dfd a socket nobody listens on? connect()
+ * says so (ECONNREFUSED); a live master's socket accepts. Through
+ * /proc/self/fd: the run directory's path may not fit a sun_path. */
+static bool
+rr_socket_dead(int dfd, const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, rc, e;
+
+	if (snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/%s",
+	    dfd, name) >= (int)sizeof sa.sun_path ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	e = errno;
+	close(fd);
+	return rc != 0 && e == ECONNREFUSED;
+}
+
+/* fn(dfd, entry) for each entry of the directory dfd. */
 static void
-rr_sweep_ssh(int dfd)
+rr_each_entry(int dfd, void (*fn)(int, const struct dirent *))
 {
 	int fd = dup(dfd);
 	DIR *d;
@@ -589,10 +607,47 @@ rr_sweep_ssh(int dfd)
 		return;
 	}
 	while ((e = readdir(d)) != NULL)
-		if (strncmp(e->d_name, "ssh-", 4) == 0 &&
-		    e->d_type == DT_DIR)
-			(void)unlinkat(dfd, e->d_name, AT_REMOVEDIR);
+		fn(dfd, e);
 	closedir(d);
+}
+
+/* A control socket whose master is gone. */
+static void
+rr_sweep_socket(int dfd, const struct dirent *e)
+{
+	struct stat sb;
+
+	if ((e->d_type == DT_SOCK || (e->d_type == DT_UNKNOWN &&
+	    fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISSOCK(sb.st_mode))) && rr_socket_dead(dfd, e->d_name))
+		(void)unlinkat(dfd, e->d_name, 0);
+}
+
+/* The ssh control directory (remote.c) of a run whose drove was killed
+ * outright is left behind, with the socket of any master that had to be
+ * SIGKILLed (the keeper's grace ran out before it removed it): remove
+ * the sockets nobody listens on, then the directory. Only an empty one
+ * (rmdir refuses any other), and never through a symlink. */
+static void
+rr_sweep_ssh_dir(int dfd, const struct dirent *e)
+{
+	int sub;
+
+	if (strncmp(e->d_name, "ssh-", 4) != 0 || e->d_type != DT_DIR)
+		return;
+	sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (sub >= 0) {
+		rr_each_entry(sub, rr_sweep_socket);
+		close(sub);
+	}
+	(void)unlinkat(dfd, e->d_name, AT_REMOVEDIR);
+}
+
+static void
+rr_sweep_ssh(int dfd)
+{
+	rr_each_entry(dfd, rr_sweep_ssh_dir);
 }
 
 struct rr_run *

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -348,6 +350,69 @@ test_logs_stay_inside(void **state)
 	free(base);
 }
 
+/* A socket bound at PATH: listening (its fd), or closed at once, as a
+ * SIGKILLed ssh master leaves it (-1). */
+static int
+bound_socket(const char *path, bool listening)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_true(strlen(path) < sizeof sa.sun_path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	if (listening) {
+		assert_int_equal(listen(fd, 1), 0);
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+/* A run whose drove was killed outright (no run_end, nobody holds it):
+ * reading it removes the control sockets of its ssh masters that are
+ * gone, and their directory once empty; not a socket something listens
+ * on. */
+static void
+test_ssh_sweep(void **state)
+{
+	char *base = tu_tmpdir(), *err = NULL, *start, *dir, *ssh, *dead,
+	    *live;
+	struct rr_run *run;
+	struct stat sb;
+	int fd;
+
+	(void)state;
+	start = xasprintf("%.*s", (int)(strchr(events_ok, '\n') + 1 -
+	    events_ok), events_ok);
+	dir = mkrun(base, "20261126-010203", start);
+	ssh = xasprintf("%s/ssh-AbCdEf", dir);
+	assert_int_equal(mkdir(ssh, 0700), 0);
+	dead = xasprintf("%s/0", ssh);
+	live = xasprintf("%s/1", ssh);
+	bound_socket(dead, false);
+	fd = bound_socket(live, true);
+	run = runread_load(dir, &err);
+	assert_non_null(run);
+	assert_string_equal(run->status, "interrupted");
+	runread_free(run);
+	assert_int_equal(lstat(dead, &sb), -1);
+	assert_int_equal(lstat(live, &sb), 0);
+	assert_int_equal(lstat(ssh, &sb), 0);
+	close(fd);
+	run = runread_load(dir, &err);
+	runread_free(run);
+	assert_int_equal(lstat(ssh, &sb), -1);
+	free(live);
+	free(dead);
+	free(ssh);
+	free(dir);
+	free(start);
+	tu_rmrf(base);
+	free(base);
+}
+
 TU_MAIN(
 	cmocka_unit_test(test_load_complete_run),
 	cmocka_unit_test(test_damaged_run),
@@ -355,4 +420,5 @@ TU_MAIN(
 	cmocka_unit_test(test_resumed_steps),
 	cmocka_unit_test(test_captures),
 	cmocka_unit_test(test_logs_stay_inside),
+	cmocka_unit_test(test_ssh_sweep),
 )
