@@ -15,20 +15,6 @@
 #include "xmalloc.h"
 
 static void
-logs_time(double t, char *buf, size_t size)
-{
-	time_t secs = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	localtime_r(&secs, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-static void
 logs_span(double start, double end, char *buf, size_t size)
 {
 	if (start <= 0 || end <= 0)
@@ -153,7 +139,7 @@ logs_list(const char *log_dir, FILE *out)
 			fprintf(out, "%-18s (unreadable: %s)\n", ids[i], err);
 			free(err);
 		} else {
-			logs_time(run->start, when, sizeof when);
+			duration_when(run->start, when, sizeof when);
 			logs_duration(run, dur, sizeof dur);
 			logs_counts(run, counts, sizeof counts);
 			logs_result(run, result, sizeof result);
@@ -194,7 +180,7 @@ logs_run(const struct rr_run *run, FILE *out)
 	char when[32], dur[32], result[96];
 	int w = 8;
 
-	logs_time(run->start, when, sizeof when);
+	duration_when(run->start, when, sizeof when);
 	logs_duration(run, dur, sizeof dur);
 	logs_result(run, result, sizeof result);
 	fprintf(out, "run       %s\ndirectory %s\nconfig    %s\n"

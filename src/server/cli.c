@@ -3,9 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "client.h"
+#include "duration.h"
 #include "json.h"
 #include "runread.h"
 #include "wire.h"
@@ -71,20 +71,6 @@ cli_counts(const struct wire_seq *seqs, size_t n, size_t *count)
 		/* A placeholder that grew: its sequences are counted. */
 		if (!seqs[i].grown)
 			count[seqs[i].state]++;
-}
-
-static void
-cli_clock(double t, char *buf, size_t size)
-{
-	time_t s = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	localtime_r(&s, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 /* What ps --json and ctl status --json say of a run, first. */
@@ -153,7 +139,7 @@ cli_ps(const struct cli_options *opt)
 					strbuf_printf(&sb, "%s%zu %s", sb.len ?
 					    ", " : "", count[s],
 					    seq_state_name((enum seq_state)s));
-			cli_clock(info->started, when, sizeof when);
+			duration_when(info->started, when, sizeof when);
 			printf("%-18s %-8ld %-19s %-28s %s\n", info->id,
 			    info->pid, when, strbuf_str(&sb), info->config);
 			strbuf_free(&sb);
@@ -231,7 +217,7 @@ cli_status_text(const struct client_info *info, const struct wire_run *run,
 	size_t w = 8;
 	char when[32];
 
-	cli_clock(info->started, when, sizeof when);
+	duration_when(info->started, when, sizeof when);
 	printf("run %s: %s (pid %ld, started %s, config %s)\n", info->id,
 	    run->settled ? "settled" : "running", info->pid, when,
 	    info->config);

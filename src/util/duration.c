@@ -1,8 +1,9 @@
-/* duration.c: durations for people and for config files. */
+/* duration.c: durations for people and for config files, and moments. */
 #include "duration.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 
 /* The longest a config may say (about 31 years, cfg.h's
  * CONFIG_DURATION_MAX): longer is written as this, and stays far from
@@ -80,6 +81,21 @@ duration_format(double seconds, enum duration_style style, char *buf,
 		else
 			duration_config(llround(seconds * 1000), buf, size);
 		break;
+	}
+	return buf;
+}
+
+char *
+duration_when(double t, char *buf, size_t size)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0)
+		snprintf(buf, size, "-");
+	else {
+		localtime_r(&secs, &tm);
+		strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
 	}
 	return buf;
 }

@@ -1,6 +1,6 @@
 /* duration.h: a number of seconds written for a reader. drove writes
- * durations three ways, each where it belongs; this is the one place
- * that knows how. */
+ * durations three ways, each where it belongs, and moments one way; this
+ * is the one place that knows how. */
 #ifndef DROVE_DURATION_H
 #define DROVE_DURATION_H
 
@@ -21,5 +21,8 @@ enum duration_style {
  * negative or NaN duration counts as 0, one over 1e9 s (31 years) as 1e9. */
 char *duration_format(double seconds, enum duration_style style, char *buf,
     size_t size);
+/* A moment (seconds since the epoch) as the listings show it: local time
+ * to the second, "2026-11-28 09:31:25"; "-" for none (0 or less). */
+char *duration_when(double t, char *buf, size_t size);
 
 #endif

@@ -3,7 +3,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -66,7 +68,23 @@ test_truncated(void **state)
 	    sizeof buf), "1:0");
 }
 
+/* A moment, in local time (UTC here), to the second; none is "-". */
+static void
+test_when(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_string_equal(duration_when(1795855917.9, buf, sizeof buf),
+	    "2026-11-28 08:51:57");
+	assert_string_equal(duration_when(0, buf, sizeof buf), "-");
+	assert_string_equal(duration_when(-5, buf, sizeof buf), "-");
+}
+
 TU_MAIN(
 	cmocka_unit_test(test_styles),
 	cmocka_unit_test(test_truncated),
+	cmocka_unit_test(test_when),
 )
