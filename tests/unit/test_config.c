@@ -40,6 +40,37 @@ load_ok(const char *text, const struct cfg_kv *ov, size_t n_ov)
 	return cfg;
 }
 
+/* HEAD (settings, say) before a one-step sequence fails to load, saying
+ * exactly want. */
+static void
+head_fails(const char *head, const char *want)
+{
+	struct config *cfg = NULL;
+	char *err = NULL, *text;
+
+	text = xasprintf("%ssequences: [{name: a, steps: [x]}]\n", head);
+	assert_int_not_equal(config_load_string("t.yaml", text, NULL, 0, &cfg,
+	    &err), 0);
+	assert_null(cfg);
+	assert_string_equal(err, want);
+	free(err);
+	free(text);
+}
+
+/* Loading the file at path fails, saying want (which it frees). */
+static void
+load_file_fails(const char *path, char *want)
+{
+	struct config *cfg = NULL;
+	char *err = NULL;
+
+	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
+	assert_null(cfg);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+}
+
 static const struct cfg_seq *
 seq_named(const struct config *cfg, const char *name)
 {
@@ -632,12 +663,8 @@ test_file(void **state)
 
 	/* Errors name the file as it was given. */
 	tu_write_file(path, "sequences: []\n");
-	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
-	assert_null(cfg);
-	want = xasprintf("%s:1:12: error: 'sequences' is empty", path);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	load_file_fails(path, xasprintf("%s:1:12: error: 'sequences' is empty",
+	    path));
 
 	free(real);
 	free(path);
@@ -809,7 +836,7 @@ test_max_connecting(void **state)
 		  "'max_connecting', got 'many'" },
 	};
 	struct config *cfg;
-	char *out = NULL, *err = NULL, *text;
+	char *out = NULL;
 	size_t len = 0;
 	FILE *fp;
 
@@ -833,18 +860,8 @@ test_max_connecting(void **state)
 	assert_int_equal(cfg->max_connecting, 200);
 	config_free(cfg);
 
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		text = xasprintf("%ssequences: [{name: a, steps: [x]}]\n",
-		    bad[i][0]);
-		cfg = NULL;
-		assert_int_not_equal(config_load_string("t.yaml", text, NULL,
-		    0, &cfg, &err), 0);
-		assert_null(cfg);
-		assert_string_equal(err, bad[i][1]);
-		free(err);
-		err = NULL;
-		free(text);
-	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		head_fails(bad[i][0], bad[i][1]);
 }
 
 static void
@@ -1026,47 +1043,24 @@ test_hosts_file(void **state)
 
 	/* Its mistakes are reported at their place in it. */
 	tu_write_file(inv, "web1\nweb2 port=99999\n");
-	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
-	want = xasprintf("%s:2:6: error: 'port' must be 1 to 65535, got "
-	    "'99999'", inv);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	load_file_fails(path, xasprintf("%s:2:6: error: 'port' must be 1 to "
+	    "65535, got '99999'", inv));
 	tu_write_file(inv, "web1 colour=red\n");
-	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
-	want = xasprintf("%s:1:6: error: unknown key 'colour' in hosts file "
-	    "(valid: address, user, port, identity, tags)", inv);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	load_file_fails(path, xasprintf("%s:1:6: error: unknown key 'colour' "
+	    "in hosts file (valid: address, user, port, identity, tags)", inv));
 	tu_write_file(inv, "web1\n  web1 user=x\n");
-	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
-	want = xasprintf("%s:2:3: error: duplicate host 'web1' (first at "
-	    "line 1)", inv);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	load_file_fails(path, xasprintf("%s:2:3: error: duplicate host 'web1' "
+	    "(first at line 1)", inv));
 	tu_write_file(inv, "-oProxyCommand=x\n");
-	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
-	want = xasprintf("%s:1:1: error: host name '-oProxyCommand=x' starts "
-	    "with '-' (ssh would take it for an option)", inv);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	load_file_fails(path, xasprintf("%s:1:1: error: host name "
+	    "'-oProxyCommand=x' starts with '-' (ssh would take it for an "
+	    "option)", inv));
 	tu_write_file(inv, "# nobody\n");
-	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
-	want = xasprintf("%s:2:8: error: hosts file '%s' lists no hosts",
-	    path, inv);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	load_file_fails(path, xasprintf("%s:2:8: error: hosts file '%s' lists "
+	    "no hosts", path, inv));
 	unlink(inv);
-	assert_int_equal(config_load(path, NULL, 0, &cfg, &err), -1);
-	want = xasprintf("%s:2:8: error: cannot read hosts file '%s': No "
-	    "such file or directory", path, inv);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	load_file_fails(path, xasprintf("%s:2:8: error: cannot read hosts "
+	    "file '%s': No such file or directory", path, inv));
 
 	free(inv);
 	free(path);
@@ -1183,7 +1177,7 @@ test_secret_vars(void **state)
 	};
 	const struct cfg_kv ov[] = { KV("key", "k3y-from-the-command-line") };
 	struct config *cfg;
-	char *out = NULL, *err = NULL, *text;
+	char *out = NULL;
 	size_t len = 0;
 	FILE *fp;
 
@@ -1218,18 +1212,8 @@ test_secret_vars(void **state)
 	free(out);
 	config_free(cfg);
 
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		text = xasprintf("%ssequences: [{name: a, steps: [x]}]\n",
-		    bad[i][0]);
-		cfg = NULL;
-		assert_int_not_equal(config_load_string("t.yaml", text, NULL,
-		    0, &cfg, &err), 0);
-		assert_null(cfg);
-		assert_string_equal(err, bad[i][1]);
-		free(err);
-		err = NULL;
-		free(text);
-	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		head_fails(bad[i][0], bad[i][1]);
 }
 
 /* drove check of a fan-out: its sequences take the placeholder's place,

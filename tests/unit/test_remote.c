@@ -39,13 +39,18 @@ static struct {
 
 /* --- helpers ----------------------------------------------------------- */
 
+/* The command line remote_argv makes, as "[word] [word] ..." (caller
+ * frees). */
 static char *
-cat_argv(char **argv)
+argv_of(struct remote *r, size_t h, const struct cfg_step *st,
+    char *const *env, size_t n_env, double grace)
 {
+	char **argv = remote_argv(r, h, st, env, n_env, grace);
 	struct strbuf sb = STRBUF_INIT;
 
 	for (char **p = argv; *p != NULL; p++)
 		strbuf_printf(&sb, "%s[%s]", p == argv ? "" : " ", *p);
+	xstrv_free(argv);
 	return strbuf_detach(&sb);
 }
 
@@ -84,7 +89,7 @@ test_argv(void **state)
 {
 	struct config *cfg;
 	struct remote *r;
-	char **argv, *s, *err = NULL, *env[] = { (char *)"A=it's" };
+	char *s, *err = NULL, *env[] = { (char *)"A=it's" };
 	const char *yaml =
 	    "settings: {ssh_config: /etc/drove ssh}\n"
 	    "hosts:\n"
@@ -109,8 +114,7 @@ test_argv(void **state)
 	r = remote_create(cfg);
 	/* Before a connection exists there is no socket to name: the step
 	 * would get a connection of its own. */
-	argv = remote_argv(r, 0, &cfg->seqs[0].steps[0], env, 1, 5);
-	s = cat_argv(argv);
+	s = argv_of(r, 0, &cfg->seqs[0].steps[0], env, 1, 5);
 	assert_string_equal(s, "[ssh] [-F] [/etc/drove ssh] [-o] "
 	    "[BatchMode=yes] [-o] [RemoteCommand=none] [-o] [ControlMaster=no] "
 	    "[-o] [ControlPath=none] "
@@ -125,31 +129,22 @@ test_argv(void **state)
 	    "trap \"\" TERM; kill -TERM 0 2>/dev/null; exit \"$s\"' drove 5 "
 	    "1 'echo hi' 'A=it'\\''s']");
 	free(s);
-	xstrv_free(argv);
 
-	argv = remote_argv(r, 0, &cfg->seqs[0].steps[1], NULL, 0, 5);
-	s = cat_argv(argv);
+	s = argv_of(r, 0, &cfg->seqs[0].steps[1], NULL, 0, 5);
 	/* "a:b" would be a host to scp. */
 	assert_non_null(strstr(s, "[-r] [-p] [--] [./a:b] [10.0.0.1:/tmp/x]"));
 	assert_true(strncmp(s, "[scp] [-F]", 10) == 0);
 	free(s);
-	xstrv_free(argv);
-	argv = remote_argv(r, 0, &cfg->seqs[0].steps[2], NULL, 0, 5);
-	s = cat_argv(argv);
+	s = argv_of(r, 0, &cfg->seqs[0].steps[2], NULL, 0, 5);
 	assert_non_null(strstr(s, "[--] [10.0.0.1:/var/log/x] [logs]"));
 	free(s);
-	xstrv_free(argv);
-	argv = remote_argv(r, 0, &cfg->seqs[0].steps[3], env, 1, 0.2);
-	s = cat_argv(argv);
+	s = argv_of(r, 0, &cfg->seqs[0].steps[3], env, 1, 0.2);
 	assert_non_null(strstr(s, "[-o] [LogLevel=ERROR] [-tt] [--] "
 	    "[10.0.0.1] [exec env 'A=it'\\''s' sh -c 'top']"));
 	free(s);
-	xstrv_free(argv);
-	argv = remote_argv(r, 1, &cfg->seqs[1].steps[0], NULL, 0, 5);
-	s = cat_argv(argv);
+	s = argv_of(r, 1, &cfg->seqs[1].steps[0], NULL, 0, 5);
 	assert_non_null(strstr(s, "[--] [f] [[::1]:/tmp]"));
 	free(s);
-	xstrv_free(argv);
 	remote_free(r);
 	config_free(cfg);
 }

@@ -55,6 +55,12 @@ w_settled(struct tu_world *w)
 	return run_settled(w->run);
 }
 
+/* A run whose one sequence prints six lines. */
+static const char talk_yaml[] =
+    "sequences:\n"
+    "  - name: talk\n"
+    "    steps: ['for i in 1 2 3 4 5 6; do echo line $i; done']\n";
+
 /* The fields of a line of step 0's first attempt that says text. */
 static void
 put_text(struct proto_buf *b, double time, const char *text)
@@ -141,11 +147,7 @@ test_snapshot_roundtrip(void **state)
 static void
 test_replica_lines(void **state)
 {
-	struct tu_world *w = tu_world_new(
-	    "sequences:\n"
-	    "  - name: talk\n"
-	    "    steps: ['for i in 1 2 3 4 5 6; do echo line $i; done']\n",
-	    false);
+	struct tu_world *w = tu_world_new(talk_yaml, false);
 	struct proto_buf b = { 0 };
 	struct replica *r = replica_create();
 	const struct outbuf *src, *ob;
@@ -276,11 +278,7 @@ put_passed(struct proto_buf *b, const uint64_t (*e)[4], uint32_t n,
 static void
 test_replica_passed(void **state)
 {
-	struct tu_world *w = tu_world_new(
-	    "sequences:\n"
-	    "  - name: talk\n"
-	    "    steps: ['for i in 1 2 3 4 5 6; do echo line $i; done']\n",
-	    false);
+	struct tu_world *w = tu_world_new(talk_yaml, false);
 	struct proto_buf b = { 0 };
 	struct replica *r = replica_create();
 	const struct outbuf *src, *ob;
