@@ -9,11 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sshd_lib.sh"
 
-for tool in /usr/sbin/sshd ssh python3; do
-	command -v "$tool" >/dev/null || { echo "1..0 # SKIP no $tool"; exit 0; }
-done
-E2E_CLEANUP='sshd_stop'
-sshd_start "$T/sshd" || { echo "not ok - sshd did not start"; exit 1; }
+sshd_need
+sshd_up
 cd "$T" || exit 1
 
 masters() { pgrep -f -- "ControlMaster=yes.*$T/" ; }

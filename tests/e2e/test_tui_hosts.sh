@@ -11,11 +11,8 @@
 . "$(dirname "$0")/tui_lib.sh"
 . "$(dirname "$0")/sshd_lib.sh"
 
-for tool in /usr/sbin/sshd ssh python3; do
-	command -v "$tool" >/dev/null || { echo "1..0 # SKIP no $tool"; exit 0; }
-done
-E2E_CLEANUP='tui_cleanup; sshd_stop'
-sshd_start "$T/sshd" || { echo "not ok - sshd did not start"; exit 1; }
+sshd_need
+sshd_up
 
 # The hints of each moment, as the key table makes them: "? help", ...
 # (the first named key of each request, then its label).
