@@ -573,9 +573,17 @@ ui_observe(void *arg, struct run *run, const struct run_event *ev)
 		}
 		break;
 	case RUN_EV_IDLE:
-		if (ui->opt.exit_when_done && run_settled(ui->run))
-			ui->done_pending = true;
 		ui->dirty_status = true;
+		if (ui->opt.exit_when_done && run_settled(ui->run) &&
+		    !ui->done_pending) {
+			/* The last frame, and out: not a frame's time later
+			 * (a script waits for it). */
+			ui->done_pending = true;
+			ev_timer_stop(EV_DEFAULT_ &ui->frame);
+			ev_timer_set(&ui->frame, 0., 0.);
+			ev_timer_start(EV_DEFAULT_ &ui->frame);
+			break;
+		}
 		ui_schedule(ui);
 		break;
 	case RUN_EV_GROW:
