@@ -269,17 +269,23 @@ report_line(struct report *rp, const struct run_event *ev)
 
 	if (line->flags & OUTBUF_MARK)
 		return; /* drove's own banners: the step events say it */
-	if (!rp->color && !rp->visible &&
-	    (rp->raw || !report_needs_strip(line->text, len))) {
-		/* The common line, into the buffer in one go. */
-		size_t plen = rp->prefix_len[ev->seq], need = plen + len + 1;
+	if (!rp->visible && (rp->color || rp->raw ||
+	    !report_needs_strip(line->text, len))) {
+		/* The common line, into the buffer in one go: its prefix,
+		 * its text as it is, and its end (colours reset). */
+		static const char reset[] = C_RESET "\n";
+		size_t plen = rp->prefix_len[ev->seq];
+		size_t need = plen + len + (rp->color ? sizeof reset - 1 : 1);
 		if (rp->out_len + need > sizeof rp->out)
 			report_flush(rp);
 		if (need <= sizeof rp->out) {
 			char *o = rp->out + rp->out_len;
 			memcpy(o, rp->prefix[ev->seq], plen);
 			memcpy(o + plen, line->text, len);
-			o[plen + len] = '\n';
+			if (rp->color)
+				memcpy(o + plen + len, reset, sizeof reset - 1);
+			else
+				o[plen + len] = '\n';
 			rp->out_len += need;
 			return;
 		}
