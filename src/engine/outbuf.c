@@ -356,7 +356,16 @@ outbuf_feed(struct outbuf *ob, const char *data, size_t len, unsigned step,
 	while (p < end) {
 		if (ob->cr) {
 			/* "\r\n" ends the line; "\r" then anything else
-			 * starts it over. */
+			 * starts it over. More carriage returns change
+			 * nothing, as on a terminal: "\r\r\n" is what a
+			 * terminal that still turns "\n" into "\r\n" (ssh -t
+			 * before it made its own raw) makes of a line's end,
+			 * and must not lose the line. */
+			if (*p == '\r') {
+				p++;
+				cr = memchr(p, '\r', (size_t)(end - p));
+				continue;
+			}
 			ob->cr = false;
 			if (*p != '\n')
 				ob->plen = 0;

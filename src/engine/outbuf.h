@@ -2,10 +2,10 @@
  * them; complete lines come out (to a callback), and the newest of them
  * stay in memory for the UI. Memory is bounded three ways: a line longer
  * than OUTBUF_LINE_MAX is cut into continuation lines; a carriage return
- * not followed by a newline starts the line over (a progress bar keeps
- * only its latest state); and the lines kept in memory are bounded by a
- * number of lines and by a share of a byte budget all the outbufs of a run
- * split between them (outbuf_pool). A line that leaves memory is not
+ * (or several) not followed by a newline starts the line over (a progress
+ * bar keeps only its latest state); and the lines kept in memory are
+ * bounded by a number of lines and by a share of a byte budget all the
+ * outbufs of a run split between them (outbuf_pool). A line that leaves memory is not
  * forgotten: it is remembered as "line K of step S's attempt A" (runs of
  * them as one entry) or, for drove's own marks, which are in no log, by
  * its text; a reader the pool is given (src/record/logback.h) reads such

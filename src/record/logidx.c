@@ -181,8 +181,9 @@ li_mark(struct logidx *li, unsigned step, double when, const char *fmt, ...)
 	li_add_line(li, f, 0, strlen(text), OUTBUF_MARK);
 }
 
-/* Split a log into lines the way outbuf does: "\r\n" ends a line, a lone
- * "\r" starts it over, long lines are cut. */
+/* Split a log into lines the way outbuf does: "\r\n" ends a line (with
+ * any carriage returns before it), a lone "\r" starts it over, long lines
+ * are cut. */
 static void
 li_split(struct logidx *li, size_t file)
 {
@@ -195,7 +196,7 @@ li_split(struct logidx *li, size_t file)
 		size_t s = start, e = end;
 		unsigned flags = 0;
 
-		if (e > s && base[e - 1] == '\r')
+		while (e > s && base[e - 1] == '\r')
 			e--;
 		/* The last "\r" inside the line: what follows overwrote
 		 * what came before (a progress bar). */

@@ -68,7 +68,7 @@ test_index_of_a_real_run(void **state)
 	yaml = xasprintf(
 	    "sequences:\n  - name: s\n    steps:\n"
 	    "      - name: bar\n"
-	    "        run: printf '10%%%%\\r50%%%%\\r100%%%%\\r\\nwin\\r\\n'\n"
+	    "        run: printf '10%%%%\\r50%%%%\\r\\r100%%%%\\r\\r\\nwin\\r\\n'\n"
 	    "      - name: mount\n"
 	    "        run: echo try $DROVE_ATTEMPT; test -e %s/fixed\n"
 	    "        on_failure: pause\n"

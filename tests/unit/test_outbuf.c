@@ -72,6 +72,14 @@ test_carriage_return(void **state)
 	feed(ob, "\nnext\r");
 	outbuf_flush(ob, 2.0);
 	assert_string_equal(s.buf, "100%|dos|next|");
+	/* Carriage returns in a row are one, in one read or several: a
+	 * terminal that adds one to a CRLF must not empty the line. */
+	s.len = 0;
+	s.buf[0] = '\0';
+	feed(ob, "a terminal\r\r\ngot yes\r");
+	feed(ob, "\r");
+	feed(ob, "\r\nbar 1\r\rbar 2\r\r\r\n");
+	assert_string_equal(s.buf, "a terminal|got yes|bar 2|");
 	outbuf_free(ob);
 }
 
