@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 struct ctl *
@@ -166,7 +167,18 @@ ctl_message(struct ctl *c, bool error, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->message, sizeof c->message, fmt, ap);
+	if (secret_any()) {
+		/* A name or a command may hold a secret: *** before the
+		 * message is cut to fit. */
+		char *full = xvasprintf(fmt, ap), *shown;
+		size_t len;
+		shown = secret_redact(full, strlen(full), &len);
+		snprintf(c->message, sizeof c->message, "%s",
+		    shown != NULL ? shown : full);
+		free(shown);
+		free(full);
+	} else
+		vsnprintf(c->message, sizeof c->message, fmt, ap);
 	va_end(ap);
 	c->message_error = error;
 }

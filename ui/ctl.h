@@ -45,6 +45,8 @@ enum ctl_mouse {
 
 struct ctl_engine {
 	enum seq_state (*state)(void *arg, size_t i);
+	/* Sequence i's name, as shown (a secret in it as ***): valid
+	 * until the next call. */
 	const char *(*name)(void *arg, size_t i);
 	size_t (*n_steps)(void *arg, size_t i);
 	/* Whether sequence i runs a step that reads keystrokes (tty). */

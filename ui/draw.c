@@ -636,7 +636,7 @@ draw_status(struct draw *d, const struct layout_rect *r)
 		draw_role(d, ROLE_ALERT, &attr, &pair);
 		snprintf(buf, sizeof buf, " INPUT to %s: keys go to the step, "
 		    KEYS_INPUT_ESCAPE_NAME " gives them back ",
-		    run_seq(d->run, c->focus)->name);
+		    c->eng->name(c->arg, c->focus));
 		draw_text(r->y, x, right - x, buf, attr, pair);
 	} else if (c->message[0] != '\0') {
 		if (c->message_error)

@@ -28,6 +28,7 @@
 #include "replay.h"
 #include "run.h"
 #include "runread.h"
+#include "secret.h"
 #include "strbuf.h"
 #include "suspend.h"
 #include "xmalloc.h"
@@ -46,6 +47,7 @@ struct ui_pane {
 
 struct ui {
 	struct run *run;
+	char *name_shown;       /* ui_eng_name's last redacted name; owned */
 	struct ui_options opt;
 	SCREEN *screen;
 	struct ctl *ctl;
@@ -105,8 +107,17 @@ static const char *
 ui_eng_name(void *arg, size_t i)
 {
 	struct ui *ui = arg;
+	const char *name = run_seq(ui->run, i)->name;
+	char *shown;
+	size_t len;
 
-	return run_seq(ui->run, i)->name;
+	/* A name made from a secret: *** (valid until the next call). */
+	if (!secret_any() ||
+	    (shown = secret_redact(name, strlen(name), &len)) == NULL)
+		return name;
+	free(ui->name_shown);
+	ui->name_shown = shown;
+	return shown;
 }
 
 static size_t
@@ -1225,6 +1236,7 @@ ui_free(struct ui *ui)
 	draw_free(&ui->draw);
 	ctl_free(ui->ctl);
 	free(ui->panes);
+	free(ui->name_shown);
 	if (ui_current == ui)
 		ui_current = NULL;
 	free(ui);

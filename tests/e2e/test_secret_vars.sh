@@ -84,6 +84,11 @@ tui_check "live: and for the step's" tui_has 'step 1/1  test -n "***"'
 tui_keys z
 tui_check "live: the zoomed step list too" tui_wait_re '1 test -n "\*\*\*" .* running'
 tui_check "live: no value on screen" eval "! tui_screen | grep -q T0ken-Var"
+tui_keys a
+tui_check "live: a question names it with ***" tui_wait "Abort login ***?"
+tui_check "live: no value in it" eval "! tui_screen | grep -q T0ken-Var"
+tui_keys n
+tui_check "live: nothing aborted" tui_wait "abort: cancelled"
 touch "$T/done"
 tui_check "live: it ends ok" tui_wait_re "login \*\*\* +ok"
 tui_keys q
