@@ -19,6 +19,7 @@ trap 'e2e_cleanup' EXIT
 
 e2e_cleanup() {
 	[ -n "${E2E_CLEANUP:-}" ] && eval "$E2E_CLEANUP"
+	e2e_stop_servers
 	rm -rf "$T"
 }
 
@@ -28,6 +29,25 @@ many_seqs() {
 	local i
 	for i in $(seq 1 "$1"); do
 		echo "  - {name: s$i, steps: $2}"
+	done
+}
+
+# A run outlives its terminal by design, so a test that ends (or fails)
+# while its dashboard is attached leaves the run's server going once tmux
+# is gone. Stop every drove of this test (they alone have its
+# XDG_RUNTIME_DIR) as `drove stop` would, then make sure.
+e2e_stop_servers() {
+	local p pids=()
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = drove ] || continue
+		{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null |
+			grep -qxF "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" || continue
+		pids+=("${p#/proc/}")
+	done
+	[ ${#pids[@]} -gt 0 ] || return 0
+	kill -TERM "${pids[@]}" 2>/dev/null
+	for p in "${pids[@]}"; do
+		wait_for 10 eval "! pid_alive $p" || kill -KILL "$p" 2>/dev/null
 	done
 }
 
