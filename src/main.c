@@ -1023,6 +1023,10 @@ review_banner(const struct rr_run *rec)
 		    "(drove logs %s)", rec->id, rec->status ? rec->status :
 		    "?", rec->n_warnings, rec->n_warnings == 1 ? "" : "s",
 		    rec->id);
+	/* Still going: a snapshot here, the run itself there. */
+	if (rec->live && !rec->ended && !rec->settled)
+		return xasprintf("review %s: still running, read only; "
+		    "drove attach %s follows it", rec->id, rec->id);
 	return xasprintf("review %s: %s, read only", rec->id,
 	    rec->status ? rec->status : "?");
 }

@@ -15,21 +15,23 @@ struct replay {
 };
 
 /* A step's status as the review shows it: one that started but never
- * ended was cut off with the run. */
+ * ended was cut off with the run, unless the run still goes on (`live`):
+ * then it is still running. */
 static enum step_status
-replay_step_status(enum step_status st)
+replay_step_status(enum step_status st, bool live)
 {
-	return step_status_done(st) ? st : STEP_KILLED;
+	return step_status_done(st) || live ? st : STEP_KILLED;
 }
 
 /* A run with no end shows what was still going as aborted: nothing of it
- * runs any more. */
+ * runs any more. A live run's is as the record says: still going. */
 static enum seq_state
-replay_seq_state(const struct rr_seq *rs, bool ended)
+replay_seq_state(const struct rr_seq *rs, bool ended, bool live)
 {
 	if (!rs->stated)
 		return SEQ_WAITING;
-	if (!ended && (rs->state == SEQ_RUNNING || rs->state == SEQ_PAUSED))
+	if (!ended && !live &&
+	    (rs->state == SEQ_RUNNING || rs->state == SEQ_PAUSED))
 		return SEQ_ABORTED;
 	return rs->state;
 }
@@ -94,9 +96,12 @@ replay_open(const char *dir, char **err)
 {
 	struct replay *rp;
 	struct rr_run *rec = runread_load(dir, err);
+	bool live;
 
 	if (rec == NULL)
 		return NULL;
+	/* No end in the record, and a drove still holds it: still going. */
+	live = !rec->ended && rec->live;
 	rp = xcalloc(1, sizeof *rp);
 	rp->rec = rec;
 	rp->cfg = replay_config(rec);
@@ -109,28 +114,34 @@ replay_open(const char *dir, char **err)
 			const struct rr_attempt *a;
 			if (st->n_attempts == 0 && st->resumed)
 				run_restore_step(rp->run, i, k,
-				    replay_step_status(st->status), 0, 0, 0,
-				    0, 0);
+				    replay_step_status(st->status, live), 0, 0,
+				    0, 0, 0);
 			if (st->n_attempts == 0)
 				continue;
 			a = &st->attempts[st->n_attempts - 1];
 			/* Cut off with the run: it ran until the record's
-			 * last moment, not until now. */
+			 * last moment, not until now. Still running in a
+			 * live run: until now. */
 			run_restore_step(rp->run, i, k,
-			    replay_step_status(a->status),
+			    replay_step_status(a->status, live),
 			    a->attempt, a->exit_code, a->signal,
-			    a->start, a->end > 0 ? a->end :
+			    a->start, a->end > 0 || live ? a->end :
 			    replay_last(rec, a->start));
 		}
-		enum seq_state state = replay_seq_state(rs, rec->ended);
+		enum seq_state state = replay_seq_state(rs, rec->ended, live);
 		double end = rs->end;
-		if (rs->stated && rs->start > 0 && (end <= 0 ||
+		if (rs->stated && rs->start > 0 && !live && (end <= 0 ||
 		    (state == SEQ_ABORTED && rs->state != SEQ_ABORTED)))
 			end = replay_last(rec, rs->start);
 		run_restore_seq(rp->run, i, state, rs->start, end);
 		if (rs->grown)
 			run_restore_grown(rp->run, i, rs->first, rs->count);
 	}
+	/* A live run not settled yet is not over: its clocks go on (the
+	 * review shows the record as it was read; drove attach follows the
+	 * run itself). */
+	if (live && !rec->settled)
+		run_replica_state(rp->run, false, run_started(rp->run), 0);
 	return rp;
 }
 

@@ -411,7 +411,11 @@ logidx_build(const struct rr_run *run, size_t si)
 				li_action(li, &seq->actions[next]);
 			done[next] = true;
 		}
-		if (!step_status_done(a->status))
+		if (!step_status_done(a->status) && run->live && !run->ended)
+			li_mark(li, (unsigned)e->step, 0,
+			    "-- still running when read (drove attach %s "
+			    "follows it) --", run->id);
+		else if (!step_status_done(a->status))
 			li_mark(li, (unsigned)e->step, 0,
 			    "-- did not finish (the run was interrupted) --");
 		else if (step_status_unreachable(a->status)) {

@@ -141,6 +141,30 @@ tui_check "SIGTERM quits" tui_dead
 check "exit 143" test "$(tui_exit_status)" = 143
 tui_check "the terminal's own screen is back" tui_gone "read only"
 
+# --- a run still live: not interrupted, still running -------------------------
+cat >"$T/live.yaml" <<'YAML'
+sequences:
+  - name: live
+    steps:
+      - echo first
+      - name: forever
+        run: 'echo started; while [ ! -e stop ]; do sleep 0.1; done'
+YAML
+cd "$T" && lid=$("$DROVE" -d --log-dir runs-live live.yaml) && cd - >/dev/null
+wait_for 10 grep -q started "$T"/runs-live/latest/01-live/02-forever.1.log
+tui_restart review --log-dir runs-live
+tui_check "a live run opens" tui_wait_re "review $lid: still running, read only; drove attach $lid follows it"
+tui_check "the step is still running" tui_wait "-- still running when read (drove attach $lid follows it) --"
+tui_check "not interrupted" tui_lacks "interrupted"
+tui_check "the title says running" tui_has_re "▶ live +step 2/2 +forever"
+tui_check "not aborted" tui_lacks "aborted"
+tui_check "not finished" tui_lacks "finished in"
+tui_keys q
+tui_check "q quits at once" tui_dead
+touch "$T/stop"
+"$DROVE" wait "$lid" >/dev/null 2>&1
+check "the live run goes on, and ends ok" test $? -eq 0
+
 # --- no such run, no terminal ----------------------------------------------------
 "$DROVE" review --log-dir "$T/runs-big" nosuch </dev/null >"$T/out" 2>"$T/err"
 check "no such run: exit 1" test $? -eq 1
