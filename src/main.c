@@ -355,6 +355,9 @@ app_check_done(void)
 		app.done = true;
 }
 
+/* q in the dashboard of a run of this process (confirmed). Once more
+ * while the run stops: as a second Ctrl-C, no more grace and no more
+ * cleanup. */
 static void
 app_quit(void *arg)
 {
@@ -362,6 +365,11 @@ app_quit(void *arg)
 	if (!app.quitting) {
 		app.quitting = true;
 		run_stop_all(app.run, app.why ? app.why : "quit");
+	} else if (!run_settled(app.run)) {
+		app.signal = SIGINT;
+		app.why = "interrupted";
+		run_cut_cleanup(app.run);
+		proc_kill_all_now();
 	}
 	app_check_done();
 }

@@ -209,10 +209,23 @@ attach_stop(struct attach *a, int sig)
 	attach_kick(a);
 }
 
+/* q, confirmed. Once more while the run stops: as a second Ctrl-C, the
+ * cleanup is cut short (the server cuts on its second interrupt). */
 static void
 attach_quit(void *arg)
 {
-	attach_stop(arg, 0);
+	struct attach *a = arg;
+
+	if (!a->stop_sent || run_settled(replica_run(a->rep))) {
+		attach_stop(a, 0);
+		return;
+	}
+	while (a->interrupts < 2) {
+		int before = a->interrupts;
+		attach_stop(a, SIGINT);
+		if (a->interrupts == before)
+			break;
+	}
 }
 
 static void
@@ -473,6 +486,15 @@ attach_run(const char *spec, const struct attach_options *opt)
 	ev_signal_stop(EV_DEFAULT_ &a.sig_int);
 	switch (a.end) {
 	case ATTACH_DETACHED:
+		if (a.stop_sent && !run_settled(replica_run(a.rep))) {
+			/* It will not succeed: it was stopped. Its end is
+			 * what a stop gives, known now. */
+			printf("detached from run %s: the run is stopping; "
+			    "cleanup continues in the background: drove "
+			    "attach %s\n", id, id);
+			rc = a.interrupts > 0 ? 128 + SIGINT : 1;
+			break;
+		}
 		printf("detached from run %s: drove attach %s\n", id, id);
 		rc = 0;
 		break;

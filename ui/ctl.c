@@ -339,6 +339,39 @@ ctl_ask_abort(struct ctl *c)
 	c->mode = CTL_CONFIRM;
 }
 
+/* q: quit at once when nothing runs; else ask, saying what a quit does
+ * now: stop the run, or, while it is stopping (its cleanup runs), cut
+ * that short. */
+static void
+ctl_ask_quit(struct ctl *c)
+{
+	size_t busy = c->eng->busy(c->arg);
+
+	if (busy == 0) {
+		c->quit = true;
+		return;
+	}
+	if (c->stopping) {
+		snprintf(c->confirm_text[0], sizeof c->confirm_text[0],
+		    "The run is stopping: %zu sequence%s not stopped yet.",
+		    busy, ctl_plural(busy));
+		snprintf(c->confirm_text[1], sizeof c->confirm_text[1],
+		    "y kills what is left now, cleanup (finally:) included.");
+		snprintf(c->confirm_text[2], sizeof c->confirm_text[2],
+		    "y: kill it all and quit   any other key: let it finish");
+	} else {
+		snprintf(c->confirm_text[0], sizeof c->confirm_text[0],
+		    "Quit drove? %zu sequence%s not done:", busy,
+		    busy == 1 ? " is" : "s are");
+		snprintf(c->confirm_text[1], sizeof c->confirm_text[1],
+		    "%s steps will be killed; any cleanup (finally:) then "
+		    "runs.", busy == 1 ? "its" : "their");
+		snprintf(c->confirm_text[2], sizeof c->confirm_text[2],
+		    "y: quit   any other key: keep running");
+	}
+	c->mode = CTL_CONFIRM_QUIT;
+}
+
 static void
 ctl_confirmed(struct ctl *c, int key)
 {
@@ -626,14 +659,9 @@ ctl_request(struct ctl *c, enum keys_request req)
 	case KEYS_DETACH:
 		c->detach = true;
 		break;
-	case KEYS_QUIT: {
-		size_t busy = c->eng->busy(c->arg);
-		if (busy > 0)
-			c->mode = CTL_CONFIRM_QUIT;
-		else
-			c->quit = true;
+	case KEYS_QUIT:
+		ctl_ask_quit(c);
 		break;
-	}
 	case KEYS_NONE:
 		break;
 	}

@@ -101,7 +101,8 @@ struct ctl {
 	bool message_error;
 	size_t help_top;        /* first help line shown */
 
-	/* CTL_CONFIRM: the question (lines of the overlay), and what each
+	/* CTL_CONFIRM, CTL_CONFIRM_QUIT: the question (lines of the
+	 * overlay); for CTL_CONFIRM, what each
 	 * answer does: 'y' acts on confirm_all, 'o' on confirm_step (the
 	 * sequences stopped at the focused one's step), when there are. */
 	char confirm_text[3][160];
@@ -113,7 +114,11 @@ struct ctl {
 	enum ctl_lend lend;     /* asked for, for the focused sequence; ui.c
 	                           clears it */
 
-	bool quit;              /* the user asked to quit, and confirmed */
+	bool quit;              /* the user asked to quit, and confirmed
+	                           (ui.c clears it once acted on) */
+	bool stopping;          /* a quit was acted on: the run stops, its
+	                           cleanup may run (set by ui.c); a quit
+	                           now cuts that short */
 	bool detach;            /* the user asked to detach (d) */
 	bool redraw;            /* repaint the whole terminal (Ctrl-L) */
 	struct ansi_line scratch;

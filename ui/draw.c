@@ -758,7 +758,6 @@ draw_overlay(struct draw *d, WINDOW **win)
 {
 	struct ctl *c = d->ctl;
 	int w, h;
-	char buf[256];
 
 	if (c->mode != CTL_HELP && c->mode != CTL_CONFIRM_QUIT &&
 	    c->mode != CTL_CONFIRM) {
@@ -770,26 +769,8 @@ draw_overlay(struct draw *d, WINDOW **win)
 	}
 	if (COLS < 4 || LINES < 3)
 		return false;
-	if (c->mode == CTL_CONFIRM_QUIT) {
-		size_t busy = c->eng->busy(c->arg);
-		w = COLS - 2 < 64 ? COLS - 2 : 64;
-		h = LINES < 6 ? LINES : 6;
-		if ((*win = draw_window(*win, h, w)) == NULL)
-			return false;
-		werase(*win);
-		box(*win, 0, 0);
-		snprintf(buf, sizeof buf, "Quit drove? %zu sequence%s not "
-		    "done:", busy, busy == 1 ? " is" : "s are");
-		draw_win_text(*win, 1, 2, w - 4, buf, A_BOLD);
-		if (h >= 5)
-			draw_win_text(*win, 2, 2, w - 4, "their steps will "
-			    "be killed.", A_NORMAL);
-		draw_win_text(*win, h - 2 >= 1 ? h - 2 : 0, 2, w - 4,
-		    "y: quit   any other key: keep running", A_NORMAL);
-		return true;
-	}
-
-	if (c->mode == CTL_CONFIRM) {
+	/* A question (ctl wrote it): three lines. */
+	if (c->mode == CTL_CONFIRM || c->mode == CTL_CONFIRM_QUIT) {
 		w = COLS - 2 < 72 ? COLS - 2 : 72;
 		h = LINES < 6 ? LINES : 6;
 		if ((*win = draw_window(*win, h, w)) == NULL)

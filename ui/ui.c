@@ -665,7 +665,8 @@ ui_input_cb(EV_P_ ev_io *w, int revents)
 	ui_dirty_all(ui);
 	if (ui->ctl->detach) {
 		ui->ctl->detach = false;
-		if (ui->opt.detach != NULL && !ui->quit_asked)
+		/* During a stop too: the stop goes on without us. */
+		if (ui->opt.detach != NULL)
 			ui->opt.detach(ui->opt.arg);
 		else
 			ctl_message(ui->ctl, true, "detach: %s",
@@ -688,11 +689,22 @@ ui_input_cb(EV_P_ ev_io *w, int revents)
 	}
 	if (ui->ctl->quit && !ui->quit_asked) {
 		ui->quit_asked = true;
+		ui->ctl->quit = false;
+		/* From now on a quit asks whether to cut the stop short. */
+		ui->ctl->stopping = !run_settled(ui->run);
 		/* Steps get kill_grace to go: say why the screen lingers. */
 		if (!run_settled(ui->run))
 			ctl_message(ui->ctl, false, "stopping every step "
 			    "(SIGTERM, then SIGKILL after %gs)...",
 			    run_config(ui->run)->kill_grace);
+		ui->opt.quit(ui->opt.arg);
+		ui_schedule(ui);
+	} else if (ui->ctl->quit) {
+		/* Asked again, and confirmed, while the run stops: as a
+		 * second Ctrl-C, no more grace and no more cleanup. */
+		ui->ctl->quit = false;
+		ctl_message(ui->ctl, false, "killing every step now, cleanup "
+		    "included...");
 		ui->opt.quit(ui->opt.arg);
 		ui_schedule(ui);
 	}

@@ -213,6 +213,54 @@ check "dashboard, a second Ctrl-C: exit status 130" test "$(tui_exit_status)" = 
 check "dashboard, a second Ctrl-C: the cleanup's process is gone" eval "! pid_alive $(cat "$T/hang.pid")"
 check "dashboard, a second Ctrl-C: no more cleanup" test ! -e "$T/reached"
 
+# --- the dashboard: q while the run stops, d while it stops ----------------
+tui_cleanup
+rm -f "$T/hang.pid" "$T/reached"
+tui_start bound.yaml
+tui_check "q twice: the long step runs" tui_wait "-- step 1/1: long --"
+tui_keys q
+tui_check "q asks first" tui_wait "Quit drove? 1 sequence is not done:"
+tui_check "and says what a quit does" tui_has "its steps will be killed; any cleanup (finally:) then runs."
+tui_keys y
+tui_check "q: the cleanup runs" wait_for 20 test -s "$T/hang.pid"
+tui_keys q
+tui_check "q while it stops: says the run is stopping" tui_wait "The run is stopping: 1 sequence not stopped yet."
+tui_check "q while it stops: says what y does" tui_has "y kills what is left now, cleanup (finally:) included."
+tui_check "q while it stops: not 'Quit drove?'" tui_lacks "Quit drove?"
+tui_keys n
+tui_check "any other key lets it finish" tui_gone "The run is stopping"
+check "the cleanup goes on" pid_alive "$(cat "$T/hang.pid")"
+tui_keys q
+tui_check "asked again" tui_wait "The run is stopping"
+tui_keys y
+tui_check "y: drove exits" tui_dead
+check "y: exit status 130, as a second Ctrl-C" test "$(tui_exit_status)" = 130
+check "y: the cleanup's process is gone" eval "! pid_alive $(cat "$T/hang.pid")"
+check "y: no more cleanup" test ! -e "$T/reached"
+
+tui_cleanup
+rm -f "$T/hang.pid" "$T/reached"
+tui_start bound.yaml
+tui_check "d while it stops: the long step runs" tui_wait "-- step 1/1: long --"
+bid=$(basename "$(readlink -f "$T/boundruns/latest")")
+tui_keys q
+tui_check "q asks" tui_wait "Quit drove?"
+tui_keys y
+tui_check "the cleanup runs" wait_for 20 test -s "$T/hang.pid"
+tui_keys d
+tui_check "d while it stops: the dashboard exits" tui_dead
+# What the dashboard said as it left: in the pane's history, its lines
+# joined.
+said() { $TUI capture-pane -p -J -S -100 -t drove | grep -qF -- "$1"; }
+tui_check "d while it stops: says the stop goes on" said "detached from run $bid: the run is stopping; cleanup continues in the background: drove attach $bid"
+check "d while it stops: exit status 1, as the stopped run's" test "$(tui_exit_status)" = 1
+check "d while it stops: the cleanup goes on" pid_alive "$(cat "$T/hang.pid")"
+bpid=$("$DROVE" ps 2>/dev/null | awk -v id="$bid" '$1 == id {print $2}')
+check "the stopping run is still live" test -n "$bpid"
+# The hanging cleanup step ends: the run ends, with nobody attached.
+kill "$(cat "$T/hang.pid")"
+check "d while it stops: then the run ends" wait_for 20 eval "! pid_alive $bpid"
+
 # --- the review shows the handler and the cleanup as the live run did ------
 tui_cleanup
 tui_start review --log-dir tuiruns
