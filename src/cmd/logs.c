@@ -118,40 +118,72 @@ logs_counts(const struct rr_run *run, char *buf, size_t size)
 		    "running or waiting" : "unfinished");
 }
 
+/* One row of the run list, its cells made before any is printed: the
+ * columns are as wide as what they hold (a result such as "failed, 3
+ * skipped, resumed" does not push the next column out of line). */
+struct logs_row {
+	char *id, *config, *text;  /* text: the whole row when unreadable */
+	char when[32], dur[32], result[96], counts[128];
+};
+
 static int
 logs_list(const char *log_dir, FILE *out)
 {
-	char **ids, when[32], dur[32], counts[128], result[96];
+	char **ids;
 	size_t n = runlog_list(log_dir, &ids);
+	struct logs_row *rows;
+	int wid = 18, wconf = 20, wres = 11;
 
 	if (n == 0) {
 		fprintf(stderr, "drove: no runs in %s (runs kept in a config's "
 		    "log_dir: drove logs -c FILE)\n", log_dir);
 		return 1;
 	}
-	fprintf(out, "%-18s %-20s %-19s %9s  %-11s %s\n", "RUN", "CONFIG",
-	    "STARTED", "DURATION", "RESULT", "SEQUENCES");
+	rows = xcalloc(n, sizeof *rows);
 	for (size_t i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/%s", log_dir, ids[i]), *err = NULL;
 		struct rr_run *run = runread_load(dir, &err);
+		struct logs_row *r = &rows[i];
 
 		if (run == NULL) {
-			fprintf(out, "%-18s (unreadable: %s)\n", ids[i], err);
+			r->id = xstrdup(ids[i]);
+			r->text = xasprintf("(unreadable: %s)", err);
 			free(err);
 		} else {
-			duration_when(run->start, when, sizeof when);
-			logs_duration(run, dur, sizeof dur);
-			logs_counts(run, counts, sizeof counts);
-			logs_result(run, result, sizeof result);
-			fprintf(out, "%-18s %-20s %-19s %9s  %-11s %s\n",
-			    run->id, logs_base(run->config), when, dur,
-			    result, counts);
+			r->id = xstrdup(run->id);
+			r->config = xstrdup(logs_base(run->config));
+			duration_when(run->start, r->when, sizeof r->when);
+			logs_duration(run, r->dur, sizeof r->dur);
+			logs_counts(run, r->counts, sizeof r->counts);
+			logs_result(run, r->result, sizeof r->result);
 			runread_free(run);
+			if ((int)strlen(r->config) > wconf)
+				wconf = (int)strlen(r->config);
+			if ((int)strlen(r->result) > wres)
+				wres = (int)strlen(r->result);
 		}
+		if ((int)strlen(r->id) > wid)
+			wid = (int)strlen(r->id);
 		free(dir);
 		free(ids[i]);
 	}
 	free(ids);
+	fprintf(out, "%-*s %-*s %-19s %9s  %-*s %s\n", wid, "RUN", wconf,
+	    "CONFIG", "STARTED", "DURATION", wres, "RESULT", "SEQUENCES");
+	for (size_t i = 0; i < n; i++) {
+		struct logs_row *r = &rows[i];
+
+		if (r->text != NULL)
+			fprintf(out, "%-*s %s\n", wid, r->id, r->text);
+		else
+			fprintf(out, "%-*s %-*s %-19s %9s  %-*s %s\n", wid,
+			    r->id, wconf, r->config, r->when, r->dur, wres,
+			    r->result, r->counts);
+		free(r->id);
+		free(r->config);
+		free(r->text);
+	}
+	free(rows);
 	return 0;
 }
 
@@ -174,11 +206,17 @@ logs_seq_counts(const struct rr_seq *seq, size_t *ok, size_t *failed,
 	}
 }
 
+static const char *
+logs_seq_result(const struct rr_seq *seq)
+{
+	return seq->stated ? seq_state_name(seq->state) : "not run";
+}
+
 static int
 logs_run(const struct rr_run *run, FILE *out)
 {
 	char when[32], dur[32], result[96];
-	int w = 8;
+	int w = 8, wr = 10;
 
 	duration_when(run->start, when, sizeof when);
 	logs_duration(run, dur, sizeof dur);
@@ -206,7 +244,13 @@ logs_run(const struct rr_run *run, FILE *out)
 		if (l > w)
 			w = l;
 	}
-	fprintf(out, "\n%-*s  %-10s %4s %6s %7s %9s\n", w, "SEQUENCE",
+	/* The result column as wide as its widest word (unreachable). */
+	for (size_t i = 0; i < run->n_seqs; i++) {
+		int l = (int)strlen(logs_seq_result(&run->seqs[i]));
+		if (l > wr)
+			wr = l;
+	}
+	fprintf(out, "\n%-*s  %-*s %4s %6s %7s %9s\n", w, "SEQUENCE", wr,
 	    "RESULT", "OK", "FAILED", "SKIPPED", "DURATION");
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		const struct rr_seq *seq = &run->seqs[i];
@@ -216,10 +260,8 @@ logs_run(const struct rr_run *run, FILE *out)
 			continue;       /* replaced by its sequences */
 		logs_seq_counts(seq, &ok, &failed, &skipped);
 		logs_span(seq->start, seq->end, dur, sizeof dur);
-		fprintf(out, "%-*s  %-10s %4zu %6zu %7zu %9s\n", w, seq->name,
-		    seq->stated ? seq_state_name(seq->state) : "not run", ok,
-		    failed, skipped,
-		    dur);
+		fprintf(out, "%-*s  %-*s %4zu %6zu %7zu %9s\n", w, seq->name,
+		    wr, logs_seq_result(seq), ok, failed, skipped, dur);
 	}
 	return 0;
 }
@@ -249,20 +291,36 @@ logs_attempt_run(const struct rr_step *st, size_t a, int w, FILE *out)
 	    st->attempts[a].attempt, now);
 }
 
-static void
-logs_attempt_line(const struct rr_attempt *a, char *buf, size_t size)
+static const char *
+logs_attempt_status(const struct rr_attempt *a)
 {
-	const char *status = step_status_done(a->status) ?
-	    step_status_name(a->status) : "unfinished";
+	return step_status_done(a->status) ? step_status_name(a->status) :
+	    "unfinished";
+}
+
+/* What a step without an attempt says in the STATUS column. */
+static const char *
+logs_no_attempt_status(const struct rr_step *st)
+{
+	return st->resumed ? step_status_name(st->status) : "not run";
+}
+
+/* An attempt's STATUS (ws columns), EXIT and DURATION. */
+static void
+logs_attempt_line(const struct rr_attempt *a, int ws, char *buf,
+    size_t size)
+{
+	const char *status = logs_attempt_status(a);
 	char dur[32];
 
 	logs_span(a->start, a->end, dur, sizeof dur);
 	if (a->signal > 0)
-		snprintf(buf, size, "%-9s %5s %9s", status, "sig", dur);
+		snprintf(buf, size, "%-*s %5s %9s", ws, status, "sig", dur);
 	else if (a->exit_code >= 0)
-		snprintf(buf, size, "%-9s %5d %9s", status, a->exit_code, dur);
+		snprintf(buf, size, "%-*s %5d %9s", ws, status, a->exit_code,
+		    dur);
 	else
-		snprintf(buf, size, "%-9s %5s %9s", status, "-", dur);
+		snprintf(buf, size, "%-*s %5s %9s", ws, status, "-", dur);
 }
 
 /* A step's name as the listing shows it: a handler's and a cleanup step
@@ -324,7 +382,7 @@ static int
 logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 {
 	char line[128], when[32], *name;
-	int w = 4;
+	int w = 4, ws = 9;
 
 	fprintf(out, "sequence %s  (run %s): %s\n\n", seq->name, run->id,
 	    seq->stated ? seq_state_name(seq->state) : "?");
@@ -336,8 +394,20 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 	}
 	if (w > 40)
 		w = 40;
-	fprintf(out, "%3s  %-*.*s  %-9s %5s %9s  %5s  %s\n", "#", w, w,
-	    "STEP", "STATUS", "EXIT", "DURATION", "TRIES", "LOG");
+	/* The status column as wide as its widest word (unreachable). */
+	for (size_t i = 0; i < seq->n_steps; i++) {
+		const struct rr_step *st = &seq->steps[i];
+		int l = (int)strlen(logs_no_attempt_status(st));
+		for (size_t a = 0; a < st->n_attempts; a++)
+			if ((int)strlen(logs_attempt_status(&st->attempts[a])) >
+			    l)
+				l = (int)strlen(logs_attempt_status(
+				    &st->attempts[a]));
+		if (l > ws)
+			ws = l;
+	}
+	fprintf(out, "%3s  %-*.*s  %-*s %5s %9s  %5s  %s\n", "#", w, w,
+	    "STEP", ws, "STATUS", "EXIT", "DURATION", "TRIES", "LOG");
 	for (size_t i = 0; i < seq->n_steps; i++) {
 		const struct rr_step *st = &seq->steps[i];
 		const struct rr_attempt *last = st->n_attempts ?
@@ -345,21 +415,21 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 
 		name = logs_step_name(seq, i);
 		if (last == NULL) {
-			fprintf(out, "%3zu  %-*.*s  %-9s%s\n", i + 1, w, w,
-			    name, st->resumed ?
-			    step_status_name(st->status) : "not run",
+			fprintf(out, "%3zu  %-*.*s  %-*s%s\n", i + 1, w, w,
+			    name, ws, logs_no_attempt_status(st),
 			    st->resumed ? "  (done in the run resumed)" : "");
 			free(name);
 			continue;
 		}
-		logs_attempt_line(last, line, sizeof line);
+		logs_attempt_line(last, ws, line, sizeof line);
 		fprintf(out, "%3zu  %-*.*s  %s  %5zu  %s\n", i + 1, w, w,
 		    name, line, st->n_attempts, logs_log_name(last));
 		free(name);
 		logs_attempt_run(st, st->n_attempts - 1, w, out);
 		/* Earlier attempts, so a retry's history is in view. */
 		for (size_t a = 0; a + 1 < st->n_attempts; a++) {
-			logs_attempt_line(&st->attempts[a], line, sizeof line);
+			logs_attempt_line(&st->attempts[a], ws, line,
+			    sizeof line);
 			fprintf(out, "%3s  %*s  %s  %5s  %s\n", "", w,
 			    "", line, "", logs_log_name(&st->attempts[a]));
 			logs_attempt_run(st, a, w, out);

@@ -116,4 +116,76 @@ n=$(ls "$T/runs" | grep -cE '^[0-9]{8}-[0-9]{6}')
 check "keep_runs keeps 3" test "$n" -eq 3
 check "latest survives" test -e "$T/runs/latest/events.jsonl"
 
+# --- every kind of result: the columns stay in line ------------------------
+# A run with a success, a failure, a timeout, a skip, an unreachable host
+# (ssh to a closed port; without ssh, a failure stands in) and a blocked
+# sequence; then its --resume, whose result says all of it at once.
+: >"$T/empty_ssh_config"
+if command -v ssh >/dev/null; then
+	down='{name: down, host: down, steps: [{remote: "true"}]}'
+else
+	down='{name: down, steps: ["exit 255"]}'
+fi
+cat >"$T/every.yaml" <<YAML
+settings: {log_dir: everyruns, ssh_config: empty_ssh_config}
+hosts: {down: {address: 127.0.0.1, port: 1}}
+sequences:
+  - {name: fine, steps: ["echo fine"]}
+  - {name: broken, steps: ["exit 3"]}
+  - {name: slow, steps: [{run: "sleep 5", timeout: 0.3s}]}
+  - name: skipper
+    steps:
+      - {name: never, run: "echo no", if: "test -e /nonexistent-drove"}
+      - {name: then, run: "echo yes"}
+  - $down
+  - {name: after-broken, needs: [broken], steps: ["echo never"]}
+YAML
+(cd "$T" && "$DROVE" --headless every.yaml >/dev/null 2>&1)
+(cd "$T" && "$DROVE" --headless --resume latest every.yaml >/dev/null 2>&1)
+E() { "$DROVE" logs --log-dir "$T/everyruns" "$@"; }
+# aligned FILE HEADER COLUMN: under the header line (the first that
+# matches HEADER), every row until a blank line has a field beginning
+# where COLUMN begins (left-aligned), or, with "-r", ending where it
+# ends (right-aligned).
+aligned() {
+	python3 - "$@" <<'PY'
+import re, sys
+path, header, col = sys.argv[1:4]
+right = len(sys.argv) > 4
+lines = open(path).read().split("\n")
+h = next(i for i, l in enumerate(lines) if re.search(header, l))
+start = lines[h].index(col)
+end = start + len(col)
+bad = []
+for l in lines[h + 1:]:
+    if not l.strip():
+        break
+    if right:
+        ok = len(l) >= end and l[end - 1] != " " and (len(l) == end or l[end] == " ")
+    else:
+        ok = len(l) > start and l[start - 1] == " " and l[start] != " "
+    if not ok:
+        bad.append(l)
+if bad:
+    print("out of line under " + col + ":\n" + "\n".join(bad))
+    sys.exit(1)
+PY
+}
+E >"$T/every-list"
+check "every result: the list's results are long" grep -qE "failed, [0-9]+ skipped, resumed" "$T/every-list"
+check "every result: the list's SEQUENCES column in line" aligned "$T/every-list" "^RUN " SEQUENCES
+E "$(ls "$T/everyruns" | grep -E '^[0-9]{8}' | head -n 1)" >"$T/every-run"
+check "every result: a run's sequences, each kind" grep -qE "^(slow|broken) +failed" "$T/every-run"
+if command -v ssh >/dev/null; then
+	check "every result: unreachable is one" grep -qE "^down +unreachable " "$T/every-run"
+fi
+check "every result: blocked is one" grep -qE "^after-broken +blocked " "$T/every-run"
+check "every result: the run's OK column in line" aligned "$T/every-run" "^SEQUENCE " OK -r
+check "every result: and DURATION" aligned "$T/every-run" "^SEQUENCE " DURATION -r
+E latest down >"$T/every-down"
+check "every result: a step's EXIT column in line" aligned "$T/every-down" "^ +# " EXIT -r
+check "every result: and TRIES" aligned "$T/every-down" "^ +# " TRIES -r
+E latest slow >"$T/every-slow"
+check "every result: a timeout's TRIES in line" aligned "$T/every-slow" "^ +# " TRIES -r
+
 finish
