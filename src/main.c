@@ -34,6 +34,7 @@
 #include "logback.h"
 #include "runlog.h"
 #include "runread.h"
+#include "say.h"
 #include "secret.h"
 #include "server.h"
 #include "sockdir.h"
@@ -227,7 +228,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			break;
 		case 'j':
 			if (parse_jobs(optarg, &o->jobs) != 0) {
-				fprintf(stderr, "drove: -j wants a number of "
+				say_err("drove: -j wants a number of "
 				    "sequences, not '%s'\n", optarg);
 				return -1;
 			}
@@ -236,7 +237,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		case OPT_SECRET:
 			eq = strchr(optarg, '=');
 			if (eq == NULL || eq == optarg) {
-				fprintf(stderr, "drove: --%s wants NAME=VALUE, "
+				say_err("drove: --%s wants NAME=VALUE, "
 				    "not '%s'\n", c == OPT_SET ? "set" :
 				    "secret", c == OPT_SET ? optarg : "...");
 				return -1;
@@ -268,7 +269,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		case OPT_ATTEMPT:
 			if (parse_jobs(optarg, &o->attempt) != 0 ||
 			    o->attempt == 0) {
-				fprintf(stderr, "drove: --attempt wants a "
+				say_err("drove: --attempt wants a "
 				    "number from 1, not '%s'\n", optarg);
 				return -1;
 			}
@@ -293,7 +294,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			if (optarg == NULL)
 				o->color = COLOR_ALWAYS;
 			else if (color_parse(optarg, &o->color) != 0) {
-				fprintf(stderr, "drove: --color wants auto, "
+				say_err("drove: --color wants auto, "
 				    "always or never, not '%s'\n", optarg);
 				return -1;
 			}
@@ -307,7 +308,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			o->file = xstrdup(optarg);
 			break;
 		default:
-			fprintf(stderr, "Try 'drove --help'.\n");
+			say_err("Try 'drove --help'.\n");
 			return -1;
 		}
 	}
@@ -556,7 +557,7 @@ serve_dashboard(const struct opts *o)
 	dir = sockdir_default();
 	ok = sockdir_ensure(dir, &err) == 0;
 	if (!ok) {
-		fprintf(stderr, "drove: %s; the run ends with this terminal\n",
+		say_err("drove: %s; the run ends with this terminal\n",
 		    err);
 		free(err);
 	}
@@ -570,7 +571,7 @@ load(const char *path, const struct opts *o, struct config **cfg)
 	char *err = NULL;
 
 	if (config_load(path, o->sets, o->n_sets, cfg, &err) != 0) {
-		fprintf(stderr, "%s\n", err);
+		say_err("%s\n", err);
 		free(err);
 		return -1;
 	}
@@ -578,7 +579,7 @@ load(const char *path, const struct opts *o, struct config **cfg)
 	for (size_t i = 0; i < (*cfg)->n_secret_values; i++)
 		secret_add((*cfg)->secret_values[i]);
 	if (config_select(*cfg, o->only, o->n_only, &err) != 0) {
-		fprintf(stderr, "drove: %s\n", err);
+		say_err("drove: %s\n", err);
 		free(err);
 		config_free(*cfg);
 		*cfg = NULL;
@@ -678,7 +679,7 @@ serve_fork(char **id, int *rc)
 
 	fflush(NULL);
 	if (pipe2(fds, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
-		fprintf(stderr, "drove: cannot start the run's server: %s\n",
+		say_err("drove: cannot start the run's server: %s\n",
 		    strerror(errno));
 		*id = NULL;
 		*rc = 1;
@@ -743,7 +744,7 @@ cmd_run(const char *path, const struct opts *o)
 	if (load(path, o, &cfg) != 0)
 		return EXIT_USAGE;
 	if (config_unsupported(cfg, why, sizeof why) != NULL) {
-		fprintf(stderr, "%s\n", why);
+		say_err("%s\n", why);
 		config_free(cfg);
 		return EXIT_USAGE;
 	}
@@ -787,7 +788,7 @@ cmd_run(const char *path, const struct opts *o)
 	/* Before runlog_create: the new run becomes `latest`. */
 	if (o->resume != NULL && resume_apply(app.run,
 	    o->log_dir ? o->log_dir : cfg->log_dir, o->resume, &err) != 0) {
-		fprintf(stderr, "drove: %s\n", err);
+		say_err("drove: %s\n", err);
 		free(err);
 		run_free(app.run);
 		config_free(cfg);
@@ -796,7 +797,7 @@ cmd_run(const char *path, const struct opts *o)
 	rl = runlog_create(app.run, path,
 	    o->log_dir ? o->log_dir : cfg->log_dir, &err);
 	if (rl == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
+		say_err("drove: %s\n", err);
 		free(err);
 		run_free(app.run);
 		config_free(cfg);
@@ -830,7 +831,7 @@ cmd_run(const char *path, const struct opts *o)
 		};
 		app.srv = server_create(app.run, &so, &err);
 		if (app.srv == NULL) {
-			fprintf(stderr, "drove: no socket for this run: %s\n",
+			say_err("drove: no socket for this run: %s\n",
 			    err);
 			free(err);
 			err = NULL;
@@ -858,7 +859,7 @@ cmd_run(const char *path, const struct opts *o)
 			                 .warning_arg = rl };
 		ui = ui_create(app.run, &uo, &err);
 		if (ui == NULL) {
-			fprintf(stderr, "drove: %s; running headless\n", err);
+			say_err("drove: %s; running headless\n", err);
 			free(err);
 			err = NULL;
 			app.headless = true;
@@ -898,14 +899,14 @@ cmd_run(const char *path, const struct opts *o)
 
 	if (ui != NULL && runlog_problem(rl) != NULL) {
 		ui_free(ui);
-		fprintf(stderr, "drove: %s: %s\n", runlog_dir(rl),
+		say_err("drove: %s: %s\n", runlog_dir(rl),
 		    runlog_problem(rl));
 	} else
 		ui_free(ui);
 	if (rp != NULL)
 		report_summary(rp, runlog_dir(rl));
 	else
-		fprintf(stderr, "drove: logs in %s\n", runlog_dir(rl));
+		say_err("drove: logs in %s\n", runlog_dir(rl));
 	report_free(rp);
 	/* The end's notification may be on its way (a mail, a webhook):
 	 * kill_grace to finish, as a step gets after SIGTERM. */
@@ -943,7 +944,7 @@ runs_dir(const struct opts *o)
 	if (load(o->config, o, &cfg) != 0) {
 		/* The log_dir is only known once the whole file loads; a
 		 * file that wants --set values needs them here too. */
-		fprintf(stderr, "drove: cannot tell the log_dir of %s (above):"
+		say_err("drove: cannot tell the log_dir of %s (above):"
 		    " pass the run's --set values, or --log-dir DIR\n",
 		    o->config);
 		return NULL;
@@ -963,13 +964,13 @@ cmd_logs(char **args, int nargs, const struct opts *o)
 	if (dir == NULL)
 		return EXIT_USAGE;
 	if (nargs > 3) {
-		fprintf(stderr, "usage: drove logs [--log-dir DIR | -c FILE] "
+		say_err("usage: drove logs [--log-dir DIR | -c FILE] "
 		    "[--attempt N] [RUN [SEQUENCE [STEP]]]\n");
 		free(dir);
 		return EXIT_USAGE;
 	}
 	if (o->junit != NULL && nargs != 1) {
-		fprintf(stderr, "usage: drove logs RUN --junit FILE\n");
+		say_err("usage: drove logs RUN --junit FILE\n");
 		free(dir);
 		return EXIT_USAGE;
 	}
@@ -1056,7 +1057,7 @@ cmd_review(char **args, int nargs, const struct opts *o)
 	struct ui_options uo = { .quit = review_quit };
 
 	if (nargs > 1) {
-		fprintf(stderr, "usage: drove review [--log-dir DIR | -c FILE] "
+		say_err("usage: drove review [--log-dir DIR | -c FILE] "
 		    "[RUN]\n");
 		return EXIT_USAGE;
 	}
@@ -1065,14 +1066,14 @@ cmd_review(char **args, int nargs, const struct opts *o)
 	dir = runread_resolve(log_dir, nargs > 0 ? args[0] : "latest", &err);
 	free(log_dir);
 	if (dir == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
+		say_err("drove: %s\n", err);
 		free(err);
 		return 1;
 	}
 	/* Before the record is read: without a terminal there is nothing
 	 * to show it on, and `drove logs` prints the same. */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "drove: review needs a terminal; without one, "
+		say_err("drove: review needs a terminal; without one, "
 		    "'drove logs %s' prints the run and its output\n",
 		    nargs > 0 ? args[0] : "latest");
 		free(dir);
@@ -1081,7 +1082,7 @@ cmd_review(char **args, int nargs, const struct opts *o)
 	rp = replay_open(dir, &err);
 	free(dir);
 	if (rp == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
+		say_err("drove: %s\n", err);
 		free(err);
 		return 1;
 	}
@@ -1099,7 +1100,7 @@ cmd_review(char **args, int nargs, const struct opts *o)
 
 	ui = ui_create(replay_run(rp), &uo, &err);
 	if (ui == NULL) {
-		fprintf(stderr, "drove: %s; 'drove logs' prints past runs "
+		say_err("drove: %s; 'drove logs' prints past runs "
 		    "without one\n", err);
 		free(err);
 		free(banner);
@@ -1153,7 +1154,7 @@ config_file(char **args, int nargs, const struct opts *o)
 	static const char *const defaults[] = { "drove.yaml", "drove.yml" };
 
 	if (nargs > 1 || (nargs == 1 && o->file != NULL)) {
-		fprintf(stderr, "drove: one FILE expected; try 'drove "
+		say_err("drove: one FILE expected; try 'drove "
 		    "--help'\n");
 		return NULL;
 	}
@@ -1164,7 +1165,7 @@ config_file(char **args, int nargs, const struct opts *o)
 	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
 		if (access(defaults[i], F_OK) == 0)
 			return defaults[i];
-	fprintf(stderr, "drove: no drove.yaml or drove.yml in the current "
+	say_err("drove: no drove.yaml or drove.yml in the current "
 	    "directory: give a FILE (or -f FILE); try 'drove --help'\n");
 	return NULL;
 }
@@ -1203,7 +1204,7 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "attach") == 0) {
 		if (argc - first - 1 > 1) {
-			fprintf(stderr, "usage: drove attach [RUN]\n");
+			say_err("usage: drove attach [RUN]\n");
 			rc = EXIT_USAGE;
 		} else {
 			install_fatal_handlers();

@@ -17,6 +17,7 @@
 #include "proto.h"
 #include "replica.h"
 #include "run.h"
+#include "say.h"
 #include "logback.h"
 #include "ui.h"
 #include "xmalloc.h"
@@ -433,17 +434,17 @@ attach_run(const char *spec, const struct attach_options *opt)
 
 	/* Before anything: without a terminal there is nothing to show. */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "drove: attach needs a terminal; without one, "
+		say_err("drove: attach needs a terminal; without one, "
 		    "'drove ctl RUN status' says how a run stands\n");
 		return 2;
 	}
 	a.c = client_open(spec, &why, &over, &err);
 	if (a.c == NULL) {
 		if (why == CLIENT_OVER)
-			fprintf(stderr, "drove: %s; 'drove review %s' shows "
+			say_err("drove: %s; 'drove review %s' shows "
 			    "what it did\n", err, over);
 		else
-			fprintf(stderr, "drove: %s\n", err);
+			say_err("drove: %s\n", err);
 		free(over);
 		free(err);
 		return why == CLIENT_NO_RUN ? 2 : 1;
@@ -500,18 +501,18 @@ attach_run(const char *spec, const struct attach_options *opt)
 		break;
 	case ATTACH_ENDED:
 		/* As a run of this process says once it is over. */
-		fprintf(stderr, "drove: logs in %s\n", run_dir);
+		say_err("drove: logs in %s\n", run_dir);
 		replica_ended(a.rep, &code);
 		rc = code;
 		break;
 	case ATTACH_LOST:
-		fprintf(stderr, "drove: the run %s is over: its server is "
+		say_err("drove: the run %s is over: its server is "
 		    "gone%s%s; 'drove review %s' shows what it did\n", id,
 		    a.err ? ": " : "", a.err ? a.err : "", id);
 		rc = 1;
 		break;
 	default:
-		fprintf(stderr, "drove: %s\n", a.err ? a.err : "?");
+		say_err("drove: %s\n", a.err ? a.err : "?");
 		rc = 1;
 		break;
 	}

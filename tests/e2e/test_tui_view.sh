@@ -108,4 +108,20 @@ tui_keys q
 tui_check "quits" tui_dead
 tui_check "exit status 0" test "$(tui_exit_status)" = 0
 
+# --- an error on a 20x5 terminal: the error stays in view ----------------------
+# The message (with the list of valid keys, ten rows at 20 columns) must
+# not scroll its first words, the error itself, off the screen.
+printf 'sequences:\n  - name: a\n    steps:\n      - {run: "echo hi", retires: 3}\n' >"$T/typo.yaml"
+tui_cleanup
+# tmux's own "Pane is dead" would take rows of the five: none.
+TUI_CONF_EXTRA='set -g remain-on-exit-format ""' tui_start -x 20 -y 5 typo.yaml
+tui_check "20x5 error: drove exits" tui_dead
+check "20x5 error: exit status 2" test "$(tui_exit_status)" = 2
+# The screen's wrapped rows joined into the lines printed.
+joined() { $TUI capture-pane -p -J -t drove | grep -qF -- "$1"; }
+tui_check "20x5 error: the error line is on the screen, whole" joined "typo.yaml:4:26: error: unknown key 'retires' in step"
+tui_check "20x5 error: the hint, cut short" joined "(valid: "
+(cd "$T" && "$DROVE" typo.yaml >"$T/typo.out" 2>&1)
+check "into a file: the whole message" contains "$T/typo.out" "typo.yaml:4:26: error: unknown key 'retires' in step (valid: name, run,"
+
 finish
