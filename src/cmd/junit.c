@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "logs.h"
 #include "runread.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -251,16 +252,13 @@ junit_write(const struct rr_run *run, FILE *fp)
 int
 junit_command(const char *log_dir, const char *spec, const char *path)
 {
-	char *err = NULL, *tmp;
+	char *tmp;
 	struct rr_run *run;
 	FILE *fp;
 	int rc = 0;
 
-	if ((run = runread_open(log_dir, spec, &err)) == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
-		free(err);
+	if ((run = logs_open(log_dir, spec)) == NULL)
 		return 1;
-	}
 	/* Beside FILE, then renamed: a CI job never reads half a report. */
 	tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
 	if ((fp = fopen(tmp, "w")) == NULL) {

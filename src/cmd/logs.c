@@ -504,23 +504,32 @@ logs_step(const struct rr_run *run, const struct rr_seq *seq, long idx,
 	return 0;
 }
 
+struct rr_run *
+logs_open(const char *log_dir, const char *spec)
+{
+	char *err = NULL;
+	struct rr_run *run = runread_open(log_dir, spec, &err);
+
+	if (run == NULL) {
+		fprintf(stderr, "drove: %s\n", err);
+		free(err);
+	}
+	return run;
+}
+
 int
 logs_command(const char *log_dir, char **args, int nargs, unsigned attempt,
     FILE *out)
 {
 	struct rr_run *run;
 	const struct rr_seq *seq;
-	char *err = NULL;
 	long step;
 	int rc;
 
 	if (nargs == 0)
 		return logs_list(log_dir, out);
-	if ((run = runread_open(log_dir, args[0], &err)) == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
-		free(err);
+	if ((run = logs_open(log_dir, args[0])) == NULL)
 		return 1;
-	}
 	logs_warnings(run);
 	if (nargs == 1) {
 		rc = logs_run(run, out);

@@ -12,4 +12,10 @@
 int logs_command(const char *log_dir, char **args, int nargs,
     unsigned attempt, FILE *out);
 
+struct rr_run;
+/* The run SPEC names in log_dir (runread_open), for the logs commands
+ * (--json and --junit too): NULL, and why on stderr, when there is none.
+ * Caller frees with runread_free. */
+struct rr_run *logs_open(const char *log_dir, const char *spec);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "json.h"
+#include "logs.h"
 #include "runlog.h"
 #include "runread.h"
 #include "xmalloc.h"
@@ -186,17 +187,13 @@ logsjson_command(const char *log_dir, char **args, int nargs, FILE *out)
 {
 	struct rr_run *run;
 	const struct rr_seq *seq = NULL;
-	char *err = NULL;
 	long step = -1;
 	struct json j;
 
 	if (nargs == 0)
 		return logsjson_list(log_dir, out);
-	if ((run = runread_open(log_dir, args[0], &err)) == NULL) {
-		fprintf(stderr, "drove: %s\n", err);
-		free(err);
+	if ((run = logs_open(log_dir, args[0])) == NULL)
 		return 1;
-	}
 	if (nargs > 1 && (seq = runread_find_seq(run, args[1])) == NULL) {
 		fprintf(stderr, "drove: run %s has no sequence '%s'\n",
 		    run->id, args[1]);
