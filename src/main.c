@@ -325,9 +325,7 @@ free_opts(struct opts *o)
 	}
 	free(o->sets);
 	free(o->log_dir);
-	for (size_t i = 0; i < o->n_only; i++)
-		free(o->only[i]);
-	free(o->only);
+	xstrs_free(o->only, o->n_only);
 	free(o->resume);
 	free(o->config);
 	free(o->file);

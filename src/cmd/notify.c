@@ -155,9 +155,7 @@ notify_start(struct notify *n, const char *event, const char *seq,
 	rc = posix_spawn(&pid, n->shell, &fa, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
-	for (size_t i = 0; i < n_new; i++)
-		free(env[i]);
-	free(env);
+	xstrs_free(env, n_new);
 	free(log);
 	if (rc != 0) {
 		notify_log(n, "cannot start %s: %s", n->shell, strerror(rc));

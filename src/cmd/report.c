@@ -542,9 +542,7 @@ report_free(struct report *rp)
 		return;
 	ev_prepare_stop(EV_DEFAULT_ &rp->flush);
 	report_flush(rp);
-	for (size_t i = 0; i < rp->n_prefix; i++)
-		free(rp->prefix[i]);
-	free(rp->prefix);
+	xstrs_free(rp->prefix, rp->n_prefix);
 	free(rp->prefix_len);
 	free(rp->scratch);
 	strbuf_free(&rp->vis);

@@ -47,9 +47,7 @@ capture_free(struct capture_store *cs)
 		return;
 	for (size_t i = 0; i < cs->n_seqs; i++) {
 		struct capture_seq *s = &cs->seqs[i];
-		for (size_t j = 0; j < s->n; j++)
-			free(s->value[j]);
-		free(s->value);
+		xstrs_free(s->value, s->n);
 		free(s->len);
 		free(s->none);
 		strbuf_free(&s->buf);

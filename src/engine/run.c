@@ -2337,14 +2337,10 @@ run_free(struct run *run)
 	outbuf_pool_free(run->pool);
 	free(run->resumed_from);
 	free(run->ssh_dir);
-	for (size_t i = 0; i < run->n_values; i++)
-		free(run->values[i]);
-	free(run->values);
+	xstrs_free(run->values, run->n_values);
 	for (size_t i = 0; i < run->n_later; i++) {
 		struct run_later *l = &run->later[i];
-		for (size_t j = 0; j < l->n; j++)
-			free(l->names[j]);
-		free(l->names);
+		xstrs_free(l->names, l->n);
 		free(l->status);
 		free(l->name);
 		free(l->from);

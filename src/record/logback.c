@@ -73,9 +73,7 @@ logback_free(struct logback *lb)
 		return;
 	if (lb->dirfd >= 0)
 		close(lb->dirfd);
-	for (size_t i = 0; i < lb->n_seq_dirs; i++)
-		free(lb->seq_dirs[i]);
-	free(lb->seq_dirs);
+	xstrs_free(lb->seq_dirs, lb->n_seq_dirs);
 	for (size_t i = 0; i < lb->n_files; i++) {
 		free(lb->files[i].rel);
 		free(lb->files[i].ck);

@@ -750,9 +750,7 @@ runread_free(struct rr_run *run)
 		free(seq->from);
 		free(seq->value);
 	}
-	for (size_t i = 0; i < run->n_warnings; i++)
-		free(run->warnings[i]);
-	free(run->warnings);
+	xstrs_free(run->warnings, run->n_warnings);
 	if (run->dirfd >= 0)
 		close(run->dirfd);
 	free(run->seqs);
@@ -848,9 +846,7 @@ runread_resolve(const char *log_dir, const char *spec, char **err)
 		free(list);
 		list = tmp;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+	xstrs_free(ids, n);
 	if (matches == 1) {
 		tmp = xasprintf("%s/%s", log_dir, found);
 		free(found);

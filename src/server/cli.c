@@ -152,9 +152,7 @@ cli_ps(const struct cli_options *opt)
 		printf("]\n");
 	else if (shown == 0)
 		printf("no live run\n");
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	xstrs_free(names, n);
 	return 0;
 }
 

@@ -60,9 +60,7 @@ client_list(char ***names)
 static void
 client_free_names(char **names, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	xstrs_free(names, n);
 }
 
 /* The socket `spec` names in dir: its name (caller frees), or NULL and

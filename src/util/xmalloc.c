@@ -104,3 +104,11 @@ xstrv_free(char **v)
 		free(*p);
 	free(v);
 }
+
+void
+xstrs_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -20,5 +20,7 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 /* Free a NULL-terminated array of strings and each of them (an argv, an
  * environment). NULL is fine. */
 void xstrv_free(char **v);
+/* Free the n strings of v and v (NULL when n is 0 is fine). */
+void xstrs_free(char **v, size_t n);
 
 #endif
