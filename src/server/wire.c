@@ -333,6 +333,22 @@ wire_put_entry(struct proto_buf *b, const struct outbuf_spilled *e)
 	proto_str(b, e->text ? e->text : "", e->len);
 }
 
+/* Whether kept line j is in the run of output lines that line l begins,
+ * d lines after it: of the same read (time) of the same attempt, and
+ * d lines after it in its log. An attempt's lines are numbered one by
+ * one and attempts never interleave, so then every line between is in
+ * the run too. */
+static bool
+wire_same_run(const struct outbuf *ob, uint64_t kept,
+    const struct outbuf_line *l, uint64_t j, uint64_t d)
+{
+	const struct outbuf_line *m = outbuf_get(ob, (size_t)(j - kept));
+
+	return !(m->flags & OUTBUF_MARK) && m->step == l->step &&
+	    m->attempt == l->attempt && m->time == l->time &&
+	    m->aline != OUTBUF_NO_LINE && m->aline == (uint64_t)l->aline + d;
+}
+
 /* A mark (in no log: its text) or a run of lines of one read (one time)
  * of one attempt's log: what PASSED says of lines from..to-1 of `ob`,
  * appended to *v (caller frees; texts borrowed from ob). Lines that
@@ -374,25 +390,45 @@ wire_passed_entries(const struct outbuf *ob, uint64_t from, uint64_t to,
 		(*v)[nv++] = e;
 		n += e.count;
 	}
-	for (n = n > kept ? n : kept; n < to; n++) {
+	for (n = n > kept ? n : kept; n < to;) {
 		const struct outbuf_line *l = outbuf_get(ob, (size_t)(n - kept));
 		struct outbuf_spilled *last = nv > 0 ? &(*v)[nv - 1] : NULL;
 		bool mark = (l->flags & OUTBUF_MARK) != 0;
+		uint64_t run = 1, step = 1;
 
+		if (!mark && l->aline != OUTBUF_NO_LINE) {
+			/* The lines of its run: looked at by leaps, a
+			 * flood's read of some thousand lines in a few
+			 * looks. */
+			while (n + run + step - 1 < to && wire_same_run(ob, kept,
+			    l, n + run + step - 1, run + step - 1)) {
+				run += step;
+				step *= 2;
+			}
+			while (step > 1) {
+				step /= 2;
+				if (n + run + step - 1 < to && wire_same_run(ob,
+				    kept, l, n + run + step - 1, run + step - 1))
+					run += step;
+			}
+		}
 		if (!mark && last != NULL && !(last->flags & OUTBUF_MARK) &&
 		    last->step == l->step && last->attempt == l->attempt &&
-		    last->time == l->time && last->count < UINT32_MAX &&
+		    last->time == l->time && last->count <= UINT32_MAX - run &&
 		    last->aline != OUTBUF_NO_LINE &&
 		    l->aline == last->aline + last->count) {
-			last->count++;
+			last->count += (uint32_t)run;
+			n += run;
 			continue;
 		}
 		*v = xreallocarray_grow(*v, &cap, nv + 1, sizeof **v);
-		(*v)[nv++] = (struct outbuf_spilled){ .first = n, .count = 1,
+		(*v)[nv++] = (struct outbuf_spilled){ .first = n,
+			.count = (uint32_t)run,
 			.aline = mark ? OUTBUF_NO_LINE : l->aline,
 			.step = l->step, .attempt = l->attempt,
 			.flags = mark ? OUTBUF_MARK : 0, .time = l->time,
 			.text = mark ? l->text : NULL, .len = mark ? l->len : 0 };
+		n += run;
 	}
 	return nv;
 }

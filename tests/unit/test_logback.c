@@ -273,6 +273,80 @@ test_every_line_read_back(void **state)
 	free(dir);
 }
 
+/* PASSED tells lines in runs: each an attempt's lines of one read (one
+ * time), in the log's order, marks alone; every line told once, and no
+ * two runs that could be one. */
+static void
+test_passed_runs(void **state)
+{
+	struct outbuf *ob = outbuf_create(SIZE_MAX, NULL, NULL);
+	struct outbuf *cp = outbuf_create(SIZE_MAX, NULL, NULL);
+	struct proto_buf b = { 0 };
+	struct outbuf_spilled e, prev = { 0 };
+	uint64_t total, from = 3, n;
+	char *big = xmalloc(OUTBUF_LINE_MAX + 100);
+
+	(void)state;
+	memset(big, 'x', OUTBUF_LINE_MAX + 99);
+	big[OUTBUF_LINE_MAX + 99] = '\n';
+	srand(11);
+	for (int r = 0; r < 60; r++) {
+		/* Reads of 1 to 300 lines; some share a time, each step has
+		 * two attempts, a mark now and then, a line cut in two. */
+		double now = 1.0 + r / 3;
+		unsigned step = (unsigned)r / 20, attempt = 1 + (unsigned)r / 10 % 2;
+		int lines = 1 + rand() % 300;
+		if (r % 7 == 3)
+			outbuf_add_mark(ob, "-- a mark --", step, now);
+		for (int k = 0; k < lines; k++) {
+			char line[32];
+			int len = snprintf(line, sizeof line, "r%d l%d\n", r, k);
+			outbuf_feed(ob, line, (size_t)len, step, attempt, now);
+		}
+		if (r % 13 == 5)
+			outbuf_feed(ob, big, OUTBUF_LINE_MAX + 100, step,
+			    attempt, now);
+	}
+	total = outbuf_total(ob);
+	assert_true(wire_put_passed(&b, ob, 1, from, total - 2, 2));
+	outbuf_restart(cp, from);
+	apply_passed(cp, &b);
+	assert_true(outbuf_total(cp) == total);
+	n = from;
+	for (size_t k = 0; k < outbuf_spilled_count(cp); k++) {
+		outbuf_spilled_get(cp, k, &e);
+		assert_true(e.first == n);
+		for (uint32_t j = 0; j < e.count; j++) {
+			const struct outbuf_line *l = outbuf_get(ob, n + j);
+			if (e.flags & OUTBUF_MARK) {
+				assert_int_equal(e.count, 1);
+				assert_true(l->flags & OUTBUF_MARK);
+				assert_memory_equal(e.text, l->text, l->len);
+				continue;
+			}
+			assert_false(l->flags & OUTBUF_MARK);
+			assert_int_equal(l->step, e.step);
+			assert_int_equal(l->attempt, e.attempt);
+			assert_int_equal(l->aline, e.aline + j);
+			assert_true(l->time == e.time);
+		}
+		/* Runs as long as they can be. */
+		if (k > 0 && !(e.flags & OUTBUF_MARK) &&
+		    !(prev.flags & OUTBUF_MARK))
+			assert_false(prev.step == e.step &&
+			    prev.attempt == e.attempt && prev.time == e.time &&
+			    prev.aline + prev.count == e.aline);
+		prev = e;
+		n += e.count;
+	}
+	assert_true(n == total - 2);
+	assert_true(outbuf_spilled_count(cp) < 100);
+	proto_buf_free(&b);
+	outbuf_free(ob);
+	outbuf_free(cp);
+	free(big);
+}
+
 /* A log that is gone reads as a line saying so, never as nothing. */
 static void
 test_missing_log(void **state)
@@ -306,6 +380,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_line_read_back),
+		cmocka_unit_test(test_passed_runs),
 		cmocka_unit_test(test_missing_log),
 	};
 
