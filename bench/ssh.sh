@@ -23,6 +23,18 @@ R=${REPEAT:-3}
 m() { python3 bench/measure.py "$R" "$1"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 per() { python3 -c "print(f'{1000*$1/$2:.0f}')"; }
+# The CPU time, in clock ticks, of the sshd and all it started so far
+# (a process's own and that of its children it reaped).
+descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
+sshd_ticks() {
+	local p t=0
+	for p in "$SSHD_PID" $(descendants "$SSHD_PID"); do
+		t=$((t + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+# sshd's CPU per session in ms, from ticks before and after N sessions.
+sshd_per() { python3 -c "print(f'{($2 - $1) * 1000 / $(getconf CLK_TCK) / $3:.1f}')"; }
 ssh_=(ssh -F "$SSHD_CONFIG" -o BatchMode=yes)
 
 echo "== 50 remote 'true' steps on one host, one after another"
@@ -37,14 +49,18 @@ for mux in true false; do
 		for i in $(seq 1 50); do echo "      - {remote: \"true\"}"; done
 	} >"$T/one-$mux.yaml"
 done
+t0=$(sshd_ticks)
 read -r mux _ rc1 < <(m "$drove --headless --log-dir $T/runs $T/one-true.yaml >/dev/null")
+t1=$(sshd_ticks)
 read -r fresh _ rc2 < <(m "$drove --headless --log-dir $T/runs $T/one-false.yaml >/dev/null")
 # The same 50 sessions without drove: ssh alone, through a master and not.
 "${ssh_[@]}" -o ControlMaster=yes -o ControlPath="$T/cm" -o ControlPersist=no -N h1 </dev/null &
 master=$!
 while [ ! -S "$T/cm" ]; do sleep 0.01; done
+t2=$(sshd_ticks)
 read -r raw_mux _ _ < <(m "for i in \$(seq 1 50); do ${ssh_[*]} -o ControlPath=$T/cm h1 true </dev/null; done")
 kill "$master"; wait "$master" 2>/dev/null || true
+t3=$(sshd_ticks)
 read -r raw_fresh _ _ < <(m "for i in \$(seq 1 50); do ${ssh_[*]} -o ControlPath=none h1 true </dev/null; done")
 echo "drove, one connection (multiplexed): ${mux}s  ($(per "$mux" 50) ms a step, exit $rc1)"
 echo "drove, a connection per step:        ${fresh}s  ($(per "$fresh" 50) ms a step, exit $rc2)"
@@ -52,6 +68,8 @@ echo "fresh/multiplexed:                    $(ratio "$fresh" "$mux")x"
 echo "ssh alone, through a master:          ${raw_mux}s  ($(per "$raw_mux" 50) ms a session)"
 echo "ssh alone, a connection each:         ${raw_fresh}s  ($(per "$raw_fresh" 50) ms a session)"
 echo "drove/ssh alone (multiplexed):        $(ratio "$mux" "$raw_mux")"
+echo "sshd's CPU a session, drove's step:    $(sshd_per "$t0" "$t1" $((50 * R))) ms (the wrapper; with the master's set-up)"
+echo "sshd's CPU a session, ssh alone:       $(sshd_per "$t2" "$t3" $((50 * R))) ms (through a master)"
 
 echo "== 50 hosts (aliases of one sshd) x 5 remote steps, all at once"
 {

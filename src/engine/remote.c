@@ -51,6 +51,14 @@
  * ends by itself, its leftovers in the group get SIGTERM, as a local
  * step's do, and the wrapper exits with COMMAND's status.
  *
+ * The variables are exported by the shell that then execs `sh -c
+ * COMMAND`, rather than given to env(1), which would exec it: one exec
+ * less per step, a third of what the wrapper adds to a session on the
+ * host (measured: 6 ms of sshd's CPU per session with env, 5 ms without,
+ * 3 ms for a plain `ssh -S HOST true`). Where a name is no shell
+ * identifier, or the shell will not export it (bash's UID, say), `command
+ * export` fails without ending the shell, and env does it after all.
+ *
  * COMMAND's stderr goes where its stdout goes, on the host: ssh carries
  * the two on separate channels, and they would arrive in bursts of each,
  * out of the order they were written in. One stream keeps the log in
@@ -69,9 +77,11 @@
  */
 static const char remote_wrapper[] =
     "g=$1 m=$2 c=$3; shift 3; "
+    "r() { [ $# -eq 0 ] || command export \"$@\" 2>/dev/null || "
+    "exec env \"$@\" sh -c \"$c\"; exec sh -c \"$c\"; }; "
     "exec 3<&0 </dev/null; "
-    "if [ \"$m\" = 1 ]; then env \"$@\" sh -c \"$c\" 3<&- 2>&1 & "
-    "else env \"$@\" sh -c \"$c\" 3<&- & fi; p=$!; "
+    "if [ \"$m\" = 1 ]; then r \"$@\" 3<&- 2>&1 & "
+    "else r \"$@\" 3<&- & fi; p=$!; "
     "{ while read -r _; do :; done; trap \"\" TERM; kill -TERM 0; "
     "sleep \"$g\"; kill -KILL 0; } <&3 >/dev/null 2>&1 & "
     "exec 3<&-; "

@@ -66,6 +66,28 @@ check "no master after the run" no_masters
 check "no control socket after the run" no_sockets
 check "no control directory after the run" test -z "$(find runs -name 'ssh-*')"
 
+# --- the step's variables reach the remote command ------------------------
+# (The wrapper exports them; when a name is one the shell will not take,
+# env sets them all instead: the others still arrive.)
+cat >"$T/vars.yaml" <<'YAML'
+sequences:
+  - name: v
+    hosts: all
+    steps:
+      - remote: echo "plain=$PLAIN"
+        env: {PLAIN: "a  b 'c' \"d\" $e"}
+      - remote: echo "beside an odd name, plain=$PLAIN"
+        env: {ODD-NAME: odd, PLAIN: p}
+YAML
+printf 'settings: {ssh_config: %s, log_dir: runs-vars}\nhosts: {h1: {}}\n' \
+	"$SSHD_CONFIG" | cat - "$T/vars.yaml" >"$T/vars2.yaml"
+"$DROVE" --headless vars2.yaml >vars.out 2>&1
+check "the variables' run succeeds" test $? -eq 0
+check "a value reaches a remote step as it is" \
+	contains vars.out "v h1 | plain=a  b 'c' \"d\" \$e"
+check "and beside a name that is no shell identifier" \
+	contains vars.out "v h1 | beside an odd name, plain=p"
+
 # --- settings.max_connecting: connection attempts at once -----------------
 cat >"$T/slots.yaml" <<YAML
 settings: {ssh_config: $SSHD_CONFIG, log_dir: runs-slots, max_connecting: 2}

@@ -120,9 +120,11 @@ test_argv(void **state)
 	    "[-o] [ControlPath=none] "
 	    "[-o] [User=\"me\"] [-o] [Port=2222] [-o] "
 	    "[IdentityFile=\"/k/my key%%\"] [-o] [ConnectTimeout=5] [-T] [--] "
-	    "[10.0.0.1] [exec sh -c 'g=$1 m=$2 c=$3; shift 3; exec 3<&0 "
-	    "</dev/null; if [ \"$m\" = 1 ]; then env \"$@\" sh -c \"$c\" "
-	    "3<&- 2>&1 & else env \"$@\" sh -c \"$c\" 3<&- & fi; p=$!; "
+	    "[10.0.0.1] [exec sh -c 'g=$1 m=$2 c=$3; shift 3; r() { [ $# "
+	    "-eq 0 ] || command export \"$@\" 2>/dev/null || exec env \"$@\" "
+	    "sh -c \"$c\"; exec sh -c \"$c\"; }; exec 3<&0 </dev/null; if "
+	    "[ \"$m\" = 1 ]; then r \"$@\" 3<&- 2>&1 & else r \"$@\" 3<&- "
+	    "& fi; p=$!; "
 	    "{ while read -r "
 	    "_; do :; done; trap \"\" TERM; kill -TERM 0; sleep \"$g\"; kill "
 	    "-KILL 0; } <&3 >/dev/null 2>&1 & exec 3<&-; wait \"$p\"; s=$?; "
@@ -240,6 +242,36 @@ test_wrapper_status_and_env(void **state)
 	assert_int_equal(WEXITSTATUS(status), 7);
 	/* The command's stdin is /dev/null, never the channel's. */
 	assert_string_equal(out, "it's \"here\" 1\nerr\n");
+	free(out);
+	close(in);
+}
+
+/* A name the shell cannot export (no identifier) does not keep the others
+ * from the command (env(1) sets them; whether the odd one survives the
+ * command's own sh is that shell's business: dash drops it); and no
+ * variables at all is no `export` listing. */
+static void
+test_wrapper_odd_names(void **state)
+{
+	char *env[] = { (char *)"ODD-NAME=odd one", (char *)"X=1" };
+	char *out;
+	int in, fd, status;
+	pid_t pid;
+
+	(void)state;
+	pid = spawn_wrapped("echo \"$X\"", env, 2, &in, &fd);
+	out = read_all(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_string_equal(out, "1\n");
+	free(out);
+	close(in);
+
+	pid = spawn_wrapped("echo none", NULL, 0, &in, &fd);
+	out = read_all(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_string_equal(out, "none\n");
 	free(out);
 	close(in);
 }
@@ -682,6 +714,7 @@ main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_argv),
 		cmocka_unit_test(test_wrapper_status_and_env),
+		cmocka_unit_test(test_wrapper_odd_names),
 		cmocka_unit_test(test_wrapper_end_of_input_kills_group),
 		cmocka_unit_test(test_control_dir_fallback),
 		cmocka_unit_test(test_remote_output_and_status),
