@@ -121,6 +121,9 @@ draw_free(struct draw *d)
 	ansi_line_free(&d->line);
 	free(d->starts);
 	d->starts = NULL;
+	free(d->rows);
+	d->rows = NULL;
+	d->n_rows = 0;
 }
 
 /* One character cell at (y, x). */
@@ -140,6 +143,24 @@ draw_fill(int y, int x, int w, attr_t attr, int pair)
 
 	for (int i = 0; i < w; i++)
 		draw_wc(y, x + i, sp, attr, pair);
+}
+
+/* The columns draw_text gives the first n bytes of s. */
+static int
+draw_cols(const char *s, size_t n)
+{
+	size_t i = 0;
+	int col = 0;
+
+	while (i < n) {
+		wchar_t wc;
+		size_t cw;
+
+		i += ansi_utf8_decode(s + i, n - i, &wc);
+		(void)title_char(wc, &cw);
+		col += (int)cw;
+	}
+	return col;
 }
 
 /* UTF-8 text at (y, x), at most w columns. Returns the columns used. */
@@ -402,58 +423,185 @@ draw_bar(struct draw *d, const struct run_seq *seq, int y, int x)
 	}
 }
 
-void
-draw_title(struct draw *d, size_t i, const struct layout_rect *r,
-    bool focused)
+/* What a title row shows, for draw_title and draw_list_clock. */
+struct draw_look {
+	enum title_status st;
+	attr_t attr, gattr;   /* the row's, and the glyph's */
+	int pair, gpair;
+	bool bar;             /* a progress bar ends the row */
+	char text[1024];      /* from column 3, at most w - 4 columns */
+};
+
+static void
+draw_title_look(struct draw *d, size_t i, const struct layout_rect *r,
+    bool focused, struct draw_look *lk)
 {
 	const struct run_seq *seq = run_seq(d->run, i);
-	enum title_status st = title_seq_status(seq);
-	enum draw_role gr = draw_status_role(st);
-	attr_t attr, gattr;
-	int pair, gpair;
-	char text[1024], note[96];
-	bool bar;
+	char note[96];
 
-	if (r->w <= 0 || r->h <= 0)
-		return;
-	if (st == TITLE_PAUSED) {
+	lk->st = title_seq_status(seq);
+	if (lk->st == TITLE_PAUSED) {
 		/* Loud: the whole row in the alert colours. */
-		draw_role(d, ROLE_ALERT, &attr, &pair);
+		draw_role(d, ROLE_ALERT, &lk->attr, &lk->pair);
 		/* Focused, it stays red (loud), bold and underlined. */
 		if (focused)
-			attr |= A_UNDERLINE | A_BOLD;
-		gattr = attr;
-		gpair = pair;
+			lk->attr |= A_UNDERLINE | A_BOLD;
+		lk->gattr = lk->attr;
+		lk->gpair = lk->pair;
 	} else {
-		attr = focused ? A_REVERSE | A_BOLD : A_NORMAL;
-		pair = 0;
-		draw_role(d, gr, &gattr, &gpair);
-		gattr |= attr;
+		lk->attr = focused ? A_REVERSE | A_BOLD : A_NORMAL;
+		lk->pair = 0;
+		draw_role(d, draw_status_role(lk->st), &lk->gattr, &lk->gpair);
+		lk->gattr |= lk->attr;
 	}
-	draw_fill(r->y, r->x, r->w, attr, pair);
-	if (r->w < 3) {
-		draw_text(r->y, r->x, r->w, title_glyph(st, d->utf8), gattr,
-		    gpair);
+	lk->bar = false;
+	lk->text[0] = '\0';
+	if (r->w < 3)
 		return;
+	draw_view_note(d, i, false, note, sizeof note);
+	lk->bar = title_seq(seq, d->now, (size_t)(r->w - 4), r->w >= 50, note,
+	    lk->text, sizeof lk->text);
+	/* Too narrow for the long note: the short one. */
+	if (note[0] == '[' && strstr(lk->text, note) == NULL) {
+		draw_view_note(d, i, true, note, sizeof note);
+		lk->bar = title_seq(seq, d->now, (size_t)(r->w - 4),
+		    r->w >= 50, note, lk->text, sizeof lk->text);
+	}
+}
+
+/* Draw a title as LK says; returns the columns its text took. */
+static int
+draw_title_as(struct draw *d, size_t i, const struct layout_rect *r,
+    bool focused, const struct draw_look *lk)
+{
+	int cols;
+
+	if (r->w <= 0 || r->h <= 0)
+		return 0;
+	draw_fill(r->y, r->x, r->w, lk->attr, lk->pair);
+	if (r->w < 3) {
+		draw_text(r->y, r->x, r->w, title_glyph(lk->st, d->utf8),
+		    lk->gattr, lk->gpair);
+		return 0;
 	}
 	/* The focus, in every state and colour (or none): a mark in the
 	 * first column, besides the row's attributes. */
 	if (focused)
 		draw_text(r->y, r->x, 1, d->utf8 ? "\xe2\x96\x8c" : ">",
-		    attr | A_BOLD, pair);
-	draw_text(r->y, r->x + 1, 1, title_glyph(st, d->utf8), gattr, gpair);
-	draw_view_note(d, i, false, note, sizeof note);
-	bar = title_seq(seq, d->now, (size_t)(r->w - 4), r->w >= 50, note,
-	    text, sizeof text);
-	/* Too narrow for the long note: the short one. */
-	if (note[0] == '[' && strstr(text, note) == NULL) {
-		draw_view_note(d, i, true, note, sizeof note);
-		bar = title_seq(seq, d->now, (size_t)(r->w - 4), r->w >= 50,
-		    note, text, sizeof text);
+		    lk->attr | A_BOLD, lk->pair);
+	draw_text(r->y, r->x + 1, 1, title_glyph(lk->st, d->utf8), lk->gattr,
+	    lk->gpair);
+	cols = draw_text(r->y, r->x + 3, r->w - 4, lk->text, lk->attr,
+	    lk->pair);
+	if (lk->bar)
+		draw_bar(d, run_seq(d->run, i), r->y,
+		    r->x + r->w - 1 - TITLE_BAR_CELLS);
+	return cols;
+}
+
+void
+draw_title(struct draw *d, size_t i, const struct layout_rect *r,
+    bool focused)
+{
+	struct draw_look lk;
+
+	if (r->w <= 0 || r->h <= 0)
+		return;
+	draw_title_look(d, i, r, focused, &lk);
+	(void)draw_title_as(d, i, r, focused, &lk);
+}
+
+/*
+ * The list's rows as last drawn: a clock tick changes a few columns of
+ * each running row (its elapsed time), and rewriting only those, rather
+ * than the whole row cell by cell, is most of what the dashboard of a
+ * thousand sleeping steps costs a second.
+ */
+struct draw_row {
+	bool valid;
+	size_t pane;
+	int y, x, w;
+	bool focused;
+	enum title_status st;
+	attr_t attr;
+	int pair;
+	bool bar;
+	int cols;             /* the columns text took */
+	char text[1024];
+};
+
+/* What is remembered of row K of the list. */
+static struct draw_row *
+draw_row_at(struct draw *d, size_t k)
+{
+	size_t had = d->n_rows;
+
+	d->rows = xreallocarray_grow(d->rows, &d->n_rows, k + 1,
+	    sizeof *d->rows);
+	memset(d->rows + had, 0, (d->n_rows - had) * sizeof *d->rows);
+	return &d->rows[k];
+}
+
+void
+draw_list_row(struct draw *d, size_t i, size_t k,
+    const struct layout_rect *r, bool focused)
+{
+	struct draw_row *c = draw_row_at(d, k);
+	struct draw_look lk;
+
+	draw_title_look(d, i, r, focused, &lk);
+	c->cols = draw_title_as(d, i, r, focused, &lk);
+	c->valid = r->w >= 3 && r->h == 1;
+	c->pane = i;
+	c->y = r->y;
+	c->x = r->x;
+	c->w = r->w;
+	c->focused = focused;
+	c->st = lk.st;
+	c->attr = lk.attr;
+	c->pair = lk.pair;
+	c->bar = lk.bar;
+	memcpy(c->text, lk.text, sizeof c->text);
+}
+
+void
+draw_list_clock(struct draw *d, size_t i, size_t k,
+    const struct layout_rect *r, bool focused)
+{
+	struct draw_row *c = draw_row_at(d, k);
+	struct draw_look lk;
+	size_t p = 0;
+	int col, cols;
+
+	if (!c->valid || c->pane != i || c->y != r->y || c->x != r->x ||
+	    c->w != r->w || c->focused != focused) {
+		draw_list_row(d, i, k, r, focused);
+		return;
 	}
-	draw_text(r->y, r->x + 3, r->w - 4, text, attr, pair);
-	if (bar)
-		draw_bar(d, seq, r->y, r->x + r->w - 1 - TITLE_BAR_CELLS);
+	draw_title_look(d, i, r, focused, &lk);
+	if (lk.st != c->st || lk.attr != c->attr || lk.pair != c->pair ||
+	    lk.bar != c->bar) {
+		draw_list_row(d, i, k, r, focused);
+		return;
+	}
+	while (lk.text[p] != '\0' && lk.text[p] == c->text[p])
+		p++;
+	if (lk.text[p] == c->text[p])
+		return;   /* the same row */
+	/* From the first character that differs to the end of the text. */
+	while (p > 0 && ((unsigned char)lk.text[p] & 0xc0) == 0x80)
+		p--;
+	col = draw_cols(lk.text, p);
+	cols = col + draw_text(r->y, r->x + 3 + col, r->w - 4 - col,
+	    lk.text + p, lk.attr, lk.pair);
+	if (cols < c->cols)
+		draw_fill(r->y, r->x + 3 + cols, c->cols - cols, lk.attr,
+		    lk.pair);
+	if (lk.bar)
+		draw_bar(d, run_seq(d->run, i), r->y,
+		    r->x + r->w - 1 - TITLE_BAR_CELLS);
+	c->cols = cols;
+	memcpy(c->text, lk.text, sizeof c->text);
 }
 
 void
@@ -467,9 +615,10 @@ draw_list(struct draw *d, const struct layout_rect *r)
 
 		if (i >= d->ctl->n) {
 			draw_fill(row.y, row.x, row.w, A_NORMAL, 0);
+			draw_row_at(d, (size_t)k)->valid = false;
 			continue;
 		}
-		draw_title(d, i, &row, i == d->ctl->focus);
+		draw_list_row(d, i, (size_t)k, &row, i == d->ctl->focus);
 	}
 }
 

@@ -28,6 +28,8 @@ struct draw {
 	struct ansi_line line;  /* scratch */
 	size_t *starts;         /* scratch: row starts of a folded line */
 	size_t starts_cap;
+	struct draw_row *rows;  /* the list's rows as last drawn (owned) */
+	size_t n_rows;
 };
 
 /* After initscr: colours, glyph choice. */
@@ -42,6 +44,13 @@ void draw_title(struct draw *d, size_t i, const struct layout_rect *r,
     bool focused);
 /* The output of sequence i, folded, bottom up from its view. */
 void draw_body(struct draw *d, size_t i, const struct layout_rect *r);
+/* Row K of the list (LIST layout): sequence i's title, remembered. */
+void draw_list_row(struct draw *d, size_t i, size_t k,
+    const struct layout_rect *r, bool focused);
+/* The same when only time went by: the columns that changed since it was
+ * drawn (its elapsed time), or the whole row when more than that did. */
+void draw_list_clock(struct draw *d, size_t i, size_t k,
+    const struct layout_rect *r, bool focused);
 /* The list of sequences (LIST layout). */
 void draw_list(struct draw *d, const struct layout_rect *r);
 /* The step table of sequence i (ZOOM layout). */

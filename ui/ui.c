@@ -38,6 +38,7 @@
 enum {
 	UI_DIRTY_TITLE = 0x1,
 	UI_DIRTY_BODY = 0x2,
+	UI_DIRTY_CLOCK = 0x4,   /* only time went by: its elapsed time */
 };
 
 struct ui_pane {
@@ -314,14 +315,21 @@ ui_draw_pane(struct ui *ui, size_t i, unsigned what)
 			draw_body(&ui->draw, i, &body);
 		break;
 	case LAYOUT_LIST:
-		if ((what & UI_DIRTY_TITLE) && lo->slot[i] >= lo->list_first &&
+		if ((what & (UI_DIRTY_TITLE | UI_DIRTY_CLOCK)) &&
+		    lo->slot[i] >= lo->list_first &&
 		    lo->slot[i] < lo->list_first + (size_t)lo->list.h &&
 		    lo->slot[i] < lo->n_shown) {
+			size_t k = lo->slot[i] - lo->list_first;
 			struct layout_rect row = { lo->list.x, lo->list.y +
-				(int)(lo->slot[i] - lo->list_first), lo->list.w,
-				1 };
-			draw_title(&ui->draw, i, &row, focused);
+				(int)k, lo->list.w, 1 };
+			if (what & UI_DIRTY_TITLE)
+				draw_list_row(&ui->draw, i, k, &row, focused);
+			else
+				draw_list_clock(&ui->draw, i, k, &row,
+				    focused);
 		}
+		if (what & UI_DIRTY_CLOCK)
+			what |= UI_DIRTY_TITLE;   /* the focused one's title */
 		/* FALLTHROUGH */
 	case LAYOUT_ZOOM:
 		if (!focused)
@@ -515,12 +523,27 @@ static void
 ui_clock_cb(EV_P_ ev_timer *w, int revents)
 {
 	struct ui *ui = w->data;
+	const struct layout *lo = &ui->ctl->lo;
 
 	(void)EV_A;
 	(void)revents;
-	for (size_t i = 0; i < ui->n; i++)
-		if (run_seq(ui->run, i)->state == SEQ_RUNNING)
-			ui->panes[i].dirty |= UI_DIRTY_TITLE;
+	if (lo->kind == LAYOUT_LIST) {
+		/* The rows in view, and the focused one (its title above
+		 * its output): a thousand sequences cost what fifty do. */
+		for (size_t k = lo->list_first; k < lo->n_shown &&
+		    k < lo->list_first + (size_t)lo->list.h; k++) {
+			size_t i = layout_at(lo, k);
+			if (i < ui->n &&
+			    run_seq(ui->run, i)->state == SEQ_RUNNING)
+				ui->panes[i].dirty |= UI_DIRTY_CLOCK;
+		}
+		if (ui->ctl->focus < ui->n &&
+		    run_seq(ui->run, ui->ctl->focus)->state == SEQ_RUNNING)
+			ui->panes[ui->ctl->focus].dirty |= UI_DIRTY_CLOCK;
+	} else
+		for (size_t i = 0; i < ui->n; i++)
+			if (run_seq(ui->run, i)->state == SEQ_RUNNING)
+				ui->panes[i].dirty |= UI_DIRTY_TITLE;
 	ui->dirty_status = true;
 	ui_schedule(ui);
 	ui_clock_update(ui);
