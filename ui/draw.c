@@ -859,6 +859,10 @@ draw_help_rows(WINDOW *win, int cols, size_t top, size_t n)
 	char line[512], row[512];
 	size_t nlines = keys_help_line(0, line, sizeof line, DRAW_HELP_KEYW);
 	size_t rows = 0, indent = DRAW_HELP_KEYW + 1;
+	/* A box narrower than the key column and a few words still wraps
+	 * as if it were that wide (a row a word would not help), but draws
+	 * only what fits inside its border. */
+	int clip = cols;
 
 	if (cols <= (int)indent + 8)
 		cols = (int)indent + 8;
@@ -885,7 +889,7 @@ draw_help_rows(WINDOW *win, int cols, size_t top, size_t n)
 				char c = row[cut];
 				row[cut] = '\0';
 				draw_win_text(win, (int)(rows - top) + 1, 2,
-				    cols, row, A_NORMAL);
+				    clip, row, A_NORMAL);
 				row[cut] = c;
 			}
 			rows++;
@@ -955,7 +959,7 @@ draw_overlay(struct draw *d, WINDOW **win)
 	if (h - 2 > 0 && nrows <= (size_t)(h - 2))
 		top = c->help_top = 0;
 	draw_help_rows(*win, w - 4, top, h > 2 ? (size_t)(h - 2) : 0);
-	if (h >= 4 && top + (size_t)(h - 2) < nrows)
+	if (h >= 4 && w >= 14 && top + (size_t)(h - 2) < nrows)
 		draw_win_text(*win, h - 1, w - 12, 10, " j: more ", A_BOLD);
 	return true;
 }
