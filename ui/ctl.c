@@ -420,18 +420,45 @@ ctl_hold(struct ctl *c, size_t i)
 	    "pause");
 }
 
+/* The next sequence that needs the operator, in the list's order: the
+ * paused ones, then those stopped by a failure (failed, unreachable,
+ * aborted: r retries them), each group in sequence order, wrapping. */
 static void
 ctl_attention(struct ctl *c)
 {
-	for (size_t k = 1; k <= c->n; k++) {
-		size_t i = (c->focus + k) % c->n;
+	size_t best = c->n, first = c->n, here;
+	int best_rank = 0, first_rank = 0, rank;
 
-		if (c->eng->state(c->arg, i) == SEQ_PAUSED) {
-			ctl_focus(c, i);
-			return;
+	/* Where the focus is in that order (past every rank when it needs
+	 * nothing: the first one is next). */
+	rank = c->n > 0 ? ctl_rank(c->eng->state(c->arg, c->focus)) : 2;
+	here = c->focus;
+	for (size_t i = 0; i < c->n; i++) {
+		int r = ctl_rank(c->eng->state(c->arg, i));
+
+		if (r > 1 || ctl_hidden(c, i))
+			continue;
+		if (first == c->n || r < first_rank) {
+			first = i;
+			first_rank = r;
+		}
+		/* After the focus: a later rank, or the same rank later. */
+		if (rank < 2 && (r < rank || (r == rank && i <= here)))
+			continue;
+		if (rank >= 2)
+			continue;
+		if (best == c->n || r < best_rank) {
+			best = i;
+			best_rank = r;
 		}
 	}
-	ctl_message(c, false, "no sequence is waiting for you");
+	if (best == c->n)
+		best = first;
+	if (best == c->n) {
+		ctl_message(c, false, "no sequence is waiting for you");
+		return;
+	}
+	ctl_focus(c, best);
 }
 
 /* The pattern as UTF-8, for messages. */

@@ -22,7 +22,8 @@
 	R(FOCUS_RIGHT, "focus the pane to the right (list: next)")       \
 	R(FOCUS_NEXT, "focus the next sequence")                         \
 	R(FOCUS_PREV, "focus the previous sequence")                     \
-	R(FOCUS_ATTENTION, "focus the next sequence waiting for you")    \
+	R(FOCUS_ATTENTION, "focus the next sequence waiting for you: "   \
+	    "paused, then failed or aborted")                            \
 	R(ZOOM, "zoom: the focused sequence alone, with its steps")      \
 	R(LAYOUT, "switch between grid and list")                        \
 	R(HIDE_OK, "hide the sequences that finished ok / show them "    \

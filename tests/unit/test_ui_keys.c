@@ -462,9 +462,26 @@ test_focus(void **state)
 	assert_int_equal(c->focus, 2);
 	ctl_key(c, '!');
 	assert_int_equal(c->focus, 2);
+	/* A failed (aborted, unreachable) one needs the operator too: r
+	 * retries it. Paused ones first, then those, in order. */
 	F.state[2] = SEQ_FAILED;
 	ctl_key(c, '!');
+	assert_int_equal(c->focus, 2);
+	F.state[1] = SEQ_ABORTED;
+	F.state[3] = SEQ_PAUSED;
+	ctl_key(c, '!');
+	assert_int_equal(c->focus, 3);
+	ctl_key(c, '!');
+	assert_int_equal(c->focus, 1);
+	ctl_key(c, '!');
+	assert_int_equal(c->focus, 2);
+	ctl_key(c, '!');
+	assert_int_equal(c->focus, 3);
+	F.state[1] = F.state[3] = SEQ_RUNNING;
+	F.state[2] = SEQ_OK;
+	ctl_key(c, '!');
 	assert_string_equal(c->message, "no sequence is waiting for you");
+	F.state[2] = SEQ_FAILED;
 	/* Mouse: a click focuses, the wheel scrolls what it is over. */
 	ctl_mouse(c, 119, 0, CTL_CLICK);
 	assert_int_equal(c->focus, 1);
