@@ -32,6 +32,7 @@
 #include "resume.h"
 #include "run.h"
 #include "logback.h"
+#include "runindex.h"
 #include "runlog.h"
 #include "runread.h"
 #include "say.h"
@@ -802,6 +803,14 @@ cmd_run(const char *path, const struct opts *o)
 		return EXIT_USAGE;
 	}
 	app.rl = rl;
+	{
+		/* So that its id finds it from anywhere (drove logs ID, wait
+		 * ID), whatever log directory it is in. */
+		char *def = config_default_log_dir(), *idx = runindex_dir(def);
+		runindex_add(idx, runlog_dir(rl));
+		free(idx);
+		free(def);
+	}
 	run_set_ssh_dir(app.run, runlog_dir(rl));
 	run_set_run_dir(app.run, runlog_dir(rl));
 	/* Lines beyond the scrollback budget are read back from the logs. */
@@ -952,10 +961,39 @@ runs_dir(const struct opts *o)
 	return dir;
 }
 
+/* A run id (or prefix) that is not among the runs of the default log
+ * directory, when no --log-dir or -c FILE says where to look: the run
+ * directory the index of recent runs knows for it (runindex.h), or NULL.
+ * Said why when it names more than one. Caller frees. */
+static char *
+run_elsewhere(const struct opts *o, const char *spec)
+{
+	char *def, *idx, *dir, *err = NULL;
+
+	if (o->log_dir != NULL || o->config != NULL || spec == NULL ||
+	    strchr(spec, '/') != NULL || strcmp(spec, "latest") == 0)
+		return NULL;
+	def = config_default_log_dir();
+	if ((dir = runread_resolve(def, spec, &err)) != NULL) {
+		free(dir);
+		free(def);
+		return NULL;
+	}
+	free(err);
+	idx = runindex_dir(def);
+	dir = runindex_find(idx, spec, &err);
+	if (err != NULL)
+		fprintf(stderr, "drove: %s\n", err);
+	free(err);
+	free(idx);
+	free(def);
+	return dir;
+}
+
 static int
 cmd_logs(char **args, int nargs, const struct opts *o)
 {
-	char *dir = runs_dir(o);
+	char *dir = runs_dir(o), *elsewhere = NULL, *spec_args[3];
 	FILE *out, *err, *real_err = stderr;
 	int rc;
 
@@ -971,6 +1009,13 @@ cmd_logs(char **args, int nargs, const struct opts *o)
 		say_err("usage: drove logs RUN --junit FILE\n");
 		free(dir);
 		return EXIT_USAGE;
+	}
+	if (nargs > 0 && (elsewhere = run_elsewhere(o, args[0])) != NULL) {
+		/* The same arguments, the run by its directory. */
+		for (int i = 0; i < nargs; i++)
+			spec_args[i] = args[i];
+		spec_args[0] = elsewhere;
+		args = spec_args;
 	}
 	/* On a terminal, what a record holds is shown, never obeyed (a
 	 * clipboard write, a title, a cleared screen); to a pipe or file,
@@ -997,6 +1042,7 @@ cmd_logs(char **args, int nargs, const struct opts *o)
 		stderr = real_err;
 		fclose(err);
 	}
+	free(elsewhere);
 	free(dir);
 	return rc;
 }
@@ -1061,7 +1107,9 @@ cmd_review(char **args, int nargs, const struct opts *o)
 	}
 	if ((log_dir = runs_dir(o)) == NULL)
 		return EXIT_USAGE;
-	dir = runread_resolve(log_dir, nargs > 0 ? args[0] : "latest", &err);
+	if ((dir = run_elsewhere(o, nargs > 0 ? args[0] : NULL)) == NULL)
+		dir = runread_resolve(log_dir, nargs > 0 ? args[0] : "latest",
+		    &err);
 	free(log_dir);
 	if (dir == NULL) {
 		say_err("drove: %s\n", err);
@@ -1120,10 +1168,15 @@ cmd_review(char **args, int nargs, const struct opts *o)
 static int
 cmd_cli(const char *cmd, char **args, int nargs, const struct opts *o)
 {
-	char *dir = runs_dir(o);
+	char *dir = runs_dir(o), *elsewhere = NULL;
 	struct cli_options co = { .json = o->json, .log_dir = dir };
-	int rc = cli_command(cmd, args, nargs, &co);
+	int rc;
 
+	/* wait: a run that is over may have left its record elsewhere. */
+	if (strcmp(cmd, "wait") == 0 && nargs == 1)
+		co.run_dir = elsewhere = run_elsewhere(o, args[0]);
+	rc = cli_command(cmd, args, nargs, &co);
+	free(elsewhere);
 	free(dir);
 	return rc;
 }

@@ -103,8 +103,7 @@ runlog_slug(const char *name)
 	return s;
 }
 
-/* mkdir -p with mode 0700 for what it creates. */
-static int
+int
 runlog_mkdirs(const char *path)
 {
 	char *p = xstrdup(path);

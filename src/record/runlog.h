@@ -61,6 +61,9 @@ int runlog_id_cmp(const char *a, const char *b);
  * Returns the count; 0 also when log_dir cannot be read. */
 size_t runlog_list(const char *log_dir, char ***ids);
 
+/* mkdir -p with mode 0700 for what it creates: 0, or -1 with errno. */
+int runlog_mkdirs(const char *path);
+
 /* Remove the oldest run directories of log_dir so that at most `keep`
  * remain, never `current` (an id) nor a run another drove still writes
  * (its events.jsonl is locked). keep 0 keeps everything. Returns the

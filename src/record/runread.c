@@ -861,7 +861,8 @@ runread_resolve(const char *log_dir, const char *spec, char **err)
 		*err = NULL;
 	else
 		*err = xasprintf("no run '%s' in %s ('drove logs' lists "
-		    "them)", spec, log_dir);
+		    "those; for a run of a config that sets log_dir: -c "
+		    "FILE or --log-dir DIR)", spec, log_dir);
 	free(list);
 	if (*err == NULL)
 		return xstrdup(spec);

@@ -371,17 +371,20 @@ cli_stop(char **args, int nargs)
 	return cli_result(c, &b);
 }
 
-/* A run that is over: its exit status from its record, or -1. */
+/* A run that is not live: what its record says of its end. rc gets
+ * its exit status, or CLI_UNKNOWN_END when the record has no run_end
+ * and no drove runs it (killed outright). 0 when the record was found,
+ * else -1 (nothing said). spec: a run id or prefix, or a run
+ * directory's path; dir: where to look for it. */
 static int
-cli_recorded_status(const char *dir, const char *id)
+cli_recorded_end(const char *dir, const char *spec, int *rc)
 {
 	char *err = NULL, *path;
 	struct rr_run *rec;
-	int rc = -1;
 
-	if (dir == NULL || *dir == '\0')
+	if (dir == NULL || *dir == '\0' || spec == NULL)
 		return -1;
-	path = runread_resolve(dir, id, &err);
+	path = runread_resolve(dir, spec, &err);
 	free(err);
 	if (path == NULL)
 		return -1;
@@ -389,10 +392,29 @@ cli_recorded_status(const char *dir, const char *id)
 	rec = runread_load(path, &err);
 	free(err);
 	free(path);
-	if (rec != NULL && rec->ended)
-		rc = rec->exit_code;
+	if (rec == NULL)
+		return -1;
+	if (rec->ended) {
+		fprintf(stderr, "drove: run %s already ended: %s\n", rec->id,
+		    rec->status ? rec->status : "?");
+		*rc = rec->exit_code >= 0 && rec->exit_code <= 255 ?
+		    rec->exit_code : 1;
+	} else if (rec->live) {
+		/* Its drove runs without a socket (it could not have one):
+		 * nothing to wait on from here. */
+		fprintf(stderr, "drove: run %s is running, but has no socket "
+		    "to wait on ('drove logs %s' shows it)\n", rec->id,
+		    rec->id);
+		*rc = 1;
+	} else {
+		fprintf(stderr, "drove: run %s ended without saying how: its "
+		    "record has no end and no drove runs it (killed "
+		    "outright?); 'drove logs %s' shows what it did\n",
+		    rec->id, rec->id);
+		*rc = CLI_UNKNOWN_END;
+	}
 	runread_free(rec);
-	return rc;
+	return 0;
 }
 
 static int
@@ -411,9 +433,12 @@ cli_wait(char **args, int nargs, const struct cli_options *opt)
 	}
 	c = client_open(args[0], &why, &over, &err);
 	if (c == NULL) {
-		/* Over already: the record says how it ended. */
-		if ((rc = cli_recorded_status(opt->log_dir, over ? over :
-		    args[0])) >= 0) {
+		/* Over already: the record says how it ended (where the
+		 * index of runs elsewhere says it is, else among the runs
+		 * of the log directory). */
+		if (cli_recorded_end(opt->run_dir, opt->run_dir, &rc) == 0 ||
+		    cli_recorded_end(opt->log_dir, over ? over : args[0],
+		    &rc) == 0) {
 			free(over);
 			free(err);
 			return rc;
@@ -421,7 +446,8 @@ cli_wait(char **args, int nargs, const struct cli_options *opt)
 		fprintf(stderr, "drove: %s\n", err);
 		free(over);
 		free(err);
-		return why == CLIENT_NO_RUN ? CLI_USAGE : 1;
+		return why == CLIENT_NO_RUN ? CLI_USAGE :
+		    why == CLIENT_OVER ? CLI_UNKNOWN_END : 1;
 	}
 	r = client_ask(c, PROTO_WAIT, PROTO_END, &m, &err);
 	if (r > 0) {
@@ -438,12 +464,11 @@ cli_wait(char **args, int nargs, const struct cli_options *opt)
 	id = xstrdup(client_info(c)->id);
 	dir = xstrdup(client_info(c)->run_dir);
 	client_free(c);
-	rc = cli_recorded_status(dir, dir);
-	if (rc < 0) {
+	if (cli_recorded_end(dir, dir, &rc) != 0) {
 		fprintf(stderr, "drove: the run %s ended without saying how "
 		    "(its server is gone); 'drove logs %s' shows what it did\n",
 		    id, id);
-		rc = 1;
+		rc = CLI_UNKNOWN_END;
 	}
 	free(err);
 	free(id);

@@ -10,11 +10,16 @@
 /* Exit statuses of the commands besides the run's own (wait). */
 #define CLI_REFUSED 1        /* the run refused the action */
 #define CLI_USAGE 2          /* bad arguments, no such run */
+#define CLI_UNKNOWN_END 4    /* wait: the run is over, and its record
+                                does not say how (no run_end, no server:
+                                it was killed outright) */
 
 struct cli_options {
 	bool json;           /* ps, status: JSON instead of text */
 	const char *log_dir; /* where a run that is over left its record
 	                        (wait reads its exit status there), or NULL */
+	const char *run_dir; /* wait: the directory of the run named, when
+	                        the index of runs elsewhere knows it, or NULL */
 };
 
 /* Whether `cmd` is one of these commands. */
