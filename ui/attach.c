@@ -13,6 +13,7 @@
 
 #include <ev.h>
 
+#include "cli.h"
 #include "client.h"
 #include "proto.h"
 #include "replica.h"
@@ -424,12 +425,34 @@ attach_read_cb(EV_P_ ev_io *w, int revents)
 		attach_fail(a, ATTACH_LOST, NULL);
 }
 
+/* drove attach without a run: with more than one live run, which one is
+ * not guessed (the newest may be someone else's run of this user's, and
+ * q there stops it): they are listed, as drove ps does, and -1. */
+static int
+attach_which(void)
+{
+	char *list = NULL;
+	size_t len = 0, n;
+	FILE *out = open_memstream(&list, &len);
+
+	if (out == NULL)
+		return 0;
+	n = cli_ps_write(out, false);
+	fclose(out);
+	if (n > 1)
+		fprintf(stderr, "drove: %zu runs are live: name one, drove "
+		    "attach RUN (an id, or a unique prefix of one)\n%s", n,
+		    list);
+	free(list);
+	return n > 1 ? -1 : 0;
+}
+
 int
 attach_run(const char *spec, const struct attach_options *opt)
 {
 	struct attach a = { .opt = *opt };
 	enum client_error why;
-	char *over = NULL, *err = NULL, *id, *run_dir;
+	char *over = NULL, *err = NULL, *id, *run_dir, *config;
 	int code = 0, rc;
 
 	/* Before anything: without a terminal there is nothing to show. */
@@ -438,6 +461,8 @@ attach_run(const char *spec, const struct attach_options *opt)
 		    "'drove ctl RUN status' says how a run stands\n");
 		return 2;
 	}
+	if (spec == NULL && attach_which() != 0)
+		return 2;
 	a.c = client_open(spec, &why, &over, &err);
 	if (a.c == NULL) {
 		if (why == CLIENT_OVER)
@@ -451,6 +476,7 @@ attach_run(const char *spec, const struct attach_options *opt)
 	}
 	id = xstrdup(client_info(a.c)->id);
 	run_dir = xstrdup(client_info(a.c)->run_dir);
+	config = xstrdup(client_info(a.c)->config);
 	fcntl(client_fd(a.c), F_SETFL,
 	    fcntl(client_fd(a.c), F_GETFL) | O_NONBLOCK);
 	a.rep = replica_create();
@@ -485,6 +511,9 @@ attach_run(const char *spec, const struct attach_options *opt)
 	ev_signal_stop(EV_DEFAULT_ &a.sig_hup);
 	ev_signal_stop(EV_DEFAULT_ &a.sig_term);
 	ev_signal_stop(EV_DEFAULT_ &a.sig_int);
+	if (spec == NULL)
+		/* The run was not named: say which it was. */
+		printf("attached to run %s (config %s)\n", id, config);
 	switch (a.end) {
 	case ATTACH_DETACHED:
 		if (a.stop_sent && !run_settled(replica_run(a.rep))) {
@@ -518,6 +547,7 @@ attach_run(const char *spec, const struct attach_options *opt)
 	}
 	free(a.err);
 	free(id);
+	free(config);
 	free(run_dir);
 	logback_free(a.lb);
 	proto_buf_free(&a.out);

@@ -88,18 +88,18 @@ cli_json_run(struct json *j, const struct client_info *info,
 
 /* --- ps ----------------------------------------------------------------- */
 
-static int
-cli_ps(const struct cli_options *opt)
+size_t
+cli_ps_write(FILE *out, bool as_json)
 {
 	char **names;
 	size_t n = client_list(&names), shown = 0;
 	struct json j;
 
-	if (opt->json)
-		printf("[");
+	if (as_json)
+		fprintf(out, "[");
 	else if (n > 0)
-		printf("%-18s %-8s %-19s %-28s %s\n", "RUN", "PID", "STARTED",
-		    "SEQUENCES", "CONFIG");
+		fprintf(out, "%-18s %-8s %-19s %-28s %s\n", "RUN", "PID",
+		    "STARTED", "SEQUENCES", "CONFIG");
 	for (size_t i = n; i-- > 0;) {
 		enum client_error why;
 		char *over = NULL, *err = NULL, when[32];
@@ -120,7 +120,7 @@ cli_ps(const struct cli_options *opt)
 		}
 		info = client_info(c);
 		cli_counts(seqs, ns, count);
-		if (opt->json) {
+		if (as_json) {
 			json_init(&j);
 			cli_json_run(&j, info, &run);
 			json_open(&j, "sequences");
@@ -130,7 +130,7 @@ cli_ps(const struct cli_options *opt)
 			json_close(&j);
 			json_end(&j);
 			/* json_end adds a newline: one object a line. */
-			printf("%s%s", shown ? "," : "", j.out.buf);
+			fprintf(out, "%s%s", shown ? "," : "", j.out.buf);
 			json_free(&j);
 		} else {
 			struct strbuf sb = STRBUF_INIT;
@@ -140,7 +140,7 @@ cli_ps(const struct cli_options *opt)
 					    ", " : "", count[s],
 					    seq_state_name((enum seq_state)s));
 			duration_when(info->started, when, sizeof when);
-			printf("%-18s %-8ld %-19s %-28s %s\n", info->id,
+			fprintf(out, "%-18s %-8ld %-19s %-28s %s\n", info->id,
 			    info->pid, when, strbuf_str(&sb), info->config);
 			strbuf_free(&sb);
 		}
@@ -148,11 +148,17 @@ cli_ps(const struct cli_options *opt)
 		wire_seqs_free(seqs, ns);
 		client_free(c);
 	}
-	if (opt->json)
-		printf("]\n");
-	else if (shown == 0)
-		printf("no live run\n");
+	if (as_json)
+		fprintf(out, "]\n");
 	xstrs_free(names, n);
+	return shown;
+}
+
+static int
+cli_ps(const struct cli_options *opt)
+{
+	if (cli_ps_write(stdout, opt->json) == 0 && !opt->json)
+		printf("no live run\n");
 	return 0;
 }
 

@@ -22,6 +22,11 @@ struct cli_options {
 	                        the index of runs elsewhere knows it, or NULL */
 };
 
+/* What drove ps prints (as_json: --json) of the live runs, to out:
+ * the header and a line per run, or a JSON array. Returns how many runs
+ * it showed (0: no header either, without as_json). */
+size_t cli_ps_write(FILE *out, bool as_json);
+
 /* Whether `cmd` is one of these commands. */
 bool cli_is_command(const char *cmd);
 /* Run `cmd` with its arguments. */
