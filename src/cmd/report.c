@@ -451,9 +451,16 @@ report_observe(void *arg, struct run *run, const struct run_event *ev)
 		seq = run_seq(rp->run, ev->seq);
 		if (seq->state == SEQ_BLOCKED) {
 			report_prefix(rp, ev->seq);
-			report_printf(rp, "%sblocked%s: a sequence it needs did "
-			    "not succeed\n", rp->color ? C_RED : "",
-			    rp->color ? C_RESET : "");
+			/* "blocked: waits for setup vm3 (failed)", as its
+			 * pane says. */
+			if (seq->blocked_by != NULL && *seq->blocked_by)
+				report_printf(rp, "%sblocked%s: waits for %s\n",
+				    rp->color ? C_RED : "",
+				    rp->color ? C_RESET : "", seq->blocked_by);
+			else
+				report_printf(rp, "%sblocked%s: a sequence it "
+				    "needs did not succeed\n", rp->color ?
+				    C_RED : "", rp->color ? C_RESET : "");
 		}
 		break;
 	case RUN_EV_NOTICE:

@@ -1830,6 +1830,9 @@ run_blocked_mark(const struct run *run, struct run_sequence *seq)
 		run_blocked_name(run, run->seqs[seq->cfg->needs[i]], names,
 		    sizeof names, &used, &n);
 	run_mark(seq, "-- blocked: waits for %s --", names);
+	/* For the headless output and the record, which name them too. */
+	free(seq->v.blocked_by);
+	seq->v.blocked_by = run_redact(xstrdup(names));
 }
 
 
@@ -2119,6 +2122,8 @@ run_check_waiting(struct run *run)
 				/* A need was retried: hope again. */
 				DEBUG_LOG("schedule: %s waits again: a need "
 				    "was retried", seq->cfg->name);
+				free(seq->v.blocked_by);
+				seq->v.blocked_by = NULL;
 				run_set_state(seq, SEQ_WAITING);
 			}
 			if (seq->v.placeholder && seq->v.state == SEQ_WAITING &&
@@ -2328,6 +2333,7 @@ run_free(struct run *run)
 		struct run_sequence *seq = run->seqs[i];
 		outbuf_free(seq->v.out);
 		free(seq->v.steps);
+		free(seq->v.blocked_by);
 		for (size_t j = 0; seq->edited != NULL &&
 		    j < seq->cfg->n_all; j++)
 			free(seq->edited[j]);

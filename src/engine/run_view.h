@@ -80,6 +80,9 @@ struct run_seq {
 	bool hold;           /* the operator asked for a pause after the
 	                        current step (RUNNING only) */
 	bool had_failure;    /* a step failed under on_failure: continue */
+	char *blocked_by;    /* BLOCKED: the needs that did not succeed,
+	                        "setup vm3 (failed), db (aborted)"; else
+	                        NULL (owned by the run) */
 	struct outbuf *out;  /* its scrollback, for viewers */
 	/* A fan-out (matrix or hosts from a captured value): the
 	 * placeholder waits, with no steps run, for the value; then it

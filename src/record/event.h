@@ -76,6 +76,8 @@ enum rec_event {
 	F(LOG_BYTES, "log_bytes")   /* step_end: bytes in its log; 0: it  \
 	                               printed nothing, and has no file */ \
 	F(STATE, "state")           /* seq_state: the new state */        \
+	F(WAITS_FOR, "waits_for")   /* seq_state blocked: the needs that  \
+	                               did not succeed, "db (failed)" */  \
 	F(OPERATOR, "operator")     /* an action: true */                 \
 	F(REASON, "reason")         /* an action: why (a stop) */         \
 	F(BY, "by")                 /* an action: who took it, "USER on   \

@@ -671,6 +671,8 @@ runlog_observe(void *arg, struct run *run, const struct run_event *ev)
 		runlog_event_begin(&j, REC_SEQ_STATE, ev->time);
 		runlog_seq_fields(&j, seq);
 		json_str(&j, RF(STATE), seq_state_name(seq->state));
+		if (seq->state == SEQ_BLOCKED && seq->blocked_by != NULL)
+			json_str(&j, RF(WAITS_FOR), seq->blocked_by);
 		runlog_event_end(rl, &j);
 		break;
 	case RUN_EV_STEP_START:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The examples keep their scratch files in the run's own directory: two
-# runs of one example at once never meet.
+# runs of one example at once never meet. And a sequence blocked by one
+# that failed names it.
 . "$(dirname "$0")/lib.sh"
 
 ex=$DROVE_SOURCE_DIR/config/examples
@@ -22,6 +23,9 @@ check "cloud: each names the disk to fix" test -n "$disk_a" -a -n "$disk_b"
 check "cloud: a different one" test "$disk_a" != "$disk_b"
 check "cloud: in the first run's directory" test "${disk_a#"$T"/runs-a/}" != "$disk_a"
 check "cloud: in the second run's directory" test "${disk_b#"$T"/runs-b/}" != "$disk_b"
+# What report waits for is named, headless and in the record.
+check "cloud: headless names what blocks report" grep -qE "^report +\| blocked: waits for setup vm3 \(failed\)$" "$T/cloud-a.out"
+check "cloud: so does the record" grep -q '"seq":"report".*"state":"blocked","waits_for":"setup vm3 (failed)"' "$T"/runs-a/latest/events.jsonl
 # Fixing the first run's disk fixes the first run only.
 touch "$disk_a.fixed"
 "$DROVE" --headless --log-dir "$T/runs-a" --resume latest "$ex/cloud.yaml" \
