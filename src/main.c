@@ -736,17 +736,12 @@ cmd_run(const char *path, const struct opts *o)
 	struct report *rp = NULL;
 	struct ui *ui = NULL;
 	struct notify *nt = NULL;
-	char *err = NULL, why[512];
+	char *err = NULL;
 	int status;
 	bool color;
 
 	if (load(path, o, &cfg) != 0)
 		return EXIT_USAGE;
-	if (config_unsupported(cfg, why, sizeof why) != NULL) {
-		say_err("%s\n", why);
-		config_free(cfg);
-		return EXIT_USAGE;
-	}
 	proc_raise_fd_limit();
 	/* On a terminal, the run is hosted by a server of its own and this
 	 * process becomes its dashboard: the run outlives the terminal. */

@@ -276,6 +276,19 @@ logs_log_name(const struct rr_attempt *a)
 	return a->log_bytes == 0 ? "(empty)" : a->log;
 }
 
+/* A wait step's attempt: what it waited for and how that ended, under
+ * its line. */
+static void
+logs_attempt_wait(const struct rr_attempt *a, int w, FILE *out)
+{
+	if (a->why != NULL)
+		fprintf(out, "%3s  %*s  try %u: %s\n", "", w, "", a->attempt,
+		    a->why);
+	else if (a->wait_for != NULL)
+		fprintf(out, "%3s  %*s  try %u waited for %s\n", "", w, "",
+		    a->attempt, a->wait_for);
+}
+
 /* An attempt that ran another command than the one before it (the
  * operator edited it, e): which one, under its line. */
 static void
@@ -426,6 +439,7 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 		    name, line, st->n_attempts, logs_log_name(last));
 		free(name);
 		logs_attempt_run(st, st->n_attempts - 1, w, out);
+		logs_attempt_wait(last, w, out);
 		/* Earlier attempts, so a retry's history is in view. */
 		for (size_t a = 0; a + 1 < st->n_attempts; a++) {
 			logs_attempt_line(&st->attempts[a], ws, line,
@@ -433,6 +447,7 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 			fprintf(out, "%3s  %*s  %s  %5s  %s\n", "", w,
 			    "", line, "", logs_log_name(&st->attempts[a]));
 			logs_attempt_run(st, a, w, out);
+			logs_attempt_wait(&st->attempts[a], w, out);
 		}
 	}
 	logs_captures(seq, out);
@@ -486,6 +501,15 @@ logs_step(const struct rr_run *run, const struct rr_seq *seq, long idx,
 		    "(it ran %zu time%s)\n", idx + 1, st->name, attempt,
 		    st->n_attempts, st->n_attempts == 1 ? "" : "s");
 		return 1;
+	}
+	if (a->log == NULL && a->wait_for != NULL) {
+		/* A wait runs no process: what it waited for, and how that
+		 * ended, is its story. */
+		fprintf(out, "waited for %s (try %u): %s\n", a->wait_for,
+		    a->attempt, a->why != NULL ? a->why :
+		    step_status_done(a->status) ? step_status_name(a->status) :
+		    "it had not ended");
+		return 0;
 	}
 	if (a->log == NULL) {
 		fprintf(stderr, "drove: step %ld (%s) writes no log (a "

@@ -67,6 +67,11 @@ logsjson_step_body(struct json *j, const struct rr_step *st)
 			json_int(j, "log_bytes", a->log_bytes);
 		else
 			json_null(j, "log_bytes");
+		/* A wait step: what it waited for, and how it ended. */
+		if (a->wait_for != NULL)
+			json_str(j, "wait_for", a->wait_for);
+		if (a->why != NULL)
+			json_str(j, "message", a->why);
 		json_close(j);
 	}
 	json_array_end(j);

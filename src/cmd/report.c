@@ -367,11 +367,13 @@ report_step_end(struct report *rp, const struct run_event *ev)
 			report_put(rp, C_RESET, sizeof C_RESET - 1);
 		return;
 	}
-	report_printf(rp, "%s<== %s %s: %s%s%s (%s%s)\n",
+	/* A wait step says how it ended: what answered, or why not. */
+	report_printf(rp, "%s<== %s %s: %s%s%s (%s%s)%s%s\n",
 	    rp->color ? C_DIM : "",
 	    run_step_label(seq, ev->step, label, sizeof label), step->name, rp->color ? C_RESET : "",
 	    report_status_color(rp, step->status),
-	    step_status_name(step->status), why, dur);
+	    step_status_name(step->status), why, dur,
+	    step->why != NULL ? ": " : "", step->why != NULL ? step->why : "");
 	if (rp->color)
 		report_put(rp, C_RESET, sizeof C_RESET - 1);
 }

@@ -25,6 +25,8 @@
 #include "proc.h"
 #include "remote.h"
 #include "secret.h"
+#include "strbuf.h"
+#include "vis.h"
 #include "wait.h"
 #include "xmalloc.h"
 
@@ -178,6 +180,11 @@ static void run_wait_begin(struct run_sequence *seq);
 static void run_cond_begin(struct run_sequence *seq);
 static void run_attempt_body(struct run_sequence *seq);
 static void run_wait_end(struct run_sequence *seq);
+static void run_wait_say(struct run_sequence *seq, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static const char *run_wait_what(const struct run_sequence *seq,
+    const struct cfg_step *cs, char *buf, size_t size);
+static void run_wait_seq_over(struct run *run, size_t i);
 static void run_step_spawn(struct run_sequence *seq);
 static void run_remote_ready(void *arg, const char *err);
 static void run_probe_done(void *arg, const char *err);
@@ -309,6 +316,8 @@ run_set_state(struct run_sequence *seq, enum seq_state st)
 	seq->run->check_waiting = true;
 	run_request(seq->run);
 	run_emit_seq(seq);
+	if (seq_state_over(st) && seq->run->output_waits > 0)
+		run_wait_seq_over(seq->run, seq->v.index);
 }
 
 static bool
@@ -494,6 +503,36 @@ run_capture_end(struct run_sequence *seq, enum step_status st)
 	run_emit(seq->run, &ev);
 }
 
+/* A wait step made as it starts: the sequence an output wait names is
+ * found now (an unknown one fails the wait, saying so); a path was made
+ * absolute from its template, so a captured value that is an absolute
+ * path itself ("{{dir}}/ready" with dir /srv) is taken as it is. */
+static void
+run_instance_wait(struct run_sequence *seq, struct cfg_step *inst)
+{
+	const char *dir = seq->run->cfg->dir;
+	size_t dl = strlen(dir);
+	char *t = inst->wait.target;
+	long found;
+
+	if (inst->wait.kind == CFG_WAIT_OUTPUT) {
+		/* Found already when its name is not a template. */
+		if (inst->wait.seq >= 0)
+			return;
+		found = config_find_seq(seq->run->cfg, inst->wait.seq_name);
+		inst->wait.seq = found == (long)seq->v.index ? -1 : found;
+		return;
+	}
+	if (inst->wait.kind != CFG_WAIT_PATH || t == NULL ||
+	    strncmp(t, dir, dl) != 0)
+		return;
+	/* "DIR" + "/" + "/abs": drop "DIR/" (DIR "/": drop "/"). */
+	if (dl == 1 && t[1] == '/')
+		memmove(t, t + 1, strlen(t + 1) + 1);
+	else if (dl > 1 && t[dl] == '/' && t[dl + 1] == '/')
+		memmove(t, t + dl + 1, strlen(t + dl + 1) + 1);
+}
+
 /* Step `current`, when it is late, gets the values captured so far in
  * seq->inst. -1 and *err (caller frees) when one it uses has none. */
 static int
@@ -519,6 +558,8 @@ run_instance(struct run_sequence *seq, char **err)
 		return -1;
 	seq->has_inst = true;
 	seq->inst_at = seq->v.current;
+	if (plan->kind == CFG_STEP_WAIT)
+		run_instance_wait(seq, &seq->inst);
 	return 0;
 }
 
@@ -710,11 +751,13 @@ run_timeout_cb(EV_P_ ev_timer *w, int revents)
 		 * ssh: the last connection's failure, when it answered). */
 		const char *why = seq->attempt == RUN_ATT_WAIT ?
 		    wait_why(seq->watch) : NULL;
+		char what[512], d[32];
 		if (why == NULL)
 			why = seq->ssh_why;
-		run_mark(seq, "-- gave up after %gs%s%s%s --",
-		    run_cfg(seq)->timeout, why ? " (" : "", why ? why : "",
-		    why ? ")" : "");
+		run_wait_say(seq, "timed out after %s waiting for %s%s%s%s",
+		    config_format_duration(run_cfg(seq)->timeout, d, sizeof d),
+		    run_wait_what(seq, run_cfg(seq), what, sizeof what),
+		    why ? " (" : "", why ? why : "", why ? ")" : "");
 	} else
 		run_mark(seq, "-- timed out after %gs: killing --",
 		    run_cfg(seq)->timeout);
@@ -764,6 +807,8 @@ run_attempt_begin(struct run_sequence *seq)
 	seq->end_reason = RUN_END_NONE;
 	free(seq->ssh_why);
 	seq->ssh_why = NULL;
+	free(step->why);
+	step->why = NULL;
 	ev.attempt = step->attempt;
 	run_step_label(&seq->v, seq->v.current, label, sizeof label);
 	if (step->attempt > 1)
@@ -1495,12 +1540,43 @@ run_wait_what(const struct run_sequence *seq, const struct cfg_step *cs,
 	return buf;
 }
 
+/* How the wait step's attempt ends, in words: in its pane, and kept
+ * with the step for the record, the headless output and the review. */
+static void
+run_wait_say(struct run_sequence *seq, const char *fmt, ...)
+{
+	struct run_step *step = run_cur(seq);
+	va_list ap;
+
+	va_start(ap, fmt);
+	free(step->why);
+	step->why = run_redact(xvasprintf(fmt, ap));
+	va_end(ap);
+	run_mark(seq, "-- %s --", step->why);
+}
+
+/* The wait cannot hold: the step fails, saying why (its own words are
+ * already said, with run_wait_say). */
+static void
+run_wait_fail(struct run_sequence *seq)
+{
+	if (seq->watch != NULL)
+		run_wait_end(seq);
+	seq->attempt = RUN_ATT_IDLE;
+	run_step_ended(seq, STEP_FAILED);
+}
+
 static void
 run_wait_done(void *arg)
 {
 	struct run_sequence *seq = arg;
+	const struct cfg_step *cs = run_cfg(seq);
 
 	assert(seq->attempt == RUN_ATT_WAIT);
+	if (run_cur(seq)->why == NULL && cs->wait.kind == CFG_WAIT_TCP)
+		run_wait_say(seq, "tcp %s answered", cs->wait.target);
+	else if (run_cur(seq)->why == NULL && cs->wait.kind == CFG_WAIT_PATH)
+		run_wait_say(seq, "path %s exists", cs->wait.target);
 	run_wait_end(seq);
 	run_cur(seq)->exit_code = 0;
 	run_step_ended(seq, STEP_OK);
@@ -1519,6 +1595,21 @@ run_wait_end(struct run_sequence *seq)
 	seq->watch = NULL;
 }
 
+/* The line of `of` that ended wait step of w: said, its control
+ * characters shown visibly (it goes to the record and the plain output
+ * as drove's own words). */
+static void
+run_wait_matched(struct run_sequence *w, const struct run_sequence *of,
+    const struct outbuf_line *line)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	vis_add(&sb, line->text, line->len, false);
+	run_wait_say(w, "%s printed: %s", of->cfg->name,
+	    sb.buf != NULL ? sb.buf : "");
+	strbuf_free(&sb);
+}
+
 /* Does a line of sequence i end a wait for it? */
 static void
 run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
@@ -1533,11 +1624,39 @@ run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
 		if (cs->wait.kind == CFG_WAIT_OUTPUT && cs->wait.seq >= 0 &&
 		    (size_t)cs->wait.seq == i &&
 		    wait_output_line(w->watch, line->text, line->len)) {
-			run_mark(w, "-- %s printed: %.*s --",
-			    run->seqs[i]->cfg->name, (int)line->len,
-			    line->text);
+			run_wait_matched(w, run->seqs[i], line);
 			run_wait_done(w);
 		}
+	}
+}
+
+/* The output wait on sequence `seq` cannot hold any more: it ended (ok,
+ * failed, blocked, aborted) without a line that matched. It fails at
+ * once rather than wait out its timeout. */
+static void
+run_wait_ended(struct run_sequence *w, const struct run_sequence *seq)
+{
+	run_wait_say(w, "sequence %s ended (%s) before a line matched /%s/",
+	    seq->cfg->name, seq_state_name(seq->v.state),
+	    run_cfg(w)->wait.match);
+	run_wait_fail(w);
+	run_check(w);
+}
+
+/* Sequence i ended: the output waits on it fail. */
+static void
+run_wait_seq_over(struct run *run, size_t i)
+{
+	for (size_t k = 0; k < run->n_seqs; k++) {
+		struct run_sequence *w = run->seqs[k];
+		const struct cfg_step *cs;
+
+		if (w->attempt != RUN_ATT_WAIT || w->watch == NULL)
+			continue;
+		cs = run_cfg(w);
+		if (cs->wait.kind == CFG_WAIT_OUTPUT && cs->wait.seq >= 0 &&
+		    (size_t)cs->wait.seq == i)
+			run_wait_ended(w, run->seqs[i]);
 	}
 }
 
@@ -1572,7 +1691,7 @@ run_ssh_connected(void *arg, const char *err)
 	seq->wait = NULL;
 	if (err == NULL) {
 		DEBUG_LOG("wait %s: ssh to %s is up", seq->cfg->name, host);
-		run_mark(seq, "-- ssh to %s: connected --", host);
+		run_wait_say(seq, "ssh to %s: connected", host);
 		run_cur(seq)->exit_code = 0;
 		seq->attempt = RUN_ATT_IDLE;
 		run_step_ended(seq, STEP_OK);
@@ -1593,11 +1712,9 @@ run_ssh_connected(void *arg, const char *err)
 	}
 	seq->attempt = RUN_ATT_WAIT;
 	if ((seq->watch = run_ssh_watch(seq, 4 * WAIT_POLL, &e2)) == NULL) {
-		run_proc_output(seq, e2, strlen(e2));
-		run_proc_output(seq, "\n", 1);
+		run_wait_say(seq, "%s", e2);
 		free(e2);
-		seq->attempt = RUN_ATT_IDLE;
-		run_step_ended(seq, STEP_FAILED);
+		run_wait_fail(seq);
 	}
 	run_check(seq);
 }
@@ -1624,7 +1741,7 @@ run_ssh_answered(void *arg)
 	}
 	/* Up already, or a host without a shared connection: its server
 	 * answering is all there is to wait for. */
-	run_mark(seq, "-- %s answers ssh --", host);
+	run_wait_say(seq, "%s answers ssh", host);
 	run_cur(seq)->exit_code = 0;
 	seq->attempt = RUN_ATT_IDLE;
 	run_step_ended(seq, STEP_OK);
@@ -1657,7 +1774,10 @@ run_wait_begin(struct run_sequence *seq)
 		break;
 	case CFG_WAIT_OUTPUT:
 		if (cs->wait.seq < 0) {
-			err = xasprintf("sequence '%s' is not in this run",
+			err = strcmp(cs->wait.seq_name, seq->cfg->name) == 0 ?
+			    xasprintf("a step cannot wait for the output of "
+			    "its own sequence ('%s')", cs->wait.seq_name) :
+			    xasprintf("sequence '%s' is not in this run",
 			    cs->wait.seq_name);
 			break;
 		}
@@ -1672,12 +1792,16 @@ run_wait_begin(struct run_sequence *seq)
 			l = outbuf_get(ob, k);
 			if (!(l->flags & OUTBUF_MARK) &&
 			    wait_output_line(seq->watch, l->text, l->len)) {
-				run_mark(seq, "-- %s printed: %.*s --",
-				    run->seqs[cs->wait.seq]->cfg->name,
-				    (int)l->len, l->text);
+				run_wait_matched(seq,
+				    run->seqs[cs->wait.seq], l);
 				run_wait_done(seq);
 				return;
 			}
+		}
+		/* Over already, and nothing matched: nothing will. */
+		if (seq_state_over(run->seqs[cs->wait.seq]->v.state)) {
+			run_wait_ended(seq, run->seqs[cs->wait.seq]);
+			return;
 		}
 		break;
 	case CFG_WAIT_SSH:
@@ -1685,11 +1809,9 @@ run_wait_begin(struct run_sequence *seq)
 		break;
 	}
 	if (err != NULL) {
-		run_proc_output(seq, err, strlen(err));
-		run_proc_output(seq, "\n", 1);
+		run_wait_say(seq, "%s", err);
 		free(err);
-		seq->attempt = RUN_ATT_IDLE;
-		run_step_ended(seq, STEP_FAILED);
+		run_wait_fail(seq);
 	}
 }
 
@@ -2332,6 +2454,8 @@ run_free(struct run *run)
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		struct run_sequence *seq = run->seqs[i];
 		outbuf_free(seq->v.out);
+		for (size_t j = 0; j < seq->cfg->n_all; j++)
+			free(seq->v.steps[j].why);
 		free(seq->v.steps);
 		free(seq->v.blocked_by);
 		for (size_t j = 0; seq->edited != NULL &&
@@ -2582,6 +2706,17 @@ run_step_cfg(const struct run *run, size_t i, size_t step)
 	if (seq->has_inst && seq->inst_at == step)
 		return &seq->inst;
 	return &seq->cfg->steps[step];
+}
+
+const char *
+run_step_waits_for(const struct run *run, size_t i, size_t step, char *buf,
+    size_t size)
+{
+	const struct cfg_step *cs = run_step_cfg(run, i, step);
+
+	if (cs->kind != CFG_STEP_WAIT)
+		return NULL;
+	return run_wait_what(run->seqs[i], cs, buf, size);
 }
 
 const char *

@@ -74,6 +74,11 @@ const struct config *run_config(const struct run *run);
  * started (borrowed, valid until that sequence starts another step). */
 const struct cfg_step *run_step_cfg(const struct run *run, size_t seq,
     size_t step);
+/* What step `step` of sequence seq, a wait_for step, waits for, as it
+ * runs or last ran ("tcp db:5432", "a line of web matching /ready/"), in
+ * buf; NULL for any other step. */
+const char *run_step_waits_for(const struct run *run, size_t seq,
+    size_t step, char *buf, size_t size);
 
 /*
  * Captured values (capture: NAME). Each one is announced as a

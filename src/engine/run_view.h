@@ -52,6 +52,10 @@ struct run_step {
 	size_t of;           /* STEP_ROLE_HANDLER: the step it handles */
 	size_t nth, group;   /* its place among the steps of its handler or
 	                        of the cleanup (1-based), and their number */
+	char *why;           /* a wait_for step: how its last attempt
+	                        ended, in words ("timed out after 5s
+	                        waiting for tcp db:5432 (connection
+	                        refused)"), or NULL. Owned by the run */
 };
 
 /* Why a PAUSED sequence waits for the operator. */

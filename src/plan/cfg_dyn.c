@@ -799,41 +799,11 @@ cfg_dyn_check(struct cfg_loader *ld)
 				rc = cfg_dyn_check_step(ld, i, j, mark, i + 1);
 			if (rc == 0 && seq->steps[j].kind == CFG_STEP_WAIT &&
 			    seq->steps[j].wait.kind == CFG_WAIT_OUTPUT &&
-			    !seq->steps[j].late)
+			    strstr(seq->steps[j].wait.seq_name, "{{") == NULL)
 				rc = cfg_dyn_wait_seq(ld, i, &seq->steps[j]);
 		}
 	}
 	free(stack);
 	free(mark);
 	return rc;
-}
-
-/*
- * What the engine runs of all this.
- */
-
-const char *
-config_unsupported(const struct config *cfg, char *buf, size_t size)
-{
-	const char *what = NULL;
-	int line = 0, col = 0;
-
-	for (size_t i = 0; i < cfg->n_seqs && what == NULL; i++) {
-		const struct cfg_seq *seq = &cfg->seqs[i];
-		for (size_t j = 0; j < seq->n_all && what == NULL; j++) {
-			const struct cfg_step *st = &seq->steps[j];
-			line = st->line;
-			col = st->column;
-			if (st->kind == CFG_STEP_WAIT && st->late &&
-			    (st->wait.kind == CFG_WAIT_PATH ||
-			    st->wait.kind == CFG_WAIT_OUTPUT))
-				what = "wait_for path or output with a captured "
-				    "value";
-		}
-	}
-	if (what == NULL)
-		return NULL;
-	snprintf(buf, size, "%s:%d:%d: error: '%s' is not run by this version "
-	    "of drove yet (drove check reads it)", cfg->path, line, col, what);
-	return buf;
 }

@@ -278,13 +278,6 @@ bool config_step_refers(const struct cfg_step *st, const char *name);
 int config_grow(struct config *cfg, size_t p, const char *value,
     size_t *first, size_t *n, char **err);
 
-/* NULL when the engine runs everything cfg asks for; else a message
- * (static) naming the first key it cannot run yet, "FILE:LINE:COL: ..."
- * in buf. `drove check` reads every key; a run refuses such a plan rather
- * than run part of it. */
-const char *config_unsupported(const struct config *cfg, char *buf,
-    size_t size);
-
 /* Parse a duration: "500ms", "3s", "2m", "1h", or a bare number of
  * seconds (fractions allowed). Returns 0 and stores seconds, or -1. */
 int config_parse_duration(const char *text, double *seconds);

@@ -65,6 +65,8 @@ enum rec_event {
 	F(RUN, "run")               /* step_start: the command; edit:     \
 	                               what the next attempts run */     \
 	F(SLEEP, "sleep")           /* step_start: a sleep's seconds */   \
+	F(WAIT_FOR, "wait_for")     /* step_start: what a wait_for step   \
+	                               waits for ("tcp db:5432") */      \
 	F(RESUMED, "resumed")       /* step_end of attempt 0 */           \
 	F(STATUS, "status")         /* a step's status, the run's end */  \
 	F(EXIT_CODE, "exit_code")                                         \
@@ -82,7 +84,10 @@ enum rec_event {
 	F(REASON, "reason")         /* an action: why (a stop) */         \
 	F(BY, "by")                 /* an action: who took it, "USER on   \
 	                               TTY" (or "USER" without a tty) */  \
-	F(MESSAGE, "message")       /* a notice's text, a refusal's */   \
+	F(MESSAGE, "message")       /* a notice's text, a refusal's; a    \
+	                               wait step's step_end: how it ended \
+	                               ("timed out after 5s waiting for   \
+	                               tcp db:5432 (connection refused)") */ \
 	F(VAR, "var")               /* capture: the variable's name */    \
 	F(VALUE, "value")           /* capture, grow: the value (grow:    \
 	                               absent when secret) */             \

@@ -391,6 +391,10 @@ logidx_build(const struct rr_run *run, size_t si)
 		else
 			li_mark(li, (unsigned)e->step, a->start,
 			    "-- %s: %s --", label, st->name);
+		/* A wait step: what it waited for, as the live pane said. */
+		if (a->wait_for != NULL)
+			li_mark(li, (unsigned)e->step, a->start,
+			    "-- waiting for %s --", a->wait_for);
 		li_attempt(li, run, (unsigned)e->step, a);
 		/* What the operator did while it ran (a kill, a skip) comes
 		 * before how it ended, as it happened: the actions after its
@@ -411,6 +415,10 @@ logidx_build(const struct rr_run *run, size_t si)
 				li_action(li, &seq->actions[next]);
 			done[next] = true;
 		}
+		/* And how that ended. */
+		if (a->why != NULL)
+			li_mark(li, (unsigned)e->step, a->end, "-- %s --",
+			    a->why);
 		if (!step_status_done(a->status) && run->live && !run->ended)
 			li_mark(li, (unsigned)e->step, 0,
 			    "-- still running when read (drove attach %s "

@@ -428,7 +428,7 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 	const struct run_seq *seq = run_seq(rl->run, ev->seq);
 	const struct cfg_step *cs = run_step_cfg(rl->run, ev->seq, ev->step);
 	struct json j;
-	char *rel;
+	char *rel, what[512];
 
 	runlog_event_begin(&j, REC_STEP_START, ev->time);
 	runlog_step_fields(rl, &j, seq, ev->step, ev->attempt);
@@ -437,6 +437,9 @@ runlog_step_start(struct runlog *rl, const struct run_event *ev)
 		 * holds what each attempt ran. */
 		json_str(&j, RF(RUN), seq->steps[ev->step].edited ?
 		    seq->steps[ev->step].command : cs->run);
+	else if (cs->kind == CFG_STEP_WAIT)
+		json_str(&j, RF(WAIT_FOR), run_step_waits_for(rl->run, ev->seq,
+		    ev->step, what, sizeof what));
 	else
 		json_num(&j, RF(SLEEP), cs->sleep);
 	runlog_event_end(rl, &j);
@@ -549,6 +552,9 @@ runlog_step_end(struct runlog *rl, const struct run_event *ev)
 	/* Skipped by its if:, not by the operator. */
 	if (step->cond_skipped)
 		json_str(&j, RF(REASON), "condition");
+	/* A wait step: how it ended, in words. */
+	if (step->why != NULL && ev->attempt > 0)
+		json_str(&j, RF(MESSAGE), step->why);
 	if (step->exit_code >= 0)
 		json_int(&j, RF(EXIT_CODE), step->exit_code);
 	else

@@ -535,6 +535,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		at->log = rr_dup(rr_str(l, l->root, REC_F_LOG));
 		free(at->run);
 		at->run = rr_dup(rr_str(l, l->root, REC_F_RUN));
+		free(at->wait_for);
+		at->wait_for = rr_dup(rr_str(l, l->root, REC_F_WAIT_FOR));
 		if (seq->start == 0 || ts < seq->start)
 			seq->start = ts;
 	} else if (ev == REC_STEP_END) {
@@ -552,6 +554,8 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		    LONG_MAX, -1);
 		free(at->host);
 		at->host = rr_dup(rr_str(l, l->root, REC_F_HOST));
+		free(at->why);
+		at->why = rr_dup(rr_str(l, l->root, REC_F_MESSAGE));
 		step->status = at->status;
 		if (ts > seq->end)
 			seq->end = ts;
@@ -736,6 +740,8 @@ runread_free(struct rr_run *run)
 				free(st->attempts[a].log);
 				free(st->attempts[a].run);
 				free(st->attempts[a].host);
+				free(st->attempts[a].wait_for);
+				free(st->attempts[a].why);
 			}
 			free(st->attempts);
 			free(st->name);

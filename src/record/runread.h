@@ -30,6 +30,8 @@ struct rr_attempt {
 	                         shows here), or NULL */
 	char *host;           /* unreachable, lost: the host it could not
 	                         reach, or NULL */
+	char *wait_for;       /* a wait step: what it waited for, or NULL */
+	char *why;            /* a wait step: how it ended, or NULL */
 	size_t line;          /* of its step_start in events.jsonl: the
 	                         record's order, finer than its times */
 	size_t end_line;      /* of its step_end; 0 if none */

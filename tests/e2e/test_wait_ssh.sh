@@ -75,7 +75,7 @@ plan tuiruns 2s keys "in at last" >"$T/tui.yaml"
 tui_start -x 220 -y 30 tui.yaml
 tui_check "the pane says what it waits for, and for how long" \
 	tui_wait "-- waiting for ssh on never (127.0.0.1:$dead_port), for at most 2s --"
-tui_check "and why it gave up" tui_wait "-- gave up after 2s (connection refused) --"
+tui_check "and why it gave up" tui_wait "-- timed out after 2s waiting for ssh on never (127.0.0.1:$dead_port) (connection refused) --"
 tui_check "the step timed out" tui_wait_re "gone +failed at step 1/1 +wait for ssh +\(timed out\)"
 tui_keys Tab
 tui_check "a server that does not let us in yet: said once" \

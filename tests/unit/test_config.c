@@ -1382,7 +1382,7 @@ test_dynamic(void **state)
 	struct config *cfg;
 	const struct cfg_seq *p, *setup, *web;
 	const struct cfg_step *st;
-	char *out = NULL, buf[256];
+	char *out = NULL;
 	size_t len = 0;
 	FILE *fp;
 
@@ -1499,45 +1499,20 @@ test_dynamic(void **state)
 	    "machines\n"));
 	free(out);
 
-	/* The engine runs all of it: fan-outs, a tcp wait on a captured
-	 * address. */
-	assert_null(config_unsupported(cfg, buf, sizeof buf));
 	config_free(cfg);
-	/* A run refuses what the engine cannot run yet, at its place. */
+	/* A path or an output wait on a captured value is a late step: its
+	 * template is filled as it starts, as a command's is. */
 	cfg = load_ok("sequences:\n  - name: a\n    steps:\n"
 	    "      - {run: x, capture: v}\n"
-	    "      - wait_for: {path: '{{v}}'}\n", NULL, 0);
-	assert_non_null(config_unsupported(cfg, buf, sizeof buf));
-	assert_non_null(strstr(buf, "t.yaml:5:"));
-	config_free(cfg);
-	cfg = load_ok("sequences: [{name: a, steps: [x]}]\n", NULL, 0);
-	assert_null(config_unsupported(cfg, buf, sizeof buf));
-	config_free(cfg);
-	/* Captures and the steps that use them run. */
-	cfg = load_ok("sequences:\n  - name: a\n    steps:\n"
-	    "      - {run: x, capture: v}\n      - 'echo {{v}}'\n", NULL, 0);
-	assert_null(config_unsupported(cfg, buf, sizeof buf));
-	config_free(cfg);
-	/* The waits the engine runs. */
-	cfg = load_ok("sequences:\n  - name: a\n    steps: [echo ready]\n"
-	    "  - name: b\n    steps:\n      - wait_for: {tcp: 'h:1'}\n"
-	    "      - wait_for: {path: /x}\n"
-	    "      - wait_for: {output: {sequence: a, match: y}}\n", NULL, 0);
-	assert_null(config_unsupported(cfg, buf, sizeof buf));
-	config_free(cfg);
-	cfg = load_ok("hosts: {h: {}}\nsequences:\n  - name: a\n    host: h\n"
-	    "    steps:\n      - wait_for: {ssh: true}\n", NULL, 0);
-	assert_null(config_unsupported(cfg, buf, sizeof buf));
-	config_free(cfg);
-	/* Handlers and cleanup too. */
-	cfg = load_ok("sequences:\n  - name: a\n    steps:\n"
-	    "      - run: x\n        on_failure: {steps: [y], then: retry}\n"
-	    "    finally: [z]\n", NULL, 0);
-	assert_null(config_unsupported(cfg, buf, sizeof buf));
+	    "      - wait_for: {path: '{{v}}'}\n"
+	    "      - wait_for: {output: {sequence: b, match: '^{{v}}$'}}\n"
+	    "  - name: b\n    steps: [x]\n", NULL, 0);
+	assert_true(cfg->seqs[0].steps[1].late);
+	assert_true(cfg->seqs[0].steps[2].late);
+	assert_string_equal(cfg->seqs[0].steps[2].wait.match, "^{{v}}$");
 	config_free(cfg);
 }
 
-/* --only applies to the names a fan-out makes: its placeholder stays. */
 static void
 test_dynamic_select(void **state)
 {
@@ -2304,6 +2279,18 @@ static struct bad_case bad_cases[] = {
 	  "      - {run: x, capture: v}\n",
 	  "t.yaml:4:9: error: '{{v}}' is captured by step 'x', which does not "
 	  "run before this one" },
+	/* A wait on a path or a line may use a captured value, but only one
+	 * that a step can have captured by then. */
+	{ "sequences:\n  - name: a\n    steps:\n"
+	  "      - wait_for: {path: '{{v}}/ready'}\n"
+	  "      - {run: x, capture: v}\n",
+	  "t.yaml:4:9: error: '{{v}}' is captured by step 'x', which does not "
+	  "run before this one" },
+	{ "sequences:\n  - name: a\n    steps: [{run: x, capture: v}]\n"
+	  "  - name: b\n    steps: [{wait_for: {output: {sequence: a, "
+	  "match: '{{v}}'}}}]\n",
+	  "t.yaml:5:13: error: '{{v}}' is captured in sequence 'a', which 'b' "
+	  "does not need (add it to needs)" },
 	{ "sequences:\n  - name: a\n    steps:\n      - {run: x, capture: v}\n"
 	  "  - name: b\n    steps: ['echo {{v}}']\n",
 	  "t.yaml:6:13: error: '{{v}}' is captured in sequence 'a', which 'b' "

@@ -13,7 +13,10 @@
 #include <cmocka.h>
 #include <ev.h>
 
+#include "run.h"
+#include "testutil.h"
 #include "wait.h"
+#include "xmalloc.h"
 
 /* A loopback server that answers each connection with `greeting`. */
 struct server {
@@ -159,6 +162,121 @@ test_refused_then_up(void **state)
 	server_stop(&s);
 }
 
+static bool
+seq1_over(struct tu_world *w)
+{
+	return seq_state_over(run_seq(w->run, 1)->state);
+}
+
+static bool
+step2_waits(struct tu_world *w)
+{
+	return run_seq(w->run, 1)->current == 2 &&
+	    run_seq(w->run, 1)->steps[2].status == STEP_RUNNING;
+}
+
+/* An output wait on a sequence that is over, without a line that
+ * matched, fails at once (its timeout is 10m), saying why; so does one
+ * whose sequence ends while it waits. A line that matched before the end
+ * still counts. */
+static void
+test_output_of_an_ended_sequence(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: web\n"
+	    "    steps: ['echo starting']\n"
+	    "  - name: over\n"
+	    "    needs: web\n"
+	    "    steps:\n"
+	    "      - {wait_for: {output: {sequence: web, match: ready}}, "
+	    "timeout: 10m}\n"
+	    "      - {wait_for: {output: {sequence: web, match: start}}, "
+	    "timeout: 10m}\n"
+	    "  - name: slow\n"
+	    "    steps: ['while [ ! -e {{T}}/go ]; do sleep 0.02; done']\n"
+	    "  - name: during\n"
+	    "    steps:\n"
+	    "      - {wait_for: {output: {sequence: slow, match: ready}}, "
+	    "timeout: 10m}\n", false);
+	const struct run_seq *over = run_seq(w->run, 1);
+	const struct run_seq *during = run_seq(w->run, 3);
+	char *go;
+
+	(void)state;
+	run_start(w->run);
+	tu_world_until(w, seq1_over);
+	assert_int_equal(over->steps[0].status, STEP_FAILED);
+	assert_string_equal(over->steps[0].why, "sequence web ended (ok) "
+	    "before a line matched /ready/");
+	assert_int_equal(over->state, SEQ_FAILED);
+	/* `during` still waits, as it should. */
+	assert_int_equal(during->steps[0].status, STEP_RUNNING);
+	go = xasprintf("%s/go", w->dir);
+	tu_write_file(go, "");
+	free(go);
+	tu_world_until(w, NULL);
+	assert_int_equal(during->steps[0].status, STEP_FAILED);
+	assert_string_equal(during->steps[0].why, "sequence slow ended (ok) "
+	    "before a line matched /ready/");
+	tu_world_free(w);
+
+	w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: web\n"
+	    "    steps: ['echo starting']\n"
+	    "  - name: after\n"
+	    "    needs: web\n"
+	    "    steps:\n"
+	    "      - {wait_for: {output: {sequence: web, match: start}}, "
+	    "timeout: 10m}\n", false);
+	run_start(w->run);
+	tu_world_until(w, NULL);
+	assert_int_equal(run_seq(w->run, 1)->steps[0].status, STEP_OK);
+	assert_string_equal(run_seq(w->run, 1)->steps[0].why,
+	    "web printed: starting");
+	assert_int_equal(run_seq(w->run, 1)->state, SEQ_OK);
+	tu_world_free(w);
+}
+
+/* A path and an output wait take a captured value as they start; a path
+ * captured whole (absolute) is the path. */
+static void
+test_captured_path_and_output(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: talker\n"
+	    "    steps: ['while [ ! -e {{T}}/talk ]; do sleep 0.02; done; "
+	    "echo tok-7 is ready']\n"
+	    "  - name: a\n"
+	    "    steps:\n"
+	    "      - {run: 'echo {{T}}', capture: dir}\n"
+	    "      - {run: 'echo tok-7', capture: tok}\n"
+	    "      - {wait_for: {path: '{{dir}}/flag'}, timeout: 10m}\n"
+	    "      - {run: 'touch {{T}}/talk'}\n"
+	    "      - {wait_for: {output: {sequence: talker, "
+	    "match: '^{{tok}} is'}}, timeout: 10m}\n", false);
+	const struct run_seq *a = run_seq(w->run, 1);
+	char *flag, *why;
+
+	(void)state;
+	run_start(w->run);
+	tu_world_until(w, step2_waits);
+	flag = xasprintf("%s/flag", w->dir);
+	why = xasprintf("path %s exists", flag);
+	tu_write_file(flag, "");
+	tu_world_until(w, NULL);
+	assert_int_equal(a->steps[2].status, STEP_OK);
+	assert_string_equal(a->steps[2].why, why);
+	assert_int_equal(a->steps[4].status, STEP_OK);
+	assert_string_equal(a->steps[4].why, "talker printed: tok-7 is ready");
+	assert_int_equal(a->state, SEQ_OK);
+	free(flag);
+	free(why);
+	tu_world_free(w);
+}
+
 int
 main(void)
 {
@@ -166,6 +284,8 @@ main(void)
 		cmocka_unit_test(test_ssh_banner),
 		cmocka_unit_test(test_not_ssh),
 		cmocka_unit_test(test_refused_then_up),
+		cmocka_unit_test(test_output_of_an_ended_sequence),
+		cmocka_unit_test(test_captured_path_and_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
