@@ -31,6 +31,8 @@ struct wait {
 	size_t n_banner;
 	char *path;          /* path */
 	regex_t re;          /* output */
+	char *line;          /* output: the line being matched, terminated */
+	size_t cap;
 	const char *why;     /* static text */
 };
 
@@ -277,7 +279,17 @@ wait_output_line(struct wait *w, const char *text, size_t len)
 {
 	regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)len };
 
-	return regexec(&w->re, text, 1, &m, REG_STARTEND) == 0;
+	/* A line of the scrollback is not NUL-terminated: REG_STARTEND
+	 * bounds the match, but not what a sanitizer's regexec reads
+	 * (strlen), so it is matched in a terminated copy. */
+	if (len + 1 > w->cap) {
+		free(w->line);
+		w->cap = len + 1 > 256 ? len + 1 : 256;
+		w->line = xmalloc(w->cap);
+	}
+	memcpy(w->line, text, len);
+	w->line[len] = '\0';
+	return regexec(&w->re, w->line, 1, &m, REG_STARTEND) == 0;
 }
 
 const char *
@@ -298,5 +310,6 @@ wait_free(struct wait *w)
 	if (w->kind == WAIT_OUTPUT)
 		regfree(&w->re);
 	free(w->path);
+	free(w->line);
 	free(w);
 }
