@@ -58,6 +58,20 @@ step_label(enum step_role role, size_t k, size_t n_main, size_t nth,
 	return buf;
 }
 
+const char *
+step_ref(enum step_role role, size_t k, size_t nth, size_t of, char *buf,
+    size_t size)
+{
+	if (role == STEP_ROLE_HANDLER)
+		snprintf(buf, size, "%zu.%s:%zu", of + 1, step_role_label(role),
+		    nth);
+	else if (role == STEP_ROLE_FINALLY)
+		snprintf(buf, size, "%s:%zu", step_role_label(role), nth);
+	else
+		snprintf(buf, size, "%zu", k + 1);
+	return buf;
+}
+
 bool
 step_role_parse(const char *name, enum step_role *role)
 {

@@ -93,6 +93,13 @@ const char *step_role_label(enum step_role role);
  * the step `of`); a cleanup step: "cleanup 1/1". Returns buf. */
 const char *step_label(enum step_role role, size_t k, size_t n_main,
     size_t nth, size_t group, size_t of, char *buf, size_t size);
+/* How a command line names step k (0-based) of a sequence (drove ctl RUN
+ * ACTION SEQ STEP, ctl status): its number "3"; a handler's step its
+ * place in the handler of the step it handles, "3.handler:1"; a cleanup
+ * step its place in the cleanup, "cleanup:1". (Its name names it too.)
+ * Returns buf. */
+const char *step_ref(enum step_role role, size_t k, size_t nth, size_t of,
+    char *buf, size_t size);
 /* The role called `name`: true and *role, else false. */
 bool step_role_parse(const char *name, enum step_role *role);
 /* Whether a step status is final (ok, failed, timeout, killed, skipped). */

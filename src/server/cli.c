@@ -164,11 +164,59 @@ cli_ps(const struct cli_options *opt)
 
 /* --- status ------------------------------------------------------------- */
 
+/* Step k's place among the steps of its handler or of the cleanup
+ * (1-based), and their number; 0 and the sequence's own steps' number
+ * for one of them. */
+static size_t
+cli_step_nth(const struct wire_seq *s, size_t k, size_t *group)
+{
+	const struct wire_step *st = &s->steps[k];
+	size_t nth = 0;
+
+	*group = 0;
+	for (size_t j = 0; j < s->n_steps; j++) {
+		const struct wire_step *o = &s->steps[j];
+		if (o->role != st->role || (st->role == STEP_ROLE_HANDLER &&
+		    o->of != st->of))
+			continue;
+		(*group)++;
+		if (j <= k && st->role != STEP_ROLE_MAIN)
+			nth++;
+	}
+	return nth;
+}
+
+/* How ctl names step k ("3", "3.handler:1", "cleanup:1"), in buf. */
+static const char *
+cli_step_ref(const struct wire_seq *s, size_t k, char *buf, size_t size)
+{
+	size_t group;
+
+	return step_ref(s->steps[k].role, k, cli_step_nth(s, k, &group),
+	    s->steps[k].of, buf, size);
+}
+
+/* Where the sequence is, as a screen says it: "step 2/3", "handler 1/1
+ * of step 2", "cleanup 1/2": counted among its own steps, its handlers'
+ * and its cleanup's apart. */
+static const char *
+cli_step_at(const struct wire_seq *s, char *buf, size_t size)
+{
+	size_t k = s->current, group, n_main = 0, nth;
+
+	for (size_t j = 0; j < s->n_steps; j++)
+		n_main += s->steps[j].role == STEP_ROLE_MAIN;
+	nth = cli_step_nth(s, k, &group);
+	return step_label(s->steps[k].role, k, n_main, nth, group,
+	    s->steps[k].of, buf, size);
+}
+
 static void
 cli_status_json(const struct client_info *info, const struct wire_run *run,
     const struct wire_seq *seqs, size_t n)
 {
 	struct json j;
+	char ref[64];
 
 	json_init(&j);
 	cli_json_run(&j, info, run);
@@ -180,15 +228,25 @@ cli_status_json(const struct client_info *info, const struct wire_run *run,
 		json_item_open(&j);
 		json_str(&j, "name", s->name);
 		json_str(&j, "state", seq_state_name(s->state));
-		if (s->current < s->n_steps)
+		/* "step": the number of its own step it is at; "at": any
+		 * step it is at, as ctl names it ("cleanup:1"). */
+		if (s->current < s->n_steps &&
+		    s->steps[s->current].role == STEP_ROLE_MAIN)
 			json_int(&j, "step", (long long)s->current + 1);
 		else
 			json_null(&j, "step");
+		if (s->current < s->n_steps)
+			json_str(&j, "at", cli_step_ref(s, s->current, ref,
+			    sizeof ref));
+		else
+			json_null(&j, "at");
 		json_array(&j, "steps");
 		for (size_t k = 0; k < s->n_steps; k++) {
 			const struct wire_step *st = &s->steps[k];
 			json_item_open(&j);
 			json_str(&j, "name", st->name);
+			json_str(&j, "ref", cli_step_ref(s, k, ref,
+			    sizeof ref));
 			if (st->role != STEP_ROLE_MAIN)
 				json_str(&j, "role", step_role_name(st->role));
 			json_str(&j, "status", step_status_name(st->status));
@@ -218,17 +276,22 @@ static void
 cli_status_text(const struct client_info *info, const struct wire_run *run,
     const struct wire_seq *seqs, size_t n)
 {
-	size_t w = 8;
-	char when[32];
+	size_t w = 4, rw = 2;
+	char when[32], ref[64], at[96];
 
 	duration_when(info->started, when, sizeof when);
 	printf("run %s: %s (pid %ld, started %s, config %s)\n", info->id,
 	    run->settled ? "settled" : "running", info->pid, when,
 	    info->config);
+	/* Columns: how ctl names the step, its name, its status. */
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < seqs[i].n_steps; k++)
-			if (strlen(seqs[i].steps[k].name) + 4 > w)
-				w = strlen(seqs[i].steps[k].name) + 4;
+		for (size_t k = 0; k < seqs[i].n_steps; k++) {
+			if (strlen(seqs[i].steps[k].name) > w)
+				w = strlen(seqs[i].steps[k].name);
+			cli_step_ref(&seqs[i], k, ref, sizeof ref);
+			if (strlen(ref) > rw)
+				rw = strlen(ref);
+		}
 	for (size_t i = 0; i < n; i++) {
 		const struct wire_seq *s = &seqs[i];
 
@@ -236,20 +299,14 @@ cli_status_text(const struct client_info *info, const struct wire_run *run,
 			continue;       /* replaced by its sequences */
 		printf("%s: %s", s->name, seq_state_name(s->state));
 		if (s->current < s->n_steps && s->state != SEQ_OK)
-			printf(", step %zu/%zu", s->current + 1, s->n_steps);
+			printf(", %s", cli_step_at(s, at, sizeof at));
 		printf("\n");
 		for (size_t k = 0; k < s->n_steps; k++) {
 			const struct wire_step *st = &s->steps[k];
-			if (st->role != STEP_ROLE_MAIN)
-				/* Handlers' and cleanup steps: unnumbered,
-				 * after the steps. */
-				printf("   %s %-*s %-10s",
-				    step_role_label(st->role), (int)w - 5 -
-				    (int)strlen(step_role_label(st->role)),
-				    st->name, step_status_name(st->status));
-			else
-				printf("  %2zu %-*s %-10s", k + 1, (int)w - 4,
-				    st->name, step_status_name(st->status));
+			cli_step_ref(s, k, ref, sizeof ref);
+			printf("  %-*s  %-*s  %-*s", (int)rw, ref, (int)w,
+			    st->name, st->attempt > 0 ? 10 : 0,
+			    step_status_name(st->status));
 			if (st->attempt > 0)
 				printf(" try %u", st->attempt);
 			if (step_status_done(st->status) && st->signal > 0)

@@ -750,14 +750,30 @@ server_find_seq(const struct run *run, const char *name)
 	return ordinal_parse(name, n);
 }
 
-/* A step of seq by name, else by 1-based number: its index or n_steps. */
+/* A step of seq, a handler's and a cleanup step too, by its name or as
+ * step_ref names it ("2", "2.handler:1", "cleanup:1"): its index, or
+ * n_all. A name several steps have names the current one if it is one of
+ * them (skip mount: if the sequence is at a step called mount). */
 static size_t
 server_find_step(const struct run_seq *seq, const char *name)
 {
-	for (size_t k = 0; k < seq->n_steps; k++)
-		if (strcmp(seq->steps[k].name, name) == 0)
+	size_t found = seq->n_all;
+	char ref[64];
+
+	for (size_t k = 0; k < seq->n_all; k++) {
+		const struct run_step *st = &seq->steps[k];
+		if (strcmp(st->name, name) != 0 && strcmp(step_ref(st->role,
+		    k, st->nth, st->of, ref, sizeof ref), name) != 0)
+			continue;
+		if (k == seq->current)
 			return k;
-	return ordinal_parse(name, seq->n_steps);
+		if (found == seq->n_all)
+			found = k;
+	}
+	if (found < seq->n_all)
+		return found;
+	found = ordinal_parse(name, seq->n_steps);
+	return found < seq->n_steps ? found : seq->n_all;
 }
 
 /* ctl's verbs: the actions' own (action.h), and pause and resume as the
@@ -793,6 +809,7 @@ server_act(struct server_client *c, struct proto_msg *m)
 	enum run_action act;
 	const char *why;
 	const struct run_seq *seq;
+	char ref[64];
 
 	if (!proto_done(m)) {
 		server_refuse(c, "a malformed act message");
@@ -815,12 +832,15 @@ server_act(struct server_client *c, struct proto_msg *m)
 	}
 	if (*stepname != '\0') {
 		k = server_find_step(seq, stepname);
-		if (k >= seq->n_steps)
-			msg = xasprintf("%s has no step '%s'", seq->name,
-			    stepname);
+		if (k >= seq->n_all)
+			msg = xasprintf("%s has no step '%s' (a step's name, "
+			    "its number, or as ctl status shows it: "
+			    "2.handler:1, cleanup:1)", seq->name, stepname);
 		else if (k != seq->current)
-			msg = xasprintf("%s is not at step %zu (%s)",
-			    seq->name, k + 1, seq->steps[k].name);
+			msg = xasprintf("%s is not at step %s (%s)",
+			    seq->name, step_ref(seq->steps[k].role, k,
+			    seq->steps[k].nth, seq->steps[k].of, ref,
+			    sizeof ref), seq->steps[k].name);
 		else
 			msg = NULL;
 		if (msg != NULL) {
