@@ -30,6 +30,17 @@ resume_in_run(const struct run *run, const char *name)
 	return false;
 }
 
+/* Did a cleanup step (finally:) of rs run? */
+static bool
+resume_cleaned(const struct rr_seq *rs)
+{
+	for (size_t i = rs->n_main; i < rs->n_steps; i++)
+		if (rs->steps[i].role == STEP_ROLE_FINALLY &&
+		    rs->steps[i].n_attempts > 0)
+			return true;
+	return false;
+}
+
 size_t
 resume_first_step(const struct run *run, size_t seq,
     const struct rr_run *prev)
@@ -42,6 +53,10 @@ resume_first_step(const struct run *run, size_t seq,
 	if (rs == NULL)
 		return 0;
 	seq_ok = rs->stated && rs->state == SEQ_OK;
+	/* Its cleanup ran there, after it stopped: it undid what the steps
+	 * did, so nothing of it is done (resume_seq says so). */
+	if (!seq_ok && resume_cleaned(rs))
+		return 0;
 	for (i = 0; i < cs->n_steps && i < rs->n_steps; i++) {
 		const struct rr_step *st = &rs->steps[i];
 		/* The config may have changed since: a step that is not the
@@ -63,6 +78,16 @@ resume_seq(struct run *run, size_t seq, const struct rr_run *prev)
 	const struct rr_seq *rs;
 	enum step_status *status;
 
+	rs = resume_find(prev, run_seq(run, seq)->name);
+	if (first == 0 && rs != NULL && !(rs->stated &&
+	    rs->state == SEQ_OK) && resume_cleaned(rs)) {
+		size_t stopped = 0;
+		while (stopped < rs->n_main &&
+		    (rs->steps[stopped].status == STEP_OK ||
+		    rs->steps[stopped].status == STEP_SKIPPED))
+			stopped++;
+		run_resume_over(run, seq, stopped + 1, prev->id);
+	}
 	if (first == 0)
 		return 0;
 	/* Each keeps its status there: a skipped step stays one, here and

@@ -94,6 +94,17 @@ struct run_sequence {
 	bool has_inst;
 	bool hopeless;       /* the attempt failed for want of a captured
 	                        value: no automatic retry can mend that */
+	/* Its cleanup ran (finally:): it undid what the steps did, so an
+	 * operator's r, e, s or m then starts the sequence over from its
+	 * first step, and the action applies to its step (redo_at) when
+	 * the sequence gets there again. */
+	bool cleaned;
+	bool redo;
+	size_t redo_at;
+	enum run_action redo_act;
+	size_t over_at;      /* --resume: its cleanup ran in the run resumed
+	                        after it stopped at step over_at (1-based);
+	                        0: not so */
 };
 
 struct run_observer {
@@ -185,6 +196,9 @@ static void run_wait_say(struct run_sequence *seq, const char *fmt, ...)
 static const char *run_wait_what(const struct run_sequence *seq,
     const struct cfg_step *cs, char *buf, size_t size);
 static void run_wait_seq_over(struct run *run, size_t i);
+static bool run_redo_reached(struct run_sequence *seq);
+static void run_settle_stopped(struct run_sequence *seq,
+    enum step_status status);
 static void run_step_spawn(struct run_sequence *seq);
 static void run_remote_ready(void *arg, const char *err);
 static void run_probe_done(void *arg, const char *err);
@@ -796,6 +810,8 @@ run_attempt_begin(struct run_sequence *seq)
 	char *missing = NULL, *line;
 
 	assert(seq->v.state == SEQ_RUNNING && seq->attempt == RUN_ATT_READY);
+	if (run_redo_reached(seq))
+		return;
 	seq->hopeless = run_instance(seq, &missing) != 0;
 	cs = run_cfg(seq);
 	step->attempt++;
@@ -1055,6 +1071,18 @@ run_seq_end(struct run_sequence *seq, enum seq_state st)
 	    step_status_unreachable(seq->v.steps[seq->v.current].status))
 		st = SEQ_UNREACHABLE;
 	seq->handler_retry = false;
+	/* An operator's action waiting for its step: moot now. */
+	seq->redo = false;
+	if (seq->v.hold) {
+		/* Asked for on a step the sequence never went past: said,
+		 * not dropped. */
+		run_mark(seq, "-- the hold is not kept: the sequence ended "
+		    "(%s) before its next step --", seq_state_name(st));
+		run_notice(seq, "the operator's hold was not kept: the "
+		    "sequence ended (%s) before its next step",
+		    seq_state_name(st));
+		seq->v.hold = false;
+	}
 	if (cs->n_finally == 0 || seq->v.started == 0 || seq->run->cut) {
 		run_seq_finish(seq, st);
 		return;
@@ -1062,6 +1090,7 @@ run_seq_end(struct run_sequence *seq, enum seq_state st)
 	seq->outcome = st;
 	seq->stopped_at = seq->v.current;
 	seq->v.cleanup = true;
+	seq->cleaned = true;
 	seq->v.hold = false;
 	seq->v.current = cs->finally_at;
 	DEBUG_LOG("cleanup %s: %zu steps, then %s", cs->name, cs->n_finally,
@@ -1232,6 +1261,22 @@ run_handler_failed(struct run_sequence *seq, enum step_status st)
 	run_seq_end(seq, SEQ_FAILED);
 }
 
+/* The run stops while the cleanup step at v.current failed and would
+ * wait for the operator (on_failure: pause): the cleanup goes on with its
+ * next step, for settings.finally_timeout at most. */
+static void
+run_cleanup_goes_on(struct run_sequence *seq)
+{
+	char label[64];
+
+	run_mark(seq, "-- the run stops: nobody is left to answer; the "
+	    "cleanup goes on after %s --", run_step_label(&seq->v,
+	    seq->v.current, label, sizeof label));
+	seq->attempt = RUN_ATT_READY;
+	run_set_state(seq, SEQ_RUNNING);
+	run_seq_advance(seq);
+}
+
 /* A cleanup step failed: its on_failure says whether the cleanup goes on
  * (continue), waits for the operator (pause) or ends (stop). The
  * sequence's outcome stays its steps'. */
@@ -1243,6 +1288,12 @@ run_cleanup_failed(struct run_sequence *seq, enum step_status st)
 		run_seq_advance(seq);
 		return;
 	case CFG_ONFAIL_PAUSE:
+		/* The run stops: nobody will answer; the cleanup runs to
+		 * its end rather than stop half way. */
+		if (seq->run->stopping) {
+			run_cleanup_goes_on(seq);
+			return;
+		}
 		run_pause_failure(seq, st);
 		return;
 	case CFG_ONFAIL_STOP:
@@ -1876,9 +1927,16 @@ run_seq_begin(struct run_sequence *seq)
 	seq->v.current = seq->resume_at;
 	seq->v.had_failure = false;
 	seq->v.cleanup = false;
+	seq->cleaned = false;
+	seq->redo = false;
 	seq->handler_retry = false;
 	seq->attempt = RUN_ATT_READY;
 	run_set_state(seq, SEQ_RUNNING);
+	if (seq->over_at > 0)
+		run_notice(seq, "its cleanup ran in run %s after it stopped "
+		    "at step %zu: it starts over from step 1", 
+		    seq->run->resumed_from ? seq->run->resumed_from : "?",
+		    seq->over_at);
 	if (seq->resume_at > 0)
 		run_mark(seq, "-- steps 1-%zu done in run %s: resuming "
 		    "at step %zu --", seq->resume_at, seq->run->resumed_from,
@@ -2568,6 +2626,18 @@ run_announce_resumed(struct run_sequence *seq)
 }
 
 void
+run_resume_over(struct run *run, size_t i, size_t stopped, const char *from)
+{
+	if (i >= run->n_seqs || stopped == 0)
+		return;
+	if (run->resumed_from == NULL || strcmp(run->resumed_from, from) != 0) {
+		free(run->resumed_from);
+		run->resumed_from = xstrdup(from);
+	}
+	run->seqs[i]->over_at = stopped;
+}
+
+void
 run_resume_from(struct run *run, size_t i, size_t first, const char *from,
     const enum step_status *status)
 {
@@ -2856,9 +2926,68 @@ run_can_retry(const struct run_sequence *seq)
 	return NULL;
 }
 
+/* The operator's r, e, s or m on the step a sequence stopped at, once
+ * its cleanup ran: that undid what its steps did (unmounted, released a
+ * lock, destroyed a machine), so going on from that step would run it
+ * as if nothing had been undone. The sequence starts over from its
+ * first step instead, and the action applies to its step when it gets
+ * there again; its cleanup runs again at its end. True when so. */
+static bool
+run_start_over(struct run_sequence *seq, enum run_action act)
+{
+	size_t k = seq->v.current;
+
+	if (!seq->cleaned || !seq_state_over(seq->v.state) ||
+	    k >= seq->cfg->n_steps)
+		return false;
+	DEBUG_LOG("start over %s: its cleanup ran; %s step %zu there",
+	    seq->cfg->name, run_action_name(act), k + 1);
+	run_mark(seq, "-- its cleanup ran: starting over from step 1; "
+	    "step %zu is %s when it is reached --", k + 1,
+	    act == RUN_ACT_SKIP ? "skipped" : act == RUN_ACT_MARK ?
+	    "marked done" : "run again");
+	run_notice(seq, "%s step %zu after the cleanup ran: the sequence "
+	    "starts over from step 1, and its cleanup runs again at its "
+	    "end", run_action_name(act), k + 1);
+	seq->cleaned = false;
+	seq->redo = true;
+	seq->redo_at = k;
+	seq->redo_act = act;
+	seq->handler_retry = false;
+	seq->v.had_failure = false;
+	seq->v.current = 0;
+	seq->attempt = RUN_ATT_READY;
+	run_set_state(seq, SEQ_RUNNING);
+	run_attempt_queue(seq);
+	return true;
+}
+
+/* The sequence started over (run_start_over) reached the step the
+ * operator acted on: a retry runs it (as the operator's attempt), a skip
+ * or a mark ends it without running it. True when it is over. */
+static bool
+run_redo_reached(struct run_sequence *seq)
+{
+	if (!seq->redo || seq->redo_at != seq->v.current)
+		return false;
+	seq->redo = false;
+	if (seq->redo_act != RUN_ACT_SKIP && seq->redo_act != RUN_ACT_MARK) {
+		run_cur(seq)->operator_retries++;
+		return false;
+	}
+	run_cur(seq)->marked = seq->redo_act == RUN_ACT_MARK;
+	run_mark(seq, "-- step %zu: %s by the operator before the "
+	    "cleanup --", seq->v.current + 1, run_action_done(seq->redo_act));
+	run_settle_stopped(seq, seq->redo_act == RUN_ACT_SKIP ? STEP_SKIPPED :
+	    STEP_OK);
+	return true;
+}
+
 static void
 run_do_retry(struct run_sequence *seq)
 {
+	if (run_start_over(seq, RUN_ACT_RETRY))
+		return;
 	if (seq->attempt == RUN_ATT_RETRY_WAIT) {
 		/* Do not wait for the delay. */
 		ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
@@ -2915,6 +3044,8 @@ run_do_skip(struct run_sequence *seq)
 		run_end_attempt(seq, RUN_END_SKIP, STEP_SKIPPED);
 		return;
 	}
+	if (run_start_over(seq, RUN_ACT_SKIP))
+		return;
 	ev_timer_stop(EV_DEFAULT_UC_ &seq->timer);
 	run_settle_stopped(seq, STEP_SKIPPED);
 }
@@ -2977,7 +3108,16 @@ run_can_hold(const struct run_sequence *seq)
 		return "the sequence is not running";
 	if (seq->v.cleanup)
 		return "the sequence is cleaning up";
-	return seq->v.hold ? "the sequence is already held" : NULL;
+	if (seq->v.hold)
+		return "the sequence is already held";
+	/* A hold is kept before the next step: after the last one there is
+	 * none, and the sequence ends (said, rather than dropped). */
+	if (seq->v.current + 1 == seq->cfg->n_steps)
+		return seq->cfg->n_finally > 0 ? "this is its last step: it "
+		    "ends after it (and runs its cleanup), there is no step "
+		    "to hold before" : "this is its last step: it ends after "
+		    "it, there is no step to hold before";
+	return NULL;
 }
 
 static void
@@ -3143,6 +3283,8 @@ run_can_mark(const struct run_sequence *seq)
 static void
 run_do_mark(struct run_sequence *seq)
 {
+	if (run_start_over(seq, RUN_ACT_MARK))
+		return;
 	run_cur(seq)->marked = true;
 	run_settle_stopped(seq, STEP_OK);
 }
@@ -3163,6 +3305,13 @@ run_do_stop(struct run_sequence *seq)
 	 * (run_stop_all_by). */
 	if (seq->v.cleanup && seq->v.state == SEQ_RUNNING)
 		return;
+	/* So does one paused on a failed step: nobody is left to answer,
+	 * and the rest of it (release the lock, destroy the machine) still
+	 * matters. It goes on with its next step. */
+	if (seq->v.cleanup && seq->v.state == SEQ_PAUSED) {
+		run_cleanup_goes_on(seq);
+		return;
+	}
 	run_do_abort(seq);
 }
 

@@ -22,6 +22,12 @@ void run_resume_from(struct run *run, size_t i, size_t first,
  * sequence's pane and a RUN_EV_NOTICE. Call before run_start. */
 void run_resume_secret(struct run *run, size_t i, size_t step,
     const char *from);
+/* Sequence i stopped at step `stopped` (1-based) in the run `from`, and
+ * its cleanup ran there, undoing what its steps did: it starts over from
+ * its first step, saying so (a RUN_EV_NOTICE as it starts). Call before
+ * run_start, instead of run_resume_from. */
+void run_resume_over(struct run *run, size_t i, size_t stopped,
+    const char *from);
 /* Step `step` of sequence seq, not run again, captured `value` (len
  * bytes) in the run resumed: later steps and sequences see it as if it
  * had been captured here. Call before run_start, after run_resume_from;

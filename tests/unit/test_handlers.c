@@ -280,6 +280,156 @@ test_skip_and_kill_handler_steps(void **state)
 	tu_world_free(w);
 }
 
+static bool
+w_over(struct tu_world *w)
+{
+	return seq_state_over(w_seq(w, 0)->state);
+}
+
+/* The operator retries a failed step of a sequence whose cleanup ran:
+ * the cleanup undid what the steps did (unmounted), so the sequence
+ * starts over from its first step, the retried step runs as the
+ * operator's attempt when it is reached, and the cleanup runs again at
+ * the end. A skip the same way: the step is skipped when reached. */
+static void
+test_retry_after_cleanup(void **state)
+{
+	static const char yaml[] =
+	    "sequences:\n"
+	    "  - name: m\n"
+	    "    steps:\n"
+	    "      - echo mount >> {{T}}/trace\n"
+	    "      - {run: 'echo two >> {{T}}/trace; test -e {{T}}/fixed', "
+	    "retries: 1, retry_delay: 0s}\n"
+	    "      - echo three >> {{T}}/trace\n"
+	    "    finally: ['echo umount >> {{T}}/trace']\n";
+	struct tu_world *w = tu_world_new(yaml, true);
+	char *trace;
+
+	(void)state;
+	run_start(w->run);
+	tu_world_until(w, w_over);
+	trace = tu_world_file(w, "trace");
+	assert_string_equal(trace, "mount\ntwo\ntwo\numount\n");
+	free(trace);
+	assert_int_equal(w_seq(w, 0)->current, 1);
+	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
+	tu_world_until(w, w_over);
+	trace = tu_world_file(w, "trace");
+	/* The operator's attempt has no automatic retry: it fails once. */
+	assert_string_equal(trace, "mount\ntwo\ntwo\numount\n"
+	    "mount\ntwo\numount\n");
+	free(trace);
+	tu_assert_has(tu_world_log(w), "notice m: retry step 2 after the "
+	    "cleanup ran: the sequence starts over from step 1");
+	assert_int_equal(w_seq(w, 0)->state, SEQ_FAILED);
+	tu_world_write(w, "fixed", "");
+	assert_null(run_act(w->run, 0, RUN_ACT_RETRY));
+	tu_world_until(w, w_over);
+	trace = tu_world_file(w, "trace");
+	assert_string_equal(trace, "mount\ntwo\ntwo\numount\n"
+	    "mount\ntwo\numount\nmount\ntwo\nthree\numount\n");
+	free(trace);
+	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
+	assert_int_equal(w_seq(w, 0)->steps[1].attempt, 4);
+	tu_world_free(w);
+
+	w = tu_world_new(yaml, true);
+	run_start(w->run);
+	tu_world_until(w, w_over);
+	assert_null(run_act(w->run, 0, RUN_ACT_SKIP));
+	tu_world_until(w, w_over);
+	trace = tu_world_file(w, "trace");
+	assert_string_equal(trace, "mount\ntwo\ntwo\numount\n"
+	    "mount\nthree\numount\n");
+	free(trace);
+	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_SKIPPED);
+	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
+	tu_world_free(w);
+}
+
+/* A hold asked for on a sequence's last step is refused, saying why (it
+ * used to be dropped); one the sequence never reaches, because it ended
+ * first, is said to be dropped. */
+static void
+test_hold_on_the_last_step(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: l\n"
+	    "    steps:\n"
+	    "      - true\n"
+	    "      - run: echo $$ > {{T}}/pid; while [ ! -e {{T}}/go ]; do sleep 0.02; done\n"
+	    "    finally: ['true']\n"
+	    "  - name: f\n"
+	    "    steps:\n"
+	    "      - run: echo $$ > {{T}}/fpid; while [ ! -e {{T}}/go ]; do sleep 0.02; done; false\n"
+	    "      - true\n", true);
+	const char *why;
+
+	(void)state;
+	run_start(w->run);
+	tu_world_wait_pid(w, "pid");
+	tu_world_wait_pid(w, "fpid");
+	why = run_act(w->run, 0, RUN_ACT_HOLD);
+	assert_non_null(why);
+	assert_string_equal(why, "this is its last step: it ends after it "
+	    "(and runs its cleanup), there is no step to hold before");
+	assert_false(w_seq(w, 0)->hold);
+	assert_null(run_act(w->run, 1, RUN_ACT_HOLD));
+	tu_world_write(w, "go", "");
+	tu_world_until(w, NULL);
+	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
+	assert_int_equal(run_seq(w->run, 1)->state, SEQ_FAILED);
+	tu_assert_has(tu_world_log(w), "notice f: the operator's hold was not "
+	    "kept: the sequence ended (failed) before its next step");
+	tu_world_free(w);
+}
+
+/* The run stops (q) while a cleanup step is paused on its failure: the
+ * cleanup goes on to its end, as one that runs does; and a cleanup step
+ * that fails after the stop, with on_failure: pause, does not end it. */
+static void
+test_stop_while_cleanup_paused(void **state)
+{
+	struct tu_world *w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: c\n"
+	    "    steps: ['true']\n"
+	    "    finally:\n"
+	    "      - {run: 'false', on_failure: pause}\n"
+	    "      - touch {{T}}/second\n", true);
+
+	(void)state;
+	run_start(w->run);
+	tu_world_until(w, w_paused);
+	assert_true(w_seq(w, 0)->cleanup);
+	assert_int_equal(w_seq(w, 0)->current, 1);
+	run_stop_all(w->run, "test");
+	tu_world_until(w, NULL);
+	assert_true(tu_world_exists(w, "second"));
+	assert_int_equal(w_seq(w, 0)->steps[2].status, STEP_OK);
+	assert_int_equal(w_seq(w, 0)->state, SEQ_OK);
+	tu_world_free(w);
+
+	w = tu_world_new(
+	    "sequences:\n"
+	    "  - name: c\n"
+	    "    steps: ['true']\n"
+	    "    finally:\n"
+	    "      - run: echo $$ > {{T}}/cpid; while [ ! -e {{T}}/go ]; do sleep 0.02; done; false\n"
+	    "        on_failure: pause\n"
+	    "      - touch {{T}}/second\n", true);
+	run_start(w->run);
+	tu_world_wait_pid(w, "cpid");
+	run_stop_all(w->run, "test");
+	tu_world_write(w, "go", "");
+	tu_world_until(w, NULL);
+	assert_int_equal(w_seq(w, 0)->steps[1].status, STEP_FAILED);
+	assert_true(tu_world_exists(w, "second"));
+	tu_world_free(w);
+}
+
 /* What a screen calls each step, and the roles' names both ways. */
 static void
 test_labels(void **state)
@@ -294,6 +444,13 @@ test_labels(void **state)
 	    buf, sizeof buf), "handler 2/3 of step 2");
 	assert_string_equal(step_label(STEP_ROLE_FINALLY, 9, 5, 1, 1, 0,
 	    buf, sizeof buf), "cleanup 1/1");
+	/* How ctl names them. */
+	assert_string_equal(step_ref(STEP_ROLE_MAIN, 2, 0, 0, buf,
+	    sizeof buf), "3");
+	assert_string_equal(step_ref(STEP_ROLE_HANDLER, 6, 2, 1, buf,
+	    sizeof buf), "2.handler:2");
+	assert_string_equal(step_ref(STEP_ROLE_FINALLY, 9, 1, 0, buf,
+	    sizeof buf), "cleanup:1");
 	assert_true(step_role_parse("finally", &role));
 	assert_int_equal(role, STEP_ROLE_FINALLY);
 	assert_string_equal(step_role_name(STEP_ROLE_HANDLER), "handler");
@@ -310,6 +467,9 @@ main(void)
 		cmocka_unit_test(test_abort_then_cleanup),
 		cmocka_unit_test(test_stop_lets_cleanup_run),
 		cmocka_unit_test(test_skip_and_kill_handler_steps),
+		cmocka_unit_test(test_retry_after_cleanup),
+		cmocka_unit_test(test_hold_on_the_last_step),
+		cmocka_unit_test(test_stop_while_cleanup_paused),
 		cmocka_unit_test(test_labels),
 	};
 

@@ -733,6 +733,9 @@ test_state_machine_table(void **state)
 #define NO_SKIP "nothing to skip"
 #define NO_STOPPED "no failed or paused step"
 #define NO_INPUT "the step does not take input"
+	/* A hold on a sequence's last step is refused, saying why. */
+#define LAST "this is its last step: it ends after it, there is no step " \
+	"to hold before"
 	/* retry, skip, kill, abort, hold, release, resume, stop, edit, mark,
 	 * shell, note, input */
 	static const char *const table[SM_N][RUN_ACTION_COUNT] = {
@@ -745,13 +748,13 @@ test_state_machine_table(void **state)
 	[SM_BLOCKED] = { NO_RETRY, NO_SKIP, NO_STEP, NULL, NOT_RUNNING,
 		NOT_RUNNING, NOT_HELD, OVER, NO_STOPPED, NO_STOPPED,
 		NULL, NULL, NO_INPUT },
-	[SM_RUNNING] = { NO_RETRY, NULL, NULL, NULL, NULL, NOT_HELD,
+	[SM_RUNNING] = { NO_RETRY, NULL, NULL, NULL, LAST, NOT_HELD,
 		NOT_HELD, NULL, NO_STOPPED, NO_STOPPED,
 		NULL, NULL, NO_INPUT },
 	[SM_WAITING] = { NO_RETRY, NO_SKIP, NO_STEP, NULL, NOT_RUNNING,
 		NOT_RUNNING, NOT_HELD, NULL, NO_STOPPED, NO_STOPPED,
 		NULL, NULL, NO_INPUT },
-	[SM_RETRY_WAIT] = { NULL, NULL, NO_STEP, NULL, NULL, NOT_HELD,
+	[SM_RETRY_WAIT] = { NULL, NULL, NO_STEP, NULL, LAST, NOT_HELD,
 		NOT_HELD, NULL, NO_STOPPED, NO_STOPPED,
 		NULL, NULL, NO_INPUT },
 	[SM_PAUSED_FAILURE] = { NULL, NULL, NO_STEP, NULL, NOT_RUNNING,
