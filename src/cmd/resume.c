@@ -137,6 +137,9 @@ resume_fanouts(struct run *run, const struct rr_run *prev)
 		if (rs->name == NULL || rs->n_steps == 0 ||
 		    resume_in_run(run, rs->name))
 			continue;
+		/* Its cleanup undid its steps: made again, it starts over. */
+		if (!seq_ok && resume_cleaned(rs))
+			continue;
 		names = xcalloc(rs->n_steps, sizeof *names);
 		status = xcalloc(rs->n_steps, sizeof *status);
 		for (k = 0; k < rs->n_steps; k++) {
