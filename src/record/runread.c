@@ -892,9 +892,24 @@ runread_find_step(const struct rr_seq *seq, const char *name)
 {
 	size_t i;
 
+	char ref[64];
+
 	for (i = 0; i < seq->n_steps; i++)
 		if (seq->steps[i].name && strcmp(seq->steps[i].name, name) == 0)
 			return (long)i;
+	/* A handler's or a cleanup step as drove ctl names it
+	 * (2.handler:1, cleanup:1). */
+	for (i = seq->n_main; i < seq->n_steps; i++) {
+		const struct rr_step *st = &seq->steps[i];
+		size_t nth = 0;
+		for (size_t j = seq->n_main; j <= i; j++)
+			nth += seq->steps[j].role == st->role &&
+			    (st->role != STEP_ROLE_HANDLER ||
+			    seq->steps[j].of == st->of);
+		if (strcmp(step_ref(st->role, i, nth, st->of, ref, sizeof ref),
+		    name) == 0)
+			return (long)i;
+	}
 	i = ordinal_parse(name, seq->n_steps);
 	return i < seq->n_steps ? (long)i : -1;
 }

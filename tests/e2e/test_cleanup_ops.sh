@@ -79,6 +79,9 @@ check "ctl kills a cleanup step by its name" test "$(cat "$T/kill.out")" = "kill
 "$DROVE" wait "$id" >/dev/null 2>&1
 check "the record has the kill of the cleanup step" \
 	grep -qE '"event":"step_end".*"seq":"m".*"step":"umount it".*"role":"finally".*"status":"killed"' "$T"/ctlruns/latest/events.jsonl
+"$DROVE" logs --log-dir "$T/ctlruns" latest m 2.handler:1 >"$T/hlog.out" 2>&1
+check "drove logs takes a handler's step named as ctl names it" \
+	test "$(cat "$T/hlog.out")" = fixing
 
 # --- --resume after the cleanup ran: from the first step ----------------------
 cat >"$T/res.yaml" <<YAML
