@@ -305,10 +305,12 @@ logs_attempt_run(const struct rr_step *st, size_t a, int w, FILE *out)
 }
 
 static const char *
-logs_attempt_status(const struct rr_attempt *a)
+logs_attempt_status(const struct rr_attempt *a, bool live)
 {
-	return step_status_done(a->status) ? step_status_name(a->status) :
-	    "unfinished";
+	/* Not over: still running when the run is live, else cut off. */
+	if (!step_status_done(a->status))
+		return live ? "running" : "unfinished";
+	return step_status_name(a->status);
 }
 
 /* What a step without an attempt says in the STATUS column. */
@@ -320,10 +322,10 @@ logs_no_attempt_status(const struct rr_step *st)
 
 /* An attempt's STATUS (ws columns), EXIT and DURATION. */
 static void
-logs_attempt_line(const struct rr_attempt *a, int ws, char *buf,
+logs_attempt_line(const struct rr_attempt *a, bool live, int ws, char *buf,
     size_t size)
 {
-	const char *status = logs_attempt_status(a);
+	const char *status = logs_attempt_status(a, live);
 	char dur[32];
 
 	logs_span(a->start, a->end, dur, sizeof dur);
@@ -396,6 +398,8 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 {
 	char line[128], when[32], *name;
 	int w = 4, ws = 9;
+	/* A drove still runs it: what has not ended is running. */
+	bool live = run->live && !run->ended;
 
 	fprintf(out, "sequence %s  (run %s): %s\n\n", seq->name, run->id,
 	    seq->stated ? seq_state_name(seq->state) : "?");
@@ -412,10 +416,10 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 		const struct rr_step *st = &seq->steps[i];
 		int l = (int)strlen(logs_no_attempt_status(st));
 		for (size_t a = 0; a < st->n_attempts; a++)
-			if ((int)strlen(logs_attempt_status(&st->attempts[a])) >
-			    l)
+			if ((int)strlen(logs_attempt_status(&st->attempts[a],
+			    live)) > l)
 				l = (int)strlen(logs_attempt_status(
-				    &st->attempts[a]));
+				    &st->attempts[a], live));
 		if (l > ws)
 			ws = l;
 	}
@@ -434,7 +438,7 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 			free(name);
 			continue;
 		}
-		logs_attempt_line(last, ws, line, sizeof line);
+		logs_attempt_line(last, live, ws, line, sizeof line);
 		fprintf(out, "%3zu  %-*.*s  %s  %5zu  %s\n", i + 1, w, w,
 		    name, line, st->n_attempts, logs_log_name(last));
 		free(name);
@@ -442,7 +446,7 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 		logs_attempt_wait(last, w, out);
 		/* Earlier attempts, so a retry's history is in view. */
 		for (size_t a = 0; a + 1 < st->n_attempts; a++) {
-			logs_attempt_line(&st->attempts[a], ws, line,
+			logs_attempt_line(&st->attempts[a], live, ws, line,
 			    sizeof line);
 			fprintf(out, "%3s  %*s  %s  %5s  %s\n", "", w,
 			    "", line, "", logs_log_name(&st->attempts[a]));

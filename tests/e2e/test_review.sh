@@ -161,6 +161,8 @@ tui_check "not aborted" tui_lacks "aborted"
 tui_check "not finished" tui_lacks "finished in"
 tui_keys q
 tui_check "q quits at once" tui_dead
+"$DROVE" logs --log-dir "$T/runs-live" latest live >"$T/live-logs"
+check "logs: the step is running, not unfinished" grep -qE "^ +2  forever +running " "$T/live-logs"
 touch "$T/stop"
 "$DROVE" wait "$lid" >/dev/null 2>&1
 check "the live run goes on, and ends ok" test $? -eq 0
