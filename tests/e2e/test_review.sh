@@ -148,7 +148,7 @@ sequences:
     steps:
       - echo first
       - name: forever
-        run: 'echo started; while [ ! -e stop ]; do sleep 0.1; done'
+        run: 'echo started; while [ ! -e stop ] && [ -e live.yaml ]; do sleep 0.1; done'
 YAML
 cd "$T" && lid=$("$DROVE" -d --log-dir runs-live live.yaml) && cd - >/dev/null
 wait_for 10 grep -q started "$T"/runs-live/latest/01-live/02-forever.1.log

@@ -9,7 +9,9 @@
 . "$(dirname "$0")/tui_lib.sh"
 
 # 20,000 lines of 40 bytes (800 kB) against a budget of 20 kB: all but
-# the last few hundred lines are only in the log.
+# the last few hundred lines are only in the log. The steps that wait end
+# too when the test's directory is gone (a test that failed half way
+# leaves no run behind).
 cat >"$T/big.yaml" <<'YAML'
 settings:
   log_dir: runs
@@ -26,7 +28,7 @@ sequences:
             printf "line %d of the flood, padded out\n", $1 }'
           echo counted
           i=0
-          while [ ! -e stop ]; do i=$((i + 1)); echo "tick $i"; sleep 0.2; done
+          while [ ! -e stop ] && [ -e big.yaml ]; do i=$((i + 1)); echo "tick $i"; sleep 0.2; done
 YAML
 
 tui_start -x 100 -y 30 big.yaml
@@ -77,11 +79,11 @@ sequences:
         run: |
           seq 1 300
           i=0
-          while [ ! -e stop ]; do i=$((i + 1)); echo "tick $i"; sleep 0.2; done
+          while [ ! -e stop ] && [ -e alive.yaml ]; do i=$((i + 1)); echo "tick $i"; sleep 0.2; done
   - name: nap
     steps:
       - name: doze
-        run: while [ ! -e stop ]; do sleep 0.2; done
+        run: while [ ! -e stop ] && [ -e alive.yaml ]; do sleep 0.2; done
 YAML
 cd "$T" && id=$("$DROVE" -d alive.yaml) && cd - >/dev/null
 running() { "$DROVE" ctl "$id" status 2>/dev/null | grep -q "doze.*running"; }
