@@ -44,6 +44,15 @@ server_cb(EV_P_ ev_io *w, int revents)
 	close(c);
 }
 
+/* Listen on the bound socket, answering on the default loop. */
+static void
+server_listen(struct server *s)
+{
+	assert_int_equal(listen(s->fd, 8), 0);
+	ev_io_init(&s->io, server_cb, s->fd, EV_READ);
+	ev_io_start(EV_DEFAULT_ &s->io);
+}
+
 static void
 server_start(struct server *s, const char *greeting, bool listen_too)
 {
@@ -58,11 +67,9 @@ server_start(struct server *s, const char *greeting, bool listen_too)
 	assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
 	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
 	s->port = ntohs(a.sin_port);
-	if (!listen_too)
-		return;     /* bound, not listening: connections are refused */
-	assert_int_equal(listen(s->fd, 8), 0);
-	ev_io_init(&s->io, server_cb, s->fd, EV_READ);
-	ev_io_start(EV_DEFAULT_ &s->io);
+	if (listen_too)
+		server_listen(s);
+	/* else bound, not listening: connections are refused */
 }
 
 static void
@@ -78,6 +85,48 @@ done_cb(void *arg)
 	(*(int *)arg)++;
 }
 
+/* A server (as server_start makes it) and a wait for its ssh banner,
+ * whose callback counts in done. */
+struct watch {
+	struct server s;
+	struct wait *w;
+	int done;
+};
+
+static void
+watch_start(struct watch *x, const char *greeting, bool listen_too)
+{
+	char *err = NULL;
+
+	server_start(&x->s, greeting, listen_too);
+	x->done = 0;
+	x->w = wait_ssh_start("127.0.0.1", x->s.port, 0, done_cb, &x->done,
+	    &err);
+	assert_non_null(x->w);
+}
+
+static void
+watch_stop(struct watch *x)
+{
+	wait_free(x->w);
+	server_stop(&x->s);
+}
+
+/* A server that answers, but not as ssh does: tried, and tried again,
+ * never done, and why. */
+static void
+not_ssh(const char *greeting, const char *why)
+{
+	struct watch x;
+
+	watch_start(&x, greeting, true);
+	while (x.s.accepted < 2)
+		ev_run(EV_DEFAULT_ EVRUN_ONCE);
+	assert_int_equal(x.done, 0);
+	assert_string_equal(wait_why(x.w), why);
+	watch_stop(&x);
+}
+
 /* Turn the loop until *flag or `tries` passes of WAIT_POLL. */
 static void
 turn(int *flag, int tries)
@@ -89,77 +138,41 @@ turn(int *flag, int tries)
 static void
 test_ssh_banner(void **state)
 {
-	struct server s;
-	struct wait *w;
-	char *err = NULL;
-	int done = 0;
+	struct watch x;
 
 	(void)state;
-	server_start(&s, "SSH-2.0-OpenSSH_test\r\n", true);
-	w = wait_ssh_start("127.0.0.1", s.port, 0, done_cb, &done, &err);
-	assert_non_null(w);
-	turn(&done, 100);
-	assert_int_equal(done, 1);
-	assert_null(wait_why(w));
-	wait_free(w);
-	server_stop(&s);
+	watch_start(&x, "SSH-2.0-OpenSSH_test\r\n", true);
+	turn(&x.done, 100);
+	assert_int_equal(x.done, 1);
+	assert_null(wait_why(x.w));
+	watch_stop(&x);
 }
 
 static void
 test_not_ssh(void **state)
 {
-	struct server s;
-	struct wait *w;
-	char *err = NULL;
-	int done = 0;
-
 	(void)state;
-	server_start(&s, "HTTP/1.1 400 Bad Request\r\n", true);
-	w = wait_ssh_start("127.0.0.1", s.port, 0, done_cb, &done, &err);
-	assert_non_null(w);
-	/* Tried, and tried again: never done. */
-	while (s.accepted < 2)
-		ev_run(EV_DEFAULT_ EVRUN_ONCE);
-	assert_int_equal(done, 0);
-	assert_string_equal(wait_why(w), "not an ssh server");
-	wait_free(w);
-	server_stop(&s);
-
+	not_ssh("HTTP/1.1 400 Bad Request\r\n", "not an ssh server");
 	/* One that closes at once. */
-	server_start(&s, NULL, true);
-	w = wait_ssh_start("127.0.0.1", s.port, 0, done_cb, &done, &err);
-	while (s.accepted < 2)
-		ev_run(EV_DEFAULT_ EVRUN_ONCE);
-	assert_int_equal(done, 0);
-	assert_string_equal(wait_why(w), "closed before its banner");
-	wait_free(w);
-	server_stop(&s);
+	not_ssh(NULL, "closed before its banner");
 }
 
 static void
 test_refused_then_up(void **state)
 {
-	struct server s;
-	struct wait *w;
-	char *err = NULL;
-	int done = 0;
+	struct watch x;
 
 	(void)state;
-	server_start(&s, "SSH-2.0-late\r\n", false);
-	w = wait_ssh_start("127.0.0.1", s.port, 0, done_cb, &done, &err);
-	assert_non_null(w);
-	while (wait_why(w) == NULL)
+	watch_start(&x, "SSH-2.0-late\r\n", false);
+	while (wait_why(x.w) == NULL)
 		ev_run(EV_DEFAULT_ EVRUN_ONCE);
-	assert_string_equal(wait_why(w), "connection refused");
-	assert_int_equal(done, 0);
+	assert_string_equal(wait_why(x.w), "connection refused");
+	assert_int_equal(x.done, 0);
 	/* Now it listens: the next try gets its banner. */
-	assert_int_equal(listen(s.fd, 8), 0);
-	ev_io_init(&s.io, server_cb, s.fd, EV_READ);
-	ev_io_start(EV_DEFAULT_ &s.io);
-	turn(&done, 100);
-	assert_int_equal(done, 1);
-	wait_free(w);
-	server_stop(&s);
+	server_listen(&x.s);
+	turn(&x.done, 100);
+	assert_int_equal(x.done, 1);
+	watch_stop(&x);
 }
 
 static bool
