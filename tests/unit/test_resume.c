@@ -96,19 +96,27 @@ observe(void *arg, struct run *run, const struct run_event *ev)
 	}
 }
 
+/* A run of the plan TEXT, no limit on how many run at once; *cfg is the
+ * caller's to free after the run. */
+static struct run *
+new_run(const char *text, struct config **cfg)
+{
+	struct run_options opt = { .max_parallel = -1 };
+	char *err = NULL;
+
+	if (config_load_string("t.yaml", text, NULL, 0, cfg, &err) != 0)
+		fail_msg("%s", err);
+	return run_create(*cfg, &opt);
+}
+
 static void
 test_first_step(void **state)
 {
-	struct run_options opt = { .max_parallel = -1 };
 	struct rr_run rr = { .id = (char *)"20261126-093800" };
 	struct config *cfg;
-	struct run *run;
-	char *err = NULL;
+	struct run *run = new_run(yaml, &cfg);
 
 	(void)state;
-	if (config_load_string("t.yaml", yaml, NULL, 0, &cfg, &err) != 0)
-		fail_msg("%s", err);
-	run = run_create(cfg, &opt);
 	/* a: failed at its second step. */
 	rec_seq(&rr, "a", "failed", "one", "ok", "two", "failed", "three",
 	    NULL, NULL);
@@ -165,15 +173,13 @@ test_first_step(void **state)
 static void
 test_captures(void **state)
 {
-	struct run_options opt = { .max_parallel = -1 };
 	struct rr_run rr = { .id = (char *)"20261126-093800" };
 	struct config *cfg;
 	struct run *run;
 	struct rr_seq *a, *b;
-	char *err = NULL;
 
 	(void)state;
-	if (config_load_string("t.yaml",
+	run = new_run(
 	    "sequences:\n"
 	    "  - name: a\n"
 	    "    steps:\n"
@@ -183,9 +189,7 @@ test_captures(void **state)
 	    "  - name: b\n"
 	    "    steps:\n"
 	    "      - {run: one, capture: w}\n"
-	    "      - two\n", NULL, 0, &cfg, &err) != 0)
-		fail_msg("%s", err);
-	run = run_create(cfg, &opt);
+	    "      - two\n", &cfg);
 	a = rec_seq(&rr, "a", "failed", "one", "ok", "two", "ok", "three",
 	    "failed", NULL);
 	a->steps[0].var = (char *)"v";
