@@ -134,6 +134,14 @@ check "the bound: the cleanup step was killed" \
 check "the bound: its process is gone" eval "! pid_alive $(cat "$T/hang.pid")"
 check "the bound: no more cleanup after it" test ! -e "$T/reached"
 
+# A run cut in its cleanup (exit status $2): drove says 130, the hanging
+# cleanup step's process is gone, and the cleanup step after it never ran.
+cut_in_cleanup() {
+	check "$1: exit status 130" test "$2" = 130
+	check "$1: the cleanup's process is gone" eval "! pid_alive $(cat "$T/hang.pid")"
+	check "$1: no more cleanup" test ! -e "$T/reached"
+}
+
 sed -i 's/finally_timeout: 1s/finally_timeout: 10m/' "$T/bound.yaml"
 rm -f "$T/hang.pid"
 (cd "$T" && exec "$DROVE" --headless bound.yaml >"$T/twice.out" 2>&1) &
@@ -143,10 +151,7 @@ kill -INT $dpid
 check "a second Ctrl-C: the cleanup runs" wait_for 20 test -s "$T/hang.pid"
 kill -INT $dpid
 wait $dpid
-rc=$?
-check "a second Ctrl-C: drove exits" test "$rc" -eq 130
-check "a second Ctrl-C: the cleanup's process is gone" eval "! pid_alive $(cat "$T/hang.pid")"
-check "a second Ctrl-C: no more cleanup" test ! -e "$T/reached"
+cut_in_cleanup "a second Ctrl-C" "$?"
 
 # --- the dashboard: a handler pane, abort then cleanup, q then cleanup -----
 cat >"$T/tui.yaml" <<YAML
@@ -198,26 +203,26 @@ tui_keys y
 tui_check "q: drove quits once the cleanup ran" tui_dead
 check "q: the cleanup ran" test -e "$T/quit-cleanup"
 
+# The dashboard on bound.yaml afresh, up to its long step running.
+bound_tui() {
+	tui_cleanup
+	rm -f "$T/hang.pid" "$T/reached"
+	tui_start bound.yaml
+	tui_check "$1: the long step runs" tui_wait "-- step 1/1: long --"
+}
+
 # --- the dashboard: a second Ctrl-C cuts the cleanup, as headless ---------
 # The dashboard is a client of the run's server: its second Ctrl-C must
 # reach the server as one too, not be swallowed after the first.
-tui_cleanup
-rm -f "$T/hang.pid" "$T/reached"
-tui_start bound.yaml
-tui_check "dashboard: the long step runs" tui_wait "-- step 1/1: long --"
+bound_tui "dashboard"
 tui_keys C-c
 tui_check "dashboard Ctrl-C: the cleanup runs" wait_for 20 test -s "$T/hang.pid"
 tui_keys C-c
 tui_check "dashboard, a second Ctrl-C: drove exits" tui_dead
-check "dashboard, a second Ctrl-C: exit status 130" test "$(tui_exit_status)" = 130
-check "dashboard, a second Ctrl-C: the cleanup's process is gone" eval "! pid_alive $(cat "$T/hang.pid")"
-check "dashboard, a second Ctrl-C: no more cleanup" test ! -e "$T/reached"
+cut_in_cleanup "dashboard, a second Ctrl-C" "$(tui_exit_status)"
 
 # --- the dashboard: q while the run stops, d while it stops ----------------
-tui_cleanup
-rm -f "$T/hang.pid" "$T/reached"
-tui_start bound.yaml
-tui_check "q twice: the long step runs" tui_wait "-- step 1/1: long --"
+bound_tui "q twice"
 tui_keys q
 tui_check "q asks first" tui_wait "Quit drove? 1 sequence is not done:"
 tui_check "and says what a quit does" tui_has "its steps will be killed; any cleanup (finally:) then runs."
@@ -234,14 +239,10 @@ tui_keys q
 tui_check "asked again" tui_wait "The run is stopping"
 tui_keys y
 tui_check "y: drove exits" tui_dead
-check "y: exit status 130, as a second Ctrl-C" test "$(tui_exit_status)" = 130
-check "y: the cleanup's process is gone" eval "! pid_alive $(cat "$T/hang.pid")"
-check "y: no more cleanup" test ! -e "$T/reached"
+# As a second Ctrl-C:
+cut_in_cleanup "y" "$(tui_exit_status)"
 
-tui_cleanup
-rm -f "$T/hang.pid" "$T/reached"
-tui_start bound.yaml
-tui_check "d while it stops: the long step runs" tui_wait "-- step 1/1: long --"
+bound_tui "d while it stops"
 bid=$(basename "$(readlink -f "$T/boundruns/latest")")
 tui_keys q
 tui_check "q asks" tui_wait "Quit drove?"
