@@ -32,13 +32,20 @@ sequences:
       - {name: after, remote: "echo after"}
 YAML
 
+# lost.yaml into OUT until its step runs on the host (check MSG), then
+# SIGKILL to what KILLED names (sessions or masters); drove's exit status.
+lose() { # OUT MSG KILLED
+	local dpid
+	"$DROVE" --headless lost.yaml >"$1" 2>&1 &
+	dpid=$!
+	check "$2" wait_for 20 contains "$1" "s | started"
+	# shellcheck disable=SC2046
+	kill -KILL $("$3")
+	wait $dpid
+}
+
 # --- the server's process for the connection dies --------------------------
-"$DROVE" --headless lost.yaml >lost.out 2>&1 &
-dpid=$!
-check "the step runs on the host" wait_for 20 contains lost.out "s | started"
-# shellcheck disable=SC2046
-kill -KILL $(sessions)
-wait $dpid
+lose lost.out "the step runs on the host" sessions
 rc=$?
 check "a lost connection fails the run" test "$rc" -eq 1
 check "the step is lost, with its host, not exit 255" \
@@ -56,12 +63,7 @@ check "the run list counts it apart" contains list.out "0 ok, 0 failed, 1 unreac
 check "drove logs shows the step lost" grep -qE '^ +1 +hang +lost ' seq.out
 
 # --- drove's ControlMaster dies ---------------------------------------------
-"$DROVE" --headless lost.yaml >master.out 2>&1 &
-dpid=$!
-check "the step runs again" wait_for 20 contains master.out "s | started"
-# shellcheck disable=SC2046
-kill -KILL $(masters)
-wait $dpid
+lose master.out "the step runs again" masters
 check "a dead master loses the step's connection" \
     grep -qE '^s \| <== step 1/2 hang: lost \(connection to h1 lost' master.out
 
