@@ -183,45 +183,56 @@ rr_dup(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
-/* Sequence i, made if needed. An index may reach at most RR_MAX_GROW past
- * the ones known: a genuine record only names what its plan listed (or,
- * with the plan lost, the next one), and a crafted one must not make the
- * reader allocate millions of entries a line. NULL when refused. */
+/* The array p of *n entries of SIZE bytes, made to reach index i: grown,
+ * its new entries zeroed, *n then i + 1. An index may reach at most
+ * RR_MAX_GROW past the ones known: a genuine record only names what its
+ * plan listed (or, with the plan lost, the next one), and a crafted one
+ * must not make the reader allocate millions of entries a line. NULL when
+ * refused, p and *n left as they were. */
+static void *
+rr_reach(void *p, size_t *n, size_t i, size_t size)
+{
+	if (i < *n)
+		return p;
+	if (i >= *n + RR_MAX_GROW)
+		return NULL;
+	p = rr_grow(p, *n, i + 1, size);
+	memset((char *)p + *n * size, 0, (i + 1 - *n) * size);
+	*n = i + 1;
+	return p;
+}
+
+/* Sequence i, made if needed (see rr_reach). NULL when refused. */
 static struct rr_seq *
 rr_seq_at(struct rr_run *run, size_t i, const char *name)
 {
-	if (i >= run->n_seqs) {
-		if (i >= run->n_seqs + RR_MAX_GROW)
-			return NULL;
-		run->seqs = rr_grow(run->seqs, run->n_seqs, i + 1,
-		    sizeof *run->seqs);
-		memset(run->seqs + run->n_seqs, 0,
-		    (i + 1 - run->n_seqs) * sizeof *run->seqs);
-		run->n_seqs = i + 1;
-	}
-	if (run->seqs[i].name == NULL)
-		run->seqs[i].name = xstrdup(name != NULL ? name : "?");
-	return &run->seqs[i];
+	struct rr_seq *seqs = rr_reach(run->seqs, &run->n_seqs, i,
+	    sizeof *run->seqs);
+
+	if (seqs == NULL)
+		return NULL;
+	run->seqs = seqs;
+	if (seqs[i].name == NULL)
+		seqs[i].name = xstrdup(name != NULL ? name : "?");
+	return &seqs[i];
 }
 
 static struct rr_step *
 rr_step_at(struct rr_seq *seq, size_t i, const char *name)
 {
-	if (i >= seq->n_steps) {
-		if (i >= seq->n_steps + RR_MAX_GROW)
-			return NULL;
-		seq->steps = rr_grow(seq->steps, seq->n_steps, i + 1,
-		    sizeof *seq->steps);
-		memset(seq->steps + seq->n_steps, 0,
-		    (i + 1 - seq->n_steps) * sizeof *seq->steps);
-		/* Steps beyond the plan are steps, after steps only. */
-		if (seq->n_main == seq->n_steps)
-			seq->n_main = i + 1;
-		seq->n_steps = i + 1;
-	}
-	if (seq->steps[i].name == NULL)
-		seq->steps[i].name = xstrdup(name != NULL ? name : "?");
-	return &seq->steps[i];
+	bool all_main = seq->n_main == seq->n_steps;
+	struct rr_step *steps = rr_reach(seq->steps, &seq->n_steps, i,
+	    sizeof *seq->steps);
+
+	if (steps == NULL)
+		return NULL;
+	seq->steps = steps;
+	/* Steps beyond the plan are steps, after steps only. */
+	if (all_main)
+		seq->n_main = seq->n_steps;
+	if (steps[i].name == NULL)
+		steps[i].name = xstrdup(name != NULL ? name : "?");
+	return &steps[i];
 }
 
 /* The plan's roles of seq's steps (what each is: main, a handler's, a
