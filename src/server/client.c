@@ -135,6 +135,18 @@ client_path_id(const char *path)
 	return xstrndup(base, len);
 }
 
+/* Ends the frame in b, sends it, and frees b whatever came of it. */
+static int
+client_send_frame(struct client *c, struct proto_buf *b, char **err)
+{
+	int r;
+
+	proto_end(b);
+	r = client_send(c, b, err);
+	proto_buf_free(b);
+	return r;
+}
+
 static int
 client_hello(struct client *c, char **err)
 {
@@ -147,10 +159,7 @@ client_hello(struct client *c, char **err)
 	proto_begin(&b, PROTO_HELLO);
 	proto_u32(&b, PROTO_VERSION);
 	proto_cstr(&b, tty);
-	proto_end(&b);
-	r = client_send(c, &b, err);
-	proto_buf_free(&b);
-	if (r != 0)
+	if (client_send_frame(c, &b, err) != 0)
 		return -1;
 	if ((r = client_recv(c, &m, err)) <= 0) {
 		if (r == 0)
@@ -375,10 +384,7 @@ client_ask(struct client *c, enum proto_type req, enum proto_type want,
 	int r;
 
 	proto_begin(&b, req);
-	proto_end(&b);
-	r = client_send(c, &b, err);
-	proto_buf_free(&b);
-	if (r != 0)
+	if (client_send_frame(c, &b, err) != 0)
 		return -1;
 	while ((r = client_recv(c, m, err)) > 0 && m->type != want)
 		;
