@@ -180,66 +180,65 @@ junit_unrun_extra(const struct rr_seq *seq, size_t k)
 	return k >= seq->n_main && seq->steps[k].n_attempts == 0;
 }
 
+/* What a suite counts: its test cases, and those that failed, that ended
+ * otherwise than ok or failed (errors), and that did not run (skipped). */
+struct junit_counts {
+	size_t tests, failures, errors, skipped;
+};
+
+/* Adds seq's test cases to c. */
+static void
+junit_count(const struct rr_seq *seq, struct junit_counts *c)
+{
+	for (size_t k = 0; k < seq->n_steps; k++) {
+		const struct rr_step *st = &seq->steps[k];
+
+		if (junit_unrun_extra(seq, k))
+			continue;
+		c->tests++;
+		if (st->resumed || st->status == STEP_PENDING ||
+		    st->status == STEP_SKIPPED)
+			c->skipped++;
+		else if (junit_failed(st->status))
+			c->failures++;
+		else if (st->status != STEP_OK)
+			c->errors++;
+	}
+}
+
 void
 junit_write(const struct rr_run *run, FILE *fp)
 {
-	size_t tests = 0, failures = 0, errors = 0, skipped = 0;
+	struct junit_counts all = { 0 };
 	char stamp[32];
 	time_t t = (time_t)run->start;
 	struct tm tm;
 
-	for (size_t i = 0; i < run->n_seqs; i++) {
-		/* A placeholder that grew: its sequences are the suites. */
-		if (run->seqs[i].grown)
-			continue;
-		for (size_t k = 0; k < run->seqs[i].n_steps; k++) {
-			const struct rr_step *st = &run->seqs[i].steps[k];
-
-			if (junit_unrun_extra(&run->seqs[i], k))
-				continue;
-			tests++;
-			if (st->resumed || st->status == STEP_PENDING ||
-			    st->status == STEP_SKIPPED)
-				skipped++;
-			else if (junit_failed(st->status))
-				failures++;
-			else if (st->status != STEP_OK)
-				errors++;
-		}
-	}
+	/* A placeholder that grew: its sequences are the suites. */
+	for (size_t i = 0; i < run->n_seqs; i++)
+		if (!run->seqs[i].grown)
+			junit_count(&run->seqs[i], &all);
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", fp);
 	fputs("<testsuites name=\"drove ", fp);
 	junit_str(fp, run->id);
 	fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-	    "skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\">\n", tests,
-	    failures, errors, skipped, run->end > run->start ?
+	    "skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\">\n", all.tests,
+	    all.failures, all.errors, all.skipped, run->end > run->start ?
 	    run->end - run->start : 0.0, stamp);
 	for (size_t i = 0; i < run->n_seqs; i++) {
 		const struct rr_seq *seq = &run->seqs[i];
-		size_t f = 0, e = 0, s = 0, n = 0;
+		struct junit_counts c = { 0 };
 
 		if (seq->grown)
 			continue;
-
-		for (size_t k = 0; k < seq->n_steps; k++) {
-			const struct rr_step *st = &seq->steps[k];
-			if (junit_unrun_extra(seq, k))
-				continue;
-			n++;
-			if (st->resumed || st->status == STEP_PENDING ||
-			    st->status == STEP_SKIPPED)
-				s++;
-			else if (junit_failed(st->status))
-				f++;
-			else if (st->status != STEP_OK)
-				e++;
-		}
+		junit_count(seq, &c);
 		fputs("  <testsuite name=\"", fp);
 		junit_str(fp, seq->name);
 		fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-		    "skipped=\"%zu\" time=\"%.3f\">\n", n, f, e, s,
+		    "skipped=\"%zu\" time=\"%.3f\">\n", c.tests, c.failures,
+		    c.errors, c.skipped,
 		    seq->end > seq->start ? seq->end - seq->start : 0.0);
 		for (size_t k = 0; k < seq->n_steps; k++)
 			if (!junit_unrun_extra(seq, k))
