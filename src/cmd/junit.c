@@ -2,6 +2,7 @@
 #include "junit.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,11 @@ junit_utf8(const unsigned char *s, size_t n)
 	return cp == 0xfffe || cp == 0xffff ? 0 : len;
 }
 
+/* The characters XML content and attribute values spell as entities. */
+static const char *const junit_entities[UCHAR_MAX + 1] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+};
+
 /* text (len bytes) escaped for XML content or an attribute value. */
 static void
 junit_text(FILE *fp, const char *text, size_t len)
@@ -34,19 +40,12 @@ junit_text(FILE *fp, const char *text, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
+		if (junit_entities[s[i]] != NULL) {
+			fputs(junit_entities[s[i]], fp);
+			i++;
+			continue;
+		}
 		switch (s[i]) {
-		case '&':
-			fputs("&amp;", fp);
-			break;
-		case '<':
-			fputs("&lt;", fp);
-			break;
-		case '>':
-			fputs("&gt;", fp);
-			break;
-		case '"':
-			fputs("&quot;", fp);
-			break;
 		case '\t':
 		case '\n':
 			fputc(s[i], fp);
