@@ -95,6 +95,18 @@ test_pieces(void **state)
 	proto_buf_free(&b);
 }
 
+/* Ends the frame in b and reads it back, whole, into m. */
+static void
+read_back(struct proto_buf *b, struct proto_msg *m)
+{
+	size_t used;
+	const char *err = NULL;
+
+	assert_int_equal(proto_end(b), 0);
+	assert_int_equal(proto_next(b->data, b->len, m, &used, &err), 1);
+	assert_int_equal(used, b->len);
+}
+
 /* A field past the end of its frame, a string longer than what is left,
  * a string with a NUL where text is wanted, bytes left over: all bad. */
 static void
@@ -102,15 +114,13 @@ test_bounds(void **state)
 {
 	struct proto_buf b = { 0 };
 	struct proto_msg m;
-	size_t used, len;
-	const char *err = NULL;
+	size_t len;
 	char *c;
 
 	(void)state;
 	proto_begin(&b, PROTO_RESULT);
 	proto_u8(&b, 1);
-	assert_int_equal(proto_end(&b), 0);
-	assert_int_equal(proto_next(b.data, b.len, &m, &used, &err), 1);
+	read_back(&b, &m);
 	assert_int_equal(proto_get_u8(&m), 1);
 	assert_true(proto_done(&m));
 	assert_int_equal(proto_get_u32(&m), 0);   /* nothing there */
@@ -122,8 +132,7 @@ test_bounds(void **state)
 	proto_begin(&b, PROTO_NOTICE);
 	proto_u32(&b, 1000);
 	proto_u32(&b, 0);
-	assert_int_equal(proto_end(&b), 0);
-	assert_int_equal(proto_next(b.data, b.len, &m, &used, &err), 1);
+	read_back(&b, &m);
 	proto_get_str(&m, &len);
 	assert_true(m.bad);
 	assert_int_equal(len, 0);
@@ -131,8 +140,7 @@ test_bounds(void **state)
 	proto_buf_consume(&b, b.len);
 	proto_begin(&b, PROTO_REFUSED);
 	proto_str(&b, "x\0y", 3);
-	assert_int_equal(proto_end(&b), 0);
-	assert_int_equal(proto_next(b.data, b.len, &m, &used, &err), 1);
+	read_back(&b, &m);
 	c = proto_get_cstr(&m);
 	free(c);
 	assert_false(proto_done(&m));
@@ -141,8 +149,7 @@ test_bounds(void **state)
 	proto_buf_consume(&b, b.len);
 	proto_begin(&b, PROTO_RESULT);
 	proto_u32(&b, 1);
-	assert_int_equal(proto_end(&b), 0);
-	assert_int_equal(proto_next(b.data, b.len, &m, &used, &err), 1);
+	read_back(&b, &m);
 	proto_get_u8(&m);
 	assert_false(proto_done(&m));
 	proto_buf_free(&b);
