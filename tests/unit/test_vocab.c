@@ -13,6 +13,16 @@
 #include "status.h"
 #include "testutil.h"
 
+/* Each of the count values of a vocabulary reads back from its name. */
+#define READS_BACK(count, name, parse, type) do {			\
+	for (int i_ = 0; i_ < (count); i_++) {				\
+		type v_;						\
+									\
+		assert_true(parse(name((type)i_), &v_));		\
+		assert_int_equal(v_, i_);				\
+	}								\
+} while (0)
+
 static void
 test_statuses(void **state)
 {
@@ -20,16 +30,10 @@ test_statuses(void **state)
 	enum seq_state sq;
 
 	(void)state;
-	for (int i = 0; i < STEP_STATUS_COUNT; i++) {
-		assert_true(step_status_parse(
-		    step_status_name((enum step_status)i), &st));
-		assert_int_equal(st, i);
-	}
-	for (int i = 0; i < SEQ_STATE_COUNT; i++) {
-		assert_true(seq_state_parse(seq_state_name((enum seq_state)i),
-		    &sq));
-		assert_int_equal(sq, i);
-	}
+	READS_BACK(STEP_STATUS_COUNT, step_status_name, step_status_parse,
+	    enum step_status);
+	READS_BACK(SEQ_STATE_COUNT, seq_state_name, seq_state_parse,
+	    enum seq_state);
 	assert_string_equal(step_status_name(STEP_RETRY_WAIT), "retry-wait");
 	assert_string_equal(seq_state_name(SEQ_BLOCKED), "blocked");
 	assert_false(step_status_parse("OK", &st));
@@ -47,11 +51,8 @@ test_actions(void **state)
 	enum run_action act;
 
 	(void)state;
-	for (int i = 0; i < RUN_ACTION_COUNT; i++) {
-		assert_true(run_action_parse(
-		    run_action_name((enum run_action)i), &act));
-		assert_int_equal(act, i);
-	}
+	READS_BACK(RUN_ACTION_COUNT, run_action_name, run_action_parse,
+	    enum run_action);
 	assert_string_equal(run_action_name(RUN_ACT_RETRY), "retry");
 	assert_string_equal(run_action_done(RUN_ACT_HOLD),
 	    "held after this step");
