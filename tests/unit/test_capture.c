@@ -40,6 +40,29 @@ static const char two_seqs[] =
     "    needs: a\n"
     "    steps: ['echo b {{ip}}']\n";
 
+/* two_seqs and its store, for the tests that feed the store by hand:
+ * made before each, freed after it (cmocka's setup and teardown). */
+static struct config *two_cfg;
+static struct capture_store *two_cs;
+
+static int
+two_setup(void **state)
+{
+	(void)state;
+	two_cfg = load(two_seqs);
+	two_cs = capture_create(two_cfg);
+	return 0;
+}
+
+static int
+two_teardown(void **state)
+{
+	(void)state;
+	capture_free(two_cs);
+	config_free(two_cfg);
+	return 0;
+}
+
 /* The value of {{name}} for step j of sequence i, or the error. */
 static char *
 value_for(struct capture_store *cs, const struct config *cfg, size_t i,
@@ -62,78 +85,68 @@ value_for(struct capture_store *cs, const struct config *cfg, size_t i,
 static void
 test_value_trimmed_last_attempt(void **state)
 {
-	struct config *cfg = load(two_seqs);
-	struct capture_store *cs = capture_create(cfg);
 	size_t len;
 	bool failed;
 	char *v;
 
 	(void)state;
 	/* A first attempt that failed leaves nothing. */
-	capture_begin(cs, 0);
-	assert_true(capture_feed(cs, 0, "old\n", 4));
-	capture_end(cs, 0, 0, STEP_FAILED);
-	assert_null(capture_value(cs, 0, 0, NULL));
+	capture_begin(two_cs, 0);
+	assert_true(capture_feed(two_cs, 0, "old\n", 4));
+	capture_end(two_cs, 0, 0, STEP_FAILED);
+	assert_null(capture_value(two_cs, 0, 0, NULL));
 	/* Only the last attempt counts, less one trailing newline. */
-	capture_begin(cs, 0);
-	assert_true(capture_feed(cs, 0, "10.0.", 5));
-	assert_true(capture_feed(cs, 0, "0.1\n\n", 5));
-	capture_end(cs, 0, 0, STEP_OK);
-	assert_string_equal(capture_value(cs, 0, 0, &len), "10.0.0.1\n");
+	capture_begin(two_cs, 0);
+	assert_true(capture_feed(two_cs, 0, "10.0.", 5));
+	assert_true(capture_feed(two_cs, 0, "0.1\n\n", 5));
+	capture_end(two_cs, 0, 0, STEP_OK);
+	assert_string_equal(capture_value(two_cs, 0, 0, &len), "10.0.0.1\n");
 	assert_int_equal(len, 9);
 	/* Its own later step and a sequence that needs it see it. */
-	v = value_for(cs, cfg, 0, 1, &failed);
+	v = value_for(two_cs, two_cfg, 0, 1, &failed);
 	assert_false(failed);
 	assert_string_equal(v, "10.0.0.1\n");
 	free(v);
-	v = value_for(cs, cfg, 1, 0, &failed);
+	v = value_for(two_cs, two_cfg, 1, 0, &failed);
 	assert_false(failed);
 	assert_string_equal(v, "10.0.0.1\n");
 	free(v);
 	/* Empty output is an empty value, not none. */
-	capture_begin(cs, 0);
-	capture_end(cs, 0, 0, STEP_OK);
-	assert_string_equal(capture_value(cs, 0, 0, &len), "");
-	capture_free(cs);
-	config_free(cfg);
+	capture_begin(two_cs, 0);
+	capture_end(two_cs, 0, 0, STEP_OK);
+	assert_string_equal(capture_value(two_cs, 0, 0, &len), "");
 }
 
 static void
 test_none_says_why(void **state)
 {
-	struct config *cfg = load(two_seqs);
-	struct capture_store *cs = capture_create(cfg);
 	bool failed;
 	char *v;
 
 	(void)state;
-	v = value_for(cs, cfg, 1, 0, &failed);
+	v = value_for(two_cs, two_cfg, 1, 0, &failed);
 	assert_true(failed);
 	assert_string_equal(v, "'{{ip}}' has no value: step 1 'make-ip' of "
 	    "sequence 'a', which captures it, did not run");
 	free(v);
-	capture_begin(cs, 0);
-	capture_end(cs, 0, 0, STEP_SKIPPED);
-	v = value_for(cs, cfg, 0, 1, &failed);
+	capture_begin(two_cs, 0);
+	capture_end(two_cs, 0, 0, STEP_SKIPPED);
+	v = value_for(two_cs, two_cfg, 0, 1, &failed);
 	assert_true(failed);
 	assert_non_null(strstr(v, "which captures it, was skipped"));
 	free(v);
-	capture_begin(cs, 0);
-	capture_feed(cs, 0, "x", 1);
-	capture_end(cs, 0, 0, STEP_TIMEOUT);
-	v = value_for(cs, cfg, 1, 0, &failed);
+	capture_begin(two_cs, 0);
+	capture_feed(two_cs, 0, "x", 1);
+	capture_end(two_cs, 0, 0, STEP_TIMEOUT);
+	v = value_for(two_cs, two_cfg, 1, 0, &failed);
 	assert_true(failed);
 	assert_non_null(strstr(v, "which captures it, failed"));
 	free(v);
-	capture_free(cs);
-	config_free(cfg);
 }
 
 static void
 test_limit(void **state)
 {
-	struct config *cfg = load(two_seqs);
-	struct capture_store *cs = capture_create(cfg);
 	size_t max = CONFIG_CAPTURE_MAX;
 	char *big = xmalloc(max + 2);
 
@@ -141,25 +154,23 @@ test_limit(void **state)
 	memset(big, 'x', max + 2);
 	/* Exactly the limit, and its trailing newline: fits. */
 	big[max] = '\n';
-	capture_begin(cs, 0);
-	assert_true(capture_feed(cs, 0, big, max + 1));
-	assert_false(capture_over(cs, 0));
-	capture_end(cs, 0, 0, STEP_OK);
-	assert_non_null(capture_value(cs, 0, 0, NULL));
+	capture_begin(two_cs, 0);
+	assert_true(capture_feed(two_cs, 0, big, max + 1));
+	assert_false(capture_over(two_cs, 0));
+	capture_end(two_cs, 0, 0, STEP_OK);
+	assert_non_null(capture_value(two_cs, 0, 0, NULL));
 	/* One byte more of value: over, whatever follows. */
 	big[max] = 'x';
-	capture_begin(cs, 0);
-	assert_true(capture_feed(cs, 0, big, max + 1));
-	assert_true(capture_over(cs, 0));
-	capture_begin(cs, 0);
-	assert_false(capture_feed(cs, 0, big, max + 2));
-	assert_false(capture_feed(cs, 0, "\n", 1));
-	assert_true(capture_over(cs, 0));
-	capture_end(cs, 0, 0, STEP_OK);
-	assert_null(capture_value(cs, 0, 0, NULL));
+	capture_begin(two_cs, 0);
+	assert_true(capture_feed(two_cs, 0, big, max + 1));
+	assert_true(capture_over(two_cs, 0));
+	capture_begin(two_cs, 0);
+	assert_false(capture_feed(two_cs, 0, big, max + 2));
+	assert_false(capture_feed(two_cs, 0, "\n", 1));
+	assert_true(capture_over(two_cs, 0));
+	capture_end(two_cs, 0, 0, STEP_OK);
+	assert_null(capture_value(two_cs, 0, 0, NULL));
 	free(big);
-	capture_free(cs);
-	config_free(cfg);
 }
 
 /* A matrix that captures: one value per line, in the order of needs; the
@@ -311,9 +322,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_value_trimmed_last_attempt),
-		cmocka_unit_test(test_none_says_why),
-		cmocka_unit_test(test_limit),
+		cmocka_unit_test_setup_teardown(test_value_trimmed_last_attempt, two_setup,
+		    two_teardown),
+		cmocka_unit_test_setup_teardown(test_none_says_why, two_setup,
+		    two_teardown),
+		cmocka_unit_test_setup_teardown(test_limit, two_setup,
+		    two_teardown),
 		cmocka_unit_test(test_matrix_and_own),
 		cmocka_unit_test(test_instance),
 		cmocka_unit_test(test_run_capture),
