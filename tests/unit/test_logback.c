@@ -375,14 +375,8 @@ test_missing_log(void **state)
 	free(dir);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_line_read_back),
-		cmocka_unit_test(test_passed_runs),
-		cmocka_unit_test(test_missing_log),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_every_line_read_back),
+	cmocka_unit_test(test_passed_runs),
+	cmocka_unit_test(test_missing_log),
+)

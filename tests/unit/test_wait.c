@@ -290,16 +290,10 @@ test_captured_path_and_output(void **state)
 	tu_world_free(w);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ssh_banner),
-		cmocka_unit_test(test_not_ssh),
-		cmocka_unit_test(test_refused_then_up),
-		cmocka_unit_test(test_output_of_an_ended_sequence),
-		cmocka_unit_test(test_captured_path_and_output),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(
+	cmocka_unit_test(test_ssh_banner),
+	cmocka_unit_test(test_not_ssh),
+	cmocka_unit_test(test_refused_then_up),
+	cmocka_unit_test(test_output_of_an_ended_sequence),
+	cmocka_unit_test(test_captured_path_and_output),
+)
