@@ -142,48 +142,72 @@ test_snapshot_roundtrip(void **state)
 	tu_world_free(w);
 }
 
+/* The fixture (cmocka's setup and teardown) of the tests of a replica's
+ * scrollback: a run of talk_yaml, run to its end, a buffer for the frames
+ * that tell it, and the replica they feed. */
+static struct tu_world *talk_w;
+static struct proto_buf talk_b;
+static struct replica *talk_r;
+
+static int
+talk_setup(void **state)
+{
+	(void)state;
+	talk_w = tu_world_new(talk_yaml, false);
+	memset(&talk_b, 0, sizeof talk_b);
+	talk_r = replica_create();
+	run_start(talk_w->run);
+	tu_world_until(talk_w, w_settled);
+	return 0;
+}
+
+static int
+talk_teardown(void **state)
+{
+	(void)state;
+	replica_free(talk_r);
+	proto_buf_free(&talk_b);
+	tu_world_free(talk_w);
+	return 0;
+}
+
 /* The replica of that run: its sequences' state, and its scrollback
  * whole, the newest lines first and the older ones put before them. */
 static void
 test_replica_lines(void **state)
 {
-	struct tu_world *w = tu_world_new(talk_yaml, false);
-	struct proto_buf b = { 0 };
-	struct replica *r = replica_create();
 	const struct outbuf *src, *ob;
 	char buf[64], *err;
 	uint64_t total;
 	size_t count;
 
 	(void)state;
-	run_start(w->run);
-	tu_world_until(w, w_settled);
-	src = run_seq(w->run, 0)->out;
+	src = run_seq(talk_w->run, 0)->out;
 	total = outbuf_total(src);
 	count = outbuf_count(src);
 	assert_true(count >= 6);
 
 	/* Lines before the snapshot are refused. */
-	proto_begin(&b, PROTO_LINE);
-	proto_u32(&b, 0);
-	put_text(&b, 1.0, "x");
-	proto_end(&b);
-	err = feed(r, &b);
+	proto_begin(&talk_b, PROTO_LINE);
+	proto_u32(&talk_b, 0);
+	put_text(&talk_b, 1.0, "x");
+	proto_end(&talk_b);
+	err = feed(talk_r, &talk_b);
 	assert_non_null(err);
 	free(err);
 
-	wire_put_snapshot(&b, w->run);
+	wire_put_snapshot(&talk_b, talk_w->run);
 	/* The newest three lines, then the rest before them. */
-	put_lines(&b, total - 3, 3);
+	put_lines(&talk_b, total - 3, 3);
 	for (size_t k = count - 3; k < count; k++)
-		wire_put_line(&b, outbuf_get(src, k));
-	proto_end(&b);
-	put_lines(&b, total - count, (uint32_t)(count - 3));
+		wire_put_line(&talk_b, outbuf_get(src, k));
+	proto_end(&talk_b);
+	put_lines(&talk_b, total - count, (uint32_t)(count - 3));
 	for (size_t k = 0; k < count - 3; k++)
-		wire_put_line(&b, outbuf_get(src, k));
-	proto_end(&b);
-	assert_null(feed(r, &b));
-	ob = run_seq(replica_run(r), 0)->out;
+		wire_put_line(&talk_b, outbuf_get(src, k));
+	proto_end(&talk_b);
+	assert_null(feed(talk_r, &talk_b));
+	ob = run_seq(replica_run(talk_r), 0)->out;
 	assert_int_equal(outbuf_count(ob), count);
 	assert_true(outbuf_total(ob) == total);
 	for (size_t k = 0; k < count; k++) {
@@ -191,53 +215,49 @@ test_replica_lines(void **state)
 		assert_string_equal(line_text(ob, k, buf, sizeof buf),
 		    line_text(src, k, want, sizeof want));
 	}
-	assert_int_equal(run_seq(replica_run(r), 0)->state, SEQ_OK);
-	assert_true(run_settled(replica_run(r)));
+	assert_int_equal(run_seq(replica_run(talk_r), 0)->state, SEQ_OK);
+	assert_true(run_settled(replica_run(talk_r)));
 
 	/* A live line comes after the newest. */
-	proto_begin(&b, PROTO_LINE);
-	proto_u32(&b, 0);
-	put_text(&b, 2.0, "live");
-	proto_end(&b);
-	assert_null(feed(r, &b));
+	proto_begin(&talk_b, PROTO_LINE);
+	proto_u32(&talk_b, 0);
+	put_text(&talk_b, 2.0, "live");
+	proto_end(&talk_b);
+	assert_null(feed(talk_r, &talk_b));
 	assert_string_equal(line_text(ob, outbuf_count(ob) - 1, buf,
 	    sizeof buf), "live");
 
 	/* Lines that fit neither end, a sequence out of range, a plan that
 	 * is not this run's: refused. */
-	put_lines(&b, 1, 0);
-	proto_end(&b);
-	err = feed(r, &b);
+	put_lines(&talk_b, 1, 0);
+	proto_end(&talk_b);
+	err = feed(talk_r, &talk_b);
 	assert_non_null(err);
 	free(err);
 	/* Past the newest: the lines between left the server's scrollback,
 	 * and the copy starts there. */
-	put_lines(&b, total + 100, 1);
-	put_text(&b, 3.0, "after a flood");
-	proto_end(&b);
-	assert_null(feed(r, &b));
+	put_lines(&talk_b, total + 100, 1);
+	put_text(&talk_b, 3.0, "after a flood");
+	proto_end(&talk_b);
+	assert_null(feed(talk_r, &talk_b));
 	assert_int_equal(outbuf_count(ob), 1);
 	assert_true(outbuf_total(ob) == total + 101);
 	assert_string_equal(line_text(ob, 0, buf, sizeof buf),
 	    "after a flood");
-	proto_begin(&b, PROTO_NOTICE);
-	proto_u32(&b, 5);
-	proto_cstr(&b, "no such sequence");
-	proto_end(&b);
-	err = feed(r, &b);
+	proto_begin(&talk_b, PROTO_NOTICE);
+	proto_u32(&talk_b, 5);
+	proto_cstr(&talk_b, "no such sequence");
+	proto_end(&talk_b);
+	err = feed(talk_r, &talk_b);
 	assert_non_null(err);
 	free(err);
-	proto_begin(&b, PROTO_HELLO);
-	proto_u32(&b, 1);
-	proto_cstr(&b, "");
-	proto_end(&b);
-	err = feed(r, &b);
+	proto_begin(&talk_b, PROTO_HELLO);
+	proto_u32(&talk_b, 1);
+	proto_cstr(&talk_b, "");
+	proto_end(&talk_b);
+	err = feed(talk_r, &talk_b);
 	assert_non_null(strstr(err, "unexpected 'hello'"));
 	free(err);
-
-	replica_free(r);
-	proto_buf_free(&b);
-	tu_world_free(w);
 }
 
 /* A PASSED frame of sequence 0: entries given as (first, count, aline,
@@ -278,9 +298,6 @@ put_passed(struct proto_buf *b, const uint64_t (*e)[4], uint32_t n,
 static void
 test_replica_passed(void **state)
 {
-	struct tu_world *w = tu_world_new(talk_yaml, false);
-	struct proto_buf b = { 0 };
-	struct replica *r = replica_create();
 	const struct outbuf *src, *ob;
 	struct outbuf_spilled sp;
 	uint64_t total;
@@ -292,18 +309,16 @@ test_replica_passed(void **state)
 	static const uint64_t apart[][4] = { { 0, 2, 0, 0 }, { 3, 1, 2, 0 } };
 
 	(void)state;
-	run_start(w->run);
-	tu_world_until(w, w_settled);
-	src = run_seq(w->run, 0)->out;
+	src = run_seq(talk_w->run, 0)->out;
 	total = outbuf_total(src);
 	assert_true(outbuf_count(src) == total && total >= 6);
 
 	/* The run as the server tells it: all but the newest two lines
 	 * by reference, the newest as text. */
-	wire_put_snapshot(&b, w->run);
-	assert_true(wire_put_passed(&b, src, 0, 0, total - 2, 2));
-	assert_null(feed(r, &b));
-	ob = run_seq(replica_run(r), 0)->out;
+	wire_put_snapshot(&talk_b, talk_w->run);
+	assert_true(wire_put_passed(&talk_b, src, 0, 0, total - 2, 2));
+	assert_null(feed(talk_r, &talk_b));
+	ob = run_seq(replica_run(talk_r), 0)->out;
 	assert_true(outbuf_total(ob) == total);
 	assert_int_equal(outbuf_count(ob), 2);
 	assert_string_equal(line_text(ob, 1, buf, sizeof buf),
@@ -327,8 +342,8 @@ test_replica_passed(void **state)
 	/* More after them: the two held leave memory, as references. */
 	{
 		const uint64_t more[][4] = { { total, 3, 6, 0 } };
-		put_passed(&b, more, 1, 1);
-		assert_null(feed(r, &b));
+		put_passed(&talk_b, more, 1, 1);
+		assert_null(feed(talk_r, &talk_b));
 	}
 	assert_true(outbuf_total(ob) == total + 4);
 	assert_int_equal(outbuf_count(ob), 1);
@@ -338,35 +353,31 @@ test_replica_passed(void **state)
 
 	/* Refused: before the newest, a mark of two lines, an empty run,
 	 * entries apart, lines the frame does not hold. */
-	put_passed(&b, gap, 1, 0);
-	err = feed(r, &b);
+	put_passed(&talk_b, gap, 1, 0);
+	err = feed(talk_r, &talk_b);
 	assert_non_null(strstr(err, "malformed 'passed'"));
 	free(err);
-	put_passed(&b, mark2, 1, 0);
-	err = feed(r, &b);
+	put_passed(&talk_b, mark2, 1, 0);
+	err = feed(talk_r, &talk_b);
 	assert_non_null(err);
 	free(err);
-	put_passed(&b, empty, 1, 0);
-	err = feed(r, &b);
+	put_passed(&talk_b, empty, 1, 0);
+	err = feed(talk_r, &talk_b);
 	assert_non_null(err);
 	free(err);
-	put_passed(&b, apart, 2, 0);
-	err = feed(r, &b);
+	put_passed(&talk_b, apart, 2, 0);
+	err = feed(talk_r, &talk_b);
 	assert_non_null(err);
 	free(err);
 	{
 		const uint64_t next[][4] = { { total + 5, 1, 7, 0 } };
-		put_passed(&b, next, 1, 0);
-		b.data[b.len - 1] = 1;    /* one line, not there */
-		err = feed(r, &b);
+		put_passed(&talk_b, next, 1, 0);
+		talk_b.data[talk_b.len - 1] = 1;    /* one line, not there */
+		err = feed(talk_r, &talk_b);
 		assert_non_null(err);
 		free(err);
 	}
 	assert_true(outbuf_total(ob) == total + 4);
-
-	replica_free(r);
-	proto_buf_free(&b);
-	tu_world_free(w);
 }
 
 /* END: the run is over, with its status. */
@@ -396,7 +407,9 @@ test_replica_end(void **state)
 
 TU_MAIN(
 	cmocka_unit_test(test_snapshot_roundtrip),
-	cmocka_unit_test(test_replica_lines),
-	cmocka_unit_test(test_replica_passed),
+	cmocka_unit_test_setup_teardown(test_replica_lines, talk_setup,
+	    talk_teardown),
+	cmocka_unit_test_setup_teardown(test_replica_passed, talk_setup,
+	    talk_teardown),
 	cmocka_unit_test(test_replica_end),
 )
