@@ -232,8 +232,8 @@ ctl_act(struct ctl *c, enum run_action act, const char *verb)
 	if (why != NULL)
 		ctl_message(c, true, "%s (%s %s)", why, verb,
 		    c->eng->name(c->arg, c->focus));
-	else
-		ctl_message(c, false, "%s %s", verb,
+	else    /* as ctl says it: the action table's past tense */
+		ctl_message(c, false, "%s %s", run_action_done(act),
 		    c->eng->name(c->arg, c->focus));
 }
 

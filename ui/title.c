@@ -400,6 +400,9 @@ title_seq_segs(struct title_segs *s, const struct run_seq *seq, double now,
 		if (st != NULL)
 			title_segs_running(s, seq, now,
 			    ts == TITLE_RETRY_WAIT);
+		/* p was pressed: it will stop, and says so until then. */
+		if (seq->hold)
+			title_add(s, 1, false, "HELD after this step");
 		break;
 	case TITLE_PAUSED:
 		if (st == NULL)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -753,15 +754,24 @@ ui_take_back(struct ui *ui)
 	ui_dirty_all(ui);
 }
 
-/* Lend the terminal to argv; done(ui, status) once it is back. */
+/* Lend the terminal to argv; done(ui, status) once it is back. banner
+ * (NULL: none): a line said first on a clear screen, where the program
+ * runs (a shell's prompt alone does not say it). */
 static bool
 ui_lend(struct ui *ui, char *const argv[], const char *cwd,
-    char *const env[], suspend_done_fn *done)
+    char *const env[], suspend_done_fn *done, const char *banner)
 {
-	char *err = NULL;
+	char *err = NULL, *clear;
 
 	def_prog_mode();
 	endwin();
+	if (banner != NULL) {
+		clear = tigetstr("clear");
+		if (clear != NULL && clear != (char *)-1)
+			fputs(clear, stdout);
+		printf("%s\r\n", banner);
+		fflush(stdout);
+	}
 	ev_io_stop(EV_DEFAULT_ &ui->input);
 	ui->lent = true;
 	if (suspend_start(argv, cwd, env, done, ui, &err) == NULL) {
@@ -805,6 +815,19 @@ ui_read_command(const char *path)
 	return buf;
 }
 
+/* The file was written with the command and a newline, and is read back
+ * without its trailing newlines: a command that ends in one (a YAML block,
+ * `run: |`) is unchanged if it differs only there. */
+static bool
+ui_same_command(const char *edited, const char *before)
+{
+	size_t n = strlen(edited), m = strlen(before);
+
+	while (m > 0 && (before[m - 1] == '\n' || before[m - 1] == '\r'))
+		m--;
+	return n == m && memcmp(edited, before, n) == 0;
+}
+
 static void
 ui_edit_done(void *arg, int status)
 {
@@ -814,13 +837,19 @@ ui_edit_done(void *arg, int status)
 
 	ui_take_back(ui);
 	cmd = ui_read_command(ui->edit_file);
-	if (status != 0)
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		ctl_message(ui->ctl, true, "the editor exited %d: nothing "
+		    "retried (edit %s)", WEXITSTATUS(status), name);
+	else if (WIFSIGNALED(status))
+		ctl_message(ui->ctl, true, "the editor was killed by signal "
+		    "%d: nothing retried (edit %s)", WTERMSIG(status), name);
+	else if (status != 0)
 		ctl_message(ui->ctl, true, "the editor failed: nothing retried "
 		    "(edit %s)", name);
 	else if (cmd == NULL)
 		ctl_message(ui->ctl, true, "the edited command cannot be read: "
 		    "nothing retried (edit %s)", name);
-	else if (strcmp(cmd, ui->edit_before) == 0)
+	else if (ui_same_command(cmd, ui->edit_before))
 		ctl_message(ui->ctl, false, "the command is unchanged: nothing "
 		    "retried (edit %s)", name);
 	else if ((why = ui_eng_edit(ui, ui->lent_seq, cmd)) != NULL)
@@ -847,14 +876,23 @@ ui_edit(struct ui *ui, size_t i)
 	    seq->steps[seq->current].command : NULL;
 	char *path = xasprintf("%s/drove-edit-XXXXXX.sh",
 	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+	const char *editor = getenv("VISUAL");
 	char sh[] = "sh", c[] = "-c", name[] = "drove-edit";
-	char script[] = "exec ${VISUAL:-${EDITOR:-vi}} \"$1\"";
-	char *const argv[] = { sh, c, script, name, path, NULL };
+	char *script, *argv[] = { sh, c, NULL, name, path, NULL };
 	int fd;
+
+	/* As git runs it: the variable is shell text ("code --wait", a
+	 * path with spaces quoted), the file its last argument. */
+	if (editor == NULL || editor[0] == '\0')
+		editor = getenv("EDITOR");
+	if (editor == NULL || editor[0] == '\0')
+		editor = "vi";
+	argv[2] = script = xasprintf("%s \"$@\"", editor);
 
 	if (cmd == NULL) {
 		ctl_message(ui->ctl, true, "only a command can be edited "
 		    "(edit %s)", seq->name);
+		free(script);
 		free(path);
 		return;
 	}
@@ -866,6 +904,7 @@ ui_edit(struct ui *ui, size_t i)
 			close(fd);
 			unlink(path);
 		}
+		free(script);
 		free(path);
 		return;
 	}
@@ -873,12 +912,13 @@ ui_edit(struct ui *ui, size_t i)
 	ui->edit_file = path;
 	ui->edit_before = xstrdup(cmd);
 	ui->lent_seq = i;
-	if (!ui_lend(ui, argv, NULL, NULL, ui_edit_done)) {
+	if (!ui_lend(ui, argv, NULL, NULL, ui_edit_done, NULL)) {
 		unlink(path);
 		free(ui->edit_file);
 		free(ui->edit_before);
 		ui->edit_file = ui->edit_before = NULL;
 	}
+	free(script);
 }
 
 static void
@@ -893,6 +933,30 @@ ui_shell_done(void *arg, int status)
 	ui_schedule(ui);
 }
 
+/* Where the shell of sequence i is: on its host, else in cwd (NULL:
+ * drove's own directory); at which step. Caller frees. */
+static char *
+ui_shell_banner(struct ui *ui, size_t i, const char *host, const char *cwd)
+{
+	const struct run_seq *seq = run_seq(ui->run, i);
+	char *here = cwd == NULL ? getcwd(NULL, 0) : NULL, *text;
+	const char *where = host != NULL && host[0] != '\0' ? host :
+	    cwd != NULL ? cwd : here != NULL ? here : ".";
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_printf(&sb, "drove: shell %s %s (sequence %s",
+	    host != NULL && host[0] != '\0' ? "on" : "in", where, seq->name);
+	if (seq->current < seq->n_steps)
+		strbuf_printf(&sb, ", step %zu %s", seq->current + 1,
+		    seq->steps[seq->current].name);
+	else if (seq->current < seq->n_all)
+		strbuf_printf(&sb, ", step %s", seq->steps[seq->current].name);
+	strbuf_puts(&sb, "); exit to return to the dashboard");
+	free(here);
+	text = strbuf_detach(&sb);
+	return text;
+}
+
 void
 ui_shell_open(struct ui *ui, size_t i, const char *why, const char *host,
     char *const argv[], const char *cwd, char *const env[])
@@ -900,6 +964,7 @@ ui_shell_open(struct ui *ui, size_t i, const char *why, const char *host,
 	char sh[] = "sh", c[] = "-c", name[] = "drove-shell";
 	char script[] = "exec \"${SHELL:-/bin/sh}\"";
 	char *const here[] = { sh, c, script, name, NULL };
+	char *banner;
 
 	if (i >= ui->n)
 		return;
@@ -912,11 +977,22 @@ ui_shell_open(struct ui *ui, size_t i, const char *why, const char *host,
 	}
 	if (ui->lent)
 		return;     /* another program has the terminal */
-	(void)host;
 	ui->lent_seq = i;
+	banner = ui_shell_banner(ui, i, host, argv != NULL ? NULL : cwd);
 	ui_lend(ui, argv != NULL ? argv : here, argv != NULL ? NULL : cwd,
-	    env, ui_shell_done);
+	    env, ui_shell_done, banner);
+	free(banner);
 	ui_schedule(ui);
+}
+
+/* The host sequence i runs on; NULL for none. */
+static const char *
+ui_seq_host(struct ui *ui, size_t i)
+{
+	const struct config *cfg = run_config(ui->run);
+
+	return i < cfg->n_seqs && cfg->seqs[i].host >= 0 ?
+	    cfg->hosts[cfg->seqs[i].host].name : NULL;
 }
 
 /* $: a shell where the sequence runs; the run records it. */
@@ -932,7 +1008,8 @@ ui_shell(struct ui *ui, size_t i)
 		return;
 	}
 	why = run_shell_by(ui->run, i, NULL, &argv, &cwd, &env);
-	ui_shell_open(ui, i, why, NULL, argv, cwd, env);
+	ui_shell_open(ui, i, why, why == NULL ? ui_seq_host(ui, i) : NULL,
+	    argv, cwd, env);
 	xstrv_free(argv);
 	xstrv_free(env);
 	free(cwd);
@@ -998,7 +1075,7 @@ ui_pager(struct ui *ui, size_t i)
 	}
 	{
 		char *const argv[] = { sh, c, script, name, path, NULL };
-		ui_lend(ui, argv, NULL, NULL, ui_pager_done);
+		ui_lend(ui, argv, NULL, NULL, ui_pager_done, NULL);
 	}
 	free(path);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "vis.h"
 #include "xmalloc.h"
 #include "runlog.h"
 #include "runread.h"
@@ -300,8 +301,11 @@ logs_attempt_run(const struct rr_step *st, size_t a, int w, FILE *out)
 	/* The one before only: linear, whatever the record holds. */
 	if (now == NULL || before == NULL || strcmp(now, before) == 0)
 		return;
+	char *cmd = vis_one_line(now);
+
 	fprintf(out, "%3s  %*s  try %u ran (edited): %s\n", "", w, "",
-	    st->attempts[a].attempt, now);
+	    st->attempts[a].attempt, cmd);
+	free(cmd);
 }
 
 static const char *

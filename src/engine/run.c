@@ -28,6 +28,7 @@
 #include "strbuf.h"
 #include "vis.h"
 #include "wait.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 extern char **environ;
@@ -3181,7 +3182,10 @@ run_can_edit(const struct run_sequence *seq)
 static void
 run_do_edit(struct run_sequence *seq)
 {
-	run_mark(seq, "-- now runs: %s --", run_cur(seq)->command);
+	char *cmd = vis_one_line(run_cur(seq)->command);
+
+	run_mark(seq, "-- now runs: %s --", cmd);
+	free(cmd);
 	run_do_retry(seq);
 }
 

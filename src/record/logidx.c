@@ -18,6 +18,7 @@
 #include "outbuf.h"
 #include "run.h"
 #include "runread.h"
+#include "vis.h"
 #include "xmalloc.h"
 
 /* A piece of text lines point into: a mapped log, or a mark. */
@@ -381,9 +382,13 @@ logidx_build(const struct rr_run *run, size_t si)
 		 * said it. */
 		if (e->attempt > 0 && a->run != NULL &&
 		    st->attempts[e->attempt - 1].run != NULL &&
-		    strcmp(a->run, st->attempts[e->attempt - 1].run) != 0)
+		    strcmp(a->run, st->attempts[e->attempt - 1].run) != 0) {
+			char *cmd = vis_one_line(a->run);
+
 			li_mark(li, (unsigned)e->step, a->start,
-			    "-- now runs: %s --", a->run);
+			    "-- now runs: %s --", cmd);
+			free(cmd);
+		}
 		if (a->attempt > 1)
 			li_mark(li, (unsigned)e->step, a->start,
 			    "-- %s: %s (try %u) --", label, st->name,

@@ -88,6 +88,28 @@ vis_add(struct strbuf *sb, const char *text, size_t len, bool keep_sgr)
 	strbuf_add(sb, text + start, len - start);
 }
 
+char *
+vis_one_line(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t len = strlen(text), n;
+
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	while (len > 0) {
+		const char *nl = memchr(text, '\n', len);
+
+		n = nl != NULL ? (size_t)(nl - text) : len;
+		strbuf_add(&sb, text, n > 0 && text[n - 1] == '\r' ? n - 1 : n);
+		if (nl == NULL)
+			break;
+		strbuf_puts(&sb, " \xe2\x8f\x8e ");   /* ⏎ */
+		len -= n + 1;
+		text = nl + 1;
+	}
+	return strbuf_detach(&sb);
+}
+
 /* The stream: bytes are held back while they may be the start of an SGR
  * sequence, a "\r\n" or a C1 control that the next write completes. */
 struct vis_cookie {

@@ -19,6 +19,13 @@ bool vis_needed(const char *text, size_t len, bool keep_sgr);
 /* Append text to sb with its control characters shown visibly. */
 void vis_add(struct strbuf *sb, const char *text, size_t len, bool keep_sgr);
 
+/* A multi-line text (a command written as a YAML block, `run: |`) on one
+ * line, for a banner or a table: its lines joined by " ⏎ ", its
+ * trailing newlines (and a "\r" before each newline) dropped. Other
+ * characters are left as they are (vis_add them where they are shown).
+ * Caller frees. */
+char *vis_one_line(const char *text);
+
 /* A stream that writes what it is given to `to` (borrowed) with control
  * characters shown visibly, SGR kept, however the writes split the text.
  * fclose it (which does not close `to`). NULL if it cannot be made. */

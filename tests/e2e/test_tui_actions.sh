@@ -90,7 +90,7 @@ check "its process is gone" wait_for 10 eval "! pid_alive $apid"
 
 # --- pause after the current step, then resume ----------------------------------------
 tui_keys Tab p
-tui_check "pause is acknowledged" tui_wait "pause holdme"
+tui_check "pause is acknowledged" tui_wait "held after this step holdme"
 touch "$T/release"
 tui_check "held after its step" tui_wait_re "‖ holdme +paused before step 2/2"
 tui_check "the next step waits" tui_lacks "after hold"

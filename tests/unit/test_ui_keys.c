@@ -377,7 +377,8 @@ test_actions(void **state)
 	assert_int_equal(F.acts[3], RUN_ACT_ABORT);
 	assert_int_equal(F.acts[4], RUN_ACT_HOLD);
 	assert_int_equal(F.act_seq[4], 0);
-	assert_string_equal(c->message, "pause alpha");
+	/* In the action table's past tense, as ctl says it. */
+	assert_string_equal(c->message, "held after this step alpha");
 	assert_false(c->message_error);
 	/* On the focused sequence, and the reason is shown. */
 	ctl_key(c, '\t');

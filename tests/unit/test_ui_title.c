@@ -98,6 +98,12 @@ test_running(void **state)
 	/* A note (the view is scrolled). */
 	title_seq(&seq, 100., 60, false, "[scrolled]", buf, sizeof buf);
 	assert_non_null(strstr(buf, "[scrolled]"));
+	/* Held (p): it says so until the step ends. */
+	seq.hold = true;
+	title(72, false);
+	assert_string_equal(buf, "build  step 2/3  compile everything  try 2/6"
+	    "  HELD after this step  0:12");
+	seq.hold = false;
 }
 
 static void

@@ -48,6 +48,30 @@ test_vis_add(void **state)
 }
 
 /* Written a byte at a time, the stream shows what vis_add shows. */
+/* A command of a YAML block on one line, for a banner or a table. */
+static void
+test_vis_one_line(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "echo hi", "echo hi" },
+		{ "echo hi\n", "echo hi" },
+		{ "if x; then\n  exit 32\nfi\necho mounted\n\n",
+		  "if x; then \xe2\x8f\x8e   exit 32 \xe2\x8f\x8e fi "
+		  "\xe2\x8f\x8e echo mounted" },
+		{ "a\r\nb\r\n", "a \xe2\x8f\x8e b" },
+		{ "a\n\nb", "a \xe2\x8f\x8e  \xe2\x8f\x8e b" },
+		{ "\n", "" },
+		{ "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *got = vis_one_line(cases[i].in);
+		assert_string_equal(got, cases[i].out);
+		free(got);
+	}
+}
+
 static void
 test_vis_stream(void **state)
 {
@@ -74,4 +98,5 @@ test_vis_stream(void **state)
 TU_MAIN(
 	cmocka_unit_test(test_vis_add),
 	cmocka_unit_test(test_vis_stream),
+	cmocka_unit_test(test_vis_one_line),
 )
