@@ -557,10 +557,14 @@ title_step(const struct run_seq *seq, size_t k, double now, size_t cols,
 	if (seq->state == SEQ_PAUSED && seq->pause == RUN_PAUSE_FAILURE &&
 	    k == seq->current)
 		status = "paused";
-	if (step_status_done(st->status) || ts == TITLE_RETRY_WAIT ||
+	/* Done by hand: how its attempt failed is not its result, and
+	 * "try 1/1" would count an attempt that did not do it. */
+	if (st->marked && st->status == STEP_OK)
+		status = "marked";
+	else if (step_status_done(st->status) || ts == TITLE_RETRY_WAIT ||
 	    status[0] == 'p')
 		title_why(st, why, sizeof why);
-	if (st->attempt > 0)
+	if (st->attempt > 0 && status[0] != 'm')
 		snprintf(tries, sizeof tries, "try %u/%u", st->attempt,
 		    title_tries(st));
 	if (st->started > 0)

@@ -311,6 +311,8 @@ logs_attempt_run(const struct rr_step *st, size_t a, int w, FILE *out)
 static const char *
 logs_attempt_status(const struct rr_attempt *a, bool live)
 {
+	if (a->marked)
+		return "marked";    /* done by hand (m), after it failed */
 	/* Not over: still running when the run is live, else cut off. */
 	if (!step_status_done(a->status))
 		return live ? "running" : "unfinished";
@@ -333,13 +335,42 @@ logs_attempt_line(const struct rr_attempt *a, bool live, int ws, char *buf,
 	char dur[32];
 
 	logs_span(a->start, a->end, dur, sizeof dur);
-	if (a->signal > 0)
+	/* Done by hand: its exit status is not the step's result (the
+	 * line under it says how it had failed). */
+	if (a->marked)
+		snprintf(buf, size, "%-*s %5s %9s", ws, status, "-", dur);
+	else if (a->signal > 0)
 		snprintf(buf, size, "%-*s %5s %9s", ws, status, "sig", dur);
 	else if (a->exit_code >= 0)
 		snprintf(buf, size, "%-*s %5d %9s", ws, status, a->exit_code,
 		    dur);
 	else
 		snprintf(buf, size, "%-*s %5s %9s", ws, status, "-", dur);
+}
+
+/* A step marked done by hand (m): how its attempt had failed, and who
+ * marked it, under its line. */
+static void
+logs_attempt_marked(const struct rr_seq *seq, size_t k,
+    const struct rr_attempt *a, int w, FILE *out)
+{
+	const char *by = NULL;
+
+	if (!a->marked)
+		return;
+	for (size_t i = seq->n_actions; by == NULL && i-- > 0;)
+		if (seq->actions[i].event == REC_ACTION &&
+		    seq->actions[i].action == RUN_ACT_MARK &&
+		    seq->actions[i].step == (long)k)
+			by = seq->actions[i].by;
+	fprintf(out, "%3s  %*s  try %u %s", "", w, "", a->attempt,
+	    step_status_name(a->failed));
+	if (a->signal > 0)
+		fprintf(out, " (signal %d)", a->signal);
+	else if (a->exit_code >= 0)
+		fprintf(out, " (exit %d)", a->exit_code);
+	fprintf(out, ", then %s%s%s\n", run_action_done(RUN_ACT_MARK),
+	    by != NULL ? " by " : "", by != NULL ? by : "");
 }
 
 /* A step's name as the listing shows it: a handler's and a cleanup step
@@ -446,6 +477,7 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 		fprintf(out, "%3zu  %-*.*s  %s  %5zu  %s\n", i + 1, w, w,
 		    name, line, st->n_attempts, logs_log_name(last));
 		free(name);
+		logs_attempt_marked(seq, i, last, w, out);
 		logs_attempt_run(st, st->n_attempts - 1, w, out);
 		logs_attempt_wait(last, w, out);
 		/* Earlier attempts, so a retry's history is in view. */
@@ -477,6 +509,8 @@ logs_seq(const struct rr_run *run, const struct rr_seq *seq, FILE *out)
 				fprintf(out, " (try %u)", a->attempt);
 			if (a->reason)
 				fprintf(out, ": %s", a->reason);
+			if (a->by)
+				fprintf(out, " by %s", a->by);
 			fputc('\n', out);
 		}
 	}

@@ -127,6 +127,8 @@ replay_open(const char *dir, char **err)
 			    a->attempt, a->exit_code, a->signal,
 			    a->start, a->end > 0 || live ? a->end :
 			    replay_last(rec, a->start));
+			if (a->marked)
+				run_restore_marked(rp->run, i, k);
 		}
 		enum seq_state state = replay_seq_state(rs, rec->ended, live);
 		double end = rs->end;

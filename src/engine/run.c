@@ -3581,6 +3581,14 @@ run_restore_step(struct run *run, size_t i, size_t step, enum step_status st,
 	s->ended = ended;
 }
 
+void
+run_restore_marked(struct run *run, size_t i, size_t step)
+{
+	if (run->frozen && i < run->n_seqs &&
+	    step < run->seqs[i]->cfg->n_all)
+		run->seqs[i]->v.steps[step].marked = true;
+}
+
 const char *
 run_step_label(const struct run_seq *seq, size_t k, char *buf, size_t size)
 {

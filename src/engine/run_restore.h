@@ -19,6 +19,9 @@ void run_restore_seq(struct run *run, size_t i, enum seq_state st,
 void run_restore_step(struct run *run, size_t i, size_t step,
     enum step_status st, unsigned attempts, int exit_code, int signal,
     double started, double ended);
+/* Step `step` of sequence i was marked done by hand (m): ok, but not
+ * because it succeeded. */
+void run_restore_marked(struct run *run, size_t i, size_t step);
 /* Placeholder p grows: its sequences are made from value (config_grow)
  * and added after the others, announced as RUN_EV_GROW. The live run
  * does it when p's needs are met; the review and a replica, when the

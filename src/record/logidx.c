@@ -424,32 +424,35 @@ logidx_build(const struct rr_run *run, size_t si)
 		if (a->why != NULL)
 			li_mark(li, (unsigned)e->step, a->end, "-- %s --",
 			    a->why);
-		if (!step_status_done(a->status) && run->live && !run->ended)
+		/* A step marked done by hand had failed first: as the live
+		 * pane said it, before the mark. */
+		enum step_status ended = a->marked ? a->failed : a->status;
+		if (!step_status_done(ended) && run->live && !run->ended)
 			li_mark(li, (unsigned)e->step, 0,
 			    "-- still running when read (drove attach %s "
 			    "follows it) --", run->id);
-		else if (!step_status_done(a->status))
+		else if (!step_status_done(ended))
 			li_mark(li, (unsigned)e->step, 0,
 			    "-- did not finish (the run was interrupted) --");
-		else if (step_status_unreachable(a->status)) {
+		else if (step_status_unreachable(ended)) {
 			char why[160];
 			li_mark(li, (unsigned)e->step, a->end,
-			    "-- %s after %.1fs --", step_host_why(a->status,
+			    "-- %s after %.1fs --", step_host_why(ended,
 			    a->host, why, sizeof why), a->end - a->start);
-		} else if (a->status != STEP_OK && a->signal > 0)
+		} else if (ended != STEP_OK && a->signal > 0)
 			li_mark(li, (unsigned)e->step, a->end,
 			    "-- %s (signal %d) after %.1fs --",
-			    step_status_name(a->status),
+			    step_status_name(ended),
 			    a->signal, a->end - a->start);
-		else if (a->status != STEP_OK && a->exit_code >= 0)
+		else if (ended != STEP_OK && a->exit_code >= 0)
 			li_mark(li, (unsigned)e->step, a->end,
 			    "-- %s (exit %d) after %.1fs --",
-			    step_status_name(a->status),
+			    step_status_name(ended),
 			    a->exit_code, a->end - a->start);
-		else if (a->status != STEP_OK)
+		else if (ended != STEP_OK)
 			li_mark(li, (unsigned)e->step, a->end,
 			    "-- %s after %.1fs --",
-			    step_status_name(a->status), a->end - a->start);
+			    step_status_name(ended), a->end - a->start);
 	}
 	free(done);
 	free(evs);

@@ -396,6 +396,23 @@ rr_plan(struct rr_run *run, struct rr_line *l, size_t base)
 	return made;
 }
 
+/* Is this step_end of attempt `at`, which had ended, the one a mark (m)
+ * wrote? The mark is recorded just before it: the sequence's last action,
+ * on this step and attempt, after the attempt's own end. */
+static bool
+rr_marked(const struct rr_seq *seq, const struct rr_attempt *at,
+    size_t sidx)
+{
+	const struct rr_action *a;
+
+	if (at->end_line == 0 || at->marked || seq->n_actions == 0)
+		return false;
+	a = &seq->actions[seq->n_actions - 1];
+	return a->event == REC_ACTION && a->action == RUN_ACT_MARK &&
+	    a->step == (long)sidx && a->line > at->end_line &&
+	    (a->attempt == 0 || a->attempt == at->attempt);
+}
+
 /* A status as recorded; one nobody writes (a damaged line) leaves it. */
 static void
 rr_status(struct rr_line *l, enum step_status *st)
@@ -501,6 +518,7 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		a->attempt = (unsigned)rr_int(l, l->root, REC_F_ATTEMPT, 0,
 		    INT_MAX, 0);
 		a->reason = rr_dup(why);
+		a->by = rr_dup(rr_str(l, l->root, REC_F_BY));
 		a->line = lineno;
 		return;
 	}
@@ -550,6 +568,14 @@ rr_event(struct rr_run *run, struct rr_line *l, size_t lineno)
 		at->wait_for = rr_dup(rr_str(l, l->root, REC_F_WAIT_FOR));
 		if (seq->start == 0 || ts < seq->start)
 			seq->start = ts;
+	} else if (ev == REC_STEP_END && rr_marked(seq, at, (size_t)sidx)) {
+		/* Marked done by hand: ok now, how it failed kept. */
+		at->marked = true;
+		at->failed = at->status;
+		rr_status(l, &at->status);
+		step->status = at->status;
+		if (ts > seq->end)
+			seq->end = ts;
 	} else if (ev == REC_STEP_END) {
 		at->end = ts;
 		at->end_line = lineno;
@@ -759,8 +785,10 @@ runread_free(struct rr_run *run)
 			free(st->var);
 			free(st->value);
 		}
-		for (size_t a = 0; a < seq->n_actions; a++)
+		for (size_t a = 0; a < seq->n_actions; a++) {
 			free(seq->actions[a].reason);
+			free(seq->actions[a].by);
+		}
 		free(seq->actions);
 		free(seq->steps);
 		free(seq->name);

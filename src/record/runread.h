@@ -35,6 +35,12 @@ struct rr_attempt {
 	size_t line;          /* of its step_start in events.jsonl: the
 	                         record's order, finer than its times */
 	size_t end_line;      /* of its step_end; 0 if none */
+	/* The operator marked it done by hand (m) after it ended `failed`
+	 * (failed, killed, timed out...): status is then STEP_OK, and
+	 * exit_code, signal, end and end_line are still the failed end's,
+	 * for the record's second step_end (ok) only says it was marked. */
+	bool marked;
+	enum step_status failed;
 };
 
 struct rr_action {
@@ -44,6 +50,7 @@ struct rr_action {
 	long step;            /* index, or -1 */
 	unsigned attempt;
 	char *reason;         /* or NULL */
+	char *by;             /* who took it ("USER on TTY"), or NULL */
 	size_t line;          /* in events.jsonl */
 };
 

@@ -4,7 +4,9 @@
 # edited one shows on one readable line; $VISUAL is shell text, run as git
 # runs it, and its failure says its exit status; $ says where the shell
 # is; the status bar says what was done in the words ctl uses, and a hold
-# shows in the title until it is reached.
+# shows in the title until it is reached; a step marked done by hand
+# reads "marked", not ok with its failed exit status, live, in the review
+# and in drove logs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -21,6 +23,9 @@ sequences:
   - name: hanger
     steps:
       - {name: hang, run: sleep 600, on_failure: pause}
+  - name: setup
+    steps:
+      - {name: mount data, run: echo mounting; exit 32, on_failure: pause}
 YAML
 # The editor, at a path with a space and given an argument of its own:
 # what it does is in $T/edmode (fail, keep, fix).
@@ -76,6 +81,12 @@ tui_check "x: in ctl's words" tui_wait "killed hanger"
 tui_check "x: it stops" tui_wait_re "! hanger +PAUSED"
 tui_keys s
 tui_check "s: in ctl's words" tui_wait "skipped hanger"
+tui_keys Tab m
+tui_check "m: in ctl's words" tui_wait "marked done by hand setup"
+tui_keys z
+tui_check "m: the step list says marked" tui_wait_re "1 mount data +marked +[0-9]+:[0-9]{2}"
+tui_check "m: not its failed exit status" sh -c "! $TUI capture-pane -p -t drove | grep 'mount data *marked' | grep -q 'exit\|try'"
+tui_keys Escape
 tui_check "finished" tui_wait_re "finished in 0:[0-9]+"
 tui_keys q
 tui_check "quit" tui_dead
@@ -83,10 +94,18 @@ tui_check "quit" tui_dead
 check "logs: the edited command on one line" \
 	contains "$T/logs.out" "try 2 ran (edited): echo one ⏎ echo fixed"
 check "logs: not a line of its own" test "$(grep -c 'echo fixed' "$T/logs.out")" -eq 1
+"$REAL_DROVE" logs --log-dir "$T/runs" latest setup >"$T/logs.out"
+check "logs: a marked step" grep -qE '^ +1 +mount data +marked +- ' "$T/logs.out"
+check "logs: how it failed, who marked it" \
+	contains "$T/logs.out" "try 1 failed (exit 32), then marked done by hand by $(id -un)"
 
 tui_cleanup
 tui_start review --log-dir runs
 tui_check "review: the new command on one line" tui_wait "-- now runs: echo one ⏎ echo fixed --"
+tui_keys Tab Tab z
+tui_check "review: the marked step" tui_wait_re "1 mount data +marked +[0-9]+:[0-9]{2}"
+tui_check "review: how it failed" tui_wait_re "^-- failed \(exit 32\) after"
+tui_check "review: then the mark" tui_has "-- marked done by hand by operator at"
 tui_keys q
 tui_check "review: quit" tui_dead
 

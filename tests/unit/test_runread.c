@@ -222,6 +222,49 @@ test_resumed_steps(void **state)
 	free(base);
 }
 
+/* m: a failed attempt marked done by hand is recorded as the mark, then
+ * a second step_end (ok) of the same attempt: it is marked, ok, and how
+ * it failed (its status, exit code and end) is kept. */
+static void
+test_marked_step(void **state)
+{
+	char *base = tu_tmpdir(), *dir, *err = NULL;
+	struct rr_run *run;
+	const struct rr_attempt *a;
+
+	(void)state;
+	dir = mkrun(base, "20261126-010203",
+	    "{\"event\":\"run_start\",\"ts\":1,\"sequences\":[{\"name\":\"s\","
+	    "\"steps\":[\"a\"]}]}\n"
+	    "{\"event\":\"step_start\",\"ts\":1,\"seq\":\"s\",\"seq_index\":0,"
+	    "\"step\":\"a\",\"step_index\":0,\"attempt\":1}\n"
+	    "{\"event\":\"step_end\",\"ts\":2,\"seq\":\"s\",\"seq_index\":0,"
+	    "\"step\":\"a\",\"step_index\":0,\"attempt\":1,"
+	    "\"status\":\"failed\",\"exit_code\":32,\"duration\":1}\n"
+	    "{\"event\":\"mark\",\"ts\":9,\"seq\":\"s\",\"seq_index\":0,"
+	    "\"step\":\"a\",\"step_index\":0,\"attempt\":1,\"operator\":true,"
+	    "\"by\":\"ann on /dev/pts/1\"}\n"
+	    "{\"event\":\"step_end\",\"ts\":9,\"seq\":\"s\",\"seq_index\":0,"
+	    "\"step\":\"a\",\"step_index\":0,\"attempt\":1,"
+	    "\"status\":\"ok\",\"exit_code\":32,\"duration\":1}\n");
+	run = runread_load(dir, &err);
+	assert_non_null(run);
+	assert_int_equal(run->seqs[0].steps[0].n_attempts, 1);
+	a = &run->seqs[0].steps[0].attempts[0];
+	assert_true(a->marked);
+	assert_int_equal(a->status, STEP_OK);
+	assert_int_equal(run->seqs[0].steps[0].status, STEP_OK);
+	assert_int_equal(a->failed, STEP_FAILED);
+	assert_int_equal(a->exit_code, 32);
+	assert_true(a->end == 2.);
+	assert_int_equal(run->seqs[0].n_actions, 1);
+	assert_string_equal(run->seqs[0].actions[0].by, "ann on /dev/pts/1");
+	runread_free(run);
+	free(dir);
+	tu_rmrf(base);
+	free(base);
+}
+
 /* Captured values: the last attempt's, and a secret one without its
  * value. */
 static void
@@ -418,6 +461,7 @@ TU_MAIN(
 	cmocka_unit_test(test_damaged_run),
 	cmocka_unit_test(test_resolve_and_list),
 	cmocka_unit_test(test_resumed_steps),
+	cmocka_unit_test(test_marked_step),
 	cmocka_unit_test(test_captures),
 	cmocka_unit_test(test_logs_stay_inside),
 	cmocka_unit_test(test_ssh_sweep),

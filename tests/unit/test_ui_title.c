@@ -201,6 +201,15 @@ test_step_rows(void **state)
 	title_step(&seq, 2, 100., 60, buf, sizeof buf);
 	assert_string_equal(buf, " 3 link       pending         "
 	    "                              ");
+	/* Marked done by hand (m) after it failed: neither its exit
+	 * status nor its try is the step's result. */
+	steps[0].marked = true;
+	steps[0].exit_code = 32;
+	title_step(&seq, 0, 100., 60, buf, sizeof buf);
+	assert_string_equal(buf, " 1 fetch      marked      "
+	    "                              0:03");
+	steps[0].marked = false;
+	steps[0].exit_code = 0;
 	/* A step whose connection broke: room for its status and why. */
 	steps[0].status = STEP_LOST;
 	steps[0].exit_code = -1;
