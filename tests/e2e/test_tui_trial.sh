@@ -23,6 +23,7 @@ sequences:
   - name: hanger
     steps:
       - {name: hang, run: sleep 600, on_failure: pause}
+      - echo after the hang
   - name: setup
     steps:
       - {name: mount data, run: echo mounting; exit 32, on_failure: pause}
@@ -76,11 +77,15 @@ tui_check "e: the status bar says so" tui_has "retried multi with the edited com
 tui_keys Tab p
 tui_check "p: in ctl's words" tui_wait "held after this step hanger"
 tui_check "p: the title says it is held" tui_wait_re "hanger .*HELD after this step"
+tui_keys p
+tui_check "p again: in ctl's words" tui_wait "released hanger"
+tui_check "p again: the title no longer says so" tui_gone "HELD after this step"
 tui_keys x
 tui_check "x: in ctl's words" tui_wait "killed hanger"
 tui_check "x: it stops" tui_wait_re "! hanger +PAUSED"
 tui_keys s
 tui_check "s: in ctl's words" tui_wait "skipped hanger"
+tui_check "s: it goes on" tui_wait_re "✔ hanger +ok 1/2, 1 skipped"
 tui_keys Tab m
 tui_check "m: in ctl's words" tui_wait "marked done by hand setup"
 tui_keys z
