@@ -655,6 +655,16 @@ run_attempt_queue(struct run_sequence *seq)
 	run_request(run);
 }
 
+/* The sequence goes on at its current step (a retry, a resume, a start
+ * over, its cleanup): running again, and that step's attempt queued. */
+static void
+run_attempt_again(struct run_sequence *seq)
+{
+	seq->attempt = RUN_ATT_READY;
+	run_set_state(seq, SEQ_RUNNING);
+	run_attempt_queue(seq);
+}
+
 /*
  * End the running attempt at once when it has no process: a sleep, or a
  * wait for its host's connection (which goes on for other steps). Returns
@@ -1098,9 +1108,7 @@ run_seq_end(struct run_sequence *seq, enum seq_state st)
 	    seq_state_name(st));
 	run_mark(seq, "-- %s: cleanup (finally, %zu step%s) --",
 	    seq_state_name(st), cs->n_finally, cs->n_finally == 1 ? "" : "s");
-	seq->attempt = RUN_ATT_READY;
-	run_set_state(seq, SEQ_RUNNING);
-	run_attempt_queue(seq);
+	run_attempt_again(seq);
 }
 
 static void run_pause_failure(struct run_sequence *seq, enum step_status st);
@@ -2915,16 +2923,26 @@ run_seq_step_running(const struct run_sequence *seq)
 	    seq->attempt == RUN_ATT_PROBE;
 }
 
+/* Why the operator cannot act on the step SEQ stopped at, or NULL when
+ * they can: NOTHING when it stopped at none (a step waiting for its
+ * retry counts as stopped at when WAITING), or a run on its way out. */
+static const char *
+run_can_stopped(const struct run_sequence *seq, bool waiting,
+    const char *nothing)
+{
+	if (!(waiting && seq->attempt == RUN_ATT_RETRY_WAIT) &&
+	    !run_seq_stopped_at_step(seq))
+		return nothing;
+	return seq->run->stopping ? "the run is stopping" : NULL;
+}
+
 static const char *
 run_can_retry(const struct run_sequence *seq)
 {
+	/* A retry while it waits for one only cuts the delay short. */
 	if (seq->attempt == RUN_ATT_RETRY_WAIT)
 		return NULL;
-	if (!run_seq_stopped_at_step(seq))
-		return "nothing to retry";
-	if (seq->run->stopping)
-		return "the run is stopping";
-	return NULL;
+	return run_can_stopped(seq, false, "nothing to retry");
 }
 
 /* The operator's r, e, s or m on the step a sequence stopped at, once
@@ -2957,9 +2975,7 @@ run_start_over(struct run_sequence *seq, enum run_action act)
 	seq->handler_retry = false;
 	seq->v.had_failure = false;
 	seq->v.current = 0;
-	seq->attempt = RUN_ATT_READY;
-	run_set_state(seq, SEQ_RUNNING);
-	run_attempt_queue(seq);
+	run_attempt_again(seq);
 	return true;
 }
 
@@ -2998,9 +3014,7 @@ run_do_retry(struct run_sequence *seq)
 	run_cur(seq)->operator_retries++;
 	/* The operator's retry: should it fail, its handler runs again. */
 	seq->handler_retry = false;
-	seq->attempt = RUN_ATT_READY;
-	run_set_state(seq, SEQ_RUNNING);
-	run_attempt_queue(seq);
+	run_attempt_again(seq);
 }
 
 static const char *
@@ -3008,12 +3022,7 @@ run_can_skip(const struct run_sequence *seq)
 {
 	if (run_seq_step_running(seq))
 		return NULL;
-	if (seq->attempt != RUN_ATT_RETRY_WAIT &&
-	    !run_seq_stopped_at_step(seq))
-		return "nothing to skip";
-	if (seq->run->stopping)
-		return "the run is stopping";
-	return NULL;
+	return run_can_stopped(seq, true, "nothing to skip");
 }
 
 /* The operator settles the step the sequence stopped at (no process) as
@@ -3153,9 +3162,7 @@ run_can_resume(const struct run_sequence *seq)
 static void
 run_do_resume(struct run_sequence *seq)
 {
-	seq->attempt = RUN_ATT_READY;
-	run_set_state(seq, SEQ_RUNNING);
-	run_attempt_queue(seq);
+	run_attempt_again(seq);
 }
 
 /* e: a stopped command step (not a copy, a sleep or a wait). */
@@ -3163,11 +3170,11 @@ static const char *
 run_can_edit(const struct run_sequence *seq)
 {
 	const struct cfg_step *cs;
+	const char *why = run_can_stopped(seq, false,
+	    "no failed or paused step");
 
-	if (!run_seq_stopped_at_step(seq))
-		return "no failed or paused step";
-	if (seq->run->stopping)
-		return "the run is stopping";
+	if (why != NULL)
+		return why;
 	cs = run_cfg(seq);
 	if (cs->kind != CFG_STEP_RUN || cs->op == CFG_OP_UPLOAD ||
 	    cs->op == CFG_OP_DOWNLOAD)
@@ -3279,9 +3286,7 @@ run_note_by(struct run *run, size_t i, const char *text, const char *who)
 static const char *
 run_can_mark(const struct run_sequence *seq)
 {
-	if (!run_seq_stopped_at_step(seq))
-		return "no failed or paused step";
-	return seq->run->stopping ? "the run is stopping" : NULL;
+	return run_can_stopped(seq, false, "no failed or paused step");
 }
 
 static void
