@@ -45,39 +45,6 @@ runindex_open(const char *index_dir)
 	return fd;
 }
 
-static int
-runindex_cmp(const void *a, const void *b)
-{
-	return runlog_id_cmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The run ids in the index, oldest first. Caller frees. */
-static size_t
-runindex_ids(int fd, char ***ids)
-{
-	int dfd = dup(fd);
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	struct dirent *e;
-	size_t n = 0, cap = 0;
-
-	*ids = NULL;
-	if (d == NULL) {
-		if (dfd >= 0)
-			close(dfd);
-		return 0;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (!runlog_is_run_id(e->d_name))
-			continue;
-		*ids = xreallocarray_grow(*ids, &cap, n + 1, sizeof **ids);
-		(*ids)[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (n > 0)
-		qsort(*ids, n, sizeof **ids, runindex_cmp);
-	return n;
-}
-
 static void
 runindex_free_ids(char **ids, size_t n)
 {
@@ -117,7 +84,7 @@ runindex_add(const char *index_dir, const char *run_dir)
 		if (!ok || renameat(fd, tmp, fd, id) != 0)
 			unlinkat(fd, tmp, 0);
 	}
-	n = runindex_ids(fd, &ids);
+	n = runlog_ids_at(fd, true, &ids);
 	for (size_t i = 0; i + RUNINDEX_KEEP < n; i++)
 		unlinkat(fd, ids[i], 0);
 	runindex_free_ids(ids, n);
@@ -166,7 +133,7 @@ runindex_find(const char *index_dir, const char *spec, char **err)
 	*err = NULL;
 	if (*spec == '\0' || (fd = runindex_open(index_dir)) < 0)
 		return NULL;
-	n = runindex_ids(fd, &ids);
+	n = runlog_ids_at(fd, true, &ids);
 	for (size_t i = n; i-- > 0;) {
 		char *path, *tmp;
 

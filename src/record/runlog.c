@@ -830,6 +830,12 @@ runlog_cmp_desc(const void *a, const void *b)
 	return runlog_id_cmp(*(char *const *)b, *(char *const *)a);
 }
 
+static int
+runlog_cmp_asc(const void *a, const void *b)
+{
+	return runlog_id_cmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* runlog_live for a run directory open as dir_fd. */
 static bool
 runlog_live_at(int dir_fd)
@@ -858,9 +864,8 @@ runlog_live(const char *dir)
 	return live;
 }
 
-/* runlog_list of a log directory open as log_fd. */
-static size_t
-runlog_list_at(int log_fd, char ***ids)
+size_t
+runlog_ids_at(int log_fd, bool oldest_first, char ***ids)
 {
 	int fd = fcntl(log_fd, F_DUPFD_CLOEXEC, 0);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -882,7 +887,8 @@ runlog_list_at(int log_fd, char ***ids)
 	}
 	closedir(d);
 	if (n > 0)
-		qsort(*ids, n, sizeof **ids, runlog_cmp_desc);
+		qsort(*ids, n, sizeof **ids,
+		    oldest_first ? runlog_cmp_asc : runlog_cmp_desc);
 	return n;
 }
 
@@ -895,7 +901,7 @@ runlog_list(const char *log_dir, char ***ids)
 	*ids = NULL;
 	if (fd < 0)
 		return 0;
-	n = runlog_list_at(fd, ids);
+	n = runlog_ids_at(fd, false, ids);
 	close(fd);
 	return n;
 }
@@ -948,7 +954,7 @@ runlog_prune_at(int log_fd, unsigned keep, const char *current)
 
 	if (keep == 0)
 		return 0;
-	n = runlog_list_at(log_fd, &ids);
+	n = runlog_ids_at(log_fd, false, &ids);
 	for (size_t i = 0; i < n; i++) {
 		if (current != NULL && strcmp(ids[i], current) == 0)
 			kept++;
@@ -1049,7 +1055,7 @@ runlog_make_dir(struct runlog *rl, const char *log_dir, char **err)
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
 	/* Two runs in the same second get -2, -3, ...: always one past the
 	 * highest there, so a new run sorts last even after pruning. */
-	n = runlog_list_at(rl->log_fd, &ids);
+	n = runlog_ids_at(rl->log_fd, false, &ids);
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(ids[i], stamp, 15) == 0 &&
 		    runlog_id_seq(ids[i]) >= next)

@@ -60,6 +60,9 @@ int runlog_id_cmp(const char *a, const char *b);
 /* The run ids in log_dir, newest first (caller frees each and the array).
  * Returns the count; 0 also when log_dir cannot be read. */
 size_t runlog_list(const char *log_dir, char ***ids);
+/* The same for a directory open as log_fd (it stays open), and oldest
+ * first when oldest_first. */
+size_t runlog_ids_at(int log_fd, bool oldest_first, char ***ids);
 
 /* mkdir -p with mode 0700 for what it creates: 0, or -1 with errno. */
 int runlog_mkdirs(const char *path);
