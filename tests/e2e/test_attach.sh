@@ -28,20 +28,6 @@ sequences:
         run: echo $$ > sleeper.pid; echo "sleeping now"; exec sleep 1000
 YAML
 
-# What drove prints as it exits can be lost with a pane that dies at once
-# (tmux may close the pty before reading it): for those checks the pane's
-# shell stays, and the exit status file says drove is gone.
-tui_start_stay() {
-	cat >"$T/tmux.conf" <<-'CONF'
-		set -g status off
-		set -g default-terminal tmux-256color
-		set -g escape-time 0
-	CONF
-	rm -f "$T/exit.status"
-	$TUI -f "$T/tmux.conf" new-session -d -s drove -x 120 -y 40 \
-		"cd '$T' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color '$DROVE' $*; echo \$? >'$T/exit.status'; exec sleep 600"
-}
-exited() { wait_for "$TUI_DEADLINE" test -s "$T/exit.status"; }
 
 run_id() { basename "$(readlink -f "$T/runs/latest")"; }
 live() { "$DROVE" ps | grep -q "$(run_id)"; }
@@ -63,7 +49,7 @@ tpid=$(cat "$T/talker.pid")
 spid=$(cat "$T/sleeper.pid")
 id=$(run_id)
 tui_keys d
-tui_check "d: the dashboard exits" exited
+tui_check "d: the dashboard exits" tui_exited
 tui_check "d: it says how to come back" tui_wait "detached from run $id: drove attach $id"
 check "d: exit status 0" test "$(tui_exit_status)" = 0
 check "d: the steps go on" eval "pid_alive $tpid && pid_alive $spid"

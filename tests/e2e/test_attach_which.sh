@@ -12,18 +12,6 @@ sequences:
       - run: echo holding; while [ ! -e go ]; do sleep 0.05; done
 YAML
 
-# The pane's shell stays: what drove prints as it exits is kept.
-tui_start_stay() {
-	cat >"$T/tmux.conf" <<-'CONF'
-		set -g status off
-		set -g default-terminal tmux-256color
-		set -g escape-time 0
-	CONF
-	rm -f "$T/exit.status"
-	$TUI -f "$T/tmux.conf" new-session -d -s drove -x 120 -y 40 \
-		"cd '$T' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color '$DROVE' $*; echo \$? >'$T/exit.status'; exec sleep 600"
-}
-exited() { wait_for "$TUI_DEADLINE" test -s "$T/exit.status"; }
 nlive() { "$DROVE" ps | grep -c "hold.yaml"; }
 
 id1=$(cd "$T" && "$DROVE" -d --log-dir "$T/runs1" hold.yaml)
@@ -34,7 +22,7 @@ check "two runs start" test -n "$id1" -a -n "$id2"
 check "both are live" wait_for 20 eval '[ "$(nlive)" = 2 ]'
 
 tui_start_stay attach
-tui_check "attach with two live runs exits" exited
+tui_check "attach with two live runs exits" tui_exited
 check "exit status 2" test "$(tui_exit_status)" = 2
 tui_check "it asks for one" tui_wait "drove: 2 runs are live: name one, drove attach RUN"
 tui_check "and lists them as ps does" tui_wait_re "^RUN +PID +STARTED +SEQUENCES +CONFIG"
@@ -48,7 +36,7 @@ check "one run is left" wait_for 20 eval '[ "$(nlive)" = 1 ]'
 tui_start_stay attach
 tui_check "attach with one live run attaches" tui_wait "holding"
 tui_keys d
-tui_check "d detaches" exited
+tui_check "d detaches" tui_exited
 tui_check "it says which run it was attached to" tui_wait "attached to run $id2 (config $T/hold.yaml)"
 check "exit status 0" test "$(tui_exit_status)" = 0
 tui_cleanup

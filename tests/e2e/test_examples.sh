@@ -6,15 +6,24 @@
 
 ex=$DROVE_SOURCE_DIR/config/examples
 
+# Two runs of example $1 at once, headless, logging to $T/$2-a and
+# $T/$2-b, their output in $T/$3-a.out and $T/$3-b.out; the rest are
+# their options. Sets rc_a and rc_b to their exit statuses.
+twice() {
+	local yaml=$1 dir=$2 out=$3 r pid_a pid_b
+	shift 3
+	for r in a b; do
+		"$DROVE" --headless --log-dir "$T/$dir-$r" "$ex/$yaml" "$@" \
+		    >"$T/$out-$r.out" 2>&1 &
+		eval "pid_$r=\$!"
+	done
+	wait "$pid_a"; rc_a=$?
+	wait "$pid_b"; rc_b=$?
+}
+
 # Two runs of cloud.yaml at once, vm3 broken in both: each fails on its
 # own vm3, whose missing disk it names in its own run directory.
-for r in a b; do
-	"$DROVE" --headless --log-dir "$T/runs-$r" "$ex/cloud.yaml" \
-	    --set count=3 --set broken=vm3 >"$T/cloud-$r.out" 2>&1 &
-	eval "pid_$r=\$!"
-done
-wait "$pid_a"; rc_a=$?
-wait "$pid_b"; rc_b=$?
+twice cloud.yaml runs cloud --set count=3 --set broken=vm3
 check "cloud: both runs end, vm3 failed in each" test "$rc_a$rc_b" = 11
 fixed() { sed -n 's/.*no disk on vm3: touch \(.*\)\.fixed, then retry.*/\1/p' "$1" | head -1; }
 disk_a=$(fixed "$T/cloud-a.out")
@@ -37,13 +46,7 @@ check "cloud: the second, resumed, still fails on its own vm3" test $? = 1
 
 # setup-hosts.yaml, twice at once, web2's disk missing in both: each
 # names its own.
-for r in a b; do
-	"$DROVE" --headless --log-dir "$T/hosts-$r" "$ex/setup-hosts.yaml" \
-	    --set broken=web2 >"$T/hosts-$r.out" 2>&1 &
-	eval "pid_$r=\$!"
-done
-wait "$pid_a"; rc_a=$?
-wait "$pid_b"; rc_b=$?
+twice setup-hosts.yaml hosts hosts --set broken=web2
 check "setup-hosts: two runs at once, web2 failed in each" test "$rc_a$rc_b" = 11
 attach() { sed -n 's/.*(to attach it: touch \(.*\))$/\1/p' "$1" | head -1; }
 disk_a=$(attach "$T/hosts-a.out")

@@ -6,6 +6,8 @@
 #
 #   tui_start [-x W] [-y H] ARGS...   drove ARGS in a W x H pane (120x40),
 #                                     in a new server (the last one ended)
+#   tui_start_stay ARGS...            drove ARGS in a pane whose shell
+#                                     stays; tui_exited: until drove exited
 #   tui_wait TEXT / tui_wait_re RE    until the screen shows it
 #   tui_gone TEXT                     until it is no longer shown
 #   tui_keys KEY...                   tmux send-keys
@@ -63,6 +65,22 @@ tui_start() {
 	$TUI -f "$T/tmux.conf" new-session -d -s drove -x "$w" -y "$h" \
 		"cd '$T' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color '$DROVE' $args; echo \$? >'$T/exit.status'"
 }
+
+# Like tui_start, in the same server, but the pane's shell stays after
+# drove exits: what drove prints as it exits can be lost with a pane that
+# dies at once (tmux may close the pty before reading it). tui_exited
+# says drove is gone (its exit status was written).
+tui_start_stay() {
+	cat >"$T/tmux.conf" <<-'CONF'
+		set -g status off
+		set -g default-terminal tmux-256color
+		set -g escape-time 0
+	CONF
+	rm -f "$T/exit.status"
+	$TUI -f "$T/tmux.conf" new-session -d -s drove -x 120 -y 40 \
+		"cd '$T' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color '$DROVE' $*; echo \$? >'$T/exit.status'; exec sleep 600"
+}
+tui_exited() { wait_for "$TUI_DEADLINE" test -s "$T/exit.status"; }
 
 tui_screen() {
 	$TUI capture-pane -p -t drove 2>/dev/null
