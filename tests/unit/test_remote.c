@@ -225,25 +225,35 @@ read_all(int fd)
 	return buf;
 }
 
+/* COMMAND through the wrapper (spawn_wrapped), the channel's stdin held
+ * open until it exited: what it wrote, once it exited with STATUS.
+ * Caller frees. */
+static char *
+run_wrapped(const char *command, char **env, size_t n_env, int status)
+{
+	int in, fd, st;
+	pid_t pid = spawn_wrapped(command, env, n_env, &in, &fd);
+	char *out = read_all(fd);
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), status);
+	close(in);
+	return out;
+}
+
 static void
 test_wrapper_status_and_env(void **state)
 {
 	char *env[] = { (char *)"GREETING=it's \"here\"", (char *)"X=1" };
 	char *out;
-	int in, fd, status;
-	pid_t pid;
 
 	(void)state;
-	pid = spawn_wrapped("echo \"$GREETING $X\"; echo err >&2; "
-	    "read -r line && echo \"stdin: $line\"; exit 7", env, 2, &in, &fd);
-	out = read_all(fd);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 7);
+	out = run_wrapped("echo \"$GREETING $X\"; echo err >&2; "
+	    "read -r line && echo \"stdin: $line\"; exit 7", env, 2, 7);
 	/* The command's stdin is /dev/null, never the channel's. */
 	assert_string_equal(out, "it's \"here\" 1\nerr\n");
 	free(out);
-	close(in);
 }
 
 /* A name the shell cannot export (no identifier) does not keep the others
@@ -255,25 +265,15 @@ test_wrapper_odd_names(void **state)
 {
 	char *env[] = { (char *)"ODD-NAME=odd one", (char *)"X=1" };
 	char *out;
-	int in, fd, status;
-	pid_t pid;
 
 	(void)state;
-	pid = spawn_wrapped("echo \"$X\"", env, 2, &in, &fd);
-	out = read_all(fd);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	out = run_wrapped("echo \"$X\"", env, 2, 0);
 	assert_string_equal(out, "1\n");
 	free(out);
-	close(in);
 
-	pid = spawn_wrapped("echo none", NULL, 0, &in, &fd);
-	out = read_all(fd);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	out = run_wrapped("echo none", NULL, 0, 0);
 	assert_string_equal(out, "none\n");
 	free(out);
-	close(in);
 }
 
 static void
