@@ -40,6 +40,20 @@ load_ok(const char *text, const struct cfg_kv *ov, size_t n_ov)
 	return cfg;
 }
 
+/* What config_print_plan prints for cfg. Caller frees. */
+static char *
+plan_text(const struct config *cfg)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+
+	assert_non_null(fp);
+	config_print_plan(cfg, fp);
+	fclose(fp);
+	return out;
+}
+
 /* HEAD (settings, say) before a one-step sequence fails to load, saying
  * exactly want. */
 static void
@@ -710,16 +724,11 @@ static void
 test_print_plan(void **state)
 {
 	struct config *cfg;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out;
 
 	(void)state;
 	cfg = load_ok(example, NULL, 0);
-	fp = open_memstream(&out, &len);
-	assert_non_null(fp);
-	config_print_plan(cfg, fp);
-	fclose(fp);
+	out = plan_text(cfg);
 	assert_non_null(strstr(out, "settings: shell=/bin/sh max_parallel=4 "
 	    "scrollback=10000 kill_grace=5s log_dir=/"));
 	assert_non_null(strstr(out,
@@ -836,17 +845,12 @@ test_max_connecting(void **state)
 		  "'max_connecting', got 'many'" },
 	};
 	struct config *cfg;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out;
 
 	(void)state;
 	cfg = load_ok(hosts_example, NULL, 0);
 	assert_int_equal(cfg->max_connecting, 8);
-	fp = open_memstream(&out, &len);
-	assert_non_null(fp);
-	config_print_plan(cfg, fp);
-	fclose(fp);
+	out = plan_text(cfg);
 	assert_non_null(strstr(out, " max_connecting=8 "));
 	free(out);
 	config_free(cfg);
@@ -1116,16 +1120,11 @@ static void
 test_print_plan_hosts(void **state)
 {
 	struct config *cfg;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out;
 
 	(void)state;
 	cfg = load_ok(hosts_example, NULL, 0);
-	fp = open_memstream(&out, &len);
-	assert_non_null(fp);
-	config_print_plan(cfg, fp);
-	fclose(fp);
+	out = plan_text(cfg);
 	assert_non_null(strstr(out, " ssh_config=/"));
 	assert_non_null(strstr(out,
 	    "host web2: deploy@10.0.0.2 port 2222\n"
@@ -1177,9 +1176,7 @@ test_secret_vars(void **state)
 	};
 	const struct cfg_kv ov[] = { KV("key", "k3y-from-the-command-line") };
 	struct config *cfg;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out;
 
 	(void)state;
 	cfg = load_ok("settings: {secret_vars: [token, key, pin, made]}\n"
@@ -1204,10 +1201,7 @@ test_secret_vars(void **state)
 	assert_false(seq_named(cfg, "a")->steps[1].secret);
 	assert_true(config_secret_var(cfg, "pin"));
 	assert_false(config_secret_var(cfg, "open"));
-	fp = open_memstream(&out, &len);
-	assert_non_null(fp);
-	config_print_plan(cfg, fp);
-	fclose(fp);
+	out = plan_text(cfg);
 	assert_non_null(strstr(out, " secret_vars=token,key,pin,made\n"));
 	free(out);
 	config_free(cfg);
@@ -1223,9 +1217,7 @@ static void
 test_print_fanout_secret(void **state)
 {
 	struct config *cfg;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out;
 
 	(void)state;
 	cfg = load_ok("settings: {secret_vars: [machines]}\n"
@@ -1239,10 +1231,7 @@ test_print_fanout_secret(void **state)
 	    "  - name: report\n"
 	    "    needs: setup {{host}}\n"
 	    "    steps: [x]\n", NULL, 0);
-	fp = open_memstream(&out, &len);
-	assert_non_null(fp);
-	config_print_plan(cfg, fp);
-	fclose(fp);
+	out = plan_text(cfg);
 	assert_non_null(strstr(out,
 	    "    capture: machines (secret)\n"
 	    "sequence 2: setup {{host}}  (needs: provision)\n"
@@ -1382,9 +1371,7 @@ test_dynamic(void **state)
 	struct config *cfg;
 	const struct cfg_seq *p, *setup, *web;
 	const struct cfg_step *st;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *fp;
+	char *out;
 
 	(void)state;
 	cfg = load_ok(dyn_example, NULL, 0);
@@ -1463,9 +1450,7 @@ test_dynamic(void **state)
 	assert_int_equal(web->steps[1].wait.kind, CFG_WAIT_PATH);
 	assert_non_null(strstr(web->steps[1].wait.target, "/out"));
 
-	fp = open_memstream(&out, &len);
-	config_print_plan(cfg, fp);
-	fclose(fp);
+	out = plan_text(cfg);
 	assert_non_null(strstr(out,
 	    "sequence 1: provision\n"
 	    "  step 1: bring up machines\n"
