@@ -155,34 +155,47 @@ json_null(struct json *j, const char *key)
 	strbuf_puts(&j->out, "null");
 }
 
+/* An object or an array opens (the key's value, or an item): what
+ * follows is its first member. */
+static void
+json_nest(struct json *j, const char *bracket)
+{
+	strbuf_puts(&j->out, bracket);
+	j->first = true;
+}
+
+/* It closes: what follows is its parent's next member. */
+static void
+json_unnest(struct json *j, const char *bracket)
+{
+	strbuf_puts(&j->out, bracket);
+	j->first = false;
+}
+
 void
 json_open(struct json *j, const char *key)
 {
 	json_key(j, key);
-	strbuf_puts(&j->out, "{");
-	j->first = true;
+	json_nest(j, "{");
 }
 
 void
 json_close(struct json *j)
 {
-	strbuf_puts(&j->out, "}");
-	j->first = false;
+	json_unnest(j, "}");
 }
 
 void
 json_array(struct json *j, const char *key)
 {
 	json_key(j, key);
-	strbuf_puts(&j->out, "[");
-	j->first = true;
+	json_nest(j, "[");
 }
 
 void
 json_array_end(struct json *j)
 {
-	strbuf_puts(&j->out, "]");
-	j->first = false;
+	json_unnest(j, "]");
 }
 
 static void
@@ -214,8 +227,7 @@ void
 json_item_open(struct json *j)
 {
 	json_item(j);
-	strbuf_puts(&j->out, "{");
-	j->first = true;
+	json_nest(j, "{");
 }
 
 void
