@@ -48,12 +48,16 @@ load(const char *dir, const char *text, struct config **cfg, char **err)
 	return rc;
 }
 
+/* A table row: an env file's text, and what loading it must give (the
+ * variables, or the error). */
+struct env_row {
+	const char *file, *want;
+};
+
 static void
 test_parse(void **state)
 {
-	static const struct {
-		const char *file, *want;
-	} rows[] = {
+	static const struct env_row rows[] = {
 		{ "", "" },
 		{ "A=1\n", "A=1;" },
 		{ "A=1", "A=1;" },
@@ -95,9 +99,7 @@ test_parse(void **state)
 static void
 test_errors(void **state)
 {
-	static const struct {
-		const char *file, *want;
-	} rows[] = {
+	static const struct env_row rows[] = {
 		{ "A=1\nnot a line\n", "test.env:2:1: error: expected KEY=VALUE" },
 		{ "=1\n", "test.env:1:1: error: expected KEY=VALUE" },
 		{ "A B=1\n", "test.env:1:1: error: expected KEY=VALUE" },
