@@ -186,25 +186,28 @@ draw_text(int y, int x, int w, const char *s, attr_t attr, int pair)
 	return col;
 }
 
+/* Each attribute a step's output may ask for, and curses' own. */
+static const struct {
+	uint16_t ansi;
+	attr_t curses;
+} draw_attrs[] = {
+	{ ANSI_BOLD, A_BOLD },
+	{ ANSI_DIM, A_DIM },
+	{ ANSI_ITALIC, A_ITALIC },
+	{ ANSI_UNDERLINE, A_UNDERLINE },
+	{ ANSI_BLINK, A_BLINK },
+	{ ANSI_REVERSE, A_REVERSE },
+	{ ANSI_INVISIBLE, A_INVIS },
+};
+
 static attr_t
 draw_ansi_attr(uint16_t a)
 {
 	attr_t attr = A_NORMAL;
 
-	if (a & ANSI_BOLD)
-		attr |= A_BOLD;
-	if (a & ANSI_DIM)
-		attr |= A_DIM;
-	if (a & ANSI_ITALIC)
-		attr |= A_ITALIC;
-	if (a & ANSI_UNDERLINE)
-		attr |= A_UNDERLINE;
-	if (a & ANSI_BLINK)
-		attr |= A_BLINK;
-	if (a & ANSI_REVERSE)
-		attr |= A_REVERSE;
-	if (a & ANSI_INVISIBLE)
-		attr |= A_INVIS;
+	for (size_t i = 0; i < sizeof draw_attrs / sizeof draw_attrs[0]; i++)
+		if (a & draw_attrs[i].ansi)
+			attr |= draw_attrs[i].curses;
 	return attr;
 }
 
