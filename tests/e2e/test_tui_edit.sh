@@ -42,15 +42,9 @@ cat >"$T/shell.sh" <<EOF2
 #!/bin/sh
 { pwd; echo "seq=\$DROVE_SEQUENCE"; echo "step=\$STEP_VAR"; } >"$T/shell.out"
 EOF2
-# SHELL for drove alone: tmux starts its panes with it.
-cat >"$T/drove.sh" <<EOF2
-#!/bin/sh
-SHELL="$T/shell.sh" exec "$DROVE" "\$@"
-EOF2
-chmod +x "$T/pager.sh" "$T/shell.sh" "$T/drove.sh"
+chmod +x "$T/pager.sh"
 export PAGER="$T/pager.sh" T
-REAL_DROVE=$DROVE
-DROVE="$T/drove.sh"
+tui_drove_shell "$T/shell.sh"
 TUI_CONF_EXTRA='set -g set-clipboard on'
 
 tui_start edit.yaml

@@ -44,14 +44,9 @@ cat >"$T/shell.sh" <<EOF2
 #!/bin/sh
 while [ ! -e "$T/shell.go" ]; do sleep 0.1; done
 EOF2
-cat >"$T/drove.sh" <<EOF2
-#!/bin/sh
-SHELL="$T/shell.sh" exec "$DROVE" "\$@"
-EOF2
-chmod +x "$T/my editor.sh" "$T/shell.sh" "$T/drove.sh"
+chmod +x "$T/my editor.sh"
 export VISUAL="'$T/my editor.sh' --flag" T
-REAL_DROVE=$DROVE
-DROVE="$T/drove.sh"
+tui_drove_shell "$T/shell.sh"
 
 tui_start trial.yaml
 tui_check "multi pauses" tui_wait_re "! multi +PAUSED"

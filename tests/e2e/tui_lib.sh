@@ -8,6 +8,8 @@
 #                                     in a new server (the last one ended)
 #   tui_start_stay ARGS...            drove ARGS in a pane whose shell
 #                                     stays; tui_exited: until drove exited
+#   tui_drove_shell SCRIPT            drove's SHELL is SCRIPT (its own, not
+#                                     tmux's)
 #   tui_wait TEXT / tui_wait_re RE    until the screen shows it
 #   tui_gone TEXT                     until it is no longer shown
 #   tui_keys KEY...                   tmux send-keys
@@ -81,6 +83,19 @@ tui_start_stay() {
 		"cd '$T' && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color '$DROVE' $*; echo \$? >'$T/exit.status'; exec sleep 600"
 }
 tui_exited() { wait_for "$TUI_DEADLINE" test -s "$T/exit.status"; }
+
+# drove with SHELL set to the script $1 for it alone (tmux starts its
+# panes with SHELL): DROVE becomes a wrapper that sets it, REAL_DROVE is
+# drove itself.
+tui_drove_shell() {
+	cat >"$T/drove.sh" <<-EOF
+		#!/bin/sh
+		SHELL="$1" exec "$DROVE" "\$@"
+	EOF
+	chmod +x "$1" "$T/drove.sh"
+	REAL_DROVE=$DROVE
+	DROVE="$T/drove.sh"
+}
 
 tui_screen() {
 	$TUI capture-pane -p -t drove 2>/dev/null
