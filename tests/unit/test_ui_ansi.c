@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "ansi.h"
+#include "testutil.h"
 
 static struct ansi_line L;
 
@@ -335,25 +336,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_plain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_utf8_and_width, setup,
-		    teardown),
+		TU_FIXED(test_plain),
+		TU_FIXED(test_utf8_and_width),
 		cmocka_unit_test(test_decode),
-		cmocka_unit_test_setup_teardown(test_tabs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_carriage_return, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_sgr_basic, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_sgr_256_and_rgb, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ignored_sequences, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_unterminated, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		TU_FIXED(test_tabs),
+		TU_FIXED(test_carriage_return),
+		TU_FIXED(test_sgr_basic),
+		TU_FIXED(test_sgr_256_and_rgb),
+		TU_FIXED(test_ignored_sequences),
+		TU_FIXED(test_unterminated),
+		TU_FIXED(test_bounded),
+		TU_FIXED(test_erase),
+		TU_FIXED(test_wrap),
+		TU_FIXED(test_text),
 		cmocka_unit_test(test_color_map),
 	};
 

@@ -439,6 +439,16 @@ test_confirmations(void **state)
 	assert_string_equal(c->message, "skipped 3 sequences");
 }
 
+/* Press key once for each of want's entries: the focus is on that one. */
+static void
+focus_after_each(struct ctl *c, int key, const size_t *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ctl_key(c, key);
+		assert_int_equal(c->focus, want[i]);
+	}
+}
+
 static void
 test_focus(void **state)
 {
@@ -459,10 +469,7 @@ test_focus(void **state)
 	}
 	/* The next one waiting for the operator, wrapping around. */
 	F.state[2] = SEQ_PAUSED;
-	ctl_key(c, '!');
-	assert_int_equal(c->focus, 2);
-	ctl_key(c, '!');
-	assert_int_equal(c->focus, 2);
+	focus_after_each(c, '!', (const size_t[]){ 2, 2 }, 2);
 	/* A failed (aborted, unreachable) one needs the operator too: r
 	 * retries it. Paused ones first, then those, in order. */
 	F.state[2] = SEQ_FAILED;
@@ -470,14 +477,7 @@ test_focus(void **state)
 	assert_int_equal(c->focus, 2);
 	F.state[1] = SEQ_ABORTED;
 	F.state[3] = SEQ_PAUSED;
-	ctl_key(c, '!');
-	assert_int_equal(c->focus, 3);
-	ctl_key(c, '!');
-	assert_int_equal(c->focus, 1);
-	ctl_key(c, '!');
-	assert_int_equal(c->focus, 2);
-	ctl_key(c, '!');
-	assert_int_equal(c->focus, 3);
+	focus_after_each(c, '!', (const size_t[]){ 3, 1, 2, 3 }, 4);
 	F.state[1] = F.state[3] = SEQ_RUNNING;
 	F.state[2] = SEQ_OK;
 	ctl_key(c, '!');
@@ -834,23 +834,18 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_hints),
 		cmocka_unit_test(test_doc_keys),
-		cmocka_unit_test_setup_teardown(test_actions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_confirmations, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_focus, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zoom_and_layout, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_replaced, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_scroll, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_input, setup, teardown),
+		TU_FIXED(test_actions),
+		TU_FIXED(test_confirmations),
+		TU_FIXED(test_focus),
+		TU_FIXED(test_zoom_and_layout),
+		TU_FIXED(test_replaced),
+		TU_FIXED(test_scroll),
+		TU_FIXED(test_search),
+		TU_FIXED(test_input),
 		cmocka_unit_test(test_key_bytes),
-		cmocka_unit_test_setup_teardown(test_help_and_quit, setup,
-		    teardown),
+		TU_FIXED(test_help_and_quit),
 		cmocka_unit_test(test_outbuf_source),
-		cmocka_unit_test_setup_teardown(test_times_and_read_only,
-		    setup, teardown),
+		TU_FIXED(test_times_and_read_only),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

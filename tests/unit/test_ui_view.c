@@ -304,14 +304,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_logidx_lines, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_logidx_times, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_logidx_scroll_search,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_logidx_big, setup,
-		    teardown),
+		TU_FIXED(test_logidx_lines),
+		TU_FIXED(test_logidx_times),
+		TU_FIXED(test_logidx_scroll_search),
+		TU_FIXED(test_logidx_big),
 		cmocka_unit_test(test_outbuf_times),
 	};
 

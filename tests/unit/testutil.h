@@ -21,6 +21,10 @@
 		return cmocka_run_group_tests(tests_, NULL, NULL);      \
 	}
 
+/* A test of a program whose tests share one fixture, the static setup
+ * and teardown it defines: one short row of the table each. */
+#define TU_FIXED(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 /* mkdtemp under $TMPDIR (or /tmp); caller frees, and removes with tu_rmrf. */
 char *tu_tmpdir(void);
 /* rm -rf PATH. */
