@@ -170,7 +170,7 @@ struct config {
 	char *log_dir;       /* absolute; default see config_default_log_dir */
 	size_t scrollback;   /* bytes of output lines kept in memory for the
 	                      * whole run (the rest is read back from the
-	                      * logs); default 32 MiB */
+	                      * logs); default 8 MiB */
 	double kill_grace;   /* seconds; default 5 */
 	double finally_timeout; /* seconds the cleanup steps (finally:) have
 	                        after a stop (q, Ctrl-C, SIGTERM); then they

@@ -244,7 +244,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg->shell, "/bin/sh");
 	assert_int_equal(cfg->max_parallel, 0);
 	assert_string_equal(cfg->log_dir, dflt);
-	assert_int_equal(cfg->scrollback, 32 << 20);
+	assert_int_equal(cfg->scrollback, 8 << 20);
 	assert_true(cfg->kill_grace == 5.0);
 	assert_int_equal(cfg->seqs[0].n_env, 0);
 	assert_int_equal(cfg->seqs[0].n_vars, 0);
