@@ -1670,19 +1670,27 @@ run_wait_matched(struct run_sequence *w, const struct run_sequence *of,
 	strbuf_free(&sb);
 }
 
+/* Is w a wait_for output step waiting now for a line of sequence i? */
+static bool
+run_waits_on(const struct run_sequence *w, size_t i)
+{
+	const struct cfg_step *cs;
+
+	if (w->attempt != RUN_ATT_WAIT || w->watch == NULL)
+		return false;
+	cs = run_cfg(w);
+	return cs->wait.kind == CFG_WAIT_OUTPUT && cs->wait.seq >= 0 &&
+	    (size_t)cs->wait.seq == i;
+}
+
 /* Does a line of sequence i end a wait for it? */
 static void
 run_wait_line(struct run *run, size_t i, const struct outbuf_line *line)
 {
 	for (size_t k = 0; k < run->n_seqs; k++) {
 		struct run_sequence *w = run->seqs[k];
-		const struct cfg_step *cs;
 
-		if (w->attempt != RUN_ATT_WAIT || w->watch == NULL)
-			continue;
-		cs = run_cfg(w);
-		if (cs->wait.kind == CFG_WAIT_OUTPUT && cs->wait.seq >= 0 &&
-		    (size_t)cs->wait.seq == i &&
+		if (run_waits_on(w, i) &&
 		    wait_output_line(w->watch, line->text, line->len)) {
 			run_wait_matched(w, run->seqs[i], line);
 			run_wait_done(w);
@@ -1707,17 +1715,9 @@ run_wait_ended(struct run_sequence *w, const struct run_sequence *seq)
 static void
 run_wait_seq_over(struct run *run, size_t i)
 {
-	for (size_t k = 0; k < run->n_seqs; k++) {
-		struct run_sequence *w = run->seqs[k];
-		const struct cfg_step *cs;
-
-		if (w->attempt != RUN_ATT_WAIT || w->watch == NULL)
-			continue;
-		cs = run_cfg(w);
-		if (cs->wait.kind == CFG_WAIT_OUTPUT && cs->wait.seq >= 0 &&
-		    (size_t)cs->wait.seq == i)
-			run_wait_ended(w, run->seqs[i]);
-	}
+	for (size_t k = 0; k < run->n_seqs; k++)
+		if (run_waits_on(run->seqs[k], i))
+			run_wait_ended(run->seqs[k], run->seqs[i]);
 }
 
 /* wait_for ssh: the port of the sequence's host, as the inventory gives
