@@ -46,9 +46,8 @@ e2e_stop_servers() {
 	done
 	[ ${#pids[@]} -gt 0 ] || return 0
 	kill -TERM "${pids[@]}" 2>/dev/null
-	for p in "${pids[@]}"; do
-		wait_for 10 eval "! pid_alive $p" || kill -KILL "$p" 2>/dev/null
-	done
+	wait_for 10 pids_dead "${pids[@]}" || kill -KILL "${pids[@]}" 2>/dev/null
+	return 0
 }
 
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok - $*"; }
